@@ -1,0 +1,60 @@
+"""The front door: the app by default, headless subcommands for scripts.
+
+Each subcommand lives in ``designer.headless.<name>`` and is imported only
+when used, so ``check`` never pays for torch and the app starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+COMMANDS = ("check", "export", "train", "predict")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="netdesigner", description="Design, train and try out neural networks.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    check = sub.add_parser("check", help="infer every node's output shape and report errors")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    check.add_argument("--json", action="store_true", help="print one JSON list instead of tables")
+
+    export = sub.add_parser("export", help="write the model as a standalone Python file (and weights)")
+    export.add_argument("file", metavar="FILE")
+    export.add_argument("--py", metavar="OUT.py", help="the Python file to write")
+    export.add_argument("--style", choices=("class", "sequential"), default="class",
+                        help="a class with a step-by-step forward (default) or a compact nn.Sequential")
+    export.add_argument("--weights", metavar="OUT.pt", help="also write a state_dict (.pt or .safetensors)")
+    export.add_argument("--from-weights", metavar="W.pt", help="use these weights instead of a seeded initialisation")
+    export.add_argument("--onnx", metavar="OUT.onnx", help="also write an ONNX model")
+    export.add_argument("--train-script", metavar="TRAIN.py", help="also write a standalone training script")
+
+    train = sub.add_parser("train", help="train the model headless")
+    train.add_argument("file", metavar="FILE")
+    train.add_argument("--dataset", help="mnist-5k (bundled, default), mnist or fashion-mnist")
+    train.add_argument("--epochs", type=int)
+    train.add_argument("--batch-size", type=int)
+    train.add_argument("--lr", type=float)
+    train.add_argument("--optimizer", help="SGD, Adam or AdamW")
+    train.add_argument("--device", help="cpu, cuda, cuda:N or mps")
+    train.add_argument("--seed", type=int)
+    train.add_argument("--out", metavar="W.pt", required=True, help="where to write the trained state_dict")
+
+    predict = sub.add_parser("predict", help="classify images with a trained model")
+    predict.add_argument("file", metavar="FILE")
+    predict.add_argument("--weights", metavar="W.pt", required=True)
+    predict.add_argument("images", nargs="+", metavar="IMAGE")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS or argv[:1] in (["-h"], ["--help"]):
+        args = build_parser().parse_args(argv)
+        module = importlib.import_module(f"designer.headless.{args.command}")
+        return module.run(args)
+    from designer.ui.app import run_app
+
+    return run_app(argv)

@@ -1,0 +1,255 @@
+"""The layer catalog: one declarative entry per torch.nn type.
+
+The palette, inspector, file loader, shape inference, summary and code
+generation all read these entries. Adding a layer type means adding one entry
+here (and a rule in ``rules`` when its shape arithmetic is new).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+from designer.core import rules
+from designer.core.params import (BOOL, CHOICE, FLOAT, INT, OPT_FLOAT, OPT_INT, PADDING, PAIR, SHAPE, Param,
+                                  ParamError)
+
+Shape = tuple[int, ...]
+
+CATEGORIES = ("Input", "Convolution", "Pooling", "Linear", "Activation", "Normalization", "Regularization", "Shape")
+
+MAX_CHANNELS = 1 << 16
+MAX_FEATURES = 1 << 20
+MAX_KERNEL = 255
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """How one torch.nn class behaves, for every part of the app."""
+
+    type: str
+    category: str
+    help: str
+    params: tuple[Param, ...]
+    rule: Callable[[Shape, dict], Shape]
+    prefix: str  # generated names: conv1, fc2, ...
+    formula: Callable[[Shape, dict, Shape], str] | None = None
+    summary: Callable[[dict], str] | None = None
+    weights: Callable[[dict], int] | None = None  # trainable parameter count
+    macs: Callable[[Shape, dict, Shape], int] | None = None
+
+    def param(self, name: str) -> Param | None:
+        return self._by_name().get(name)
+
+    def _by_name(self) -> dict[str, Param]:
+        cached = self.__dict__.get("_index")
+        if cached is None:
+            cached = {p.name: p for p in self.params}
+            object.__setattr__(self, "_index", cached)
+        return cached
+
+    def resolve(self, given: dict) -> dict:
+        """Defaults filled in and every value checked; raises ParamError."""
+        index = self._by_name()
+        for key in given:
+            if key not in index:
+                known = ", ".join(index) or "none"
+                raise ParamError(key, f"{self.type} has no parameter {key!r} (it takes: {known})")
+        out = {}
+        for p in self.params:
+            if p.name in given:
+                out[p.name] = p.check(given[p.name])
+            elif p.required:
+                raise ParamError(p.name, f"is required for {self.type}")
+            else:
+                out[p.name] = p.check(p.default) if p.default is not None else None
+        return out
+
+
+# Parameter helpers -------------------------------------------------------
+
+def _channels(name: str, help: str) -> Param:
+    return Param(name, INT, None, 1, MAX_CHANNELS, help, required=True, positional=True)
+
+
+def _features(name: str, help: str) -> Param:
+    return Param(name, INT, None, 1, MAX_FEATURES, help, required=True, positional=True)
+
+
+KERNEL = Param("kernel_size", PAIR, None, 1, MAX_KERNEL,
+               "Size of the window that slides over the image: 5 means 5×5.", required=True, positional=True)
+STRIDE = Param("stride", PAIR, 1, 1, MAX_KERNEL,
+               "How far the window moves at each step: 2 halves the height and width.")
+DILATION = Param("dilation", PAIR, 1, 1, MAX_KERNEL,
+                 "Spacing between kernel taps: 2 spreads a 3×3 kernel over 5×5 without more weights.")
+GROUPS = Param("groups", INT, 1, 1, MAX_CHANNELS,
+               "Splits channels into independent groups; must divide in_channels and out_channels.")
+BIAS = Param("bias", BOOL, True, help="Adds a learnable bias b to every output (y = x·w + b).")
+INPLACE = Param("inplace", BOOL, False, help="Overwrites the input to save memory; the result is the same.")
+CEIL = Param("ceil_mode", BOOL, False, help="Round the output size up instead of down, keeping a partial window.")
+
+
+def _pool_padding() -> Param:
+    return Param("padding", PAIR, 0, 0, MAX_KERNEL, "Implicit border added on each side; at most half the kernel.")
+
+
+# Counting helpers --------------------------------------------------------
+
+def _conv_weights(p: dict) -> int:
+    kh, kw = p["kernel_size"]
+    w = p["out_channels"] * (p["in_channels"] // p["groups"]) * kh * kw
+    return w + (p["out_channels"] if p["bias"] else 0)
+
+
+def _conv_macs(shape: Shape, p: dict, out: Shape) -> int:
+    kh, kw = p["kernel_size"]
+    return math.prod(out) * (p["in_channels"] // p["groups"]) * kh * kw
+
+
+def _convt_macs(shape: Shape, p: dict, out: Shape) -> int:
+    kh, kw = p["kernel_size"]
+    return math.prod(shape) * (p["out_channels"] // p["groups"]) * kh * kw
+
+
+def _pair_text(v) -> str:
+    if isinstance(v, str):
+        return v
+    return str(v[0]) if v[0] == v[1] else f"{v[0]}×{v[1]}"
+
+
+def _conv_summary(p: dict) -> str:
+    kh, kw = p["kernel_size"]
+    parts = [f"{p['out_channels']} @ {kh}×{kw}", f"s{_pair_text(p['stride'])}", f"p{_pair_text(p['padding'])}"]
+    if p["dilation"] != (1, 1):
+        parts.append(f"d{_pair_text(p['dilation'])}")
+    if p["groups"] != 1:
+        parts.append(f"g{p['groups']}")
+    return ", ".join(parts)
+
+
+def _pool_summary(p: dict) -> str:
+    kh, kw = p["kernel_size"]
+    stride = p["stride"] if p["stride"] is not None else p["kernel_size"]
+    return f"{kh}×{kw}, s{_pair_text(stride)}, p{_pair_text(p['padding'])}"
+
+
+def _bn_weights(p: dict) -> int:
+    return 2 * p["num_features"] if p["affine"] else 0
+
+
+def _norm_params() -> tuple[Param, ...]:
+    return (
+        Param("num_features", INT, None, 1, MAX_CHANNELS,
+              "Number of channels C to normalise; must equal the channels it receives.", required=True,
+              positional=True),
+        Param("eps", FLOAT, 1e-5, 0.0, 1.0, "Small number added to the variance so it never divides by zero."),
+        Param("momentum", OPT_FLOAT, 0.1, 0.0, 1.0, "How fast the running mean and variance follow each batch."),
+        Param("affine", BOOL, True, help="Learn a scale γ and shift β per channel."),
+        Param("track_running_stats", BOOL, True,
+              help="Keep running mean/variance (buffers in state_dict) to use in eval() mode."),
+    )
+
+
+def _dropout(name: str, help: str) -> LayerSpec:
+    return LayerSpec(name, "Regularization", help,
+                     (Param("p", FLOAT, 0.5, 0.0, 1.0, "Probability of zeroing an element during training."),
+                      INPLACE),
+                     rules.same, "drop", summary=lambda p: f"p={p['p']:g}")
+
+
+def _simple(name: str, category: str, help: str, prefix: str, params: tuple[Param, ...] = (),
+            summary: Callable[[dict], str] | None = None) -> LayerSpec:
+    return LayerSpec(name, category, help, params, rules.same, prefix, summary=summary)
+
+
+_SOFTMAX_DIM = Param("dim", OPT_INT, None, -4, 3,
+                     "Dimension the probabilities sum over; 1 is the class dimension of (N, classes).")
+
+SPECS: tuple[LayerSpec, ...] = (
+    LayerSpec("Input", "Input", "The shape of one sample, without the batch dimension: [C, H, W] or [F].",
+              (Param("shape", SHAPE, None, 1, 4096, "One sample's shape, e.g. [1, 28, 28] for MNIST.",
+                     required=True),),
+              rules.input_rule, "input", summary=lambda p: "×".join(str(d) for d in p["shape"])),
+    LayerSpec("Conv2d", "Convolution", "2-D convolution: slides out_channels learned filters over the image.",
+              (_channels("in_channels", "Channels of the input image (1 for grey MNIST, 3 for RGB)."),
+               _channels("out_channels", "Number of filters, which is the number of output channels."),
+               KERNEL, STRIDE,
+               Param("padding", PADDING, 0, 0, MAX_KERNEL,
+                     'Border added on each side; "same" keeps H and W, "valid" means 0.'),
+               DILATION, GROUPS, BIAS,
+               Param("padding_mode", CHOICE, "zeros", help="What the border is filled with.",
+                     choices=("zeros", "reflect", "replicate", "circular"))),
+              rules.conv2d, "conv", rules.conv2d_formula, _conv_summary, _conv_weights, _conv_macs),
+    LayerSpec("ConvTranspose2d", "Convolution",
+              "Transposed convolution: grows the image, the reverse of a strided Conv2d's shape change.",
+              (_channels("in_channels", "Channels of the input."),
+               _channels("out_channels", "Channels of the output."),
+               KERNEL, STRIDE,
+               Param("padding", PAIR, 0, 0, MAX_KERNEL, "Removes dilation·(kernel_size−1)−padding from each side."),
+               Param("output_padding", PAIR, 0, 0, MAX_KERNEL,
+                     "Extra size added to one side of the output; must be smaller than stride or dilation."),
+               GROUPS, BIAS, DILATION),
+              rules.conv_transpose2d, "deconv", rules.conv_transpose2d_formula, _conv_summary,
+              lambda p: (p["in_channels"] * (p["out_channels"] // p["groups"]) * p["kernel_size"][0]
+                         * p["kernel_size"][1] + (p["out_channels"] if p["bias"] else 0)),
+              _convt_macs),
+    LayerSpec("MaxPool2d", "Pooling", "Keeps the largest value in each window: shrinks H and W.",
+              (KERNEL, Param("stride", PAIR, None, 1, MAX_KERNEL, "Step of the window; defaults to kernel_size."),
+               _pool_padding(), DILATION,
+               Param("return_indices", BOOL, False, help="Also return where the maxima were (for MaxUnpool2d)."),
+               CEIL),
+              rules.max_pool2d, "pool", rules.pool_formula, _pool_summary),
+    LayerSpec("AvgPool2d", "Pooling", "Averages each window: shrinks H and W.",
+              (KERNEL, Param("stride", PAIR, None, 1, MAX_KERNEL, "Step of the window; defaults to kernel_size."),
+               _pool_padding(), CEIL,
+               Param("count_include_pad", BOOL, True, help="Count the zero padding in the average.")),
+              rules.avg_pool2d, "avgpool", rules.pool_formula, _pool_summary),
+    LayerSpec("AdaptiveAvgPool2d", "Pooling", "Averages to a fixed output size, whatever the input size.",
+              (Param("output_size", PAIR, None, 1, 4096, "Height and width of the output.", required=True,
+                     positional=True),),
+              rules.adaptive_avg_pool2d, "adapool", summary=lambda p: f"→ {_pair_text(p['output_size'])}"),
+    LayerSpec("Linear", "Linear", "Fully connected layer: y = x·Aᵀ + b on the last dimension.",
+              (_features("in_features", "Size of each input vector: must equal the last dimension it receives."),
+               _features("out_features", "Size of each output vector (10 for ten digit classes)."), BIAS),
+              rules.linear, "fc", rules.linear_formula,
+              lambda p: f"{p['in_features']} → {p['out_features']}",
+              lambda p: p["in_features"] * p["out_features"] + (p["out_features"] if p["bias"] else 0),
+              lambda s, p, o: math.prod(o) * p["in_features"]),
+    _simple("ReLU", "Activation", "max(0, x): keeps positives, zeroes negatives.", "relu", (INPLACE,)),
+    _simple("LeakyReLU", "Activation", "Like ReLU, but negatives are scaled by negative_slope instead of zeroed.",
+            "lrelu", (Param("negative_slope", FLOAT, 0.01, 0.0, 1.0, "Slope for negative inputs."), INPLACE),
+            summary=lambda p: f"slope {p['negative_slope']:g}"),
+    _simple("Sigmoid", "Activation", "1 / (1 + e^−x): squashes to (0, 1).", "sigmoid"),
+    _simple("Tanh", "Activation", "Squashes to (−1, 1).", "tanh"),
+    _simple("GELU", "Activation", "Smooth ReLU used in transformers.", "gelu",
+            (Param("approximate", CHOICE, "none", help="Use the tanh approximation.", choices=("none", "tanh")),)),
+    LayerSpec("Softmax", "Activation", "Turns scores into probabilities that sum to 1 along dim.",
+              (_SOFTMAX_DIM,), rules.softmax, "softmax", summary=lambda p: f"dim={p['dim']}"),
+    LayerSpec("LogSoftmax", "Activation", "log(Softmax): pair it with NLLLoss.",
+              (_SOFTMAX_DIM,), rules.softmax, "logsoftmax", summary=lambda p: f"dim={p['dim']}"),
+    LayerSpec("BatchNorm2d", "Normalization", "Normalises each channel over the batch; has running statistics.",
+              _norm_params(), rules.batch_norm2d, "bn", summary=lambda p: str(p["num_features"]),
+              weights=_bn_weights),
+    LayerSpec("BatchNorm1d", "Normalization", "Normalises each feature over the batch; has running statistics.",
+              _norm_params(), rules.batch_norm1d, "bn", summary=lambda p: str(p["num_features"]),
+              weights=_bn_weights),
+    _dropout("Dropout", "Zeroes random elements with probability p while training; does nothing in eval()."),
+    _dropout("Dropout2d", "Zeroes whole random channels with probability p while training."),
+    LayerSpec("Flatten", "Shape", "Joins dimensions start_dim..end_dim into one: (16, 5, 5) → (400).",
+              (Param("start_dim", INT, 1, -4, 3, "First dimension to flatten (0 is the batch)."),
+               Param("end_dim", INT, -1, -4, 3, "Last dimension to flatten (−1 is the last).")),
+              rules.flatten, "flatten", rules.flatten_formula),
+    _simple("Identity", "Shape", "Passes its input through unchanged.", "identity"),
+)
+
+CATALOG: dict[str, LayerSpec] = {spec.type: spec for spec in SPECS}
+
+
+def get(type_name: str) -> LayerSpec | None:
+    return CATALOG.get(type_name)
+
+
+def palette_types() -> list[LayerSpec]:
+    """Every placeable layer (everything but Input), in catalog order."""
+    return [s for s in SPECS if s.type != "Input"]

@@ -1,0 +1,305 @@
+"""Shape rules: what each torch.nn layer does to the shape of one sample.
+
+Shapes here exclude the batch dimension; ``len(shape) + 1`` is the rank torch
+sees. Each rule returns the output shape or raises ShapeError exactly where
+torch raises, with a learner-facing message and, where one exists, a Fix.
+Each formula function renders the rule with the numbers filled in.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+Shape = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A machine-usable repair: set a parameter, or insert a layer before the node."""
+
+    action: str  # "set_param" | "insert_before"
+    label: str
+    param: str | None = None
+    value: Any = None
+    layer_type: str | None = None
+    layer_params: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        data = {"action": self.action, "label": self.label}
+        if self.action == "set_param":
+            data.update(param=self.param, value=self.value)
+        else:
+            data.update(type=self.layer_type, params=dict(self.layer_params))
+        return data
+
+
+class ShapeError(Exception):
+    """Raised by a rule where torch would raise."""
+
+    def __init__(self, message: str, fix: Fix | None = None, param: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fix = fix
+        self.param = param
+
+
+def fmt(shape: Shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def _need_image(shape: Shape, layer: str) -> None:
+    if len(shape) != 3:
+        raise ShapeError(
+            f"{layer} needs an image (C, H, W) per sample, but it receives {fmt(shape)}. "
+            "Move it before the Flatten, or use Linear on vectors.")
+    if 0 in shape:
+        raise ShapeError(f"{layer} received an empty tensor {fmt(shape)}.")
+
+
+def _channels(shape: Shape, expected: int, param: str, layer: str) -> None:
+    got = shape[0]
+    if got != expected:
+        raise ShapeError(
+            f"{param} is {expected}, but the input has {got} channels {fmt(shape)}. "
+            f"Set {param} to {got} so that it matches the layer before.",
+            Fix("set_param", f"set {param} to {got}", param=param, value=got), param=param)
+
+
+def _groups(p: dict) -> None:
+    g = p["groups"]
+    for key in ("in_channels", "out_channels"):
+        if p[key] % g:
+            raise ShapeError(
+                f"groups={g} must divide {key}={p[key]}: each group takes an equal share of the channels.",
+                param="groups")
+
+
+# Conv2d -----------------------------------------------------------------
+
+def _conv_padding(p: dict) -> tuple[int, int] | str:
+    pad = p["padding"]
+    if pad == "valid":
+        return (0, 0)
+    return pad
+
+
+def conv2d(shape: Shape, p: dict) -> Shape:
+    _groups(p)
+    pad = _conv_padding(p)
+    if pad == "same" and p["stride"] != (1, 1):
+        raise ShapeError('padding="same" only works with stride 1: set stride to 1 or give padding as numbers.',
+                         Fix("set_param", "set stride to 1", param="stride", value=1), param="padding")
+    _need_image(shape, "Conv2d")
+    _channels(shape, p["in_channels"], "in_channels", "Conv2d")
+    if pad == "same":
+        if p["padding_mode"] != "zeros":
+            _check_mode_padding(shape, tuple((d * (k - 1) + 1) // 2 for d, k in zip(p["dilation"], p["kernel_size"])), p)
+        return (p["out_channels"],) + shape[1:]
+    _check_mode_padding(shape, pad, p)
+    out = []
+    for size, k, s, pd, d in zip(shape[1:], p["kernel_size"], p["stride"], pad, p["dilation"]):
+        span = d * (k - 1) + 1
+        if size + 2 * pd < span:
+            raise ShapeError(
+                f"The kernel ({span} wide with dilation) is larger than the padded input ({size} + 2·{pd} = "
+                f"{size + 2 * pd}). Use a smaller kernel_size or dilation, or more padding.", param="kernel_size")
+        out.append((size + 2 * pd - span) // s + 1)
+    return (p["out_channels"], *out)
+
+
+def _check_mode_padding(shape: Shape, pad: tuple[int, int], p: dict) -> None:
+    mode = p["padding_mode"]
+    for size, pd in zip(shape[1:], pad):
+        if mode == "reflect" and pd >= size:
+            raise ShapeError(f'padding_mode="reflect" needs padding ({pd}) smaller than the input size ({size}).',
+                             param="padding")
+        if mode == "circular" and pd > size:
+            raise ShapeError(f'padding_mode="circular" needs padding ({pd}) at most the input size ({size}).',
+                             param="padding")
+
+
+def conv2d_formula(shape: Shape, p: dict, out: Shape) -> str:
+    if p["padding"] == "same":
+        return f"padding=\"same\": H, W unchanged = {out[1]}, {out[2]}"
+    pad = _conv_padding(p)
+    lines = []
+    for axis, size, k, s, pd, d, o in zip("HW", shape[1:], p["kernel_size"], p["stride"], pad, p["dilation"], out[1:]):
+        lines.append(f"{axis} = ⌊({size} + 2·{pd} − {d}·({k}−1) − 1)/{s}⌋ + 1 = {o}")
+    return "\n".join(lines)
+
+
+# ConvTranspose2d --------------------------------------------------------
+
+def conv_transpose2d(shape: Shape, p: dict) -> Shape:
+    _groups(p)
+    for axis, op, s, d in zip("HW", p["output_padding"], p["stride"], p["dilation"]):
+        if op >= s and op >= d:
+            raise ShapeError(
+                f"output_padding ({op}) must be smaller than stride ({s}) or dilation ({d}).",
+                Fix("set_param", "set output_padding to 0", param="output_padding", value=0),
+                param="output_padding")
+    _need_image(shape, "ConvTranspose2d")
+    _channels(shape, p["in_channels"], "in_channels", "ConvTranspose2d")
+    out = []
+    for size, k, s, pd, op, d in zip(shape[1:], p["kernel_size"], p["stride"], p["padding"],
+                                     p["output_padding"], p["dilation"]):
+        o = (size - 1) * s - 2 * pd + d * (k - 1) + op + 1
+        if o <= 0:
+            raise ShapeError(f"The output would be {o} wide: padding ({pd}) is too large for this input. "
+                             "Use less padding or a larger stride.", param="padding")
+        out.append(o)
+    return (p["out_channels"], *out)
+
+
+def conv_transpose2d_formula(shape: Shape, p: dict, out: Shape) -> str:
+    lines = []
+    for axis, size, k, s, pd, op, d, o in zip("HW", shape[1:], p["kernel_size"], p["stride"], p["padding"],
+                                              p["output_padding"], p["dilation"], out[1:]):
+        lines.append(f"{axis} = ({size}−1)·{s} − 2·{pd} + {d}·({k}−1) + {op} + 1 = {o}")
+    return "\n".join(lines)
+
+
+# Pooling ----------------------------------------------------------------
+
+def _pool_sizes(shape: Shape, p: dict, layer: str, dilation: tuple[int, int]) -> Shape:
+    stride = p["stride"] if p["stride"] is not None else p["kernel_size"]
+    for k, pd in zip(p["kernel_size"], p["padding"]):
+        if pd > k // 2:
+            raise ShapeError(f"padding ({pd}) must be at most half the kernel size ({k}//2 = {k // 2}).",
+                             Fix("set_param", f"set padding to {k // 2}", param="padding", value=k // 2),
+                             param="padding")
+    _need_image(shape, layer)
+    out = []
+    for size, k, s, pd, d in zip(shape[1:], p["kernel_size"], stride, p["padding"], dilation):
+        o = _pool_out(size, k, s, pd, d, p["ceil_mode"])
+        if o < 1:
+            raise ShapeError(f"The input ({size} wide) is too small for this pooling window "
+                             f"({d * (k - 1) + 1} wide): the output would be {o} wide.", param="kernel_size")
+        out.append(o)
+    return (shape[0], *out)
+
+
+def _pool_out(size: int, k: int, s: int, pd: int, d: int, ceil: bool) -> int:
+    span = d * (k - 1) + 1
+    o = (size + 2 * pd - span + (s - 1 if ceil else 0)) // s + 1
+    if ceil and (o - 1) * s >= size + pd:
+        o -= 1
+    return o
+
+
+def max_pool2d(shape: Shape, p: dict) -> Shape:
+    return _pool_sizes(shape, p, "MaxPool2d", p["dilation"])
+
+
+def avg_pool2d(shape: Shape, p: dict) -> Shape:
+    return _pool_sizes(shape, p, "AvgPool2d", (1, 1))
+
+
+def pool_formula(shape: Shape, p: dict, out: Shape) -> str:
+    stride = p["stride"] if p["stride"] is not None else p["kernel_size"]
+    dilation = p.get("dilation", (1, 1))
+    rounding = "⌈⌉" if p["ceil_mode"] else "⌊⌋"
+    lines = []
+    for axis, size, k, s, pd, d, o in zip("HW", shape[1:], p["kernel_size"], stride, p["padding"], dilation, out[1:]):
+        lines.append(f"{axis} = {rounding[0]}({size} + 2·{pd} − {d}·({k}−1) − 1)/{s}{rounding[1]} + 1 = {o}")
+    return "\n".join(lines)
+
+
+def adaptive_avg_pool2d(shape: Shape, p: dict) -> Shape:
+    _need_image(shape, "AdaptiveAvgPool2d")
+    return (shape[0], *p["output_size"])
+
+
+# Linear, Flatten, normalisation, element-wise ---------------------------
+
+def linear(shape: Shape, p: dict) -> Shape:
+    want = p["in_features"]
+    if shape[-1] == want:
+        return shape[:-1] + (p["out_features"],)
+    total = math.prod(shape)
+    if len(shape) > 1:
+        factors = "×".join(str(d) for d in shape)
+        if total == want:
+            raise ShapeError(
+                f"Linear works on the last dimension, which is {shape[-1]} here, not in_features={want}. "
+                f"The input {fmt(shape)} holds {factors} = {total} values: insert Flatten before this Linear.",
+                Fix("insert_before", "insert Flatten before", layer_type="Flatten"), param="in_features")
+        raise ShapeError(
+            f"in_features is {want}, but the input is {fmt(shape)}. Insert Flatten before this Linear; "
+            f"in_features should then be {total} = {factors}.",
+            Fix("insert_before", "insert Flatten before", layer_type="Flatten"), param="in_features")
+    raise ShapeError(f"in_features should be {total}, the size of its input {fmt(shape)}, not {want}.",
+                     Fix("set_param", f"set in_features to {total}", param="in_features", value=total),
+                     param="in_features")
+
+
+def linear_formula(shape: Shape, p: dict, out: Shape) -> str:
+    return f"y = x·Aᵀ + b: A is {p['out_features']}×{p['in_features']}; last dim {shape[-1]} → {out[-1]}"
+
+
+def _flatten_dims(rank: int, p: dict) -> tuple[int, int]:
+    """Start and end dims counted with the batch dim, checked as torch checks them."""
+    full = rank + 1
+    dims = []
+    for key in ("start_dim", "end_dim"):
+        d = p[key]
+        if not -full <= d < full:
+            raise ShapeError(f"{key}={d} is out of range for a {full}-D tensor (batch included): "
+                             f"use a value from {-full} to {full - 1}.", param=key)
+        dims.append(d + full if d < 0 else d)
+    start, end = dims
+    if start > end:
+        raise ShapeError(f"start_dim ({p['start_dim']}) comes after end_dim ({p['end_dim']}).", param="start_dim")
+    if start == 0 and end > 0:
+        raise ShapeError("start_dim=0 would merge the batch dimension into the features; keep start_dim at 1.",
+                         Fix("set_param", "set start_dim to 1", param="start_dim", value=1), param="start_dim")
+    return start, end
+
+
+def flatten(shape: Shape, p: dict) -> Shape:
+    start, end = _flatten_dims(len(shape), p)
+    if start == end:
+        return shape
+    s, e = start - 1, end - 1
+    return shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:]
+
+
+def flatten_formula(shape: Shape, p: dict, out: Shape) -> str:
+    start, end = _flatten_dims(len(shape), p)
+    kept = shape[start - 1:end] if start else shape
+    return f"{' × '.join(str(d) for d in kept)} = {math.prod(kept)}"
+
+
+def batch_norm2d(shape: Shape, p: dict) -> Shape:
+    if len(shape) != 3:
+        raise ShapeError(f"BatchNorm2d needs (C, H, W) per sample, but receives {fmt(shape)}; "
+                         "use BatchNorm1d on vectors.")
+    _channels(shape, p["num_features"], "num_features", "BatchNorm2d")
+    return shape
+
+
+def batch_norm1d(shape: Shape, p: dict) -> Shape:
+    if len(shape) not in (1, 2):
+        raise ShapeError(f"BatchNorm1d needs (C) or (C, L) per sample, but receives {fmt(shape)}; "
+                         "use BatchNorm2d on images.")
+    _channels(shape, p["num_features"], "num_features", "BatchNorm1d")
+    return shape
+
+
+def softmax(shape: Shape, p: dict) -> Shape:
+    d, full = p["dim"], len(shape) + 1
+    if d is not None and not -full <= d < full:
+        raise ShapeError(f"dim={d} is out of range for a {full}-D tensor (batch included): "
+                         f"use a value from {-full} to {full - 1}.",
+                         Fix("set_param", "set dim to 1", param="dim", value=1), param="dim")
+    return shape
+
+
+def same(shape: Shape, p: dict) -> Shape:
+    return shape
+
+
+def input_rule(shape: Shape, p: dict) -> Shape:
+    return tuple(p["shape"])
