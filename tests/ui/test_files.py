@@ -104,14 +104,18 @@ def test_autosave_writes_while_unsaved_and_cleans_up(window, qtbot):
 
 def test_drop_a_project_file_on_the_window(window, qtbot):
     from PySide6.QtCore import QMimeData, QPointF, QUrl
-    from PySide6.QtGui import QDropEvent
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QApplication
 
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(EXAMPLES / "small-module.netproj.json"))])
-    event = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(window, event)
+    args = (QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    viewport = window.canvas.viewport()  # dropped on the canvas, handled by the window
+    enter = QDragEnterEvent(*args)
+    QApplication.sendEvent(viewport, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(viewport, QDropEvent(*args))
     assert window.document.graph.input_node().params["shape"] == [1, 4, 4]
     assert window.document.path.name == "small-module.netproj.json"
 
@@ -128,6 +132,7 @@ def test_trained_weights_are_saved_beside_the_project_and_restored(window, qtbot
 
     other = MainWindow()
     qtbot.addWidget(other)
-    with qtbot.waitSignal(other.document.weights_changed, timeout=10000):
-        other.open_file(target)
+    other.open_file(target)
+    assert other.document.weights is None  # loaded in the background, after the window shows
+    qtbot.waitUntil(lambda: other.document.weights is not None, timeout=10000)
     assert torch.equal(other.document.weights["fc3.weight"], state["fc3.weight"])
