@@ -143,7 +143,8 @@ def _norm_params() -> tuple[Param, ...]:
         Param("num_features", INT, None, 1, MAX_CHANNELS,
               "Number of channels C to normalise; must equal the channels it receives.", required=True,
               positional=True),
-        Param("eps", FLOAT, 1e-5, 0.0, 1.0, "Small number added to the variance so it never divides by zero."),
+        Param("eps", FLOAT, 1e-5, 1e-12, 1.0,  # torch refuses eps <= 0 in train()
+              "Small number added to the variance so it never divides by zero."),
         Param("momentum", OPT_FLOAT, 0.1, 0.0, 1.0, "How fast the running mean and variance follow each batch."),
         Param("affine", BOOL, True, help="Learn a scale γ and shift β per channel."),
         Param("track_running_stats", BOOL, True,
