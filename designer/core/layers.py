@@ -56,15 +56,23 @@ class LayerSpec:
             if key not in index:
                 known = ", ".join(index) or "none"
                 raise ParamError(key, f"{self.type} has no parameter {key!r} (it takes: {known})")
-        out = {}
+        # Defaults are checked once per spec; only the given values are checked on each call.
+        defaults, required = self._defaults()
+        out = dict(defaults)
         for p in self.params:
             if p.name in given:
                 out[p.name] = p.check(given[p.name])
-            elif p.required:
+            elif p.name in required:
                 raise ParamError(p.name, f"is required for {self.type}")
-            else:
-                out[p.name] = p.check(p.default) if p.default is not None else None
         return out
+
+    def _defaults(self) -> tuple[dict, frozenset]:
+        cached = self.__dict__.get("_default_values")
+        if cached is None:
+            values = {p.name: p.check(p.default) if p.default is not None else None for p in self.params}
+            cached = (values, frozenset(p.name for p in self.params if p.required))
+            object.__setattr__(self, "_default_values", cached)
+        return cached
 
 
 # Parameter helpers -------------------------------------------------------
