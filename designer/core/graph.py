@@ -184,6 +184,16 @@ class Graph:
         node.pos = (float(pos[0]), float(pos[1]))
         self._emit(Event("node_moved", node_id, data=node.pos))
 
+    def reorder(self, node_order: list[str], edge_order: list[tuple[str, str]]) -> None:
+        """Put existing nodes and edges in the given order (undo uses it to restore the exact file)."""
+        if set(node_order) != set(self.nodes) or sorted(edge_order) != sorted(self.edges):
+            raise GraphError("reorder needs exactly the graph's nodes and edges")
+        if list(self.nodes) == list(node_order) and self.edges == list(edge_order):
+            return
+        self.nodes = {node_id: self.nodes[node_id] for node_id in node_order}
+        self.edges = list(edge_order)
+        self._emit(Event("reordered"))
+
     def clear(self) -> None:
         self.nodes.clear()
         self.edges.clear()
