@@ -109,12 +109,12 @@ def _as_state_dict(path: Path, data: object) -> dict[str, torch.Tensor]:
             if isinstance(data.get(key), dict) and _all_tensors(data[key]):
                 return dict(data[key])
     if not isinstance(data, dict):
-        raise WeightsError(path, f"holds a {type(data).__name__}, not a state_dict (a dict of tensors)")
+        raise WeightsError(path, f"holds a value of type {type(data).__name__}, not a state_dict (a dict of tensors)")
     for key, value in data.items():
         if not isinstance(key, str):
             raise WeightsError(path, f"has a key {key!r} that is not text; a state_dict maps names to tensors")
         if not isinstance(value, torch.Tensor):
-            raise WeightsError(path, f"{key!r} holds a {type(value).__name__}, not a tensor: not a state_dict")
+            raise WeightsError(path, f"{key!r} holds a value of type {type(value).__name__}, not a tensor: not a state_dict")
     return dict(data)
 
 
