@@ -190,6 +190,13 @@ def _pool_out(size: int, k: int, s: int, pd: int, d: int, ceil: bool) -> int:
 
 
 def max_pool2d(shape: Shape, p: dict) -> Shape:
+    if p["return_indices"]:
+        # Deliberately stricter than torch: the module then returns a tuple
+        # (values, indices), which no next layer of a Sequential accepts.
+        raise ShapeError("return_indices=true makes MaxPool2d return two tensors (values and indices); "
+                         "a Sequential model can only pass one on. Set return_indices to false.",
+                         Fix("set_param", "set return_indices to false", param="return_indices", value=False),
+                         param="return_indices")
     return _pool_sizes(shape, p, "MaxPool2d", p["dilation"])
 
 
@@ -276,7 +283,7 @@ def batch_norm2d(shape: Shape, p: dict) -> Shape:
     if len(shape) != 3:
         raise ShapeError(f"BatchNorm2d needs (C, H, W) per sample, but receives {fmt(shape)}; "
                          "use BatchNorm1d on vectors.")
-    _channels(shape, p["num_features"], "num_features", "BatchNorm2d")
+    _norm_channels(shape, p, "BatchNorm2d")
     return shape
 
 
@@ -284,8 +291,15 @@ def batch_norm1d(shape: Shape, p: dict) -> Shape:
     if len(shape) not in (1, 2):
         raise ShapeError(f"BatchNorm1d needs (C) or (C, L) per sample, but receives {fmt(shape)}; "
                          "use BatchNorm2d on images.")
-    _channels(shape, p["num_features"], "num_features", "BatchNorm1d")
+    _norm_channels(shape, p, "BatchNorm1d")
     return shape
+
+
+def _norm_channels(shape: Shape, p: dict, layer: str) -> None:
+    # With neither affine weights nor running statistics torch holds nothing of
+    # size num_features, so it never compares it with the channels it receives.
+    if p["affine"] or p["track_running_stats"]:
+        _channels(shape, p["num_features"], "num_features", layer)
 
 
 def softmax(shape: Shape, p: dict) -> Shape:
