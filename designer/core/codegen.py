@@ -173,7 +173,7 @@ def generate(project, style: str = "class") -> str:
 
 
 def _header(name: str, input_shape, parameters: int, style: str) -> str:
-    title = _printable(name) or "Untitled"
+    title = _printable(name).strip() or "Untitled"
     kind = "a class with a step-by-step forward" if style == "class" else "a compact nn.Sequential"
     lines = [
         f'"""{title}',

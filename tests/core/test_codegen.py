@@ -6,6 +6,7 @@ import tokenize
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from designer.core import codegen, project as project_io
 from designer.core.graph import Graph
@@ -156,3 +157,24 @@ def test_input_only_graph_is_an_identity_model():
     source = codegen.generate(chain((3,)))
     assert "        return x" in source
     ast.parse(source)
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(st.one_of(st.none(), st.text(max_size=30), st.sampled_from(sorted(codegen.RESERVED))),
+                      min_size=1, max_size=8),
+       title=st.text(max_size=40), style=st.sampled_from(codegen.STYLES))
+def test_any_names_give_valid_unique_identifiers_and_parseable_code(names, title, style):
+    graph = chain((3,), *[("Identity", {}, name) for name in names])
+    idents = list(codegen.identifiers(graph).values())
+    assert len(set(idents)) == len(idents) == len(names)
+    assert all(i.isidentifier() and i.isascii() and not keyword.iskeyword(i) and i not in codegen.RESERVED
+               and not i.startswith("_") for i in idents)
+    source = codegen.generate(Project(graph=graph, name=title), style)
+    tree = ast.parse(source)
+    assert all(line.isprintable() for line in source.splitlines())
+    shown = "".join(c for c in title if c.isprintable())
+    first = ast.get_docstring(tree).splitlines()[0]
+    if len(shown) <= 80:
+        assert first == (shown.strip() or "Untitled")
+    else:
+        assert first == (shown[:77] + "...").strip()
