@@ -117,7 +117,7 @@ def test_hostile_names_reach_code_only_as_identifiers(style):
     source = codegen.generate(Project(graph=graph, name=name), style)
     tree = ast.parse(source)  # would raise on any escaping slip
     doc = ast.get_docstring(tree)
-    assert doc.splitlines()[0] == 'evil"""import os; os.system("touch PWNED")"""\\N{bad} \\x end'
+    assert doc.splitlines()[0] == 'evil""" import os; os.system("touch PWNED") """\\N{bad} \\x   end'
     code = "".join(tok.string for tok in _code_tokens(source))
     assert "PWNED')" not in code and "system(" not in code and "import os" not in code
     for line in source.splitlines():  # a name in a comment is one printable line
@@ -172,7 +172,7 @@ def test_any_names_give_valid_unique_identifiers_and_parseable_code(names, title
     source = codegen.generate(Project(graph=graph, name=title), style)
     tree = ast.parse(source)
     assert all(line.isprintable() for line in source.splitlines())
-    shown = "".join(c for c in title if c.isprintable())
+    shown = "".join(c if c.isprintable() else " " for c in title)
     first = ast.get_docstring(tree).splitlines()[0]
     if len(shown) <= 80:
         assert first == (shown.strip() or "Untitled")
