@@ -59,8 +59,10 @@ def test_usage_errors_exit_2(tmp_path, capsys):
     assert "nothing to write" in capsys.readouterr().err
     assert main(["export", LENET, "--train-script", str(tmp_path / "t.py")]) == 2
     assert "--train-script needs --py" in capsys.readouterr().err
-    assert main(["export", LENET, "--py", str(tmp_path / "my-model.py"), "--train-script", "t.py"]) == 2
-    assert "must be a Python identifier" in capsys.readouterr().err
+    (tmp_path / "sub").mkdir()
+    assert main(["export", LENET, "--py", str(tmp_path / "m.py"), "--train-script", str(tmp_path / "sub/t.py")]) == 2
+    assert "write it in the same folder as --py" in capsys.readouterr().err
+    (tmp_path / "sub").rmdir()
     assert not list(tmp_path.iterdir())
 
 
@@ -104,3 +106,20 @@ def test_mismatched_or_corrupt_weights_exit_1_and_write_nothing(tmp_path, capsys
     assert main(["export", LENET, "--py", str(out / "m.py"), "--from-weights", str(tmp_path / "junk.pt")]) == 1
     assert f"{tmp_path / 'junk.pt'}: is not a PyTorch weights file" in capsys.readouterr().err
     assert not list(out.iterdir())
+
+
+def test_training_script_is_written_beside_the_model(tmp_path, capsys):
+    py, script = tmp_path / "my model.py", tmp_path / "train.py"
+    assert main(["export", SMALL, "--py", str(py), "--train-script", str(script)]) == 0
+    assert f"wrote {script}" in capsys.readouterr().out
+    assert "MODEL_FILE = 'my model.py'" in script.read_text()
+    compile(script.read_text(), str(script), "exec")
+
+
+def test_missing_onnx_extra_is_reported_before_writing(tmp_path, capsys, monkeypatch):
+    from designer.ml import onnx_export
+
+    monkeypatch.setattr(onnx_export, "available", lambda: False)
+    assert main(["export", SMALL, "--py", str(tmp_path / "m.py"), "--onnx", str(tmp_path / "m.onnx")]) == 1
+    assert 'pip install "netdesigner[onnx]"' in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())

@@ -107,8 +107,10 @@ def _shape_of(tree):
 def test_hostile_names_stay_data():
     baseline = _shape_of(ast.parse(trainscript.generate(_project(), "tiny.py")))
     for name in HOSTILE:
-        project = _project(name=name, training={"optimizer": "os.system('x')", "epochs": "1; import os",
-                                                "lr": float("nan"), "loss": "__import__('os')"})
+        project = _project(name=name)
+        # The loader refuses these; set them directly to test the generator's own defence.
+        project.training = {"optimizer": "os.system('x')", "epochs": "1; import os", "lr": float("nan"),
+                            "loss": "__import__('os')"}
         for module in ("tiny.py", "evil\"'); import os #.py"):
             source = trainscript.generate(project, module)
             tree = ast.parse(source)

@@ -74,3 +74,18 @@ def test_a_file_that_crashes_is_reported_not_raised(tmp_path):
     check = verify.verify_py(model, py, weights, (1, 12, 12))
     assert not check.ok
     assert check.message == "importing model.py failed: RuntimeError: broken on purpose"
+
+
+def test_codegen_exports_of_both_styles_verify_identical(tmp_path):
+    from designer.core import project as project_io
+    from designer.core.codegen import generate
+    from designer.ml import build, weights
+
+    project = project_io.load("resources/examples/lenet-28.netproj.json")
+    model = build.seeded_model(project.graph, 7)
+    for style, suffix in (("class", ".pt"), ("sequential", ".safetensors")):
+        py, pt = tmp_path / f"lenet_{style}.py", tmp_path / f"lenet{suffix}"
+        py.write_text(generate(project, style))
+        weights.save_state_dict(model.state_dict(), pt)
+        check = verify.verify_py(model, py, pt, (1, 28, 28))
+        assert check.identical, f"{style}: {check.message}"
