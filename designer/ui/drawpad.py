@@ -391,3 +391,30 @@ class TryPanel(QWidget):
         self.progress.setVisible(True)
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
+
+
+def install(window) -> None:
+    """Dock the pad ("Try it") and the look-inside panel; add Model > Load Weights…."""
+    from designer.ui.activations import ActivationsPanel
+    from designer.ui.tryout import Tryout
+    from designer.ui.weights_dialog import open_weights
+
+    tryout = Tryout(window.document, window)
+    window.add_dock("Try it", TryPanel(tryout), Qt.DockWidgetArea.RightDockWidgetArea)
+    window.add_dock("Look inside", ActivationsPanel(tryout), Qt.DockWidgetArea.BottomDockWidgetArea)
+    action = window.menu("Model").addAction("Load &Weights…")
+    action.setStatusTip("Load a state_dict (.pt or .safetensors) into this project, with a compatibility report")
+    action.triggered.connect(lambda: open_weights(window))
+    # Import torch in the background once the window is up, so the first stroke does not wait for it.
+    QTimer.singleShot(2000, _warm_up)
+
+
+def _warm_up() -> None:
+    import threading
+
+    def work() -> None:
+        import designer.ml.build  # noqa: F401  (torch, and the compiler)
+        import designer.ml.inspect  # noqa: F401
+        import designer.ml.preprocess  # noqa: F401
+
+    threading.Thread(target=work, name="warm-up-torch", daemon=True).start()

@@ -90,7 +90,8 @@ class Tryout(QObject):
         self.message = ""  # an extra note: a build error, the last quick training's outcome
         self._dirty = True
         self._trainer: QuickTrainer | None = None
-        document.shapes_changed.connect(self._invalidate)
+        self._signature = None
+        document.shapes_changed.connect(self._shapes_changed)
         document.weights_changed.connect(self._invalidate)
         app = QCoreApplication.instance()
         if app is not None:
@@ -120,6 +121,14 @@ class Tryout(QObject):
             return "untrained", "This model has not been trained yet: its answers are guesses."
         return "ready", "Trained weights loaded: draw a digit."
 
+    def _model_signature(self) -> tuple:
+        graph, path = self.document.graph, self.document.shapes.path
+        return tuple((graph.nodes[n].type, repr(graph.nodes[n].params), graph.nodes[n].name) for n in path)
+
+    def _shapes_changed(self, *args) -> None:
+        if self._model_signature() != self._signature:  # moving a block changes nothing here
+            self._invalidate()
+
     def _invalidate(self, *args) -> None:
         self._dirty = True
         self.message = ""
@@ -131,6 +140,7 @@ class Tryout(QObject):
         if not self._dirty:
             return self.model
         self._dirty = False
+        self._signature = self._model_signature()
         self.model, self.trained = None, False
         if self.status()[0] in ("invalid", "output"):
             return None

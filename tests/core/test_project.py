@@ -418,3 +418,9 @@ def test_truncated_or_corrupted_bytes_give_a_project_error(cut, junk):
         project.loads(payload, "cut.json")
     except ProjectError as exc:
         assert str(exc).startswith("cut.json: ")
+
+
+def test_template_by_file_name_for_the_window():
+    assert templates.by_file("small-module.netproj.json").graph.input_node().params["shape"] == [1, 4, 4]
+    with pytest.raises(ProjectError, match="cannot be read"):
+        templates.by_file("../../etc/passwd")
