@@ -192,3 +192,28 @@ def test_generated_names_are_unique_in_a_mixed_graph(graph):
     names = graph.generated_names()
     assert len(set(names.values())) == len(names) == 21
     assert all(name.isidentifier() for name in names.values())
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"node_id": 7}, "non-empty text"), ({"node_id": ""}, "non-empty text"),
+    ({"pos": ("a", 1)}, "two numbers"), ({"pos": (float("nan"), 0)}, "finite"), ({"pos": (1, 2, 3)}, "two"),
+    ({"pos": None}, "two numbers"), ({"name": 3}, "text"), ({"params": [1, 2]}, "mapping"),
+])
+def test_add_node_refuses_malformed_arguments(graph, events, kwargs, words):
+    with pytest.raises(GraphError, match=words):
+        graph.add_node("ReLU", **kwargs)
+    assert events == [] and graph.nodes == {}
+
+
+def test_add_node_keeps_a_private_copy_of_its_params(graph):
+    size = [3, 3]
+    node = graph.add_node("MaxPool2d", {"kernel_size": size})
+    size[0] = 0  # would be refused by set_param; must not reach the node
+    assert node.params == {"kernel_size": [3, 3]}
+
+
+def test_move_refuses_non_numbers(graph):
+    node = graph.add_node("ReLU")
+    with pytest.raises(GraphError):
+        graph.move(node.id, ("left", 0))
+    assert node.pos == (0.0, 0.0)
