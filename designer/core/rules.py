@@ -210,7 +210,12 @@ def pool_formula(shape: Shape, p: dict, out: Shape) -> str:
     rounding = "⌈⌉" if p["ceil_mode"] else "⌊⌋"
     lines = []
     for axis, size, k, s, pd, d, o in zip("HW", shape[1:], p["kernel_size"], stride, p["padding"], dilation, out[1:]):
-        lines.append(f"{axis} = {rounding[0]}({size} + 2·{pd} − {d}·({k}−1) − 1)/{s}{rounding[1]} + 1 = {o}")
+        line = f"{axis} = {rounding[0]}({size} + 2·{pd} − {d}·({k}−1) − 1)/{s}{rounding[1]} + 1"
+        rounded = (size + 2 * pd - d * (k - 1) - 1 + (s - 1 if p["ceil_mode"] else 0)) // s + 1
+        if rounded != o:
+            # ceil_mode: torch drops a last window that would start in the right padding.
+            line += f" = {rounded} − 1 (the last window would start in the padding)"
+        lines.append(f"{line} = {o}")
     return "\n".join(lines)
 
 

@@ -1,5 +1,8 @@
 """The drawing pad driven like a user: strokes with the mouse, keys, drops, live answers."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -175,3 +178,14 @@ def test_a_dropped_photo_is_classified_like_the_file(qtbot, panel, doc, trained_
     model.load_state_dict(trained_lenet[0])
     direct = classify(model, preprocess(load_image(path)).tensor)[0]
     assert int(result.probs.argmax()) == int(direct.argmax()) == 7
+
+
+def test_the_app_survives_many_qt_calls_on_python_3_11():
+    """PySide6 6.12 drops a reference to None per Qt call on 3.11; designer.ui must keep None alive."""
+    code = ("import designer.ui\nfrom PySide6.QtWidgets import QApplication, QLabel\n"
+            "app = QApplication([])\nlabel = QLabel()\n"
+            "for _ in range(20000):\n    label.setText('7')\nprint('alive')\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            cwd=Path(__file__).resolve().parents[2],
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0 and "alive" in result.stdout, result.stderr[-500:]
