@@ -87,3 +87,16 @@ def test_import_dialog_warns_first_then_opens_the_file_as_a_project_with_weights
     assert doc.project.name == "net" and doc.modified
     assert [n.type for n in doc.graph.nodes.values()] == [n.type for n in source.graph.nodes.values()]
     assert all(torch.equal(doc.weights[k], v) for k, v in model.state_dict().items())
+
+
+def test_file_menu_offers_export_and_import_above_quit(qtbot, qapp, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))  # not the user's
+    from designer.ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    names = [a.objectName() for a in window.menu("File").actions()]
+    assert names.index("action_export") < names.index("action_import") < names.index("action_quit")
+    window.document.mark_saved()
