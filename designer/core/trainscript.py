@@ -143,7 +143,7 @@ def parse_args():
 
 
 def load_model_module():
-    path = Path(__file__).resolve().with_name(MODEL_FILE)
+    path = Path(__file__).resolve().parent / MODEL_FILE
     spec = importlib.util.spec_from_file_location("exported_model", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
