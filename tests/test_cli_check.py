@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,3 +122,35 @@ def test_check_never_imports_torch_or_numpy():
     imported = {line.split("|")[-1].strip() for line in timing.stderr.splitlines() if "|" in line}
     assert "designer.core.shapes" in imported
     assert not {m for m in imported if m.split(".")[0] in ("torch", "numpy")}
+
+
+def test_fan_out_is_an_invalid_graph_reported_on_its_node(tmp_path):
+    data = json.loads((EXAMPLES / "small-module.netproj.json").read_text())
+    data["nodes"].append({"id": "extra", "type": "ReLU", "params": {}, "pos": [0, 200]})
+    data["edges"].append({"from": "n1", "to": "extra"})
+    path = tmp_path / "fork.json"
+    path.write_text(json.dumps(data))
+    result = check(str(path), "--json")
+    assert result.returncode == 1
+    nodes = {n["id"]: n for n in json.loads(result.stdout)[0]["nodes"]}
+    assert "feeds more than one block" in nodes["n1"]["error"]
+    assert nodes["extra"]["error"] is None and nodes["extra"]["output_shape"] is None
+
+    table = check(str(path)).stdout
+    assert "not on the model path" in table and "extra" in table
+
+
+def test_largest_allowed_project_is_checked_in_linear_time(tmp_path):
+    from designer.core.project import MAX_NODES
+    from designer.headless.check import check_file
+
+    nodes = [{"id": "input", "type": "Input", "params": {"shape": [8]}}]
+    nodes += [{"id": f"n{i}", "type": "ReLU", "params": {}} for i in range(1, MAX_NODES)]
+    edges = [{"from": a["id"], "to": b["id"]} for a, b in zip(nodes, nodes[1:])]
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps({"format": "netdesigner.project", "version": 1, "nodes": nodes, "edges": edges}))
+    started = time.perf_counter()
+    report, table = check_file(str(path))
+    assert time.perf_counter() - started < 3.0  # quadratic work here takes ~15 s
+    assert report["valid"] and report["output_shape"] == [8]
+    assert len(table) == MAX_NODES + 3

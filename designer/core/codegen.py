@@ -86,7 +86,7 @@ def _sanitise(name: str, prefix: str) -> str:
 
 def _printable(text: str, limit: int = 80) -> str:
     """One line of text that is safe inside a comment or a docstring."""
-    kept = "".join(c for c in str(text) if c.isprintable())
+    kept = "".join(c if c.isprintable() else " " for c in str(text))
     if len(kept) > limit:
         kept = kept[:limit - 3] + "..."
     return kept.replace("\\", "\\\\").replace('"', '\\"')
@@ -164,7 +164,7 @@ def generate(project, style: str = "class") -> str:
         res = result.nodes[node_id]
         ident = idents[node_id]
         shown = display.get(node_id, "")
-        note = f'  (named "{_printable(shown, 60)}" in the designer)' if shown and shown != ident else ""
+        note = f'designer name "{_printable(shown, 60)}"' if shown and shown != ident else ""
         layers_.append((ident, constructor(node.spec, res.resolved), _shape(res.out_shape), note))
     parameters = result.parameters or 0
     head = _header(name, input_shape, parameters, style)
@@ -173,7 +173,7 @@ def generate(project, style: str = "class") -> str:
 
 
 def _header(name: str, input_shape, parameters: int, style: str) -> str:
-    title = _printable(name) or "Untitled"
+    title = _printable(name).strip() or "Untitled"
     kind = "a class with a step-by-step forward" if style == "class" else "a compact nn.Sequential"
     lines = [
         f'"""{title}',
@@ -214,7 +214,7 @@ def _class_body(layers_, input_shape) -> str:
         "        super().__init__()",
     ]
     for ident, call, _, note in layers_:
-        lines.append(f"        self.{ident} = {call}" + (f"  #{note}" if note else ""))
+        lines.append(f"        self.{ident} = {call}" + (f"  # {note}" if note else ""))
     lines += ["", f"    def forward(self, x):  # x: {_shape(input_shape)}"]
     for ident, _, shape, _ in layers_:
         lines.append(f"        x = self.{ident}(x)  # {shape}")
@@ -237,7 +237,7 @@ def _sequential_body(layers_, input_shape) -> str:
         "    return nn.Sequential(OrderedDict([",
     ]
     for ident, call, shape, note in layers_:
-        lines.append(f"        ({ident!r}, {call}),  # {shape}{note}")
+        lines.append(f"        ({ident!r}, {call}),  # {shape}" + (f", {note}" if note else ""))
     lines.append("    ]))")
     return "\n".join(lines) + "\n"
 

@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from designer.core import layers
+from designer.core import layers, safe_json
 from designer.core.graph import Graph, Node
 from designer.core.params import ParamError
 
@@ -97,107 +97,15 @@ def loads(text: str | bytes, source: str = "<project>") -> Project:
     elif len(text) > MAX_FILE_BYTES:
         raise _too_big(source)
     text = text.removeprefix("\ufeff")
-    if not text.strip():
-        raise ProjectError(source, "", "is empty; a project file is a JSON object")
-    values = text.count(",") + text.count("[") + text.count("{")
-    if values > MAX_VALUES:
-        raise ProjectError(source, "", f"holds more than {MAX_VALUES:,} values; too large for a project file")
     try:
-        data = json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant,
-                          object_pairs_hook=_object)
-    except json.JSONDecodeError as exc:
-        hint = " (the file seems cut short)" if not text[exc.pos:].strip() else ""
-        raise ProjectError(source, "", f"is not valid JSON: {exc.msg} at line {exc.lineno}, "
-                                       f"column {exc.colno}{hint}") from None
-    except RecursionError:
-        raise ProjectError(source, "", f"is nested too deeply (more than {MAX_DEPTH} levels)") from None
-    except ValueError as exc:  # e.g. a number the hooks could not turn into a value
-        raise ProjectError(source, "", f"is not valid JSON ({exc})") from None
-    _scan(data, source)
+        data = safe_json.parse(text, max_values=MAX_VALUES, max_depth=MAX_DEPTH, max_digits=MAX_DIGITS)
+    except safe_json.UnsafeJSON as exc:
+        raise _at(source, exc.root, exc.keys, exc.message) from None
     return from_dict(data, source)
 
 
-class _Bad:
-    """A value the JSON hooks refused; reported with its field path by ``_scan``."""
-
-    def __init__(self, message: str):
-        self.message = message
-
-
-class _DupObject(dict):
-    """A JSON object that repeated a key (the last value would silently win)."""
-
-    duplicate: str = ""
-
-
-def _parse_int(text: str):
-    digits = len(text.lstrip("-"))
-    if digits > MAX_DIGITS:
-        return _Bad(f"a whole number with {digits:,} digits is far too large")
-    return int(text)
-
-
-def _parse_float(text: str):
-    if len(text) > 400:
-        return _Bad(f"a number written with {len(text):,} characters is absurd")
-    value = float(text)
-    if not math.isfinite(value):
-        return _Bad(f"the number {text[:20]} is too large to store")
-    return value
-
-
-def _parse_constant(name: str):
-    return _Bad(f"{name} is not a number a project file may hold")
-
-
-def _object(pairs: list) -> dict:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set = set()
-        dup = next(k for k, _ in pairs if k in seen or seen.add(k))
-        result = _DupObject(result)
-        result.duplicate = dup
-    return result
-
-
-def _scan(data: object, source: str) -> None:
-    """Walk the whole tree once (no recursion): refused numbers, repeated keys, depth, unencodable text."""
-    stack: list = [(data, None, 0)]  # (value, path as a (parent, key) chain, depth)
-    while stack:
-        value, path, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise _at(source, data, path, f"is nested more than {MAX_DEPTH} levels deep")
-        if isinstance(value, _Bad):
-            raise _at(source, data, path, value.message)
-        if isinstance(value, str):
-            if not value.isascii() and not _encodable(value):
-                raise _at(source, data, path, "holds text that is not valid Unicode (a lone surrogate)")
-        elif isinstance(value, dict):
-            if isinstance(value, _DupObject):
-                raise _at(source, data, path, f"the key {_quote(value.duplicate)} appears more than once")
-            for key, item in value.items():
-                if not key.isascii() and not _encodable(key):
-                    raise _at(source, data, path, "has a key that is not valid Unicode (a lone surrogate)")
-                stack.append((item, (path, key), depth + 1))
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                stack.append((item, (path, index), depth + 1))
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _at(source: str, data: object, path, message: str) -> ProjectError:
-    keys = []
-    while path is not None:
-        path, key = path
-        keys.append(key)
-    keys.reverse()
+def _at(source: str, data: object, keys: list, message: str) -> ProjectError:
+    """A ProjectError for the value at ``keys`` (e.g. ["nodes", 3, "params"]), naming the node's id."""
     node_id = None
     parts = []
     for i, key in enumerate(keys):
@@ -221,6 +129,7 @@ def _node_id_at(data: object, index: int) -> str | None:
 
 
 def _key_text(key: str) -> str:
+    key = str(key)
     return key if key.isidentifier() and len(key) <= 40 else _quote(key)
 
 
@@ -277,6 +186,7 @@ def from_dict(data: object, source: str = "<project>") -> Project:
     if training is not None:
         if not isinstance(training, dict):
             raise ProjectError(source, "training", f"must be an object, not {_kind(training)}")
+        _check_training(training, source)
         project.training = training
     weights = data.get("weights")
     if weights is not None:
@@ -287,6 +197,31 @@ def from_dict(data: object, source: str = "<project>") -> Project:
     _read_edges(project.graph, data.get("edges", []), source)
     project.extra = {k: v for k, v in data.items() if k not in _TOP_KEYS}
     return project
+
+
+# The keys the spec names; others (a newer version's) are kept unchecked.
+_TRAINING = {"dataset": (str, None, None), "optimizer": (str, None, None), "epochs": (int, 1, 100_000),
+             "batch_size": (int, 1, 1 << 20), "lr": (float, 0.0, 1e3)}
+
+
+def _check_training(training: dict, source: str) -> None:
+    for key, (kind, low, high) in _TRAINING.items():
+        if key not in training:
+            continue
+        value = training[key]
+        where = f"training.{key}"
+        if kind is str:
+            if not isinstance(value, str) or not value:
+                raise ProjectError(source, where, f"must be non-empty text, not {_kind(value)}")
+            continue
+        number = (int,) if kind is int else (int, float)
+        if isinstance(value, bool) or not isinstance(value, number):
+            raise ProjectError(source, where, f"must be {'a whole number' if kind is int else 'a number'}, "
+                                              f"not {_kind(value)}")
+        if kind is int and not low <= value <= high:
+            raise ProjectError(source, where, f"must be from {low:,} to {high:,}, not {value:,}")
+        if kind is float and not low < value <= high:
+            raise ProjectError(source, where, f"must be more than 0 and at most {high:g}, not {value!r}")
 
 
 def _read_nodes(graph: Graph, raw_nodes: object, source: str) -> None:

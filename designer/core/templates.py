@@ -51,3 +51,11 @@ def get(template_id: str) -> Template:
 def new_project(template_id: str | None = None) -> _project.Project:
     """A fresh, unsaved project loaded from a template (LeNet 28×28 by default)."""
     return _project.load(get(template_id or DEFAULT).path)
+
+
+def by_file(file_name: str) -> _project.Project:
+    """A fresh project from the template stored as ``file_name`` in ``resources/examples``."""
+    for template in TEMPLATES:
+        if template.path.name == file_name:
+            return _project.load(template.path)
+    return _project.load(EXAMPLES / Path(file_name).name)

@@ -52,7 +52,9 @@ def _table(path: str, proj: project.Project, shapes) -> list[str]:
     names = graph.generated_names()
     rows = [("id", "name", "type", "output", "settings", "params")]
     notes: dict[int, list[str]] = {}
-    order = list(shapes.path) + [n for n in graph.nodes if n not in set(shapes.path)]
+    on_path = set(shapes.path)
+    off = [n for n in graph.nodes if n not in on_path]
+    order = list(shapes.path) + off
     for node_id in order:
         node = graph.nodes[node_id]
         result = shapes.nodes.get(node_id)
@@ -82,6 +84,10 @@ def _table(path: str, proj: project.Project, shapes) -> list[str]:
                                       for i, (c, w) in enumerate(zip(row, widths))).rstrip())
         for note in notes.get(index, []):
             lines.append("      " + _safe(note, 400))
+    if off:
+        listed = ", ".join(_safe(n, 30) for n in off[:8]) + (", ..." if len(off) > 8 else "")
+        lines.append(f"  note: {len(off)} block{'s are' if len(off) != 1 else ' is'} not on the model path "
+                     f"and left out: {listed}")
     if shapes.valid:
         out = "×".join(map(str, shapes.output_shape))
         lines.append(f"  valid: output {out}, {shapes.parameters:,} trainable parameters")

@@ -29,9 +29,9 @@ def run(args) -> int:
     if args.train_script and not args.py:
         _err("--train-script needs --py: the training script imports the model from that file")
         return 2
-    if args.train_script and not Path(args.py).stem.isidentifier():
-        _err(f"--py {args.py}: the training script imports this file as a module, so its name must be a "
-             "Python identifier (letters, digits and _), e.g. model.py")
+    if args.train_script and Path(args.train_script).resolve().parent != Path(args.py).resolve().parent:
+        _err(f"--train-script {args.train_script}: write it in the same folder as --py {args.py}; "
+             "the script loads the model file that sits beside it")
         return 2
     try:
         project = project_io.load(args.file)
@@ -44,11 +44,15 @@ def run(args) -> int:
         _err(f"{args.file}: {exc}")
         return 1
     # Optional exporters are looked up first, so a missing one writes nothing.
-    export_onnx = _optional("designer.ml.onnx_export", "export_onnx", "ONNX export") if args.onnx else None
-    make_script = _optional("designer.core.trainscript", "generate", "Training-script export") \
-        if args.train_script else None
-    if (args.onnx and export_onnx is None) or (args.train_script and make_script is None):
-        return 1
+    export_onnx = make_script = None
+    if args.onnx:
+        export_onnx = _optional("designer.ml.onnx_export", "export_onnx", "ONNX export")
+        if export_onnx is None or not _onnx_ready():
+            return 1
+    if args.train_script:
+        make_script = _optional("designer.core.trainscript", "generate", "Training-script export")
+        if make_script is None:
+            return 1
     model = None
     if args.weights or args.onnx or args.from_weights:
         model = _model(args, project)
@@ -73,7 +77,7 @@ def run(args) -> int:
     if args.onnx and not _onnx(export_onnx, args, project, model):
         return 1
     if args.train_script:
-        if not _write(args.train_script, make_script(project, Path(args.py).stem)):
+        if not _write(args.train_script, make_script(project, Path(args.py).name)):
             return 1
         print(f"wrote {args.train_script}")
     return 0
@@ -130,12 +134,24 @@ def _optional(module: str, attribute: str, what: str):
     return function
 
 
+def _onnx_ready() -> bool:
+    """Whether the onnx extra is installed; says how to install it when not."""
+    module = importlib.import_module("designer.ml.onnx_export")
+    if getattr(module, "available", lambda: True)():
+        return True
+    _err(getattr(module, "INSTALL_HINT", "ONNX export needs the onnx and onnxscript packages"))
+    return False
+
+
 def _onnx(export_onnx, args, project, model) -> bool:
     input_shape = tuple(project.graph.input_node().params["shape"])
     try:
         export_onnx(model.eval(), input_shape, args.onnx)
     except Exception as exc:  # the exporter's own message (e.g. onnx not installed) is what the user needs
-        _err(f"{args.onnx}: ONNX export failed: {exc}")
+        if type(exc).__name__ == "OnnxUnavailable":
+            _err(str(exc))
+        else:
+            _err(f"{args.onnx}: ONNX export failed: {exc}")
         return False
     print(f"wrote {args.onnx}")
     return True

@@ -22,6 +22,7 @@ import torch
 from designer.core.project import write_atomic
 
 SAFETENSORS_SUFFIX = ".safetensors"
+ORDER_KEY = "netdesigner.key_order"
 _NESTED_KEYS = ("state_dict", "model_state_dict", "model")  # common checkpoint layouts
 
 
@@ -42,7 +43,8 @@ def save_state_dict(state: dict, path: str | os.PathLike) -> None:
         if path.suffix.lower() == SAFETENSORS_SUFFIX:
             from safetensors.torch import save
 
-            payload = save(tensors)
+            # safetensors sorts keys; the metadata keeps the model's order for the loader.
+            payload = save(tensors, metadata={ORDER_KEY: json.dumps(list(tensors))})
         else:
             buffer = io.BytesIO()
             torch.save(tensors, buffer)
@@ -75,13 +77,18 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
 
 
 def _load_safetensors(path: Path) -> dict:
-    from safetensors import SafetensorError
+    from safetensors import SafetensorError, safe_open
     from safetensors.torch import load_file
 
     try:
-        return load_file(str(path), device="cpu")
-    except (SafetensorError, OSError, ValueError, json.JSONDecodeError) as exc:
+        state = load_file(str(path), device="cpu")
+        with safe_open(str(path), "pt") as handle:
+            order = json.loads((handle.metadata() or {}).get(ORDER_KEY, "[]"))
+    except (SafetensorError, OSError, ValueError) as exc:
         raise WeightsError(path, f"is not a readable safetensors file ({exc})") from None
+    if isinstance(order, list) and sorted(map(str, order)) == sorted(state):
+        state = {key: state[key] for key in order}
+    return state
 
 
 def _load_torch(path: Path) -> object:
@@ -109,12 +116,12 @@ def _as_state_dict(path: Path, data: object) -> dict[str, torch.Tensor]:
             if isinstance(data.get(key), dict) and _all_tensors(data[key]):
                 return dict(data[key])
     if not isinstance(data, dict):
-        raise WeightsError(path, f"holds a {type(data).__name__}, not a state_dict (a dict of tensors)")
+        raise WeightsError(path, f"holds a value of type {type(data).__name__}, not a state_dict (a dict of tensors)")
     for key, value in data.items():
         if not isinstance(key, str):
             raise WeightsError(path, f"has a key {key!r} that is not text; a state_dict maps names to tensors")
         if not isinstance(value, torch.Tensor):
-            raise WeightsError(path, f"{key!r} holds a {type(value).__name__}, not a tensor: not a state_dict")
+            raise WeightsError(path, f"{key!r} holds a value of type {type(value).__name__}, not a tensor: not a state_dict")
     return dict(data)
 
 

@@ -6,6 +6,7 @@ import tokenize
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from designer.core import codegen, project as project_io
 from designer.core.graph import Graph
@@ -116,7 +117,7 @@ def test_hostile_names_reach_code_only_as_identifiers(style):
     source = codegen.generate(Project(graph=graph, name=name), style)
     tree = ast.parse(source)  # would raise on any escaping slip
     doc = ast.get_docstring(tree)
-    assert doc.splitlines()[0] == 'evil"""import os; os.system("touch PWNED")"""\\N{bad} \\x end'
+    assert doc.splitlines()[0] == 'evil""" import os; os.system("touch PWNED") """\\N{bad} \\x   end'
     code = "".join(tok.string for tok in _code_tokens(source))
     assert "PWNED')" not in code and "system(" not in code and "import os" not in code
     for line in source.splitlines():  # a name in a comment is one printable line
@@ -156,3 +157,24 @@ def test_input_only_graph_is_an_identity_model():
     source = codegen.generate(chain((3,)))
     assert "        return x" in source
     ast.parse(source)
+
+
+@settings(max_examples=200, deadline=None)
+@given(names=st.lists(st.one_of(st.none(), st.text(max_size=30), st.sampled_from(sorted(codegen.RESERVED))),
+                      min_size=1, max_size=8),
+       title=st.text(max_size=40), style=st.sampled_from(codegen.STYLES))
+def test_any_names_give_valid_unique_identifiers_and_parseable_code(names, title, style):
+    graph = chain((3,), *[("Identity", {}, name) for name in names])
+    idents = list(codegen.identifiers(graph).values())
+    assert len(set(idents)) == len(idents) == len(names)
+    assert all(i.isidentifier() and i.isascii() and not keyword.iskeyword(i) and i not in codegen.RESERVED
+               and not i.startswith("_") for i in idents)
+    source = codegen.generate(Project(graph=graph, name=title), style)
+    tree = ast.parse(source)
+    assert all(line.isprintable() for line in source.splitlines())
+    shown = "".join(c if c.isprintable() else " " for c in title)
+    first = ast.get_docstring(tree).splitlines()[0]
+    if len(shown) <= 80:
+        assert first == (shown.strip() or "Untitled")
+    else:
+        assert first == (shown[:77] + "...").strip()

@@ -6,9 +6,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from designer.core import project, templates
 from designer.core.project import ProjectError
+from designer.core.shapes import infer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 SPEC_EXAMPLES = Path("/work/shared/spec/examples")
@@ -69,6 +71,11 @@ MALFORMED = [
     (edited(lambda d: d.__setitem__("nodes", {})), ["nodes: must be a list, not an object"]),
     (edited(lambda d: d.__setitem__("edges", "n1->n2")), ["edges: must be a list, not text"]),
     (edited(lambda d: d.__setitem__("training", [1])), ["training: must be an object, not a list"]),
+    (edited(lambda d: d["training"].__setitem__("epochs", 0)), ["training.epochs: must be from 1 to 100,000, not 0"]),
+    (edited(lambda d: d["training"].__setitem__("epochs", 2.5)), ["training.epochs: must be a whole number"]),
+    (edited(lambda d: d["training"].__setitem__("lr", -0.1)), ["training.lr: must be more than 0"]),
+    (edited(lambda d: d["training"].__setitem__("lr", "fast")), ["training.lr: must be a number, not text"]),
+    (edited(lambda d: d["training"].__setitem__("dataset", 5)), ["training.dataset: must be non-empty text"]),
     (edited(lambda d: d["nodes"].__setitem__(2, "ReLU")), ["nodes[2]: must be an object, not text"]),
     (with_node(2, id=""), ["nodes[2].id: must be non-empty text"]),
     (with_node(2, id=3), ["nodes[2].id: must be non-empty text, not a number"]),
@@ -358,3 +365,62 @@ def test_big_chain_loads_fast():
     proj = project.loads(payload)
     assert time.perf_counter() - started < 1.0
     assert len(proj.graph.edges) == 1000
+
+
+# Fuzzing: whatever the file holds, the result is a project or a ProjectError --------
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**40, 10**40) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
+    max_leaves=8)
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _paths(item, prefix + (index,))
+
+
+LENET_PATHS = [p for p in _paths(lenet()) if p]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(LENET_PATHS), JSON_VALUES), min_size=1, max_size=3))
+def test_any_value_anywhere_gives_a_project_or_a_project_error(replacements):
+    data = lenet()
+    for path, value in replacements:
+        target = data
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    try:
+        proj = project.loads(json.dumps(data), "fuzz.json")
+    except ProjectError as exc:
+        assert str(exc).startswith("fuzz.json: ")
+        return
+    infer(proj.graph)  # a loaded project never crashes inference
+    assert project.loads(project.dumps(proj)).graph.edges == proj.graph.edges
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 4000), st.binary(max_size=4))
+def test_truncated_or_corrupted_bytes_give_a_project_error(cut, junk):
+    raw = (EXAMPLES / "lenet-28.netproj.json").read_bytes()
+    payload = raw[:cut] + junk + raw[cut + len(junk):] if junk else raw[:cut]
+    try:
+        project.loads(payload, "cut.json")
+    except ProjectError as exc:
+        assert str(exc).startswith("cut.json: ")
+
+
+def test_template_by_file_name_for_the_window():
+    assert templates.by_file("small-module.netproj.json").graph.input_node().params["shape"] == [1, 4, 4]
+    with pytest.raises(ProjectError, match="cannot be read"):
+        templates.by_file("../../etc/passwd")
