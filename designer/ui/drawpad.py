@@ -361,6 +361,7 @@ class TryPanel(QWidget):
                 self.bars.set_probabilities(None)
             else:
                 self.answer.setText(str(int(result.probs.argmax())))
+                self.answer.setStyleSheet("" if result.trained else "color: #999;")  # a guess, not an answer
                 self.bars.set_probabilities(result.probs, dimmed=not result.trained)
         self.shown_at = time.perf_counter()
 
