@@ -7,6 +7,7 @@ methods and nothing else, so the model is the single source of truth.
 from __future__ import annotations
 
 import copy
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from operator import itemgetter
@@ -109,13 +110,20 @@ class Graph:
             raise GraphError(f"unknown layer type {type_name!r}")
         if type_name == "Input" and self.input_node() is not None:
             raise GraphError("the graph already has an Input")
+        if node_id is not None and (not isinstance(node_id, str) or not node_id):
+            raise GraphError(f"a node id must be non-empty text, not {node_id!r}")
         node_id = node_id or self.new_id()
         if node_id in self.nodes:
             raise GraphError(f"a node with id {node_id!r} already exists")
-        params = dict(params or {})
+        if name is not None and not isinstance(name, str):
+            raise GraphError("a name must be text")
+        if params is not None and not isinstance(params, dict):
+            raise GraphError(f"params must be a mapping of names to values, not {type(params).__name__}")
+        # A private copy: a caller's list edited later must not change the node behind the events' back.
+        params = copy.deepcopy(params or {})
         for key, value in params.items():
             _check_param(spec, key, value)
-        node = Node(node_id, type_name, params, name, (float(pos[0]), float(pos[1])), dict(extra or {}))
+        node = Node(node_id, type_name, params, name, _position(pos), dict(extra or {}))
         self.nodes[node_id] = node
         self._emit(Event("node_added", node_id))
         return node
@@ -181,7 +189,7 @@ class Graph:
 
     def move(self, node_id: str, pos: tuple[float, float]) -> None:
         node = self.node(node_id)
-        node.pos = (float(pos[0]), float(pos[1]))
+        node.pos = _position(pos)
         self._emit(Event("node_moved", node_id, data=node.pos))
 
     def reorder(self, node_order: list[str], edge_order: list[tuple[str, str]]) -> None:
@@ -259,6 +267,16 @@ class Graph:
                     break
             names[node.id] = candidate
         return names
+
+
+def _position(pos: Any) -> tuple[float, float]:
+    try:
+        x, y = float(pos[0]), float(pos[1])
+    except (TypeError, ValueError, IndexError, KeyError):
+        raise GraphError(f"a position must be two numbers, not {pos!r}") from None
+    if not (math.isfinite(x) and math.isfinite(y)) or len(pos) != 2:
+        raise GraphError(f"a position must be two finite numbers, not {pos!r}")
+    return (x, y)
 
 
 def _check_param(spec: layers.LayerSpec, key: str, value: Any) -> None:

@@ -143,7 +143,7 @@ def parse_args():
 
 
 def load_model_module():
-    path = Path(__file__).resolve().with_name(MODEL_FILE)
+    path = Path(__file__).resolve().parent / MODEL_FILE
     spec = importlib.util.spec_from_file_location("exported_model", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -202,7 +202,7 @@ def weights_digest(model):
 
 def main():
     args = parse_args()
-    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    distributed = "WORLD_SIZE" in os.environ  # launched by torchrun (even with one process)
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     world = int(os.environ.get("WORLD_SIZE", "1"))
