@@ -56,15 +56,23 @@ class LayerSpec:
             if key not in index:
                 known = ", ".join(index) or "none"
                 raise ParamError(key, f"{self.type} has no parameter {key!r} (it takes: {known})")
-        out = {}
+        # Defaults are checked once per spec; only the given values are checked on each call.
+        defaults, required = self._defaults()
+        out = dict(defaults)
         for p in self.params:
             if p.name in given:
                 out[p.name] = p.check(given[p.name])
-            elif p.required:
+            elif p.name in required:
                 raise ParamError(p.name, f"is required for {self.type}")
-            else:
-                out[p.name] = p.check(p.default) if p.default is not None else None
         return out
+
+    def _defaults(self) -> tuple[dict, frozenset]:
+        cached = self.__dict__.get("_default_values")
+        if cached is None:
+            values = {p.name: p.check(p.default) if p.default is not None else None for p in self.params}
+            cached = (values, frozenset(p.name for p in self.params if p.required))
+            object.__setattr__(self, "_default_values", cached)
+        return cached
 
 
 # Parameter helpers -------------------------------------------------------
@@ -143,7 +151,8 @@ def _norm_params() -> tuple[Param, ...]:
         Param("num_features", INT, None, 1, MAX_CHANNELS,
               "Number of channels C to normalise; must equal the channels it receives.", required=True,
               positional=True),
-        Param("eps", FLOAT, 1e-5, 0.0, 1.0, "Small number added to the variance so it never divides by zero."),
+        Param("eps", FLOAT, 1e-5, 1e-12, 1.0,  # torch refuses eps <= 0 in train()
+              "Small number added to the variance so it never divides by zero."),
         Param("momentum", OPT_FLOAT, 0.1, 0.0, 1.0, "How fast the running mean and variance follow each batch."),
         Param("affine", BOOL, True, help="Learn a scale γ and shift β per channel."),
         Param("track_running_stats", BOOL, True,

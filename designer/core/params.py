@@ -52,6 +52,8 @@ class Param:
     def check(self, value: Any) -> Any:
         """Return ``value`` normalised (pairs as tuples), or raise ParamError."""
         kind = self.kind
+        if value is None and self.default is None and not self.required:
+            return None  # torch's own default (MaxPool2d's stride=None means kernel_size)
         if kind == INT:
             return self._int(value)
         if kind == OPT_INT:

@@ -1,32 +1,58 @@
 """Project files (format v1): load, validate, save atomically.
 
-Every error names the file and the field (``nodes[3].params.kernel_size``);
-keys this version does not know are kept and written back unchanged.
+Every error is a ProjectError that names the file, the node and the field
+(``lenet.json: nodes[3] (id "n3").params.kernel_size: must be at least 1, not 0``).
+Keys this version does not know are kept and written back unchanged, so a
+newer version's fields survive a round trip. Hostile files (deep nesting,
+huge numbers, NaN, giant sizes) are refused with a ProjectError before they
+can cost much time or memory.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from designer.core.graph import Graph, GraphError
+from designer.core import layers, safe_json
+from designer.core.graph import Graph, Node
+from designer.core.params import ParamError
 
 FORMAT = "netdesigner.project"
 VERSION = 1
 
+MAX_FILE_BYTES = 20_000_000  # refused before parsing
+MAX_VALUES = 1_000_000  # rough count of JSON values, checked before parsing
+MAX_DEPTH = 64  # nesting levels anywhere in the file
+MAX_NODES = 10_000
+MAX_EDGES = 50_000
+MAX_DIGITS = 30  # a whole number with more digits than this is absurd in a project
+MAX_POS = 1e9  # canvas coordinates
+
+_TOP_KEYS = ("format", "version", "name", "nodes", "edges", "training", "weights")
+_NODE_KEYS = ("id", "type", "params", "pos", "name")
+_EDGE_KEYS = ("from", "to")
+
 
 class ProjectError(ValueError):
-    """A project file that cannot be read; ``str()`` names the file and the field."""
+    """A project file that cannot be read or written; ``str()`` names the file and the field.
 
-    def __init__(self, source: str, field_path: str, message: str):
+    Attributes:
+        source: the file (or ``<project>`` for text without a file).
+        field: where in the file, e.g. ``nodes[3] (id "n3").params.kernel_size``; "" for the whole file.
+        message: what is wrong, in words.
+        node_id: the node at fault, when there is one (the window can select it).
+    """
+
+    def __init__(self, source: str, field_path: str, message: str, node_id: str | None = None):
         where = f"{source}: {field_path}: " if field_path else f"{source}: "
         super().__init__(where + message)
         self.source = source
         self.field = field_path
         self.message = message
+        self.node_id = node_id
 
 
 @dataclass
@@ -37,91 +63,369 @@ class Project:
     name: str = "Untitled"
     training: dict = field(default_factory=dict)
     weights: str | None = None  # state_dict file, relative to the project file
-    extra: dict = field(default_factory=dict)  # unknown top-level keys
+    extra: dict = field(default_factory=dict)  # unknown top-level keys, in file order
 
 
-def loads(text: str, source: str = "<project>") -> Project:
-    """Parse and validate project JSON text."""
+# Reading ---------------------------------------------------------------------
+
+def load(path: str | os.PathLike) -> Project:
+    """Read and validate a project file; raises ProjectError (never OSError or JSON errors)."""
+    source = str(path)
     try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, RecursionError) as exc:
-        raise ProjectError(source, "", f"not valid JSON ({exc})") from None
+        with open(path, "rb") as handle:
+            if os.path.isfile(path) and os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
+                raise _too_big(source)
+            # read at most one byte past the limit: /dev/zero or a growing file cannot exhaust memory
+            payload = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ProjectError(source, "", f"cannot be read ({exc.strerror or exc})") from None
+    if len(payload) > MAX_FILE_BYTES:
+        raise _too_big(source)
+    return loads(payload, source)
+
+
+def loads(text: str | bytes, source: str = "<project>") -> Project:
+    """Parse and validate project JSON (text or UTF-8 bytes)."""
+    if isinstance(text, (bytes, bytearray)):
+        if len(text) > MAX_FILE_BYTES:
+            raise _too_big(source)
+        try:
+            text = bytes(text).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ProjectError(source, "", f"is not UTF-8 text (byte 0x{text[exc.start]:02x} at offset "
+                                           f"{exc.start}); a project file is UTF-8 JSON") from None
+    elif len(text) > MAX_FILE_BYTES:
+        raise _too_big(source)
+    text = text.removeprefix("\ufeff")
+    try:
+        data = safe_json.parse(text, max_values=MAX_VALUES, max_depth=MAX_DEPTH, max_digits=MAX_DIGITS)
+    except safe_json.UnsafeJSON as exc:
+        raise _at(source, exc.root, exc.keys, exc.message) from None
     return from_dict(data, source)
 
 
-def load(path: str | os.PathLike) -> Project:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ProjectError(str(path), "", f"cannot be read ({exc})") from None
-    return loads(text, str(path))
+def _at(source: str, data: object, keys: list, message: str) -> ProjectError:
+    """A ProjectError for the value at ``keys`` (e.g. ["nodes", 3, "params"]), naming the node's id."""
+    node_id = None
+    parts = []
+    for i, key in enumerate(keys):
+        if isinstance(key, int):
+            parts.append(f"[{key}]")
+            if i == 1 and keys[0] == "nodes":
+                node_id = _node_id_at(data, key)
+                if node_id is not None:
+                    parts.append(f" (id {_quote(node_id)})")
+        else:
+            parts.append(("." if parts else "") + _key_text(key))
+    return ProjectError(source, "".join(parts), message, node_id)
 
+
+def _node_id_at(data: object, index: int) -> str | None:
+    try:
+        node_id = data["nodes"][index]["id"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return node_id if isinstance(node_id, str) and node_id else None
+
+
+def _key_text(key: str) -> str:
+    key = str(key)
+    return key if key.isidentifier() and len(key) <= 40 else _quote(key)
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    """``text`` in double quotes, escaped and shortened, safe to print anywhere."""
+    if len(text) > limit:
+        text = text[:limit - 3] + "..."
+    return json.dumps(text)
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _too_big(source: str) -> ProjectError:
+    return ProjectError(source, "", f"is larger than {MAX_FILE_BYTES // 1_000_000} MB; too large for a project file")
+
+
+# Validation ------------------------------------------------------------------
 
 def from_dict(data: object, source: str = "<project>") -> Project:
+    """Validate an already-parsed project and build it; raises ProjectError."""
     if not isinstance(data, dict):
-        raise ProjectError(source, "", "a project file must be a JSON object")
-    if data.get("format") != FORMAT:
-        raise ProjectError(source, "format", f'must be "{FORMAT}"')
-    if data.get("version") != VERSION:
-        raise ProjectError(source, "version", f"must be {VERSION}")
-    project = Project(name=str(data.get("name", "Untitled")))
-    project.training = dict(data.get("training") or {})
-    project.weights = data.get("weights")
-    graph = project.graph
-    for i, raw in enumerate(data.get("nodes", [])):
-        known = {"id", "type", "params", "name", "pos"}
-        try:
-            graph.add_node(raw["type"], raw.get("params") or {}, raw.get("name"), tuple(raw.get("pos", (0, 0))),
-                           raw["id"], {k: v for k, v in raw.items() if k not in known})
-        except (GraphError, KeyError, TypeError) as exc:
-            raise ProjectError(source, f"nodes[{i}]", str(exc)) from None
-    for i, raw in enumerate(data.get("edges", [])):
-        try:
-            graph.connect(raw["from"], raw["to"], {k: v for k, v in raw.items() if k not in ("from", "to")})
-        except (GraphError, KeyError, TypeError) as exc:
-            raise ProjectError(source, f"edges[{i}]", str(exc)) from None
-    project.extra = {k: v for k, v in data.items()
-                     if k not in {"format", "version", "name", "nodes", "edges", "training", "weights"}}
+        raise ProjectError(source, "", f"must hold a JSON object, not {_kind(data)}")
+    fmt = data.get("format")
+    if fmt != FORMAT:
+        found = "is missing" if fmt is None else f"is {_quote(fmt) if isinstance(fmt, str) else _kind(fmt)}"
+        raise ProjectError(source, "format", f'{found}; a NetDesigner project has "format": "{FORMAT}"')
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        found = repr(version) if isinstance(version, float) else _kind(version)
+        raise ProjectError(source, "version", f"must be the whole number {VERSION}, not {found}")
+    if version != VERSION:
+        newer = " (made by a newer NetDesigner)" if version > VERSION else ""
+        raise ProjectError(source, "version", f"is {version}{newer}; this NetDesigner reads version {VERSION}")
+    project = Project()
+    if "name" in data:
+        if not isinstance(data["name"], str):
+            raise ProjectError(source, "name", f"must be text, not {_kind(data['name'])}")
+        project.name = data["name"]
+    training = data.get("training")
+    if training is not None:
+        if not isinstance(training, dict):
+            raise ProjectError(source, "training", f"must be an object, not {_kind(training)}")
+        _check_training(training, source)
+        project.training = training
+    weights = data.get("weights")
+    if weights is not None:
+        if not isinstance(weights, str):
+            raise ProjectError(source, "weights", f"must be a file name, not {_kind(weights)}")
+        project.weights = weights
+    _read_nodes(project.graph, data.get("nodes"), source)
+    _read_edges(project.graph, data.get("edges", []), source)
+    project.extra = {k: v for k, v in data.items() if k not in _TOP_KEYS}
     return project
 
 
+# The keys the spec names; others (a newer version's) are kept unchecked.
+_TRAINING = {"dataset": (str, None, None), "optimizer": (str, None, None), "epochs": (int, 1, 100_000),
+             "batch_size": (int, 1, 1 << 20), "lr": (float, 0.0, 1e3)}
+
+
+def _check_training(training: dict, source: str) -> None:
+    for key, (kind, low, high) in _TRAINING.items():
+        if key not in training:
+            continue
+        value = training[key]
+        where = f"training.{key}"
+        if kind is str:
+            if not isinstance(value, str) or not value:
+                raise ProjectError(source, where, f"must be non-empty text, not {_kind(value)}")
+            continue
+        number = (int,) if kind is int else (int, float)
+        if isinstance(value, bool) or not isinstance(value, number):
+            raise ProjectError(source, where, f"must be {'a whole number' if kind is int else 'a number'}, "
+                                              f"not {_kind(value)}")
+        if kind is int and not low <= value <= high:
+            raise ProjectError(source, where, f"must be from {low:,} to {high:,}, not {value:,}")
+        if kind is float and not low < value <= high:
+            raise ProjectError(source, where, f"must be more than 0 and at most {high:g}, not {value!r}")
+
+
+def _read_nodes(graph: Graph, raw_nodes: object, source: str) -> None:
+    if not isinstance(raw_nodes, list):
+        found = "is missing" if raw_nodes is None else f"must be a list, not {_kind(raw_nodes)}"
+        raise ProjectError(source, "nodes", f"{found}; a project lists its nodes")
+    if len(raw_nodes) > MAX_NODES:
+        raise ProjectError(source, "nodes", f"has {len(raw_nodes):,} nodes; the limit is {MAX_NODES:,}")
+    where_input = None
+    for i, raw in enumerate(raw_nodes):
+        where = f"nodes[{i}]"
+        if not isinstance(raw, dict):
+            raise ProjectError(source, where, f"must be an object, not {_kind(raw)}")
+        node_id = raw.get("id")
+        if not isinstance(node_id, str) or not node_id:
+            found = "is missing" if node_id is None else f"must be non-empty text, not {_kind(node_id)}"
+            raise ProjectError(source, f"{where}.id", found)
+        where = f"nodes[{i}] (id {_quote(node_id)})"
+        if node_id in graph.nodes:
+            first = list(graph.nodes).index(node_id)
+            raise ProjectError(source, f"{where}.id", f"repeats the id of nodes[{first}]; ids must be unique",
+                               node_id)
+        type_name = raw.get("type")
+        if not isinstance(type_name, str):
+            found = "is missing" if type_name is None else f"must be text, not {_kind(type_name)}"
+            raise ProjectError(source, f"{where}.type", found, node_id)
+        spec = layers.get(type_name)
+        if spec is None:
+            raise ProjectError(source, f"{where}.type", f"unknown layer type {_quote(type_name)}{_suggest(type_name)}",
+                               node_id)
+        if type_name == "Input":
+            if where_input is not None:
+                raise ProjectError(source, f"{where}.type", f"is a second Input ({where_input} is the first); "
+                                                            "a project has exactly one", node_id)
+            where_input = where
+        params = raw.get("params", {})
+        if not isinstance(params, dict):
+            raise ProjectError(source, f"{where}.params", f"must be an object, not {_kind(params)}", node_id)
+        for key, value in params.items():
+            param = spec.param(key)
+            if param is None:
+                known = ", ".join(p.name for p in spec.params) or "none"
+                raise ProjectError(source, f"{where}.params.{_key_text(key)}",
+                                   f"{type_name} has no parameter {_quote(key)} (it takes: {known})", node_id)
+            try:
+                param.check(value)
+            except ParamError as exc:
+                raise ProjectError(source, f"{where}.params.{_key_text(key)}", exc.message, node_id) from None
+        name = raw.get("name")
+        if name is not None and not isinstance(name, str):
+            raise ProjectError(source, f"{where}.name", f"must be text, not {_kind(name)}", node_id)
+        pos = raw.get("pos", [0, 0])
+        if not (isinstance(pos, (list, tuple)) and len(pos) == 2
+                and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
+            raise ProjectError(source, f"{where}.pos", "must be two numbers [x, y]", node_id)
+        if not all(math.isfinite(v) and abs(v) <= MAX_POS for v in pos):
+            raise ProjectError(source, f"{where}.pos", f"must be two numbers between -{MAX_POS:g} and {MAX_POS:g}",
+                               node_id)
+        extra = {k: v for k, v in raw.items() if k not in _NODE_KEYS}
+        # Built directly, not via Graph.add_node: everything above is already checked, and
+        # a load must not emit an event per node.
+        graph.nodes[node_id] = Node(node_id, type_name, dict(params), name, (float(pos[0]), float(pos[1])), extra)
+    if where_input is None:
+        raise ProjectError(source, "nodes", "has no Input node; a project needs exactly one (the shape of one sample)")
+
+
+def _suggest(type_name: str) -> str:
+    folded = {t.lower(): t for t in layers.CATALOG}
+    guess = folded.get(type_name.lower().removeprefix("nn.").removeprefix("torch.nn."))
+    return f' (did you mean "{guess}"?)' if guess else ""
+
+
+def _read_edges(graph: Graph, raw_edges: object, source: str) -> None:
+    if not isinstance(raw_edges, list):
+        raise ProjectError(source, "edges", f"must be a list, not {_kind(raw_edges)}")
+    if len(raw_edges) > MAX_EDGES:
+        raise ProjectError(source, "edges", f"has {len(raw_edges):,} edges; the limit is {MAX_EDGES:,}")
+    nodes = graph.nodes
+    seen: dict[tuple[str, str], int] = {}
+    for i, raw in enumerate(raw_edges):
+        where = f"edges[{i}]"
+        if not isinstance(raw, dict):
+            raise ProjectError(source, where, f"must be an object {{\"from\": id, \"to\": id}}, not {_kind(raw)}")
+        ends = []
+        for key in _EDGE_KEYS:
+            value = raw.get(key)
+            if not isinstance(value, str):
+                found = "is missing" if value is None else f"must be a node id (text), not {_kind(value)}"
+                raise ProjectError(source, f"{where}.{key}", found)
+            if value not in nodes:
+                raise ProjectError(source, f"{where}.{key}", f"no node has the id {_quote(value)}")
+            ends.append(value)
+        src, dst = ends
+        if src == dst:
+            raise ProjectError(source, where, f"node {_quote(src)} feeds itself", src)
+        if nodes[dst].type == "Input":
+            raise ProjectError(source, f"{where}.to", f"{_quote(dst)} is the Input; nothing can feed it", dst)
+        if (src, dst) in seen:
+            raise ProjectError(source, where, f"repeats edges[{seen[src, dst]}] ({src} → {dst})", dst)
+        seen[src, dst] = i
+        graph.edges.append((src, dst))
+        extra = {k: v for k, v in raw.items() if k not in _EDGE_KEYS}
+        if extra:
+            graph.edge_extra[(src, dst)] = extra
+    cycle = _find_cycle(graph.edges)
+    if cycle:
+        loop = " → ".join(_quote(n) for n in cycle + [cycle[0]])
+        raise ProjectError(source, "edges", f"form a cycle: {loop}; data must flow one way", cycle[0])
+
+
+def _find_cycle(edges: list[tuple[str, str]]) -> list[str]:
+    """One cycle as a list of node ids, or [] (iterative DFS, linear time)."""
+    out: dict[str, list[str]] = {}
+    for s, d in edges:
+        out.setdefault(s, []).append(d)
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for root in out:
+        if root in state:
+            continue
+        path, iters = [root], [iter(out.get(root, ()))]
+        state[root] = 1
+        while path:
+            nxt = next(iters[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                iters.pop()
+            elif state.get(nxt) == 1:
+                return path[path.index(nxt):]
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                iters.append(iter(out.get(nxt, ())))
+    return []
+
+
+# Writing ---------------------------------------------------------------------
+
 def to_dict(project: Project) -> dict:
+    """The project as plain JSON data, keys in a fixed order (unknown keys last, as read)."""
     graph = project.graph
     nodes = []
     for node in graph.nodes.values():
-        item = {"id": node.id, "type": node.type, "params": node.params}
-        if node.name:
+        item = {"id": node.id, "type": node.type, "params": node.params, "pos": [_num(node.pos[0]), _num(node.pos[1])]}
+        if node.name is not None:
             item["name"] = node.name
-        item["pos"] = [_num(node.pos[0]), _num(node.pos[1])]
-        item.update(node.extra)
+        item.update((k, v) for k, v in node.extra.items() if k not in item)
         nodes.append(item)
-    edges = [{"from": s, "to": d, **graph.edge_extra.get((s, d), {})} for s, d in graph.edges]
+    edges = []
+    for s, d in graph.edges:
+        edge = {"from": s, "to": d}
+        edge.update((k, v) for k, v in graph.edge_extra.get((s, d), {}).items() if k not in edge)
+        edges.append(edge)
     data = {"format": FORMAT, "version": VERSION, "name": project.name, "nodes": nodes, "edges": edges}
     if project.training:
         data["training"] = project.training
     if project.weights:
         data["weights"] = project.weights
-    data.update(project.extra)
+    data.update((k, v) for k, v in project.extra.items() if k not in data and k not in _TOP_KEYS)
     return data
 
 
 def dumps(project: Project) -> str:
-    return json.dumps(to_dict(project), indent=1, ensure_ascii=False) + "\n"
+    """The file text: deterministic (same project, same text), UTF-8-ready, ending in a newline."""
+    return json.dumps(to_dict(project), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def save(project: Project, path: str | os.PathLike) -> None:
-    """Write atomically: a temp file in the same folder, then rename over the target."""
-    write_atomic(Path(path), dumps(project).encode("utf-8"))
+    """Write atomically: a temp file in the same folder, then rename over the target.
+
+    Raises ProjectError when it cannot write; the old file is then left as it was.
+    """
+    try:
+        payload = dumps(project).encode("utf-8")
+    except (ValueError, TypeError, RecursionError) as exc:  # NaN, surrogates, a non-JSON value
+        raise ProjectError(str(path), "", f"cannot be saved: the project holds a value JSON cannot store ({exc})") \
+            from None
+    try:
+        write_atomic(Path(path), payload)
+    except OSError as exc:
+        raise ProjectError(str(path), "", f"cannot be saved ({exc.strerror or exc}); the old file is unchanged") \
+            from None
 
 
 def write_atomic(path: Path, payload: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    """Write ``payload`` to ``path`` so that readers see the old or the new file, never half of one."""
+    path = Path(os.path.realpath(path))  # replace a symlink's target, not the link
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except OSError:
+        mode = None  # a new file: os.open below applies the umask to 0o666
+    while True:
+        tmp = path.parent / f".{path.name}.{os.getpid()}-{os.urandom(4).hex()}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -129,6 +433,28 @@ def write_atomic(path: Path, payload: bytes) -> None:
         except OSError:
             pass
         raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable where the platform allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def new_project(template: str | None = None) -> Project:
+    """A fresh project from a template id (see ``designer.core.templates``); the default is LeNet 28x28."""
+    from designer.core import templates
+
+    return templates.new_project(template)
 
 
 def _num(v: float) -> float | int:

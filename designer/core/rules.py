@@ -4,6 +4,13 @@ Shapes here exclude the batch dimension; ``len(shape) + 1`` is the rank torch
 sees. Each rule returns the output shape or raises ShapeError exactly where
 torch raises, with a learner-facing message and, where one exists, a Fix.
 Each formula function renders the rule with the numbers filled in.
+
+tests/core/test_shapes_vs_torch.py checks every rule against real torch
+modules. Deliberately stricter than torch (the learner's model stays a
+per-sample Sequential): image layers refuse (H, W) and (F) samples that torch
+would read as one unbatched image; Flatten(start_dim=0) merging the batch;
+MaxPool2d(return_indices=True), whose tuple the next layer cannot take; and a
+zero-size ConvTranspose2d output, which some torch CPU kernels return empty.
 """
 
 from __future__ import annotations
@@ -51,9 +58,9 @@ def fmt(shape: Shape) -> str:
 
 def _need_image(shape: Shape, layer: str) -> None:
     if len(shape) != 3:
-        raise ShapeError(
-            f"{layer} needs an image (C, H, W) per sample, but it receives {fmt(shape)}. "
-            "Move it before the Flatten, or use Linear on vectors.")
+        hint = ("Move it before the Flatten, or use Linear on vectors." if len(shape) == 1 else
+                "Give the Input a channel dimension, e.g. [1, H, W].")
+        raise ShapeError(f"{layer} needs an image (C, H, W) per sample, but it receives {fmt(shape)}. {hint}")
     if 0 in shape:
         raise ShapeError(f"{layer} received an empty tensor {fmt(shape)}.")
 
@@ -73,7 +80,7 @@ def _groups(p: dict) -> None:
         if p[key] % g:
             raise ShapeError(
                 f"groups={g} must divide {key}={p[key]}: each group takes an equal share of the channels.",
-                param="groups")
+                Fix("set_param", "set groups to 1", param="groups", value=1), param="groups")
 
 
 # Conv2d -----------------------------------------------------------------
@@ -109,15 +116,18 @@ def conv2d(shape: Shape, p: dict) -> Shape:
     return (p["out_channels"], *out)
 
 
+_ZEROS = Fix("set_param", 'set padding_mode to "zeros"', param="padding_mode", value="zeros")
+
+
 def _check_mode_padding(shape: Shape, pad: tuple[int, int], p: dict) -> None:
     mode = p["padding_mode"]
     for size, pd in zip(shape[1:], pad):
         if mode == "reflect" and pd >= size:
-            raise ShapeError(f'padding_mode="reflect" needs padding ({pd}) smaller than the input size ({size}).',
-                             param="padding")
+            raise ShapeError(f'padding_mode="reflect" needs padding ({pd}) smaller than the input size ({size}): '
+                             'it mirrors the border, which must exist.', _ZEROS, param="padding")
         if mode == "circular" and pd > size:
-            raise ShapeError(f'padding_mode="circular" needs padding ({pd}) at most the input size ({size}).',
-                             param="padding")
+            raise ShapeError(f'padding_mode="circular" needs padding ({pd}) at most the input size ({size}): '
+                             'it wraps around the image only once.', _ZEROS, param="padding")
 
 
 def conv2d_formula(shape: Shape, p: dict, out: Shape) -> str:
@@ -148,7 +158,8 @@ def conv_transpose2d(shape: Shape, p: dict) -> Shape:
         o = (size - 1) * s - 2 * pd + d * (k - 1) + op + 1
         if o <= 0:
             raise ShapeError(f"The output would be {o} wide: padding ({pd}) is too large for this input. "
-                             "Use less padding or a larger stride.", param="padding")
+                             "Use less padding or a larger stride.",
+                             Fix("set_param", "set padding to 0", param="padding", value=0), param="padding")
         out.append(o)
     return (p["out_channels"], *out)
 
@@ -190,6 +201,13 @@ def _pool_out(size: int, k: int, s: int, pd: int, d: int, ceil: bool) -> int:
 
 
 def max_pool2d(shape: Shape, p: dict) -> Shape:
+    if p["return_indices"]:
+        # Deliberately stricter than torch: the module then returns a tuple
+        # (values, indices), which no next layer of a Sequential accepts.
+        raise ShapeError("return_indices=true makes MaxPool2d return two tensors (values and indices); "
+                         "a Sequential model can only pass one on. Set return_indices to false.",
+                         Fix("set_param", "set return_indices to false", param="return_indices", value=False),
+                         param="return_indices")
     return _pool_sizes(shape, p, "MaxPool2d", p["dilation"])
 
 
@@ -203,7 +221,12 @@ def pool_formula(shape: Shape, p: dict, out: Shape) -> str:
     rounding = "⌈⌉" if p["ceil_mode"] else "⌊⌋"
     lines = []
     for axis, size, k, s, pd, d, o in zip("HW", shape[1:], p["kernel_size"], stride, p["padding"], dilation, out[1:]):
-        lines.append(f"{axis} = {rounding[0]}({size} + 2·{pd} − {d}·({k}−1) − 1)/{s}{rounding[1]} + 1 = {o}")
+        line = f"{axis} = {rounding[0]}({size} + 2·{pd} − {d}·({k}−1) − 1)/{s}{rounding[1]} + 1"
+        rounded = (size + 2 * pd - d * (k - 1) - 1 + (s - 1 if p["ceil_mode"] else 0)) // s + 1
+        if rounded != o:
+            # ceil_mode: torch drops a last window that would start in the right padding.
+            line += f" = {rounded} − 1 (the last window would start in the padding)"
+        lines.append(f"{line} = {o}")
     return "\n".join(lines)
 
 
@@ -239,6 +262,9 @@ def linear_formula(shape: Shape, p: dict, out: Shape) -> str:
     return f"y = x·Aᵀ + b: A is {p['out_features']}×{p['in_features']}; last dim {shape[-1]} → {out[-1]}"
 
 
+DEFAULT_DIMS = {"start_dim": 1, "end_dim": -1}
+
+
 def _flatten_dims(rank: int, p: dict) -> tuple[int, int]:
     """Start and end dims counted with the batch dim, checked as torch checks them."""
     full = rank + 1
@@ -246,12 +272,14 @@ def _flatten_dims(rank: int, p: dict) -> tuple[int, int]:
     for key in ("start_dim", "end_dim"):
         d = p[key]
         if not -full <= d < full:
+            fix = Fix("set_param", f"set {key} to {DEFAULT_DIMS[key]}", param=key, value=DEFAULT_DIMS[key])
             raise ShapeError(f"{key}={d} is out of range for a {full}-D tensor (batch included): "
-                             f"use a value from {-full} to {full - 1}.", param=key)
+                             f"use a value from {-full} to {full - 1}.", fix, param=key)
         dims.append(d + full if d < 0 else d)
     start, end = dims
     if start > end:
-        raise ShapeError(f"start_dim ({p['start_dim']}) comes after end_dim ({p['end_dim']}).", param="start_dim")
+        raise ShapeError(f"start_dim ({p['start_dim']}) comes after end_dim ({p['end_dim']}): nothing lies between.",
+                         Fix("set_param", "set end_dim to -1", param="end_dim", value=-1), param="start_dim")
     if start == 0 and end > 0:
         raise ShapeError("start_dim=0 would merge the batch dimension into the features; keep start_dim at 1.",
                          Fix("set_param", "set start_dim to 1", param="start_dim", value=1), param="start_dim")
@@ -276,7 +304,7 @@ def batch_norm2d(shape: Shape, p: dict) -> Shape:
     if len(shape) != 3:
         raise ShapeError(f"BatchNorm2d needs (C, H, W) per sample, but receives {fmt(shape)}; "
                          "use BatchNorm1d on vectors.")
-    _channels(shape, p["num_features"], "num_features", "BatchNorm2d")
+    _norm_channels(shape, p, "BatchNorm2d")
     return shape
 
 
@@ -284,8 +312,15 @@ def batch_norm1d(shape: Shape, p: dict) -> Shape:
     if len(shape) not in (1, 2):
         raise ShapeError(f"BatchNorm1d needs (C) or (C, L) per sample, but receives {fmt(shape)}; "
                          "use BatchNorm2d on images.")
-    _channels(shape, p["num_features"], "num_features", "BatchNorm1d")
+    _norm_channels(shape, p, "BatchNorm1d")
     return shape
+
+
+def _norm_channels(shape: Shape, p: dict, layer: str) -> None:
+    # With neither affine weights nor running statistics torch holds nothing of
+    # size num_features, so it never compares it with the channels it receives.
+    if p["affine"] or p["track_running_stats"]:
+        _channels(shape, p["num_features"], "num_features", layer)
 
 
 def softmax(shape: Shape, p: dict) -> Shape:

@@ -97,37 +97,61 @@ class ModelShapes:
         return sum(self.nodes[n].parameters for n in self.path)
 
 
-def evaluate(graph: Graph, node_id: str, in_shape: Shape | None, on_path: bool = True) -> NodeResult:
-    """Apply one node's rule to its input shape."""
+def evaluate(graph: Graph, node_id: str, in_shape: Shape | None, on_path: bool = True,
+             resolved: dict | ParamError | None = None) -> NodeResult:
+    """Apply one node's rule to its input shape.
+
+    ``resolved``: the node's parameters already resolved (or the ParamError
+    resolving raised), to skip resolving them again.
+    """
     node = graph.nodes[node_id]
     result = NodeResult(node_id, node.type, in_shape, on_path=on_path)
     spec = node.spec
-    try:
-        result.resolved = spec.resolve(node.params)
-    except ParamError as exc:
-        result.error, result.param = f"{exc.param}: {exc.message}", exc.param
+    if resolved is None:
+        resolved = _resolve(spec, node.params)
+    if isinstance(resolved, ParamError):
+        result.error, result.param = f"{resolved.param}: {resolved.message}", resolved.param
         return result
+    result.resolved = resolved
     if node.type == "Input":
         result.in_shape = None
-        result.out_shape = spec.rule((), result.resolved)
+        result.out_shape = spec.rule((), resolved)
         return result
     if in_shape is None:
         return result
     try:
-        result.out_shape = tuple(spec.rule(in_shape, result.resolved))
+        result.out_shape = tuple(spec.rule(in_shape, resolved))
     except ShapeError as exc:
         result.error, result.fix, result.param = exc.message, exc.fix, exc.param
     return result
 
 
+def _resolve(spec, params: dict) -> dict | ParamError:
+    try:
+        return spec.resolve(params)
+    except ParamError as exc:
+        return exc
+
+
+NO_INPUT = "The model has no Input block: add one and connect the chain to it."
+OFF_PATH = "Not connected to the model: this block is left out until it is wired into the chain."
+
+
 class Inference:
-    """Incremental shape inference bound to one graph."""
+    """Incremental shape inference bound to one graph.
+
+    It keeps each node's own result (before structural errors are added) and
+    its resolved parameters. A parameter edit drops only that node's entries;
+    on the next run every other node whose input shape is unchanged keeps its
+    result, so an edit whose output shape is unchanged costs one rule call
+    plus a walk over the path. Results are shared between runs: treat them as
+    read-only.
+    """
 
     def __init__(self, graph: Graph):
         self.graph = graph
-        self._cache: dict[str, NodeResult] = {}
-        self._dirty: set[str] = set()
-        self._structure_changed = True
+        self._own: dict[str, NodeResult] = {}  # node id -> result of its rule alone
+        self._resolved: dict[str, dict | ParamError] = {}
         self._path_cache = None
         graph.subscribe(self._on_event)
 
@@ -135,56 +159,58 @@ class Inference:
         self.graph.unsubscribe(self._on_event)
 
     def _on_event(self, event: Event) -> None:
-        if event.kind in ("param_changed",):
-            self._dirty.add(event.node_id)
-        elif event.kind in ("node_renamed", "node_moved"):
+        kind = event.kind
+        if kind in ("node_renamed", "node_moved"):
             return
-        else:
-            self._structure_changed = True
-            if event.node_id:
-                self._dirty.add(event.node_id)
+        if kind == "reset":
+            self._own.clear()
+            self._resolved.clear()
+        elif event.node_id is not None:  # param_changed, node_added, node_removed
+            self._own.pop(event.node_id, None)
+            self._resolved.pop(event.node_id, None)
+        if kind != "param_changed":
+            self._path_cache = None
 
     def run(self) -> ModelShapes:
         graph = self.graph
-        if self._structure_changed or self._path_cache is None:
+        nodes = graph.nodes
+        if self._path_cache is None:
             self._path_cache = graph.model_path()
-            self._structure_changed = False
         mp = self._path_cache
+        own, resolved_cache = self._own, self._resolved
         results: dict[str, NodeResult] = {}
         problems: list[Problem] = []
-        if graph.input_node() is None:
-            problems.append(Problem(None, "error", "The model has no Input block: add one and connect the chain to it."))
+        if not mp.nodes:  # the path starts at Input, so it is empty only without one
+            problems.append(Problem(None, "error", NO_INPUT))
         shape: Shape | None = None
-        cache, dirty = self._cache, self._dirty
+        structural = mp.errors
         for node_id in mp.nodes:
-            cached = cache.get(node_id)
-            if cached is not None and node_id not in dirty and cached.in_shape == shape and cached.on_path \
-                    and graph.nodes[node_id].type != "Input":
-                result = cached
-            elif cached is not None and node_id not in dirty and graph.nodes[node_id].type == "Input":
-                result = cached
-            else:
-                result = evaluate(graph, node_id, shape)
-            structural = mp.errors.get(node_id)
-            if structural and result.error is None:
-                result = NodeResult(**{**result.__dict__, "error": structural, "out_shape": None})
+            result = own.get(node_id)
+            if result is None or result.in_shape != shape or not result.on_path:
+                resolved = resolved_cache.get(node_id)
+                if resolved is None:
+                    resolved = resolved_cache[node_id] = _resolve(nodes[node_id].spec, nodes[node_id].params)
+                result = own[node_id] = evaluate(graph, node_id, shape, True, resolved)
+            if structural and node_id in structural and result.error is None:
+                result = NodeResult(**{**result.__dict__, "error": structural[node_id], "out_shape": None})
             results[node_id] = result
-            if result.error:
-                problems.append(Problem(node_id, "error", result.error, result.fix))
-            shape = result.out_shape if result.error is None else None
-        for node_id in mp.off_path:
-            cached = cache.get(node_id)
-            if cached is not None and node_id not in dirty and not cached.on_path:
-                result = cached
+            if result.error is None:
+                shape = result.out_shape
             else:
-                result = evaluate(graph, node_id, None, on_path=False)
-                result.warning = "Not connected to the model: this block is left out until it is wired into the chain."
+                shape = None
+                problems.append(Problem(node_id, "error", result.error, result.fix))
+        for node_id in mp.off_path:
+            result = own.get(node_id)
+            if result is None or result.on_path:
+                resolved = resolved_cache.get(node_id)
+                if resolved is None:
+                    resolved = resolved_cache[node_id] = _resolve(nodes[node_id].spec, nodes[node_id].params)
+                result = own[node_id] = evaluate(graph, node_id, None, False, resolved)
+                result.warning = OFF_PATH
             results[node_id] = result
             if result.error:
                 problems.append(Problem(node_id, "warning", result.error))
             problems.append(Problem(node_id, "warning", result.warning))
-        self._cache = results
-        dirty.clear()
         return ModelShapes(results, list(mp.nodes), problems)
 
 

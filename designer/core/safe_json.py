@@ -1,0 +1,142 @@
+"""JSON parsing that refuses hostile input with a message and a field path.
+
+Python's json module raises RecursionError on deep nesting, turns 1e400 into
+inf, accepts NaN, lets a repeated key silently win and refuses (or spends
+quadratic time on) ints with thousands of digits. Here each of those becomes
+an ``UnsafeJSON`` that says where in the document it happened, so a project
+loader can name the field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+
+class UnsafeJSON(ValueError):
+    """Text that is not JSON, or JSON a careful reader refuses.
+
+    Attributes:
+        message: what is wrong, in words ("is not valid JSON: ..." for the whole text).
+        keys: where, as dict keys and list indexes from the root ([] for the whole text).
+        root: the parsed document when parsing got that far, else None.
+    """
+
+    def __init__(self, message: str, keys: list | None = None, root: object = None):
+        super().__init__(message)
+        self.message = message
+        self.keys = list(keys or [])
+        self.root = root
+
+
+class _Bad:
+    """A value the parse hooks refused; reported with its path by ``_scan``."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+class _DupObject(dict):
+    """A JSON object that repeated a key."""
+
+    duplicate: str = ""
+
+
+def parse(text: str, max_values: int = 1_000_000, max_depth: int = 64, max_digits: int = 30) -> object:
+    """Parse ``text``; raises UnsafeJSON for bad or hostile input.
+
+    Args:
+        max_values: refuse, before parsing, text with more (roughly counted) values than this.
+        max_depth: refuse nesting deeper than this.
+        max_digits: refuse whole numbers with more digits than this.
+    """
+    if not text.strip():
+        raise UnsafeJSON("is empty; a project file is a JSON object")
+    # commas and brackets bound the number of values: a cheap guard against giant allocations
+    if text.count(",") + text.count("[") + text.count("{") > max_values:
+        raise UnsafeJSON(f"holds more than {max_values:,} values; too large for a project file")
+
+    def parse_int(digits: str):
+        count = len(digits.lstrip("-"))
+        if count > max_digits:
+            return _Bad(f"a whole number with {count:,} digits is far too large")
+        return int(digits)
+
+    try:
+        data = json.loads(text, parse_int=parse_int, parse_float=_parse_float, parse_constant=_parse_constant,
+                          object_pairs_hook=_object)
+    except json.JSONDecodeError as exc:
+        hint = " (the file seems cut short)" if not text[exc.pos:].strip() else ""
+        raise UnsafeJSON(f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}{hint}") from None
+    except RecursionError:
+        raise UnsafeJSON(f"is nested too deeply (more than {max_depth} levels)") from None
+    except ValueError as exc:
+        raise UnsafeJSON(f"is not valid JSON ({exc})") from None
+    _scan(data, max_depth)
+    return data
+
+
+def _parse_float(text: str):
+    if len(text) > 400:
+        return _Bad(f"a number written with {len(text):,} characters is absurd")
+    value = float(text)
+    if not math.isfinite(value):
+        return _Bad(f"the number {text[:20]} is too large to store")
+    return value
+
+
+def _parse_constant(name: str):
+    return _Bad(f"{name} is not a number a project file may hold")
+
+
+def _object(pairs: list) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set = set()
+        duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))
+        result = _DupObject(result)
+        result.duplicate = duplicate
+    return result
+
+
+def _scan(data: object, max_depth: int) -> None:
+    """Walk the tree once, without recursion: refused numbers, repeated keys, depth, unencodable text."""
+    stack: list = [(data, None, 0)]  # (value, path as a (parent, key) chain, depth)
+    while stack:
+        value, path, depth = stack.pop()
+        problem = None
+        if depth > max_depth:
+            problem = f"is nested more than {max_depth} levels deep"
+        elif isinstance(value, _Bad):
+            problem = value.message
+        elif isinstance(value, str):
+            if not value.isascii() and not _encodable(value):
+                problem = "holds text that is not valid Unicode (a lone surrogate)"
+        elif isinstance(value, dict):
+            if isinstance(value, _DupObject):
+                problem = f"the key {json.dumps(value.duplicate[:40])} appears more than once"
+            for key, item in value.items():
+                if not key.isascii() and not _encodable(key):
+                    problem = "has a key that is not valid Unicode (a lone surrogate)"
+                stack.append((item, (path, key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, (path, index), depth + 1) for index, item in enumerate(value))
+        if problem:
+            raise UnsafeJSON(problem, _keys(path), data)
+
+
+def _keys(path) -> list:
+    keys = []
+    while path is not None:
+        path, key = path
+        keys.append(key)
+    keys.reverse()
+    return keys
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

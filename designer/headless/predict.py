@@ -1,0 +1,84 @@
+"""``predict FILE --weights W.pt IMAGE...``: classify images as the drawing pad does.
+
+Prints one line per image: the file name, the class and its probability,
+separated by tabs (file names may contain spaces). Problems go to stderr.
+Exit codes: 0 all classified; 1 the graph is invalid or the weights do not fit
+it; 2 the project, the weights or an image could not be read (or held no ink).
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def run(args) -> int:
+    from designer.core.project import ProjectError, load
+    from designer.core.shapes import infer
+
+    try:
+        project = load(args.file)
+    except ProjectError as exc:
+        _error(str(exc))
+        return 2
+    result = infer(project.graph)
+    if not result.valid:
+        for problem in result.problems:
+            if problem.severity == "error":
+                where = f"node {problem.node_id}: " if problem.node_id else ""
+                _error(f"{args.file}: {where}{problem.message}")
+        return 1
+    out_shape = result.output_shape
+    if out_shape is None or len(out_shape) != 1:
+        _error(f"{args.file}: the model's output has shape {out_shape}; predict needs one score per class, "
+               f"e.g. (10,): end the model with Linear(..., 10)")
+        return 1
+    input_shape = result.nodes[result.path[0]].out_shape
+
+    import torch
+
+    from designer.ml.build import BuildError, build_model
+    from designer.ml.inspect import classify
+    from designer.ml.preprocess import PreprocessError, adapt, load_image, preprocess
+    from designer.ml.weights import WeightsError, compare, load_state_dict
+
+    try:
+        adapt(torch.zeros(1, 28, 28), input_shape)
+    except PreprocessError as exc:
+        _error(f"{args.file}: {exc}")
+        return 1
+    try:
+        model = build_model(project.graph)
+    except BuildError as exc:
+        _error(f"{args.file}: {exc}")
+        return 1
+    try:
+        state = load_state_dict(args.weights)
+    except WeightsError as exc:
+        _error(str(exc))
+        return 2
+    report = compare(model.state_dict(), state)
+    if not report.ok:
+        _error(f"{args.weights}: {report.summary()}")
+        return 1
+    model.load_state_dict(state)
+
+    code = 0
+    for path in args.images:
+        try:
+            prepared = preprocess(load_image(path), input_shape)
+        except PreprocessError as exc:
+            _error(str(exc))
+            code = 2
+            continue
+        if prepared.empty:
+            _error(f"{path}: no ink found (a blank image): nothing to classify")
+            code = 2
+            continue
+        probs = classify(model, prepared.tensor)[0]
+        best = int(probs.argmax())
+        print(f"{path}\t{best}\t{float(probs[best]):.4f}", flush=True)
+    return code

@@ -1,0 +1,155 @@
+"""Looking inside a model: each layer's output, its parameters and buffers, its filters.
+
+Layer outputs are captured with forward hooks (``register_forward_hook``), the
+way the PyTorch tutorial shows: the model runs once, unchanged, and each hook
+keeps a copy of what its layer produced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import torch
+from torch import nn
+
+# Layers that behave differently in train() and eval() mode: the learner should see which mode is on.
+MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
+
+
+@dataclass
+class LayerOutput:
+    """What one layer produced for one input.
+
+    Attributes:
+        name: the module's attribute name (its state_dict prefix), e.g. ``conv1``.
+        type: the torch.nn class name.
+        node_id: the graph node this layer was built from, when known.
+        output: the output without the batch dimension, detached, on the CPU.
+    """
+
+    name: str
+    type: str
+    node_id: str | None
+    output: torch.Tensor
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.output.shape)
+
+
+@dataclass
+class StateEntry:
+    """One entry of a model's state_dict, with the tutorial's distinction made explicit."""
+
+    name: str
+    kind: str  # "parameter" (learned by the optimizer) or "buffer" (state kept, not learned)
+    shape: tuple[int, ...]
+    numel: int
+    trainable: bool
+
+
+def layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
+    """The model's layers in forward order (its direct children: one per graph node)."""
+    return list(model.named_children())
+
+
+def node_names(model: nn.Module, path: Sequence[str]) -> dict[str, str]:
+    """Map module names to graph node ids.
+
+    ``path`` is the model path from shape inference (Input first). A built
+    model has one child per node after the Input, in path order; if the counts
+    differ the mapping is left empty rather than guessed.
+    """
+    names = [name for name, _ in layers(model)]
+    nodes = list(path)[1:]
+    if len(names) != len(nodes):
+        return {}
+    return dict(zip(names, nodes))
+
+
+def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = ()) -> tuple[torch.Tensor, list[LayerOutput]]:
+    """Run ``model`` on one batch ``x`` in eval mode and record every layer's output.
+
+    The model's own train/eval mode is restored afterwards.
+
+    Returns:
+        The model's output and one LayerOutput per layer, in forward order, for sample 0.
+    """
+    ids = node_names(model, path)
+    records: list[LayerOutput] = []
+    handles = []
+
+    def hook_for(name: str):
+        def hook(module: nn.Module, inputs, output) -> None:
+            if isinstance(output, torch.Tensor):
+                records.append(LayerOutput(name, type(module).__name__, ids.get(name), output[0].detach().cpu()))
+        return hook
+
+    for name, module in layers(model):
+        handles.append(module.register_forward_hook(hook_for(name)))
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            out = model(x)
+    finally:
+        for handle in handles:
+            handle.remove()
+        model.train(was_training)
+    return out, records
+
+
+def probabilities(output: torch.Tensor) -> torch.Tensor:
+    """Class probabilities from a model's output for one sample (K,) or a batch (N, K).
+
+    A model that ends in Softmax or LogSoftmax already gives (log-)probabilities;
+    anything else is treated as logits.
+    """
+    out = output.detach().float()
+    total = out.sum(dim=-1)
+    if bool((out >= 0).all()) and torch.allclose(total, torch.ones_like(total), atol=1e-4):
+        return out
+    if bool((out <= 0).all()) and torch.allclose(out.exp().sum(dim=-1), torch.ones_like(total), atol=1e-4):
+        return out.exp()
+    return torch.softmax(out, dim=-1)
+
+
+def classify(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Probabilities for a batch ``x`` (N, K), in eval mode without gradients; the mode is restored."""
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            out = model(x)
+    finally:
+        model.train(was_training)
+    return probabilities(out.reshape(out.shape[0], -1))
+
+
+def state_entries(model: nn.Module) -> list[StateEntry]:
+    """Every parameter, then every buffer, with shapes (what ``state_dict()`` will hold)."""
+    entries = [StateEntry(name, "parameter", tuple(p.shape), p.numel(), p.requires_grad)
+               for name, p in model.named_parameters()]
+    entries += [StateEntry(name, "buffer", tuple(b.shape), b.numel(), False)
+                for name, b in model.named_buffers()]
+    return entries
+
+
+def mode_dependent(model: nn.Module) -> list[tuple[str, str]]:
+    """(name, type) of the layers whose behaviour depends on train()/eval() mode."""
+    return [(name, type(module).__name__) for name, module in model.named_modules()
+            if isinstance(module, MODE_DEPENDENT)]
+
+
+def conv_filters(module: nn.Module) -> torch.Tensor:
+    """A convolution's learned filters as (out_channels, in_channels, kH, kW), detached.
+
+    For ConvTranspose2d (whose weight is stored in, out) the first two axes are swapped
+    so that axis 0 is always the output channel.
+    """
+    if isinstance(module, nn.ConvTranspose2d):
+        return module.weight.detach().cpu().transpose(0, 1)
+    if isinstance(module, nn.Conv2d):
+        return module.weight.detach().cpu()
+    raise TypeError(f"{type(module).__name__} has no convolution filters")

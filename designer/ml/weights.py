@@ -1,0 +1,191 @@
+"""state_dict files (.pt and .safetensors) and the key/shape compatibility report.
+
+Loading never unpickles arbitrary objects: ``torch.load`` runs with
+``weights_only=True``. The format is recognised from the file's bytes, not its
+name, so a misnamed file still loads or fails with a message naming the file.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import re
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from designer.core.project import write_atomic
+
+SAFETENSORS_SUFFIX = ".safetensors"
+ORDER_KEY = "netdesigner.key_order"
+_NESTED_KEYS = ("state_dict", "model_state_dict", "model")  # common checkpoint layouts
+
+
+class WeightsError(ValueError):
+    """A weights file that cannot be written or read; the message names the file."""
+
+    def __init__(self, path, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+        self.message = message
+
+
+def save_state_dict(state: dict, path: str | os.PathLike) -> None:
+    """Write ``state`` atomically: safetensors for a ``.safetensors`` name, torch.save otherwise."""
+    path = Path(path)
+    tensors = {k: v.detach().cpu().contiguous() for k, v in state.items()}
+    try:
+        if path.suffix.lower() == SAFETENSORS_SUFFIX:
+            from safetensors.torch import save
+
+            # safetensors sorts keys; the metadata keeps the model's order for the loader.
+            payload = save(tensors, metadata={ORDER_KEY: json.dumps(list(tensors))})
+        else:
+            buffer = io.BytesIO()
+            torch.save(tensors, buffer)
+            payload = buffer.getvalue()
+        write_atomic(path, payload)
+    except OSError as exc:
+        raise WeightsError(path, f"cannot be written ({exc.strerror or exc})") from None
+
+
+def _is_safetensors(head: bytes) -> bool:
+    # 8-byte little-endian header length, then a JSON object.
+    return len(head) >= 9 and head[8:9] == b"{" and struct.unpack("<Q", head[:8])[0] > 0
+
+
+def load_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+    """Read a state_dict (.pt/.pth or .safetensors) onto the CPU; raises WeightsError."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(9)
+    except OSError as exc:
+        raise WeightsError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if not head:
+        raise WeightsError(path, "is empty, not a weights file")
+    if _is_safetensors(head):
+        data = _load_safetensors(path)
+    else:
+        data = _load_torch(path)
+    return _as_state_dict(path, data)
+
+
+def _load_safetensors(path: Path) -> dict:
+    from safetensors import SafetensorError, safe_open
+    from safetensors.torch import load_file
+
+    try:
+        state = load_file(str(path), device="cpu")
+        with safe_open(str(path), "pt") as handle:
+            order = json.loads((handle.metadata() or {}).get(ORDER_KEY, "[]"))
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise WeightsError(path, f"is not a readable safetensors file ({exc})") from None
+    if isinstance(order, list) and sorted(map(str, order)) == sorted(state):
+        state = {key: state[key] for key in order}
+    return state
+
+
+def _load_torch(path: Path) -> object:
+    try:
+        return torch.load(path, weights_only=True, map_location="cpu")
+    except pickle.UnpicklingError as exc:
+        found = re.search(r"Unsupported global: GLOBAL (\S+)", str(exc))
+        if found:
+            raise WeightsError(path, f"holds a Python object ({found.group(1)}), not only tensors; it was not "
+                                     "loaded because unpickling it could run code") from None
+        raise WeightsError(path, "is not a PyTorch weights file, or it is damaged") from None
+    except (RuntimeError, EOFError, ValueError, zipfile.BadZipFile, OSError, struct.error, KeyError,
+            AttributeError, TypeError, IndexError, UnicodeDecodeError) as exc:
+        raise WeightsError(path, f"is not a PyTorch weights file, or it is damaged ({_first_line(exc)})") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+def _as_state_dict(path: Path, data: object) -> dict[str, torch.Tensor]:
+    if isinstance(data, dict) and not _all_tensors(data):
+        for key in _NESTED_KEYS:
+            if isinstance(data.get(key), dict) and _all_tensors(data[key]):
+                return dict(data[key])
+    if not isinstance(data, dict):
+        raise WeightsError(path, f"holds a value of type {type(data).__name__}, not a state_dict (a dict of tensors)")
+    for key, value in data.items():
+        if not isinstance(key, str):
+            raise WeightsError(path, f"has a key {key!r} that is not text; a state_dict maps names to tensors")
+        if not isinstance(value, torch.Tensor):
+            raise WeightsError(path, f"{key!r} holds a value of type {type(value).__name__}, not a tensor: not a state_dict")
+    return dict(data)
+
+
+def _all_tensors(data: dict) -> bool:
+    return bool(data) and all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in data.items())
+
+
+@dataclass
+class CompatReport:
+    """How a state_dict fits a model: which keys match, which are missing, extra or misshapen."""
+
+    matched: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # the model needs them, the file lacks them
+    unexpected: list[str] = field(default_factory=list)  # in the file, not in the model
+    shape_mismatch: list[tuple[str, tuple, tuple]] = field(default_factory=list)  # (key, expected, got)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.unexpected or self.shape_mismatch)
+
+    def summary(self) -> str:
+        """A few lines a learner can act on."""
+        if self.ok:
+            return f"All {len(self.matched)} tensors match the model."
+        lines = [f"The weights do not fit the model ({len(self.matched)} of "
+                 f"{len(self.matched) + len(self.missing) + len(self.shape_mismatch)} tensors match)."]
+        for key, expected, got in self.shape_mismatch[:5]:
+            lines.append(f"  {key}: the file has shape {_dims(got)}, the model expects {_dims(expected)}")
+        if len(self.shape_mismatch) > 5:
+            lines.append(f"  ... and {len(self.shape_mismatch) - 5} more with the wrong shape")
+        if self.missing:
+            lines.append(f"  Missing from the file: {_some(self.missing)}")
+        if self.unexpected:
+            lines.append(f"  In the file but not in the model: {_some(self.unexpected)}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+def _dims(shape: tuple) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def _some(keys: list[str], limit: int = 5) -> str:
+    text = ", ".join(keys[:limit])
+    return text + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+
+
+def _shape_of(value) -> tuple:
+    return tuple(value.shape) if hasattr(value, "shape") else tuple(value)
+
+
+def compare(expected_state: dict, loaded_state: dict) -> CompatReport:
+    """Compare a model's state_dict (tensors or shapes) with a loaded one, key by key."""
+    report = CompatReport()
+    for key, value in expected_state.items():
+        if key not in loaded_state:
+            report.missing.append(key)
+            continue
+        want, got = _shape_of(value), _shape_of(loaded_state[key])
+        if want == got:
+            report.matched.append(key)
+        else:
+            report.shape_mismatch.append((key, want, got))
+    report.unexpected = [k for k in loaded_state if k not in expected_state]
+    return report

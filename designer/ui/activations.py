@@ -1,0 +1,336 @@
+"""Look inside: what each layer made of the current drawing, its filters and its state_dict.
+
+Select a block on the canvas to see its output for the pad's picture: a grid
+of feature maps for convolution and pooling layers, bars for vectors. The
+Filters tab shows a convolution's learned kernels, the state_dict tab lists
+parameters (learned by the optimizer) apart from buffers (kept, not learned).
+Nothing here imports torch at module level; tensors arrive from ``Tryout``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
+from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+MAX_MAPS = 64  # feature maps drawn per layer; more would be too small to read
+MAX_FILTER_ROWS = 32
+MAX_FILTER_COLS = 16
+
+
+def gray_image(values: np.ndarray, low: float, high: float) -> QImage:
+    """A 2-D array as an 8-bit grayscale QImage, ``low`` black and ``high`` white."""
+    span = high - low if high > low else 1.0
+    data = np.ascontiguousarray(np.clip((values - low) / span * 255.0 + 0.5, 0, 255).astype(np.uint8))
+    h, w = data.shape
+    return QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
+
+
+def diverging_image(values: np.ndarray, limit: float) -> QImage:
+    """A 2-D array with negative values red, positive blue, zero white (for weights)."""
+    t = np.clip(values / (limit or 1.0), -1.0, 1.0)
+    rgb = np.empty(values.shape + (3,), np.float32)
+    pos, neg = np.clip(t, 0, None), np.clip(-t, 0, None)
+    rgb[..., 0] = 255 * (1 - pos)
+    rgb[..., 1] = 255 * (1 - pos * 0.6 - neg)
+    rgb[..., 2] = 255 * (1 - neg)
+    data = np.ascontiguousarray(rgb.astype(np.uint8))
+    h, w = values.shape
+    return QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+class MapGrid(QWidget):
+    """Feature maps (C, H, W) as a grid of tiles sharing one brightness scale."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tiles: list[QImage] = []
+        self.total = 0
+        self.setMinimumSize(120, 120)
+
+    def set_maps(self, maps: np.ndarray) -> None:
+        maps = maps.reshape((-1,) + maps.shape[-2:])
+        self.total = len(maps)
+        shown = maps[:MAX_MAPS]
+        low, high = float(shown.min(initial=0.0)), float(shown.max(initial=0.0))
+        self.tiles = [gray_image(m, low, high) for m in shown]
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        if not self.tiles:
+            return
+        n = len(self.tiles)
+        footer = 18 if self.total > n else 0
+        cols = max(1, int(np.ceil(np.sqrt(n * self.width() / max(self.height() - footer, 1)))))
+        rows = int(np.ceil(n / cols))
+        cell = min(self.width() / cols, (self.height() - footer) / rows)
+        for i, tile in enumerate(self.tiles):
+            r, c = divmod(i, cols)
+            painter.drawImage(QRectF(c * cell + 1, r * cell + 1, cell - 2, cell - 2), tile)
+        if footer:
+            painter.drawText(QRectF(0, self.height() - footer, self.width(), footer), Qt.AlignmentFlag.AlignLeft,
+                             f"first {n} of {self.total} maps")
+        painter.end()
+
+
+class BarChart(QWidget):
+    """A vector of values as vertical bars around a zero line (positive blue, negative red)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.values = np.zeros(0)
+        self.setMinimumSize(120, 80)
+
+    def set_values(self, values: np.ndarray) -> None:
+        self.values = np.asarray(values, float).ravel()
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        n = len(self.values)
+        if not n:
+            return
+        top, bottom = max(float(self.values.max()), 0.0), min(float(self.values.min()), 0.0)
+        span = (top - bottom) or 1.0
+        height = self.height() - 4
+        zero = 2 + height * top / span
+        width = self.width() / n
+        for i, v in enumerate(self.values):
+            color = QColor(60, 120, 220) if v >= 0 else QColor(220, 80, 60)
+            bar = height * abs(v) / span
+            y = zero - bar if v >= 0 else zero
+            painter.fillRect(QRectF(i * width, y, max(width - (1 if width > 3 else 0), 0.5), bar), color)
+        painter.setPen(QPen(self.palette().text().color(), 1))
+        painter.drawLine(0, round(zero), self.width(), round(zero))
+        painter.end()
+
+
+class FilterGrid(QWidget):
+    """A convolution's kernels: one row per output channel, one column per input channel."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tiles: list[list[QImage]] = []
+        self.setMinimumSize(120, 120)
+
+    def set_filters(self, weights: np.ndarray) -> None:
+        shown = weights[:MAX_FILTER_ROWS, :MAX_FILTER_COLS]
+        limit = float(np.abs(shown).max(initial=0.0))
+        self.tiles = [[diverging_image(k, limit) for k in row] for row in shown]
+        self.update()
+
+    def _layout(self) -> tuple[int, int]:
+        """(rows, columns) of the grid: one row per output channel, or wrapped when there is one input."""
+        n, inputs = len(self.tiles), len(self.tiles[0])
+        if inputs > 1:
+            return n, inputs
+        cols = max(1, min(n, int(np.ceil(np.sqrt(n * self.width() / max(self.height(), 1))))))
+        return int(np.ceil(n / cols)), cols
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().window())
+        if not self.tiles:
+            return
+        rows, cols = self._layout()
+        flat = [tile for row in self.tiles for tile in row]
+        cell = min(self.width() / cols, self.height() / rows, 64.0)
+        gap = max(1.0, cell * 0.08)
+        for i, tile in enumerate(flat):
+            r, c = divmod(i, cols)
+            painter.drawImage(QRectF(c * cell + gap / 2, r * cell + gap / 2, cell - gap, cell - gap), tile)
+        painter.end()
+
+
+class StateTree(QTreeWidget):
+    """The state_dict: parameters and buffers in separate groups, with shapes."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setHeaderLabels(["Name", "Shape", "Values", "Trainable"])
+        self.setRootIsDecorated(True)
+
+    def set_entries(self, entries) -> None:
+        self.clear()
+        groups = {
+            "parameter": QTreeWidgetItem(self, ["Parameters: learned by the optimizer"]),
+            "buffer": QTreeWidgetItem(self, ["Buffers: saved state, not learned (e.g. BatchNorm running mean)"]),
+        }
+        counts = {"parameter": 0, "buffer": 0}
+        for entry in entries:
+            shape = "(" + ", ".join(str(d) for d in entry.shape) + ")"
+            QTreeWidgetItem(groups[entry.kind], [entry.name, shape, f"{entry.numel:,}",
+                                                 "yes" if entry.trainable else "no"])
+            counts[entry.kind] += entry.numel
+        for kind, item in groups.items():
+            item.setText(2, f"{counts[kind]:,}")
+            item.setFirstColumnSpanned(False)
+            item.setExpanded(True)
+            if item.childCount() == 0:
+                item.addChild(QTreeWidgetItem(["(none)"]))
+        self.resizeColumnToContents(0)
+
+
+class ActivationsPanel(QWidget):
+    """The selected block's output for the current drawing, its filters and the state_dict."""
+
+    def __init__(self, tryout, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tryout = tryout
+        self.document = tryout.document
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        self.maps = MapGrid()
+        self.bars = BarChart()
+        self.note = QLabel()
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.setWordWrap(True)
+        self.view = QStackedWidget()
+        for widget in (self.note, self.maps, self.bars):
+            self.view.addWidget(widget)
+        self.filters = FilterGrid()
+        self.filter_note = QLabel()
+        self.filter_note.setWordWrap(True)
+        filters_page = QWidget()
+        filters_layout = QVBoxLayout(filters_page)
+        filters_layout.addWidget(self.filter_note)
+        filters_layout.addWidget(self.filters, 1)
+        self.state = StateTree()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.view, "Activations")
+        self.tabs.addTab(filters_page, "Filters")
+        self.tabs.addTab(self.state, "state_dict")
+        self.mode = QLabel()
+        self.mode.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.mode)
+        self.shown_layer = None  # the LayerOutput on screen (tests and the header read it)
+
+        tryout.result_ready.connect(self._new_result)
+        tryout.model_changed.connect(self.refresh_model)
+        self.document.selection_changed.connect(self._selection_changed)
+        self.refresh()
+
+    def _new_result(self, result) -> None:
+        if self.isVisible():  # a hidden panel catches up in showEvent
+            self.refresh()
+
+    def _selection_changed(self, node_id) -> None:
+        self.refresh()
+        self._show_filters(node_id)
+
+    # what to show ---------------------------------------------------------------------
+    def _layer_for_selection(self, result):
+        """The LayerOutput of the selected node; without a selection, the first layer with maps."""
+        selected = self.document.selected
+        if selected is not None:
+            return next((layer for layer in result.layers if layer.node_id == selected), None)
+        return next((layer for layer in result.layers if layer.output.dim() == 3), None)
+
+    def refresh(self, *args) -> None:
+        result = self.tryout.last
+        selected = self.document.selected
+        names = self.document.display_names()
+        self.shown_layer = None
+        if selected is not None and selected == (self.document.shapes.path or [None])[0]:
+            self.header.setText("Input: the picture as the model receives it (normalised like the training data).")
+            if result is not None and not result.empty and result.tensor is not None:
+                self._show_values(result.tensor[0].numpy())
+            else:
+                self._say("Draw a digit on the pad to see it here.")
+            return
+        if selected is not None and selected not in self.document.shapes.path:
+            self.header.setText(f"{names.get(selected, selected)} is not part of the model: wire it into the chain.")
+            self._say("No output: this block is not on the model path.")
+            return
+        if result is None or result.empty:
+            self.header.setText("Select a block on the canvas to see what it makes of your drawing.")
+            self._say("Draw a digit on the pad to see each layer's output.")
+        elif not result.layers:
+            self.header.setText("The model cannot run yet: " + self.tryout.status()[1])
+            self._say("No outputs to show.")
+        else:
+            layer = self._layer_for_selection(result)
+            if layer is None:
+                self._say("No output recorded for this block.")
+            else:
+                self.shown_layer = layer
+                inferred = self.document.shapes.nodes[layer.node_id].out_shape if layer.node_id else None
+                hint = "" if selected else "  (select a block on the canvas to see its output)"
+                self.header.setText(f"{layer.name} · {layer.type} · output {_dims(layer.shape)}"
+                                    f"{'' if inferred == layer.shape else f' (inferred {_dims(inferred)})'}{hint}")
+                self._show_values(layer.output.numpy())
+
+    def _show_values(self, values: np.ndarray) -> None:
+        if values.ndim >= 2:
+            self.maps.set_maps(values)
+            self.view.setCurrentWidget(self.maps)
+        else:
+            self.bars.set_values(values)
+            self.view.setCurrentWidget(self.bars)
+
+    def _say(self, text: str) -> None:
+        self.note.setText(text)
+        self.view.setCurrentWidget(self.note)
+
+    def _module(self, node_id: str | None):
+        model = self.tryout.model
+        if model is None or node_id is None:
+            return None
+        from designer.ml.inspect import node_names
+
+        by_node = {node: name for name, node in node_names(model, self.document.shapes.path).items()}
+        return getattr(model, by_node[node_id], None) if node_id in by_node else None
+
+    def _show_filters(self, node_id: str | None) -> None:
+        module = self._module(node_id)
+        if module is None or type(module).__name__ not in ("Conv2d", "ConvTranspose2d"):
+            self.filter_note.setText("Select a Conv2d block to see its learned filters "
+                                     "(one row per output channel, one column per input channel; blue positive, red negative).")
+            self.filters.tiles = []
+            self.filters.update()
+            return
+        from designer.ml.inspect import conv_filters
+
+        weights = conv_filters(module).numpy()
+        trained = "learned" if self.tryout.trained else "random, untrained"
+        self.filter_note.setText(f"{weights.shape[0]} filters of {weights.shape[1]} × {weights.shape[2]}×{weights.shape[3]} "
+                                 f"({trained}); blue positive, red negative.")
+        self.filters.set_filters(weights)
+
+    def refresh_model(self) -> None:
+        """After an edit or new weights: the state_dict table and the train/eval note."""
+        if not self.isVisible():
+            return  # showEvent catches up: no model is built for a hidden panel
+        model = self.tryout.ensure_model()
+        from designer.ml.inspect import mode_dependent, state_entries
+
+        if model is None:
+            self.state.clear()
+            self.mode.setText("")
+            return
+        self.state.set_entries(state_entries(model))
+        dependent = mode_dependent(model)
+        mode = "train()" if model.training else "eval()"
+        if dependent:
+            kinds = ", ".join(sorted({kind for _, kind in dependent}))
+            self.mode.setText(f"Model mode: {mode}. It matters here: {kinds} behave differently in training. "
+                              "In eval() Dropout lets everything through and BatchNorm uses its running statistics.")
+        else:
+            self.mode.setText(f"Model mode: {mode} (no layer of this model behaves differently in train mode).")
+        self.refresh()
+        self._show_filters(self.document.selected)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh_model()
+
+
+def _dims(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")" if shape else "?"

@@ -1,0 +1,247 @@
+"""The scene mirrors the graph: it follows graph events and the document's shapes.
+
+It never edits the model itself; gestures that change the model (move, connect,
+drop) end in a Document method, whose command calls the graph, whose events
+come back here (seam 2).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsScene
+
+from designer.core.graph import Event
+from designer.core.shapes import NodeResult
+from designer.ui.canvas.items import GRID, EdgeItem, NodeItem, badge_text
+
+
+def node_tooltip(type_name: str, help_text: str, result: NodeResult | None) -> str:
+    """Tooltip text: the error and the formula with numbers, or the shapes and formula."""
+    lines = [f"<b>{type_name}</b>: {help_text}"]
+    if result is not None:
+        if result.error:
+            lines.append(f"<span style='color:#c62828'><b>Problem:</b> {result.error}</span>")
+        if result.in_shape is not None:
+            lines.append(f"in {badge_text(result.in_shape)} → out {badge_text(result.out_shape)}")
+        elif result.out_shape is not None:
+            lines.append(f"out {badge_text(result.out_shape)}")
+        formula = result.formula
+        if formula:
+            lines.append("<pre>" + formula + "</pre>")
+        if result.warning:
+            lines.append(f"<i>{result.warning}</i>")
+    return "<br>".join(lines)
+
+
+class CanvasScene(QGraphicsScene):
+    """Items for every node and edge of the document's graph."""
+
+    moved = Signal()
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.document = document
+        self.nodes: dict[str, NodeItem] = {}
+        self.edges: dict[tuple[str, str], EdgeItem] = {}
+        self._graph = None
+        self._results: dict[str, NodeResult] = {}
+        self._names: dict[str, str] = {}
+        self._syncing = False
+        self._snap = True
+        self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setBackgroundBrush(QColor("#f7f9fa"))
+        document.project_replaced.connect(self.rebuild)
+        document.shapes_changed.connect(self.refresh)
+        document.changed.connect(self._refresh_names)
+        document.selection_changed.connect(self._select_from_document)
+        self.selectionChanged.connect(self._selection_to_document)
+        self.rebuild()
+
+    # building --------------------------------------------------------------
+    def rebuild(self) -> None:
+        """Drop all items and create them afresh for the current graph (open, new, restore)."""
+        if self._graph is not None:
+            self._graph.unsubscribe(self._on_event)
+        self._syncing = True
+        self.clear()
+        self.nodes.clear()
+        self.edges.clear()
+        self._results.clear()
+        self._names = {}
+        graph = self._graph = self.document.graph
+        graph.subscribe(self._on_event)
+        for node_id in graph.nodes:
+            self._add_node(node_id)
+        for edge in graph.edges:
+            self._add_edge(edge)
+        self._syncing = False
+        self.refresh(self.document.shapes, force=True)
+
+    def _add_node(self, node_id: str) -> None:
+        node = self.document.graph.nodes[node_id]
+        item = NodeItem(node_id, node.type, node.spec.category)
+        item.snap = self._snap
+        item.setPos(QPointF(*node.pos))
+        self.addItem(item)
+        self.nodes[node_id] = item
+
+    def _add_edge(self, edge: tuple[str, str]) -> None:
+        item = EdgeItem(self.nodes[edge[0]], self.nodes[edge[1]])
+        self.addItem(item)
+        self.edges[edge] = item
+        self._badge(item)
+
+    # graph events ----------------------------------------------------------
+    def _on_event(self, event: Event) -> None:
+        kind = event.kind
+        if kind == "node_added":
+            self._add_node(event.node_id)
+        elif kind == "node_removed":
+            item = self.nodes.pop(event.node_id, None)
+            if item is not None:
+                self._results.pop(event.node_id, None)
+                self.removeItem(item)
+        elif kind == "edge_added":
+            self._add_edge(event.edge)
+        elif kind == "edge_removed":
+            item = self.edges.pop(event.edge, None)
+            if item is not None:
+                item.detach()
+                self.removeItem(item)
+        elif kind == "node_moved":
+            item = self.nodes[event.node_id]
+            if (item.pos().x(), item.pos().y()) != tuple(event.data):
+                snap, item.snap = item.snap, False  # the model's position is the truth
+                item.setPos(QPointF(*event.data))
+                item.snap = snap
+        elif kind == "reset":
+            self.rebuild()
+
+    # shapes ----------------------------------------------------------------
+    def refresh(self, shapes=None, force: bool = False) -> None:
+        """Update items whose inference result changed (results are reused when unchanged)."""
+        shapes = shapes or self.document.shapes
+        names = self.document.display_names()
+        changed_sources = set()
+        graph = self.document.graph
+        for node_id, item in self.nodes.items():
+            result = shapes.nodes.get(node_id)
+            name = names.get(node_id, "")
+            if not force and result is self._results.get(node_id) and self._names.get(node_id) == name:
+                continue
+            self._results[node_id] = result
+            changed_sources.add(node_id)
+            node = graph.nodes[node_id]
+            spec = node.spec
+            summary = ""
+            if result is not None and result.resolved is not None and spec.summary is not None:
+                summary = spec.summary(result.resolved)
+            item.set_content(name, summary, result.error if result else None,
+                             node_tooltip(node.type, spec.help, result), bool(result and not result.on_path))
+        self._names = names
+        for edge, item in self.edges.items():
+            if force or edge[0] in changed_sources or edge[1] in changed_sources:
+                self._badge(item)
+
+    def _refresh_names(self) -> None:
+        if self.document.display_names() != self._names:
+            self.refresh()
+
+    def _badge(self, item: EdgeItem) -> None:
+        result = self._results.get(item.src.node_id) or self.document.shapes.nodes.get(item.src.node_id)
+        shape = result.out_shape if result is not None and not result.error else None
+        target = self._results.get(item.dst.node_id)
+        src_on_path = bool(result is not None and result.on_path)
+        bad = (src_on_path and shape is None) or bool(target and target.error and target.on_path)
+        item.set_badge(badge_text(shape), bad)
+
+    # selection -------------------------------------------------------------
+    def selected_ids(self) -> list[str]:
+        return [i.node_id for i in self.selectedItems() if isinstance(i, NodeItem)]
+
+    def selected_edges(self) -> list[tuple[str, str]]:
+        return [i.edge for i in self.selectedItems() if isinstance(i, EdgeItem)]
+
+    def _selection_to_document(self) -> None:
+        if self._syncing:
+            return
+        ids = self.selected_ids()
+        self._syncing = True
+        try:
+            self.document.select(ids[0] if len(ids) == 1 else (self.document.selected if
+                                                              self.document.selected in ids else
+                                                              (ids[0] if ids else None)))
+        finally:
+            self._syncing = False
+
+    def _select_from_document(self, node_id) -> None:
+        if self._syncing:
+            return
+        if node_id is not None and node_id in self.selected_ids():
+            return
+        self._syncing = True
+        try:
+            self.clearSelection()
+            if node_id in self.nodes:
+                self.nodes[node_id].setSelected(True)
+        finally:
+            self._syncing = False
+
+    def select_only(self, node_ids) -> None:
+        self.clearSelection()
+        for node_id in node_ids:
+            if node_id in self.nodes:
+                self.nodes[node_id].setSelected(True)
+
+    # gestures --------------------------------------------------------------
+    def set_snap(self, on: bool) -> None:
+        self._snap = on
+        for item in self.nodes.values():
+            item.snap = on
+
+    def commit_moves(self) -> None:
+        """After a drag: write every moved block's position to the model in one command."""
+        graph = self.document.graph
+        ids, positions = [], []
+        for node_id, item in self.nodes.items():
+            pos = (item.pos().x(), item.pos().y())
+            if node_id in graph.nodes and tuple(graph.nodes[node_id].pos) != pos:
+                ids.append(node_id)
+                positions.append(pos)
+        if ids:
+            self.document.move(ids, positions)
+            self.moved.emit()
+
+    def edge_at(self, scene_pos: QPointF) -> EdgeItem | None:
+        for item in self.items(QRectF(scene_pos.x() - 6, scene_pos.y() - 6, 12, 12)):
+            if isinstance(item, EdgeItem):
+                return item
+        return None
+
+    def node_at(self, scene_pos: QPointF) -> NodeItem | None:
+        for item in self.items(scene_pos):
+            while item is not None and not isinstance(item, NodeItem):
+                item = item.parentItem()
+            if item is not None:
+                return item
+        return None
+
+    def drawBackground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+        super().drawBackground(painter, rect)
+        scale = painter.worldTransform().m11()
+        if scale < 0.45:
+            return  # dots would be denser than pixels: skip them
+        step = GRID * (2 if scale < 0.8 else 1)
+        painter.setPen(QPen(QColor("#d5dde2"), 1.6 / scale))
+        left = int(rect.left() // step) * step
+        top = int(rect.top() // step) * step
+        points = []
+        x = left
+        while x < rect.right():
+            y = top
+            while y < rect.bottom():
+                points.append(QPointF(x, y))
+                y += step
+            x += step
+        painter.drawPoints(points)

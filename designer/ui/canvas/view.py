@@ -1,0 +1,310 @@
+"""The canvas widget: zoom, pan, rubber band, wiring, drops, clipboard.
+
+Gestures become Document calls; the view keeps only transient gesture state
+(the wire being drawn, the wire highlighted under a drop).
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView
+
+from designer.core.graph import GraphError
+from designer.ui.canvas.items import GRID, HEIGHT, WIDTH, NodeItem, PortItem
+from designer.ui.canvas.scene import CanvasScene
+
+BLOCK_MIME = "application/x-netdesigner-block"  # a palette entry being dragged: the type name
+NODES_MIME = "application/x-netdesigner-nodes"  # copied blocks: Document.copy_data JSON
+ZOOM_STEP = 1.2
+MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+
+
+class CanvasView(QGraphicsView):
+    """Shows a CanvasScene and turns mouse and keyboard gestures into Document edits."""
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.setObjectName("canvas")
+        self.document = document
+        self.graph_scene = CanvasScene(document, self)
+        self.setScene(self.graph_scene)
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        self.setDragMode(QGraphicsView.DragMode.RubberBandDrag)
+        self.setRubberBandSelectionMode(Qt.ItemSelectionMode.IntersectsItemShape)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setAcceptDrops(True)
+        self.setMouseTracking(True)
+        self._wire: QGraphicsPathItem | None = None
+        self._wire_from: PortItem | None = None
+        self._pan_start = None
+        self._pressed_on_node = False
+        self._drop_edge = None
+        self._paste_count = 0
+        document.project_replaced.connect(self._update_scene_rect)
+        document.changed.connect(self._update_scene_rect)
+        self._update_scene_rect()
+
+    # helpers used by the window and tests ----------------------------------
+    def node_item(self, node_id: str) -> NodeItem:
+        return self.graph_scene.nodes[node_id]
+
+    def port_point(self, node_id: str, output: bool):
+        """Viewport coordinates of a block's port (for tests and tours)."""
+        item = self.node_item(node_id)
+        port = item.output_port if output else item.input_port
+        return self.mapFromScene(port.scenePos())
+
+    def select_only(self, node_ids) -> None:
+        self.graph_scene.select_only(node_ids)
+
+    def center_on(self, node_id: str) -> None:
+        if node_id in self.graph_scene.nodes:
+            self.centerOn(self.node_item(node_id))
+
+    def _update_scene_rect(self) -> None:
+        rect = self.graph_scene.itemsBoundingRect().adjusted(-2000, -1500, 2000, 1500)
+        self.setSceneRect(rect)
+
+    # zoom and pan ----------------------------------------------------------
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def _zoom_by(self, factor: float) -> None:
+        target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
+        factor = target / self.zoom()
+        self.scale(factor, factor)
+
+    def zoom_in(self) -> None:
+        self._zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self._zoom_by(1 / ZOOM_STEP)
+
+    def reset_zoom(self) -> None:
+        self.resetTransform()
+
+    def fit(self) -> None:
+        """Fit every block into view, never magnifying beyond 100 %."""
+        items = self.graph_scene.nodes.values()
+        if not items:
+            return
+        rect = None
+        for item in items:
+            r = item.sceneBoundingRect()
+            rect = r if rect is None else rect.united(r)
+        rect = rect.adjusted(-40, -50, 40, 40)
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > 1.0:
+            self.resetTransform()
+            self.centerOn(rect.center())
+
+    def set_snap(self, on: bool) -> None:
+        self.graph_scene.set_snap(on)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            super().wheelEvent(event)  # shift+wheel scrolls
+            return
+        steps = event.angleDelta().y() / 120.0
+        if steps:
+            self._zoom_by(ZOOM_STEP ** steps)
+        event.accept()
+
+    # mouse: wiring, panning, moving ----------------------------------------
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_start = event.position()
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            event.accept()
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            item = self.itemAt(event.position().toPoint())
+            if isinstance(item, PortItem) and item.is_output:
+                self._wire_from = item
+                self._wire = QGraphicsPathItem()
+                self._wire.setPen(QPen(QColor("#ffb300"), 2.4, Qt.PenStyle.DashLine))
+                self._wire.setZValue(5)
+                self.graph_scene.addItem(self._wire)
+                self._draw_wire(self.mapToScene(event.position().toPoint()))
+                event.accept()
+                return
+            self._pressed_on_node = self.graph_scene.node_at(self.mapToScene(event.position().toPoint())) is not None
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        if self._pan_start is not None:
+            delta = event.position() - self._pan_start
+            self._pan_start = event.position()
+            self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
+            self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+            event.accept()
+            return
+        if self._wire is not None:
+            self._draw_wire(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if self._pan_start is not None and event.button() == Qt.MouseButton.MiddleButton:
+            self._pan_start = None
+            self.unsetCursor()
+            event.accept()
+            return
+        if self._wire is not None:
+            self._finish_wire(self.mapToScene(event.position().toPoint()))
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+        if self._pressed_on_node and event.button() == Qt.MouseButton.LeftButton:
+            self._pressed_on_node = False
+            self._commit_moves()
+
+    def _commit_moves(self) -> None:
+        try:
+            self.graph_scene.commit_moves()
+        except GraphError as exc:
+            self._tell(str(exc))
+
+    def _draw_wire(self, end: QPointF) -> None:
+        start = self._wire_from.scenePos()
+        dx = max(abs(end.x() - start.x()) * 0.5, 30.0)
+        path = QPainterPath(start)
+        path.cubicTo(QPointF(start.x() + dx, start.y()), QPointF(end.x() - dx, end.y()), end)
+        self._wire.setPath(path)
+
+    def _finish_wire(self, end: QPointF) -> None:
+        src = self._wire_from.node
+        self.graph_scene.removeItem(self._wire)
+        self._wire, self._wire_from = None, None
+        target = self.graph_scene.node_at(end)  # dropping anywhere on a block means its input
+        if target is None or target is src:
+            return
+        try:
+            self.document.connect(src.node_id, target.node_id)
+        except GraphError as exc:
+            self._tell(str(exc))
+
+    def _tell(self, message: str) -> None:
+        window = self.window()
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(message, 6000)
+
+    # drops from the palette ------------------------------------------------
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if event.mimeData().hasFormat(BLOCK_MIME):
+            event.acceptProposedAction()
+        else:
+            event.ignore()  # project files go to the window
+
+    def dragMoveEvent(self, event) -> None:  # noqa: N802
+        if not event.mimeData().hasFormat(BLOCK_MIME):
+            event.ignore()
+            return
+        edge = self.graph_scene.edge_at(self.mapToScene(event.position().toPoint()))
+        if edge is not self._drop_edge:
+            if self._drop_edge is not None and self._drop_edge.scene() is not None:
+                self._drop_edge.set_highlight(False)
+            self._drop_edge = edge
+            if edge is not None:
+                edge.set_highlight(True)
+        event.acceptProposedAction()
+
+    def dragLeaveEvent(self, event) -> None:  # noqa: N802
+        self._clear_drop_edge()
+
+    def _clear_drop_edge(self) -> None:
+        if self._drop_edge is not None and self._drop_edge.scene() is not None:
+            self._drop_edge.set_highlight(False)
+        self._drop_edge = None
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        if not event.mimeData().hasFormat(BLOCK_MIME):
+            event.ignore()
+            return
+        type_name = bytes(event.mimeData().data(BLOCK_MIME)).decode("utf-8")
+        scene_pos = self.mapToScene(event.position().toPoint())
+        self.drop_block(type_name, scene_pos)
+        event.acceptProposedAction()
+
+    def drop_block(self, type_name: str, scene_pos: QPointF) -> str | None:
+        """Place a block where it was dropped; dropped on a wire, it is inserted into that wire."""
+        edge = self.graph_scene.edge_at(scene_pos)
+        self._clear_drop_edge()
+        pos = (round((scene_pos.x() - WIDTH / 2) / GRID) * GRID, round((scene_pos.y() - HEIGHT / 2) / GRID) * GRID)
+        try:
+            if edge is not None:
+                node_id = self.document.insert_on_edge(type_name, edge.edge)
+            else:
+                node_id = self.document.add_node(type_name, pos=pos)
+        except GraphError as exc:
+            self._tell(str(exc))
+            return None
+        self.select_only([node_id])
+        return node_id
+
+    # clipboard and deletion ------------------------------------------------
+    def delete_selected(self) -> None:
+        ids = self.graph_scene.selected_ids()
+        edges = [e for e in self.graph_scene.selected_edges() if e[0] not in ids and e[1] not in ids]
+        if not ids and not edges:
+            return
+        stack = self.document.undo_stack
+        try:
+            stack.beginMacro("Delete")
+            for edge in edges:
+                self.document.disconnect(*edge)
+            self.document.remove_nodes(ids)
+        except GraphError as exc:
+            self._tell(str(exc))
+        finally:
+            stack.endMacro()
+
+    def copy(self) -> None:
+        ids = self.graph_scene.selected_ids()
+        if not ids:
+            return
+        data = self.document.copy_data(ids)
+        mime = QMimeData()
+        text = json.dumps(data)
+        mime.setData(NODES_MIME, text.encode("utf-8"))
+        mime.setText(text)
+        QApplication.clipboard().setMimeData(mime)
+        self._paste_count = 0
+
+    def cut(self) -> None:
+        self.copy()
+        self.delete_selected()
+
+    def paste(self) -> None:
+        mime = QApplication.clipboard().mimeData()
+        if mime is None or not mime.hasFormat(NODES_MIME):
+            return
+        try:
+            data = json.loads(bytes(mime.data(NODES_MIME)).decode("utf-8"))
+            self._paste_count += 1
+            shift = 2 * GRID * self._paste_count
+            ids = self.document.paste(data, (shift, shift))
+        except (ValueError, GraphError) as exc:
+            self._tell(f"Cannot paste: {exc}")
+            return
+        self.select_only(ids)
+
+    def duplicate(self) -> None:
+        ids = self.graph_scene.selected_ids()
+        if ids:
+            try:
+                new = self.document.paste(self.document.copy_data(ids), (2 * GRID, 2 * GRID))
+            except GraphError as exc:
+                self._tell(str(exc))
+                return
+            self.select_only(new)
+
+    def select_all(self) -> None:
+        for item in self.graph_scene.nodes.values():
+            item.setSelected(True)

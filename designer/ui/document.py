@@ -1,0 +1,380 @@
+"""The open project as the UI sees it: graph, shapes, selection, undo, weights.
+
+Every edit method runs graph-model calls through a ``Recorder`` and pushes ONE
+``GraphCommand`` (seam 2); the canvas and panels follow the graph's events and
+this object's signals. Edit methods raise ``GraphError`` when the model refuses
+an edit (or ``EditLocked`` while training runs); nothing is pushed then.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from designer.core import layers
+from designer.core.graph import Event, Graph, GraphError
+from designer.core.project import Project
+from designer.core.rules import Fix
+from designer.core.shapes import Inference, ModelShapes
+from designer.ui.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand, Recorder, _order
+
+STEP_X = 180.0  # distance between neighbouring blocks, matching the templates
+STEP_Y = 140.0
+
+
+class EditLocked(GraphError):
+    """An edit refused because the model is being trained."""
+
+
+def default_params(type_name: str, in_shape: tuple | None) -> dict:
+    """Sensible parameters for a new block, fitted to the shape it will receive."""
+    channels = in_shape[0] if in_shape and len(in_shape) == 3 else None
+    flat = 1
+    for d in in_shape or ():
+        flat *= d
+    if type_name == "Input":
+        return {"shape": [1, 28, 28]}
+    if type_name in ("Conv2d", "ConvTranspose2d"):
+        return {"in_channels": channels or 1, "out_channels": 8, "kernel_size": 3}
+    if type_name in ("MaxPool2d", "AvgPool2d"):
+        return {"kernel_size": 2}
+    if type_name == "AdaptiveAvgPool2d":
+        return {"output_size": 1}
+    if type_name == "Linear":
+        return {"in_features": in_shape[-1] if in_shape else 10, "out_features": 10} if in_shape and len(in_shape) == 1 \
+            else {"in_features": flat if in_shape else 10, "out_features": 10}
+    if type_name in ("BatchNorm2d",):
+        return {"num_features": channels or 1}
+    if type_name == "BatchNorm1d":
+        return {"num_features": in_shape[0] if in_shape else 10}
+    if type_name in ("Softmax", "LogSoftmax"):
+        return {"dim": 1}
+    return {}
+
+
+class Document(QObject):
+    """One open project and its edit history."""
+
+    changed = Signal()  # after any edit, shapes already recomputed
+    shapes_changed = Signal(object)  # ModelShapes
+    selection_changed = Signal(object)  # node id or None
+    weights_changed = Signal()
+    locked_changed = Signal(bool)
+    path_changed = Signal(object)
+    project_replaced = Signal()  # a new project was opened: rebuild everything
+    modified_changed = Signal(bool)
+
+    def __init__(self, project: Project | None = None, path: Path | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
+        self.project = project or Project()
+        self.path = Path(path) if path else None
+        self.selected: str | None = None
+        self.weights: dict | None = None
+        self.locked = False
+        self.lock_reason = ""
+        self._forced_dirty = False
+        self._signature = None
+        self._inference = Inference(self.project.graph)
+        self.project.graph.subscribe(self._on_graph_event)
+        self.shapes: ModelShapes = self._inference.run()
+
+    # state ------------------------------------------------------------------
+    @property
+    def graph(self) -> Graph:
+        return self.project.graph
+
+    @property
+    def modified(self) -> bool:
+        return self._forced_dirty or not self.undo_stack.isClean()
+
+    def set_project(self, project: Project, path: Path | None = None, modified: bool = False) -> None:
+        """Replace the open project (New, Open, restore); the history starts afresh."""
+        self._inference.close()
+        self.graph.unsubscribe(self._on_graph_event)
+        self.undo_stack.clear()
+        self.project = project
+        self._inference = Inference(project.graph)
+        project.graph.subscribe(self._on_graph_event)
+        self.shapes = self._inference.run()
+        self.selected = None
+        self._signature = None
+        self.set_weights(None)
+        self.set_path(path)
+        self._forced_dirty = modified
+        self.project_replaced.emit()
+        self.selection_changed.emit(None)
+        self.shapes_changed.emit(self.shapes)
+        self.changed.emit()
+        self.modified_changed.emit(self.modified)
+
+    def set_path(self, path: Path | None) -> None:
+        self.path = Path(path) if path else None
+        self.path_changed.emit(self.path)
+
+    def mark_saved(self) -> None:
+        self._forced_dirty = False
+        self.undo_stack.setClean()
+        self.modified_changed.emit(False)
+
+    def select(self, node_id: str | None) -> None:
+        if node_id is not None and node_id not in self.graph.nodes:
+            node_id = None
+        if node_id != self.selected:
+            self.selected = node_id
+            self.selection_changed.emit(node_id)
+
+    def set_weights(self, state_dict: dict | None) -> None:
+        self.weights = state_dict
+        self._signature = self._model_signature() if state_dict is not None else None
+        self.weights_changed.emit()
+
+    def set_locked(self, locked: bool, reason: str = "") -> None:
+        self.lock_reason = reason if locked else ""
+        if locked != self.locked:
+            self.locked = locked
+            self.locked_changed.emit(locked)
+
+    def display_names(self) -> dict[str, str]:
+        return self.graph.generated_names()
+
+    # plumbing ---------------------------------------------------------------
+    def _clean_changed(self, clean: bool) -> None:
+        try:
+            self.modified_changed.emit(self._forced_dirty or not clean)
+        except RuntimeError:  # emitted while Qt tears the stack down
+            pass
+
+    def _on_graph_event(self, event: Event) -> None:
+        if event.kind == "node_removed" and event.node_id == self.selected:
+            self.selected = None
+            self.selection_changed.emit(None)
+
+    def _edited(self) -> None:
+        """Recompute shapes and tell everyone; called after every do, undo and redo."""
+        self.shapes = self._inference.run()
+        if self.weights is not None and self._model_signature() != self._signature:
+            self.set_weights(None)  # trained weights no longer fit the model
+        self.shapes_changed.emit(self.shapes)
+        self.changed.emit()
+
+    def _model_signature(self) -> tuple:
+        graph = self.graph
+        return tuple((graph.nodes[n].type, repr(graph.nodes[n].params)) for n in self.shapes.path)
+
+    def _edit(self, text: str, action: Callable[[Recorder], Any], merge: tuple | None = None) -> Any:
+        if self.locked:
+            raise EditLocked(f"The model cannot be edited now: {self.lock_reason or 'training is running'}.")
+        recorder = Recorder(self.graph)
+        before = _order(self.graph)
+        try:
+            result = action(recorder)
+        except (GraphError, KeyError, TypeError, ValueError) as exc:
+            recorder.rollback()
+            self.graph.reorder(*before)
+            self._edited()
+            raise exc if isinstance(exc, GraphError) else GraphError(str(exc)) from exc
+        if recorder.calls:
+            self.undo_stack.push(GraphCommand(self, text, recorder.calls, before, _order(self.graph), merge))
+            self._edited()
+        return result
+
+    # edits ------------------------------------------------------------------
+    def add_node(self, type_name: str, params: dict | None = None, pos: tuple[float, float] | None = None,
+                 after: str | None = None) -> str:
+        """Add a block; with ``after``, wire it in right after that node (shifting the rest right)."""
+        if layers.get(type_name) is None:
+            raise GraphError(f"unknown layer type {type_name!r}")
+
+        def action(rec: Recorder) -> str:
+            graph = self.graph
+            in_shape = None
+            if after is not None:
+                result = self.shapes.nodes.get(after)
+                in_shape = result.out_shape if result else None
+            node_pos = pos
+            if node_pos is None:
+                if after is not None:
+                    ax, ay = graph.node(after).pos
+                    node_pos = (ax + STEP_X, ay)
+                else:
+                    node_pos = self._free_spot()
+            chosen = default_params(type_name, in_shape) if params is None else params
+            node_id = rec.add_node(type_name, chosen, None, node_pos)
+            if after is not None:
+                nexts = graph.successors(after)
+                for nxt in nexts:
+                    rec.disconnect(after, nxt)
+                rec.connect(after, node_id)
+                if len(nexts) == 1:
+                    rec.connect(node_id, nexts[0])
+                    if pos is None:
+                        self._shift_right(rec, nexts[0], node_pos)
+            return node_id
+
+        return self._edit(f"Add {type_name}", action)
+
+    def _free_spot(self) -> tuple[float, float]:
+        if not self.graph.nodes:
+            return (0.0, 0.0)
+        xs = [n.pos[0] for n in self.graph.nodes.values()]
+        ys = [n.pos[1] for n in self.graph.nodes.values()]
+        return (min(xs), max(ys) + STEP_Y)
+
+    def _shift_right(self, rec: Recorder, start: str, occupied: tuple[float, float]) -> None:
+        """Make room after an insertion: push the chain from ``start`` one step right if it overlaps."""
+        graph, current, seen = self.graph, start, set()
+        if graph.node(start).pos[0] - occupied[0] >= STEP_X:
+            return
+        while current is not None and current not in seen:
+            seen.add(current)
+            x, y = graph.node(current).pos
+            rec.move(current, (x + STEP_X, y))
+            nexts = graph.successors(current)
+            current = nexts[0] if len(nexts) == 1 else None
+
+    def remove_nodes(self, node_ids: list[str]) -> None:
+        """Delete blocks; a deleted block's single input and output are joined back together."""
+        ids = [n for n in dict.fromkeys(node_ids) if n in self.graph.nodes]
+        if not ids:
+            return
+
+        def action(rec: Recorder) -> None:
+            graph = self.graph
+            for node_id in ids:
+                preds, succs = graph.predecessors(node_id), graph.successors(node_id)
+                rec.remove_node(node_id)
+                if len(preds) == 1 and len(succs) == 1 and (preds[0], succs[0]) not in graph.edges:
+                    try:
+                        rec.connect(preds[0], succs[0])
+                    except GraphError:
+                        pass  # e.g. Input cannot be fed: leave the ends open
+
+        self._edit("Delete" if len(ids) > 1 else f"Delete {self.graph.node(ids[0]).type}", action)
+
+    def connect(self, src: str, dst: str) -> None:
+        """Wire src's output to dst's input; a port holds one wire, so old wires there are replaced."""
+
+        def action(rec: Recorder) -> None:
+            graph = self.graph
+            graph.node(src), graph.node(dst)
+            if (src, dst) in graph.edges:
+                raise GraphError(f"{src} is already connected to {dst}")
+            for old in [e for e in graph.edges if e[1] == dst or e[0] == src]:
+                rec.disconnect(*old)
+            rec.connect(src, dst)
+
+        self._edit("Connect", action)
+
+    def disconnect(self, src: str, dst: str) -> None:
+        self._edit("Disconnect", lambda rec: rec.disconnect(src, dst))
+
+    def set_param(self, node_id: str, key: str, value: Any) -> None:
+        """Set one parameter; consecutive edits of the same field merge into one undo step."""
+        node = self.graph.node(node_id)
+        if node.params.get(key, object()) == value and type(node.params.get(key)) is type(value):
+            return
+        self._edit(f"Set {key}", lambda rec: rec.set_param(node_id, key, value), (MERGE_PARAM, node_id, key))
+
+    def rename(self, node_id: str, name: str | None) -> None:
+        if (self.graph.node(node_id).name or None) == (name or None):
+            return
+        self._edit("Rename", lambda rec: rec.rename(node_id, name), (MERGE_RENAME, node_id))
+
+    def move(self, node_ids: list[str], positions: list[tuple[float, float]]) -> None:
+        moves = [(n, p) for n, p in zip(node_ids, positions) if tuple(self.graph.node(n).pos) != tuple(map(float, p))]
+        if moves:
+            self._edit("Move", lambda rec: [rec.move(n, p) for n, p in moves])
+
+    def apply_fix(self, node_id: str, fix: Fix) -> None:
+        """Carry out a suggested repair (set a parameter, or insert a layer before the node)."""
+
+        def action(rec: Recorder) -> None:
+            if fix.action == "set_param":
+                rec.set_param(node_id, fix.param, fix.value)
+            elif fix.action == "insert_before":
+                preds = self.graph.predecessors(node_id)
+                if len(preds) != 1:
+                    raise GraphError("this block has no single input to insert before")
+                self._insert(rec, fix.layer_type, dict(fix.layer_params), (preds[0], node_id), None)
+            else:
+                raise GraphError(f"unknown fix {fix.action!r}")
+
+        self._edit(f"Fix: {fix.label}", action)
+
+    def insert_on_edge(self, type_name: str, edge: tuple[str, str], pos: tuple[float, float] | None = None,
+                       params: dict | None = None) -> str:
+        """Put a new block on a wire: src → new → dst."""
+        return self._edit(f"Insert {type_name}", lambda rec: self._insert(rec, type_name, params, tuple(edge), pos))
+
+    def _insert(self, rec: Recorder, type_name: str, params: dict | None, edge: tuple[str, str],
+                pos: tuple[float, float] | None) -> str:
+        src, dst = edge
+        if edge not in self.graph.edges:
+            raise GraphError(f"{src} is not connected to {dst}")
+        result = self.shapes.nodes.get(src)
+        in_shape = result.out_shape if result else None
+        if params is None:
+            params = default_params(type_name, in_shape)
+        sx, sy = self.graph.node(src).pos
+        node_pos = pos if pos is not None else (sx + STEP_X, sy)
+        rec.disconnect(src, dst)
+        node_id = rec.add_node(type_name, params, None, node_pos)
+        rec.connect(src, node_id)
+        rec.connect(node_id, dst)
+        if pos is None:
+            self._shift_right(rec, dst, node_pos)
+        return node_id
+
+    def copy_data(self, node_ids: list[str]) -> dict:
+        """The selected blocks and the wires among them, as JSON-ready data for the clipboard."""
+        chosen = [n for n in self.graph.nodes if n in set(node_ids)]
+        nodes = [{"id": n, "type": self.graph.nodes[n].type, "params": self.graph.nodes[n].params,
+                  "name": self.graph.nodes[n].name, "pos": list(self.graph.nodes[n].pos)} for n in chosen]
+        edges = [[s, d] for s, d in self.graph.edges if s in chosen and d in chosen]
+        return {"nodes": nodes, "edges": edges}
+
+    def paste(self, data: dict, offset: tuple[float, float] = (40.0, 40.0)) -> list[str]:
+        """Add copies of clipboard blocks (new ids, names cleared if taken); returns the new ids."""
+
+        def action(rec: Recorder) -> list[str]:
+            graph, mapping = self.graph, {}
+            taken = {n.name for n in graph.nodes.values() if n.name}
+            for raw in data.get("nodes", []):
+                if raw["type"] == "Input" and graph.input_node() is not None:
+                    continue
+                name = raw.get("name")
+                pos = raw.get("pos", (0, 0))
+                mapping[raw["id"]] = rec.add_node(raw["type"], raw.get("params") or {},
+                                                  None if name in taken else name,
+                                                  (pos[0] + offset[0], pos[1] + offset[1]))
+            for src, dst in data.get("edges", []):
+                if src in mapping and dst in mapping:
+                    rec.connect(mapping[src], mapping[dst])
+            return list(mapping.values())
+
+        return self._edit("Paste", action)
+
+    def auto_layout(self) -> None:
+        """Model path left to right on one row; the other blocks in rows below."""
+        graph = self.graph
+        path = self.graph.model_path().nodes
+        positions: dict[str, tuple[float, float]] = {n: (i * STEP_X, 0.0) for i, n in enumerate(path)}
+        row, col = 1, 0
+        for node_id in graph.nodes:
+            if node_id in positions:
+                continue
+            preds = graph.predecessors(node_id)
+            if preds and preds[0] in positions and preds[0] not in path:
+                px, py = positions[preds[0]]
+                positions[node_id] = (px + STEP_X, py)
+                continue
+            positions[node_id] = (col * STEP_X, row * STEP_Y)
+            row += 1
+        moves = [(n, p) for n, p in positions.items() if graph.nodes[n].pos != p]
+        if moves:
+            self._edit("Auto-layout", lambda rec: [rec.move(n, p) for n, p in moves])

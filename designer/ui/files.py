@@ -1,0 +1,122 @@
+"""Project files as the window uses them: templates, saving with weights, lazy weight loading.
+
+torch is imported only inside the functions that need it (saving or loading
+trained weights), never on the way to the first paint.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from designer.core import project as projects
+from designer.core.project import Project
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+TEMPLATE_FILES = (
+    ("LeNet for MNIST (28×28)", "lenet-28.netproj.json"),
+    ("LeNet from the tutorial (32×32)", "lenet-32.netproj.json"),
+    ("Small module from the tutorial (4×4)", "small-module.netproj.json"),
+)
+
+
+def blank_project() -> Project:
+    project = Project(name="Untitled")
+    project.graph.add_node("Input", {"shape": [1, 28, 28]}, None, (0, 0), "input")
+    return project
+
+
+def _from_example(file_name: str) -> Callable[[], Project]:
+    def make() -> Project:
+        try:
+            from designer.core import templates as core_templates  # helper "project", when it lands
+            maker = getattr(core_templates, "by_file", None)
+            if maker is not None:
+                return maker(file_name)
+        except ImportError:
+            pass
+        return projects.load(EXAMPLES / file_name)
+
+    return make
+
+
+def templates() -> list[tuple[str, Callable[[], Project]]]:
+    """(label, factory) for File ▸ New from Template; the first one is the default project."""
+    found = [(label, _from_example(name)) for label, name in TEMPLATE_FILES if (EXAMPLES / name).exists()]
+    return found + [("Blank (just an Input)", blank_project)]
+
+
+def default_project() -> Project:
+    return templates()[0][1]()
+
+
+def weights_path_for(path: Path) -> Path:
+    """NAME.netproj.json → NAME.pt beside it."""
+    name = path.name
+    for suffix in (".netproj.json", ".json"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return path.with_name(name + ".pt")
+
+
+def save_project(document, path: Path) -> None:
+    """Save atomically; trained weights, when there are any, go to NAME.pt beside the file."""
+    path = Path(path)
+    project = document.project
+    if document.weights is not None:
+        import io
+
+        import torch
+
+        target = weights_path_for(path)
+        buffer = io.BytesIO()
+        torch.save(document.weights, buffer)
+        projects.write_atomic(target, buffer.getvalue())
+        project.weights = target.name
+    projects.save(project, path)
+    document.set_path(path)
+    document.mark_saved()
+
+
+class _WeightsLoader(QObject):
+    loaded = Signal(object, object, str)  # document, state_dict or None, message
+
+
+_loader = None
+
+
+def load_weights_later(document, path: Path, status_bar=None) -> None:
+    """Load project.weights in a background thread (torch.load weights_only=True), then set them."""
+    name = document.project.weights
+    if not name:
+        return
+    global _loader
+    if _loader is None:
+        _loader = _WeightsLoader()
+        _loader.loaded.connect(_weights_arrived)
+    target = (Path(path).parent / name).resolve()
+    project = document.project
+    loader = _loader
+
+    def work() -> None:
+        try:
+            import torch
+
+            state = torch.load(target, map_location="cpu", weights_only=True)
+            loader.loaded.emit((document, project, status_bar), state, f"Loaded trained weights from {target.name}")
+        except Exception as exc:  # a missing or corrupt weights file must not stop the project opening
+            loader.loaded.emit((document, project, status_bar), None, f"Could not load weights {target}: {exc}")
+
+    threading.Thread(target=work, name="load-weights", daemon=True).start()
+
+
+def _weights_arrived(context, state, message: str) -> None:
+    document, project, status_bar = context
+    if document.project is project and state is not None:  # still the same project
+        document.set_weights(state)
+    if status_bar is not None:
+        status_bar.showMessage(message, 6000)

@@ -1,0 +1,359 @@
+"""The inspector: every parameter of the selected block, with the right editor per kind.
+
+Edits go to Document.set_param as the user types (consecutive edits of one
+field merge into one undo step), so the shapes downstream update live. Below
+the form: input and output shapes, parameter count, formula, and the error
+with a one-click fix.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QScrollArea, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+
+from designer.core import params as kinds
+from designer.core.graph import GraphError
+from designer.core.params import Param, ParamError
+from designer.core.rules import fmt
+
+SPIN_LIMIT = 2_000_000_000
+
+
+def _normalised(param: Param, value):
+    try:
+        return param.check(value)
+    except ParamError:
+        return value
+
+
+class PairEditor(QWidget):
+    """Two spin boxes and a link toggle: linked edits give one int, unlinked a [h, w] pair.
+
+    With ``allow_none`` the lowest value reads "auto" and means torch's default (None).
+    """
+
+    edited = Signal(object)
+
+    def __init__(self, param: Param, allow_none: bool = False, parent=None):
+        super().__init__(parent)
+        self.param = param
+        low = int(param.minimum if param.minimum is not None else 0) - (1 if allow_none else 0)
+        high = int(param.maximum if param.maximum is not None else SPIN_LIMIT)
+        self.allow_none, self.none_value = allow_none, low
+        self.first, self.second = QSpinBox(), QSpinBox()
+        for spin in (self.first, self.second):
+            spin.setRange(low, high)
+            spin.setKeyboardTracking(True)
+            if allow_none:
+                spin.setSpecialValueText("auto")
+            spin.valueChanged.connect(self._changed)
+        self.link = QToolButton()
+        self.link.setCheckable(True)
+        self.link.setChecked(True)
+        self.link.setText("⛓")
+        self.link.setToolTip("Linked: one value for height and width. Click to set them separately.")
+        self.link.toggled.connect(self._link_toggled)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(3)
+        layout.addWidget(self.first, 1)
+        layout.addWidget(self.link)
+        layout.addWidget(self.second, 1)
+        self._quiet = False
+
+    def set_value(self, value) -> None:
+        self._quiet = True
+        if value is None:
+            h = w = self.none_value
+        elif isinstance(value, (list, tuple)):
+            h, w = value
+        else:
+            h = w = value
+        self.first.setValue(h)
+        self.second.setValue(w)
+        self.link.setChecked(h == w)
+        self.second.setEnabled(h != w)
+        self._quiet = False
+
+    def value(self):
+        h, w = self.first.value(), self.second.value()
+        if self.allow_none and h == self.none_value:
+            return None
+        if self.link.isChecked():
+            return h
+        return [h, max(w, self.none_value + 1) if self.allow_none else w]
+
+    def _link_toggled(self, linked: bool) -> None:
+        self.second.setEnabled(not linked)
+        if linked and not self._quiet:
+            self._quiet = True
+            self.second.setValue(self.first.value())
+            self._quiet = False
+            self.edited.emit(self.value())
+
+    def _changed(self) -> None:
+        if self._quiet:
+            return
+        if self.link.isChecked():
+            self._quiet = True
+            self.second.setValue(self.first.value())
+            self._quiet = False
+        self.edited.emit(self.value())
+
+
+class PaddingEditor(QWidget):
+    """Conv2d padding: numbers (a pair editor), "same" or "valid"."""
+
+    edited = Signal(object)
+
+    def __init__(self, param: Param, parent=None):
+        super().__init__(parent)
+        self.mode = QComboBox()
+        self.mode.addItems(["numbers", "same", "valid"])
+        self.mode.setToolTip('"same" keeps height and width (stride 1 only); "valid" means no padding.')
+        self.pair = PairEditor(param)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.mode)
+        layout.addWidget(self.pair)
+        self.mode.currentTextChanged.connect(self._mode_changed)
+        self.pair.edited.connect(self.edited)
+        self._quiet = False
+
+    def set_value(self, value) -> None:
+        self._quiet = True
+        if isinstance(value, str):
+            self.mode.setCurrentText(value)
+        else:
+            self.mode.setCurrentText("numbers")
+            self.pair.set_value(value)
+        self.pair.setVisible(not isinstance(value, str))
+        self._quiet = False
+
+    def _mode_changed(self, text: str) -> None:
+        self.pair.setVisible(text == "numbers")
+        if not self._quiet:
+            self.edited.emit(self.pair.value() if text == "numbers" else text)
+
+
+def make_editor(param: Param):
+    """(widget, setter, signal) for one parameter; the signal carries the new value."""
+    kind = param.kind
+    if kind in (kinds.INT, kinds.OPT_INT):
+        spin = QSpinBox()
+        low = int(param.minimum if param.minimum is not None else -SPIN_LIMIT)
+        high = int(param.maximum if param.maximum is not None else SPIN_LIMIT)
+        optional = kind == kinds.OPT_INT
+        spin.setRange(low - 1 if optional else low, high)
+        if optional:
+            spin.setSpecialValueText("None")
+        spin.setKeyboardTracking(True)
+
+        def set_int(v):
+            spin.setValue(low - 1 if v is None else int(v))
+
+        return spin, set_int, spin.valueChanged, (lambda v: None if optional and v == low - 1 else v)
+    if kind in (kinds.FLOAT, kinds.OPT_FLOAT):
+        spin = QDoubleSpinBox()
+        small = param.default is not None and 0 < abs(param.default) < 1e-3
+        spin.setDecimals(6 if small else 3)
+        spin.setSingleStep(1e-5 if small else 0.05)
+        low = param.minimum if param.minimum is not None else -1e9
+        spin.setRange(low - (0.001 if kind == kinds.OPT_FLOAT else 0), param.maximum if param.maximum is not None
+                      else 1e9)
+        if kind == kinds.OPT_FLOAT:
+            spin.setSpecialValueText("None")
+        return spin, (lambda v: spin.setValue(spin.minimum() if v is None else float(v))), spin.valueChanged, \
+            (lambda v: None if kind == kinds.OPT_FLOAT and v <= spin.minimum() else v)
+    if kind == kinds.BOOL:
+        box = QCheckBox()
+        box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # clicks anywhere on it toggle
+        return box, (lambda v: box.setChecked(bool(v))), box.toggled, (lambda v: bool(v))
+    if kind == kinds.CHOICE:
+        combo = QComboBox()
+        combo.addItems([str(c) for c in param.choices])
+        return combo, (lambda v: combo.setCurrentText(str(v))), combo.currentTextChanged, (lambda v: v)
+    if kind == kinds.PAIR:
+        editor = PairEditor(param, allow_none=param.default is None and not param.required)
+        return editor, editor.set_value, editor.edited, (lambda v: v)
+    if kind == kinds.PADDING:
+        editor = PaddingEditor(param)
+        return editor, editor.set_value, editor.edited, (lambda v: v)
+    if kind == kinds.SHAPE:
+        line = QLineEdit()
+        line.setPlaceholderText("e.g. 1, 28, 28")
+
+        def parse(text: str):
+            try:
+                return [int(p) for p in text.replace("[", "").replace("]", "").replace("(", "").replace(")", "")
+                        .split(",") if p.strip()]
+            except ValueError:
+                return text
+        return line, (lambda v: line.setText(", ".join(str(d) for d in v or ()))), line.textEdited, parse
+    raise AssertionError(f"no editor for parameter kind {kind}")
+
+
+class Inspector(QScrollArea):
+    """Shows and edits the document's selected block."""
+
+    def __init__(self, document, parent=None):
+        super().__init__(parent)
+        self.setObjectName("inspector")
+        self.document = document
+        self.setWidgetResizable(True)
+        self.node_id: str | None = None
+        self.editors: dict[str, tuple] = {}
+        self._updating = False
+        self._build_empty()
+        document.selection_changed.connect(self.show_node)
+        document.changed.connect(self.refresh)
+        document.locked_changed.connect(lambda locked: self.widget().setEnabled(not locked))
+
+    def _build_empty(self) -> None:
+        page = QLabel("Select a block on the canvas to see and edit its parameters.\n\n"
+                      "Drag layers from the palette on the left, or double-click one to add it after the "
+                      "selected block.")
+        page.setWordWrap(True)
+        page.setAlignment(Qt.AlignmentFlag.AlignTop)
+        page.setMargin(12)
+        page.setStyleSheet("color: #607d8b")
+        self.setWidget(page)
+        self.editors = {}
+        self.fix_button = None
+
+    def show_node(self, node_id) -> None:
+        """Build the form for ``node_id`` (None shows a hint)."""
+        self.node_id = node_id if node_id in self.document.graph.nodes else None
+        if self.node_id is None:
+            self._build_empty()
+            return
+        node = self.document.graph.nodes[self.node_id]
+        spec = node.spec
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        title = QLabel(f"<b style='font-size:14px'>{spec.type}</b> <span style='color:#78909c'>"
+                       f"({spec.category})</span>")
+        outer.addWidget(title)
+        about = QLabel(spec.help)
+        about.setWordWrap(True)
+        about.setStyleSheet("color: #546e7a")
+        outer.addWidget(about)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.name_edit = QLineEdit()
+        self.name_edit.setObjectName("nameEdit")
+        self.name_edit.textEdited.connect(self._renamed)
+        form.addRow("name", self.name_edit)
+        self.editors = {}
+        for param in spec.params:
+            widget, setter, signal, convert = make_editor(param)
+            widget.setObjectName(f"param_{param.name}")
+            widget.setToolTip(param.help)
+            signal.connect(lambda value, p=param.name, c=convert: self._edited(p, c(value)))
+            label = QLabel(param.name + (" *" if param.required else ""))
+            label.setToolTip(param.help)
+            form.addRow(label, widget)
+            self.editors[param.name] = (widget, setter, param)
+        outer.addLayout(form)
+        self.shapes_label = QLabel()
+        self.shapes_label.setObjectName("shapesLabel")
+        self.shapes_label.setWordWrap(True)
+        self.formula_label = QLabel()
+        self.formula_label.setObjectName("formulaLabel")
+        mono = QFont("monospace")
+        mono.setStyleHint(QFont.StyleHint.Monospace)
+        self.formula_label.setFont(mono)
+        self.formula_label.setWordWrap(True)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c62828; background: #fff5f5; border: 1px solid #ef9a9a;"
+                                       "border-radius: 4px; padding: 6px")
+        self.fix_button = QPushButton()
+        self.fix_button.setObjectName("fixButton")
+        self.fix_button.clicked.connect(self._apply_fix)
+        for widget in (self.shapes_label, self.formula_label, self.error_label, self.fix_button):
+            outer.addWidget(widget)
+        outer.addStretch(1)
+        page.setEnabled(not self.document.locked)
+        self.setWidget(page)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show the model's current values (after undo, a fix, or an edit elsewhere)."""
+        if self.node_id is None:
+            return
+        if self.node_id not in self.document.graph.nodes:
+            self.show_node(None)
+            return
+        node = self.document.graph.nodes[self.node_id]
+        result = self.document.shapes.nodes.get(self.node_id)
+        self._updating = True
+        try:
+            generated = self.document.display_names().get(self.node_id, "")
+            if self.name_edit.text() != (node.name or ""):
+                self.name_edit.setText(node.name or "")
+            self.name_edit.setPlaceholderText(generated)
+            for name, (widget, setter, param) in self.editors.items():
+                value = node.params.get(name, param.default)
+                widget.blockSignals(True)
+                try:
+                    setter(_normalised(param, value) if value is not None else None)
+                finally:
+                    widget.blockSignals(False)
+                widget.setProperty("error", bool(result and result.param == name))
+                widget.setStyleSheet("background: #ffebee" if result and result.param == name and result.error
+                                     else "")
+        finally:
+            self._updating = False
+        self._show_result(result)
+
+    def _show_result(self, result) -> None:
+        if result is None:
+            return
+        lines = []
+        if result.in_shape is not None:
+            lines.append(f"<b>Input</b> {fmt(result.in_shape)}")
+        if result.out_shape is not None and not result.error:
+            lines.append(f"<b>Output</b> {fmt(result.out_shape)}")
+        lines.append(f"<b>Parameters</b> {result.parameters:,}")
+        if result.macs:
+            lines.append(f"<b>Multiply-adds</b> {result.macs:,}")
+        if not result.on_path:
+            lines.append("<i>Not connected to the model: wire it into the chain from Input.</i>")
+        self.shapes_label.setText("<br>".join(lines))
+        self.formula_label.setText(result.formula)
+        self.formula_label.setVisible(bool(result.formula))
+        self.error_label.setText(result.error or "")
+        self.error_label.setVisible(bool(result.error))
+        self.fix_button.setVisible(result.fix is not None)
+        self._fix = result.fix
+        if result.fix is not None:
+            self.fix_button.setText(f"Fix: {result.fix.label}")
+
+    def _edited(self, key: str, value) -> None:
+        if self._updating or self.node_id is None:
+            return
+        try:
+            self.document.set_param(self.node_id, key, value)
+        except GraphError as exc:
+            self.error_label.setText(str(exc))
+            self.error_label.setVisible(True)
+
+    def _renamed(self, text: str) -> None:
+        if self.node_id is not None:
+            try:
+                self.document.rename(self.node_id, text.strip() or None)
+            except GraphError as exc:
+                self.error_label.setText(str(exc))
+
+    def _apply_fix(self) -> None:
+        if self.node_id is not None and self._fix is not None:
+            try:
+                self.document.apply_fix(self.node_id, self._fix)
+            except GraphError as exc:
+                self.error_label.setText(str(exc))
+                self.error_label.setVisible(True)

@@ -1,0 +1,328 @@
+"""The main window: the composition root, and the only home of file dialogs.
+
+Docks: palette (left), canvas (centre), inspector (right), model summary and
+problems (bottom), plus whatever ``panels.install_panels`` adds. Menus use
+the platform's standard shortcuts. Files, recent files, window layout and
+crash recovery live here; editing lives in Document.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QTabWidget,
+                               QWidget)
+
+from designer.core import project as projects
+from designer.ui import files, settings
+from designer.ui.autosave import Autosaver
+from designer.ui.canvas.view import CanvasView
+from designer.ui.document import Document
+from designer.ui.inspector import Inspector
+from designer.ui.palette import Palette
+from designer.ui.problems import ProblemsList
+from designer.ui.summary import SummaryTable
+
+FILE_FILTER = "NetDesigner projects (*.netproj.json *.json);;All files (*)"
+LAYOUT_VERSION = 1
+
+
+class MainWindow(QMainWindow):
+    """One project per window."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("MainWindow")
+        self.setAcceptDrops(True)
+        self.setDockNestingEnabled(True)
+        self.document = Document(files.default_project(), parent=self)
+        self._menus: dict[str, QMenu] = {}
+
+        self.canvas = CanvasView(self.document)
+        self.setCentralWidget(self.canvas)
+        self.palette = Palette(self.document)
+        self.palette.activated.connect(self._append_block)
+        self.inspector = Inspector(self.document)
+        self.summary = SummaryTable(self.document)
+        self.problems = ProblemsList(self.document)
+        self.problems.node_activated.connect(self._focus_node)
+        self.add_dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.add_dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        bottom = QTabWidget()
+        bottom.setObjectName("bottomTabs")
+        bottom.setDocumentMode(True)
+        bottom.addTab(self.summary, "Model summary")
+        bottom.addTab(self.problems, "Problems")
+        self.bottom_tabs = bottom
+        self.add_dock("Model", bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
+
+        self._build_menus()
+        self.autosaver = Autosaver(self.document, self)
+        self.document.modified_changed.connect(self._update_title)
+        self.document.path_changed.connect(self._update_title)
+        self.document.changed.connect(self._update_status)
+        self.document.locked_changed.connect(self._locked)
+        self.problems.count_changed.connect(self._problem_count)
+        self.statusBar().showMessage("Ready", 3000)
+        self._update_title()
+        self._update_status()
+
+        from designer.ui.panels import install_panels
+
+        install_panels(self)
+        self.resize(1400, 860)
+        self._restore_layout()
+
+    # public API for panels --------------------------------------------------
+    def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        """Dock ``widget`` under ``title``; its visibility toggle goes into the View menu."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        if "View" in self._menus:
+            self._menus["View"].addAction(dock.toggleViewAction())
+        return dock
+
+    def menu(self, name: str) -> QMenu:
+        """The menu called ``name`` (File, Edit, View, Model, Help), created if new."""
+        if name not in self._menus:
+            menu = self.menuBar().addMenu(f"&{name}")
+            menu.setObjectName(f"menu_{name.lower()}")
+            self._menus[name] = menu
+        return self._menus[name]
+
+    def after_shown(self) -> None:
+        """Work that waits until the window is painted: crash recovery, then weights."""
+        self.autosaver.offer_restore(self)
+        self.autosaver.start()
+
+    # menus -----------------------------------------------------------------
+    def _action(self, menu: str, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcuts(QKeySequence.keyBindings(shortcut)
+                                if isinstance(shortcut, QKeySequence.StandardKey) else [QKeySequence(shortcut)])
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        self.menu(menu).addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        key = QKeySequence.StandardKey
+        for name in ("File", "Edit", "View", "Model", "Help"):
+            self.menu(name)
+        self._action("File", "&New", lambda: self.new_from_template(files.blank_project), key.New, "action_new")
+        new_menu = self.menu("File").addMenu("New from &Template")
+        for label, template in files.templates():
+            new_menu.addAction(label, lambda t=template: self.new_from_template(t))
+        self._action("File", "&Open…", self.open_dialog, key.Open, "action_open")
+        self.recent_menu = self.menu("File").addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._action("File", "&Save", self.save, key.Save, "action_save")
+        self._action("File", "Save &As…", self.save_as, key.SaveAs, "action_save_as")
+        self.menu("File").addSeparator()
+        self._action("File", "&Quit", self.close, key.Quit, "action_quit")
+
+        stack = self.document.undo_stack
+        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts(QKeySequence.keyBindings(key.Undo))
+        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts(QKeySequence.keyBindings(key.Redo))
+        self.menu("Edit").addActions([self.undo_action, self.redo_action])
+        self.menu("Edit").addSeparator()
+        canvas = self.canvas
+        self._action("Edit", "Cu&t", canvas.cut, key.Cut)
+        self._action("Edit", "&Copy", canvas.copy, key.Copy)
+        self._action("Edit", "&Paste", canvas.paste, key.Paste)
+        self._action("Edit", "&Duplicate", canvas.duplicate, "Ctrl+D")
+        self._action("Edit", "De&lete", canvas.delete_selected, key.Delete)
+        self.menu("Edit").addSeparator()
+        self._action("Edit", "Select &All", canvas.select_all, key.SelectAll)
+
+        self._action("View", "Zoom &In", canvas.zoom_in, key.ZoomIn)
+        self._action("View", "Zoom &Out", canvas.zoom_out, key.ZoomOut)
+        self._action("View", "&Actual Size", canvas.reset_zoom, "Ctrl+0")
+        self._action("View", "&Fit to View", canvas.fit, "Ctrl+F")
+        snap = self._action("View", "&Snap to Grid", lambda on: canvas.set_snap(on))
+        snap.setCheckable(True)
+        snap.setChecked(True)
+        self.menu("View").addSeparator()
+
+        self._action("Model", "Auto-&layout", self._auto_layout, "Ctrl+L")
+        self._action("Model", "&Check Shapes", self._show_problems, "Ctrl+Shift+K")
+        self.menu("Model").addSeparator()
+        self._action("Help", "&About NetDesigner", self._about)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        recent = settings.recent_files()
+        for path in recent:
+            self.recent_menu.addAction(path, lambda p=path: self.open_file(p, show_errors=True) if self.maybe_save()
+                                       else None)
+        if not recent:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear", settings.clear_recent_files)
+
+    # files -----------------------------------------------------------------
+    def new_from_template(self, template) -> None:
+        if not self.maybe_save():
+            return
+        self.document.set_project(template())
+        self.canvas.fit()
+        self.statusBar().showMessage(f"New project: {self.document.project.name}", 4000)
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        start = str(self.document.path.parent) if self.document.path else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, FILE_FILTER)
+        if path:
+            self.open_file(path, show_errors=True)
+
+    def open_file(self, path: str | Path, show_errors: bool = False) -> bool:
+        """Load ``path``; on a bad file say which file and what is wrong, and keep the current project."""
+        path = Path(path)
+        try:
+            project = projects.load(path)
+        except projects.ProjectError as exc:
+            if show_errors:
+                QMessageBox.warning(self, "Cannot open project", f"Could not open {path.name}:\n\n{exc}")
+            self.statusBar().showMessage(str(exc), 8000)
+            return False
+        self.document.set_project(project, path)
+        settings.add_recent_file(path)
+        self.canvas.fit()
+        self.statusBar().showMessage(f"Opened {path}", 4000)
+        files.load_weights_later(self.document, path, self.statusBar())
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = str(self.document.path or Path.home() / f"{self.document.project.name}.netproj.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, FILE_FILTER)
+        return self._save_to(Path(path)) if path else False
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            files.save_project(self.document, path)
+        except (OSError, ValueError) as exc:
+            QMessageBox.critical(self, "Cannot save", f"Could not save {path}:\n\n{exc}")
+            return False
+        settings.add_recent_file(path)
+        self.autosaver.discard()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False means the user cancelled."""
+        if not self.document.modified:
+            return True
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to “{self._display_name()}” first?",
+            buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
+        if answer == buttons.Save:
+            return self.save()
+        return answer == buttons.Discard
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self._save_layout()
+        self.autosaver.discard()
+        event.accept()
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths and self.maybe_save():
+            self.open_file(paths[0], show_errors=True)
+            event.acceptProposedAction()
+
+    # layout ----------------------------------------------------------------
+    def _save_layout(self) -> None:
+        store = settings.settings()
+        store.setValue("window/geometry", self.saveGeometry())
+        store.setValue("window/state", self.saveState(LAYOUT_VERSION))
+
+    def _restore_layout(self) -> None:
+        store = settings.settings()
+        geometry, state = store.value("window/geometry"), store.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+        else:
+            self.resizeDocks([self.findChild(QDockWidget, "dock_model")], [230], Qt.Orientation.Vertical)
+            self.resizeDocks([self.findChild(QDockWidget, "dock_layers"), self.findChild(QDockWidget, "dock_inspector")],
+                             [210, 300], Qt.Orientation.Horizontal)
+
+    # reactions -------------------------------------------------------------
+    def _display_name(self) -> str:
+        return self.document.path.name if self.document.path else self.document.project.name
+
+    def _update_title(self, *_) -> None:
+        self.setWindowTitle(f"{self._display_name()}[*] — NetDesigner")
+        self.setWindowModified(self.document.modified)
+
+    def _update_status(self) -> None:
+        shapes = self.document.shapes
+        if shapes.valid:
+            text = f"Output {projects_fmt(shapes.output_shape)} · {shapes.parameters:,} parameters"
+        else:
+            errors = sum(1 for p in shapes.problems if p.severity == "error")
+            text = f"{errors} problem{'s' if errors != 1 else ''}: the model cannot run yet"
+        self.statusBar().showMessage(text)
+
+    def _problem_count(self, count: int) -> None:
+        self.bottom_tabs.setTabText(1, f"Problems ({count})" if count else "Problems")
+
+    def _locked(self, locked: bool) -> None:
+        self.undo_action.setEnabled(not locked and self.document.undo_stack.canUndo())
+        self.redo_action.setEnabled(not locked and self.document.undo_stack.canRedo())
+        if locked:
+            self.statusBar().showMessage(f"Editing is locked: {self.document.lock_reason or 'training'}")
+
+    def _append_block(self, type_name: str) -> None:
+        try:
+            node_id = self.document.add_node(type_name, after=self.document.selected)
+        except Exception as exc:  # GraphError / EditLocked: say why instead of crashing
+            self.statusBar().showMessage(str(exc), 6000)
+            return
+        self.canvas.select_only([node_id])
+
+    def _focus_node(self, node_id: str) -> None:
+        self.canvas.select_only([node_id])
+        self.canvas.center_on(node_id)
+
+    def _auto_layout(self) -> None:
+        self.document.auto_layout()
+        self.canvas.fit()
+
+    def _show_problems(self) -> None:
+        self.bottom_tabs.setCurrentWidget(self.problems)
+        self.findChild(QDockWidget, "dock_model").show()
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About NetDesigner",
+                          "NetDesigner: design a neural network with the mouse, see every shape as it changes, "
+                          "train it and try it out.")
+
+
+def projects_fmt(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")" if shape else "?"
+

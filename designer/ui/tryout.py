@@ -1,0 +1,244 @@
+"""The model behind the drawing pad and the activations view, kept in step with the document.
+
+``Tryout`` rebuilds the model lazily after an edit, loads the document's
+trained weights, classifies one picture (recording every layer's output with
+forward hooks) and offers a quick training run on mnist-5k in a worker thread.
+Torch is imported on first use, never at module level.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+
+QUICK_EPOCHS = 2
+FIELD_SHAPE = (1, 28, 28)
+
+
+@dataclass
+class Result:
+    """One classification, for the pad and the activations view.
+
+    Attributes:
+        empty: no ink: nothing was classified.
+        image: the 28x28 field the model sees, 0..1 (zeros when empty).
+        probs: class probabilities, or None when the model cannot run.
+        layers: every layer's output (``designer.ml.inspect.LayerOutput``), in forward order.
+        tensor: the model input, (1, *input_shape).
+        trained: the document's trained weights were used.
+        model_ms: time spent in the model's forward pass.
+    """
+
+    empty: bool
+    image: np.ndarray = field(default_factory=lambda: np.zeros((28, 28), np.float32))
+    probs: np.ndarray | None = None
+    layers: list = field(default_factory=list)
+    tensor: object = None
+    trained: bool = False
+    model_ms: float = 0.0
+
+
+class QuickTrainer(QThread):
+    """Trains a fresh copy of the model on mnist-5k; talks to the UI only by signals."""
+
+    progress = Signal(int, int)  # batches done, batches in all
+    done = Signal(object, float)  # best state_dict, its held-out accuracy
+    failed = Signal(str)
+
+    def __init__(self, model, input_shape, config, parent: QObject | None = None):
+        super().__init__(parent)
+        from designer.ml.train import Control
+
+        self.model, self.input_shape, self.config = model, tuple(input_shape), config
+        self.control = Control()
+
+    def run(self) -> None:
+        from designer.ml import data
+        from designer.ml.train import BatchEnd, Failed, Finished, train
+
+        try:
+            dataset = data.load("mnist-5k", self.input_shape)
+            for event in train(self.model, dataset, self.config, self.control):
+                if isinstance(event, BatchEnd):
+                    self.progress.emit(event.step, event.steps)
+                elif isinstance(event, Finished):
+                    self.done.emit(event.best_state, float(event.best_val_acc))
+                elif isinstance(event, Failed):
+                    self.failed.emit(event.message)
+        except Exception as exc:  # noqa: BLE001 - a worker must report, never die silently
+            self.failed.emit(f"Training failed: {exc}")
+
+
+class Tryout(QObject):
+    """The document's model, ready to classify drawings."""
+
+    status_changed = Signal()
+    model_changed = Signal()  # rebuilt or new weights: classify again
+    result_ready = Signal(object)  # Result
+    training_progress = Signal(int, int)
+
+    def __init__(self, document, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.model = None
+        self.trained = False
+        self.training = False
+        self.last: Result | None = None
+        self.message = ""  # an extra note: a build error, the last quick training's outcome
+        self._dirty = True
+        self._trainer: QuickTrainer | None = None
+        self._signature = None
+        document.shapes_changed.connect(self._shapes_changed)
+        document.weights_changed.connect(self._invalidate)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # state ----------------------------------------------------------------------------
+    def input_shape(self) -> tuple[int, ...]:
+        shapes = self.document.shapes
+        if shapes.path and shapes.nodes[shapes.path[0]].out_shape:
+            return tuple(shapes.nodes[shapes.path[0]].out_shape)
+        return FIELD_SHAPE
+
+    def status(self) -> tuple[str, str]:
+        """(kind, message): kind is invalid, output, training, untrained or ready."""
+        shapes = self.document.shapes
+        if not shapes.valid:
+            return "invalid", "The model has errors: fix them on the canvas to try it out."
+        out = shapes.output_shape
+        if out is None or len(out) != 1:
+            return "output", (f"The model's output has shape {tuple(out or ())}: to classify digits it needs "
+                              "one score per class; end it with Linear(…, 10).")
+        if self.training:
+            return "training", "Training on mnist-5k…"
+        if self.message:
+            return ("ready" if self.document.weights is not None else "untrained"), self.message
+        if self.document.weights is None:
+            return "untrained", "This model has not been trained yet: its answers are guesses."
+        return "ready", "Trained weights loaded: draw a digit."
+
+    def _model_signature(self) -> tuple:
+        graph, path = self.document.graph, self.document.shapes.path
+        return tuple((graph.nodes[n].type, repr(graph.nodes[n].params), graph.nodes[n].name) for n in path)
+
+    def _shapes_changed(self, *args) -> None:
+        if self._model_signature() != self._signature:  # moving a block changes nothing here
+            self._invalidate()
+
+    def _invalidate(self, *args) -> None:
+        self._dirty = True
+        self.message = ""
+        self.status_changed.emit()
+        self.model_changed.emit()
+
+    def ensure_model(self):
+        """The model with the document's weights (built after each edit); None when it cannot run."""
+        if not self._dirty:
+            return self.model
+        self._dirty = False
+        self._signature = self._model_signature()
+        self.model, self.trained = None, False
+        if self.status()[0] in ("invalid", "output"):
+            return None
+        from designer.ml.build import BuildError, build_model
+        from designer.ml.weights import compare
+
+        try:
+            model = build_model(self.document.graph)
+        except BuildError as exc:
+            self.message = str(exc)
+            self.status_changed.emit()
+            return None
+        weights = self.document.weights
+        if weights is not None and compare(model.state_dict(), weights).ok:
+            model.load_state_dict(weights)
+            self.trained = True
+        self.model = model.eval()
+        return self.model
+
+    # classification -------------------------------------------------------------------
+    def evaluate(self, image: np.ndarray | None) -> Result:
+        """Classify a pad picture (uint8 or float, white on black); None or no ink gives an empty Result."""
+        if image is None:
+            result = Result(empty=True)
+        else:
+            result = self._evaluate(image)
+        self.last = result
+        self.result_ready.emit(result)
+        return result
+
+    def _evaluate(self, image: np.ndarray) -> Result:
+        from designer.ml.inspect import capture, probabilities
+        from designer.ml.preprocess import PreprocessError, preprocess
+
+        model = self.ensure_model()
+        try:
+            prepared = preprocess(image, self.input_shape())
+        except PreprocessError as exc:  # an Input shape that images cannot fill
+            self.message = str(exc)
+            prepared = preprocess(image, FIELD_SHAPE)
+            model = None
+        if prepared.empty:
+            return Result(empty=True)
+        result = Result(False, prepared.image, tensor=prepared.tensor, trained=self.trained)
+        if model is not None:
+            start = time.perf_counter()
+            out, result.layers = capture(model, prepared.tensor, self.document.shapes.path)
+            result.probs = probabilities(out.reshape(1, -1))[0].numpy()
+            result.model_ms = (time.perf_counter() - start) * 1000
+        return result
+
+    # quick training -------------------------------------------------------------------
+    def quick_train(self) -> None:
+        """Train on mnist-5k for a couple of epochs in a worker thread; the weights go to the document."""
+        if self.training or self.status()[0] not in ("untrained", "ready"):
+            return
+        from designer.ml.build import build_model
+        from designer.ml.train import ConfigError, TrainConfig
+
+        try:
+            config = TrainConfig.from_project(getattr(self.document.project, "training", None))
+        except ConfigError:
+            config = TrainConfig()
+        config = config.updated(dataset="mnist-5k", epochs=QUICK_EPOCHS, device="cpu")
+        self._trainer = QuickTrainer(build_model(self.document.graph), self.input_shape(), config, self)
+        self._trainer.progress.connect(self.training_progress)
+        self._trainer.done.connect(self._trained)
+        self._trainer.failed.connect(self._train_failed)
+        self._trainer.finished.connect(self._train_ended)
+        self.training = True
+        if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
+            self.document.set_locked(True, "Training on mnist-5k from the drawing pad…")
+        self.status_changed.emit()
+        self._trainer.start()
+
+    def _trained(self, state: dict, accuracy: float) -> None:
+        self._unlock()
+        self.document.set_weights(state)  # -> weights_changed -> rebuilt with these weights
+        self.message = f"Trained on mnist-5k: {accuracy:.1%} of held-out digits right."
+        self.status_changed.emit()
+
+    def _train_failed(self, message: str) -> None:
+        self._unlock()
+        self.message = message
+        self.status_changed.emit()
+
+    def _train_ended(self) -> None:
+        self._unlock()
+        self.status_changed.emit()
+
+    def _unlock(self) -> None:
+        if self.training:
+            self.training = False
+            if hasattr(self.document, "set_locked"):
+                self.document.set_locked(False)
+
+    def shutdown(self) -> None:
+        """Stop a quick training run and wait for its thread (on quit)."""
+        if self._trainer is not None and self._trainer.isRunning():
+            self._trainer.control.stop()
+            self._trainer.wait(5000)

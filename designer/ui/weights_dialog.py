@@ -1,0 +1,131 @@
+"""Load a state_dict file into the open project, after showing how well it fits.
+
+The file is read with ``weights_only=True`` (``designer.ml.weights``), then
+compared key by key with the model the canvas describes: matching keys,
+keys the model needs but the file lacks, keys the model does not have, and
+tensors whose shapes differ. Nothing is loaded on a mismatch unless the user
+picks "Partial load", which takes the matching tensors and keeps fresh
+random values for the rest.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QPushButton, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
+
+WEIGHTS_FILTER = "Weights (*.pt *.pth *.safetensors);;All files (*)"
+
+
+def _dims(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+class WeightsDialog(QDialog):
+    """The compatibility report for one weights file, with Load / Partial load / Cancel.
+
+    Attributes:
+        report: the CompatReport (None when the file or the model could not be read).
+        error: why nothing can be loaded at all, or "".
+        loaded: "all", "partial" or None once the dialog closed.
+    """
+
+    def __init__(self, document, path: str | Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.path = Path(path)
+        self.report = None
+        self.error = ""
+        self.loaded: str | None = None
+        self._state: dict | None = None
+        self._fresh: dict | None = None
+        self.setWindowTitle(f"Load weights: {self.path.name}")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Tensor", "In the file", "The model expects"])
+        self.buttons = QDialogButtonBox()
+        self.load_button = QPushButton("Load")
+        self.partial_button = QPushButton("Partial load")
+        self.partial_button.setToolTip("Load only the tensors that match; the others keep fresh random values.")
+        self.buttons.addButton(self.load_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(self.partial_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.rejected.connect(self.reject)
+        self.load_button.clicked.connect(self.load_all)
+        self.partial_button.clicked.connect(self.load_partial)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.buttons)
+        self.resize(620, 420)
+        self._examine()
+
+    def _examine(self) -> None:
+        from designer.ml.build import BuildError, build_model
+        from designer.ml.weights import WeightsError, compare, load_state_dict
+
+        try:
+            self._state = load_state_dict(self.path)
+            self._fresh = build_model(self.document.graph).state_dict()
+        except (WeightsError, BuildError) as exc:
+            self.error = str(exc)
+        if not self.error and getattr(self.document, "locked", False):
+            self.error = "The model is being trained: load weights when training has finished."
+        if self.error:
+            self.summary.setText(self.error)
+            self.load_button.setEnabled(False)
+            self.partial_button.setVisible(False)
+            self.tree.setVisible(False)
+            return
+        self.report = report = compare(self._fresh, self._state)
+        self.summary.setText(report.summary() + ("" if report.ok else
+                                                 "\nNothing is loaded unless you choose a partial load."))
+        self.load_button.setEnabled(report.ok)
+        self.partial_button.setVisible(not report.ok and bool(report.matched))
+        self.partial_button.setText(f"Partial load ({len(report.matched)} matching tensors)")
+
+        def group(title: str, rows: list[tuple[str, str, str]]) -> None:
+            item = QTreeWidgetItem(self.tree, [f"{title} ({len(rows)})"])
+            for row in rows:
+                QTreeWidgetItem(item, list(row))
+            item.setExpanded(bool(rows) and title != "Matching")
+
+        state, fresh = self._state, self._fresh
+        group("Shape differs", [(k, _dims(got), _dims(want)) for k, want, got in report.shape_mismatch])
+        group("Missing from the file", [(k, "—", _dims(fresh[k].shape)) for k in report.missing])
+        group("Not in the model", [(k, _dims(state[k].shape), "—") for k in report.unexpected])
+        group("Matching", [(k, _dims(state[k].shape), _dims(fresh[k].shape)) for k in report.matched])
+        self.tree.resizeColumnToContents(0)
+
+    def load_all(self) -> None:
+        """Give the file's tensors to the project; only possible when everything fits."""
+        if self.report is None or not self.report.ok:
+            return
+        self.document.set_weights(dict(self._state))
+        self.loaded = "all"
+        self.accept()
+
+    def load_partial(self) -> None:
+        """The matching tensors from the file, fresh random values for everything else."""
+        if self.report is None or not self.report.matched:
+            return
+        merged = dict(self._fresh)
+        merged.update({key: self._state[key] for key in self.report.matched})
+        self.document.set_weights(merged)
+        self.loaded = "partial"
+        self.accept()
+
+
+def open_weights(window) -> WeightsDialog | None:
+    """Model > Load Weights…: choose a file, show the report, load on the user's word."""
+    path, _ = QFileDialog.getOpenFileName(window, "Load weights into this project", "", WEIGHTS_FILTER)
+    if not path:
+        return None
+    dialog = WeightsDialog(window.document, path, window)
+    dialog.exec()
+    if dialog.loaded and hasattr(window, "statusBar"):
+        window.statusBar().showMessage(f"Loaded {'some of ' if dialog.loaded == 'partial' else ''}the weights "
+                                       f"from {Path(path).name}", 5000)
+    return dialog
