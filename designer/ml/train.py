@@ -40,6 +40,7 @@ class ConfigError(ValueError):
         prefix = f"{source}: " if source else ""
         super().__init__(f"{prefix}{field_path}: {message}")
         self.field = field_path
+        self.message = message
 
 
 class DeviceError(ValueError):
