@@ -257,7 +257,7 @@ def test_every_fix_changes_the_error_and_fixes_end(layer_type, data):
 # Incremental inference ------------------------------------------------------
 
 OPS = ["append", "append", "append", "add", "remove", "connect", "disconnect", "set", "set", "set", "unset",
-       "rename", "move", "clear"]
+       "rename", "move", "reorder", "clear"]
 
 
 @settings(max_examples=150, **SETTINGS)
@@ -309,5 +309,7 @@ def _edit(data, graph: Graph, op: str, ids: list[str], shape: tuple) -> None:
         graph.rename(pick(), data.draw(st.sampled_from(["a", "conv1", "", None])))
     elif op == "move":
         graph.move(pick(), (1.0, 2.0))
+    elif op == "reorder":  # undo restores a file's exact order; off-path lists and names follow it
+        graph.reorder(data.draw(st.permutations(ids)), data.draw(st.permutations(graph.edges)))
     elif op == "clear" and data.draw(st.integers(0, 3)) == 0:
         graph.clear()
