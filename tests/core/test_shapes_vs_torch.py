@@ -313,3 +313,13 @@ def _torch_step(model, index: int, layer_type: str, params: dict, x, train: bool
                 return module(x)
     except Exception as exc:  # noqa: BLE001
         return exc
+
+
+@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4)])
+def test_softmax_warning_names_the_dim_torch_picks(shape):
+    warning, _ = layers.get("Softmax").warning(shape, {"dim": None})
+    picked = int(warning.split("torch picks dim=")[1][0])
+    x = torch.randn(2, *shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert torch.equal(nn.Softmax()(x), nn.Softmax(dim=picked)(x))
