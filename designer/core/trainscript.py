@@ -202,7 +202,7 @@ def weights_digest(model):
 
 def main():
     args = parse_args()
-    distributed = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    distributed = "WORLD_SIZE" in os.environ  # launched by torchrun (even with one process)
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     world = int(os.environ.get("WORLD_SIZE", "1"))
