@@ -11,8 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+
+if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
+    import numpy as np
 
 QUICK_EPOCHS = 2
 FIELD_SHAPE = (1, 28, 28)
@@ -24,7 +28,7 @@ class Result:
 
     Attributes:
         empty: no ink: nothing was classified.
-        image: the 28x28 field the model sees, 0..1 (zeros when empty).
+        image: the 28x28 field the model sees, 0..1 (None when empty).
         probs: class probabilities, or None when the model cannot run.
         layers: every layer's output (``designer.ml.inspect.LayerOutput``), in forward order.
         tensor: the model input, (1, *input_shape).
@@ -33,7 +37,7 @@ class Result:
     """
 
     empty: bool
-    image: np.ndarray = field(default_factory=lambda: np.zeros((28, 28), np.float32))
+    image: np.ndarray | None = None
     probs: np.ndarray | None = None
     layers: list = field(default_factory=list)
     tensor: object = None
