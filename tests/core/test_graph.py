@@ -217,3 +217,18 @@ def test_move_refuses_non_numbers(graph):
     with pytest.raises(GraphError):
         graph.move(node.id, ("left", 0))
     assert node.pos == (0.0, 0.0)
+
+
+def test_reorder_restores_an_order_and_refuses_other_sets(graph, events):
+    ids = _chain(graph, "ReLU", "Tanh")
+    edges = list(graph.edges)
+    graph.reorder(ids[::-1], edges[::-1])
+    assert list(graph.nodes) == ids[::-1] and graph.edges == edges[::-1]
+    assert events[-1].kind == "reordered"
+    count = len(events)
+    graph.reorder(ids[::-1], edges[::-1])  # already in that order: nothing to tell
+    assert len(events) == count
+    with pytest.raises(GraphError):
+        graph.reorder(ids[:2], edges)
+    with pytest.raises(GraphError):
+        graph.reorder(ids, edges[:1])
