@@ -9,10 +9,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
 @pytest.fixture(autouse=True)
-def private_settings(tmp_path, qapp):
+def private_settings(tmp_path_factory, qapp):
     """Point QSettings (and so recovery files) at a temp folder: tests never touch the user's."""
-    folder = tmp_path / "settings"
-    folder.mkdir()
+    folder = tmp_path_factory.mktemp("settings")
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
     qapp.setOrganizationName("NetDesignerTests")
     return folder
@@ -30,6 +29,7 @@ def window(qtbot):
     win.document.mark_saved()  # no close prompt while tearing down
     win.close()
     win.deleteLater()
+    QApplication.clipboard().clear()  # copied blocks left on the clipboard crash Qt at interpreter exit
 
 
 def answer_dialog(qtbot, button, seen: list | None = None, timeout_ms: int = 3000):
