@@ -4,6 +4,13 @@ Shapes here exclude the batch dimension; ``len(shape) + 1`` is the rank torch
 sees. Each rule returns the output shape or raises ShapeError exactly where
 torch raises, with a learner-facing message and, where one exists, a Fix.
 Each formula function renders the rule with the numbers filled in.
+
+tests/core/test_shapes_vs_torch.py checks every rule against real torch
+modules. Deliberately stricter than torch (the learner's model stays a
+per-sample Sequential): image layers refuse (H, W) and (F) samples that torch
+would read as one unbatched image; Flatten(start_dim=0) merging the batch;
+MaxPool2d(return_indices=True), whose tuple the next layer cannot take; and a
+zero-size ConvTranspose2d output, which some torch CPU kernels return empty.
 """
 
 from __future__ import annotations
@@ -51,9 +58,9 @@ def fmt(shape: Shape) -> str:
 
 def _need_image(shape: Shape, layer: str) -> None:
     if len(shape) != 3:
-        raise ShapeError(
-            f"{layer} needs an image (C, H, W) per sample, but it receives {fmt(shape)}. "
-            "Move it before the Flatten, or use Linear on vectors.")
+        hint = ("Move it before the Flatten, or use Linear on vectors." if len(shape) == 1 else
+                "Give the Input a channel dimension, e.g. [1, H, W].")
+        raise ShapeError(f"{layer} needs an image (C, H, W) per sample, but it receives {fmt(shape)}. {hint}")
     if 0 in shape:
         raise ShapeError(f"{layer} received an empty tensor {fmt(shape)}.")
 
@@ -73,7 +80,7 @@ def _groups(p: dict) -> None:
         if p[key] % g:
             raise ShapeError(
                 f"groups={g} must divide {key}={p[key]}: each group takes an equal share of the channels.",
-                param="groups")
+                Fix("set_param", "set groups to 1", param="groups", value=1), param="groups")
 
 
 # Conv2d -----------------------------------------------------------------
@@ -109,15 +116,18 @@ def conv2d(shape: Shape, p: dict) -> Shape:
     return (p["out_channels"], *out)
 
 
+_ZEROS = Fix("set_param", 'set padding_mode to "zeros"', param="padding_mode", value="zeros")
+
+
 def _check_mode_padding(shape: Shape, pad: tuple[int, int], p: dict) -> None:
     mode = p["padding_mode"]
     for size, pd in zip(shape[1:], pad):
         if mode == "reflect" and pd >= size:
-            raise ShapeError(f'padding_mode="reflect" needs padding ({pd}) smaller than the input size ({size}).',
-                             param="padding")
+            raise ShapeError(f'padding_mode="reflect" needs padding ({pd}) smaller than the input size ({size}): '
+                             'it mirrors the border, which must exist.', _ZEROS, param="padding")
         if mode == "circular" and pd > size:
-            raise ShapeError(f'padding_mode="circular" needs padding ({pd}) at most the input size ({size}).',
-                             param="padding")
+            raise ShapeError(f'padding_mode="circular" needs padding ({pd}) at most the input size ({size}): '
+                             'it wraps around the image only once.', _ZEROS, param="padding")
 
 
 def conv2d_formula(shape: Shape, p: dict, out: Shape) -> str:
@@ -148,7 +158,8 @@ def conv_transpose2d(shape: Shape, p: dict) -> Shape:
         o = (size - 1) * s - 2 * pd + d * (k - 1) + op + 1
         if o <= 0:
             raise ShapeError(f"The output would be {o} wide: padding ({pd}) is too large for this input. "
-                             "Use less padding or a larger stride.", param="padding")
+                             "Use less padding or a larger stride.",
+                             Fix("set_param", "set padding to 0", param="padding", value=0), param="padding")
         out.append(o)
     return (p["out_channels"], *out)
 
@@ -251,6 +262,9 @@ def linear_formula(shape: Shape, p: dict, out: Shape) -> str:
     return f"y = x·Aᵀ + b: A is {p['out_features']}×{p['in_features']}; last dim {shape[-1]} → {out[-1]}"
 
 
+DEFAULT_DIMS = {"start_dim": 1, "end_dim": -1}
+
+
 def _flatten_dims(rank: int, p: dict) -> tuple[int, int]:
     """Start and end dims counted with the batch dim, checked as torch checks them."""
     full = rank + 1
@@ -258,12 +272,14 @@ def _flatten_dims(rank: int, p: dict) -> tuple[int, int]:
     for key in ("start_dim", "end_dim"):
         d = p[key]
         if not -full <= d < full:
+            fix = Fix("set_param", f"set {key} to {DEFAULT_DIMS[key]}", param=key, value=DEFAULT_DIMS[key])
             raise ShapeError(f"{key}={d} is out of range for a {full}-D tensor (batch included): "
-                             f"use a value from {-full} to {full - 1}.", param=key)
+                             f"use a value from {-full} to {full - 1}.", fix, param=key)
         dims.append(d + full if d < 0 else d)
     start, end = dims
     if start > end:
-        raise ShapeError(f"start_dim ({p['start_dim']}) comes after end_dim ({p['end_dim']}).", param="start_dim")
+        raise ShapeError(f"start_dim ({p['start_dim']}) comes after end_dim ({p['end_dim']}): nothing lies between.",
+                         Fix("set_param", "set end_dim to -1", param="end_dim", value=-1), param="start_dim")
     if start == 0 and end > 0:
         raise ShapeError("start_dim=0 would merge the batch dimension into the features; keep start_dim at 1.",
                          Fix("set_param", "set start_dim to 1", param="start_dim", value=1), param="start_dim")
@@ -314,6 +330,18 @@ def softmax(shape: Shape, p: dict) -> Shape:
                          f"use a value from {-full} to {full - 1}.",
                          Fix("set_param", "set dim to 1", param="dim", value=1), param="dim")
     return shape
+
+
+def softmax_warning(shape: Shape, p: dict) -> tuple[str, Fix] | None:
+    """torch's implicit dim (deprecated, with a warning) is the batch for a 3-D tensor."""
+    if p["dim"] is not None:
+        return None
+    full = len(shape) + 1
+    picked = 0 if full in (1, 3) else 1  # torch.nn.functional._get_softmax_dim
+    text = f"dim is not set, so torch picks dim={picked} for this {full}-D tensor and warns that this is deprecated"
+    if picked == 0:
+        text += "; dim 0 is the batch, so the samples of a batch would be mixed together"
+    return text + ". Set dim, usually 1 (the classes).", Fix("set_param", "set dim to 1", param="dim", value=1)
 
 
 def same(shape: Shape, p: dict) -> Shape:

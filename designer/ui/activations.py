@@ -9,10 +9,15 @@ Nothing here imports torch at module level; tensors arrive from ``Tryout``.
 
 from __future__ import annotations
 
-import numpy as np
+import math
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:  # numpy arrives with the first drawing, not with the window
+    import numpy as np
 
 MAX_MAPS = 64  # feature maps drawn per layer; more would be too small to read
 MAX_FILTER_ROWS = 32
@@ -21,6 +26,8 @@ MAX_FILTER_COLS = 16
 
 def gray_image(values: np.ndarray, low: float, high: float) -> QImage:
     """A 2-D array as an 8-bit grayscale QImage, ``low`` black and ``high`` white."""
+    import numpy as np
+
     span = high - low if high > low else 1.0
     data = np.ascontiguousarray(np.clip((values - low) / span * 255.0 + 0.5, 0, 255).astype(np.uint8))
     h, w = data.shape
@@ -29,6 +36,8 @@ def gray_image(values: np.ndarray, low: float, high: float) -> QImage:
 
 def diverging_image(values: np.ndarray, limit: float) -> QImage:
     """A 2-D array with negative values red, positive blue, zero white (for weights)."""
+    import numpy as np
+
     t = np.clip(values / (limit or 1.0), -1.0, 1.0)
     rgb = np.empty(values.shape + (3,), np.float32)
     pos, neg = np.clip(t, 0, None), np.clip(-t, 0, None)
@@ -64,8 +73,8 @@ class MapGrid(QWidget):
             return
         n = len(self.tiles)
         footer = 18 if self.total > n else 0
-        cols = max(1, int(np.ceil(np.sqrt(n * self.width() / max(self.height() - footer, 1)))))
-        rows = int(np.ceil(n / cols))
+        cols = max(1, math.ceil(math.sqrt(n * self.width() / max(self.height() - footer, 1))))
+        rows = math.ceil(n / cols)
         cell = min(self.width() / cols, (self.height() - footer) / rows)
         for i, tile in enumerate(self.tiles):
             r, c = divmod(i, cols)
@@ -81,11 +90,11 @@ class BarChart(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.values = np.zeros(0)
+        self.values: list[float] = []
         self.setMinimumSize(120, 80)
 
     def set_values(self, values: np.ndarray) -> None:
-        self.values = np.asarray(values, float).ravel()
+        self.values = [float(v) for v in values.ravel()]
         self.update()
 
     def paintEvent(self, event) -> None:
@@ -94,7 +103,7 @@ class BarChart(QWidget):
         n = len(self.values)
         if not n:
             return
-        top, bottom = max(float(self.values.max()), 0.0), min(float(self.values.min()), 0.0)
+        top, bottom = max(max(self.values), 0.0), min(min(self.values), 0.0)
         span = (top - bottom) or 1.0
         height = self.height() - 4
         zero = 2 + height * top / span
@@ -119,7 +128,7 @@ class FilterGrid(QWidget):
 
     def set_filters(self, weights: np.ndarray) -> None:
         shown = weights[:MAX_FILTER_ROWS, :MAX_FILTER_COLS]
-        limit = float(np.abs(shown).max(initial=0.0))
+        limit = float(abs(shown).max(initial=0.0))
         self.tiles = [[diverging_image(k, limit) for k in row] for row in shown]
         self.update()
 
@@ -128,8 +137,8 @@ class FilterGrid(QWidget):
         n, inputs = len(self.tiles), len(self.tiles[0])
         if inputs > 1:
             return n, inputs
-        cols = max(1, min(n, int(np.ceil(np.sqrt(n * self.width() / max(self.height(), 1))))))
-        return int(np.ceil(n / cols)), cols
+        cols = max(1, min(n, math.ceil(math.sqrt(n * self.width() / max(self.height(), 1)))))
+        return math.ceil(n / cols), cols
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)

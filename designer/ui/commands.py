@@ -16,7 +16,6 @@ from PySide6.QtGui import QUndoCommand
 
 from designer.core.graph import Graph, GraphError
 
-_MISSING = object()
 Call = tuple  # (method name, *args) on the graph
 
 MERGE_PARAM = 1
@@ -62,8 +61,9 @@ class Recorder:
         self._run(("disconnect", src, dst), ("connect", src, dst, extra))
 
     def set_param(self, node_id: str, key: str, value: Any) -> None:
-        old = copy.deepcopy(self.graph.node(node_id).params.get(key, _MISSING))
-        inverse = ("unset_param", node_id, key) if old is _MISSING else ("set_param", node_id, key, old)
+        params = self.graph.node(node_id).params
+        inverse = ("set_param", node_id, key, copy.deepcopy(params[key])) if key in params \
+            else ("unset_param", node_id, key)
         self._run(("set_param", node_id, key, copy.deepcopy(value)), inverse)
 
     def rename(self, node_id: str, name: str | None) -> None:

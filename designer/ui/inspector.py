@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QScrollArea, QSpinBox, QToolButton, QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from designer.core import params as kinds
 from designer.core.graph import GraphError
@@ -170,6 +170,7 @@ def make_editor(param: Param):
             (lambda v: None if kind == kinds.OPT_FLOAT and v <= spin.minimum() else v)
     if kind == kinds.BOOL:
         box = QCheckBox()
+        box.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # clicks anywhere on it toggle
         return box, (lambda v: box.setChecked(bool(v))), box.toggled, (lambda v: bool(v))
     if kind == kinds.CHOICE:
         combo = QComboBox()

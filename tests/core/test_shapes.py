@@ -129,14 +129,14 @@ def test_channel_mismatch_fix_sets_the_received_channels(layer_type, params, par
     ((1, 8, 8), "Conv2d", {"in_channels": 1, "out_channels": 4, "kernel_size": 3, "dilation": 4},
      ["9 wide with dilation"], None),
     ((4, 8, 8), "Conv2d", {"in_channels": 4, "out_channels": 6, "kernel_size": 3, "groups": 4},
-     ["groups=4", "out_channels=6"], None),
+     ["groups=4", "out_channels=6"], ("groups", 1)),
     ((1, 4, 4), "Conv2d", {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "padding": 4,
-                           "padding_mode": "reflect"}, ['padding_mode="reflect"', "(4)", "(4)"], None),
+                           "padding_mode": "reflect"}, ['padding_mode="reflect"', "(4)", "(4)"], ("padding_mode", "zeros")),
     ((1, 4, 4), "ConvTranspose2d", {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "stride": 2,
                                     "output_padding": 2}, ["output_padding (2)", "stride (2)"],
      ("output_padding", 0)),
     ((1, 2, 2), "ConvTranspose2d", {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "padding": 1},
-     ["would be 0 wide", "padding (1)"], None),
+     ["would be 0 wide", "padding (1)"], ("padding", 0)),
     ((1, 8, 8), "MaxPool2d", {"kernel_size": 3, "padding": 2}, ["padding (2)", "3//2 = 1"], ("padding", 1)),
     ((1, 2, 2), "MaxPool2d", {"kernel_size": 3}, ["too small", "2 wide"], None),
     ((1, 8, 8), "MaxPool2d", {"kernel_size": 2, "return_indices": True}, ["return_indices"],
@@ -145,8 +145,9 @@ def test_channel_mismatch_fix_sets_the_received_channels(layer_type, params, par
     ((10,), "MaxPool2d", {"kernel_size": 2}, ["MaxPool2d needs an image"], None),
     ((1, 8, 8), "BatchNorm1d", {"num_features": 1}, ["BatchNorm1d", "BatchNorm2d on images"], None),
     ((16, 5, 5), "Flatten", {"start_dim": 0}, ["start_dim=0", "batch"], ("start_dim", 1)),
-    ((16, 5, 5), "Flatten", {"start_dim": 3, "end_dim": 2}, ["start_dim (3)", "end_dim (2)"], None),
-    ((16,), "Flatten", {"start_dim": 3}, ["start_dim=3", "2-D", "-2 to 1"], None),
+    ((16, 5, 5), "Flatten", {"start_dim": 3, "end_dim": 2}, ["start_dim (3)", "end_dim (2)"], ("end_dim", -1)),
+    ((16,), "Flatten", {"start_dim": 3}, ["start_dim=3", "2-D", "-2 to 1"], ("start_dim", 1)),
+    ((8, 8), "Conv2d", {"in_channels": 8, "out_channels": 4, "kernel_size": 3}, ["(8, 8)", "[1, H, W]"], None),
     ((10,), "Softmax", {"dim": 2}, ["dim=2", "2-D tensor"], ("dim", 1)),
 ])
 def test_errors_say_what_is_wrong_with_the_numbers(shape, layer_type, params, words, fix):
@@ -242,7 +243,7 @@ def test_every_fix_changes_the_error_and_fixes_end(layer_type, data):
     shape = data.draw(sample_shapes())
     graph, ids = build(shape, [(layer_type, data.draw(layer_params(layer_type, shape)))])
     messages = []
-    for _ in range(4):
+    for _ in range(8):  # a layer can have several faults, each with its own fix
         node = infer(graph).nodes[ids[-1]]
         if node.error is None or node.fix is None:
             break
@@ -256,7 +257,7 @@ def test_every_fix_changes_the_error_and_fixes_end(layer_type, data):
 # Incremental inference ------------------------------------------------------
 
 OPS = ["append", "append", "append", "add", "remove", "connect", "disconnect", "set", "set", "set", "unset",
-       "rename", "move", "clear"]
+       "rename", "move", "reorder", "clear"]
 
 
 @settings(max_examples=150, **SETTINGS)
@@ -308,5 +309,29 @@ def _edit(data, graph: Graph, op: str, ids: list[str], shape: tuple) -> None:
         graph.rename(pick(), data.draw(st.sampled_from(["a", "conv1", "", None])))
     elif op == "move":
         graph.move(pick(), (1.0, 2.0))
+    elif op == "reorder":  # undo restores a file's exact order; off-path lists and names follow it
+        graph.reorder(data.draw(st.permutations(ids)), data.draw(st.permutations(graph.edges)))
     elif op == "clear" and data.draw(st.integers(0, 3)) == 0:
         graph.clear()
+
+
+@pytest.mark.parametrize("layer_type", ["Softmax", "LogSoftmax"])
+def test_softmax_without_dim_is_valid_but_warned_with_a_fix(layer_type):
+    graph, ids = build((10,), [(layer_type, {})])
+    result = infer(graph)
+    node = result.nodes[ids[-1]]
+    assert result.valid and node.error is None and node.out_shape == (10,)
+    assert "torch picks dim=1" in node.warning and "batch" not in node.warning
+    assert [(p.node_id, p.severity, p.fix) for p in result.problems] == [
+        (ids[-1], "warning", Fix("set_param", "set dim to 1", param="dim", value=1))]
+    graph2, ids2 = build((3, 4), [(layer_type, {})])  # (N, C, L): torch's implicit dim is the batch
+    assert "dim 0 is the batch" in infer(graph2).nodes[ids2[-1]].warning
+    apply_fix(graph2, ids2[-1], infer(graph2).nodes[ids2[-1]].fix)
+    assert infer(graph2).problems == [] and infer(graph2).nodes[ids2[-1]].warning is None
+
+
+def test_a_structural_error_does_not_offer_the_warnings_fix():
+    graph, ids = build((10,), [("Softmax", {}), ("ReLU", {})])
+    graph.connect(ids[1], graph.add_node("Tanh").id)  # the Softmax now feeds two blocks
+    node = infer(graph).nodes[ids[1]]
+    assert "feeds more than one" in node.error and node.fix is None and node.warning is None

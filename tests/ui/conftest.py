@@ -1,0 +1,45 @@
+"""UI fixtures: settings and recovery files in a temporary folder, a fresh main window."""
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+
+
+@pytest.fixture(autouse=True)
+def private_settings(tmp_path_factory, qapp):
+    """Point QSettings (and so recovery files) at a temp folder: tests never touch the user's."""
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    qapp.setOrganizationName("NetDesignerTests")
+    return folder
+
+
+@pytest.fixture
+def window(qtbot):
+    from designer.ui.main_window import MainWindow
+
+    win = MainWindow()
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    yield win
+    win.document.mark_saved()  # no close prompt while tearing down
+    win.close()
+    win.deleteLater()
+    QApplication.clipboard().clear()  # copied blocks left on the clipboard crash Qt at interpreter exit
+
+
+def answer_dialog(qtbot, button, seen: list | None = None, timeout_ms: int = 3000):
+    """Click ``button`` on the next modal message box (recording its text in ``seen``)."""
+    def poll():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            if seen is not None:
+                seen.append(box.text())
+            box.button(button).click()
+        else:
+            QTimer.singleShot(20, poll)
+    QTimer.singleShot(0, poll)

@@ -1,0 +1,138 @@
+"""Files as a user meets them: save, reopen, bad files, unsaved changes, crash recovery, weights."""
+import json
+import os
+import subprocess
+import sys
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from designer.core import project as projects
+from designer.ui import settings
+from designer.ui.autosave import Autosaver
+from designer.ui.main_window import MainWindow
+from tests.ui.conftest import EXAMPLES, answer_dialog
+
+
+def test_save_as_then_reopen(window, qtbot, tmp_path, monkeypatch):
+    target = tmp_path / "mine.netproj.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.document.set_param("n10", "out_features", 64)
+    assert window.isWindowModified()
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.SaveAs)
+    assert target.exists() and not window.isWindowModified()
+    assert window.windowTitle().startswith("mine.netproj.json")
+    saved = projects.dumps(window.document.project)
+    assert target.read_text(encoding="utf-8") == saved
+    assert settings.recent_files()[0] == str(target.resolve())
+
+    window.document.set_param("n10", "out_features", 32)
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Save)  # now saves without asking
+    assert json.loads(target.read_text())["nodes"][10]["params"]["out_features"] == 32
+
+    other = MainWindow()
+    qtbot.addWidget(other)
+    assert other.open_file(target)
+    assert projects.dumps(other.document.project) == projects.dumps(window.document.project)
+    assert other.document.undo_stack.count() == 0 and not other.document.modified
+
+
+def test_malformed_file_names_the_file_and_keeps_the_project(window, qtbot, tmp_path):
+    bad = tmp_path / "oops.netproj.json"
+    bad.write_text('{"format": "netdesigner.project", "version": 1, "nodes": [{"id": "a", "type": "os.system"}]}')
+    before = projects.dumps(window.document.project)
+    window.document.set_param("n1", "out_channels", 7)
+    seen = []
+    answer_dialog(qtbot, QMessageBox.StandardButton.Ok, seen)
+    assert window.open_file(bad, show_errors=True) is False
+    assert seen and "oops.netproj.json" in seen[0] and "nodes[0]" in seen[0] and "os.system" in seen[0]
+    assert window.document.graph.nodes["n1"].params["out_channels"] == 7  # untouched, still editable
+    window.document.undo_stack.undo()
+    assert projects.dumps(window.document.project) == before
+
+
+def test_close_prompts_while_unsaved(window, qtbot):
+    window.document.set_param("n1", "out_channels", 7)
+    seen = []
+    answer_dialog(qtbot, QMessageBox.StandardButton.Cancel, seen)
+    assert window.close() is False and window.isVisible()
+    assert seen and "Save the changes" in seen[0]
+    answer_dialog(qtbot, QMessageBox.StandardButton.Discard)
+    assert window.close() is True
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_recovers_after_a_crash(qtbot, tmp_path):
+    # A crashed session: its autosave file is left behind and its process is gone.
+    project = projects.load(EXAMPLES / "lenet-28.netproj.json")
+    project.graph.set_param("n10", "out_features", 42)
+    source = tmp_path / "work.netproj.json"
+    recovery = settings.data_dir() / f"recovery-{_dead_pid()}.json"
+    recovery.write_text(json.dumps({"source": str(source), "saved_at": 0, "project": projects.to_dict(project)}))
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    seen = []
+    answer_dialog(qtbot, QMessageBox.StandardButton.Yes, seen)
+    window.after_shown()
+    assert seen and "work.netproj.json" in seen[0]
+    assert window.document.graph.nodes["n10"].params["out_features"] == 42
+    assert window.document.path == source and window.isWindowModified()
+    assert not recovery.exists()
+    window.autosaver.timer.stop()
+    window.document.mark_saved()
+
+
+def test_autosave_writes_while_unsaved_and_cleans_up(window, qtbot):
+    saver: Autosaver = window.autosaver
+    window.document.set_param("n1", "out_channels", 9)
+    saver.write_now()
+    data = json.loads(saver.path.read_text())
+    assert data["project"]["nodes"][1]["params"]["out_channels"] == 9
+    assert saver.path.name == f"recovery-{os.getpid()}.json"
+    window.document.undo_stack.undo()  # back to the saved state: nothing to recover
+    saver.write_now()
+    assert not saver.path.exists()
+
+
+def test_drop_a_project_file_on_the_window(window, qtbot):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(EXAMPLES / "small-module.netproj.json"))])
+    args = (QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    viewport = window.canvas.viewport()  # dropped on the canvas, handled by the window
+    enter = QDragEnterEvent(*args)
+    QApplication.sendEvent(viewport, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(viewport, QDropEvent(*args))
+    assert window.document.graph.input_node().params["shape"] == [1, 4, 4]
+    assert window.document.path.name == "small-module.netproj.json"
+
+
+def test_trained_weights_are_saved_beside_the_project_and_restored(window, qtbot, tmp_path):
+    import torch
+
+    state = {"fc3.weight": torch.arange(6.0).reshape(2, 3)}
+    window.document.set_weights(state)
+    target = tmp_path / "trained.netproj.json"
+    assert window._save_to(target)
+    assert (tmp_path / "trained.pt").exists()
+    assert json.loads(target.read_text())["weights"] == "trained.pt"
+
+    other = MainWindow()
+    qtbot.addWidget(other)
+    other.open_file(target)
+    assert other.document.weights is None  # loaded in the background, after the window shows
+    qtbot.waitUntil(lambda: other.document.weights is not None, timeout=10000)
+    assert torch.equal(other.document.weights["fc3.weight"], state["fc3.weight"])

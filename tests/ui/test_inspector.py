@@ -1,0 +1,119 @@
+"""The inspector, summary and problems list, driven with keyboard and mouse."""
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QComboBox, QSpinBox
+
+from designer.core import project as projects
+
+
+def type_into(qtbot, spin: QSpinBox, text: str) -> None:
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin.lineEdit() if hasattr(spin, "lineEdit") else spin, text)
+
+
+def test_editing_updates_shapes_downstream_as_you_type(window, qtbot):
+    doc, canvas = window.document, window.canvas
+    doc.select("n1")
+    out_channels = window.inspector.editors["out_channels"][0]
+    assert out_channels.value() == 6 and out_channels.minimum() == 1
+    type_into(qtbot, out_channels, "12")
+    assert doc.graph.nodes["n1"].params["out_channels"] == 12
+    assert canvas.graph_scene.edges[("n1", "n2")].badge == "(12, 28, 28)"
+    assert canvas.graph_scene.edges[("n3", "n4")].badge == "(12, 14, 14)"
+    conv2 = canvas.node_item("n4")
+    assert conv2.error and "in_channels" in conv2.error
+    assert doc.undo_stack.count() == 1  # "1" then "12": one undo step
+
+
+def test_click_the_fix_button(window, qtbot):
+    doc = window.document
+    doc.select("n1")
+    padding = window.inspector.editors["padding"][0]
+    type_into(qtbot, padding.pair.first, "0")
+    assert doc.graph.nodes["n1"].params["padding"] == 0
+    doc.select("n8")
+    inspector = window.inspector
+    assert inspector.error_label.isVisible() and "256" in inspector.error_label.text()
+    assert inspector.fix_button.text() == "Fix: set in_features to 256"
+    assert inspector.editors["in_features"][0].styleSheet()  # the faulty field is marked
+    qtbot.mouseClick(inspector.fix_button, Qt.MouseButton.LeftButton)
+    assert doc.graph.nodes["n8"].params["in_features"] == 256 and doc.shapes.valid
+    assert inspector.editors["in_features"][0].value() == 256
+    assert not inspector.error_label.isVisible()
+    assert window.canvas.graph_scene.edges[("n7", "n8")].badge == "(256)"
+
+
+def test_pair_editor_unlinks_and_padding_modes(window, qtbot):
+    doc = window.document
+    doc.select("n1")
+    kernel = window.inspector.editors["kernel_size"][0]
+    assert kernel.link.isChecked() and not kernel.second.isEnabled()
+    qtbot.mouseClick(kernel.link, Qt.MouseButton.LeftButton)
+    type_into(qtbot, kernel.second, "3")
+    assert doc.graph.nodes["n1"].params["kernel_size"] == [5, 3]
+    assert doc.shapes.nodes["n1"].out_shape == (6, 28, 30)
+    padding: QComboBox = window.inspector.editors["padding"][0].mode
+    padding.setCurrentText("same")
+    assert doc.graph.nodes["n1"].params["padding"] == "same"
+    assert doc.shapes.nodes["n1"].out_shape == (6, 28, 28)
+
+
+def test_checkbox_choice_and_rename(window, qtbot):
+    doc = window.document
+    doc.select("n1")
+    bias = window.inspector.editors["bias"][0]
+    qtbot.mouseClick(bias, Qt.MouseButton.LeftButton)
+    assert doc.graph.nodes["n1"].params["bias"] is False
+    assert doc.shapes.nodes["n1"].parameters == 150
+    mode = window.inspector.editors["padding_mode"][0]
+    mode.setCurrentText("reflect")
+    assert doc.graph.nodes["n1"].params["padding_mode"] == "reflect"
+    name = window.inspector.name_edit
+    name.setFocus()
+    name.selectAll()
+    qtbot.keyClicks(name, "first")
+    assert doc.graph.nodes["n1"].name == "first"
+    assert window.canvas.node_item("n1").name == "first"
+    assert window.summary.table_model.rows[1][0] == "first"
+
+
+def test_undo_redo_of_inspector_edits_restores_the_exact_file(window, qtbot):
+    doc = window.document
+    original = projects.dumps(doc.project)
+    doc.select("n10")
+    type_into(qtbot, window.inspector.editors["out_features"][0], "50")
+    qtbot.mouseClick(window.inspector.editors["bias"][0], Qt.MouseButton.LeftButton)
+    window.canvas.setFocus()
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Undo)
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Undo)
+    assert projects.dumps(doc.project) == original
+    assert window.inspector.editors["out_features"][0].value() == 84
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Redo)
+    assert window.inspector.editors["out_features"][0].value() == 50
+    assert "[*]" in window.windowTitle() and window.isWindowModified()
+
+
+def test_summary_shows_layers_and_totals(window):
+    rows = window.summary.table_model.rows
+    assert rows[1][:5] == ("conv1", "Conv2d", "(6, 28, 28)", "156", "117,600")
+    assert rows[-1][0] == "Total" and rows[-1][3] == "61,706"
+    window.document.set_param("n12", "out_features", 2)
+    assert window.summary.table_model.rows[-1][2] == "(2)"
+
+
+def test_problems_list_double_click_selects_the_block(window, qtbot):
+    window.document.set_param("n4", "in_channels", 3)
+    problems = window.problems
+    assert problems.count() == 1 and "in_channels" in problems.item(0).text()
+    bar = window.bottom_tabs.tabBar()
+    assert bar.tabText(1) == "Problems (1)"
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    assert problems.isVisible()
+    rect = problems.visualItemRect(problems.item(0))
+    qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # a real double-click
+    qtbot.mouseDClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())  # starts with a click
+    assert window.document.selected == "n4"
+    assert window.canvas.graph_scene.selected_ids() == ["n4"]
+    qtbot.mouseClick(window.inspector.fix_button, Qt.MouseButton.LeftButton)
+    assert problems.count() == 0
