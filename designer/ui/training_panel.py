@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QVBoxLayout, QWidget)
 
+from designer.core import project as projects
 from designer.ml.config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
 from designer.ui.worker import TrainingRun, TrainingWorker
 
@@ -246,11 +247,7 @@ class TrainingPanel(QWidget):
         if not self.document.shapes.valid:
             self._say("Cannot start: the model has problems. Fix them first (see the Problems tab).", error=True)
             return
-        training = self.document.project.training
-        settings = config.to_project()
-        if any(training.get(k) != v for k, v in settings.items()):
-            training.update(settings)  # saved with the project, so the CLI trains the same way
-            self.document.mark_modified()
+        self._remember(config)
         keep = self.keep_weights.isChecked() and self.document.weights is not None
         worker = TrainingWorker(self.document.project, config, self.document.weights if keep else None)
         worker.status.connect(self._say)
@@ -259,8 +256,9 @@ class TrainingPanel(QWidget):
         worker.epoch.connect(self._epoch)
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
-        self.run = TrainingRun(worker, self)
+        self.run = TrainingRun(worker)
         self.run.ended.connect(self._ended)
+        self.destroyed.connect(worker.control.stop)  # a closed panel must not leave a run going
         self._clear_curves()
         self.confusion.clear()
         self.confusion.setRowCount(0)
@@ -271,6 +269,19 @@ class TrainingPanel(QWidget):
         self.run.start()
         self._update_buttons()
         self.run_started.emit()
+
+    def _remember(self, config: TrainConfig) -> None:
+        """Keep the settings in the project, so Save stores them and the CLI trains the same way."""
+        training = dict(self.document.project.training)
+        training.update(config.to_project())
+        if training == self.document.project.training:
+            return
+        try:  # only values the file format accepts (an experiment with lr = 1e6 is not saved)
+            projects.from_dict({**projects.to_dict(self.document.project), "training": training})
+        except projects.ProjectError:
+            return
+        self.document.project.training = training
+        self.document.mark_modified()
 
     def toggle_pause(self) -> None:
         if self.run is None:

@@ -32,6 +32,7 @@ class TrainingWorker(QObject):
     def __init__(self, project: projects.Project, config: TrainConfig, initial_state: dict | None = None):
         super().__init__()
         self.snapshot = projects.to_dict(project)
+        self.snapshot.pop("training", None)  # the run uses ``config``; the file's limits do not apply to it
         self.config = config
         self.initial_state = initial_state
         self.control = Control()
@@ -92,9 +93,10 @@ class TrainingRun(QObject):
     """A worker and its thread, started together and cleaned up when the run ends."""
 
     ended = Signal()
+    _alive: set["TrainingRun"] = set()  # a run outlives a closed panel until its thread ends
 
-    def __init__(self, worker: TrainingWorker, parent: QObject | None = None):
-        super().__init__(parent)
+    def __init__(self, worker: TrainingWorker):
+        super().__init__()
         self.worker = worker
         self.qthread = QThread()
         self.qthread.setObjectName("training")
@@ -104,6 +106,7 @@ class TrainingRun(QObject):
         self.qthread.finished.connect(self._ended)
 
     def start(self) -> None:
+        TrainingRun._alive.add(self)
         self.qthread.start()
 
     @property
@@ -117,5 +120,9 @@ class TrainingRun(QObject):
             self.qthread.wait(wait_ms)
 
     def _ended(self) -> None:
+        # ``finished`` comes from the thread just before it exits: let it exit (microseconds)
+        # so that dropping this object can never destroy a running QThread.
+        self.qthread.wait()
         self.worker.deleteLater()
+        TrainingRun._alive.discard(self)
         self.ended.emit()
