@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # numpy loads with the first drawing, not on the way to the w
 
 PAD = 280  # the pad's own image, 10x MNIST's 28 pixels
 PEN = PAD / 14  # MNIST strokes are about 2 of its 28 pixels wide
-INTERVAL_MS = 25  # at most one classification per interval while drawing: drawing never waits on the model
+INTERVAL_MS = 16  # at most one classification per frame (60 Hz) while drawing: drawing never waits on the model
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 

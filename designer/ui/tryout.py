@@ -90,6 +90,7 @@ class Tryout(QObject):
         self.model = None
         self.trained = False
         self.training = False
+        self.quick_epochs = QUICK_EPOCHS
         self.last: Result | None = None
         self.message = ""  # an extra note: a build error, the last quick training's outcome
         self._dirty = True
@@ -208,7 +209,7 @@ class Tryout(QObject):
             config = TrainConfig.from_project(getattr(self.document.project, "training", None))
         except ConfigError:
             config = TrainConfig()
-        config = config.updated(dataset="mnist-5k", epochs=QUICK_EPOCHS, device="cpu")
+        config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
         self._trainer = QuickTrainer(build_model(self.document.graph), self.input_shape(), config, self)
         self._trainer.progress.connect(self.training_progress)
         self._trainer.done.connect(self._trained)
