@@ -197,7 +197,8 @@ class Inference:
                     resolved = resolved_cache[node_id] = _resolve(nodes[node_id].spec, nodes[node_id].params)
                 result = own[node_id] = evaluate(graph, node_id, shape, True, resolved)
             if structural and node_id in structural and result.error is None:
-                result = NodeResult(**{**result.__dict__, "error": structural[node_id], "out_shape": None})
+                result = NodeResult(**{**result.__dict__, "error": structural[node_id], "out_shape": None,
+                                       "fix": None, "warning": None})
             results[node_id] = result
             if result.error is None:
                 shape = result.out_shape

@@ -328,3 +328,10 @@ def test_softmax_without_dim_is_valid_but_warned_with_a_fix(layer_type):
     assert "dim 0 is the batch" in infer(graph2).nodes[ids2[-1]].warning
     apply_fix(graph2, ids2[-1], infer(graph2).nodes[ids2[-1]].fix)
     assert infer(graph2).problems == [] and infer(graph2).nodes[ids2[-1]].warning is None
+
+
+def test_a_structural_error_does_not_offer_the_warnings_fix():
+    graph, ids = build((10,), [("Softmax", {}), ("ReLU", {})])
+    graph.connect(ids[1], graph.add_node("Tanh").id)  # the Softmax now feeds two blocks
+    node = infer(graph).nodes[ids[1]]
+    assert "feeds more than one" in node.error and node.fix is None and node.warning is None
