@@ -222,13 +222,26 @@ class ActivationsPanel(QWidget):
         self.shown_layer = None  # the LayerOutput on screen (tests and the header read it)
 
         tryout.result_ready.connect(self._new_result)
-        tryout.model_changed.connect(self.refresh_model)
+        self._model_stale = True  # the state_dict table and mode note wait for a built model
+        tryout.model_changed.connect(self._model_changed)
         self.document.selection_changed.connect(self._selection_changed)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.refresh()
+
+    def _model_changed(self) -> None:
+        self._model_stale = True
+        if self.isVisible() and (self.tryout.last is not None or self.tabs.currentIndex() != 0):
+            self.refresh_model(build=True)
 
     def _new_result(self, result) -> None:
         if self.isVisible():  # a hidden panel catches up in showEvent
+            if self._model_stale and self.tryout.model is not None:
+                self.refresh_model()
             self.refresh()
+
+    def _tab_changed(self, index: int) -> None:
+        if index != 0 and self._model_stale:
+            self.refresh_model(build=True)  # asked for filters or the state_dict: worth loading torch for
 
     def _selection_changed(self, node_id) -> None:
         self.refresh()
@@ -313,17 +326,22 @@ class ActivationsPanel(QWidget):
                                  f"({trained}); blue positive, red negative.")
         self.filters.set_filters(weights)
 
-    def refresh_model(self) -> None:
-        """After an edit or new weights: the state_dict table and the train/eval note."""
-        if not self.isVisible():
-            return  # showEvent catches up: no model is built for a hidden panel
-        model = self.tryout.ensure_model()
-        from designer.ml.inspect import mode_dependent, state_entries
+    def refresh_model(self, build: bool = False) -> None:
+        """After an edit or new weights: the state_dict table and the train/eval note.
 
+        Only ``build`` may build the model (and so import torch): showing the
+        panel at start-up must not delay the window's first paint.
+        """
+        if not build and self.tryout.needs_build():
+            return
+        model = self.tryout.ensure_model()
+        self._model_stale = False
         if model is None:
             self.state.clear()
             self.mode.setText("")
             return
+        from designer.ml.inspect import mode_dependent, state_entries
+
         self.state.set_entries(state_entries(model))
         dependent = mode_dependent(model)
         mode = "train()" if model.training else "eval()"
@@ -338,7 +356,8 @@ class ActivationsPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self.refresh_model()
+        if self._model_stale:
+            self.refresh_model()
 
 
 def _dims(shape) -> str:

@@ -140,6 +140,10 @@ class Tryout(QObject):
         self.status_changed.emit()
         self.model_changed.emit()
 
+    def needs_build(self) -> bool:
+        """True when ``ensure_model`` would build (and so import torch)."""
+        return self._dirty
+
     def ensure_model(self):
         """The model with the document's weights (built after each edit); None when it cannot run."""
         if not self._dirty:
