@@ -38,7 +38,7 @@ class Node:
 @dataclass(frozen=True)
 class Event:
     """A past-tense change: ``kind`` is node_added, node_removed, edge_added, edge_removed,
-    node_renamed, param_changed, node_moved or reset."""
+    node_renamed, param_changed, node_moved, reordered or reset."""
 
     kind: str
     node_id: str | None = None

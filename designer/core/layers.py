@@ -38,6 +38,8 @@ class LayerSpec:
     summary: Callable[[dict], str] | None = None
     weights: Callable[[dict], int] | None = None  # trainable parameter count
     macs: Callable[[Shape, dict, Shape], int] | None = None
+    # A valid but risky setting: (message, fix) or None; shown as a warning on the node.
+    warning: Callable[[Shape, dict], tuple[str, rules.Fix] | None] | None = None
 
     def param(self, name: str) -> Param | None:
         return self._by_name().get(name)
@@ -234,9 +236,11 @@ SPECS: tuple[LayerSpec, ...] = (
     _simple("GELU", "Activation", "Smooth ReLU used in transformers.", "gelu",
             (Param("approximate", CHOICE, "none", help="Use the tanh approximation.", choices=("none", "tanh")),)),
     LayerSpec("Softmax", "Activation", "Turns scores into probabilities that sum to 1 along dim.",
-              (_SOFTMAX_DIM,), rules.softmax, "softmax", summary=lambda p: f"dim={p['dim']}"),
+              (_SOFTMAX_DIM,), rules.softmax, "softmax", summary=lambda p: f"dim={p['dim']}",
+              warning=rules.softmax_warning),
     LayerSpec("LogSoftmax", "Activation", "log(Softmax): pair it with NLLLoss.",
-              (_SOFTMAX_DIM,), rules.softmax, "logsoftmax", summary=lambda p: f"dim={p['dim']}"),
+              (_SOFTMAX_DIM,), rules.softmax, "logsoftmax", summary=lambda p: f"dim={p['dim']}",
+              warning=rules.softmax_warning),
     LayerSpec("BatchNorm2d", "Normalization", "Normalises each channel over the batch; has running statistics.",
               _norm_params(), rules.batch_norm2d, "bn", summary=lambda p: str(p["num_features"]),
               weights=_bn_weights),

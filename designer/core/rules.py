@@ -332,6 +332,18 @@ def softmax(shape: Shape, p: dict) -> Shape:
     return shape
 
 
+def softmax_warning(shape: Shape, p: dict) -> tuple[str, Fix] | None:
+    """torch's implicit dim (deprecated, with a warning) is the batch for a 3-D tensor."""
+    if p["dim"] is not None:
+        return None
+    full = len(shape) + 1
+    picked = 0 if full in (1, 3) else 1  # torch.nn.functional._get_softmax_dim
+    text = f"dim is not set, so torch picks dim={picked} for this {full}-D tensor and warns that this is deprecated"
+    if picked == 0:
+        text += "; dim 0 is the batch, so the samples of a batch would be mixed together"
+    return text + ". Set dim, usually 1 (the classes).", Fix("set_param", "set dim to 1", param="dim", value=1)
+
+
 def same(shape: Shape, p: dict) -> Shape:
     return shape
 

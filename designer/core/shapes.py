@@ -24,11 +24,11 @@ class NodeResult:
     in_shape: Shape | None = None
     out_shape: Shape | None = None
     error: str | None = None
-    fix: Fix | None = None
+    fix: Fix | None = None  # repairs the error (or, on a valid node, the warning)
     param: str | None = None  # the parameter at fault, for the inspector
     resolved: dict | None = None  # parameters with defaults filled in
     on_path: bool = True
-    warning: str | None = None
+    warning: str | None = None  # off the path, or valid but risky (Softmax without dim)
 
     @property
     def ok(self) -> bool:
@@ -123,6 +123,11 @@ def evaluate(graph: Graph, node_id: str, in_shape: Shape | None, on_path: bool =
         result.out_shape = tuple(spec.rule(in_shape, resolved))
     except ShapeError as exc:
         result.error, result.fix, result.param = exc.message, exc.fix, exc.param
+        return result
+    if spec.warning is not None:
+        warning = spec.warning(in_shape, resolved)
+        if warning is not None:
+            result.warning, result.fix = warning
     return result
 
 
@@ -192,10 +197,13 @@ class Inference:
                     resolved = resolved_cache[node_id] = _resolve(nodes[node_id].spec, nodes[node_id].params)
                 result = own[node_id] = evaluate(graph, node_id, shape, True, resolved)
             if structural and node_id in structural and result.error is None:
-                result = NodeResult(**{**result.__dict__, "error": structural[node_id], "out_shape": None})
+                result = NodeResult(**{**result.__dict__, "error": structural[node_id], "out_shape": None,
+                                       "fix": None, "warning": None})
             results[node_id] = result
             if result.error is None:
                 shape = result.out_shape
+                if result.warning is not None:
+                    problems.append(Problem(node_id, "warning", result.warning, result.fix))
             else:
                 shape = None
                 problems.append(Problem(node_id, "error", result.error, result.fix))

@@ -144,6 +144,9 @@ def parse_args():
 
 def load_model_module():
     path = Path(__file__).resolve().parent / MODEL_FILE
+    if not path.is_file():
+        raise SystemExit(f"{MODEL_FILE} was not found beside {Path(__file__).name}: keep the exported model file "
+                         "next to this script")
     spec = importlib.util.spec_from_file_location("exported_model", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -210,9 +213,16 @@ def main():
     if device.type == "cuda" and device.index is None:
         device = torch.device("cuda", local_rank if distributed else 0)
     if device.type == "cuda":
+        if device.index >= torch.cuda.device_count():
+            raise SystemExit(f"process {rank} wants GPU {device.index} but this machine has "
+                             f"{torch.cuda.device_count()}: run one process per GPU (--nproc_per_node), "
+                             "or add --device cpu")
         torch.cuda.set_device(device)
     if distributed:
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        if device.type == "cuda":
+            dist.init_process_group("nccl", device_id=device)
+        else:
+            dist.init_process_group("gloo")
 
     def log(*parts):
         if rank == 0:
@@ -272,7 +282,8 @@ def main():
         log(f"all {world} processes hold identical weights (sha256 {digest[:16]})")
     if rank == 0:
         out = Path(args.out) if args.out else Path(__file__).resolve().with_name(Path(MODEL_FILE).stem + "_trained.pt")
-        torch.save(model.state_dict(), out)
+        # CPU tensors, so the file loads on any machine (and in the app) without map_location.
+        torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, out)
         log(f"saved {out} (sha256 {digest[:16]})")
     if distributed:
         dist.barrier()

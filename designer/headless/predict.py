@@ -38,7 +38,7 @@ def run(args) -> int:
         return 1
     input_shape = result.nodes[result.path[0]].out_shape
 
-    import torch
+    import numpy as np
 
     from designer.ml.build import BuildError, build_model
     from designer.ml.inspect import classify
@@ -46,7 +46,7 @@ def run(args) -> int:
     from designer.ml.weights import WeightsError, compare, load_state_dict
 
     try:
-        adapt(torch.zeros(1, 28, 28), input_shape)
+        adapt(np.zeros((1, 28, 28), np.uint8), input_shape)
     except PreprocessError as exc:
         _error(f"{args.file}: {exc}")
         return 1

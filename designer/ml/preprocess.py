@@ -18,10 +18,9 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-try:  # one source of truth for the normalisation, when the data module has landed
-    from designer.ml.data import MEAN, STD  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on which helper's work has landed
-    MEAN, STD = 0.1307, 0.3081
+from designer.ml import data
+
+MEAN, STD = data.NORMALISATION[data.DEFAULT]  # the training data's normalisation: one source of truth
 
 FIELD = 28  # MNIST's image size
 BOX = 20  # the digit is scaled to fit this box
@@ -62,15 +61,17 @@ def preprocess(image, shape: Sequence[int] = (1, FIELD, FIELD)) -> Prepared:
     field = to_mnist(to_gray(image))
     if field is None:
         return Prepared(np.zeros((FIELD, FIELD), np.float32), None, True)
-    tensor = adapt(torch.from_numpy(field)[None], shape)  # (1, *shape)
-    return Prepared(field, tensor, False)
+    # MNIST is 8-bit: quantise as it was, then adapt exactly as the training data was adapted.
+    pixels = np.round(field * 255.0).astype(np.uint8)
+    return Prepared(pixels.astype(np.float32) / 255.0, adapt(pixels[None], shape), False)
 
 
 def naive(image, shape: Sequence[int] = (1, FIELD, FIELD)) -> torch.Tensor:
     """The baseline the MNIST recipe beats: the whole image resized to 28x28, nothing else."""
     gray = to_gray(image)
     small = Image.fromarray(gray).resize((FIELD, FIELD), Image.Resampling.BOX)
-    return adapt(torch.from_numpy(np.array(small, np.float32))[None], shape)
+    pixels = np.round(np.clip(np.asarray(small, np.float32), 0, 1) * 255.0).astype(np.uint8)
+    return adapt(pixels[None], shape)
 
 
 def load_image(path: str | Path) -> np.ndarray:
@@ -141,45 +142,17 @@ def to_mnist(gray: np.ndarray) -> np.ndarray | None:
     return field
 
 
-def adapt(images: torch.Tensor, shape: Sequence[int]) -> torch.Tensor:
-    """Normalise a batch of 28x28 images (N, 28, 28), 0..1, and fit them to an Input shape.
+def adapt(pixels: np.ndarray, shape: Sequence[int]) -> torch.Tensor:
+    """uint8 (N, 28, 28) -> the normalised model input (N, *shape), exactly as training data is adapted.
 
-    ``[C, H, W]``: centred zero padding (in raw pixels, i.e. black, before
-    normalising) or a resize to H x W, channels repeated; ``[H, W]``: the same
-    without channels; ``[F]``: flattened, for F = 784 (or any square number,
-    after a resize).
+    ``[C, H, W]``: padded with black (or resized) to H x W, channels repeated;
+    ``[H, W]``: the same without channels; ``[F]``: flattened (F = 784, or any
+    square number after a resize). Raises PreprocessError for a shape images cannot fill.
     """
-    shape = [int(s) for s in shape]
-    x = images.float()
-    if x.ndim == 2:
-        x = x[None]
-    n = x.shape[0]
-    if len(shape) == 1:
-        side = int(round(shape[0] ** 0.5))
-        if side * side != shape[0]:
-            raise PreprocessError(f"Input shape {shape}: {shape[0]} features are not a square image "
-                                  f"(784 = 28x28 would be)")
-        x = _fit(x, side, side)
-        return ((x - MEAN) / STD).reshape(n, shape[0])
-    if len(shape) == 2:
-        return (_fit(x, *shape) - MEAN) / STD
-    if len(shape) == 3:
-        channels, height, width = shape
-        x = (_fit(x, height, width) - MEAN) / STD
-        return x[:, None].expand(n, channels, height, width).contiguous()
-    raise PreprocessError(f"Input shape {shape}: an image needs [C, H, W], [H, W] or [F]")
-
-
-def _fit(x: torch.Tensor, height: int, width: int) -> torch.Tensor:
-    """(N, 28, 28) -> (N, height, width): pad with black when larger, resize when smaller."""
-    h, w = x.shape[-2:]
-    if (height, width) == (h, w):
-        return x
-    if height >= h and width >= w:
-        top, left = (height - h) // 2, (width - w) // 2
-        return torch.nn.functional.pad(x, (left, width - w - left, top, height - h - top))
-    return torch.nn.functional.interpolate(x[:, None], size=(height, width), mode="bilinear",
-                                           antialias=True, align_corners=False)[:, 0]
+    try:
+        return data.adapt(pixels, tuple(int(s) for s in shape), MEAN, STD)
+    except data.DatasetError as exc:
+        raise PreprocessError(str(exc)) from None
 
 
 def _border_mean(arr: np.ndarray) -> float:

@@ -9,10 +9,15 @@ Nothing here imports torch at module level; tensors arrive from ``Tryout``.
 
 from __future__ import annotations
 
-import numpy as np
+import math
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:  # numpy arrives with the first drawing, not with the window
+    import numpy as np
 
 MAX_MAPS = 64  # feature maps drawn per layer; more would be too small to read
 MAX_FILTER_ROWS = 32
@@ -21,6 +26,8 @@ MAX_FILTER_COLS = 16
 
 def gray_image(values: np.ndarray, low: float, high: float) -> QImage:
     """A 2-D array as an 8-bit grayscale QImage, ``low`` black and ``high`` white."""
+    import numpy as np
+
     span = high - low if high > low else 1.0
     data = np.ascontiguousarray(np.clip((values - low) / span * 255.0 + 0.5, 0, 255).astype(np.uint8))
     h, w = data.shape
@@ -29,6 +36,8 @@ def gray_image(values: np.ndarray, low: float, high: float) -> QImage:
 
 def diverging_image(values: np.ndarray, limit: float) -> QImage:
     """A 2-D array with negative values red, positive blue, zero white (for weights)."""
+    import numpy as np
+
     t = np.clip(values / (limit or 1.0), -1.0, 1.0)
     rgb = np.empty(values.shape + (3,), np.float32)
     pos, neg = np.clip(t, 0, None), np.clip(-t, 0, None)
@@ -64,8 +73,8 @@ class MapGrid(QWidget):
             return
         n = len(self.tiles)
         footer = 18 if self.total > n else 0
-        cols = max(1, int(np.ceil(np.sqrt(n * self.width() / max(self.height() - footer, 1)))))
-        rows = int(np.ceil(n / cols))
+        cols = max(1, math.ceil(math.sqrt(n * self.width() / max(self.height() - footer, 1))))
+        rows = math.ceil(n / cols)
         cell = min(self.width() / cols, (self.height() - footer) / rows)
         for i, tile in enumerate(self.tiles):
             r, c = divmod(i, cols)
@@ -81,11 +90,11 @@ class BarChart(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.values = np.zeros(0)
+        self.values: list[float] = []
         self.setMinimumSize(120, 80)
 
     def set_values(self, values: np.ndarray) -> None:
-        self.values = np.asarray(values, float).ravel()
+        self.values = [float(v) for v in values.ravel()]
         self.update()
 
     def paintEvent(self, event) -> None:
@@ -94,7 +103,7 @@ class BarChart(QWidget):
         n = len(self.values)
         if not n:
             return
-        top, bottom = max(float(self.values.max()), 0.0), min(float(self.values.min()), 0.0)
+        top, bottom = max(max(self.values), 0.0), min(min(self.values), 0.0)
         span = (top - bottom) or 1.0
         height = self.height() - 4
         zero = 2 + height * top / span
@@ -119,7 +128,7 @@ class FilterGrid(QWidget):
 
     def set_filters(self, weights: np.ndarray) -> None:
         shown = weights[:MAX_FILTER_ROWS, :MAX_FILTER_COLS]
-        limit = float(np.abs(shown).max(initial=0.0))
+        limit = float(abs(shown).max(initial=0.0))
         self.tiles = [[diverging_image(k, limit) for k in row] for row in shown]
         self.update()
 
@@ -128,8 +137,8 @@ class FilterGrid(QWidget):
         n, inputs = len(self.tiles), len(self.tiles[0])
         if inputs > 1:
             return n, inputs
-        cols = max(1, min(n, int(np.ceil(np.sqrt(n * self.width() / max(self.height(), 1))))))
-        return int(np.ceil(n / cols)), cols
+        cols = max(1, min(n, math.ceil(math.sqrt(n * self.width() / max(self.height(), 1)))))
+        return math.ceil(n / cols), cols
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -213,13 +222,26 @@ class ActivationsPanel(QWidget):
         self.shown_layer = None  # the LayerOutput on screen (tests and the header read it)
 
         tryout.result_ready.connect(self._new_result)
-        tryout.model_changed.connect(self.refresh_model)
+        self._model_stale = True  # the state_dict table and mode note wait for a built model
+        tryout.model_changed.connect(self._model_changed)
         self.document.selection_changed.connect(self._selection_changed)
+        self.tabs.currentChanged.connect(self._tab_changed)
         self.refresh()
+
+    def _model_changed(self) -> None:
+        self._model_stale = True
+        if self.isVisible() and (self.tryout.last is not None or self.tabs.currentIndex() != 0):
+            self.refresh_model(build=True)
 
     def _new_result(self, result) -> None:
         if self.isVisible():  # a hidden panel catches up in showEvent
+            if self._model_stale and self.tryout.model is not None:
+                self.refresh_model()
             self.refresh()
+
+    def _tab_changed(self, index: int) -> None:
+        if index != 0 and self._model_stale:
+            self.refresh_model(build=True)  # asked for filters or the state_dict: worth loading torch for
 
     def _selection_changed(self, node_id) -> None:
         self.refresh()
@@ -304,17 +326,22 @@ class ActivationsPanel(QWidget):
                                  f"({trained}); blue positive, red negative.")
         self.filters.set_filters(weights)
 
-    def refresh_model(self) -> None:
-        """After an edit or new weights: the state_dict table and the train/eval note."""
-        if not self.isVisible():
-            return  # showEvent catches up: no model is built for a hidden panel
-        model = self.tryout.ensure_model()
-        from designer.ml.inspect import mode_dependent, state_entries
+    def refresh_model(self, build: bool = False) -> None:
+        """After an edit or new weights: the state_dict table and the train/eval note.
 
+        Only ``build`` may build the model (and so import torch): showing the
+        panel at start-up must not delay the window's first paint.
+        """
+        if not build and self.tryout.needs_build():
+            return
+        model = self.tryout.ensure_model()
+        self._model_stale = False
         if model is None:
             self.state.clear()
             self.mode.setText("")
             return
+        from designer.ml.inspect import mode_dependent, state_entries
+
         self.state.set_entries(state_entries(model))
         dependent = mode_dependent(model)
         mode = "train()" if model.training else "eval()"
@@ -329,7 +356,8 @@ class ActivationsPanel(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self.refresh_model()
+        if self._model_stale:
+            self.refresh_model()
 
 
 def _dims(shape) -> str:

@@ -121,6 +121,11 @@ class Document(QObject):
         self.undo_stack.setClean()
         self.modified_changed.emit(False)
 
+    def mark_modified(self) -> None:
+        """A change outside the undo history (trained weights, training settings): Save is due."""
+        self._forced_dirty = True
+        self.modified_changed.emit(True)
+
     def select(self, node_id: str | None) -> None:
         if node_id is not None and node_id not in self.graph.nodes:
             node_id = None

@@ -12,15 +12,19 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+if TYPE_CHECKING:  # numpy loads with the first drawing, not on the way to the window's first paint
+    import numpy as np
+
 PAD = 280  # the pad's own image, 10x MNIST's 28 pixels
 PEN = PAD / 14  # MNIST strokes are about 2 of its 28 pixels wide
-INTERVAL_MS = 25  # at most one classification per interval while drawing: drawing never waits on the model
+INTERVAL_MS = 16  # at most one classification per frame (60 Hz) while drawing: drawing never waits on the model
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
@@ -55,6 +59,8 @@ class DrawPad(QWidget):
     # the picture ----------------------------------------------------------------
     def image(self) -> np.ndarray:
         """The pad's picture as uint8 (PAD, PAD), white ink on black: exactly what gets classified."""
+        import numpy as np
+
         bits = np.frombuffer(self._image.constBits(), np.uint8)
         return bits.reshape(PAD, self._image.bytesPerLine())[:, :PAD].copy()
 
@@ -95,6 +101,8 @@ class DrawPad(QWidget):
 
     def set_picture(self, gray: np.ndarray) -> None:
         """Replace the pad's content with a float 0..1 image (white on black), fitted and centred."""
+        import numpy as np
+
         data = np.ascontiguousarray(np.clip(gray * 255.0 + 0.5, 0, 255).astype(np.uint8))
         h, w = data.shape
         source = QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
@@ -236,13 +244,13 @@ class ProbabilityBars(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.probs = np.zeros(10)
+        self.probs = [0.0] * 10
         self.dimmed = False
         self.painted_at = 0.0  # perf_counter of the last paint: the latency benchmark reads it
         self.setMinimumSize(160, 160)
 
     def set_probabilities(self, probs: np.ndarray | None, dimmed: bool = False) -> None:
-        self.probs = np.zeros(10) if probs is None else np.asarray(probs, float)
+        self.probs = [0.0] * 10 if probs is None else [float(p) for p in probs]
         self.dimmed = dimmed
         self.update()
 
@@ -254,7 +262,7 @@ class ProbabilityBars(QWidget):
         label_w = 28
         text_w = 48
         width = max(self.width() - label_w - text_w, 1)
-        best = int(self.probs.argmax()) if self.probs.any() else -1
+        best = max(range(n), key=self.probs.__getitem__) if any(self.probs) else -1
         for i, p in enumerate(self.probs):
             y = i * row
             painter.setPen(self.palette().text().color())
@@ -263,7 +271,7 @@ class ProbabilityBars(QWidget):
             color = QColor(60, 140, 230) if i == best else QColor(150, 150, 150)
             if self.dimmed:
                 color.setAlpha(110)
-            painter.fillRect(QRectF(label_w, y + row * 0.15, width * float(p), row * 0.7), color)
+            painter.fillRect(QRectF(label_w, y + row * 0.15, width * p, row * 0.7), color)
             painter.drawText(QRectF(label_w + width + 4, y, text_w - 4, row), Qt.AlignmentFlag.AlignVCenter,
                              f"{p:.0%}")
         painter.end()
@@ -353,6 +361,8 @@ class TryPanel(QWidget):
             self.answer.setText("–")
             self.bars.set_probabilities(None)
         else:
+            import numpy as np
+
             data = np.ascontiguousarray((result.image * 255 + 0.5).astype(np.uint8))
             img = QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
             self.seen.setPixmap(QPixmap.fromImage(img).scaled(112, 112))
@@ -361,6 +371,7 @@ class TryPanel(QWidget):
                 self.bars.set_probabilities(None)
             else:
                 self.answer.setText(str(int(result.probs.argmax())))
+                self.answer.setStyleSheet("" if result.trained else "color: #999;")  # a guess, not an answer
                 self.bars.set_probabilities(result.probs, dimmed=not result.trained)
         self.shown_at = time.perf_counter()
 

@@ -11,8 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+
+if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
+    import numpy as np
 
 QUICK_EPOCHS = 2
 FIELD_SHAPE = (1, 28, 28)
@@ -24,7 +28,7 @@ class Result:
 
     Attributes:
         empty: no ink: nothing was classified.
-        image: the 28x28 field the model sees, 0..1 (zeros when empty).
+        image: the 28x28 field the model sees, 0..1 (None when empty).
         probs: class probabilities, or None when the model cannot run.
         layers: every layer's output (``designer.ml.inspect.LayerOutput``), in forward order.
         tensor: the model input, (1, *input_shape).
@@ -33,7 +37,7 @@ class Result:
     """
 
     empty: bool
-    image: np.ndarray = field(default_factory=lambda: np.zeros((28, 28), np.float32))
+    image: np.ndarray | None = None
     probs: np.ndarray | None = None
     layers: list = field(default_factory=list)
     tensor: object = None
@@ -86,6 +90,7 @@ class Tryout(QObject):
         self.model = None
         self.trained = False
         self.training = False
+        self.quick_epochs = QUICK_EPOCHS
         self.last: Result | None = None
         self.message = ""  # an extra note: a build error, the last quick training's outcome
         self._dirty = True
@@ -134,6 +139,10 @@ class Tryout(QObject):
         self.message = ""
         self.status_changed.emit()
         self.model_changed.emit()
+
+    def needs_build(self) -> bool:
+        """True when ``ensure_model`` would build (and so import torch)."""
+        return self._dirty
 
     def ensure_model(self):
         """The model with the document's weights (built after each edit); None when it cannot run."""
@@ -204,7 +213,7 @@ class Tryout(QObject):
             config = TrainConfig.from_project(getattr(self.document.project, "training", None))
         except ConfigError:
             config = TrainConfig()
-        config = config.updated(dataset="mnist-5k", epochs=QUICK_EPOCHS, device="cpu")
+        config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
         self._trainer = QuickTrainer(build_model(self.document.graph), self.input_shape(), config, self)
         self._trainer.progress.connect(self.training_progress)
         self._trainer.done.connect(self._trained)

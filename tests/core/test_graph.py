@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from designer.core import layers
 from designer.core.graph import Event, Graph, GraphError
+from designer.core.shapes import infer
 
 
 @pytest.fixture
@@ -217,3 +221,42 @@ def test_move_refuses_non_numbers(graph):
     with pytest.raises(GraphError):
         graph.move(node.id, ("left", 0))
     assert node.pos == (0.0, 0.0)
+
+
+def test_reorder_restores_an_order_and_refuses_other_sets(graph, events):
+    ids = _chain(graph, "ReLU", "Tanh")
+    edges = list(graph.edges)
+    graph.reorder(ids[::-1], edges[::-1])
+    assert list(graph.nodes) == ids[::-1] and graph.edges == edges[::-1]
+    assert events[-1].kind == "reordered"
+    count = len(events)
+    graph.reorder(ids[::-1], edges[::-1])  # already in that order: nothing to tell
+    assert len(events) == count
+    with pytest.raises(GraphError):
+        graph.reorder(ids[:2], edges)
+    with pytest.raises(GraphError):
+        graph.reorder(ids, edges[:1])
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=3), inner, max_size=3),
+                    max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(layer_type=st.sampled_from([s.type for s in layers.SPECS]), data=st.data())
+def test_any_json_value_is_refused_cleanly_or_accepted_whole(layer_type, data):
+    """A hostile file or a fumbled inspector edit gives a GraphError, never another exception."""
+    graph = Graph()
+    spec = layers.get(layer_type)
+    key = data.draw(st.sampled_from([p.name for p in spec.params] + ["__class__"]))
+    value = data.draw(JSON)
+    node = graph.add_node(layer_type, {})  # missing required parameters are inference's errors
+    for edit in (lambda: graph.add_node(layer_type, {key: value}), lambda: graph.set_param(node.id, key, value)):
+        try:
+            edit()
+        except GraphError:
+            continue
+        if value is not None:
+            spec.param(key).check(value)  # what the graph accepted, the catalog accepts
+        infer(graph)  # and inference copes

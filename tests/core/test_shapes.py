@@ -243,7 +243,7 @@ def test_every_fix_changes_the_error_and_fixes_end(layer_type, data):
     shape = data.draw(sample_shapes())
     graph, ids = build(shape, [(layer_type, data.draw(layer_params(layer_type, shape)))])
     messages = []
-    for _ in range(4):
+    for _ in range(8):  # a layer can have several faults, each with its own fix
         node = infer(graph).nodes[ids[-1]]
         if node.error is None or node.fix is None:
             break
@@ -257,7 +257,7 @@ def test_every_fix_changes_the_error_and_fixes_end(layer_type, data):
 # Incremental inference ------------------------------------------------------
 
 OPS = ["append", "append", "append", "add", "remove", "connect", "disconnect", "set", "set", "set", "unset",
-       "rename", "move", "clear"]
+       "rename", "move", "reorder", "clear"]
 
 
 @settings(max_examples=150, **SETTINGS)
@@ -309,5 +309,29 @@ def _edit(data, graph: Graph, op: str, ids: list[str], shape: tuple) -> None:
         graph.rename(pick(), data.draw(st.sampled_from(["a", "conv1", "", None])))
     elif op == "move":
         graph.move(pick(), (1.0, 2.0))
+    elif op == "reorder":  # undo restores a file's exact order; off-path lists and names follow it
+        graph.reorder(data.draw(st.permutations(ids)), data.draw(st.permutations(graph.edges)))
     elif op == "clear" and data.draw(st.integers(0, 3)) == 0:
         graph.clear()
+
+
+@pytest.mark.parametrize("layer_type", ["Softmax", "LogSoftmax"])
+def test_softmax_without_dim_is_valid_but_warned_with_a_fix(layer_type):
+    graph, ids = build((10,), [(layer_type, {})])
+    result = infer(graph)
+    node = result.nodes[ids[-1]]
+    assert result.valid and node.error is None and node.out_shape == (10,)
+    assert "torch picks dim=1" in node.warning and "batch" not in node.warning
+    assert [(p.node_id, p.severity, p.fix) for p in result.problems] == [
+        (ids[-1], "warning", Fix("set_param", "set dim to 1", param="dim", value=1))]
+    graph2, ids2 = build((3, 4), [(layer_type, {})])  # (N, C, L): torch's implicit dim is the batch
+    assert "dim 0 is the batch" in infer(graph2).nodes[ids2[-1]].warning
+    apply_fix(graph2, ids2[-1], infer(graph2).nodes[ids2[-1]].fix)
+    assert infer(graph2).problems == [] and infer(graph2).nodes[ids2[-1]].warning is None
+
+
+def test_a_structural_error_does_not_offer_the_warnings_fix():
+    graph, ids = build((10,), [("Softmax", {}), ("ReLU", {})])
+    graph.connect(ids[1], graph.add_node("Tanh").id)  # the Softmax now feeds two blocks
+    node = infer(graph).nodes[ids[1]]
+    assert "feeds more than one" in node.error and node.fix is None and node.warning is None

@@ -109,6 +109,10 @@ def test_live_while_drawing(qtbot, panels):
 
 def test_state_dict_lists_parameters_and_buffers_apart_and_mode_is_shown(qtbot, panels):
     doc, pad, inside = panels
+    assert inside.state.topLevelItemCount() == 0  # nothing built (no torch) until asked for
+    bar = inside.tabs.tabBar()  # the user opens the state_dict tab
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(inside.tabs.indexOf(inside.state)).center())
+    assert inside.tabs.currentWidget() is inside.state
     parameters, buffers = (inside.state.topLevelItem(i) for i in range(2))
     assert [parameters.child(i).text(0) for i in range(parameters.childCount())] == \
         list(build_model(doc.graph).state_dict())

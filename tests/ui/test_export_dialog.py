@@ -55,6 +55,17 @@ def test_export_reports_a_bad_folder_without_writing(qtbot, qapp, tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_an_invalid_model_is_refused_with_its_errors_and_nothing_written(qtbot, qapp, tmp_path):
+    doc = Document(projects.load(EXAMPLES / "broken-lenet.netproj.json"))
+    dialog = ExportDialog(doc, folder=tmp_path)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.finished_export, timeout=60_000):
+        qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
+    assert dialog.verification_text().startswith("Export failed: The model is not valid")
+    assert "fc1 (Linear)" in dialog.log.toPlainText()
+    assert not list(tmp_path.iterdir())
+
+
 def test_base_name_keeps_hostile_project_names_out_of_file_names():
     assert base_name('LeNet 5 "../../etc"; rm') == "lenet_5_etc_rm"
     assert base_name("") == "model"

