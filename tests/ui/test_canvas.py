@@ -86,8 +86,8 @@ def test_invalid_block_turns_red_with_formula_tooltip(window):
     doc.set_param("n1", "padding", 0)
     fc1 = window.canvas.node_item("n8")
     assert fc1.error and "256" in fc1.error
-    assert "256" in fc1.toolTip()
-    conv1_tip = window.canvas.node_item("n1").toolTip()
+    assert "256" in window.canvas.graph_scene.tooltip("n8")
+    conv1_tip = window.canvas.graph_scene.tooltip("n1")
     assert "⌊(28 + 2·0 − 1·(5−1) − 1)/1⌋ + 1 = 24" in conv1_tip
     assert window.canvas.graph_scene.edges[("n8", "n9")].bad
 
