@@ -25,12 +25,12 @@ ERROR = QColor("#d32f2f")
 SELECTED = QColor("#ffb300")
 
 _TITLE_FONT = QFont()
-_TITLE_FONT.setPointSizeF(8.5)
+_TITLE_FONT.setPixelSize(11)  # pixels, not points: the canvas scales, the screen DPI must not
 _TITLE_FONT.setBold(True)
 _SMALL_FONT = QFont()
-_SMALL_FONT.setPointSizeF(7.5)
+_SMALL_FONT.setPixelSize(10)
 _BADGE_FONT = QFont()
-_BADGE_FONT.setPointSizeF(7.0)
+_BADGE_FONT.setPixelSize(9)
 
 
 def _elide(text: str, font: QFont, width: float) -> str:
@@ -119,10 +119,10 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(border, 2.6 if selected or self.error else 1.2))
         painter.setBrush(QColor("#fff5f5") if self.error else QColor("#ffffff"))
         painter.drawRoundedRect(rect, 7, 7)
-        header = QPainterPath()
-        header.addRoundedRect(QRectF(0.6, 0.6, WIDTH - 1.2, 20), 6.4, 6.4)
-        header.addRect(QRectF(0.6, 12, WIDTH - 1.2, 9))
-        painter.fillPath(header.simplified(), ERROR if self.error else self.color)
+        painter.save()
+        painter.setClipPath(self.shape())  # the header follows the card's rounded top corners
+        painter.fillRect(QRectF(0, 0, WIDTH, 21), ERROR if self.error else self.color)
+        painter.restore()
         painter.setPen(QColor("#ffffff"))
         painter.setFont(_TITLE_FONT)
         painter.drawText(QRectF(8, 1, WIDTH - 16, 20), Qt.AlignmentFlag.AlignVCenter,
@@ -193,7 +193,7 @@ class EdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         a = self.src.output_port.scenePos()
         b = self.dst.input_port.scenePos() if self.dst.input_port else self.dst.scenePos()
-        dx = max(abs(b.x() - a.x()) * 0.5, 30.0)
+        dx = max(abs(b.x() - a.x()) * 0.5, 30.0) if b.x() >= a.x() else 40.0  # a wire going back: a small loop
         path = QPainterPath(a)
         path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
         self._path = path
