@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QTabWidget,
                                QWidget)
@@ -68,7 +68,10 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(self.document, self)
         self.document.modified_changed.connect(self._update_title)
         self.document.path_changed.connect(self._update_title)
-        self.document.changed.connect(self._update_status)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.timeout.connect(self._update_status)
+        self.document.changed.connect(self._status_timer.start)
         self.document.locked_changed.connect(self._locked)
         self.problems.count_changed.connect(self._problem_count)
         self.statusBar().showMessage("Ready", 3000)

@@ -32,6 +32,7 @@ _SMALL_FONT.setPixelSize(10)
 _BADGE_FONT = QFont()
 _BADGE_FONT.setPixelSize(9)
 _BADGE_METRICS = QFontMetricsF(_BADGE_FONT)
+_BADGE_WIDTHS: dict[str, float] = {}
 DETAIL_ZOOM = 0.4  # below this zoom text is unreadable: paint plain shapes (much faster with hundreds of blocks)
 
 
@@ -57,6 +58,8 @@ class PortItem(QGraphicsItem):
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_ZOOM:
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = PORT_RADIUS + (1.5 if self._hover else 0)
         painter.setPen(QPen(QColor("#37474f"), 1.4))
@@ -208,7 +211,10 @@ class EdgeItem(QGraphicsItem):
         if not self.badge:
             self._badge_rect = QRectF()
             return
-        w, h = _BADGE_METRICS.horizontalAdvance(self.badge) + 10, _BADGE_METRICS.height() + 3
+        w = _BADGE_WIDTHS.get(self.badge)
+        if w is None:
+            w = _BADGE_WIDTHS[self.badge] = _BADGE_METRICS.horizontalAdvance(self.badge) + 10
+        h = _BADGE_METRICS.height() + 3
         mid = self._path.pointAtPercent(0.5)
         self._badge_rect = QRectF(mid.x() - w / 2, mid.y() - h - 4, w, h)
 

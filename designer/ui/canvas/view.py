@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView
 
@@ -47,9 +47,12 @@ class CanvasView(QGraphicsView):
         self._paste_count = 0
         self._fitted_size = None
         self.auto_fit = True  # keep the model fitted while the window settles, until the user zooms or pans
+        self._rect_timer = QTimer(self)
+        self._rect_timer.setSingleShot(True)
+        self._rect_timer.timeout.connect(self._update_scene_rect)
         document.project_replaced.connect(self._update_scene_rect)
         document.project_replaced.connect(self._fit_again)
-        document.changed.connect(self._update_scene_rect)
+        document.changed.connect(self._rect_timer.start)  # coalesced: not on every keystroke
         self._update_scene_rect()
 
     # helpers used by the window and tests ----------------------------------
