@@ -206,3 +206,14 @@ def test_lenet_reaches_95_percent_on_mnist_5k_in_five_epochs():
     done = events[-1]
     assert isinstance(done, Finished) and done.best_val_acc >= 0.95, done
     assert time.perf_counter() - start < 60
+
+
+@pytest.mark.parametrize("device", available_devices())
+def test_training_runs_on_every_device_this_machine_has(tiny, device):
+    model = lenet()
+    events = run(model, tiny.subset(256, 100), epochs=2, batch_size=32, device=device)
+    assert isinstance(events[0], Started) and events[0].device == device
+    done = events[-1]
+    assert isinstance(done, Finished) and done.epochs_done == 2, done
+    assert all(t.device.type == "cpu" for t in done.best_state.values())  # weights come back to the CPU
+    assert [e.val_loss for e in events if isinstance(e, EpochEnd)][-1] < 2.3
