@@ -147,11 +147,16 @@ def init_weights(model: nn.Module, how: str) -> None:
 
 
 def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
+    """The configured optimizer; the fused (single-kernel) variant where this torch has one for the device."""
+    params = list(params)
     if config.optimizer == "SGD":
-        return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, nesterov=config.nesterov,
-                               weight_decay=config.weight_decay)
-    cls = torch.optim.Adam if config.optimizer == "Adam" else torch.optim.AdamW
-    return cls(params, lr=config.lr, weight_decay=config.weight_decay)
+        cls, kwargs = torch.optim.SGD, {"momentum": config.momentum, "nesterov": config.nesterov}
+    else:
+        cls, kwargs = (torch.optim.Adam if config.optimizer == "Adam" else torch.optim.AdamW), {}
+    try:
+        return cls(params, lr=config.lr, weight_decay=config.weight_decay, fused=True, **kwargs)
+    except (RuntimeError, TypeError, ValueError):
+        return cls(params, lr=config.lr, weight_decay=config.weight_decay, **kwargs)
 
 
 def _loss_fn(name: str, num_classes: int):
@@ -182,7 +187,14 @@ def _grad_norms(layers) -> torch.Tensor | None:
 
 
 def _cpu_state(model: nn.Module) -> dict:
-    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+    return {k: v.detach().to("cpu", copy=True).contiguous() for k, v in model.state_dict().items()}
+
+
+def _memory_format(model: nn.Module, x: torch.Tensor) -> torch.memory_format:
+    """channels_last for convolutions on the CPU: oneDNN's conv and pooling run ~15% faster in it."""
+    if x.device.type == "cpu" and x.dim() == 4 and any(isinstance(m, nn.Conv2d) for m in model.modules()):
+        return torch.channels_last
+    return torch.contiguous_format
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_classes: int,
@@ -226,6 +238,9 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     model.to(device).train()
     train_x, train_y = data.train_x.to(device), data.train_y.to(device)
     test_x, test_y = data.test_x.to(device), data.test_y.to(device)
+    layout = _memory_format(model, train_x)
+    model.to(memory_format=layout)
+    test_x = test_x.contiguous(memory_format=layout)
     num_classes = data.num_classes
     loss_fn = _loss_fn(config.loss, num_classes)
 
@@ -252,7 +267,7 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     epochs_done = 0
     for epoch in range(1, config.epochs + 1):
         order = torch.randperm(n, generator=shuffle).to(device)
-        xs, ys = train_x.index_select(0, order), train_y.index_select(0, order)
+        xs, ys = train_x.index_select(0, order).contiguous(memory_format=layout), train_y.index_select(0, order)
         losses = torch.empty(steps_per_epoch, device=device)
         correct = torch.zeros((), dtype=torch.long, device=device)
         grad_sum, grad_samples = None, 0
@@ -313,6 +328,7 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
             best_acc, best_epoch, best_state, best_confusion = val_acc, epoch, _cpu_state(model), confusion
         yield EpochEnd(epoch, config.epochs, train_loss, correct.item() / n, val_loss, val_acc, norms,
                        n / epoch_active if epoch_active > 0 else 0.0, epoch_active)
+    model.to(memory_format=torch.contiguous_format)  # hand the caller's model back as it came
     last_state = _cpu_state(model)
     yield Finished(best_state if best_state is not None else last_state, last_state, max(best_acc, 0.0),
                    best_epoch, best_confusion, control.stopped, epochs_done)

@@ -25,7 +25,7 @@ from designer.core import project as projects
 from designer.ml.config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
 from designer.ui.worker import TrainingRun, TrainingWorker
 
-REDRAW_MS = 34  # <= 30 redraws a second
+REDRAW_MS = 100  # curves redraw 10 times a second (<= 30): painting holds the GIL the training loop needs
 SMOOTHING = 0.9  # exponential moving average of the batch loss
 LOCK_REASON = "training is running (Stop it to edit the model)"
 DATASET_HELP = {
@@ -73,8 +73,10 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self.run: TrainingRun | None = None
+        self.threads: int | None = None  # torch threads for a run; None: every core but one
         self.redraws = 0
-        self._dirty = False
+        self._dirty: set[str] = set()  # which curves changed since the last redraw: "batch", "epoch"
+        self._status = ""
         self._build()
         self._clear_curves()
         self.load_settings()
@@ -249,7 +251,7 @@ class TrainingPanel(QWidget):
             return
         self._remember(config)
         keep = self.keep_weights.isChecked() and self.document.weights is not None
-        worker = TrainingWorker(self.document.project, config, self.document.weights if keep else None)
+        worker = TrainingWorker(self.document.project, config, self.document.weights if keep else None, self.threads)
         worker.status.connect(self._say)
         worker.started.connect(self._started)
         worker.progress.connect(self._progress)
@@ -328,10 +330,10 @@ class TrainingPanel(QWidget):
             steps, values = self._grads.setdefault(name, ([], []))
             steps.append(event.step)
             values.append(max(norm, 1e-12))  # log axis
-        self.progress.setValue(event.step)
-        self.progress_label.setText(f"Epoch {event.epoch} · step {event.step:,}/{event.steps:,} · "
-                                    f"{event.samples_per_s:,.0f} samples/s · ETA {_duration(event.eta_s)}")
-        self._dirty = True
+        self._step = event.step
+        self._status = (f"Epoch {event.epoch} · step {event.step:,}/{event.steps:,} · "
+                        f"{event.samples_per_s:,.0f} samples/s · ETA {_duration(event.eta_s)}")
+        self._dirty.add("batch")
 
     def _epoch(self, event) -> None:
         for key, value in (("train_loss", event.train_loss), ("val_loss", event.val_loss),
@@ -339,7 +341,7 @@ class TrainingPanel(QWidget):
             self._epochs[key].append(value)
         self._say(f"Epoch {event.epoch}/{event.epochs}: held-out accuracy {event.val_acc:.1%}, "
                   f"loss {event.train_loss:.4f} (held-out {event.val_loss:.4f}), {event.samples_per_s:,.0f} samples/s")
-        self._dirty = True
+        self._dirty.add("epoch")
 
     def _finished(self, event) -> None:
         self._redraw()
@@ -380,27 +382,34 @@ class TrainingPanel(QWidget):
         for curve in self.grad_curves.values():
             self.grad_plot.removeItem(curve)
         self.grad_curves.clear()
-        self._dirty = True
+        self._step, self._status = 0, ""
+        self._dirty = {"batch", "epoch"}
         self._redraw()
 
     def _redraw(self) -> None:
+        """Bring curves, progress bar and label up to date; only what changed is repainted."""
         if not self._dirty:
             return
-        self._dirty = False
         self.redraws += 1
-        self.raw_curve.setData(self._steps, self._losses)
-        self.smooth_curve.setData(self._steps, self._smoothed)
-        epochs = list(range(1, len(self._epochs["train_loss"]) + 1))
-        self.train_loss_curve.setData(epochs, self._epochs["train_loss"])
-        self.val_loss_curve.setData(epochs, self._epochs["val_loss"])
-        self.train_acc_curve.setData(epochs, self._epochs["train_acc"])
-        self.val_acc_curve.setData(epochs, self._epochs["val_acc"])
-        for i, (name, (steps, values)) in enumerate(self._grads.items()):
-            curve = self.grad_curves.get(name)
-            if curve is None:
-                curve = self.grad_plot.plot(pen=pg.mkPen(COLORS[i % len(COLORS)], width=2), name=name)
-                self.grad_curves[name] = curve
-            curve.setData(steps, values)
+        if "batch" in self._dirty:
+            self.progress.setValue(self._step)
+            if self._status:
+                self.progress_label.setText(self._status)
+            self.raw_curve.setData(self._steps, self._losses)
+            self.smooth_curve.setData(self._steps, self._smoothed)
+            for i, (name, (steps, values)) in enumerate(self._grads.items()):
+                curve = self.grad_curves.get(name)
+                if curve is None:
+                    curve = self.grad_plot.plot(pen=pg.mkPen(COLORS[i % len(COLORS)], width=2), name=name)
+                    self.grad_curves[name] = curve
+                curve.setData(steps, values)
+        if "epoch" in self._dirty:
+            epochs = list(range(1, len(self._epochs["train_loss"]) + 1))
+            self.train_loss_curve.setData(epochs, self._epochs["train_loss"])
+            self.val_loss_curve.setData(epochs, self._epochs["val_loss"])
+            self.train_acc_curve.setData(epochs, self._epochs["train_acc"])
+            self.val_acc_curve.setData(epochs, self._epochs["val_acc"])
+        self._dirty = set()
 
     def _show_confusion(self, matrix: list[list[int]]) -> None:
         classes = self._classes(len(matrix))

@@ -8,6 +8,7 @@ torch is imported here, in the worker thread, when a run starts.
 
 from __future__ import annotations
 
+import os
 import time
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -16,6 +17,11 @@ from designer.core import project as projects
 from designer.ml.config import Control, TrainConfig
 
 MAX_UPDATES_PER_S = 20  # batch events the loop sends; the panel redraws at most 30 times a second
+
+
+def default_threads() -> int:
+    """Every core but one: the one left keeps the window responsive (and OpenMP from spinning against it)."""
+    return max(1, (os.cpu_count() or 2) - 1)
 
 
 class TrainingWorker(QObject):
@@ -29,8 +35,10 @@ class TrainingWorker(QObject):
     failed = Signal(str)
     done = Signal()  # always last, after finished or failed
 
-    def __init__(self, project: projects.Project, config: TrainConfig, initial_state: dict | None = None):
+    def __init__(self, project: projects.Project, config: TrainConfig, initial_state: dict | None = None,
+                 threads: int | None = None):
         super().__init__()
+        self.threads = threads or default_threads()
         self.snapshot = projects.to_dict(project)
         self.snapshot.pop("training", None)  # the run uses ``config``; the file's limits do not apply to it
         self.config = config
@@ -47,6 +55,10 @@ class TrainingWorker(QObject):
             self.done.emit()
 
     def _run(self) -> None:
+        import torch
+
+        # OpenMP's thread count is per thread: set it here, in the thread that trains.
+        torch.set_num_threads(self.threads)
         from designer.ml import data
         from designer.ml.build import BuildError, build_model
         from designer.ml.train import BatchEnd, EpochEnd, Failed, Finished, Started, train
