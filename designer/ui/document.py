@@ -364,22 +364,29 @@ class Document(QObject):
 
         return self._edit("Paste", action)
 
-    def auto_layout(self) -> None:
-        """Model path left to right on one row; the other blocks in rows below."""
-        graph = self.graph
-        path = self.graph.model_path().nodes
-        positions: dict[str, tuple[float, float]] = {n: (i * STEP_X, 0.0) for i, n in enumerate(path)}
-        row, col = 1, 0
-        for node_id in graph.nodes:
-            if node_id in positions:
-                continue
-            preds = graph.predecessors(node_id)
-            if preds and preds[0] in positions and preds[0] not in path:
-                px, py = positions[preds[0]]
-                positions[node_id] = (px + STEP_X, py)
-                continue
-            positions[node_id] = (col * STEP_X, row * STEP_Y)
-            row += 1
-        moves = [(n, p) for n, p in positions.items() if graph.nodes[n].pos != p]
+    def auto_layout(self, per_row: int | None = None) -> None:
+        """Model path left to right (wrapped after ``per_row`` blocks); the other blocks in rows below."""
+        positions = chain_layout(self.graph, per_row)
+        moves = [(n, p) for n, p in positions.items() if self.graph.nodes[n].pos != p]
         if moves:
             self._edit("Auto-layout", lambda rec: [rec.move(n, p) for n, p in moves])
+
+
+def chain_layout(graph: Graph, per_row: int | None = None) -> dict[str, tuple[float, float]]:
+    """Positions for auto-layout: the model path in rows of ``per_row``, scratch blocks below."""
+    path = graph.model_path().nodes
+    per_row = max(2, per_row or len(path) or 1)
+    positions: dict[str, tuple[float, float]] = {
+        n: ((i % per_row) * STEP_X, (i // per_row) * STEP_Y) for i, n in enumerate(path)}
+    row = (len(path) - 1) // per_row + 2 if path else 0
+    for node_id in graph.nodes:
+        if node_id in positions:
+            continue
+        preds = graph.predecessors(node_id)
+        if preds and preds[0] in positions and preds[0] not in path:
+            px, py = positions[preds[0]]
+            positions[node_id] = (px + STEP_X, py)
+            continue
+        positions[node_id] = (0.0, row * STEP_Y)
+        row += 1
+    return positions

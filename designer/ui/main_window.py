@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QTabWidget,
                                QWidget)
 
@@ -19,7 +19,7 @@ from designer.core import project as projects
 from designer.ui import files, settings
 from designer.ui.autosave import Autosaver
 from designer.ui.canvas.view import CanvasView
-from designer.ui.document import Document
+from designer.ui.document import STEP_X, Document, chain_layout
 from designer.ui.inspector import Inspector
 from designer.ui.palette import Palette
 from designer.ui.problems import ProblemsList
@@ -37,8 +37,14 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
-        self.document = Document(files.default_project(), parent=self)
+        screen = QGuiApplication.primaryScreen().availableGeometry()
+        self._default_size = (min(1500, int(screen.width() * 0.92)), min(950, int(screen.height() * 0.92)))
+        project = files.default_project()
+        for node_id, pos in chain_layout(project.graph, self._per_row(self._default_size[0] - 680)).items():
+            project.graph.move(node_id, pos)  # a fresh template: fit it to the canvas, no undo step needed
+        self.document = Document(project, parent=self)
         self._menus: dict[str, QMenu] = {}
+        self._docks: list[QDockWidget] = []
 
         self.canvas = CanvasView(self.document)
         self.setCentralWidget(self.canvas)
@@ -62,7 +68,10 @@ class MainWindow(QMainWindow):
         self.autosaver = Autosaver(self.document, self)
         self.document.modified_changed.connect(self._update_title)
         self.document.path_changed.connect(self._update_title)
-        self.document.changed.connect(self._update_status)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.timeout.connect(self._update_status)
+        self.document.changed.connect(self._status_timer.start)
         self.document.locked_changed.connect(self._locked)
         self.problems.count_changed.connect(self._problem_count)
         self.statusBar().showMessage("Ready", 3000)
@@ -72,16 +81,25 @@ class MainWindow(QMainWindow):
         from designer.ui.panels import install_panels
 
         install_panels(self)
-        self.resize(1400, 860)
+        self.resize(*self._default_size)
         self._restore_layout()
 
     # public API for panels --------------------------------------------------
-    def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        """Dock ``widget`` under ``title``; its visibility toggle goes into the View menu."""
+    def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, tabify: bool = True) -> QDockWidget:
+        """Dock ``widget`` under ``title``; its visibility toggle goes into the View menu.
+
+        With ``tabify`` a dock joins the first dock already in that area as a tab, so the
+        canvas keeps its room; the window's own dock stays the visible tab.
+        """
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        first = next((d for d in self._docks if self.dockWidgetArea(d) == area), None)
+        if tabify and first is not None:
+            self.tabifyDockWidget(first, dock)
+            first.raise_()
+        self._docks.append(dock)
         if "View" in self._menus:
             self._menus["View"].addAction(dock.toggleViewAction())
         return dock
@@ -96,6 +114,9 @@ class MainWindow(QMainWindow):
 
     def after_shown(self) -> None:
         """Work that waits until the window is painted: crash recovery, then weights."""
+        if self._fresh_layout:
+            self._default_dock_sizes()
+        self.canvas.fit()
         self.autosaver.offer_restore(self)
         self.autosaver.start()
 
@@ -266,10 +287,14 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
-        else:
-            self.resizeDocks([self.findChild(QDockWidget, "dock_model")], [230], Qt.Orientation.Vertical)
-            self.resizeDocks([self.findChild(QDockWidget, "dock_layers"), self.findChild(QDockWidget, "dock_inspector")],
-                             [210, 300], Qt.Orientation.Horizontal)
+        self._fresh_layout = not isinstance(state, QByteArray)
+        if self._fresh_layout:
+            self._default_dock_sizes()
+
+    def _default_dock_sizes(self) -> None:
+        self.resizeDocks([self.findChild(QDockWidget, "dock_model")], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.findChild(QDockWidget, "dock_layers"), self.findChild(QDockWidget, "dock_inspector")],
+                         [190, 330], Qt.Orientation.Horizontal)
 
     # reactions -------------------------------------------------------------
     def _display_name(self) -> str:
@@ -309,8 +334,13 @@ class MainWindow(QMainWindow):
         self.canvas.select_only([node_id])
         self.canvas.center_on(node_id)
 
+    @staticmethod
+    def _per_row(width: float) -> int:
+        """How many blocks fit in one row of a canvas ``width`` pixels wide at a readable zoom."""
+        return max(3, int(width / 0.9 / STEP_X))
+
     def _auto_layout(self) -> None:
-        self.document.auto_layout()
+        self.document.auto_layout(self._per_row(self.canvas.viewport().width()))
         self.canvas.fit()
 
     def _show_problems(self) -> None:

@@ -86,8 +86,8 @@ def test_invalid_block_turns_red_with_formula_tooltip(window):
     doc.set_param("n1", "padding", 0)
     fc1 = window.canvas.node_item("n8")
     assert fc1.error and "256" in fc1.error
-    assert "256" in fc1.toolTip()
-    conv1_tip = window.canvas.node_item("n1").toolTip()
+    assert "256" in window.canvas.graph_scene.tooltip("n8")
+    conv1_tip = window.canvas.graph_scene.tooltip("n1")
     assert "⌊(28 + 2·0 − 1·(5−1) − 1)/1⌋ + 1 = 24" in conv1_tip
     assert window.canvas.graph_scene.edges[("n8", "n9")].bad
 
@@ -112,8 +112,9 @@ def test_rubber_band_select_then_copy_paste(window, qtbot):
     canvas.reset_zoom()
     canvas.center_on("n2")
     viewport = canvas.viewport()
-    a = canvas.mapFromScene(QPointF(170, -30))  # around conv1 and relu1
-    b = canvas.mapFromScene(QPointF(490, 90))
+    area = canvas.node_item("n1").sceneBoundingRect().united(canvas.node_item("n2").sceneBoundingRect())
+    a = canvas.mapFromScene(area.topLeft() - QPointF(10, 10))  # a band around conv1 and relu1
+    b = canvas.mapFromScene(area.bottomRight() + QPointF(10, 10))
     qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=a)
     qtbot.mouseMove(viewport, (a + b) / 2)
     qtbot.mouseMove(viewport, b)
@@ -134,16 +135,17 @@ def test_drag_a_block_moves_it_on_the_grid_in_one_undo_step(window, qtbot):
     canvas.reset_zoom()
     canvas.center_on("n3")
     viewport = canvas.viewport()
-    start = canvas.mapFromScene(QPointF(540 + 55, 40))
-    end = canvas.mapFromScene(QPointF(540 + 55 + 47, 40 + 92))
+    x0, y0 = doc.graph.nodes["n3"].pos
+    start = canvas.mapFromScene(QPointF(x0 + 55, y0 + 40))
+    end = canvas.mapFromScene(QPointF(x0 + 55 + 47, y0 + 40 + 92))
     qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
     qtbot.mouseMove(viewport, start + QPoint(10, 10))
     qtbot.mouseMove(viewport, end)
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
-    assert doc.graph.nodes["n3"].pos == (580.0, 100.0)  # snapped to the 20 px grid
+    assert doc.graph.nodes["n3"].pos == (x0 + 40, y0 + 100)  # snapped to the 20 px grid
     assert doc.undo_stack.count() == 1
     doc.undo_stack.undo()
-    assert canvas.node_item("n3").pos() == QPointF(540, 0)
+    assert canvas.node_item("n3").pos() == QPointF(x0, y0)
 
 
 def test_palette_search_and_enter_appends_after_selected(window, qtbot):
@@ -174,8 +176,12 @@ def test_auto_layout_is_one_undo_step(window):
     doc = window.document
     doc.add_node("ReLU", pos=(-500, 900))
     window._auto_layout()
-    xs = [doc.graph.nodes[n].pos[0] for n in doc.shapes.path]
-    assert xs == sorted(xs)
+    reading_order = [doc.graph.nodes[n].pos[::-1] for n in doc.shapes.path]  # rows top-down, then left-right
+    assert reading_order == sorted(reading_order)
+    scratch = doc.graph.nodes[list(doc.graph.nodes)[-1]]
+    assert scratch.pos[1] > max(y for y, _ in reading_order)  # off-path blocks go below the model
+    rect = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
+    assert all(rect.contains(i.sceneBoundingRect()) for i in window.canvas.graph_scene.nodes.values())
     doc.undo_stack.undo()
     assert doc.graph.nodes[list(doc.graph.nodes)[-1]].pos == (-500.0, 900.0)
     assert isinstance(next(iter(window.canvas.graph_scene.edges.values())), EdgeItem)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView
 
@@ -45,8 +45,14 @@ class CanvasView(QGraphicsView):
         self._pressed_on_node = False
         self._drop_edge = None
         self._paste_count = 0
+        self._fitted_size = None
+        self.auto_fit = True  # keep the model fitted while the window settles, until the user zooms or pans
+        self._rect_timer = QTimer(self)
+        self._rect_timer.setSingleShot(True)
+        self._rect_timer.timeout.connect(self._update_scene_rect)
         document.project_replaced.connect(self._update_scene_rect)
-        document.changed.connect(self._update_scene_rect)
+        document.project_replaced.connect(self._fit_again)
+        document.changed.connect(self._rect_timer.start)  # coalesced: not on every keystroke
         self._update_scene_rect()
 
     # helpers used by the window and tests ----------------------------------
@@ -66,6 +72,18 @@ class CanvasView(QGraphicsView):
         if node_id in self.graph_scene.nodes:
             self.centerOn(self.node_item(node_id))
 
+    def _fit_again(self) -> None:
+        self.auto_fit = True
+        self.fit()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        size, last = event.size(), self._fitted_size
+        # Scroll bars coming and going change the size by their width: refitting then would loop.
+        if self.auto_fit and (last is None or abs(size.width() - last[0]) > 30 or abs(size.height() - last[1]) > 30):
+            self._fitted_size = (size.width(), size.height())
+            self.fit()
+
     def _update_scene_rect(self) -> None:
         rect = self.graph_scene.itemsBoundingRect().adjusted(-2000, -1500, 2000, 1500)
         self.setSceneRect(rect)
@@ -75,6 +93,7 @@ class CanvasView(QGraphicsView):
         return self.transform().m11()
 
     def _zoom_by(self, factor: float) -> None:
+        self.auto_fit = False
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
         factor = target / self.zoom()
         self.scale(factor, factor)
@@ -86,18 +105,18 @@ class CanvasView(QGraphicsView):
         self._zoom_by(1 / ZOOM_STEP)
 
     def reset_zoom(self) -> None:
+        self.auto_fit = False
         self.resetTransform()
 
     def fit(self) -> None:
         """Fit every block into view, never magnifying beyond 100 %."""
-        items = self.graph_scene.nodes.values()
-        if not items:
+        if not self.graph_scene.nodes:
             return
         rect = None
-        for item in items:
+        for item in list(self.graph_scene.nodes.values()) + list(self.graph_scene.edges.values()):
             r = item.sceneBoundingRect()
             rect = r if rect is None else rect.united(r)
-        rect = rect.adjusted(-40, -50, 40, 40)
+        rect = rect.adjusted(-30, -30, 30, 30)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.0:
             self.resetTransform()
@@ -119,6 +138,7 @@ class CanvasView(QGraphicsView):
     def mousePressEvent(self, event) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.MiddleButton:
             self._pan_start = event.position()
+            self.auto_fit = False
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
