@@ -223,9 +223,18 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
 
     Stop is honoured between batches (well within 0.5 s); pause blocks this
     generator until resume or stop. A NaN or infinite loss ends the run with
-    a Failed event naming the step.
+    a Failed event naming the step; so does an error torch raises (e.g. out
+    of memory). Seeds torch's global RNG with ``config.seed``.
     """
-    control = control or Control()
+    try:
+        yield from _train(model, data, config, control or Control(), events_per_s)
+    except RuntimeError as exc:  # torch's errors: out of memory, a layer that cannot take the batch, ...
+        advice = " (out of memory: try a smaller batch size)" if "out of memory" in str(exc).lower() else ""
+        yield Failed(f"Training stopped: {str(exc).splitlines()[0]}{advice}")
+
+
+def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control,
+           events_per_s: float) -> Iterator[Event]:
     try:
         config = config.validated()
         device = resolve_device(config.device)
@@ -255,7 +264,8 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     optimizer = make_optimizer(model.parameters(), config)
     shuffle = torch.Generator().manual_seed(seed)
     n, batch = len(train_x), config.batch_size
-    steps_per_epoch = math.ceil(n / batch)
+    # A last batch of one sample breaks BatchNorm in training mode: leave that one (shuffled) sample out.
+    steps_per_epoch = n // batch if n % batch == 1 and n > 1 else math.ceil(n / batch)
     total_steps = steps_per_epoch * config.epochs
     layers = _layers(model)
     layer_names = [name for name, _ in layers]
@@ -263,8 +273,7 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     yield Started(config.epochs, steps_per_epoch, n, len(test_x), str(device), seed, warnings)
 
     best_acc, best_epoch, best_state, best_confusion = -1.0, 0, None, None
-    step, active = 0, 0.0  # active: seconds spent training, pauses and evaluation excluded
-    epochs_done = 0
+    step, epochs_done = 0, 0
     for epoch in range(1, config.epochs + 1):
         order = torch.randperm(n, generator=shuffle).to(device)
         xs, ys = train_x.index_select(0, order).contiguous(memory_format=layout), train_y.index_select(0, order)
@@ -314,7 +323,6 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
             yield BatchEnd(epoch, step, total_steps, recent[-1], rate, eta, recent, named)
             next_event = time.perf_counter() + interval
         epoch_active += time.perf_counter() - started
-        active += epoch_active
         if control.stopped:
             break
         result = evaluate(model, test_x, test_y, loss_fn, num_classes, control)
