@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QTabWidget,
-                               QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget,
+                               QUndoView, QWidget)
 
 from designer.core import project as projects
 from designer.ui import files, settings
@@ -62,6 +62,14 @@ class MainWindow(QMainWindow):
         bottom.addTab(self.problems, "Problems")
         self.bottom_tabs = bottom
         self.add_dock("Model", bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
+        history = QUndoView(self.document.undo_stack)
+        history.setObjectName("historyView")
+        history.setEmptyLabel("Opened project")
+        self.add_dock("History", history, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.zoom_label = QLabel()
+        self.zoom_label.setObjectName("zoomLabel")
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
 
         self._build_menus()
         self.autosaver = Autosaver(self.document, self)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView
+from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView, QMenu
 
+from designer.core import layers
 from designer.core.graph import GraphError
 from designer.ui.canvas.items import GRID, HEIGHT, WIDTH, NodeItem, PortItem
 from designer.ui.canvas.scene import CanvasScene
@@ -24,6 +25,8 @@ MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 
 class CanvasView(QGraphicsView):
     """Shows a CanvasScene and turns mouse and keyboard gestures into Document edits."""
+
+    zoom_changed = Signal(float)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -97,6 +100,7 @@ class CanvasView(QGraphicsView):
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
         factor = target / self.zoom()
         self.scale(factor, factor)
+        self.zoom_changed.emit(self.zoom())
 
     def zoom_in(self) -> None:
         self._zoom_by(ZOOM_STEP)
@@ -107,6 +111,7 @@ class CanvasView(QGraphicsView):
     def reset_zoom(self) -> None:
         self.auto_fit = False
         self.resetTransform()
+        self.zoom_changed.emit(1.0)
 
     def fit(self) -> None:
         """Fit every block into view, never magnifying beyond 100 %."""
@@ -121,6 +126,7 @@ class CanvasView(QGraphicsView):
         if self.zoom() > 1.0:
             self.resetTransform()
             self.centerOn(rect.center())
+        self.zoom_changed.emit(self.zoom())
 
     def set_snap(self, on: bool) -> None:
         self.graph_scene.set_snap(on)
@@ -189,6 +195,7 @@ class CanvasView(QGraphicsView):
         try:
             self.graph_scene.commit_moves()
         except GraphError as exc:
+            self.graph_scene.reset_positions()
             self._tell(str(exc))
 
     def _draw_wire(self, end: QPointF) -> None:
@@ -275,15 +282,18 @@ class CanvasView(QGraphicsView):
         if not ids and not edges:
             return
         stack = self.document.undo_stack
-        try:
+        macro = bool(edges) and bool(ids) or len(edges) > 1  # one undo step for the whole deletion
+        if macro:
             stack.beginMacro("Delete")
+        try:
             for edge in edges:
                 self.document.disconnect(*edge)
             self.document.remove_nodes(ids)
         except GraphError as exc:
             self._tell(str(exc))
         finally:
-            stack.endMacro()
+            if macro:
+                stack.endMacro()
 
     def copy(self) -> None:
         ids = self.graph_scene.selected_ids()
@@ -324,6 +334,38 @@ class CanvasView(QGraphicsView):
                 self._tell(str(exc))
                 return
             self.select_only(new)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        """Right-click: actions for the block or wire under the mouse."""
+        scene_pos = self.mapToScene(event.pos())
+        node = self.graph_scene.node_at(scene_pos)
+        edge = None if node is not None else self.graph_scene.edge_at(scene_pos)
+        menu = QMenu(self)
+        if node is not None:
+            if not node.isSelected():
+                self.select_only([node.node_id])
+            menu.addAction("Duplicate", self.duplicate)
+            menu.addAction("Copy", self.copy)
+            menu.addAction("Cut", self.cut)
+            menu.addAction("Delete", self.delete_selected)
+        elif edge is not None:
+            src, dst = edge.edge
+            menu.addAction("Disconnect", lambda: self._guarded(self.document.disconnect, src, dst))
+            insert = menu.addMenu("Insert layer here")
+            for spec in layers.palette_types():
+                insert.addAction(spec.type, lambda t=spec.type: self._guarded(self.document.insert_on_edge, t,
+                                                                               (src, dst)))
+        else:
+            menu.addAction("Paste", self.paste)
+            menu.addAction("Select all", self.select_all)
+            menu.addAction("Fit to view", self.fit)
+        menu.exec(event.globalPos())
+
+    def _guarded(self, method, *args) -> None:
+        try:
+            method(*args)
+        except GraphError as exc:
+            self._tell(str(exc))
 
     def select_all(self) -> None:
         for item in self.graph_scene.nodes.values():
