@@ -231,13 +231,17 @@ class Document(QObject):
         return (min(xs), max(ys) + STEP_Y)
 
     def _shift_right(self, rec: Recorder, start: str, occupied: tuple[float, float]) -> None:
-        """Make room after an insertion: push the chain from ``start`` one step right if it overlaps."""
+        """Make room after an insertion: push the rest of that row one step right if it overlaps."""
         graph, current, seen = self.graph, start, set()
-        if graph.node(start).pos[0] - occupied[0] >= STEP_X:
-            return
+        ox, oy = occupied
+        x, y = graph.node(start).pos
+        if abs(y - oy) >= STEP_Y / 2 or not ox - STEP_X < x < ox + STEP_X:
+            return  # nothing in the way (e.g. the chain continues on the next row)
         while current is not None and current not in seen:
             seen.add(current)
             x, y = graph.node(current).pos
+            if abs(y - oy) >= STEP_Y / 2:
+                break
             rec.move(current, (x + STEP_X, y))
             nexts = graph.successors(current)
             current = nexts[0] if len(nexts) == 1 else None

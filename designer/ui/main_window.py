@@ -40,8 +40,7 @@ class MainWindow(QMainWindow):
         screen = QGuiApplication.primaryScreen().availableGeometry()
         self._default_size = (min(1500, int(screen.width() * 0.92)), min(950, int(screen.height() * 0.92)))
         project = files.default_project()
-        for node_id, pos in chain_layout(project.graph, self._per_row(self._default_size[0] - 680)).items():
-            project.graph.move(node_id, pos)  # a fresh template: fit it to the canvas, no undo step needed
+        self._wrap(project, self._default_size[0] - 680)
         self.document = Document(project, parent=self)
         self._menus: dict[str, QMenu] = {}
         self._docks: list[QDockWidget] = []
@@ -104,6 +103,10 @@ class MainWindow(QMainWindow):
             self._menus["View"].addAction(dock.toggleViewAction())
         return dock
 
+    def dock_for(self, title: str) -> QDockWidget:
+        """The dock added under ``title``."""
+        return next(d for d in self._docks if d.windowTitle() == title)
+
     def menu(self, name: str) -> QMenu:
         """The menu called ``name`` (File, Edit, View, Model, Help), created if new."""
         if name not in self._menus:
@@ -138,8 +141,11 @@ class MainWindow(QMainWindow):
             self.menu(name)
         self._action("File", "&New", lambda: self.new_from_template(files.blank_project), key.New, "action_new")
         new_menu = self.menu("File").addMenu("New from &Template")
-        for label, template in files.templates():
-            new_menu.addAction(label, lambda t=template: self.new_from_template(t))
+        for title, template, description in files.templates():
+            action = new_menu.addAction(title, lambda t=template: self.new_from_template(t))
+            action.setStatusTip(description)
+            action.setToolTip(description)
+        new_menu.setToolTipsVisible(True)
         self._action("File", "&Open…", self.open_dialog, key.Open, "action_open")
         self.recent_menu = self.menu("File").addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -194,7 +200,9 @@ class MainWindow(QMainWindow):
     def new_from_template(self, template) -> None:
         if not self.maybe_save():
             return
-        self.document.set_project(template())
+        project = template()
+        self._wrap(project, self.canvas.viewport().width())
+        self.document.set_project(project)
         self.canvas.fit()
         self.statusBar().showMessage(f"New project: {self.document.project.name}", 4000)
 
@@ -333,6 +341,11 @@ class MainWindow(QMainWindow):
     def _focus_node(self, node_id: str) -> None:
         self.canvas.select_only([node_id])
         self.canvas.center_on(node_id)
+
+    def _wrap(self, project, width: float) -> None:
+        """Lay a fresh template out in rows that fit ``width`` (no undo step: nothing to undo yet)."""
+        for node_id, pos in chain_layout(project.graph, self._per_row(width)).items():
+            project.graph.move(node_id, pos)
 
     @staticmethod
     def _per_row(width: float) -> int:

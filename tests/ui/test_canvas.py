@@ -185,3 +185,17 @@ def test_auto_layout_is_one_undo_step(window):
     doc.undo_stack.undo()
     assert doc.graph.nodes[list(doc.graph.nodes)[-1]].pos == (-500.0, 900.0)
     assert isinstance(next(iter(window.canvas.graph_scene.edges.values())), EdgeItem)
+
+
+def test_palette_double_click_inserts_after_the_selected_block(window, qtbot):
+    doc, tree = window.document, window.palette.tree
+    doc.select("n7")  # Flatten, before fc1
+    entry = window.palette.entries["Dropout"]
+    pos = tree.visualItemRect(entry).center()
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    new = doc.graph.successors("n7")[0]
+    assert doc.graph.nodes[new].type == "Dropout" and doc.graph.successors(new) == ["n8"]
+    assert badge(window, new, "n8") == "(400)" and doc.shapes.valid
+    positions = [n.pos for n in doc.graph.nodes.values()]
+    assert len(set(positions)) == len(positions)  # nothing placed on top of another block
