@@ -9,6 +9,8 @@ torch is imported here, in the worker thread, when a run starts.
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import time
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
@@ -22,6 +24,15 @@ MAX_UPDATES_PER_S = 20  # batch events the loop sends; the panel redraws at most
 def default_threads() -> int:
     """Every core but one: the one left keeps the window responsive (and OpenMP from spinning against it)."""
     return max(1, (os.cpu_count() or 2) - 1)
+
+
+def _lower_priority(niceness: int = 10) -> None:
+    """Make this thread yield the CPU to the UI thread: Linux gives each thread its own nice value."""
+    if sys.platform.startswith("linux"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+        except OSError:
+            pass  # not allowed here: the run is just as correct
 
 
 class TrainingWorker(QObject):
@@ -59,6 +70,7 @@ class TrainingWorker(QObject):
 
         # OpenMP's thread count is per thread: set it here, in the thread that trains.
         torch.set_num_threads(self.threads)
+        _lower_priority()
         from designer.ml import data
         from designer.ml.build import BuildError, build_model
         from designer.ml.train import BatchEnd, EpochEnd, Failed, Finished, Started, train

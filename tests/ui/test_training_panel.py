@@ -181,3 +181,30 @@ def test_the_panel_does_not_import_torch():
             "assert 'torch' not in sys.modules, 'torch imported'; print('ok')")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr
+
+
+def test_in_the_window_trained_weights_are_saved_and_come_back_on_open(window, qtbot, tmp_path):
+    from designer.ui.main_window import MainWindow
+
+    window.document.set_project(linear_project())
+    panel = window.training_panel
+    assert panel.document is window.document and panel.epochs.value() == 3
+    panel.epochs.setValue(1)
+    with qtbot.waitSignal(panel.run_started, timeout=1000):
+        click(qtbot, panel.start_button)
+    assert "locked" in window.statusBar().currentMessage() and "training" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(panel.run_ended, timeout=60000):
+        pass
+    trained = window.document.weights
+    assert trained is not None and window.document.modified  # closing would ask to save them
+    target = tmp_path / "tiny.netproj.json"
+    assert window._save_to(target)
+    assert (tmp_path / "tiny.pt").exists()
+
+    other = MainWindow()
+    qtbot.addWidget(other)
+    other.open_file(target)
+    qtbot.waitUntil(lambda: other.document.weights is not None, timeout=10000)
+    assert all(torch.equal(other.document.weights[k], trained[k]) for k in trained)
+    assert other.training_panel.epochs.value() == 1  # the settings used were saved too
+    other.document.mark_saved()
