@@ -21,6 +21,7 @@ BLOCK_MIME = "application/x-netdesigner-block"  # a palette entry being dragged:
 NODES_MIME = "application/x-netdesigner-nodes"  # copied blocks: Document.copy_data JSON
 ZOOM_STEP = 1.2
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+READABLE_ZOOM = 0.6
 
 
 class CanvasView(QGraphicsView):
@@ -77,7 +78,7 @@ class CanvasView(QGraphicsView):
 
     def _fit_again(self) -> None:
         self.auto_fit = True
-        self.fit()
+        self.fit(readable=True)
 
     def resizeEvent(self, event) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -85,7 +86,7 @@ class CanvasView(QGraphicsView):
         # Scroll bars coming and going change the size by their width: refitting then would loop.
         if self.auto_fit and (last is None or abs(size.width() - last[0]) > 30 or abs(size.height() - last[1]) > 30):
             self._fitted_size = (size.width(), size.height())
-            self.fit()
+            self.fit(readable=True)
 
     def _update_scene_rect(self) -> None:
         rect = self.graph_scene.itemsBoundingRect().adjusted(-2000, -1500, 2000, 1500)
@@ -113,8 +114,12 @@ class CanvasView(QGraphicsView):
         self.resetTransform()
         self.zoom_changed.emit(1.0)
 
-    def fit(self) -> None:
-        """Fit every block into view, never magnifying beyond 100 %."""
+    def fit(self, readable: bool = False) -> None:
+        """Fit every block into view, never magnifying beyond 100 %.
+
+        With ``readable`` (opening a file, the window settling) the zoom stays high enough to read
+        the blocks; a model wider than that is shown from its first problem, or from its Input.
+        """
         if not self.graph_scene.nodes:
             return
         rect = None
@@ -126,7 +131,24 @@ class CanvasView(QGraphicsView):
         if self.zoom() > 1.0:
             self.resetTransform()
             self.centerOn(rect.center())
+        elif readable and self.zoom() < READABLE_ZOOM:
+            self.resetTransform()
+            self.scale(READABLE_ZOOM, READABLE_ZOOM)
+            self.center_on(self._focus_node())
         self.zoom_changed.emit(self.zoom())
+
+    def _focus_node(self) -> str | None:
+        shapes = self.document.shapes
+        errors = [n for n in shapes.path if shapes.nodes[n].error]
+        if errors:
+            return errors[0]
+        start = self.document.graph.input_node()
+        return start.id if start is not None else next(iter(self.graph_scene.nodes), None)
+
+    def fits_readably(self) -> bool:
+        """Whether the last fit shows every block at a readable zoom."""
+        rect = self.mapToScene(self.viewport().rect()).boundingRect()
+        return all(rect.contains(i.sceneBoundingRect()) for i in self.graph_scene.nodes.values())
 
     def set_snap(self, on: bool) -> None:
         self.graph_scene.set_snap(on)
