@@ -249,3 +249,21 @@ def test_right_click_a_wire_to_disconnect_it(window, qtbot):
     assert "Insert layer here" in chosen
     assert ("n1", "n2") not in window.document.graph.edges
     assert window.canvas.node_item("n2").opacity() < 1
+
+
+def test_arrow_keys_nudge_and_delete_while_typing_a_name_deletes_nothing(window, qtbot):
+    doc, canvas = window.document, window.canvas
+    canvas.select_only(["n1"])
+    x0, y0 = doc.graph.nodes["n1"].pos
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    qtbot.keyClick(canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.graph.nodes["n1"].pos == (x0 + 20, y0 + 100)
+    assert canvas.node_item("n1").pos() == QPointF(x0 + 20, y0 + 100)
+    name = window.inspector.name_edit
+    name.setFocus()
+    name.setCursorPosition(0)
+    qtbot.keyClick(name, Qt.Key.Key_Delete)  # deletes a character, not the block
+    assert "n1" in doc.graph.nodes and doc.graph.nodes["n1"].name == "onv1"
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+    assert canvas.graph_scene.selected_ids() == [] and doc.selected is None

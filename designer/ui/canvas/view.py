@@ -357,6 +357,28 @@ class CanvasView(QGraphicsView):
                 return
             self.select_only(new)
 
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        """Arrow keys nudge the selected blocks (Shift: five grid steps); Escape drops a wire or the selection."""
+        steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+        ids = self.graph_scene.selected_ids()
+        if event.key() in steps and ids:
+            dx, dy = steps[event.key()]
+            scale = GRID * (5 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
+            graph = self.document.graph
+            positions = [(graph.nodes[n].pos[0] + dx * scale, graph.nodes[n].pos[1] + dy * scale) for n in ids]
+            self._guarded(self.document.move, ids, positions)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            if self._wire is not None:
+                self.graph_scene.removeItem(self._wire)
+                self._wire, self._wire_from = None, None
+            else:
+                self.graph_scene.clearSelection()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def contextMenuEvent(self, event) -> None:  # noqa: N802
         """Right-click: actions for the block or wire under the mouse."""
         scene_pos = self.mapToScene(event.pos())
