@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._update_status)
         self.document.changed.connect(self._status_timer.start)
         self.document.locked_changed.connect(self._locked)
+        self.document.weights_changed.connect(self._weights_changed)
         self.problems.count_changed.connect(self._problem_count)
         self.statusBar().showMessage("Ready", 3000)
         self._update_title()
@@ -333,6 +334,10 @@ class MainWindow(QMainWindow):
             text = f"<span style='color:#c62828'>{errors} problem{'s' if errors != 1 else ''}: " \
                    "the model cannot run yet</span>"
         self.model_label.setText(text)
+
+    def _weights_changed(self) -> None:
+        if self.document.weights_note:
+            self.statusBar().showMessage(self.document.weights_note, 8000)
 
     def _problem_count(self, count: int) -> None:
         self.bottom_tabs.setTabText(1, f"Problems ({count})" if count else "Problems")
