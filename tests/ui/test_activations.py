@@ -126,6 +126,11 @@ def test_state_dict_lists_parameters_and_buffers_apart_and_mode_is_shown(qtbot, 
     assert names == ["bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked"]
     assert "BatchNorm2d" in inside.mode.text() and "Dropout" in inside.mode.text()
     assert "eval()" in inside.mode.text()
+    draw_seven(qtbot, pad.pad)
+    classified(qtbot, pad)
+    dropout = next(n for n in doc.shapes.path if doc.graph.nodes[n].type == "Dropout")
+    doc.select(dropout)
+    assert inside.shown_layer.type == "Dropout" and "passes everything through" in inside.header.text()
 
 
 def lenet_state(seed: int = 1) -> dict:
