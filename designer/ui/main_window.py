@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QTabWidget,
-                               QWidget)
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget,
+                               QUndoView, QWidget)
 
 from designer.core import project as projects
 from designer.ui import files, settings
@@ -62,6 +62,17 @@ class MainWindow(QMainWindow):
         bottom.addTab(self.problems, "Problems")
         self.bottom_tabs = bottom
         self.add_dock("Model", bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
+        history = QUndoView(self.document.undo_stack)
+        history.setObjectName("historyView")
+        history.setEmptyLabel("Opened project")
+        self.add_dock("History", history, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.model_label = QLabel()
+        self.model_label.setObjectName("modelLabel")
+        self.statusBar().addPermanentWidget(self.model_label)
+        self.zoom_label = QLabel()
+        self.zoom_label.setObjectName("zoomLabel")
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
 
         self._build_menus()
         self.autosaver = Autosaver(self.document, self)
@@ -119,7 +130,7 @@ class MainWindow(QMainWindow):
         """Work that waits until the window is painted: crash recovery, then weights."""
         if self._fresh_layout:
             self._default_dock_sizes()
-        self.canvas.fit()
+        self.canvas.fit(readable=True)
         self.autosaver.offer_restore(self)
         self.autosaver.start()
 
@@ -226,8 +237,9 @@ class MainWindow(QMainWindow):
             return False
         self.document.set_project(project, path)
         settings.add_recent_file(path)
-        self.canvas.fit()
-        self.statusBar().showMessage(f"Opened {path}", 4000)
+        self.canvas.fit(readable=True)
+        hint = "" if self.canvas.fits_readably() else " · wider than the window: Model ▸ Auto-layout (Ctrl+L) wraps it"
+        self.statusBar().showMessage(f"Opened {path}{hint}", 8000)
         files.load_weights_later(self.document, path, self.statusBar())
         return True
 
@@ -318,8 +330,9 @@ class MainWindow(QMainWindow):
             text = f"Output {projects_fmt(shapes.output_shape)} · {shapes.parameters:,} parameters"
         else:
             errors = sum(1 for p in shapes.problems if p.severity == "error")
-            text = f"{errors} problem{'s' if errors != 1 else ''}: the model cannot run yet"
-        self.statusBar().showMessage(text)
+            text = f"<span style='color:#c62828'>{errors} problem{'s' if errors != 1 else ''}: " \
+                   "the model cannot run yet</span>"
+        self.model_label.setText(text)
 
     def _problem_count(self, count: int) -> None:
         self.bottom_tabs.setTabText(1, f"Problems ({count})" if count else "Problems")

@@ -199,3 +199,71 @@ def test_palette_double_click_inserts_after_the_selected_block(window, qtbot):
     assert badge(window, new, "n8") == "(400)" and doc.shapes.valid
     positions = [n.pos for n in doc.graph.nodes.values()]
     assert len(set(positions)) == len(positions)  # nothing placed on top of another block
+
+
+def test_locked_while_training_blocks_refuse_edits_and_stay_put(window, qtbot):
+    doc, canvas = window.document, window.canvas
+    doc.set_locked(True, "training is running")
+    assert not window.inspector.widget().isEnabled()
+    canvas.reset_zoom()
+    canvas.center_on("n3")
+    viewport = canvas.viewport()
+    x0, y0 = doc.graph.nodes["n3"].pos
+    start = canvas.mapFromScene(QPointF(x0 + 55, y0 + 40))
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, start + QPoint(60, 60))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=start + QPoint(60, 60))
+    assert canvas.node_item("n3").pos() == QPointF(x0, y0) and doc.graph.nodes["n3"].pos == (x0, y0)
+    canvas.select_only(["n2"])
+    canvas.delete_selected()
+    assert "n2" in doc.graph.nodes and "training" in window.statusBar().currentMessage()
+    assert doc.undo_stack.count() == 0
+    doc.set_locked(False)
+    assert window.inspector.widget().isEnabled()
+    assert window.zoom_label.text() == "100%"
+
+
+def test_right_click_a_wire_to_disconnect_it(window, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QContextMenuEvent
+
+    canvas = window.canvas
+    canvas.reset_zoom()
+    canvas.center_on("n1")
+    wire = canvas.graph_scene.edges[("n1", "n2")]
+    pos = canvas.mapFromScene(wire._path.pointAtPercent(0.3))
+    chosen = []
+
+    def pick():
+        menu = QApplication.activePopupWidget()
+        if menu is None:
+            QTimer.singleShot(20, pick)
+            return
+        chosen.extend(a.text() for a in menu.actions())
+        next(a for a in menu.actions() if a.text() == "Disconnect").trigger()
+        menu.close()
+
+    QTimer.singleShot(0, pick)
+    QApplication.sendEvent(canvas.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos,
+                                                                canvas.viewport().mapToGlobal(pos)))
+    assert "Insert layer here" in chosen
+    assert ("n1", "n2") not in window.document.graph.edges
+    assert window.canvas.node_item("n2").opacity() < 1
+
+
+def test_arrow_keys_nudge_and_delete_while_typing_a_name_deletes_nothing(window, qtbot):
+    doc, canvas = window.document, window.canvas
+    canvas.select_only(["n1"])
+    x0, y0 = doc.graph.nodes["n1"].pos
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    qtbot.keyClick(canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.graph.nodes["n1"].pos == (x0 + 20, y0 + 100)
+    assert canvas.node_item("n1").pos() == QPointF(x0 + 20, y0 + 100)
+    name = window.inspector.name_edit
+    name.setFocus()
+    name.setCursorPosition(0)
+    qtbot.keyClick(name, Qt.Key.Key_Delete)  # deletes a character, not the block
+    assert "n1" in doc.graph.nodes and doc.graph.nodes["n1"].name == "onv1"
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+    assert canvas.graph_scene.selected_ids() == [] and doc.selected is None

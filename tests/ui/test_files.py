@@ -174,3 +174,16 @@ def test_layout_and_recent_files_are_remembered(qtbot, tmp_path):
     assert recent
     recent[0].trigger()
     assert second.document.path == path and second.document.graph.input_node().params["shape"] == [1, 32, 32]
+
+
+def test_opening_a_wide_model_with_an_error_shows_the_error_readably(window, qtbot):
+    assert window.open_file(EXAMPLES / "broken-lenet.netproj.json")
+    canvas = window.canvas
+    bad = next(n for n in window.document.shapes.path if window.document.shapes.nodes[n].error)
+    assert canvas.zoom() >= 0.6  # the blocks stay readable
+    visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert visible.contains(canvas.node_item(bad).sceneBoundingRect())
+    assert canvas.node_item(bad).error
+    qtbot.waitUntil(lambda: "problem" in window.model_label.text())
+    if not canvas.fits_readably():
+        assert "Auto-layout" in window.statusBar().currentMessage()

@@ -55,6 +55,7 @@ class CanvasScene(QGraphicsScene):
         document.shapes_changed.connect(self.refresh)
         document.changed.connect(self._refresh_names)
         document.selection_changed.connect(self._select_from_document)
+        document.locked_changed.connect(self._locked)
         self.selectionChanged.connect(self._selection_to_document)
         self.rebuild()
 
@@ -82,6 +83,7 @@ class CanvasScene(QGraphicsScene):
         node = self.document.graph.nodes[node_id]
         item = NodeItem(node_id, node.type, node.spec.category)
         item.snap = self._snap
+        item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, not self.document.locked)
         item.setPos(QPointF(*node.pos))
         self.addItem(item)
         self.nodes[node_id] = item
@@ -207,6 +209,20 @@ class CanvasScene(QGraphicsScene):
                 self.nodes[node_id].setSelected(True)
 
     # gestures --------------------------------------------------------------
+    def _locked(self, locked: bool) -> None:
+        """While training runs, blocks cannot be dragged (the model refuses edits anyway)."""
+        for item in self.nodes.values():
+            item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, not locked)
+
+    def reset_positions(self) -> None:
+        """Put every block back where the model says (after a refused move)."""
+        for node_id, item in self.nodes.items():
+            x, y = self.document.graph.nodes[node_id].pos
+            if (item.pos().x(), item.pos().y()) != (x, y):
+                snap, item.snap = item.snap, False
+                item.setPos(QPointF(x, y))
+                item.snap = snap
+
     def set_snap(self, on: bool) -> None:
         self._snap = on
         for item in self.nodes.values():
