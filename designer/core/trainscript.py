@@ -144,6 +144,9 @@ def parse_args():
 
 def load_model_module():
     path = Path(__file__).resolve().parent / MODEL_FILE
+    if not path.is_file():
+        raise SystemExit(f"{MODEL_FILE} was not found beside {Path(__file__).name}: keep the exported model file "
+                         "next to this script")
     spec = importlib.util.spec_from_file_location("exported_model", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -51,10 +51,10 @@ def model_for(project: Project, state: dict | None, style: str = "class"):
     """The in-app model: trained ``state`` when it fits, else seeded fresh weights; and a note saying which."""
     model = build.seeded_model(project.graph, SEED, style)
     if state is None:
-        return model, f"fresh weights (seed {SEED})"
+        return model, f"fresh weights, seed {SEED}"
     report = weights.compare(model.state_dict(), state)
     if not report.ok:
-        return model, f"fresh weights (seed {SEED}): the trained weights do not fit the model ({report.summary()})"
+        return model, f"fresh weights, seed {SEED}: the trained weights do not fit the model"
     model.load_state_dict(state, strict=True)
     return model, "trained weights"
 

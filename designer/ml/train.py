@@ -16,140 +16,22 @@ from __future__ import annotations
 
 import math
 import os
-import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Iterator
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from designer.ml.data import DATASETS, DEFAULT, Dataset
+from designer.ml.config import INITS, LOSSES, OPTIMIZERS, ConfigError, Control, TrainConfig  # noqa: F401 (re-exported)
+from designer.ml.data import Dataset
 
-OPTIMIZERS = ("SGD", "Adam", "AdamW")
-LOSSES = ("CrossEntropyLoss", "MSELoss", "NLLLoss")
-INITS = ("default", "kaiming", "xavier", "keep")
 EVAL_BATCH = 1000
-
-
-class ConfigError(ValueError):
-    """A training setting that cannot be used; ``field`` names it (``training.lr``)."""
-
-    def __init__(self, field_path: str, message: str, source: str | None = None):
-        prefix = f"{source}: " if source else ""
-        super().__init__(f"{prefix}{field_path}: {message}")
-        self.field = field_path
-        self.message = message
 
 
 class DeviceError(ValueError):
     """A device name that this machine cannot run on."""
-
-
-@dataclass
-class TrainConfig:
-    """Everything that decides a run. Field names are the project file's ``training`` keys."""
-
-    dataset: str = DEFAULT
-    epochs: int = 5
-    batch_size: int = 64
-    optimizer: str = "Adam"
-    lr: float = 1e-3
-    momentum: float = 0.0  # SGD only
-    nesterov: bool = False  # SGD only; needs momentum > 0
-    weight_decay: float = 0.0
-    loss: str = "CrossEntropyLoss"
-    init: str = "default"  # default | kaiming | xavier: redrawn from the seed; keep: continue training
-    seed: int | None = 0  # None: a fresh random seed, reported in Started
-    device: str = "cpu"
-
-    @classmethod
-    def from_project(cls, training: dict | None, source: str | None = None) -> "TrainConfig":
-        """Read a project's ``training`` object; unknown keys are ignored (and kept by the file)."""
-        known = {f.name for f in fields(cls)}
-        config = cls(**{k: v for k, v in (training or {}).items() if k in known})
-        return config.validated(source)
-
-    def updated(self, **changes) -> "TrainConfig":
-        """A copy with the given settings; ``None`` values (absent CLI flags) change nothing."""
-        values = asdict(self)
-        values.update({k: v for k, v in changes.items() if v is not None})
-        return TrainConfig(**values).validated()
-
-    def to_project(self) -> dict:
-        """The ``training`` object to save (the device belongs to the machine, not the project)."""
-        values = asdict(self)
-        values.pop("device")
-        return values
-
-    def validated(self, source: str | None = None) -> "TrainConfig":
-        """Check and normalise every field; raises ConfigError naming ``training.<key>``."""
-
-        def fail(key: str, message: str):
-            raise ConfigError(f"training.{key}", message, source)
-
-        if self.dataset not in DATASETS:
-            fail("dataset", f"{self.dataset!r} is not one of {', '.join(DATASETS)}")
-        for key in ("epochs", "batch_size"):
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                fail(key, f"must be a whole number of at least 1, not {value!r}")
-        names = {n.lower(): n for n in OPTIMIZERS}
-        if str(self.optimizer).lower() not in names:
-            fail("optimizer", f"{self.optimizer!r} is not one of {', '.join(OPTIMIZERS)}")
-        self.optimizer = names[str(self.optimizer).lower()]
-        for key in ("lr", "momentum", "weight_decay"):
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-                    or value < 0 or (key == "lr" and value == 0):
-                fail(key, f"must be a {'positive' if key == 'lr' else 'non-negative'} number, not {value!r}")
-            setattr(self, key, float(value))
-        if not isinstance(self.nesterov, bool):
-            fail("nesterov", "must be true or false")
-        if self.nesterov and (self.optimizer != "SGD" or self.momentum <= 0):
-            fail("nesterov", "Nesterov momentum needs the SGD optimizer and a momentum above 0")
-        losses = {n.lower(): n for n in LOSSES}
-        if str(self.loss).lower() not in losses:
-            fail("loss", f"{self.loss!r} is not one of {', '.join(LOSSES)}")
-        self.loss = losses[str(self.loss).lower()]
-        if str(self.init).lower() not in INITS:
-            fail("init", f"{self.init!r} is not one of {', '.join(INITS)}")
-        self.init = str(self.init).lower()
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
-            fail("seed", f"must be a whole number or null, not {self.seed!r}")
-        return self
-
-
-class Control:
-    """Stop, pause and resume a run from any thread; the loop checks it every batch."""
-
-    def __init__(self) -> None:
-        self._stop = threading.Event()
-        self._running = threading.Event()
-        self._running.set()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._running.set()  # a paused loop wakes up to see the stop
-
-    def pause(self) -> None:
-        if not self._stop.is_set():
-            self._running.clear()
-
-    def resume(self) -> None:
-        self._running.set()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stop.is_set()
-
-    @property
-    def paused(self) -> bool:
-        return not self._running.is_set()
-
-    def wait_while_paused(self) -> None:
-        self._running.wait()
 
 
 # events ---------------------------------------------------------------------
@@ -265,11 +147,16 @@ def init_weights(model: nn.Module, how: str) -> None:
 
 
 def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
+    """The configured optimizer; the fused (single-kernel) variant where this torch has one for the device."""
+    params = list(params)
     if config.optimizer == "SGD":
-        return torch.optim.SGD(params, lr=config.lr, momentum=config.momentum, nesterov=config.nesterov,
-                               weight_decay=config.weight_decay)
-    cls = torch.optim.Adam if config.optimizer == "Adam" else torch.optim.AdamW
-    return cls(params, lr=config.lr, weight_decay=config.weight_decay)
+        cls, kwargs = torch.optim.SGD, {"momentum": config.momentum, "nesterov": config.nesterov}
+    else:
+        cls, kwargs = (torch.optim.Adam if config.optimizer == "Adam" else torch.optim.AdamW), {}
+    try:
+        return cls(params, lr=config.lr, weight_decay=config.weight_decay, fused=True, **kwargs)
+    except (RuntimeError, TypeError, ValueError):
+        return cls(params, lr=config.lr, weight_decay=config.weight_decay, **kwargs)
 
 
 def _loss_fn(name: str, num_classes: int):
@@ -300,7 +187,14 @@ def _grad_norms(layers) -> torch.Tensor | None:
 
 
 def _cpu_state(model: nn.Module) -> dict:
-    return {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+    return {k: v.detach().to("cpu", copy=True).contiguous() for k, v in model.state_dict().items()}
+
+
+def _memory_format(model: nn.Module, x: torch.Tensor) -> torch.memory_format:
+    """channels_last for convolutions on the CPU: oneDNN's conv and pooling run ~15% faster in it."""
+    if x.device.type == "cpu" and x.dim() == 4 and any(isinstance(m, nn.Conv2d) for m in model.modules()):
+        return torch.channels_last
+    return torch.contiguous_format
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_classes: int,
@@ -329,9 +223,18 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
 
     Stop is honoured between batches (well within 0.5 s); pause blocks this
     generator until resume or stop. A NaN or infinite loss ends the run with
-    a Failed event naming the step.
+    a Failed event naming the step; so does an error torch raises (e.g. out
+    of memory). Seeds torch's global RNG with ``config.seed``.
     """
-    control = control or Control()
+    try:
+        yield from _train(model, data, config, control or Control(), events_per_s)
+    except RuntimeError as exc:  # torch's errors: out of memory, a layer that cannot take the batch, ...
+        advice = " (out of memory: try a smaller batch size)" if "out of memory" in str(exc).lower() else ""
+        yield Failed(f"Training stopped: {str(exc).splitlines()[0]}{advice}")
+
+
+def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control,
+           events_per_s: float) -> Iterator[Event]:
     try:
         config = config.validated()
         device = resolve_device(config.device)
@@ -344,6 +247,9 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     model.to(device).train()
     train_x, train_y = data.train_x.to(device), data.train_y.to(device)
     test_x, test_y = data.test_x.to(device), data.test_y.to(device)
+    layout = _memory_format(model, train_x)
+    model.to(memory_format=layout)
+    test_x = test_x.contiguous(memory_format=layout)
     num_classes = data.num_classes
     loss_fn = _loss_fn(config.loss, num_classes)
 
@@ -358,7 +264,8 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     optimizer = make_optimizer(model.parameters(), config)
     shuffle = torch.Generator().manual_seed(seed)
     n, batch = len(train_x), config.batch_size
-    steps_per_epoch = math.ceil(n / batch)
+    # A last batch of one sample breaks BatchNorm in training mode: leave that one (shuffled) sample out.
+    steps_per_epoch = n // batch if n % batch == 1 and n > 1 else math.ceil(n / batch)
     total_steps = steps_per_epoch * config.epochs
     layers = _layers(model)
     layer_names = [name for name, _ in layers]
@@ -366,11 +273,10 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     yield Started(config.epochs, steps_per_epoch, n, len(test_x), str(device), seed, warnings)
 
     best_acc, best_epoch, best_state, best_confusion = -1.0, 0, None, None
-    step, active = 0, 0.0  # active: seconds spent training, pauses and evaluation excluded
-    epochs_done = 0
+    step, epochs_done = 0, 0
     for epoch in range(1, config.epochs + 1):
         order = torch.randperm(n, generator=shuffle).to(device)
-        xs, ys = train_x.index_select(0, order), train_y.index_select(0, order)
+        xs, ys = train_x.index_select(0, order).contiguous(memory_format=layout), train_y.index_select(0, order)
         losses = torch.empty(steps_per_epoch, device=device)
         correct = torch.zeros((), dtype=torch.long, device=device)
         grad_sum, grad_samples = None, 0
@@ -417,7 +323,6 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
             yield BatchEnd(epoch, step, total_steps, recent[-1], rate, eta, recent, named)
             next_event = time.perf_counter() + interval
         epoch_active += time.perf_counter() - started
-        active += epoch_active
         if control.stopped:
             break
         result = evaluate(model, test_x, test_y, loss_fn, num_classes, control)
@@ -431,6 +336,7 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
             best_acc, best_epoch, best_state, best_confusion = val_acc, epoch, _cpu_state(model), confusion
         yield EpochEnd(epoch, config.epochs, train_loss, correct.item() / n, val_loss, val_acc, norms,
                        n / epoch_active if epoch_active > 0 else 0.0, epoch_active)
+    model.to(memory_format=torch.contiguous_format)  # hand the caller's model back as it came
     last_state = _cpu_state(model)
     yield Finished(best_state if best_state is not None else last_state, last_state, max(best_acc, 0.0),
                    best_epoch, best_confusion, control.stopped, epochs_done)

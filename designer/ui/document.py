@@ -75,6 +75,7 @@ class Document(QObject):
         self.path = Path(path) if path else None
         self.selected: str | None = None
         self.weights: dict | None = None
+        self.weights_note = ""  # why the weights changed, while weights_changed is being emitted
         self.locked = False
         self.lock_reason = ""
         self._forced_dirty = False
@@ -121,6 +122,11 @@ class Document(QObject):
         self.undo_stack.setClean()
         self.modified_changed.emit(False)
 
+    def mark_modified(self) -> None:
+        """A change outside the undo history (trained weights, training settings): Save is due."""
+        self._forced_dirty = True
+        self.modified_changed.emit(True)
+
     def select(self, node_id: str | None) -> None:
         if node_id is not None and node_id not in self.graph.nodes:
             node_id = None
@@ -158,13 +164,17 @@ class Document(QObject):
         """Recompute shapes and tell everyone; called after every do, undo and redo."""
         self.shapes = self._inference.run()
         if self.weights is not None and self._model_signature() != self._signature:
+            self.weights_note = "Trained weights cleared: the model changed (train again, or undo the change)."
             self.set_weights(None)  # trained weights no longer fit the model
+            self.weights_note = ""
         self.shapes_changed.emit(self.shapes)
         self.changed.emit()
 
     def _model_signature(self) -> tuple:
+        """What the weights depend on: types, parameters and names (state_dict keys) along the path."""
         graph = self.graph
-        return tuple((graph.nodes[n].type, repr(graph.nodes[n].params)) for n in self.shapes.path)
+        names = graph.generated_names()
+        return tuple((graph.nodes[n].type, repr(graph.nodes[n].params), names[n]) for n in self.shapes.path)
 
     def _edit(self, text: str, action: Callable[[Recorder], Any], merge: tuple | None = None) -> Any:
         if self.locked:
@@ -226,13 +236,17 @@ class Document(QObject):
         return (min(xs), max(ys) + STEP_Y)
 
     def _shift_right(self, rec: Recorder, start: str, occupied: tuple[float, float]) -> None:
-        """Make room after an insertion: push the chain from ``start`` one step right if it overlaps."""
+        """Make room after an insertion: push the rest of that row one step right if it overlaps."""
         graph, current, seen = self.graph, start, set()
-        if graph.node(start).pos[0] - occupied[0] >= STEP_X:
-            return
+        ox, oy = occupied
+        x, y = graph.node(start).pos
+        if abs(y - oy) >= STEP_Y / 2 or not ox - STEP_X < x < ox + STEP_X:
+            return  # nothing in the way (e.g. the chain continues on the next row)
         while current is not None and current not in seen:
             seen.add(current)
             x, y = graph.node(current).pos
+            if abs(y - oy) >= STEP_Y / 2:
+                break
             rec.move(current, (x + STEP_X, y))
             nexts = graph.successors(current)
             current = nexts[0] if len(nexts) == 1 else None
@@ -359,22 +373,29 @@ class Document(QObject):
 
         return self._edit("Paste", action)
 
-    def auto_layout(self) -> None:
-        """Model path left to right on one row; the other blocks in rows below."""
-        graph = self.graph
-        path = self.graph.model_path().nodes
-        positions: dict[str, tuple[float, float]] = {n: (i * STEP_X, 0.0) for i, n in enumerate(path)}
-        row, col = 1, 0
-        for node_id in graph.nodes:
-            if node_id in positions:
-                continue
-            preds = graph.predecessors(node_id)
-            if preds and preds[0] in positions and preds[0] not in path:
-                px, py = positions[preds[0]]
-                positions[node_id] = (px + STEP_X, py)
-                continue
-            positions[node_id] = (col * STEP_X, row * STEP_Y)
-            row += 1
-        moves = [(n, p) for n, p in positions.items() if graph.nodes[n].pos != p]
+    def auto_layout(self, per_row: int | None = None) -> None:
+        """Model path left to right (wrapped after ``per_row`` blocks); the other blocks in rows below."""
+        positions = chain_layout(self.graph, per_row)
+        moves = [(n, p) for n, p in positions.items() if self.graph.nodes[n].pos != p]
         if moves:
             self._edit("Auto-layout", lambda rec: [rec.move(n, p) for n, p in moves])
+
+
+def chain_layout(graph: Graph, per_row: int | None = None) -> dict[str, tuple[float, float]]:
+    """Positions for auto-layout: the model path in rows of ``per_row``, scratch blocks below."""
+    path = graph.model_path().nodes
+    per_row = max(2, per_row or len(path) or 1)
+    positions: dict[str, tuple[float, float]] = {
+        n: ((i % per_row) * STEP_X, (i // per_row) * STEP_Y) for i, n in enumerate(path)}
+    row = (len(path) - 1) // per_row + 2 if path else 0
+    for node_id in graph.nodes:
+        if node_id in positions:
+            continue
+        preds = graph.predecessors(node_id)
+        if preds and preds[0] in positions and preds[0] not in path:
+            px, py = positions[preds[0]]
+            positions[node_id] = (px + STEP_X, py)
+            continue
+        positions[node_id] = (0.0, row * STEP_Y)
+        row += 1
+    return positions

@@ -93,6 +93,8 @@ class ExportDialog(QDialog):
 
         self.status = QLabel("")
         self.status.setObjectName("verification")
+        self.status.setTextFormat(Qt.PlainText)  # paths and messages are never read as HTML
+        self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)

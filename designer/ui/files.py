@@ -13,44 +13,30 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 
 from designer.core import project as projects
+from designer.core import templates as templates_core
 from designer.core.project import Project
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
-TEMPLATE_FILES = (
-    ("LeNet for MNIST (28×28)", "lenet-28.netproj.json"),
-    ("LeNet from the tutorial (32×32)", "lenet-32.netproj.json"),
-    ("Small module from the tutorial (4×4)", "small-module.netproj.json"),
-)
 
 
 def blank_project() -> Project:
-    project = Project(name="Untitled")
-    project.graph.add_node("Input", {"shape": [1, 28, 28]}, None, (0, 0), "input")
-    return project
+    """File ▸ New: the blank template (just an Input)."""
+    try:
+        return templates_core.new_project("blank")
+    except (KeyError, projects.ProjectError):  # the file is missing from this install: build it
+        project = Project(name="Untitled")
+        project.graph.add_node("Input", {"shape": [1, 28, 28]}, None, (0, 0), "input")
+        return project
 
 
-def _from_example(file_name: str) -> Callable[[], Project]:
-    def make() -> Project:
-        try:
-            from designer.core import templates as core_templates  # helper "project", when it lands
-            maker = getattr(core_templates, "by_file", None)
-            if maker is not None:
-                return maker(file_name)
-        except ImportError:
-            pass
-        return projects.load(EXAMPLES / file_name)
-
-    return make
-
-
-def templates() -> list[tuple[str, Callable[[], Project]]]:
-    """(label, factory) for File ▸ New from Template; the first one is the default project."""
-    found = [(label, _from_example(name)) for label, name in TEMPLATE_FILES if (EXAMPLES / name).exists()]
-    return found + [("Blank (just an Input)", blank_project)]
+def templates() -> list[tuple[str, Callable[[], Project], str]]:
+    """(title, factory, description) for File ▸ New from Template; the first one is the default."""
+    found = sorted(templates_core.TEMPLATES, key=lambda t: t.id != templates_core.DEFAULT)
+    return [(t.title, (lambda t=t: templates_core.new_project(t.id)), t.description)
+            for t in found if t.path.exists()]
 
 
 def default_project() -> Project:
-    return templates()[0][1]()
+    return templates_core.new_project()
 
 
 def weights_path_for(path: Path) -> Path:

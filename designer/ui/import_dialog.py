@@ -69,6 +69,7 @@ class ImportDialog(QDialog):
         self.status = QLabel("")
         self.status.setObjectName("status")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.PlainText)  # file names and messages are never read as HTML
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
         self.report.setMinimumHeight(120)

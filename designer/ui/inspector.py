@@ -52,9 +52,10 @@ class PairEditor(QWidget):
         self.link = QToolButton()
         self.link.setCheckable(True)
         self.link.setChecked(True)
-        self.link.setText("⛓")
-        self.link.setToolTip("Linked: one value for height and width. Click to set them separately.")
+        self.link.setToolTip("= : one value for height and width. Click to set them separately (≠).")
         self.link.toggled.connect(self._link_toggled)
+        self.link.setText("=")
+        self.link.setFixedWidth(24)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(3)
@@ -86,6 +87,7 @@ class PairEditor(QWidget):
         return [h, max(w, self.none_value + 1) if self.allow_none else w]
 
     def _link_toggled(self, linked: bool) -> None:
+        self.link.setText("=" if linked else "≠")
         self.second.setEnabled(not linked)
         if linked and not self._quiet:
             self._quiet = True

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMenu, QMessageBox, QTabWidget,
-                               QWidget)
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget,
+                               QUndoView, QWidget)
 
 from designer.core import project as projects
 from designer.ui import files, settings
 from designer.ui.autosave import Autosaver
 from designer.ui.canvas.view import CanvasView
-from designer.ui.document import Document
+from designer.ui.document import STEP_X, Document, chain_layout
 from designer.ui.inspector import Inspector
 from designer.ui.palette import Palette
 from designer.ui.problems import ProblemsList
@@ -37,8 +37,13 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
-        self.document = Document(files.default_project(), parent=self)
+        screen = QGuiApplication.primaryScreen().availableGeometry()
+        self._default_size = (min(1500, int(screen.width() * 0.92)), min(950, int(screen.height() * 0.92)))
+        project = files.default_project()
+        self._wrap(project, self._default_size[0] - 680)
+        self.document = Document(project, parent=self)
         self._menus: dict[str, QMenu] = {}
+        self._docks: list[QDockWidget] = []
 
         self.canvas = CanvasView(self.document)
         self.setCentralWidget(self.canvas)
@@ -57,13 +62,28 @@ class MainWindow(QMainWindow):
         bottom.addTab(self.problems, "Problems")
         self.bottom_tabs = bottom
         self.add_dock("Model", bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
+        history = QUndoView(self.document.undo_stack)
+        history.setObjectName("historyView")
+        history.setEmptyLabel("Opened project")
+        self.add_dock("History", history, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.model_label = QLabel()
+        self.model_label.setObjectName("modelLabel")
+        self.statusBar().addPermanentWidget(self.model_label)
+        self.zoom_label = QLabel()
+        self.zoom_label.setObjectName("zoomLabel")
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.canvas.zoom_changed.connect(lambda z: self.zoom_label.setText(f"{z:.0%}"))
 
         self._build_menus()
         self.autosaver = Autosaver(self.document, self)
         self.document.modified_changed.connect(self._update_title)
         self.document.path_changed.connect(self._update_title)
-        self.document.changed.connect(self._update_status)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.timeout.connect(self._update_status)
+        self.document.changed.connect(self._status_timer.start)
         self.document.locked_changed.connect(self._locked)
+        self.document.weights_changed.connect(self._weights_changed)
         self.problems.count_changed.connect(self._problem_count)
         self.statusBar().showMessage("Ready", 3000)
         self._update_title()
@@ -72,19 +92,32 @@ class MainWindow(QMainWindow):
         from designer.ui.panels import install_panels
 
         install_panels(self)
-        self.resize(1400, 860)
+        self.resize(*self._default_size)
         self._restore_layout()
 
     # public API for panels --------------------------------------------------
-    def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        """Dock ``widget`` under ``title``; its visibility toggle goes into the View menu."""
+    def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, tabify: bool = True) -> QDockWidget:
+        """Dock ``widget`` under ``title``; its visibility toggle goes into the View menu.
+
+        With ``tabify`` a dock joins the first dock already in that area as a tab, so the
+        canvas keeps its room; the window's own dock stays the visible tab.
+        """
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
+        first = next((d for d in self._docks if self.dockWidgetArea(d) == area), None)
+        if tabify and first is not None:
+            self.tabifyDockWidget(first, dock)
+            first.raise_()
+        self._docks.append(dock)
         if "View" in self._menus:
             self._menus["View"].addAction(dock.toggleViewAction())
         return dock
+
+    def dock_for(self, title: str) -> QDockWidget:
+        """The dock added under ``title``."""
+        return next(d for d in self._docks if d.windowTitle() == title)
 
     def menu(self, name: str) -> QMenu:
         """The menu called ``name`` (File, Edit, View, Model, Help), created if new."""
@@ -96,6 +129,9 @@ class MainWindow(QMainWindow):
 
     def after_shown(self) -> None:
         """Work that waits until the window is painted: crash recovery, then weights."""
+        if self._fresh_layout:
+            self._default_dock_sizes()
+        self.canvas.fit(readable=True)
         self.autosaver.offer_restore(self)
         self.autosaver.start()
 
@@ -117,8 +153,11 @@ class MainWindow(QMainWindow):
             self.menu(name)
         self._action("File", "&New", lambda: self.new_from_template(files.blank_project), key.New, "action_new")
         new_menu = self.menu("File").addMenu("New from &Template")
-        for label, template in files.templates():
-            new_menu.addAction(label, lambda t=template: self.new_from_template(t))
+        for title, template, description in files.templates():
+            action = new_menu.addAction(title, lambda t=template: self.new_from_template(t))
+            action.setStatusTip(description)
+            action.setToolTip(description)
+        new_menu.setToolTipsVisible(True)
         self._action("File", "&Open…", self.open_dialog, key.Open, "action_open")
         self.recent_menu = self.menu("File").addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
@@ -173,7 +212,9 @@ class MainWindow(QMainWindow):
     def new_from_template(self, template) -> None:
         if not self.maybe_save():
             return
-        self.document.set_project(template())
+        project = template()
+        self._wrap(project, self.canvas.viewport().width())
+        self.document.set_project(project)
         self.canvas.fit()
         self.statusBar().showMessage(f"New project: {self.document.project.name}", 4000)
 
@@ -197,8 +238,9 @@ class MainWindow(QMainWindow):
             return False
         self.document.set_project(project, path)
         settings.add_recent_file(path)
-        self.canvas.fit()
-        self.statusBar().showMessage(f"Opened {path}", 4000)
+        self.canvas.fit(readable=True)
+        hint = "" if self.canvas.fits_readably() else " · wider than the window: Model ▸ Auto-layout (Ctrl+L) wraps it"
+        self.statusBar().showMessage(f"Opened {path}{hint}", 8000)
         files.load_weights_later(self.document, path, self.statusBar())
         return True
 
@@ -266,10 +308,14 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
-        else:
-            self.resizeDocks([self.findChild(QDockWidget, "dock_model")], [230], Qt.Orientation.Vertical)
-            self.resizeDocks([self.findChild(QDockWidget, "dock_layers"), self.findChild(QDockWidget, "dock_inspector")],
-                             [210, 300], Qt.Orientation.Horizontal)
+        self._fresh_layout = not isinstance(state, QByteArray)
+        if self._fresh_layout:
+            self._default_dock_sizes()
+
+    def _default_dock_sizes(self) -> None:
+        self.resizeDocks([self.findChild(QDockWidget, "dock_model")], [200], Qt.Orientation.Vertical)
+        self.resizeDocks([self.findChild(QDockWidget, "dock_layers"), self.findChild(QDockWidget, "dock_inspector")],
+                         [190, 330], Qt.Orientation.Horizontal)
 
     # reactions -------------------------------------------------------------
     def _display_name(self) -> str:
@@ -285,8 +331,13 @@ class MainWindow(QMainWindow):
             text = f"Output {projects_fmt(shapes.output_shape)} · {shapes.parameters:,} parameters"
         else:
             errors = sum(1 for p in shapes.problems if p.severity == "error")
-            text = f"{errors} problem{'s' if errors != 1 else ''}: the model cannot run yet"
-        self.statusBar().showMessage(text)
+            text = f"<span style='color:#c62828'>{errors} problem{'s' if errors != 1 else ''}: " \
+                   "the model cannot run yet</span>"
+        self.model_label.setText(text)
+
+    def _weights_changed(self) -> None:
+        if self.document.weights_note:
+            self.statusBar().showMessage(self.document.weights_note, 8000)
 
     def _problem_count(self, count: int) -> None:
         self.bottom_tabs.setTabText(1, f"Problems ({count})" if count else "Problems")
@@ -309,8 +360,18 @@ class MainWindow(QMainWindow):
         self.canvas.select_only([node_id])
         self.canvas.center_on(node_id)
 
+    def _wrap(self, project, width: float) -> None:
+        """Lay a fresh template out in rows that fit ``width`` (no undo step: nothing to undo yet)."""
+        for node_id, pos in chain_layout(project.graph, self._per_row(width)).items():
+            project.graph.move(node_id, pos)
+
+    @staticmethod
+    def _per_row(width: float) -> int:
+        """How many blocks fit in one row of a canvas ``width`` pixels wide at a readable zoom."""
+        return max(3, int(width / 0.9 / STEP_X))
+
     def _auto_layout(self) -> None:
-        self.document.auto_layout()
+        self.document.auto_layout(self._per_row(self.canvas.viewport().width()))
         self.canvas.fit()
 
     def _show_problems(self) -> None:

@@ -16,3 +16,4 @@ def install_panels(window) -> None:
     #       window.add_dock("Training", TrainingPanel(window.document), Qt.RightDockWidgetArea)
     from designer.ui.drawpad import install as install_tryit; install_tryit(window)  # Try it + Look inside docks
     from designer.ui.export_dialog import install as install_export; install_export(window)  # File → Export, Import
+    from designer.ui.training_panel import install as install_training; install_training(window)  # Training dock

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QStyle
 
@@ -22,18 +22,22 @@ class ProblemsList(QListWidget):
         self.setWordWrap(True)
         self.setAlternatingRowColors(True)
         self.itemActivated.connect(self._activated)
-        document.shapes_changed.connect(self.refresh)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.refresh)
+        document.shapes_changed.connect(self._timer.start)  # coalesced, after the canvas has updated
+        document.changed.connect(self._timer.start)  # names in messages follow renames
         self._last = None
         self.refresh()
 
     def refresh(self, *_) -> None:
         doc = self.document
         problems = doc.shapes.problems
-        key = [(p.node_id, p.severity, p.message) for p in problems]
+        names = doc.display_names()
+        key = [(names.get(p.node_id), p.severity, p.message) for p in problems]
         if key == self._last:
             return
         self._last = key
-        names = doc.display_names()
         self.clear()
         style = self.style()
         icons = {"error": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),

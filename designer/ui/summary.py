@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
@@ -23,7 +23,10 @@ class SummaryModel(QAbstractTableModel):
         self.document = document
         self.rows: list[tuple] = []
         self.node_ids: list[str | None] = []
-        document.changed.connect(self.refresh)  # after shapes_changed, and on renames too
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.refresh)
+        document.changed.connect(self._timer.start)  # coalesced: typing does not rebuild the table per key
         self.refresh()
 
     def refresh(self, *_) -> None:

@@ -56,3 +56,19 @@ def test_missing_onnx_packages_give_the_install_command(tmp_path, monkeypatch):
     with pytest.raises(onnx_export.OnnxUnavailable, match=r'pip install "netdesigner\[onnx\]"'):
         onnx_export.export_onnx(_model(), (1, 14, 14), tmp_path / "m.onnx")
     assert not (tmp_path / "m.onnx").exists()
+
+
+def test_random_catalog_chains_match_onnxruntime(tmp_path):
+    import random
+
+    from designer.ml import build
+    from tests.ml.chains import random_chain
+
+    rng = random.Random(11)
+    for i in range(4):
+        graph = random_chain(rng)
+        model = build.seeded_model(graph, i)
+        shape = tuple(graph.input_node().params["shape"])
+        path = onnx_export.export_onnx(model, shape, tmp_path / f"chain{i}.onnx")
+        check = verify.verify_onnx(model, path, shape)
+        assert check.ok, (check.message, [n.type for n in graph.nodes.values()])

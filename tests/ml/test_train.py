@@ -206,3 +206,41 @@ def test_lenet_reaches_95_percent_on_mnist_5k_in_five_epochs():
     done = events[-1]
     assert isinstance(done, Finished) and done.best_val_acc >= 0.95, done
     assert time.perf_counter() - start < 60
+
+
+@pytest.mark.parametrize("device", available_devices())
+def test_training_runs_on_every_device_this_machine_has(tiny, device):
+    model = lenet()
+    events = run(model, tiny.subset(256, 100), epochs=2, batch_size=32, device=device)
+    assert isinstance(events[0], Started) and events[0].device == device
+    done = events[-1]
+    assert isinstance(done, Finished) and done.epochs_done == 2, done
+    assert all(t.device.type == "cpu" for t in done.best_state.values())  # weights come back to the CPU
+    assert [e.val_loss for e in events if isinstance(e, EpochEnd)][-1] < 2.3
+
+
+def test_a_last_batch_of_one_sample_is_left_out_so_batchnorm_trains(tiny):
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 10))
+    events = run(model, tiny.subset(65, 20), epochs=2, batch_size=32)
+    assert isinstance(events[-1], Finished) and events[0].steps_per_epoch == 2
+
+
+class Explodes(nn.Module):
+    """Raises torch's kind of error on the third training batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += self.training
+        if self.calls > 3:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB\nmore detail")
+        return x
+
+
+def test_an_error_from_torch_ends_the_run_with_a_failed_event(tiny):
+    events = run(nn.Sequential(mlp(), Explodes()), tiny, epochs=1, batch_size=32)
+    assert isinstance(events[-1], Failed)
+    assert events[-1].message == ("Training stopped: CUDA out of memory. Tried to allocate 2.00 GiB "
+                                  "(out of memory: try a smaller batch size)")

@@ -94,6 +94,10 @@ def test_missing_dataset_says_how_to_get_it_without_downloading(tmp_path):
     assert result.returncode != 0
     assert "--download" in result.stderr
     assert not list(tmp_path.rglob("*.gz"))  # nothing was downloaded
+    (tmp_path / "tiny.py").unlink()
+    result = subprocess.run([sys.executable, "train.py", "--device", "cpu"], cwd=tmp_path, env=_env(),
+                            capture_output=True, text=True, timeout=60)
+    assert "tiny.py was not found beside train.py" in result.stderr
 
 
 HOSTILE = ['"""; import os; os.system("echo PWNED") #', "x'\nimport os\nos.system('echo PWNED')\n'",

@@ -89,3 +89,14 @@ def test_codegen_exports_of_both_styles_verify_identical(tmp_path):
         weights.save_state_dict(model.state_dict(), pt)
         check = verify.verify_py(model, py, pt, (1, 28, 28))
         assert check.identical, f"{style}: {check.message}"
+
+
+def test_bundle_checks_the_py_even_without_a_weights_file(tmp_path):
+    from designer.core import project as project_io
+    from designer.ml import bundle
+
+    project = project_io.load("resources/examples/small-module.netproj.json")
+    outcome = bundle.export_bundle(project, None, bundle.Request(py=tmp_path / "small.py", style="sequential"))
+    assert outcome.verified, outcome.text()
+    assert outcome.lines[-1] == "small.py in a fresh process (fresh weights, seed 0): verified: identical outputs"
+    assert [p.name for p in tmp_path.iterdir()] == ["small.py"]

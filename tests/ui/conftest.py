@@ -22,6 +22,7 @@ def window(qtbot):
     from designer.ui.main_window import MainWindow
 
     win = MainWindow()
+    win.resize(1500, 950)  # the offscreen screen is small: give the canvas a desktop-sized room
     win.show()
     qtbot.waitExposed(win)
     win.activateWindow()

@@ -86,8 +86,8 @@ def test_invalid_block_turns_red_with_formula_tooltip(window):
     doc.set_param("n1", "padding", 0)
     fc1 = window.canvas.node_item("n8")
     assert fc1.error and "256" in fc1.error
-    assert "256" in fc1.toolTip()
-    conv1_tip = window.canvas.node_item("n1").toolTip()
+    assert "256" in window.canvas.graph_scene.tooltip("n8")
+    conv1_tip = window.canvas.graph_scene.tooltip("n1")
     assert "⌊(28 + 2·0 − 1·(5−1) − 1)/1⌋ + 1 = 24" in conv1_tip
     assert window.canvas.graph_scene.edges[("n8", "n9")].bad
 
@@ -112,8 +112,9 @@ def test_rubber_band_select_then_copy_paste(window, qtbot):
     canvas.reset_zoom()
     canvas.center_on("n2")
     viewport = canvas.viewport()
-    a = canvas.mapFromScene(QPointF(170, -30))  # around conv1 and relu1
-    b = canvas.mapFromScene(QPointF(490, 90))
+    area = canvas.node_item("n1").sceneBoundingRect().united(canvas.node_item("n2").sceneBoundingRect())
+    a = canvas.mapFromScene(area.topLeft() - QPointF(10, 10))  # a band around conv1 and relu1
+    b = canvas.mapFromScene(area.bottomRight() + QPointF(10, 10))
     qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=a)
     qtbot.mouseMove(viewport, (a + b) / 2)
     qtbot.mouseMove(viewport, b)
@@ -134,16 +135,17 @@ def test_drag_a_block_moves_it_on_the_grid_in_one_undo_step(window, qtbot):
     canvas.reset_zoom()
     canvas.center_on("n3")
     viewport = canvas.viewport()
-    start = canvas.mapFromScene(QPointF(540 + 55, 40))
-    end = canvas.mapFromScene(QPointF(540 + 55 + 47, 40 + 92))
+    x0, y0 = doc.graph.nodes["n3"].pos
+    start = canvas.mapFromScene(QPointF(x0 + 55, y0 + 40))
+    end = canvas.mapFromScene(QPointF(x0 + 55 + 47, y0 + 40 + 92))
     qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
     qtbot.mouseMove(viewport, start + QPoint(10, 10))
     qtbot.mouseMove(viewport, end)
     qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
-    assert doc.graph.nodes["n3"].pos == (580.0, 100.0)  # snapped to the 20 px grid
+    assert doc.graph.nodes["n3"].pos == (x0 + 40, y0 + 100)  # snapped to the 20 px grid
     assert doc.undo_stack.count() == 1
     doc.undo_stack.undo()
-    assert canvas.node_item("n3").pos() == QPointF(540, 0)
+    assert canvas.node_item("n3").pos() == QPointF(x0, y0)
 
 
 def test_palette_search_and_enter_appends_after_selected(window, qtbot):
@@ -174,8 +176,94 @@ def test_auto_layout_is_one_undo_step(window):
     doc = window.document
     doc.add_node("ReLU", pos=(-500, 900))
     window._auto_layout()
-    xs = [doc.graph.nodes[n].pos[0] for n in doc.shapes.path]
-    assert xs == sorted(xs)
+    reading_order = [doc.graph.nodes[n].pos[::-1] for n in doc.shapes.path]  # rows top-down, then left-right
+    assert reading_order == sorted(reading_order)
+    scratch = doc.graph.nodes[list(doc.graph.nodes)[-1]]
+    assert scratch.pos[1] > max(y for y, _ in reading_order)  # off-path blocks go below the model
+    rect = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
+    assert all(rect.contains(i.sceneBoundingRect()) for i in window.canvas.graph_scene.nodes.values())
     doc.undo_stack.undo()
     assert doc.graph.nodes[list(doc.graph.nodes)[-1]].pos == (-500.0, 900.0)
     assert isinstance(next(iter(window.canvas.graph_scene.edges.values())), EdgeItem)
+
+
+def test_palette_double_click_inserts_after_the_selected_block(window, qtbot):
+    doc, tree = window.document, window.palette.tree
+    doc.select("n7")  # Flatten, before fc1
+    entry = window.palette.entries["Dropout"]
+    pos = tree.visualItemRect(entry).center()
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    new = doc.graph.successors("n7")[0]
+    assert doc.graph.nodes[new].type == "Dropout" and doc.graph.successors(new) == ["n8"]
+    assert badge(window, new, "n8") == "(400)" and doc.shapes.valid
+    positions = [n.pos for n in doc.graph.nodes.values()]
+    assert len(set(positions)) == len(positions)  # nothing placed on top of another block
+
+
+def test_locked_while_training_blocks_refuse_edits_and_stay_put(window, qtbot):
+    doc, canvas = window.document, window.canvas
+    doc.set_locked(True, "training is running")
+    assert not window.inspector.widget().isEnabled()
+    canvas.reset_zoom()
+    canvas.center_on("n3")
+    viewport = canvas.viewport()
+    x0, y0 = doc.graph.nodes["n3"].pos
+    start = canvas.mapFromScene(QPointF(x0 + 55, y0 + 40))
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, start + QPoint(60, 60))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=start + QPoint(60, 60))
+    assert canvas.node_item("n3").pos() == QPointF(x0, y0) and doc.graph.nodes["n3"].pos == (x0, y0)
+    canvas.select_only(["n2"])
+    canvas.delete_selected()
+    assert "n2" in doc.graph.nodes and "training" in window.statusBar().currentMessage()
+    assert doc.undo_stack.count() == 0
+    doc.set_locked(False)
+    assert window.inspector.widget().isEnabled()
+    assert window.zoom_label.text() == "100%"
+
+
+def test_right_click_a_wire_to_disconnect_it(window, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QContextMenuEvent
+
+    canvas = window.canvas
+    canvas.reset_zoom()
+    canvas.center_on("n1")
+    wire = canvas.graph_scene.edges[("n1", "n2")]
+    pos = canvas.mapFromScene(wire._path.pointAtPercent(0.3))
+    chosen = []
+
+    def pick():
+        menu = QApplication.activePopupWidget()
+        if menu is None:
+            QTimer.singleShot(20, pick)
+            return
+        chosen.extend(a.text() for a in menu.actions())
+        next(a for a in menu.actions() if a.text() == "Disconnect").trigger()
+        menu.close()
+
+    QTimer.singleShot(0, pick)
+    QApplication.sendEvent(canvas.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos,
+                                                                canvas.viewport().mapToGlobal(pos)))
+    assert "Insert layer here" in chosen
+    assert ("n1", "n2") not in window.document.graph.edges
+    assert window.canvas.node_item("n2").opacity() < 1
+
+
+def test_arrow_keys_nudge_and_delete_while_typing_a_name_deletes_nothing(window, qtbot):
+    doc, canvas = window.document, window.canvas
+    canvas.select_only(["n1"])
+    x0, y0 = doc.graph.nodes["n1"].pos
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    qtbot.keyClick(canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert doc.graph.nodes["n1"].pos == (x0 + 20, y0 + 100)
+    assert canvas.node_item("n1").pos() == QPointF(x0 + 20, y0 + 100)
+    name = window.inspector.name_edit
+    name.setFocus()
+    name.setCursorPosition(0)
+    qtbot.keyClick(name, Qt.Key.Key_Delete)  # deletes a character, not the block
+    assert "n1" in doc.graph.nodes and doc.graph.nodes["n1"].name == "onv1"
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+    assert canvas.graph_scene.selected_ids() == [] and doc.selected is None

@@ -136,3 +136,54 @@ def test_trained_weights_are_saved_beside_the_project_and_restored(window, qtbot
     assert other.document.weights is None  # loaded in the background, after the window shows
     qtbot.waitUntil(lambda: other.document.weights is not None, timeout=10000)
     assert torch.equal(other.document.weights["fc3.weight"], state["fc3.weight"])
+
+
+def test_new_from_template_menu(window, qtbot):
+    menu = next(a.menu() for a in window.menu("File").actions() if a.text() == "New from &Template")
+    titles = [a.text() for a in menu.actions()]
+    assert titles[0] == "LeNet for MNIST (28×28)" and "Blank" in titles
+    window.document.set_param("n1", "out_channels", 7)
+    answer_dialog(qtbot, QMessageBox.StandardButton.Discard)
+    next(a for a in menu.actions() if a.text().startswith("Small module")).trigger()
+    doc = window.document
+    assert doc.graph.input_node().params["shape"] == [1, 4, 4] and doc.path is None
+    assert doc.undo_stack.count() == 0 and not window.isWindowModified()
+    window.findChild(type(menu.actions()[0]), "action_new").trigger()
+    assert list(doc.graph.nodes) == [doc.graph.input_node().id]
+
+
+def test_layout_and_recent_files_are_remembered(qtbot, tmp_path):
+    first = MainWindow()
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(first.width() - 90, first.height() - 40)
+    size = (first.width(), first.height())
+    first.dock_for("Layers").hide()
+    path = tmp_path / "keep.netproj.json"
+    path.write_text((EXAMPLES / "lenet-32.netproj.json").read_text())
+    first.open_file(path)
+    first.close()
+
+    second = MainWindow()
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == size
+    assert not second.dock_for("Layers").isVisible()
+    second.recent_menu.aboutToShow.emit()
+    recent = [a for a in second.recent_menu.actions() if a.text() == str(path.resolve())]
+    assert recent
+    recent[0].trigger()
+    assert second.document.path == path and second.document.graph.input_node().params["shape"] == [1, 32, 32]
+
+
+def test_opening_a_wide_model_with_an_error_shows_the_error_readably(window, qtbot):
+    assert window.open_file(EXAMPLES / "broken-lenet.netproj.json")
+    canvas = window.canvas
+    bad = next(n for n in window.document.shapes.path if window.document.shapes.nodes[n].error)
+    assert canvas.zoom() >= 0.6  # the blocks stay readable
+    visible = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+    assert visible.contains(canvas.node_item(bad).sceneBoundingRect())
+    assert canvas.node_item(bad).error
+    qtbot.waitUntil(lambda: "problem" in window.model_label.text())
+    if not canvas.fits_readably():
+        assert "Auto-layout" in window.statusBar().currentMessage()

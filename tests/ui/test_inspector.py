@@ -75,7 +75,7 @@ def test_checkbox_choice_and_rename(window, qtbot):
     qtbot.keyClicks(name, "first")
     assert doc.graph.nodes["n1"].name == "first"
     assert window.canvas.node_item("n1").name == "first"
-    assert window.summary.table_model.rows[1][0] == "first"
+    qtbot.waitUntil(lambda: window.summary.table_model.rows[1][0] == "first")
 
 
 def test_undo_redo_of_inspector_edits_restores_the_exact_file(window, qtbot):
@@ -94,17 +94,18 @@ def test_undo_redo_of_inspector_edits_restores_the_exact_file(window, qtbot):
     assert "[*]" in window.windowTitle() and window.isWindowModified()
 
 
-def test_summary_shows_layers_and_totals(window):
+def test_summary_shows_layers_and_totals(window, qtbot):
     rows = window.summary.table_model.rows
     assert rows[1][:5] == ("conv1", "Conv2d", "(6, 28, 28)", "156", "117,600")
     assert rows[-1][0] == "Total" and rows[-1][3] == "61,706"
     window.document.set_param("n12", "out_features", 2)
-    assert window.summary.table_model.rows[-1][2] == "(2)"
+    qtbot.waitUntil(lambda: window.summary.table_model.rows[-1][2] == "(2)")  # refreshed once typing pauses
 
 
 def test_problems_list_double_click_selects_the_block(window, qtbot):
     window.document.set_param("n4", "in_channels", 3)
     problems = window.problems
+    qtbot.waitUntil(lambda: problems.count() == 1)
     assert problems.count() == 1 and "in_channels" in problems.item(0).text()
     bar = window.bottom_tabs.tabBar()
     assert bar.tabText(1) == "Problems (1)"
@@ -116,4 +117,4 @@ def test_problems_list_double_click_selects_the_block(window, qtbot):
     assert window.document.selected == "n4"
     assert window.canvas.graph_scene.selected_ids() == ["n4"]
     qtbot.mouseClick(window.inspector.fix_button, Qt.MouseButton.LeftButton)
-    assert problems.count() == 0
+    qtbot.waitUntil(lambda: problems.count() == 0)

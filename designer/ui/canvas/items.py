@@ -25,12 +25,15 @@ ERROR = QColor("#d32f2f")
 SELECTED = QColor("#ffb300")
 
 _TITLE_FONT = QFont()
-_TITLE_FONT.setPointSizeF(8.5)
+_TITLE_FONT.setPixelSize(11)  # pixels, not points: the canvas scales, the screen DPI must not
 _TITLE_FONT.setBold(True)
 _SMALL_FONT = QFont()
-_SMALL_FONT.setPointSizeF(7.5)
+_SMALL_FONT.setPixelSize(10)
 _BADGE_FONT = QFont()
-_BADGE_FONT.setPointSizeF(7.0)
+_BADGE_FONT.setPixelSize(9)
+_BADGE_METRICS = QFontMetricsF(_BADGE_FONT)
+_BADGE_WIDTHS: dict[str, float] = {}
+DETAIL_ZOOM = 0.4  # below this zoom text is unreadable: paint plain shapes (much faster with hundreds of blocks)
 
 
 def _elide(text: str, font: QFont, width: float) -> str:
@@ -55,6 +58,8 @@ class PortItem(QGraphicsItem):
         return QRectF(-r, -r, 2 * r, 2 * r)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_ZOOM:
+            return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         r = PORT_RADIUS + (1.5 if self._hover else 0)
         painter.setPen(QPen(QColor("#37474f"), 1.4))
@@ -101,15 +106,13 @@ class NodeItem(QGraphicsItem):
         path.addRoundedRect(QRectF(0, 0, WIDTH, HEIGHT), 7, 7)
         return path
 
-    def set_content(self, name: str, summary: str, error: str | None, tooltip: str, off_path: bool) -> None:
+    def set_content(self, name: str, summary: str, error: str | None, off_path: bool) -> None:
         """Show new text/state; repaints only when something visible changed."""
         state = (name, summary, error, off_path)
         if state != (self.name, self.summary, self.error, self.off_path):
             self.name, self.summary, self.error, self.off_path = state
             self.setOpacity(0.45 if off_path else 1.0)
             self.update()
-        if tooltip != self.toolTip():
-            self.setToolTip(tooltip)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -119,10 +122,13 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QPen(border, 2.6 if selected or self.error else 1.2))
         painter.setBrush(QColor("#fff5f5") if self.error else QColor("#ffffff"))
         painter.drawRoundedRect(rect, 7, 7)
-        header = QPainterPath()
-        header.addRoundedRect(QRectF(0.6, 0.6, WIDTH - 1.2, 20), 6.4, 6.4)
-        header.addRect(QRectF(0.6, 12, WIDTH - 1.2, 9))
-        painter.fillPath(header.simplified(), ERROR if self.error else self.color)
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < DETAIL_ZOOM:
+            painter.fillRect(QRectF(0, 0, WIDTH, 21), ERROR if self.error else self.color)
+            return
+        painter.save()
+        painter.setClipPath(self.shape())  # the header follows the card's rounded top corners
+        painter.fillRect(QRectF(0, 0, WIDTH, 21), ERROR if self.error else self.color)
+        painter.restore()
         painter.setPen(QColor("#ffffff"))
         painter.setFont(_TITLE_FONT)
         painter.drawText(QRectF(8, 1, WIDTH - 16, 20), Qt.AlignmentFlag.AlignVCenter,
@@ -161,6 +167,7 @@ class EdgeItem(QGraphicsItem):
         self.bad = False
         self._path = QPainterPath()
         self._badge_rect = QRectF()
+        self._bounds = None
         self.highlight = False
         self.setFlags(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(0)
@@ -193,23 +200,29 @@ class EdgeItem(QGraphicsItem):
         self.prepareGeometryChange()
         a = self.src.output_port.scenePos()
         b = self.dst.input_port.scenePos() if self.dst.input_port else self.dst.scenePos()
-        dx = max(abs(b.x() - a.x()) * 0.5, 30.0)
+        dx = max(abs(b.x() - a.x()) * 0.5, 30.0) if b.x() >= a.x() else 40.0  # a wire going back: a small loop
         path = QPainterPath(a)
         path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
         self._path = path
         self._layout_badge()
 
     def _layout_badge(self) -> None:
+        self._bounds = None
         if not self.badge:
             self._badge_rect = QRectF()
             return
-        metrics = QFontMetricsF(_BADGE_FONT)
-        w, h = metrics.horizontalAdvance(self.badge) + 10, metrics.height() + 3
+        w = _BADGE_WIDTHS.get(self.badge)
+        if w is None:
+            w = _BADGE_WIDTHS[self.badge] = _BADGE_METRICS.horizontalAdvance(self.badge) + 10
+        h = _BADGE_METRICS.height() + 3
         mid = self._path.pointAtPercent(0.5)
         self._badge_rect = QRectF(mid.x() - w / 2, mid.y() - h - 4, w, h)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        return self._path.boundingRect().adjusted(-6, -6, 6, 6).united(self._badge_rect.adjusted(-2, -2, 2, 2))
+        if self._bounds is None:
+            self._bounds = self._path.boundingRect().adjusted(-6, -6, 6, 6).united(
+                self._badge_rect.adjusted(-2, -2, 2, 2))
+        return self._bounds
 
     def shape(self) -> QPainterPath:
         stroker = QPainterPathStroker()
@@ -225,7 +238,7 @@ class EdgeItem(QGraphicsItem):
         painter.setPen(QPen(color, 3.2 if selected or self.highlight else 2.0))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self._path)
-        if self.badge:
+        if self.badge and option.levelOfDetailFromTransform(painter.worldTransform()) >= DETAIL_ZOOM:
             painter.setPen(QPen(ERROR if self.bad else QColor("#90a4ae"), 1))
             painter.setBrush(QBrush(QColor("#fff5f5") if self.bad else QColor("#eceff1")))
             painter.drawRoundedRect(self._badge_rect, 4, 4)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
 from designer.core.graph import Event
 from designer.core.shapes import NodeResult
@@ -55,6 +55,7 @@ class CanvasScene(QGraphicsScene):
         document.shapes_changed.connect(self.refresh)
         document.changed.connect(self._refresh_names)
         document.selection_changed.connect(self._select_from_document)
+        document.locked_changed.connect(self._locked)
         self.selectionChanged.connect(self._selection_to_document)
         self.rebuild()
 
@@ -82,6 +83,7 @@ class CanvasScene(QGraphicsScene):
         node = self.document.graph.nodes[node_id]
         item = NodeItem(node_id, node.type, node.spec.category)
         item.snap = self._snap
+        item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, not self.document.locked)
         item.setPos(QPointF(*node.pos))
         self.addItem(item)
         self.nodes[node_id] = item
@@ -137,12 +139,24 @@ class CanvasScene(QGraphicsScene):
             summary = ""
             if result is not None and result.resolved is not None and spec.summary is not None:
                 summary = spec.summary(result.resolved)
-            item.set_content(name, summary, result.error if result else None,
-                             node_tooltip(node.type, spec.help, result), bool(result and not result.on_path))
+            item.set_content(name, summary, result.error if result else None, bool(result and not result.on_path))
         self._names = names
         for edge, item in self.edges.items():
             if force or edge[0] in changed_sources or edge[1] in changed_sources:
                 self._badge(item)
+
+    def tooltip(self, node_id: str) -> str:
+        """A block's tooltip, built when asked: hundreds of formulas per edit would cost frames."""
+        node = self.document.graph.nodes[node_id]
+        return node_tooltip(node.type, node.spec.help, self.document.shapes.nodes.get(node_id))
+
+    def helpEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        item = self.node_at(event.scenePos())
+        if item is None:
+            super().helpEvent(event)
+            return
+        QToolTip.showText(event.screenPos(), self.tooltip(item.node_id))
+        event.accept()
 
     def _refresh_names(self) -> None:
         if self.document.display_names() != self._names:
@@ -195,6 +209,20 @@ class CanvasScene(QGraphicsScene):
                 self.nodes[node_id].setSelected(True)
 
     # gestures --------------------------------------------------------------
+    def _locked(self, locked: bool) -> None:
+        """While training runs, blocks cannot be dragged (the model refuses edits anyway)."""
+        for item in self.nodes.values():
+            item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, not locked)
+
+    def reset_positions(self) -> None:
+        """Put every block back where the model says (after a refused move)."""
+        for node_id, item in self.nodes.items():
+            x, y = self.document.graph.nodes[node_id].pos
+            if (item.pos().x(), item.pos().y()) != (x, y):
+                snap, item.snap = item.snap, False
+                item.setPos(QPointF(x, y))
+                item.snap = snap
+
     def set_snap(self, on: bool) -> None:
         self._snap = on
         for item in self.nodes.values():

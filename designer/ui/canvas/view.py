@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QMimeData, QPointF, Qt
+from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView
+from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView, QMenu
 
+from designer.core import layers
 from designer.core.graph import GraphError
 from designer.ui.canvas.items import GRID, HEIGHT, WIDTH, NodeItem, PortItem
 from designer.ui.canvas.scene import CanvasScene
@@ -20,10 +21,13 @@ BLOCK_MIME = "application/x-netdesigner-block"  # a palette entry being dragged:
 NODES_MIME = "application/x-netdesigner-nodes"  # copied blocks: Document.copy_data JSON
 ZOOM_STEP = 1.2
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
+READABLE_ZOOM = 0.6
 
 
 class CanvasView(QGraphicsView):
     """Shows a CanvasScene and turns mouse and keyboard gestures into Document edits."""
+
+    zoom_changed = Signal(float)
 
     def __init__(self, document, parent=None):
         super().__init__(parent)
@@ -45,8 +49,14 @@ class CanvasView(QGraphicsView):
         self._pressed_on_node = False
         self._drop_edge = None
         self._paste_count = 0
+        self._fitted_size = None
+        self.auto_fit = True  # keep the model fitted while the window settles, until the user zooms or pans
+        self._rect_timer = QTimer(self)
+        self._rect_timer.setSingleShot(True)
+        self._rect_timer.timeout.connect(self._update_scene_rect)
         document.project_replaced.connect(self._update_scene_rect)
-        document.changed.connect(self._update_scene_rect)
+        document.project_replaced.connect(self._fit_again)
+        document.changed.connect(self._rect_timer.start)  # coalesced: not on every keystroke
         self._update_scene_rect()
 
     # helpers used by the window and tests ----------------------------------
@@ -66,6 +76,18 @@ class CanvasView(QGraphicsView):
         if node_id in self.graph_scene.nodes:
             self.centerOn(self.node_item(node_id))
 
+    def _fit_again(self) -> None:
+        self.auto_fit = True
+        self.fit(readable=True)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        size, last = event.size(), self._fitted_size
+        # Scroll bars coming and going change the size by their width: refitting then would loop.
+        if self.auto_fit and (last is None or abs(size.width() - last[0]) > 30 or abs(size.height() - last[1]) > 30):
+            self._fitted_size = (size.width(), size.height())
+            self.fit(readable=True)
+
     def _update_scene_rect(self) -> None:
         rect = self.graph_scene.itemsBoundingRect().adjusted(-2000, -1500, 2000, 1500)
         self.setSceneRect(rect)
@@ -75,9 +97,11 @@ class CanvasView(QGraphicsView):
         return self.transform().m11()
 
     def _zoom_by(self, factor: float) -> None:
+        self.auto_fit = False
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
         factor = target / self.zoom()
         self.scale(factor, factor)
+        self.zoom_changed.emit(self.zoom())
 
     def zoom_in(self) -> None:
         self._zoom_by(ZOOM_STEP)
@@ -86,22 +110,45 @@ class CanvasView(QGraphicsView):
         self._zoom_by(1 / ZOOM_STEP)
 
     def reset_zoom(self) -> None:
+        self.auto_fit = False
         self.resetTransform()
+        self.zoom_changed.emit(1.0)
 
-    def fit(self) -> None:
-        """Fit every block into view, never magnifying beyond 100 %."""
-        items = self.graph_scene.nodes.values()
-        if not items:
+    def fit(self, readable: bool = False) -> None:
+        """Fit every block into view, never magnifying beyond 100 %.
+
+        With ``readable`` (opening a file, the window settling) the zoom stays high enough to read
+        the blocks; a model wider than that is shown from its first problem, or from its Input.
+        """
+        if not self.graph_scene.nodes:
             return
         rect = None
-        for item in items:
+        for item in list(self.graph_scene.nodes.values()) + list(self.graph_scene.edges.values()):
             r = item.sceneBoundingRect()
             rect = r if rect is None else rect.united(r)
-        rect = rect.adjusted(-40, -50, 40, 40)
+        rect = rect.adjusted(-30, -30, 30, 30)
         self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
         if self.zoom() > 1.0:
             self.resetTransform()
             self.centerOn(rect.center())
+        elif readable and self.zoom() < READABLE_ZOOM:
+            self.resetTransform()
+            self.scale(READABLE_ZOOM, READABLE_ZOOM)
+            self.center_on(self._focus_node())
+        self.zoom_changed.emit(self.zoom())
+
+    def _focus_node(self) -> str | None:
+        shapes = self.document.shapes
+        errors = [n for n in shapes.path if shapes.nodes[n].error]
+        if errors:
+            return errors[0]
+        start = self.document.graph.input_node()
+        return start.id if start is not None else next(iter(self.graph_scene.nodes), None)
+
+    def fits_readably(self) -> bool:
+        """Whether the last fit shows every block at a readable zoom."""
+        rect = self.mapToScene(self.viewport().rect()).boundingRect()
+        return all(rect.contains(i.sceneBoundingRect()) for i in self.graph_scene.nodes.values())
 
     def set_snap(self, on: bool) -> None:
         self.graph_scene.set_snap(on)
@@ -119,6 +166,7 @@ class CanvasView(QGraphicsView):
     def mousePressEvent(self, event) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.MiddleButton:
             self._pan_start = event.position()
+            self.auto_fit = False
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
             return
@@ -169,6 +217,7 @@ class CanvasView(QGraphicsView):
         try:
             self.graph_scene.commit_moves()
         except GraphError as exc:
+            self.graph_scene.reset_positions()
             self._tell(str(exc))
 
     def _draw_wire(self, end: QPointF) -> None:
@@ -255,15 +304,18 @@ class CanvasView(QGraphicsView):
         if not ids and not edges:
             return
         stack = self.document.undo_stack
-        try:
+        macro = bool(edges) and bool(ids) or len(edges) > 1  # one undo step for the whole deletion
+        if macro:
             stack.beginMacro("Delete")
+        try:
             for edge in edges:
                 self.document.disconnect(*edge)
             self.document.remove_nodes(ids)
         except GraphError as exc:
             self._tell(str(exc))
         finally:
-            stack.endMacro()
+            if macro:
+                stack.endMacro()
 
     def copy(self) -> None:
         ids = self.graph_scene.selected_ids()
@@ -304,6 +356,60 @@ class CanvasView(QGraphicsView):
                 self._tell(str(exc))
                 return
             self.select_only(new)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        """Arrow keys nudge the selected blocks (Shift: five grid steps); Escape drops a wire or the selection."""
+        steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
+        ids = self.graph_scene.selected_ids()
+        if event.key() in steps and ids:
+            dx, dy = steps[event.key()]
+            scale = GRID * (5 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
+            graph = self.document.graph
+            positions = [(graph.nodes[n].pos[0] + dx * scale, graph.nodes[n].pos[1] + dy * scale) for n in ids]
+            self._guarded(self.document.move, ids, positions)
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            if self._wire is not None:
+                self.graph_scene.removeItem(self._wire)
+                self._wire, self._wire_from = None, None
+            else:
+                self.graph_scene.clearSelection()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802
+        """Right-click: actions for the block or wire under the mouse."""
+        scene_pos = self.mapToScene(event.pos())
+        node = self.graph_scene.node_at(scene_pos)
+        edge = None if node is not None else self.graph_scene.edge_at(scene_pos)
+        menu = QMenu(self)
+        if node is not None:
+            if not node.isSelected():
+                self.select_only([node.node_id])
+            menu.addAction("Duplicate", self.duplicate)
+            menu.addAction("Copy", self.copy)
+            menu.addAction("Cut", self.cut)
+            menu.addAction("Delete", self.delete_selected)
+        elif edge is not None:
+            src, dst = edge.edge
+            menu.addAction("Disconnect", lambda: self._guarded(self.document.disconnect, src, dst))
+            insert = menu.addMenu("Insert layer here")
+            for spec in layers.palette_types():
+                insert.addAction(spec.type, lambda t=spec.type: self._guarded(self.document.insert_on_edge, t,
+                                                                               (src, dst)))
+        else:
+            menu.addAction("Paste", self.paste)
+            menu.addAction("Select all", self.select_all)
+            menu.addAction("Fit to view", self.fit)
+        menu.exec(event.globalPos())
+
+    def _guarded(self, method, *args) -> None:
+        try:
+            method(*args)
+        except GraphError as exc:
+            self._tell(str(exc))
 
     def select_all(self) -> None:
         for item in self.graph_scene.nodes.values():

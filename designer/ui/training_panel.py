@@ -1,0 +1,530 @@
+"""The Training dock: settings, Start / Pause / Stop, live curves and the confusion matrix.
+
+Pressing Start locks the document (the canvas refuses edits and the status
+bar says why), hands a snapshot of the project to a ``TrainingWorker`` in a
+QThread and listens to its signals. Curves are buffered as events arrive and
+redrawn by a timer at most 30 times a second, so a fast run cannot flood the
+UI thread. The best weights (by held-out accuracy) go to
+``document.set_weights`` and make the project modified, so Save keeps them and
+closing asks first. torch is never imported here.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import sys
+
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from designer.core import project as projects
+from designer.ml.config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
+from designer.ui.worker import TrainingRun, TrainingWorker
+
+REDRAW_MS = 100  # curves redraw 10 times a second (<= 30): painting holds the GIL the training loop needs
+SMOOTHING = 0.9  # exponential moving average of the batch loss
+LOCK_REASON = "training is running (Stop it to edit the model)"
+DATASET_HELP = {
+    "mnist-5k": "5,000 handwritten digits bundled with the app: works offline, trains in seconds",
+    "mnist": "70,000 handwritten digits (downloaded once, about 11 MB)",
+    "fashion-mnist": "70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)",
+}
+COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
+
+
+class DeviceCombo(QComboBox):
+    """Lists only the devices this machine has; asks torch when the list is opened."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.addItem("cpu")
+        self.refresh(import_torch=False)
+
+    def refresh(self, import_torch: bool = True) -> None:
+        if not import_torch and "torch" not in sys.modules:
+            return  # the window must paint before torch loads
+        from designer.ml.train import available_devices
+
+        current = self.currentText()
+        names = available_devices()
+        if names != [self.itemText(i) for i in range(self.count())]:
+            self.clear()
+            self.addItems(names)
+            self.setCurrentText(current if current in names else "cpu")
+
+    def showPopup(self) -> None:  # noqa: N802 - Qt's name
+        self.refresh()
+        super().showPopup()
+
+
+class TrainingPanel(QWidget):
+    """Train the open document's model and watch it learn."""
+
+    run_started = Signal()
+    run_failed = Signal(str)
+    run_finished = Signal(object)  # designer.ml.train.Finished
+    run_ended = Signal()  # after finished or failed: controls are usable again
+
+    def __init__(self, document, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.run: TrainingRun | None = None
+        self._run_project = None
+        self.threads: int | None = None  # torch threads for a run; None: every core but one
+        self.redraws = 0
+        self._dirty: set[str] = set()  # which curves changed since the last redraw: "batch", "epoch"
+        self._status = ""
+        self._build()
+        self._clear_curves()
+        self.load_settings()
+        document.project_replaced.connect(self._project_replaced)
+        document.locked_changed.connect(self._update_buttons)
+        document.shapes_changed.connect(self._update_buttons)
+        document.weights_changed.connect(self._update_buttons)
+        self._timer = QTimer(self)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self._redraw)
+        self._gc_timer = QTimer(self)
+        self._gc_timer.setInterval(1000)
+        self._gc_timer.timeout.connect(_collect_garbage)
+        self._gc_was_enabled = True
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+        self._update_buttons()
+
+    # layout -------------------------------------------------------------------
+    def _build(self) -> None:
+        self.dataset = QComboBox()
+        for i, name in enumerate(DATASETS):
+            self.dataset.addItem(name)
+            self.dataset.setItemData(i, DATASET_HELP[name], Qt.ItemDataRole.ToolTipRole)
+        self.epochs = _spin(1, 10_000)
+        self.batch_size = _spin(1, 1 << 16)
+        self.optimizer = QComboBox()
+        self.optimizer.addItems(OPTIMIZERS)
+        self.optimizer.currentTextChanged.connect(self._optimizer_changed)
+        self.lr = QLineEdit()
+        self.lr.setToolTip("Learning rate: how big each step is. Too big and the loss explodes; too small and it crawls.")
+        self.momentum = QDoubleSpinBox()
+        self.momentum.setRange(0.0, 0.999)
+        self.momentum.setSingleStep(0.1)
+        self.momentum.setDecimals(3)
+        self.nesterov = QCheckBox("Nesterov")
+        self.weight_decay = QLineEdit()
+        self.loss = QComboBox()
+        self.loss.addItems(LOSSES)
+        self.loss.setItemData(1, "Mean squared error against one-hot targets, as in the PyTorch tutorial",
+                              Qt.ItemDataRole.ToolTipRole)
+        self.loss.setItemData(2, "Needs LogSoftmax as the last layer", Qt.ItemDataRole.ToolTipRole)
+        self.init = QComboBox()
+        self.init.addItems(["default", "kaiming", "xavier"])
+        self.keep_weights = QCheckBox("Continue from trained weights")
+        self.seed = _spin(0, 2**31 - 1)
+        self.device = DeviceCombo()
+        momentum_row = QHBoxLayout()
+        momentum_row.setContentsMargins(0, 0, 0, 0)
+        momentum_row.addWidget(self.momentum)
+        momentum_row.addWidget(self.nesterov)
+        momentum = QWidget()
+        momentum.setLayout(momentum_row)
+        # Two columns of label/field pairs: the dock stays short enough to show the curves.
+        self.settings = QWidget()
+        grid = QGridLayout(self.settings)
+        grid.setContentsMargins(0, 0, 0, 0)
+        pairs = [("Dataset", self.dataset), ("Device", self.device), ("Epochs", self.epochs),
+                 ("Batch size", self.batch_size), ("Optimizer", self.optimizer), ("Learning rate", self.lr),
+                 ("Momentum", momentum), ("Weight decay", self.weight_decay), ("Loss", self.loss),
+                 ("Initialisation", self.init), ("Seed", self.seed), ("", self.keep_weights)]
+        for i, (label, widget) in enumerate(pairs):
+            row, col = divmod(i, 2)
+            grid.addWidget(QLabel(label), row, col * 2)
+            grid.addWidget(widget, row, col * 2 + 1)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+
+        self.start_button = QPushButton("Start")
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        self.progress = QProgressBar()
+        self.progress.setFormat("%p%")
+        self.progress_label = QLabel("Not trained yet")
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.tabs = QTabWidget()
+        self.loss_plot = _plot("Batch loss", "step")
+        self.raw_curve = self.loss_plot.plot(pen=pg.mkPen("#9bbbd6", width=1), name="batch")
+        self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen("#1f77b4", width=2), name="smoothed")
+        self.epoch_plot = _plot("Loss per epoch", "epoch")
+        self.train_loss_curve = self.epoch_plot.plot(pen=pg.mkPen(COLORS[0], width=2), symbol="o", name="training")
+        self.val_loss_curve = self.epoch_plot.plot(pen=pg.mkPen(COLORS[1], width=2), symbol="s", name="held-out")
+        self.acc_plot = _plot("Accuracy", "epoch")
+        self.acc_plot.setYRange(0, 1)
+        self.train_acc_curve = self.acc_plot.plot(pen=pg.mkPen(COLORS[0], width=2), symbol="o", name="training")
+        self.val_acc_curve = self.acc_plot.plot(pen=pg.mkPen(COLORS[1], width=2), symbol="s", name="held-out")
+        self.grad_plot = _plot("Gradient norm per layer", "step")
+        self.grad_plot.setLogMode(y=True)
+        self.grad_curves: dict[str, pg.PlotDataItem] = {}
+        losses = QWidget()
+        grid = QGridLayout(losses)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.loss_plot, 0, 0)
+        grid.addWidget(self.epoch_plot, 1, 0)
+        self.tabs.addTab(losses, "Loss")
+        self.tabs.addTab(self.acc_plot, "Accuracy")
+        self.tabs.addTab(self.grad_plot, "Gradients")
+        self.confusion = QTableWidget(0, 0)
+        self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.confusion.setToolTip("Rows: the true class. Columns: what the model answered (held-out set).")
+        self.tabs.addTab(self.confusion, "Confusion")
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.settings)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.progress_label)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs, 1)
+
+    # settings -----------------------------------------------------------------
+    def load_settings(self) -> None:
+        """Fill the form from the project's ``training`` object (defaults where absent or unusable)."""
+        try:
+            config = TrainConfig.from_project(self.document.project.training)
+        except ConfigError as exc:
+            config = TrainConfig()
+            self._say(f"The project's training settings were not usable ({exc}); using the defaults.", error=True)
+        self.dataset.setCurrentText(config.dataset)
+        self.epochs.setValue(config.epochs)
+        self.batch_size.setValue(config.batch_size)
+        self.optimizer.setCurrentText(config.optimizer)
+        self.lr.setText(f"{config.lr:g}")
+        self.momentum.setValue(config.momentum)
+        self.nesterov.setChecked(config.nesterov)
+        self.weight_decay.setText(f"{config.weight_decay:g}")
+        self.loss.setCurrentText(config.loss)
+        self.init.setCurrentText(config.init if config.init != "keep" else "default")
+        self.seed.setValue(config.seed if config.seed is not None else 0)
+        self._optimizer_changed(config.optimizer)
+
+    def config(self) -> TrainConfig:
+        """The form as a checked TrainConfig; raises ConfigError naming the setting."""
+        lr, decay = _number(self.lr.text(), "lr"), _number(self.weight_decay.text() or "0", "weight_decay")
+        sgd = self.optimizer.currentText() == "SGD"
+        return TrainConfig(dataset=self.dataset.currentText(), epochs=self.epochs.value(),
+                           batch_size=self.batch_size.value(), optimizer=self.optimizer.currentText(), lr=lr,
+                           momentum=self.momentum.value() if sgd else 0.0, nesterov=sgd and self.nesterov.isChecked(),
+                           weight_decay=decay, loss=self.loss.currentText(), init=self.init.currentText(),
+                           seed=self.seed.value(), device=self.device.currentText()).validated()
+
+    def _optimizer_changed(self, name: str) -> None:
+        self.momentum.setEnabled(name == "SGD")
+        self.nesterov.setEnabled(name == "SGD")
+
+    def _project_replaced(self) -> None:
+        if self.run is not None:
+            self.run.stop()
+        self.load_settings()
+        self._clear_curves()
+        self.progress.setValue(0)
+        self.progress_label.setText("Not trained yet")
+        self._say("")
+
+    # run control ----------------------------------------------------------------
+    def start(self) -> None:
+        if self.run is not None:
+            return
+        try:
+            config = self.config()
+        except ConfigError as exc:
+            self._say(f"Cannot start: {exc.field.removeprefix('training.')}: {exc.message}", error=True)
+            return
+        if not self.document.shapes.valid:
+            self._say("Cannot start: the model has problems. Fix them first (see the Problems tab).", error=True)
+            return
+        self._remember(config)
+        keep = self.keep_weights.isChecked() and self.document.weights is not None
+        worker = TrainingWorker(self.document.project, config, self.document.weights if keep else None, self.threads)
+        worker.status.connect(self._say)
+        worker.started.connect(self._started)
+        worker.progress.connect(self._progress)
+        worker.epoch.connect(self._epoch)
+        worker.finished.connect(self._finished)
+        worker.failed.connect(self._failed)
+        self.run = TrainingRun(worker)
+        self._run_project = self.document.project  # results belong to this project only
+        self.run.ended.connect(self._ended)
+        self.destroyed.connect(worker.control.stop)  # a closed panel must not leave a run going
+        self._clear_curves()
+        self.confusion.clear()
+        self.confusion.setRowCount(0)
+        self.progress.setValue(0)
+        self.progress_label.setText("Starting…")
+        self.document.set_locked(True, LOCK_REASON)
+        self._timer.start()
+        # Python's cyclic GC runs in whichever thread trips it; in the worker it could delete Qt
+        # objects off the UI thread and crash. While a run lasts, collect only here, on a timer.
+        self._gc_was_enabled = gc.isenabled()
+        gc.disable()
+        self._gc_timer.start()
+        self.run.start()
+        self._update_buttons()
+        self.run_started.emit()
+
+    def _remember(self, config: TrainConfig) -> None:
+        """Keep the settings in the project, so Save stores them and the CLI trains the same way."""
+        training = dict(self.document.project.training)
+        training.update(config.to_project())
+        if training == self.document.project.training:
+            return
+        try:  # only values the file format accepts (an experiment with lr = 1e6 is not saved)
+            projects.from_dict({**projects.to_dict(self.document.project), "training": training})
+        except projects.ProjectError:
+            return
+        self.document.project.training = training
+        self.document.mark_modified()
+
+    def toggle_pause(self) -> None:
+        if self.run is None:
+            return
+        control = self.run.worker.control
+        if control.paused:
+            control.resume()
+            self.pause_button.setText("Pause")
+            self._say("")
+        else:
+            control.pause()
+            self.pause_button.setText("Resume")
+            self._say("Paused: Resume carries on where it stopped.")
+
+    def stop(self) -> None:
+        if self.run is not None:
+            self.run.stop()
+            self.pause_button.setText("Pause")
+
+    def shutdown(self) -> None:
+        """Stop a run and wait briefly for its thread: called when the app quits."""
+        if self.run is not None:
+            self.run.stop(wait_ms=3000)
+
+    @property
+    def running(self) -> bool:
+        return self.run is not None
+
+    # worker signals ---------------------------------------------------------------
+    def _started(self, event) -> None:
+        self.progress.setMaximum(event.epochs * event.steps_per_epoch)
+        self._say(" ".join(event.warnings) or f"Training on {event.train_samples:,} samples ({event.device}, "
+                                                f"seed {event.seed}); {event.held_out_samples:,} held out to test.")
+        self.device.refresh()
+
+    def _progress(self, event) -> None:
+        first = event.step - len(event.losses) + 1
+        for i, value in enumerate(event.losses):
+            self._steps.append(first + i)
+            self._losses.append(value)
+            self._ema = value if self._ema is None else SMOOTHING * self._ema + (1 - SMOOTHING) * value
+            self._smoothed.append(self._ema)
+        for name, norm in event.grad_norms.items():
+            steps, values = self._grads.setdefault(name, ([], []))
+            steps.append(event.step)
+            values.append(max(norm, 1e-12))  # log axis
+        self._step = event.step
+        self._status = (f"Epoch {event.epoch} · step {event.step:,}/{event.steps:,} · "
+                        f"{event.samples_per_s:,.0f} samples/s · ETA {_duration(event.eta_s)}")
+        self._dirty.add("batch")
+
+    def _epoch(self, event) -> None:
+        for key, value in (("train_loss", event.train_loss), ("val_loss", event.val_loss),
+                           ("train_acc", event.train_acc), ("val_acc", event.val_acc)):
+            self._epochs[key].append(value)
+        self._say(f"Epoch {event.epoch}/{event.epochs}: held-out accuracy {event.val_acc:.1%}, "
+                  f"loss {event.train_loss:.4f} (held-out {event.val_loss:.4f}), {event.samples_per_s:,.0f} samples/s")
+        self._dirty.add("epoch")
+
+    def _finished(self, event) -> None:
+        self._redraw()
+        if self.document.project is not self._run_project:
+            self._say("Training stopped: another project was opened.")
+            self.run_finished.emit(event)
+            return
+        if event.epochs_done == 0:
+            self._say("Stopped before the first epoch ended: no weights were kept.")
+        else:
+            self.document.set_weights(event.best_state)
+            self.document.mark_modified()
+            how = "Stopped" if event.stopped else "Done"
+            self._say(f"{how}: best held-out accuracy {event.best_val_acc:.1%} (epoch {event.best_epoch}). "
+                      "The weights belong to the project now: Save keeps them.")
+            self.progress_label.setText(f"{how} after {event.epochs_done} epoch{'s' * (event.epochs_done != 1)}")
+        if event.confusion:
+            self._show_confusion(event.confusion)
+            self.tabs.setCurrentWidget(self.confusion)
+        self.run_finished.emit(event)
+
+    def _failed(self, message: str) -> None:
+        self._redraw()
+        self._say(message, error=True)
+        self.progress_label.setText("Failed")
+        self.run_failed.emit(message)
+
+    def _ended(self) -> None:
+        self._timer.stop()
+        self._gc_timer.stop()
+        if self._gc_was_enabled:
+            gc.enable()
+        self._redraw()
+        self.run = None
+        self.document.set_locked(False)
+        self.pause_button.setText("Pause")
+        self._update_buttons()
+        self.run_ended.emit()
+
+    # drawing -------------------------------------------------------------------
+    def _clear_curves(self) -> None:
+        self._steps, self._losses, self._smoothed, self._ema = [], [], [], None
+        self._grads: dict[str, tuple[list, list]] = {}
+        self._epochs = {"train_loss": [], "val_loss": [], "train_acc": [], "val_acc": []}
+        for curve in self.grad_curves.values():
+            self.grad_plot.removeItem(curve)
+        self.grad_curves.clear()
+        self._step, self._status = 0, ""
+        self._dirty = {"batch", "epoch"}
+        self._redraw()
+
+    def _redraw(self) -> None:
+        """Bring curves, progress bar and label up to date; only what changed is repainted."""
+        if not self._dirty:
+            return
+        self.redraws += 1
+        if "batch" in self._dirty:
+            self.progress.setValue(self._step)
+            if self._status:
+                self.progress_label.setText(self._status)
+            self.raw_curve.setData(self._steps, self._losses)
+            self.smooth_curve.setData(self._steps, self._smoothed)
+            for i, (name, (steps, values)) in enumerate(self._grads.items()):
+                curve = self.grad_curves.get(name)
+                if curve is None:
+                    curve = self.grad_plot.plot(pen=pg.mkPen(COLORS[i % len(COLORS)], width=2), name=name)
+                    self.grad_curves[name] = curve
+                curve.setData(steps, values)
+        if "epoch" in self._dirty:
+            epochs = list(range(1, len(self._epochs["train_loss"]) + 1))
+            self.train_loss_curve.setData(epochs, self._epochs["train_loss"])
+            self.val_loss_curve.setData(epochs, self._epochs["val_loss"])
+            self.train_acc_curve.setData(epochs, self._epochs["train_acc"])
+            self.val_acc_curve.setData(epochs, self._epochs["val_acc"])
+        self._dirty = set()
+
+    def _show_confusion(self, matrix: list[list[int]]) -> None:
+        classes = self._classes(len(matrix))
+        self.confusion.setRowCount(len(matrix))
+        self.confusion.setColumnCount(len(matrix))
+        self.confusion.setVerticalHeaderLabels([f"true {c}" for c in classes])
+        self.confusion.setHorizontalHeaderLabels(classes)
+        for row, counts in enumerate(matrix):
+            total = max(sum(counts), 1)
+            for col, count in enumerate(counts):
+                item = QTableWidgetItem(str(count))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                share = count / total
+                good = row == col
+                item.setBackground(QColor.fromHsvF(0.33 if good else 0.0, min(1.0, share * (1 if good else 4)), 1.0))
+                item.setToolTip(f"{count} of {total} held-out '{classes[row]}' answered as '{classes[col]}'")
+                self.confusion.setItem(row, col, item)
+        self.confusion.resizeColumnsToContents()
+
+    def _classes(self, count: int) -> list[str]:
+        if self.dataset.currentText() == "fashion-mnist" and count == 10:
+            return ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"]
+        return [str(i) for i in range(count)]
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #b00020;" if error else "")
+
+    def _update_buttons(self, *_args) -> None:
+        running = self.run is not None
+        other_lock = self.document.locked and not running  # e.g. a quick training from the drawing pad
+        self.start_button.setEnabled(not running and not other_lock)
+        self.start_button.setToolTip("Another training run holds the model" if other_lock else
+                                     "" if self.document.shapes.valid else "The model has problems: fix them first")
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        self.settings.setEnabled(not running)
+        self.keep_weights.setEnabled(self.document.weights is not None)
+
+
+def _collect_garbage() -> None:
+    """Collect the generations whose thresholds are passed, as the automatic GC would (pyqtgraph's recipe)."""
+    counts, limits = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if counts[generation] > limits[generation]:
+            gc.collect(generation)
+            return
+
+
+def _spin(low: int, high: int) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setGroupSeparatorShown(True)
+    return box
+
+
+def _plot(title: str, x_label: str) -> pg.PlotWidget:
+    plot = pg.PlotWidget(title=title)
+    plot.setBackground("w")
+    plot.addLegend(offset=(-10, 10))
+    plot.setLabel("bottom", x_label)
+    plot.showGrid(x=True, y=True, alpha=0.3)
+    plot.setMinimumHeight(140)
+    return plot
+
+
+def _number(text: str, key: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ConfigError(f"training.{key}", f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"training.{key}", "must be a finite number")
+    return value
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds + 0.5)
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def install(window) -> TrainingPanel:
+    """Dock the panel beside the inspector and add Model ▸ Train (Ctrl+T) to bring it forward."""
+    from PySide6.QtGui import QAction, QKeySequence
+    from PySide6.QtWidgets import QDockWidget
+
+    panel = TrainingPanel(window.document)
+    dock = window.add_dock("Training", panel, Qt.DockWidgetArea.RightDockWidgetArea)
+    inspector = window.findChild(QDockWidget, "dock_inspector")
+    if inspector is not None:
+        window.tabifyDockWidget(inspector, dock)
+        inspector.raise_()
+    action = QAction("&Train…", window)
+    action.setShortcut(QKeySequence("Ctrl+T"))
+    action.setStatusTip("Show the training panel")
+    action.triggered.connect(lambda: (dock.show(), dock.raise_(), panel.start_button.setFocus()))
+    window.menu("Model").addAction(action)
+    window.training_panel = panel
+    return panel

@@ -1,0 +1,63 @@
+"""Random valid chains of catalog layers, for round-trip tests."""
+import random
+
+from designer.core import layers, shapes
+from designer.core.graph import Graph
+from designer.core.params import BOOL, CHOICE, FLOAT, INT, OPT_FLOAT, OPT_INT, PADDING, PAIR
+
+INPUTS = ([1, 12, 12], [3, 9, 9], [2, 16, 16], [20])
+
+
+def _value(rng, param):
+    kind = param.kind
+    if kind in (INT, OPT_INT):
+        low = int(param.minimum if param.minimum is not None else 0)
+        return rng.randint(low, low + 3)
+    if kind in (PAIR, PADDING):
+        low = int(param.minimum or 0)
+        if kind == PADDING and rng.random() < 0.2:
+            return rng.choice(["same", "valid"])
+        return rng.randint(low, low + 2) if rng.random() < 0.5 else [rng.randint(low, low + 2),
+                                                                      rng.randint(low, low + 2)]
+    if kind == BOOL:
+        return rng.random() < 0.5
+    if kind in (FLOAT, OPT_FLOAT):
+        return round(rng.uniform(param.minimum, min(param.maximum, 1.0)), 3)
+    if kind == CHOICE:
+        return rng.choice(param.choices)
+    raise AssertionError(kind)
+
+
+def _fitting(spec, shape, rng):
+    params = {}
+    for param in spec.params:
+        if param.name in ("in_channels", "num_features"):
+            params[param.name] = shape[0]
+        elif param.name == "in_features":
+            params[param.name] = shape[-1]
+        elif param.name == "return_indices":
+            continue  # returns a tuple: not a chain layer
+        elif param.required or param.name == "dim" or rng.random() < 0.4:  # dim: no implicit-dim warning
+            params[param.name] = _value(rng, param)
+    return params
+
+
+def random_chain(rng) -> Graph:
+    """A valid chain of 1-6 random catalog layers with random (often non-default) parameters."""
+    graph = Graph()
+    graph.add_node("Input", {"shape": rng.choice(INPUTS)}, node_id="input")
+    previous, shape = "input", tuple(graph.nodes["input"].params["shape"])
+    for _ in range(rng.randint(1, 6)):
+        for _attempt in range(30):
+            spec = rng.choice(layers.palette_types())
+            if spec.type == "Dropout2d" and len(shape) != 3:
+                continue  # torch deprecates it there
+            node = graph.add_node(spec.type, _fitting(spec, shape, rng),
+                                  rng.choice([None, None, "my layer", "class", "x.y"]))
+            graph.connect(previous, node.id)
+            result = shapes.infer(graph)
+            if result.valid:
+                previous, shape = node.id, result.nodes[node.id].out_shape
+                break
+            graph.remove_node(node.id)
+    return graph

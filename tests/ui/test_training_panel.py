@@ -1,0 +1,220 @@
+"""The Training dock driven like a user: Start, watch, Pause, Stop, a diverging run, the lock."""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+from PySide6.QtCore import Qt
+
+from designer.core import project as projects
+from designer.ui.document import Document, EditLocked
+from designer.ui.training_panel import TrainingPanel
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "resources" / "examples"
+torch.set_num_threads(1)  # the machine is shared; one thread is the fastest there
+
+
+def linear_project() -> projects.Project:
+    """Flatten -> Linear: trains an epoch of mnist-5k in a fraction of a second."""
+    project = projects.Project(name="tiny")
+    graph = project.graph
+    graph.add_node("Input", {"shape": [1, 28, 28]}, None, (0, 0), "input")
+    graph.add_node("Flatten", {}, None, (180, 0), "n1")
+    graph.add_node("Linear", {"in_features": 784, "out_features": 10}, "fc", (360, 0), "n2")
+    graph.connect("input", "n1")
+    graph.connect("n1", "n2")
+    project.training = {"epochs": 3, "batch_size": 256, "optimizer": "Adam", "lr": 0.01}
+    return project
+
+
+@pytest.fixture
+def panel(qtbot):
+    document = Document(linear_project())
+    widget = TrainingPanel(document)
+    qtbot.addWidget(widget)
+    widget.show()
+    yield widget
+    if widget.run is not None:
+        widget.run.stop(wait_ms=5000)
+
+
+def click(qtbot, button):
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def record(panel):
+    seen = []
+    panel.run_started.connect(lambda: seen.append("run_started"))
+    panel.run_finished.connect(lambda e: seen.append("run_finished"))
+    panel.run_failed.connect(lambda m: seen.append("run_failed"))
+    panel.run_ended.connect(lambda: seen.append("run_ended"))
+    return seen
+
+
+def test_settings_come_from_the_project(panel):
+    assert panel.epochs.value() == 3 and panel.batch_size.value() == 256
+    assert panel.optimizer.currentText() == "Adam" and panel.lr.text() == "0.01"
+    assert panel.dataset.currentText() == "mnist-5k" and panel.device.currentText() == "cpu"
+    assert not panel.momentum.isEnabled()
+    panel.optimizer.setCurrentText("SGD")
+    assert panel.momentum.isEnabled() and panel.nesterov.isEnabled()
+    assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
+
+
+def test_start_trains_locks_the_model_and_hands_over_the_weights(panel, qtbot):
+    document = panel.document
+    seen = record(panel)
+    worker_events = []
+    panel.run_started.connect(lambda: [getattr(panel.run.worker, name).connect(
+        lambda *a, name=name: worker_events.append(name)) for name in ("started", "progress", "epoch", "finished")])
+    with qtbot.waitSignal(panel.run_started, timeout=1000):
+        click(qtbot, panel.start_button)
+    assert document.locked and "training" in document.lock_reason
+    with pytest.raises(EditLocked):
+        document.add_node("ReLU")
+    assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
+    assert not panel.settings.isEnabled()
+    with qtbot.waitSignal(panel.run_ended, timeout=60000):
+        pass
+    assert seen == ["run_started", "run_finished", "run_ended"]
+    # The worker's signals arrive in order: started, then batches and epochs, then finished.
+    assert worker_events[0] == "started" and worker_events[-1] == "finished"
+    assert worker_events.count("epoch") == 3 and worker_events[-2] == "epoch"
+    steps = panel._steps
+    assert steps == list(range(1, len(steps) + 1)) and len(steps) == 3 * 18  # every batch, in order
+    assert panel._smoothed[-1] < panel._smoothed[0]  # the loss went down
+    assert not document.locked and panel.start_button.isEnabled()
+    assert document.weights is not None and set(document.weights) == {"fc.weight", "fc.bias"}
+    assert document.modified  # closing now asks to save the trained weights
+    assert "best held-out accuracy" in panel.message.text()
+    counts = [[int(panel.confusion.item(r, c).text()) for c in range(10)] for r in range(10)]
+    assert sum(map(sum, counts)) == 500 and sum(counts[i][i] for i in range(10)) > 400
+    assert panel.progress.value() == panel.progress.maximum() == 54
+    document.add_node("ReLU")  # editable again
+
+
+def test_plot_redraws_are_throttled(panel, qtbot):
+    panel.epochs.setValue(4)
+    panel.batch_size.setValue(16)  # many small batches: far more events than redraws
+    start = time.perf_counter()
+    with qtbot.waitSignal(panel.run_ended, timeout=60000):
+        click(qtbot, panel.start_button)
+    elapsed = time.perf_counter() - start
+    assert len(panel._steps) == 4 * 282
+    assert panel.redraws <= 30 * elapsed + 3
+
+
+def test_stop_ends_the_run_within_half_a_second(panel, qtbot):
+    panel.epochs.setValue(10_000)
+    with qtbot.waitSignal(panel.run_started, timeout=1000):
+        click(qtbot, panel.start_button)
+    qtbot.waitUntil(lambda: len(panel._steps) > 0, timeout=30000)
+    start = time.perf_counter()
+    with qtbot.waitSignal(panel.run_ended, timeout=5000):
+        click(qtbot, panel.stop_button)
+    assert time.perf_counter() - start < 0.5
+    assert not panel.document.locked and panel.start_button.isEnabled()
+
+
+def test_pause_holds_and_resume_carries_on(panel, qtbot):
+    panel.epochs.setValue(10_000)
+    click(qtbot, panel.start_button)
+    qtbot.waitUntil(lambda: len(panel._steps) > 0, timeout=30000)
+    click(qtbot, panel.pause_button)
+    assert panel.pause_button.text() == "Resume" and "Paused" in panel.message.text()
+    assert panel.run.worker.control.paused and panel.document.locked
+    click(qtbot, panel.pause_button)
+    assert panel.pause_button.text() == "Pause" and not panel.run.worker.control.paused
+    count = len(panel._steps)
+    qtbot.waitUntil(lambda: len(panel._steps) > count, timeout=30000)
+    with qtbot.waitSignal(panel.run_ended, timeout=5000):
+        click(qtbot, panel.stop_button)
+
+
+def test_a_huge_learning_rate_stops_with_advice_and_the_app_stays_usable(qtbot):
+    document = Document(projects.load(EXAMPLES / "lenet-28.netproj.json"))
+    panel = TrainingPanel(document)
+    qtbot.addWidget(panel)
+    panel.optimizer.setCurrentText("SGD")
+    panel.lr.clear()
+    qtbot.keyClicks(panel.lr, "1e6")
+    with qtbot.waitSignal(panel.run_failed, timeout=60000) as failed:
+        click(qtbot, panel.start_button)
+    message = failed.args[0]
+    assert "learning rate" in message and "smaller" in message and "step" in message
+    qtbot.waitUntil(lambda: panel.run is None, timeout=5000)
+    assert panel.message.text() == message and not document.locked and document.weights is None
+    assert document.project.training["lr"] == 0.001  # 1e6 is beyond what a project file accepts: not kept
+    # Usable again: a sensible learning rate trains.
+    panel.lr.setText("0.01")
+    panel.epochs.setValue(1)
+    with qtbot.waitSignal(panel.run_ended, timeout=60000):
+        click(qtbot, panel.start_button)
+    assert document.weights is not None
+
+
+def test_bad_settings_and_an_invalid_model_are_refused_with_a_reason(panel, qtbot):
+    panel.lr.setText("fast")
+    click(qtbot, panel.start_button)
+    assert panel.run is None and "lr" in panel.message.text() and "not a number" in panel.message.text()
+    panel.lr.setText("0.01")
+    panel.document.set_param("n2", "in_features", 100)
+    click(qtbot, panel.start_button)
+    assert panel.run is None and "problems" in panel.message.text()
+    assert not panel.document.locked
+
+
+def test_settings_used_are_saved_with_the_project(panel, qtbot):
+    panel.epochs.setValue(1)
+    panel.seed.setValue(42)
+    with qtbot.waitSignal(panel.run_ended, timeout=60000):
+        click(qtbot, panel.start_button)
+    training = panel.document.project.training
+    assert training["epochs"] == 1 and training["seed"] == 42 and training["batch_size"] == 256
+
+
+def test_the_panel_does_not_import_torch():
+    code = ("import sys; import designer.ui.training_panel; "
+            "assert 'torch' not in sys.modules, 'torch imported'; print('ok')")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "ok" in result.stdout, result.stderr
+
+
+def test_in_the_window_trained_weights_are_saved_and_come_back_on_open(window, qtbot, tmp_path):
+    from designer.ui.main_window import MainWindow
+
+    window.document.set_project(linear_project())
+    panel = window.training_panel
+    assert panel.document is window.document and panel.epochs.value() == 3
+    panel.epochs.setValue(1)
+    with qtbot.waitSignal(panel.run_started, timeout=1000):
+        click(qtbot, panel.start_button)
+    assert "locked" in window.statusBar().currentMessage() and "training" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(panel.run_ended, timeout=60000):
+        pass
+    trained = window.document.weights
+    assert trained is not None and window.document.modified  # closing would ask to save them
+    target = tmp_path / "tiny.netproj.json"
+    assert window._save_to(target)
+    assert (tmp_path / "tiny.pt").exists()
+
+    other = MainWindow()
+    qtbot.addWidget(other)
+    other.open_file(target)
+    qtbot.waitUntil(lambda: other.document.weights is not None, timeout=10000)
+    assert all(torch.equal(other.document.weights[k], trained[k]) for k in trained)
+    assert other.training_panel.epochs.value() == 1  # the settings used were saved too
+    other.document.mark_saved()
+
+
+def test_opening_another_project_stops_the_run_and_drops_its_weights(panel, qtbot):
+    panel.epochs.setValue(10_000)
+    click(qtbot, panel.start_button)
+    qtbot.waitUntil(lambda: len(panel._steps) > 0, timeout=30000)
+    with qtbot.waitSignal(panel.run_ended, timeout=5000):
+        panel.document.set_project(linear_project())
+    assert panel.document.weights is None and not panel.document.locked
+    assert panel._steps == [] and panel.confusion.rowCount() == 0
