@@ -11,6 +11,7 @@ closing asks first. torch is never imported here.
 
 from __future__ import annotations
 
+import gc
 import math
 import sys
 
@@ -73,6 +74,7 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self.run: TrainingRun | None = None
+        self._run_project = None
         self.threads: int | None = None  # torch threads for a run; None: every core but one
         self.redraws = 0
         self._dirty: set[str] = set()  # which curves changed since the last redraw: "batch", "epoch"
@@ -87,6 +89,10 @@ class TrainingPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
+        self._gc_timer = QTimer(self)
+        self._gc_timer.setInterval(1000)
+        self._gc_timer.timeout.connect(_collect_garbage)
+        self._gc_was_enabled = True
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -259,6 +265,7 @@ class TrainingPanel(QWidget):
         worker.finished.connect(self._finished)
         worker.failed.connect(self._failed)
         self.run = TrainingRun(worker)
+        self._run_project = self.document.project  # results belong to this project only
         self.run.ended.connect(self._ended)
         self.destroyed.connect(worker.control.stop)  # a closed panel must not leave a run going
         self._clear_curves()
@@ -268,6 +275,11 @@ class TrainingPanel(QWidget):
         self.progress_label.setText("Starting…")
         self.document.set_locked(True, LOCK_REASON)
         self._timer.start()
+        # Python's cyclic GC runs in whichever thread trips it; in the worker it could delete Qt
+        # objects off the UI thread and crash. While a run lasts, collect only here, on a timer.
+        self._gc_was_enabled = gc.isenabled()
+        gc.disable()
+        self._gc_timer.start()
         self.run.start()
         self._update_buttons()
         self.run_started.emit()
@@ -345,6 +357,10 @@ class TrainingPanel(QWidget):
 
     def _finished(self, event) -> None:
         self._redraw()
+        if self.document.project is not self._run_project:
+            self._say("Training stopped: another project was opened.")
+            self.run_finished.emit(event)
+            return
         if event.epochs_done == 0:
             self._say("Stopped before the first epoch ended: no weights were kept.")
         else:
@@ -367,6 +383,9 @@ class TrainingPanel(QWidget):
 
     def _ended(self) -> None:
         self._timer.stop()
+        self._gc_timer.stop()
+        if self._gc_was_enabled:
+            gc.enable()
         self._redraw()
         self.run = None
         self.document.set_locked(False)
@@ -448,6 +467,15 @@ class TrainingPanel(QWidget):
         self.stop_button.setEnabled(running)
         self.settings.setEnabled(not running)
         self.keep_weights.setEnabled(self.document.weights is not None)
+
+
+def _collect_garbage() -> None:
+    """Collect the generations whose thresholds are passed, as the automatic GC would (pyqtgraph's recipe)."""
+    counts, limits = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if counts[generation] > limits[generation]:
+            gc.collect(generation)
+            return
 
 
 def _spin(low: int, high: int) -> QSpinBox:

@@ -208,3 +208,13 @@ def test_in_the_window_trained_weights_are_saved_and_come_back_on_open(window, q
     assert all(torch.equal(other.document.weights[k], trained[k]) for k in trained)
     assert other.training_panel.epochs.value() == 1  # the settings used were saved too
     other.document.mark_saved()
+
+
+def test_opening_another_project_stops_the_run_and_drops_its_weights(panel, qtbot):
+    panel.epochs.setValue(10_000)
+    click(qtbot, panel.start_button)
+    qtbot.waitUntil(lambda: len(panel._steps) > 0, timeout=30000)
+    with qtbot.waitSignal(panel.run_ended, timeout=5000):
+        panel.document.set_project(linear_project())
+    assert panel.document.weights is None and not panel.document.locked
+    assert panel._steps == [] and panel.confusion.rowCount() == 0
