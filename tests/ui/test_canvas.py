@@ -267,3 +267,18 @@ def test_arrow_keys_nudge_and_delete_while_typing_a_name_deletes_nothing(window,
     assert "n1" in doc.graph.nodes and doc.graph.nodes["n1"].name == "onv1"
     qtbot.keyClick(canvas, Qt.Key.Key_Escape)
     assert canvas.graph_scene.selected_ids() == [] and doc.selected is None
+
+
+def test_click_a_wire_and_press_delete_to_disconnect(window, qtbot):
+    canvas, doc = window.canvas, window.document
+    src, dst = next(e for e in doc.graph.edges if doc.graph.nodes[e[0]].pos[1] == doc.graph.nodes[e[1]].pos[1])
+    canvas.reset_zoom()
+    canvas.center_on(src)
+    wire = canvas.graph_scene.edges[(src, dst)]
+    pos = canvas.mapFromScene(wire._path.pointAtPercent(0.35))
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert canvas.graph_scene.selected_edges() == [(src, dst)]
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Delete)
+    assert (src, dst) not in doc.graph.edges and src in doc.graph.nodes and dst in doc.graph.nodes
+    assert doc.undo_stack.count() == 1
