@@ -19,6 +19,17 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QTreeWidget, Q
 if TYPE_CHECKING:  # numpy arrives with the first drawing, not with the window
     import numpy as np
 
+# What eval() mode (the pad's) means for the layers that behave differently in training.
+MODE_NOTES = {
+    "Dropout": "\nIn eval() mode, as here, Dropout passes everything through; in train() it zeroes a random "
+               "fraction p of its inputs and scales the rest by 1/(1-p).",
+    "Dropout2d": "\nIn eval() mode, as here, Dropout2d passes everything through; in train() it zeroes whole "
+                 "channels at random.",
+    "BatchNorm2d": "\nIn eval() mode, as here, BatchNorm uses the running mean and variance it saw in training "
+                   "(its buffers); in train() it normalises with the current batch's statistics.",
+}
+MODE_NOTES["BatchNorm1d"] = MODE_NOTES["BatchNorm2d"]
+
 MAX_MAPS = 64  # feature maps drawn per layer; more would be too small to read
 MAX_FILTER_ROWS = 32
 MAX_FILTER_COLS = 16
@@ -286,7 +297,8 @@ class ActivationsPanel(QWidget):
                 inferred = self.document.shapes.nodes[layer.node_id].out_shape if layer.node_id else None
                 hint = "" if selected else "  (select a block on the canvas to see its output)"
                 self.header.setText(f"{layer.name} · {layer.type} · output {_dims(layer.shape)}"
-                                    f"{'' if inferred == layer.shape else f' (inferred {_dims(inferred)})'}{hint}")
+                                    f"{'' if inferred == layer.shape else f' (inferred {_dims(inferred)})'}{hint}"
+                                    f"{MODE_NOTES.get(layer.type, '')}")
                 self._show_values(layer.output.numpy())
 
     def _show_values(self, values: np.ndarray) -> None:

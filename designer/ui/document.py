@@ -75,6 +75,7 @@ class Document(QObject):
         self.path = Path(path) if path else None
         self.selected: str | None = None
         self.weights: dict | None = None
+        self.weights_note = ""  # why the weights changed, while weights_changed is being emitted
         self.locked = False
         self.lock_reason = ""
         self._forced_dirty = False
@@ -163,13 +164,17 @@ class Document(QObject):
         """Recompute shapes and tell everyone; called after every do, undo and redo."""
         self.shapes = self._inference.run()
         if self.weights is not None and self._model_signature() != self._signature:
+            self.weights_note = "Trained weights cleared: the model changed (train again, or undo the change)."
             self.set_weights(None)  # trained weights no longer fit the model
+            self.weights_note = ""
         self.shapes_changed.emit(self.shapes)
         self.changed.emit()
 
     def _model_signature(self) -> tuple:
+        """What the weights depend on: types, parameters and names (state_dict keys) along the path."""
         graph = self.graph
-        return tuple((graph.nodes[n].type, repr(graph.nodes[n].params)) for n in self.shapes.path)
+        names = graph.generated_names()
+        return tuple((graph.nodes[n].type, repr(graph.nodes[n].params), names[n]) for n in self.shapes.path)
 
     def _edit(self, text: str, action: Callable[[Recorder], Any], merge: tuple | None = None) -> Any:
         if self.locked:

@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self._status_timer.timeout.connect(self._update_status)
         self.document.changed.connect(self._status_timer.start)
         self.document.locked_changed.connect(self._locked)
+        self.document.weights_changed.connect(self._weights_changed)
         self.problems.count_changed.connect(self._problem_count)
         self.statusBar().showMessage("Ready", 3000)
         self._update_title()
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
 
         install_panels(self)
         self.resize(*self._default_size)
+        self._initial_state = self.saveState(LAYOUT_VERSION)  # for View ▸ Reset Layout
         self._restore_layout()
 
     # public API for panels --------------------------------------------------
@@ -188,11 +190,13 @@ class MainWindow(QMainWindow):
         snap = self._action("View", "&Snap to Grid", lambda on: canvas.set_snap(on))
         snap.setCheckable(True)
         snap.setChecked(True)
+        self._action("View", "&Reset Layout", self.reset_layout, name="action_reset_layout")
         self.menu("View").addSeparator()
 
         self._action("Model", "Auto-&layout", self._auto_layout, "Ctrl+L")
         self._action("Model", "&Check Shapes", self._show_problems, "Ctrl+Shift+K")
         self.menu("Model").addSeparator()
+        self._action("Help", "&Keyboard Shortcuts", self._shortcuts, key.HelpContents)
         self._action("Help", "&About NetDesigner", self._about)
 
     def _fill_recent(self) -> None:
@@ -334,6 +338,10 @@ class MainWindow(QMainWindow):
                    "the model cannot run yet</span>"
         self.model_label.setText(text)
 
+    def _weights_changed(self) -> None:
+        if self.document.weights_note:
+            self.statusBar().showMessage(self.document.weights_note, 8000)
+
     def _problem_count(self, count: int) -> None:
         self.bottom_tabs.setTabText(1, f"Problems ({count})" if count else "Problems")
 
@@ -372,6 +380,26 @@ class MainWindow(QMainWindow):
     def _show_problems(self) -> None:
         self.bottom_tabs.setCurrentWidget(self.problems)
         self.findChild(QDockWidget, "dock_model").show()
+
+    def reset_layout(self) -> None:
+        """Every dock back where it starts (after docks were closed, floated or lost)."""
+        self.restoreState(self._initial_state, LAYOUT_VERSION)
+        for dock in self._docks:
+            if dock.isHidden() and dock.widget() is not None:
+                dock.show()
+        self._default_dock_sizes()
+
+    def _shortcuts(self) -> None:
+        rows = []
+        for name in ("File", "Edit", "View", "Model"):
+            for action in self.menu(name).actions():
+                keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+                if keys:
+                    rows.append(f"<tr><td>{action.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>")
+        extra = ("<tr><td>Zoom</td><td><b>mouse wheel</b></td></tr><tr><td>Pan</td><td><b>middle drag</b></td></tr>"
+                 "<tr><td>Connect</td><td><b>drag from an output port to a block</b></td></tr>"
+                 "<tr><td>Nudge</td><td><b>arrow keys (Shift: ×5)</b></td></tr>")
+        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=4>{''.join(rows)}{extra}</table>")
 
     def _about(self) -> None:
         QMessageBox.about(self, "About NetDesigner",

@@ -32,12 +32,12 @@ def window(qtbot, tmp_path, qapp):
     from designer.ui.main_window import MainWindow
 
     win = MainWindow()
+    win.maybe_save = lambda: True  # pytest-qt closes the window before fixtures tear down: never prompt
     qtbot.addWidget(win)
     win.resize(1400, 900)
     win.show()
     qtbot.waitExposed(win)
-    yield win
-    win.document.mark_saved()
+    return win
 
 
 @pytest.fixture
@@ -126,6 +126,11 @@ def test_state_dict_lists_parameters_and_buffers_apart_and_mode_is_shown(qtbot, 
     assert names == ["bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked"]
     assert "BatchNorm2d" in inside.mode.text() and "Dropout" in inside.mode.text()
     assert "eval()" in inside.mode.text()
+    draw_seven(qtbot, pad.pad)
+    classified(qtbot, pad)
+    dropout = next(n for n in doc.shapes.path if doc.graph.nodes[n].type == "Dropout")
+    doc.select(dropout)
+    assert inside.shown_layer.type == "Dropout" and "passes everything through" in inside.header.text()
 
 
 def lenet_state(seed: int = 1) -> dict:
@@ -179,3 +184,19 @@ def test_an_unreadable_weights_file_is_named_and_nothing_loads(qtbot, panels, tm
     qtbot.addWidget(dialog)
     assert "notes.pt" in dialog.summary.text() and not dialog.load_button.isEnabled()
     assert doc.weights is None
+
+
+def test_in_the_window_ctrl_z_on_the_pad_undoes_a_stroke_not_the_last_edit(window, qtbot):
+    from designer.ui.drawpad import TryPanel as Pad
+
+    pad = window.findChild(Pad).pad
+    window.document.set_param("n1", "out_channels", 8)
+    window.document.set_param("n4", "in_channels", 8)
+    edits = window.document.undo_stack.index()
+    draw_seven(qtbot, pad)
+    pad.setFocus()
+    qtbot.waitUntil(pad.hasFocus, timeout=2000)
+    qtbot.keyClick(pad, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert pad.is_empty()
+    assert window.document.undo_stack.index() == edits  # the canvas edit is still there
+    assert "Load &Weights…" in [a.text() for a in window.menu("Model").actions()]

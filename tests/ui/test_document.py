@@ -73,5 +73,8 @@ def test_weights_cleared_when_model_changes(doc):
     doc.set_weights({"conv1.weight": 1})
     doc.move(["n1"], [(10, 10)])
     assert doc.weights is not None
+    doc.rename("n1", "first")  # the state_dict keys would change
+    assert doc.weights is None
+    doc.set_weights({"first.weight": 1})
     doc.set_param("n10", "out_features", 50)
     assert doc.weights is None

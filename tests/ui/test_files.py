@@ -187,3 +187,19 @@ def test_opening_a_wide_model_with_an_error_shows_the_error_readably(window, qtb
     qtbot.waitUntil(lambda: "problem" in window.model_label.text())
     if not canvas.fits_readably():
         assert "Auto-layout" in window.statusBar().currentMessage()
+
+
+def test_reset_layout_brings_closed_docks_back(window, qtbot):
+    window.dock_for("Inspector").close()
+    window.dock_for("Layers").setFloating(True)
+    window.findChild(type(window.undo_action), "action_reset_layout").trigger()
+    assert window.dock_for("Inspector").isVisible()
+    assert not window.dock_for("Layers").isFloating()
+
+
+def test_shortcuts_help_lists_the_menu_shortcuts(window, qtbot):
+    seen = []
+    answer_dialog(qtbot, QMessageBox.StandardButton.Ok, seen)
+    window._shortcuts()
+    undo = QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)
+    assert seen and "Undo" in seen[0] and undo in seen[0] and "Auto-layout" in seen[0]
