@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from designer.core import project as projects
 from designer.core import templates as templates_core
@@ -82,7 +82,7 @@ def load_weights_later(document, path: Path, status_bar=None) -> None:
         return
     global _loader
     if _loader is None:
-        _loader = _WeightsLoader()
+        _loader = _WeightsLoader(QCoreApplication.instance())  # owned by the app: no orphan QObject at exit
         _loader.loaded.connect(_weights_arrived)
     target = (Path(path).parent / name).resolve()
     project = document.project

@@ -353,7 +353,9 @@ class MainWindow(QMainWindow):
 
     def _append_block(self, type_name: str) -> None:
         try:
-            node_id = self.document.add_node(type_name, after=self.document.selected)
+            path = self.document.shapes.path
+            after = self.document.selected or (path[-1] if path else None)  # nothing selected: the model's end
+            node_id = self.document.add_node(type_name, after=after)
         except Exception as exc:  # GraphError / EditLocked: say why instead of crashing
             self.statusBar().showMessage(str(exc), 6000)
             return

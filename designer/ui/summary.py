@@ -45,8 +45,8 @@ class SummaryModel(QAbstractTableModel):
             params, macs = result.parameters, result.macs
             total_params += params
             total_macs += macs
-            rows.append((names.get(node_id, node_id), node.type, out, _count(params), _count(macs),
-                         result.error is not None))
+            rows.append((names.get(node_id, node_id), node.type, out, _count(params),
+                         "—" if result.error or result.out_shape is None else _count(macs), result.error is not None))
             ids.append(node_id)
         if rows:
             rows.append(("Total", f"{len(ids)} layers", fmt(shapes.output_shape) if shapes.output_shape else "—",

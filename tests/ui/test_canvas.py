@@ -267,3 +267,31 @@ def test_arrow_keys_nudge_and_delete_while_typing_a_name_deletes_nothing(window,
     assert "n1" in doc.graph.nodes and doc.graph.nodes["n1"].name == "onv1"
     qtbot.keyClick(canvas, Qt.Key.Key_Escape)
     assert canvas.graph_scene.selected_ids() == [] and doc.selected is None
+
+
+def test_click_a_wire_and_press_delete_to_disconnect(window, qtbot):
+    canvas, doc = window.canvas, window.document
+    src, dst = next(e for e in doc.graph.edges if doc.graph.nodes[e[0]].pos[1] == doc.graph.nodes[e[1]].pos[1])
+    canvas.reset_zoom()
+    canvas.center_on(src)
+    wire = canvas.graph_scene.edges[(src, dst)]
+    pos = canvas.mapFromScene(wire._path.pointAtPercent(0.35))
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert canvas.graph_scene.selected_edges() == [(src, dst)]
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Delete)
+    assert (src, dst) not in doc.graph.edges and src in doc.graph.nodes and dst in doc.graph.nodes
+    assert doc.undo_stack.count() == 1
+
+
+def test_drop_on_a_block_appends_after_it_and_enter_with_nothing_selected_extends_the_model(window, qtbot):
+    doc, canvas = window.document, window.canvas
+    canvas.reset_zoom()
+    canvas.center_on("n12")
+    drag_from_palette(window, "LogSoftmax", canvas.mapFromScene(canvas.node_item("n12").sceneBoundingRect().center()))
+    new = doc.graph.successors("n12")[0]
+    assert doc.graph.nodes[new].type == "LogSoftmax" and doc.shapes.path[-1] == new
+    doc.select(None)
+    qtbot.keyClicks(window.palette.search, "dropout")
+    qtbot.keyClick(window.palette.search, Qt.Key.Key_Return)
+    assert doc.graph.nodes[doc.shapes.path[-1]].type == "Dropout" and doc.shapes.valid

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from designer.core import project as projects
 from designer.core.graph import GraphError
@@ -78,3 +79,52 @@ def test_weights_cleared_when_model_changes(doc):
     doc.set_weights({"first.weight": 1})
     doc.set_param("n10", "out_features", 50)
     assert doc.weights is None
+
+
+EDITS = st.lists(st.tuples(st.sampled_from(["add", "remove", "connect", "disconnect", "param", "rename", "move",
+                                            "fix", "paste", "layout", "insert"]),
+                           st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=12)
+
+
+@hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=EDITS)
+def test_any_edit_sequence_undoes_to_the_exact_file_and_redoes_to_the_same_state(qapp, edits):
+    doc = Document(projects.load(EXAMPLES / "lenet-28.netproj.json"))
+    original = projects.dumps(doc.project)
+    for kind, a, b in edits:
+        ids = list(doc.graph.nodes)
+        one, two = ids[a % len(ids)], ids[b % len(ids)]
+        try:
+            if kind == "add":
+                doc.add_node(["ReLU", "Conv2d", "Linear", "Flatten"][a % 4], after=one if b % 2 else None)
+            elif kind == "remove":
+                doc.remove_nodes([one])
+            elif kind == "connect":
+                doc.connect(one, two)
+            elif kind == "disconnect" and doc.graph.edges:
+                doc.disconnect(*doc.graph.edges[a % len(doc.graph.edges)])
+            elif kind == "param" and doc.graph.nodes[one].type == "Conv2d":
+                doc.set_param(one, "out_channels", 1 + b % 32)
+            elif kind == "rename":
+                doc.rename(one, f"x{b}" if b % 3 else None)
+            elif kind == "move":
+                doc.move([one], [(a % 900, b % 500)])
+            elif kind == "fix":
+                result = doc.shapes.nodes.get(one)
+                if result is not None and result.fix is not None:
+                    doc.apply_fix(one, result.fix)
+            elif kind == "paste":
+                doc.paste(doc.copy_data([one, two]))
+            elif kind == "layout":
+                doc.auto_layout(1 + a % 6)
+            elif kind == "insert" and doc.graph.edges:
+                doc.insert_on_edge("Dropout", doc.graph.edges[a % len(doc.graph.edges)])
+        except GraphError:
+            pass  # refused edits must leave no trace: checked by the undo below
+    final = projects.dumps(doc.project)
+    while doc.undo_stack.canUndo():
+        doc.undo_stack.undo()
+    assert projects.dumps(doc.project) == original
+    while doc.undo_stack.canRedo():
+        doc.undo_stack.redo()
+    assert projects.dumps(doc.project) == final

@@ -282,12 +282,15 @@ class CanvasView(QGraphicsView):
         event.acceptProposedAction()
 
     def drop_block(self, type_name: str, scene_pos: QPointF) -> str | None:
-        """Place a block where it was dropped; dropped on a wire, it is inserted into that wire."""
+        """Place a block where it was dropped; dropped on a wire or a block, it is wired in there."""
         edge = self.graph_scene.edge_at(scene_pos)
+        target = self.graph_scene.node_at(scene_pos)
         self._clear_drop_edge()
         pos = (round((scene_pos.x() - WIDTH / 2) / GRID) * GRID, round((scene_pos.y() - HEIGHT / 2) / GRID) * GRID)
         try:
-            if edge is not None:
+            if target is not None:  # dropped on a block: it goes right after that block
+                node_id = self.document.add_node(type_name, after=target.node_id)
+            elif edge is not None:
                 node_id = self.document.insert_on_edge(type_name, edge.edge)
             else:
                 node_id = self.document.add_node(type_name, pos=pos)
