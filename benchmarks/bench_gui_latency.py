@@ -98,15 +98,15 @@ def main() -> None:
     panel.start()
     run_for(1.0)  # let the worker import, load and start
     probe.start()
-    first_step = len(panel._steps)
+    first_step = len(panel.curves.steps)
     run_for(args.seconds)
     busy = probe.stop()
-    trained = len(panel._steps) - first_step
+    trained = len(panel.curves.steps) - first_step
     panel.stop()
     while panel.running:
         app.processEvents()
     print(f"torch threads {panel.threads or default_threads()} in the worker, {os.cpu_count()} CPUs; "
-          f"{trained} batches of 64 trained during the {args.seconds:.0f} s probe, {panel.redraws} redraws")
+          f"{trained} batches of 64 trained during the {args.seconds:.0f} s probe, {panel.curves.redraws} redraws")
     report("idle", idle)
     report("training at full speed", busy)
     print(f"p99 lateness while training: {percentile(busy, 0.99):.1f} ms (goal <= 50 ms)")

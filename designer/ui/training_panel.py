@@ -15,26 +15,22 @@ import gc
 import math
 import sys
 
-import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from designer.core import project as projects
 from designer.ml.config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
+from designer.ui.training_plots import TrainingCurves
 from designer.ui.worker import TrainingRun, TrainingWorker
 
 REDRAW_MS = 100  # curves redraw 10 times a second (<= 30): painting holds the GIL the training loop needs
-SMOOTHING = 0.9  # exponential moving average of the batch loss
 LOCK_REASON = "training is running (Stop it to edit the model)"
 DATASET_HELP = {
     "mnist-5k": "5,000 handwritten digits bundled with the app: works offline, trains in seconds",
     "mnist": "70,000 handwritten digits (downloaded once, about 11 MB)",
     "fashion-mnist": "70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)",
 }
-COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
 class DeviceCombo(QComboBox):
@@ -76,11 +72,8 @@ class TrainingPanel(QWidget):
         self.run: TrainingRun | None = None
         self._run_project = None
         self.threads: int | None = None  # torch threads for a run; None: every core but one
-        self.redraws = 0
-        self._dirty: set[str] = set()  # which curves changed since the last redraw: "batch", "epoch"
-        self._status = ""
+        self._step, self._status = 0, ""  # progress shown at the next redraw
         self._build()
-        self._clear_curves()
         self.load_settings()
         document.project_replaced.connect(self._project_replaced)
         document.locked_changed.connect(self._update_buttons)
@@ -164,32 +157,7 @@ class TrainingPanel(QWidget):
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.tabs = QTabWidget()
-        self.loss_plot = _plot("Batch loss", "step")
-        self.raw_curve = self.loss_plot.plot(pen=pg.mkPen("#9bbbd6", width=1), name="batch")
-        self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen("#1f77b4", width=2), name="smoothed")
-        self.epoch_plot = _plot("Loss per epoch", "epoch")
-        self.train_loss_curve = self.epoch_plot.plot(pen=pg.mkPen(COLORS[0], width=2), symbol="o", name="training")
-        self.val_loss_curve = self.epoch_plot.plot(pen=pg.mkPen(COLORS[1], width=2), symbol="s", name="held-out")
-        self.acc_plot = _plot("Accuracy", "epoch")
-        self.acc_plot.setYRange(0, 1)
-        self.train_acc_curve = self.acc_plot.plot(pen=pg.mkPen(COLORS[0], width=2), symbol="o", name="training")
-        self.val_acc_curve = self.acc_plot.plot(pen=pg.mkPen(COLORS[1], width=2), symbol="s", name="held-out")
-        self.grad_plot = _plot("Gradient norm per layer", "step")
-        self.grad_plot.setLogMode(y=True)
-        self.grad_curves: dict[str, pg.PlotDataItem] = {}
-        losses = QWidget()
-        grid = QGridLayout(losses)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.loss_plot, 0, 0)
-        grid.addWidget(self.epoch_plot, 1, 0)
-        self.tabs.addTab(losses, "Loss")
-        self.tabs.addTab(self.acc_plot, "Accuracy")
-        self.tabs.addTab(self.grad_plot, "Gradients")
-        self.confusion = QTableWidget(0, 0)
-        self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.confusion.setToolTip("Rows: the true class. Columns: what the model answered (held-out set).")
-        self.tabs.addTab(self.confusion, "Confusion")
+        self.curves = TrainingCurves()
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.settings)
@@ -197,7 +165,7 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
         layout.addWidget(self.message)
-        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.curves, 1)
 
     # settings -----------------------------------------------------------------
     def load_settings(self) -> None:
@@ -238,7 +206,7 @@ class TrainingPanel(QWidget):
         if self.run is not None:
             self.run.stop()
         self.load_settings()
-        self._clear_curves()
+        self._clear()
         self.progress.setValue(0)
         self.progress_label.setText("Not trained yet")
         self._say("")
@@ -268,9 +236,7 @@ class TrainingPanel(QWidget):
         self._run_project = self.document.project  # results belong to this project only
         self.run.ended.connect(self._ended)
         self.destroyed.connect(worker.control.stop)  # a closed panel must not leave a run going
-        self._clear_curves()
-        self.confusion.clear()
-        self.confusion.setRowCount(0)
+        self._clear()
         self.progress.setValue(0)
         self.progress_label.setText("Starting…")
         self.document.set_locked(True, LOCK_REASON)
@@ -332,28 +298,15 @@ class TrainingPanel(QWidget):
         self.device.refresh()
 
     def _progress(self, event) -> None:
-        first = event.step - len(event.losses) + 1
-        for i, value in enumerate(event.losses):
-            self._steps.append(first + i)
-            self._losses.append(value)
-            self._ema = value if self._ema is None else SMOOTHING * self._ema + (1 - SMOOTHING) * value
-            self._smoothed.append(self._ema)
-        for name, norm in event.grad_norms.items():
-            steps, values = self._grads.setdefault(name, ([], []))
-            steps.append(event.step)
-            values.append(max(norm, 1e-12))  # log axis
+        self.curves.add_batches(event)
         self._step = event.step
         self._status = (f"Epoch {event.epoch} · step {event.step:,}/{event.steps:,} · "
                         f"{event.samples_per_s:,.0f} samples/s · ETA {_duration(event.eta_s)}")
-        self._dirty.add("batch")
 
     def _epoch(self, event) -> None:
-        for key, value in (("train_loss", event.train_loss), ("val_loss", event.val_loss),
-                           ("train_acc", event.train_acc), ("val_acc", event.val_acc)):
-            self._epochs[key].append(value)
+        self.curves.add_epoch(event)
         self._say(f"Epoch {event.epoch}/{event.epochs}: held-out accuracy {event.val_acc:.1%}, "
                   f"loss {event.train_loss:.4f} (held-out {event.val_loss:.4f}), {event.samples_per_s:,.0f} samples/s")
-        self._dirty.add("epoch")
 
     def _finished(self, event) -> None:
         self._redraw()
@@ -371,8 +324,7 @@ class TrainingPanel(QWidget):
                       "The weights belong to the project now: Save keeps them.")
             self.progress_label.setText(f"{how} after {event.epochs_done} epoch{'s' * (event.epochs_done != 1)}")
         if event.confusion:
-            self._show_confusion(event.confusion)
-            self.tabs.setCurrentWidget(self.confusion)
+            self.curves.show_confusion(event.confusion, self._classes(len(event.confusion)))
         self.run_finished.emit(event)
 
     def _failed(self, message: str) -> None:
@@ -394,59 +346,17 @@ class TrainingPanel(QWidget):
         self.run_ended.emit()
 
     # drawing -------------------------------------------------------------------
-    def _clear_curves(self) -> None:
-        self._steps, self._losses, self._smoothed, self._ema = [], [], [], None
-        self._grads: dict[str, tuple[list, list]] = {}
-        self._epochs = {"train_loss": [], "val_loss": [], "train_acc": [], "val_acc": []}
-        for curve in self.grad_curves.values():
-            self.grad_plot.removeItem(curve)
-        self.grad_curves.clear()
+    def _clear(self) -> None:
+        self.curves.clear()
         self._step, self._status = 0, ""
-        self._dirty = {"batch", "epoch"}
-        self._redraw()
 
     def _redraw(self) -> None:
-        """Bring curves, progress bar and label up to date; only what changed is repainted."""
-        if not self._dirty:
-            return
-        self.redraws += 1
-        if "batch" in self._dirty:
+        """Progress bar, label and curves catch up with the events (at most 10 times a second)."""
+        if self._status:
             self.progress.setValue(self._step)
-            if self._status:
-                self.progress_label.setText(self._status)
-            self.raw_curve.setData(self._steps, self._losses)
-            self.smooth_curve.setData(self._steps, self._smoothed)
-            for i, (name, (steps, values)) in enumerate(self._grads.items()):
-                curve = self.grad_curves.get(name)
-                if curve is None:
-                    curve = self.grad_plot.plot(pen=pg.mkPen(COLORS[i % len(COLORS)], width=2), name=name)
-                    self.grad_curves[name] = curve
-                curve.setData(steps, values)
-        if "epoch" in self._dirty:
-            epochs = list(range(1, len(self._epochs["train_loss"]) + 1))
-            self.train_loss_curve.setData(epochs, self._epochs["train_loss"])
-            self.val_loss_curve.setData(epochs, self._epochs["val_loss"])
-            self.train_acc_curve.setData(epochs, self._epochs["train_acc"])
-            self.val_acc_curve.setData(epochs, self._epochs["val_acc"])
-        self._dirty = set()
-
-    def _show_confusion(self, matrix: list[list[int]]) -> None:
-        classes = self._classes(len(matrix))
-        self.confusion.setRowCount(len(matrix))
-        self.confusion.setColumnCount(len(matrix))
-        self.confusion.setVerticalHeaderLabels([f"true {c}" for c in classes])
-        self.confusion.setHorizontalHeaderLabels(classes)
-        for row, counts in enumerate(matrix):
-            total = max(sum(counts), 1)
-            for col, count in enumerate(counts):
-                item = QTableWidgetItem(str(count))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                share = count / total
-                good = row == col
-                item.setBackground(QColor.fromHsvF(0.33 if good else 0.0, min(1.0, share * (1 if good else 4)), 1.0))
-                item.setToolTip(f"{count} of {total} held-out '{classes[row]}' answered as '{classes[col]}'")
-                self.confusion.setItem(row, col, item)
-        self.confusion.resizeColumnsToContents()
+            self.progress_label.setText(self._status)
+            self._status = ""
+        self.curves.redraw()
 
     def _classes(self, count: int) -> list[str]:
         if self.dataset.currentText() == "fashion-mnist" and count == 10:
@@ -483,16 +393,6 @@ def _spin(low: int, high: int) -> QSpinBox:
     box.setRange(low, high)
     box.setGroupSeparatorShown(True)
     return box
-
-
-def _plot(title: str, x_label: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(title=title)
-    plot.setBackground("w")
-    plot.addLegend(offset=(-10, 10))
-    plot.setLabel("bottom", x_label)
-    plot.showGrid(x=True, y=True, alpha=0.3)
-    plot.setMinimumHeight(140)
-    return plot
 
 
 def _number(text: str, key: str) -> float:

@@ -83,14 +83,14 @@ def test_start_trains_locks_the_model_and_hands_over_the_weights(panel, qtbot):
     # The worker's signals arrive in order: started, then batches and epochs, then finished.
     assert worker_events[0] == "started" and worker_events[-1] == "finished"
     assert worker_events.count("epoch") == 3 and worker_events[-2] == "epoch"
-    steps = panel._steps
+    steps = panel.curves.steps
     assert steps == list(range(1, len(steps) + 1)) and len(steps) == 3 * 18  # every batch, in order
-    assert panel._smoothed[-1] < panel._smoothed[0]  # the loss went down
+    assert panel.curves.smoothed[-1] < panel.curves.smoothed[0]  # the loss went down
     assert not document.locked and panel.start_button.isEnabled()
     assert document.weights is not None and set(document.weights) == {"fc.weight", "fc.bias"}
     assert document.modified  # closing now asks to save the trained weights
     assert "best held-out accuracy" in panel.message.text()
-    counts = [[int(panel.confusion.item(r, c).text()) for c in range(10)] for r in range(10)]
+    counts = [[int(panel.curves.confusion.item(r, c).text()) for c in range(10)] for r in range(10)]
     assert sum(map(sum, counts)) == 500 and sum(counts[i][i] for i in range(10)) > 400
     assert panel.progress.value() == panel.progress.maximum() == 54
     document.add_node("ReLU")  # editable again
@@ -103,15 +103,15 @@ def test_plot_redraws_are_throttled(panel, qtbot):
     with qtbot.waitSignal(panel.run_ended, timeout=60000):
         click(qtbot, panel.start_button)
     elapsed = time.perf_counter() - start
-    assert len(panel._steps) == 4 * 282
-    assert panel.redraws <= 30 * elapsed + 3
+    assert len(panel.curves.steps) == 4 * 282
+    assert panel.curves.redraws <= 30 * elapsed + 3
 
 
 def test_stop_ends_the_run_within_half_a_second(panel, qtbot):
     panel.epochs.setValue(10_000)
     with qtbot.waitSignal(panel.run_started, timeout=1000):
         click(qtbot, panel.start_button)
-    qtbot.waitUntil(lambda: len(panel._steps) > 0, timeout=30000)
+    qtbot.waitUntil(lambda: len(panel.curves.steps) > 0, timeout=30000)
     start = time.perf_counter()
     with qtbot.waitSignal(panel.run_ended, timeout=5000):
         click(qtbot, panel.stop_button)
@@ -122,14 +122,14 @@ def test_stop_ends_the_run_within_half_a_second(panel, qtbot):
 def test_pause_holds_and_resume_carries_on(panel, qtbot):
     panel.epochs.setValue(10_000)
     click(qtbot, panel.start_button)
-    qtbot.waitUntil(lambda: len(panel._steps) > 0, timeout=30000)
+    qtbot.waitUntil(lambda: len(panel.curves.steps) > 0, timeout=30000)
     click(qtbot, panel.pause_button)
     assert panel.pause_button.text() == "Resume" and "Paused" in panel.message.text()
     assert panel.run.worker.control.paused and panel.document.locked
     click(qtbot, panel.pause_button)
     assert panel.pause_button.text() == "Pause" and not panel.run.worker.control.paused
-    count = len(panel._steps)
-    qtbot.waitUntil(lambda: len(panel._steps) > count, timeout=30000)
+    count = len(panel.curves.steps)
+    qtbot.waitUntil(lambda: len(panel.curves.steps) > count, timeout=30000)
     with qtbot.waitSignal(panel.run_ended, timeout=5000):
         click(qtbot, panel.stop_button)
 
@@ -213,8 +213,8 @@ def test_in_the_window_trained_weights_are_saved_and_come_back_on_open(window, q
 def test_opening_another_project_stops_the_run_and_drops_its_weights(panel, qtbot):
     panel.epochs.setValue(10_000)
     click(qtbot, panel.start_button)
-    qtbot.waitUntil(lambda: len(panel._steps) > 0, timeout=30000)
+    qtbot.waitUntil(lambda: len(panel.curves.steps) > 0, timeout=30000)
     with qtbot.waitSignal(panel.run_ended, timeout=5000):
         panel.document.set_project(linear_project())
     assert panel.document.weights is None and not panel.document.locked
-    assert panel._steps == [] and panel.confusion.rowCount() == 0
+    assert panel.curves.steps == [] and panel.curves.confusion.rowCount() == 0
