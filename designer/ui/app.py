@@ -20,6 +20,9 @@ def run_app(argv: list[str]) -> int:
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName(settings.APPLICATION)
     app.setApplicationDisplayName("NetDesigner")
+    from designer.ui import gc_guard
+
+    gc_guard.install(app)  # workers must never destroy Qt objects
 
     from designer.ui.main_window import MainWindow
 

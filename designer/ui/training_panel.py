@@ -11,7 +11,6 @@ closing asks first. torch is never imported here.
 
 from __future__ import annotations
 
-import gc
 import math
 import sys
 
@@ -82,10 +81,6 @@ class TrainingPanel(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
-        self._gc_timer = QTimer(self)
-        self._gc_timer.setInterval(1000)
-        self._gc_timer.timeout.connect(_collect_garbage)
-        self._gc_was_enabled = True
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -241,11 +236,6 @@ class TrainingPanel(QWidget):
         self.progress_label.setText("Starting…")
         self.document.set_locked(True, LOCK_REASON)
         self._timer.start()
-        # Python's cyclic GC runs in whichever thread trips it; in the worker it could delete Qt
-        # objects off the UI thread and crash. While a run lasts, collect only here, on a timer.
-        self._gc_was_enabled = gc.isenabled()
-        gc.disable()
-        self._gc_timer.start()
         self.run.start()
         self._update_buttons()
         self.run_started.emit()
@@ -335,9 +325,6 @@ class TrainingPanel(QWidget):
 
     def _ended(self) -> None:
         self._timer.stop()
-        self._gc_timer.stop()
-        if self._gc_was_enabled:
-            gc.enable()
         self._redraw()
         self.run = None
         self.document.set_locked(False)
@@ -377,15 +364,6 @@ class TrainingPanel(QWidget):
         self.stop_button.setEnabled(running)
         self.settings.setEnabled(not running)
         self.keep_weights.setEnabled(self.document.weights is not None)
-
-
-def _collect_garbage() -> None:
-    """Collect the generations whose thresholds are passed, as the automatic GC would (pyqtgraph's recipe)."""
-    counts, limits = gc.get_count(), gc.get_threshold()
-    for generation in (2, 1, 0):
-        if counts[generation] > limits[generation]:
-            gc.collect(generation)
-            return
 
 
 def _spin(low: int, high: int) -> QSpinBox:

@@ -8,6 +8,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def gc_in_ui_thread(qapp):
+    """As in the app: the cyclic GC runs only in the UI thread, never in a worker."""
+    from designer.ui import gc_guard
+
+    gc_guard.install(qapp)
+
+
 @pytest.fixture(autouse=True)
 def private_settings(tmp_path_factory, qapp):
     """Point QSettings (and so recovery files) at a temp folder: tests never touch the user's."""

@@ -15,6 +15,8 @@ from designer.ui import app as ui_app
 def report():
     print("TITLE", [w.windowTitle() for w in QApplication.topLevelWidgets() if w.isVisible()])
     print("TORCH", "torch" in sys.modules)
+    import gc
+    print("AUTOGC", gc.isenabled())
     app.quit()
 QTimer.singleShot(200, report)
 sys.exit(ui_app.run_app(sys.argv[1:]))
@@ -26,3 +28,5 @@ def test_app_starts_on_lenet_without_importing_torch():
                             env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
     assert "TORCH False" in result.stdout, result.stdout + result.stderr
     assert "LeNet for MNIST" in result.stdout
+    # workers (training, export, import) must never be where the cyclic GC frees Qt objects
+    assert "AUTOGC False" in result.stdout

@@ -14,9 +14,9 @@ def drag_from_palette(window, type_name: str, viewport_pos: QPoint) -> None:
     viewport = window.canvas.viewport()
     point = QPointF(viewport_pos)
     action = Qt.DropAction.CopyAction
-    QApplication.sendEvent(viewport, QDragEnterEvent(point, action, mime, Qt.MouseButton.LeftButton,
+    QApplication.sendEvent(viewport, QDragEnterEvent(viewport_pos, action, mime, Qt.MouseButton.LeftButton,
                                                      Qt.KeyboardModifier.NoModifier))
-    QApplication.sendEvent(viewport, QDragMoveEvent(point, action, mime, Qt.MouseButton.LeftButton,
+    QApplication.sendEvent(viewport, QDragMoveEvent(viewport_pos, action, mime, Qt.MouseButton.LeftButton,
                                                     Qt.KeyboardModifier.NoModifier))
     QApplication.sendEvent(viewport, QDropEvent(point, action, mime, Qt.MouseButton.LeftButton,
                                                 Qt.KeyboardModifier.NoModifier))

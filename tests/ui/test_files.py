@@ -103,7 +103,7 @@ def test_autosave_writes_while_unsaved_and_cleans_up(window, qtbot):
 
 
 def test_drop_a_project_file_on_the_window(window, qtbot):
-    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, QUrl
     from PySide6.QtGui import QDragEnterEvent, QDropEvent
     from PySide6.QtWidgets import QApplication
 
@@ -112,7 +112,7 @@ def test_drop_a_project_file_on_the_window(window, qtbot):
     args = (QPointF(200, 200), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
             Qt.KeyboardModifier.NoModifier)
     viewport = window.canvas.viewport()  # dropped on the canvas, handled by the window
-    enter = QDragEnterEvent(*args)
+    enter = QDragEnterEvent(QPoint(200, 200), *args[1:])
     QApplication.sendEvent(viewport, enter)
     assert enter.isAccepted()
     QApplication.sendEvent(viewport, QDropEvent(*args))

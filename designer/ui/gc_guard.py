@@ -1,0 +1,38 @@
+"""Run Python's cyclic garbage collector only in the UI thread.
+
+The collector runs in whichever thread crosses its allocation threshold. When
+that is a worker (training, export, import, torch warm-up) and the garbage
+holds Qt objects, they are destroyed off the GUI thread and Qt crashes. So the
+automatic collector is switched off and a timer in the UI thread collects
+whatever generation is due, as the automatic one would (pyqtgraph's recipe).
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+_guard: QObject | None = None
+
+
+def install(app: QObject, interval_ms: int = 500) -> None:
+    """Switch the automatic collector off and collect from ``app``'s thread; idempotent."""
+    global _guard
+    if _guard is not None:
+        return
+    gc.disable()
+    timer = QTimer(app)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(collect_due)
+    timer.start()
+    _guard = timer
+
+
+def collect_due() -> None:
+    """Collect the oldest generation whose threshold is passed."""
+    counts, limits = gc.get_count(), gc.get_threshold()
+    for generation in (2, 1, 0):
+        if counts[generation] > limits[generation]:
+            gc.collect(generation)
+            return
