@@ -350,6 +350,8 @@ class MainWindow(QMainWindow):
         self.redo_action.setEnabled(not locked and self.document.undo_stack.canRedo())
         if locked:
             self.statusBar().showMessage(f"Editing is locked: {self.document.lock_reason or 'training'}")
+        elif self.statusBar().currentMessage().startswith("Editing is locked"):
+            self.statusBar().showMessage("Editing is unlocked", 3000)
 
     def _append_block(self, type_name: str) -> None:
         try:

@@ -195,6 +195,7 @@ def test_in_the_window_trained_weights_are_saved_and_come_back_on_open(window, q
     assert "locked" in window.statusBar().currentMessage() and "training" in window.statusBar().currentMessage()
     with qtbot.waitSignal(panel.run_ended, timeout=60000):
         pass
+    assert "Editing is locked" not in window.statusBar().currentMessage()
     trained = window.document.weights
     assert trained is not None and window.document.modified  # closing would ask to save them
     target = tmp_path / "tiny.netproj.json"
