@@ -25,6 +25,9 @@ STEP_X = 180.0  # distance between neighbouring blocks, matching the templates
 STEP_Y = 140.0
 
 
+INPUT_STAYS = "The Input block cannot be deleted: every model starts from it (change its shape in the inspector)."
+
+
 class EditLocked(GraphError):
     """An edit refused because the model is being trained."""
 
@@ -256,6 +259,8 @@ class Document(QObject):
         ids = [n for n in dict.fromkeys(node_ids) if n in self.graph.nodes]
         if not ids:
             return
+        if any(self.graph.nodes[n].type == "Input" for n in ids):
+            raise GraphError(INPUT_STAYS)  # a project without an Input cannot be saved and reopened
 
         def action(rec: Recorder) -> None:
             graph = self.graph
@@ -325,8 +330,26 @@ class Document(QObject):
         """Put a new block on a wire: src → new → dst."""
         return self._edit(f"Insert {type_name}", lambda rec: self._insert(rec, type_name, params, tuple(edge), pos))
 
+    def move_onto_edge(self, node_id: str, edge: tuple[str, str]) -> None:
+        """Put an existing, unwired block on a wire (src → block → dst), placed as a palette drop would be.
+
+        A block still holding the defaults it got without an input shape is fitted to the shape it now
+        receives (a fresh BatchNorm2d gets the channel count), as a block dropped from the palette is.
+        """
+        graph = self.graph
+        node = graph.node(node_id)
+        if node.type == "Input":
+            raise GraphError("the Input cannot be put on a wire: nothing can feed it")
+        if graph.predecessors(node_id) or graph.successors(node_id):
+            raise GraphError(f"{node_id} is already wired; only an unwired block can be dropped on a wire")
+
+        def action(rec: Recorder) -> None:
+            self._insert(rec, node.type, None, tuple(edge), None, node_id)
+
+        self._edit(f"Insert {node.type}", action)
+
     def _insert(self, rec: Recorder, type_name: str, params: dict | None, edge: tuple[str, str],
-                pos: tuple[float, float] | None) -> str:
+                pos: tuple[float, float] | None, existing: str | None = None) -> str:
         src, dst = edge
         if edge not in self.graph.edges:
             raise GraphError(f"{src} is not connected to {dst}")
@@ -337,7 +360,15 @@ class Document(QObject):
         sx, sy = self.graph.node(src).pos
         node_pos = pos if pos is not None else (sx + STEP_X, sy)
         rec.disconnect(src, dst)
-        node_id = rec.add_node(type_name, params, None, node_pos)
+        if existing is None:
+            node_id = rec.add_node(type_name, params, None, node_pos)
+        else:
+            node_id = existing
+            rec.move(node_id, node_pos)
+            if self.graph.node(node_id).params == default_params(type_name, None):  # untouched since added
+                for key, value in params.items():
+                    if self.graph.node(node_id).params.get(key) != value:
+                        rec.set_param(node_id, key, value)
         rec.connect(src, node_id)
         rec.connect(node_id, dst)
         if pos is None:

@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView, QM
 
 from designer.core import layers
 from designer.core.graph import GraphError
-from designer.ui.canvas.items import GRID, HEIGHT, WIDTH, NodeItem, PortItem
+from designer.ui.canvas.items import GRID, HEIGHT, WIDTH, EdgeItem, NodeItem, PortItem
 from designer.ui.canvas.scene import CanvasScene
+from designer.ui.document import INPUT_STAYS
 
 BLOCK_MIME = "application/x-netdesigner-block"  # a palette entry being dragged: the type name
 NODES_MIME = "application/x-netdesigner-nodes"  # copied blocks: Document.copy_data JSON
@@ -47,6 +48,7 @@ class CanvasView(QGraphicsView):
         self._wire_from: PortItem | None = None
         self._pan_start = None
         self._pressed_on_node = False
+        self._dragged: NodeItem | None = None  # the block under the mouse when a drag began
         self._drop_edge = None
         self._paste_count = 0
         self._fitted_size = None
@@ -181,7 +183,8 @@ class CanvasView(QGraphicsView):
                 self._draw_wire(self.mapToScene(event.position().toPoint()))
                 event.accept()
                 return
-            self._pressed_on_node = self.graph_scene.node_at(self.mapToScene(event.position().toPoint())) is not None
+            self._dragged = self.graph_scene.node_at(self.mapToScene(event.position().toPoint()))
+            self._pressed_on_node = self._dragged is not None
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:  # noqa: N802
@@ -197,6 +200,8 @@ class CanvasView(QGraphicsView):
             event.accept()
             return
         super().mouseMoveEvent(event)
+        if self._pressed_on_node and event.buttons() & Qt.MouseButton.LeftButton:
+            self._highlight(self._wire_under_drag(event.position().toPoint()))
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         if self._pan_start is not None and event.button() == Qt.MouseButton.MiddleButton:
@@ -211,7 +216,40 @@ class CanvasView(QGraphicsView):
         super().mouseReleaseEvent(event)
         if self._pressed_on_node and event.button() == Qt.MouseButton.LeftButton:
             self._pressed_on_node = False
-            self._commit_moves()
+            wire = self._wire_under_drag(event.position().toPoint())
+            dragged, self._dragged = self._dragged, None
+            self._clear_drop_edge()
+            if wire is None:
+                self._commit_moves()
+                return
+            try:  # the move and the wiring are one undo step
+                self.document.move_onto_edge(dragged.node_id, wire.edge)
+            except GraphError as exc:
+                self.graph_scene.reset_positions()
+                self._tell(str(exc))
+
+    def _wire_under_drag(self, view_pos) -> EdgeItem | None:
+        """The wire a dragged, unwired block would be inserted on if dropped now (None: a plain move)."""
+        node = self._dragged
+        if node is None or self.document.locked or node.scene() is None or node.type_name == "Input":
+            return None
+        if self.graph_scene.selected_ids() != [node.node_id]:
+            return None  # several blocks move together: just a move
+        graph = self.document.graph
+        if node.node_id not in graph.nodes or graph.predecessors(node.node_id) or graph.successors(node.node_id):
+            return None
+        if tuple(graph.nodes[node.node_id].pos) == (node.pos().x(), node.pos().y()):
+            return None  # a click, not a drag
+        # The wire under the mouse, else the one under the block's middle (the user looks at the block).
+        return (self.graph_scene.edge_at(self.mapToScene(view_pos))
+                or self.graph_scene.edge_at(node.sceneBoundingRect().center()))
+
+    def _highlight(self, edge: EdgeItem | None) -> None:
+        if edge is not self._drop_edge:
+            self._clear_drop_edge()
+            self._drop_edge = edge
+            if edge is not None:
+                edge.set_highlight(True)
 
     def _commit_moves(self) -> None:
         try:
@@ -255,13 +293,7 @@ class CanvasView(QGraphicsView):
         if not event.mimeData().hasFormat(BLOCK_MIME):
             event.ignore()
             return
-        edge = self.graph_scene.edge_at(self.mapToScene(event.position().toPoint()))
-        if edge is not self._drop_edge:
-            if self._drop_edge is not None and self._drop_edge.scene() is not None:
-                self._drop_edge.set_highlight(False)
-            self._drop_edge = edge
-            if edge is not None:
-                edge.set_highlight(True)
+        self._highlight(self.graph_scene.edge_at(self.mapToScene(event.position().toPoint())))
         event.acceptProposedAction()
 
     def dragLeaveEvent(self, event) -> None:  # noqa: N802
@@ -304,6 +336,10 @@ class CanvasView(QGraphicsView):
     def delete_selected(self) -> None:
         ids = self.graph_scene.selected_ids()
         edges = [e for e in self.graph_scene.selected_edges() if e[0] not in ids and e[1] not in ids]
+        inputs = [n for n in ids if self.graph_scene.nodes[n].type_name == "Input"]
+        if inputs:  # the rest of the selection still goes; the Input stays (a project needs one)
+            ids = [n for n in ids if n not in inputs]
+            self._tell(INPUT_STAYS)
         if not ids and not edges:
             return
         stack = self.document.undo_stack
