@@ -183,7 +183,9 @@ class MainWindow(QMainWindow):
         self.menu("Edit").addSeparator()
         self._action("Edit", "Select &All", canvas.select_all, key.SelectAll)
 
-        self._action("View", "Zoom &In", canvas.zoom_in, key.ZoomIn)
+        zoom_in = self._action("View", "Zoom &In", canvas.zoom_in, key.ZoomIn)
+        # Ctrl++ needs Shift on most layouts: Ctrl+= (the same key unshifted) zooms in too, as in browsers.
+        zoom_in.setShortcuts(zoom_in.shortcuts() + [QKeySequence("Ctrl+=")])
         self._action("View", "Zoom &Out", canvas.zoom_out, key.ZoomOut)
         self._action("View", "&Actual Size", canvas.reset_zoom, "Ctrl+0")
         self._action("View", "&Fit to View", canvas.fit, "Ctrl+F")
