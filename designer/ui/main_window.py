@@ -414,7 +414,7 @@ class MainWindow(QMainWindow):
                 keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
                 if keys:
                     rows.append(f"<tr><td>{action.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>")
-        extra = ("<tr><td>Zoom</td><td><b>mouse wheel</b></td></tr><tr><td>Pan</td><td><b>middle drag</b></td></tr>"
+        extra = ("<tr><td>Zoom</td><td><b>mouse wheel</b></td></tr><tr><td>Pan</td><td><b>middle drag, or Space + drag</b></td></tr>"
                  "<tr><td>Connect</td><td><b>drag from an output port to a block</b></td></tr>"
                  "<tr><td>Nudge</td><td><b>arrow keys (Shift: ×5)</b></td></tr>")
         QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=4>{''.join(rows)}{extra}</table>")

@@ -123,3 +123,21 @@ def test_edit_menu_greys_out_what_needs_a_selection(window, qtbot):
     qtbot.keyClick(canvas, Qt.Key.Key_Escape)
     assert not edit["Delete"].isEnabled()
     assert edit["Paste"].isEnabled() and edit["Select All"].isEnabled()
+
+
+def test_hold_space_and_drag_to_pan_without_moving_blocks(window, qtbot):
+    doc, canvas = window.document, window.canvas
+    canvas.reset_zoom()
+    canvas.center_on("n4")
+    h, v = canvas.horizontalScrollBar(), canvas.verticalScrollBar()
+    x0, y0 = h.value(), v.value()
+    canvas.setFocus()
+    qtbot.keyPress(canvas, Qt.Key.Key_Space)
+    start = canvas.mapFromScene(canvas.node_item("n4").sceneBoundingRect().center())  # grabbing a block
+    drag(qtbot, canvas, start, start - QPoint(150, 100))
+    qtbot.keyRelease(canvas, Qt.Key.Key_Space)
+    assert (h.value(), v.value()) == (x0 + 150, y0 + 100)  # the view moved, the model did not
+    assert doc.undo_stack.count() == 0 and doc.graph.nodes["n4"].pos == (180.0, 140.0)
+    start = canvas.mapFromScene(canvas.node_item("n4").sceneBoundingRect().center())
+    drag(qtbot, canvas, start, start + QPoint(0, 200))  # Space let go: a drag moves the block again
+    assert doc.graph.nodes["n4"].pos == (180.0, 340.0) and (h.value(), v.value()) == (x0 + 150, y0 + 100)

@@ -47,6 +47,8 @@ class CanvasView(QGraphicsView):
         self._wire: QGraphicsPathItem | None = None
         self._wire_from: PortItem | None = None
         self._pan_start = None
+        self._pan_button = Qt.MouseButton.MiddleButton
+        self._space_held = False  # Space + left drag pans: laptops often have no middle button
         self._pressed_on_node = False
         self._dragged: NodeItem | None = None  # the block under the mouse when a drag began
         self._drop_edge = None
@@ -166,8 +168,10 @@ class CanvasView(QGraphicsView):
 
     # mouse: wiring, panning, moving ----------------------------------------
     def mousePressEvent(self, event) -> None:  # noqa: N802
-        if event.button() == Qt.MouseButton.MiddleButton:
+        if event.button() == Qt.MouseButton.MiddleButton or (
+                self._space_held and event.button() == Qt.MouseButton.LeftButton):
             self._pan_start = event.position()
+            self._pan_button = event.button()
             self.auto_fit = False
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             event.accept()
@@ -204,9 +208,12 @@ class CanvasView(QGraphicsView):
             self._highlight(self._wire_under_drag(event.position().toPoint()))
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
-        if self._pan_start is not None and event.button() == Qt.MouseButton.MiddleButton:
+        if self._pan_start is not None and event.button() == self._pan_button:
             self._pan_start = None
-            self.unsetCursor()
+            if self._space_held:
+                self.setCursor(Qt.CursorShape.OpenHandCursor)
+            else:
+                self.unsetCursor()
             event.accept()
             return
         if self._wire is not None:
@@ -396,8 +403,33 @@ class CanvasView(QGraphicsView):
                 return
             self.select_only(new)
 
+    def keyReleaseEvent(self, event) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._release_space()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        self._release_space()  # the release may go to another widget: never stay in pan mode
+        super().focusOutEvent(event)
+
+    def _release_space(self) -> None:
+        self._space_held = False
+        if self._pan_start is None:
+            self.unsetCursor()
+
     def keyPressEvent(self, event) -> None:  # noqa: N802
-        """Arrow keys nudge the selected blocks (Shift: five grid steps); Escape drops a wire or the selection."""
+        """Arrow keys nudge the selected blocks (Shift: five grid steps); Escape drops a wire or the selection.
+
+        Holding Space turns a left drag into panning.
+        """
+        if event.key() == Qt.Key.Key_Space:
+            if not event.isAutoRepeat() and self._wire is None:
+                self._space_held = True
+                self.setCursor(Qt.CursorShape.OpenHandCursor)
+            event.accept()
+            return
         steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
         ids = self.graph_scene.selected_ids()
         if event.key() in steps and ids:
