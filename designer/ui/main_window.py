@@ -175,15 +175,19 @@ class MainWindow(QMainWindow):
         self.menu("Edit").addActions([self.undo_action, self.redo_action])
         self.menu("Edit").addSeparator()
         canvas = self.canvas
-        self._action("Edit", "Cu&t", canvas.cut, key.Cut)
-        self._action("Edit", "&Copy", canvas.copy, key.Copy)
+        self.cut_action = self._action("Edit", "Cu&t", canvas.cut, key.Cut)
+        self.copy_action = self._action("Edit", "&Copy", canvas.copy, key.Copy)
         self._action("Edit", "&Paste", canvas.paste, key.Paste)
-        self._action("Edit", "&Duplicate", canvas.duplicate, "Ctrl+D")
-        self._action("Edit", "De&lete", canvas.delete_selected, key.Delete)
+        self.duplicate_action = self._action("Edit", "&Duplicate", canvas.duplicate, "Ctrl+D")
+        self.delete_action = self._action("Edit", "De&lete", canvas.delete_selected, key.Delete)
+        canvas.graph_scene.selectionChanged.connect(self._selection_actions)
+        self._selection_actions()
         self.menu("Edit").addSeparator()
         self._action("Edit", "Select &All", canvas.select_all, key.SelectAll)
 
-        self._action("View", "Zoom &In", canvas.zoom_in, key.ZoomIn)
+        zoom_in = self._action("View", "Zoom &In", canvas.zoom_in, key.ZoomIn)
+        # Ctrl++ needs Shift on most layouts: Ctrl+= (the same key unshifted) zooms in too, as in browsers.
+        zoom_in.setShortcuts(zoom_in.shortcuts() + [QKeySequence("Ctrl+=")])
         self._action("View", "Zoom &Out", canvas.zoom_out, key.ZoomOut)
         self._action("View", "&Actual Size", canvas.reset_zoom, "Ctrl+0")
         self._action("View", "&Fit to View", canvas.fit, "Ctrl+F")
@@ -198,6 +202,16 @@ class MainWindow(QMainWindow):
         self.menu("Model").addSeparator()
         self._action("Help", "&Keyboard Shortcuts", self._shortcuts, key.HelpContents)
         self._action("Help", "&About NetDesigner", self._about)
+
+    def _selection_actions(self) -> None:
+        """Grey out what needs a selection, as desktop editors do: the menu shows what will work."""
+        try:
+            blocks = bool(self.canvas.graph_scene.selected_ids())
+            for action in (self.cut_action, self.copy_action, self.duplicate_action):
+                action.setEnabled(blocks)
+            self.delete_action.setEnabled(blocks or bool(self.canvas.graph_scene.selected_edges()))
+        except RuntimeError:  # the scene emptied while Qt tears the window down
+            pass
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

@@ -1,6 +1,7 @@
 """Dragging blocks already on the canvas onto wires, and the Input that cannot be deleted."""
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QKeySequence
 
 from designer.core import project as projects
 from designer.core.graph import GraphError
@@ -88,3 +89,37 @@ def test_document_keeps_edited_parameters_and_refuses_the_input(window):
     with pytest.raises(GraphError, match="Input"):
         doc.remove_nodes(["n5", "input"])
     assert "n5" in doc.graph.nodes and doc.undo_stack.count() == 2
+
+
+def test_zoom_keys_including_ctrl_equals_without_shift(window, qtbot):
+    canvas = window.canvas
+    canvas.reset_zoom()
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Equal, Qt.KeyboardModifier.ControlModifier)  # "Ctrl +" without Shift
+    assert canvas.zoom() == pytest.approx(1.2)
+    qtbot.keySequence(canvas, QKeySequence.StandardKey.ZoomIn)
+    assert canvas.zoom() == pytest.approx(1.44)
+    qtbot.keySequence(canvas, QKeySequence.StandardKey.ZoomOut)
+    assert canvas.zoom() == pytest.approx(1.2) and window.zoom_label.text() == "120%"
+    qtbot.keyClick(canvas, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+    assert canvas.zoom() == 1.0
+
+
+def test_edit_menu_greys_out_what_needs_a_selection(window, qtbot):
+    canvas = window.canvas
+    edit = {a.text().replace("&", ""): a for a in window.menu("Edit").actions()}
+    needs_blocks = [edit[t] for t in ("Cut", "Copy", "Duplicate")]
+    canvas.reset_zoom()
+    canvas.center_on("n1")
+    canvas.setFocus()
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+    assert not any(a.isEnabled() for a in needs_blocks + [edit["Delete"]])
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton,
+                     pos=canvas.mapFromScene(canvas.node_item("n1").sceneBoundingRect().center()))
+    assert all(a.isEnabled() for a in needs_blocks + [edit["Delete"]])
+    wire = canvas.graph_scene.edges[("n1", "n2")]
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=canvas.mapFromScene(wire._path.pointAtPercent(0.5)))
+    assert edit["Delete"].isEnabled() and not any(a.isEnabled() for a in needs_blocks)
+    qtbot.keyClick(canvas, Qt.Key.Key_Escape)
+    assert not edit["Delete"].isEnabled()
+    assert edit["Paste"].isEnabled() and edit["Select All"].isEnabled()
