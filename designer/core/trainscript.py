@@ -106,6 +106,7 @@ Use --download once on a machine with internet to fetch the dataset.
 """
 
 import argparse
+import gc
 import hashlib
 import importlib.util
 import os
@@ -286,6 +287,10 @@ def main():
         torch.save({k: v.detach().cpu() for k, v in model.state_dict().items()}, out)
         log(f"saved {out} (sha256 {digest[:16]})")
     if distributed:
+        # DDP holds the process group: free it first, so the group is not torn down at
+        # interpreter exit (gloo's threads then abort with "terminate called ...").
+        del net, optimizer
+        gc.collect()
         dist.barrier()
         dist.destroy_process_group()
 
