@@ -141,3 +141,29 @@ def test_hold_space_and_drag_to_pan_without_moving_blocks(window, qtbot):
     start = canvas.mapFromScene(canvas.node_item("n4").sceneBoundingRect().center())
     drag(qtbot, canvas, start, start + QPoint(0, 200))  # Space let go: a drag moves the block again
     assert doc.graph.nodes["n4"].pos == (180.0, 340.0) and (h.value(), v.value()) == (x0 + 150, y0 + 100)
+
+
+def test_right_click_on_the_input_offers_no_delete(window, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication
+
+    canvas = window.canvas
+    canvas.reset_zoom()
+    canvas.center_on("input")
+    pos = canvas.mapFromScene(canvas.node_item("input").sceneBoundingRect().center())
+    enabled = {}
+
+    def look():
+        menu = QApplication.activePopupWidget()
+        if menu is None:
+            QTimer.singleShot(20, look)
+            return
+        enabled.update((a.text(), a.isEnabled()) for a in menu.actions())
+        menu.close()
+
+    QTimer.singleShot(0, look)
+    QApplication.sendEvent(canvas.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos,
+                                                                canvas.viewport().mapToGlobal(pos)))
+    assert enabled == {"Duplicate": False, "Copy": True, "Cut": False, "Delete": False}
+    assert canvas.graph_scene.selected_ids() == ["input"]

@@ -459,10 +459,11 @@ class CanvasView(QGraphicsView):
         if node is not None:
             if not node.isSelected():
                 self.select_only([node.node_id])
-            menu.addAction("Duplicate", self.duplicate)
-            menu.addAction("Copy", self.copy)
-            menu.addAction("Cut", self.cut)
-            menu.addAction("Delete", self.delete_selected)
+            only_input = self.graph_scene.selected_ids() == [node.node_id] and node.type_name == "Input"
+            for text, slot in (("Duplicate", self.duplicate), ("Copy", self.copy), ("Cut", self.cut),
+                               ("Delete", self.delete_selected)):
+                action = menu.addAction(text, slot)
+                action.setEnabled(not only_input or text == "Copy")  # a project keeps its one Input
         elif edge is not None:
             src, dst = edge.edge
             menu.addAction("Disconnect", lambda: self._guarded(self.document.disconnect, src, dst))
