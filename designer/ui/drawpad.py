@@ -421,11 +421,11 @@ def install(window) -> None:
 
 
 def _warm_up() -> None:
-    import threading
+    from designer.ui.background import run_in_background
 
     def work() -> None:
         import designer.ml.build  # noqa: F401  (torch, and the compiler)
         import designer.ml.inspect  # noqa: F401
         import designer.ml.preprocess  # noqa: F401
 
-    threading.Thread(target=work, name="warm-up-torch", daemon=True).start()
+    run_in_background(work, lambda _: None)

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
 from designer.core import project as project_io
+from designer.ui.background import run_in_background
 
 STYLES = (("Class with a step-by-step forward (tutorial style)", "class"), ("Compact nn.Sequential", "sequential"))
 ONNX_HINT = 'ONNX export needs the onnx and onnxscript packages: pip install "netdesigner[onnx]"'
@@ -35,9 +35,6 @@ def base_name(project_name: str) -> str:
     return stem if stem and not stem[0].isdigit() else f"model_{stem}".strip("_")
 
 
-class _Relay(QObject):
-    done = Signal(object)  # bundle.Outcome, emitted from the worker thread (queued to the UI)
-
 
 class ExportDialog(QDialog):
     """Choose what to export, press Export, read the verification."""
@@ -49,8 +46,6 @@ class ExportDialog(QDialog):
         self.setWindowTitle("Export model")
         self.document = document
         self.outcome = None
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._done)
         folder = folder or (document.path.parent if document.path else Path.cwd())
         stem = base_name(document.project.name)
 
@@ -148,12 +143,16 @@ class ExportDialog(QDialog):
         self.log.setPlainText("")
         self._show_status("Exporting and checking in a fresh Python process…", None)
 
-        def work() -> None:
+        def work():
             from designer.ml.bundle import export_bundle
 
-            self._relay.done.emit(export_bundle(project, state, request))
+            return export_bundle(project, state, request)
 
-        threading.Thread(target=work, name="export", daemon=True).start()
+        run_in_background(work, self._done, self._crashed, context=self)
+
+    def _crashed(self, exc: Exception) -> None:
+        self.export_button.setEnabled(True)
+        self._show_status(f"Export failed: {exc}", False)
 
     def _done(self, outcome) -> None:
         self.outcome = outcome

@@ -6,15 +6,13 @@ trained weights), never on the way to the first paint.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Callable
-
-from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from designer.core import project as projects
 from designer.core import templates as templates_core
 from designer.core.project import Project
+from designer.ui.background import run_in_background
 
 
 
@@ -68,36 +66,25 @@ def save_project(document, path: Path) -> None:
     document.mark_saved()
 
 
-class _WeightsLoader(QObject):
-    loaded = Signal(object, object, str)  # document, state_dict or None, message
-
-
-_loader = None
-
-
 def load_weights_later(document, path: Path, status_bar=None) -> None:
-    """Load project.weights in a background thread (torch.load weights_only=True), then set them."""
+    """Load project.weights on a worker thread (torch.load weights_only=True), then set them."""
     name = document.project.weights
     if not name:
         return
-    global _loader
-    if _loader is None:
-        _loader = _WeightsLoader(QCoreApplication.instance())  # owned by the app: no orphan QObject at exit
-        _loader.loaded.connect(_weights_arrived)
     target = (Path(path).parent / name).resolve()
     project = document.project
-    loader = _loader
+    context = (document, project, status_bar)
 
-    def work() -> None:
-        try:
-            import torch
+    def work():
+        import torch
 
-            state = torch.load(target, map_location="cpu", weights_only=True)
-            loader.loaded.emit((document, project, status_bar), state, f"Loaded trained weights from {target.name}")
-        except Exception as exc:  # a missing or corrupt weights file must not stop the project opening
-            loader.loaded.emit((document, project, status_bar), None, f"Could not load weights {target}: {exc}")
+        return torch.load(target, map_location="cpu", weights_only=True)
 
-    threading.Thread(target=work, name="load-weights", daemon=True).start()
+    def failed(exc: Exception) -> None:  # a missing or corrupt weights file must not stop the project opening
+        _weights_arrived(context, None, f"Could not load weights {target}: {exc}")
+
+    run_in_background(work, lambda state: _weights_arrived(context, state, f"Loaded trained weights from {target.name}"),
+                      failed, context=document)
 
 
 def _weights_arrived(context, state, message: str) -> None:

@@ -7,12 +7,13 @@ from a worker thread, so neither a bad file nor a slow one blocks the window.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+
+from designer.ui.background import run_in_background
 
 WARNING = ("Importing a .py file runs its Python code on this computer, with your permissions. "
            "Only import files you trust. It runs in a separate process that is stopped after "
@@ -30,9 +31,6 @@ def parse_shape(text: str) -> list[int] | None:
     return [int(p) for p in parts]
 
 
-class _Relay(QObject):
-    done = Signal(object)
-
 
 class ImportDialog(QDialog):
     """Pick a .py (and a .pt), import, read the report, open the result as a new project."""
@@ -46,8 +44,6 @@ class ImportDialog(QDialog):
         self.result = None
         self.state = None  # attached weights, remapped to the project's layer names
         self.weights_report = None
-        self._relay = _Relay(self)
-        self._relay.done.connect(self._done)
 
         self.warning = QLabel(WARNING)
         self.warning.setObjectName("warning")
@@ -119,7 +115,7 @@ class ImportDialog(QDialog):
         self.report.setPlainText("")
         self.status.setText(f"Running {py.name} in a separate process…")
 
-        def work() -> None:
+        def work():
             from designer.ml import importer
             from designer.ml.weights import WeightsError
 
@@ -133,9 +129,13 @@ class ImportDialog(QDialog):
                     report = str(exc)
                 except Exception as exc:  # an invalid imported graph cannot be built to compare with
                     report = f"{Path(weights).name}: cannot be checked against this model ({exc})"
-            self._relay.done.emit((result, state, report))
+            return result, state, report
 
-        threading.Thread(target=work, name="import", daemon=True).start()
+        run_in_background(work, self._done, self._crashed, context=self)
+
+    def _crashed(self, exc: Exception) -> None:
+        self.import_button.setEnabled(True)
+        self.status.setText(f"The file could not be imported: {exc}")
 
     def _done(self, payload) -> None:
         result, state, report = payload
