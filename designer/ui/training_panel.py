@@ -287,20 +287,28 @@ class TrainingPanel(QWidget):
                                                 f"seed {event.seed}); {event.held_out_samples:,} held out to test.")
         self.device.refresh()
 
+    def _stale(self) -> bool:
+        """Events still queued from a run whose project was replaced: they are not this project's."""
+        return self.document.project is not self._run_project
+
     def _progress(self, event) -> None:
+        if self._stale():
+            return
         self.curves.add_batches(event)
         self._step = event.step
         self._status = (f"Epoch {event.epoch} · step {event.step:,}/{event.steps:,} · "
                         f"{event.samples_per_s:,.0f} samples/s · ETA {_duration(event.eta_s)}")
 
     def _epoch(self, event) -> None:
+        if self._stale():
+            return
         self.curves.add_epoch(event)
         self._say(f"Epoch {event.epoch}/{event.epochs}: held-out accuracy {event.val_acc:.1%}, "
                   f"loss {event.train_loss:.4f} (held-out {event.val_loss:.4f}), {event.samples_per_s:,.0f} samples/s")
 
     def _finished(self, event) -> None:
         self._redraw()
-        if self.document.project is not self._run_project:
+        if self._stale():
             self._say("Training stopped: another project was opened.")
             self.run_finished.emit(event)
             return
