@@ -1,15 +1,17 @@
 """Run a function on Qt's thread pool and hand its result to the UI thread.
 
-Workers are Qt's own pool threads, never plain Python threads: a signal
-emitted from a thread Qt did not start goes through an adopted-thread shim,
-and the app crashed there (a segfault in the UI thread while an import ran).
+Workers are Qt's own pool threads, and nothing Qt-owned is ever released on
+them: when the last reference to a widget dropped in a worker, Qt destroyed it
+there, its timers stayed registered in the UI thread, and the next timer event
+crashed the app. So ``work`` must hold no Qt objects, the relay belongs to the
+application (Qt deletes it, in the UI thread), and callbacks run in the UI thread.
 """
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import isValid
 
 _running: set = set()  # relays of tasks in flight, kept alive until they report
@@ -26,11 +28,13 @@ class _Task(QRunnable):
         self.relay = relay
 
     def run(self) -> None:
+        work, relay, self.work, self.relay = self.work, self.relay, None, None
         try:
-            result, error = self.work(), None
+            result, error = work(), None
         except Exception as exc:  # reported to the UI thread, never lost in the pool
             result, error = None, exc
-        self.relay.finished.emit(result, error)
+        del work
+        relay.finished.emit(result, error)
 
 
 def run_in_background(work: Callable[[], Any], on_result: Callable[[Any], None],
@@ -42,7 +46,7 @@ def run_in_background(work: Callable[[], Any], on_result: Callable[[Any], None],
     """
     pool = QThreadPool.globalInstance()
     pool.setMaxThreadCount(max(pool.maxThreadCount(), 4))  # a slow import must not starve the others
-    relay = _Relay()  # lives in the UI thread, so its signal is queued there
+    relay = _Relay(QCoreApplication.instance())  # UI thread: its signal is queued there; owned by Qt
     _running.add(relay)
 
     def deliver(result: Any, error: Exception | None) -> None:
