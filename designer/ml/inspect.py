@@ -7,8 +7,9 @@ keeps a copy of what its layer produced.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import torch
 from torch import nn
@@ -88,16 +89,25 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = ()) -> tupl
 
     for name, module in layers(model):
         handles.append(module.register_forward_hook(hook_for(name)))
-    was_training = model.training
     try:
-        model.eval()
-        with torch.no_grad():
+        with evaluating(model):
             out = model(x)
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
     return out, records
+
+
+@contextmanager
+def evaluating(model: nn.Module) -> Iterator[None]:
+    """eval() mode without gradients for the block; the model's own mode comes back afterwards."""
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            yield
+    finally:
+        model.train(was_training)
 
 
 def probabilities(output: torch.Tensor) -> torch.Tensor:
@@ -117,13 +127,8 @@ def probabilities(output: torch.Tensor) -> torch.Tensor:
 
 def classify(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """Probabilities for a batch ``x`` (N, K), in eval mode without gradients; the mode is restored."""
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.no_grad():
-            out = model(x)
-    finally:
-        model.train(was_training)
+    with evaluating(model):
+        out = model(x)
     return probabilities(out.reshape(out.shape[0], -1))
 
 

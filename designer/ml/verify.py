@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from designer.ml import child
+from designer.ml.inspect import evaluating
 
 IDENTICAL = "verified: identical outputs"
 ONNX_TOLERANCE = 1e-5
@@ -64,14 +65,9 @@ def probe_batch(input_shape, batch: int = PROBE_BATCH, seed: int = PROBE_SEED) -
 
 def reference_output(model: nn.Module, probe: torch.Tensor) -> torch.Tensor:
     """The in-app model's eval-mode output on the CPU; its mode is restored."""
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            device = next((p.device for p in model.parameters()), torch.device("cpu"))
-            return model(probe.to(device)).cpu()
-    finally:
-        model.train(was_training)
+    with evaluating(model):
+        device = next((p.device for p in model.parameters()), torch.device("cpu"))
+        return model(probe.to(device)).cpu()
 
 
 def compare(expected: torch.Tensor, got: torch.Tensor, tolerance: float = 0.0) -> Check:
