@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LENET = "resources/examples/lenet-28.netproj.json"
+LENET = "designer/resources/examples/lenet-28.netproj.json"
 GOAL_S = 0.5
 
 

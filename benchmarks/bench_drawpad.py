@@ -33,7 +33,7 @@ from PySide6.QtCore import QEventLoop, QPoint, Qt  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "designer" / "resources" / "examples"
 
 
 def arc(cx, cy, rx, ry, a0, a1, n=16):
@@ -124,8 +124,8 @@ def main() -> int:
     from designer.ml.inspect import classify
     from designer.ml.preprocess import naive, preprocess
     from designer.ui.document import Document
-    from designer.ui.drawpad import INTERVAL_MS, PAD, TryPanel
-    from designer.ui.tryout import Tryout
+    from designer.ui.panels.drawpad import INTERVAL_MS, PAD, TryPanel
+    from designer.ui.panels.tryout import Tryout
 
     start = time.perf_counter()
     state = train_lenet(4)

@@ -74,11 +74,11 @@ def main() -> None:
     from designer.core import project as projects
     from designer.ml import data
     from designer.ui.document import Document
-    from designer.ui.training_panel import TrainingPanel
+    from designer.ui.panels.training import TrainingPanel
     from designer.ui.worker import default_threads
 
     data.load("mnist-5k")  # parsed once, as it would be after the first run
-    document = Document(projects.load(ROOT / "resources" / "examples" / "lenet-28.netproj.json"))
+    document = Document(projects.load(ROOT / "designer" / "resources" / "examples" / "lenet-28.netproj.json"))
     panel = TrainingPanel(document)
     panel.threads = args.threads or None
     panel.resize(520, 900)

@@ -7,9 +7,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "resources" / "examples"
-LENET = "resources/examples/lenet-28.netproj.json"
-BROKEN = "resources/examples/broken-lenet.netproj.json"
+EXAMPLES = ROOT / "designer" / "resources" / "examples"
+LENET = "designer/resources/examples/lenet-28.netproj.json"
+BROKEN = "designer/resources/examples/broken-lenet.netproj.json"
 
 
 def check(*args: str) -> subprocess.CompletedProcess:
@@ -74,7 +74,7 @@ def test_unreadable_file_exits_2_and_others_are_still_checked(tmp_path):
 
 
 def test_many_files_reported_in_argument_order():
-    files = [BROKEN, LENET, "resources/examples/small-module.netproj.json", LENET]
+    files = [BROKEN, LENET, "designer/resources/examples/small-module.netproj.json", LENET]
     result = check("--json", *files)
     assert result.returncode == 1
     reports = json.loads(result.stdout)

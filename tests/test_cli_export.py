@@ -11,7 +11,7 @@ from designer.cli import main
 from designer.ml import weights
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "resources" / "examples"
+EXAMPLES = ROOT / "designer" / "resources" / "examples"
 LENET = str(EXAMPLES / "lenet-28.netproj.json")
 SMALL = str(EXAMPLES / "small-module.netproj.json")
 BROKEN = str(EXAMPLES / "broken-lenet.netproj.json")

@@ -15,7 +15,7 @@ from designer.ml.inspect import classify
 from designer.ml.preprocess import load_image, preprocess
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "resources" / "examples"
+EXAMPLES = ROOT / "designer" / "resources" / "examples"
 LENET = EXAMPLES / "lenet-28.netproj.json"
 
 

@@ -13,7 +13,7 @@ from designer.core.project import load
 from designer.ml.build import build_model
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ROOT / "resources" / "examples"
+EXAMPLES = ROOT / "designer" / "resources" / "examples"
 
 
 def small_project(path: Path, training: dict | None = None, in_features: int = 784) -> Path:

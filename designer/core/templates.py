@@ -1,17 +1,20 @@
 """Starting points for File > New: each template is a bundled project file.
 
-The files live in ``resources/examples`` at the repository root, so the same
+The files live in ``designer/resources/examples`` inside the package (read with
+``importlib.resources``, so a wheel works as well as a source tree), and the same
 files are examples for ``check``/``export`` and starting points in the app.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from designer.core import project as _project
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+# Installed packages are plain folders on disk (no zip imports), so a Path is safe here.
+RESOURCES = Path(str(resources.files("designer") / "resources"))
 EXAMPLES = RESOURCES / "examples"
 
 
@@ -54,7 +57,7 @@ def new_project(template_id: str | None = None) -> _project.Project:
 
 
 def by_file(file_name: str) -> _project.Project:
-    """A fresh project from the template stored as ``file_name`` in ``resources/examples``."""
+    """A fresh project from the template stored as ``file_name`` in ``designer/resources/examples``."""
     for template in TEMPLATES:
         if template.path.name == file_name:
             return _project.load(template.path)

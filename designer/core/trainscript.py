@@ -92,5 +92,5 @@ def generate(project: Project, model_module: str) -> str:
     return re.sub(r"__[A-Z_]+__", lambda m: values.get(m.group(0), m.group(0)), TEMPLATE)
 
 
-# The script itself lives in resources/ as a plain file, so that it reads (and diffs) as the code it is.
+# The script itself lives in designer/resources/ as a plain file, so that it reads (and diffs) as the code it is.
 TEMPLATE = (RESOURCES / "codegen" / "train_script.py.txt").read_text(encoding="utf-8")

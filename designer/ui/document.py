@@ -19,7 +19,7 @@ from designer.core.graph import Event, Graph, GraphError
 from designer.core.project import Project
 from designer.core.rules import Fix
 from designer.core.shapes import Inference, ModelShapes
-from designer.ui.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand, Recorder, _order
+from designer.ui.canvas.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand, Recorder, _order
 
 STEP_X = 180.0  # distance between neighbouring blocks, matching the templates
 STEP_Y = 140.0

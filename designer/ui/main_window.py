@@ -1,7 +1,7 @@
 """The main window: the composition root, and the only home of file dialogs.
 
 Docks: palette (left), canvas (centre), inspector (right), model summary and
-problems (bottom), plus whatever ``panels.install_panels`` adds. Menus use
+problems (bottom), plus the panels that ``_install_panels`` adds. Menus use
 the platform's standard shortcuts. Files, recent files, window layout and
 crash recovery live here; editing lives in Document.
 """
@@ -20,10 +20,10 @@ from designer.ui import files, settings
 from designer.ui.autosave import Autosaver
 from designer.ui.canvas.view import CanvasView
 from designer.ui.document import STEP_X, Document, chain_layout
-from designer.ui.inspector import Inspector
-from designer.ui.palette import Palette
-from designer.ui.problems import ProblemsList
-from designer.ui.summary import SummaryTable
+from designer.ui.panels.inspector import Inspector
+from designer.ui.panels.palette import Palette
+from designer.ui.panels.problems import ProblemsList
+from designer.ui.panels.summary import SummaryTable
 
 FILE_FILTER = "NetDesigner projects (*.netproj.json *.json);;All files (*)"
 LAYOUT_VERSION = 1
@@ -89,12 +89,20 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_status()
 
-        from designer.ui.panels import install_panels
-
-        install_panels(self)
+        self._install_panels()
         self.resize(*self._default_size)
         self._initial_state = self.saveState(LAYOUT_VERSION)  # for View ▸ Reset Layout
         self._restore_layout()
+
+    def _install_panels(self) -> None:
+        """The docks and menu entries of the other parts of the app; each must not import torch at module level."""
+        from designer.ui.dialogs.export import install as install_export
+        from designer.ui.panels.drawpad import install as install_tryit
+        from designer.ui.panels.training import install as install_training
+
+        install_tryit(self)  # Try it + Look inside docks
+        install_export(self)  # File ▸ Export, Import
+        install_training(self)  # Training dock
 
     # public API for panels --------------------------------------------------
     def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, tabify: bool = True) -> QDockWidget:

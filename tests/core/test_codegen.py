@@ -12,7 +12,7 @@ from designer.core import codegen, project as project_io
 from designer.core.graph import Graph
 from designer.core.project import Project
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "resources" / "examples"
 
 HOSTILE = ["__import__('os').system('touch PWNED')", "class", "forward", "", "ümlaut", "a\nimport os",
            "fc", "fc", "training", "state_dict", "to", "_modules", "__class__", "1st", "卷积", "None",

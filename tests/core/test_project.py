@@ -12,7 +12,7 @@ from designer.core import project, templates
 from designer.core.project import ProjectError
 from designer.core.shapes import infer
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "resources" / "examples"
 SPEC_EXAMPLES = Path("/work/shared/spec/examples")
 ALL_EXAMPLES = sorted(EXAMPLES.glob("*.netproj.json"))
 

@@ -10,7 +10,7 @@ from designer.core import codegen, layers, project as project_io, shapes
 from designer.core.graph import Graph
 from designer.ml import build
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "resources" / "examples"
 
 
 def chain(shape, *items) -> Graph:

@@ -24,7 +24,7 @@ from designer.headless import export
 from designer.ml import build, weights
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "resources" / "examples"
+EXAMPLES = ROOT / "designer" / "resources" / "examples"
 
 CHILD = r"""
 import importlib.util, json, runpy, sys

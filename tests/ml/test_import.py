@@ -45,7 +45,7 @@ def test_random_chains_round_trip_through_both_styles(tmp_path):
 
 
 def test_exported_lenet_imports_in_a_child_process_with_its_weights(tmp_path):
-    project = project_io.load("resources/examples/lenet-32.netproj.json")
+    project = project_io.load("designer/resources/examples/lenet-32.netproj.json")
     py, pt = tmp_path / "lenet.py", tmp_path / "lenet.pt"
     py.write_text(codegen.generate(project, "class"))
     model = build.seeded_model(project.graph, 5)

@@ -13,7 +13,7 @@ from designer.ml.build import build_model
 from designer.ml.inspect import (capture, classify, conv_filters, mode_dependent, node_names, probabilities,
                                  state_entries)
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "resources" / "examples"
 
 
 def chain(*layers, shape=(1, 28, 28)) -> Graph:

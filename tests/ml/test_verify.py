@@ -81,7 +81,7 @@ def test_codegen_exports_of_both_styles_verify_identical(tmp_path):
     from designer.core.codegen import generate
     from designer.ml import build, weights
 
-    project = project_io.load("resources/examples/lenet-28.netproj.json")
+    project = project_io.load("designer/resources/examples/lenet-28.netproj.json")
     model = build.seeded_model(project.graph, 7)
     for style, suffix in (("class", ".pt"), ("sequential", ".safetensors")):
         py, pt = tmp_path / f"lenet_{style}.py", tmp_path / f"lenet{suffix}"
@@ -95,7 +95,7 @@ def test_bundle_checks_the_py_even_without_a_weights_file(tmp_path):
     from designer.core import project as project_io
     from designer.ml import bundle
 
-    project = project_io.load("resources/examples/small-module.netproj.json")
+    project = project_io.load("designer/resources/examples/small-module.netproj.json")
     outcome = bundle.export_bundle(project, None, bundle.Request(py=tmp_path / "small.py", style="sequential"))
     assert outcome.verified, outcome.text()
     assert outcome.lines[-1] == "small.py in a fresh process (fresh weights, seed 0): verified: identical outputs"

@@ -8,13 +8,13 @@ from PySide6.QtCore import QPoint, QSettings, Qt
 
 from designer.core import project as projects
 from designer.ml.build import build_model
-from designer.ui.activations import ActivationsPanel
+from designer.ui.panels.activations import ActivationsPanel
 from designer.ui.document import Document
-from designer.ui.drawpad import PAD, TryPanel
-from designer.ui.tryout import Tryout
-from designer.ui.weights_dialog import WeightsDialog
+from designer.ui.panels.drawpad import PAD, TryPanel
+from designer.ui.panels.tryout import Tryout
+from designer.ui.dialogs.weights import WeightsDialog
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "resources" / "examples"
 
 
 def draw_seven(qtbot, pad) -> None:
@@ -60,7 +60,7 @@ def classified(qtbot, pad):
 
 
 def test_clicking_a_block_on_the_canvas_shows_its_output(window, qtbot):
-    from designer.ui.drawpad import TryPanel as Pad
+    from designer.ui.panels.drawpad import TryPanel as Pad
 
     pad, inside = window.findChild(Pad), window.findChild(ActivationsPanel)
     assert pad is not None and inside is not None  # docked by install_panels
@@ -187,7 +187,7 @@ def test_an_unreadable_weights_file_is_named_and_nothing_loads(qtbot, panels, tm
 
 
 def test_in_the_window_ctrl_z_on_the_pad_undoes_a_stroke_not_the_last_edit(window, qtbot):
-    from designer.ui.drawpad import TryPanel as Pad
+    from designer.ui.panels.drawpad import TryPanel as Pad
 
     pad = window.findChild(Pad).pad
     window.document.set_param("n1", "out_channels", 8)

@@ -9,7 +9,7 @@ from designer.core.graph import GraphError
 from designer.core.rules import Fix
 from designer.ui.document import Document, EditLocked
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "resources" / "examples"
 
 
 @pytest.fixture

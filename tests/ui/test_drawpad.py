@@ -17,10 +17,10 @@ from designer.ml.build import build_model
 from designer.ml.inspect import classify
 from designer.ml.preprocess import load_image, preprocess
 from designer.ui.document import Document
-from designer.ui.drawpad import PAD, TryPanel
-from designer.ui.tryout import Tryout
+from designer.ui.panels.drawpad import PAD, TryPanel
+from designer.ui.panels.tryout import Tryout
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "resources" / "examples"
 SEVEN = [[(60, 50), (220, 50), (120, 250)]]
 ONE_THEN_DASH = [[(140, 40), (140, 240)], [(80, 140), (200, 140)]]
 

@@ -7,10 +7,10 @@ from PySide6.QtCore import QPoint, Qt
 from designer.core import project as projects
 from designer.ml import build, weights
 from designer.ui.document import Document
-from designer.ui.export_dialog import ExportDialog, base_name
-from designer.ui.import_dialog import ImportDialog
+from designer.ui.dialogs.export import ExportDialog, base_name
+from designer.ui.dialogs.importing import ImportDialog
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "designer" / "resources" / "examples"
 
 
 def _trained_document(qapp):

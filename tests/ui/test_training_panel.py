@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 
 from designer.core import project as projects
 from designer.ui.document import Document, EditLocked
-from designer.ui.training_panel import TrainingPanel
+from designer.ui.panels.training import TrainingPanel
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "resources" / "examples"
+EXAMPLES = ROOT / "designer" / "resources" / "examples"
 torch.set_num_threads(1)  # the machine is shared; one thread is the fastest there
 
 
@@ -177,7 +177,7 @@ def test_settings_used_are_saved_with_the_project(panel, qtbot):
 
 
 def test_the_panel_does_not_import_torch():
-    code = ("import sys; import designer.ui.training_panel; "
+    code = ("import sys; import designer.ui.panels.training; "
             "assert 'torch' not in sys.modules, 'torch imported'; print('ok')")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "ok" in result.stdout, result.stderr

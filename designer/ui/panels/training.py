@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout
 
 from designer.core import project as projects
 from designer.ml.config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
-from designer.ui.training_plots import TrainingCurves
+from designer.ui.panels.training_plots import TrainingCurves
 from designer.ui.worker import TrainingRun, TrainingWorker
 
 REDRAW_MS = 100  # curves redraw 10 times a second (<= 30): painting holds the GIL the training loop needs

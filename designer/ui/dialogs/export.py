@@ -182,7 +182,7 @@ def install(window) -> None:
     """File → Export… and File → Import .py…, placed above Quit."""
     from PySide6.QtGui import QAction
 
-    from designer.ui.import_dialog import ImportDialog
+    from designer.ui.dialogs.importing import ImportDialog
 
     menu = window.menu("File")
     quit_action = next((a for a in menu.actions() if a.objectName() == "action_quit"), None)

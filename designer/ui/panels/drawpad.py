@@ -406,9 +406,9 @@ class TryPanel(QWidget):
 
 def install(window) -> None:
     """Dock the pad ("Try it") and the look-inside panel; add Model > Load Weights…."""
-    from designer.ui.activations import ActivationsPanel
-    from designer.ui.tryout import Tryout
-    from designer.ui.weights_dialog import open_weights
+    from designer.ui.panels.activations import ActivationsPanel
+    from designer.ui.panels.tryout import Tryout
+    from designer.ui.dialogs.weights import open_weights
 
     tryout = Tryout(window.document, window)
     window.add_dock("Try it", TryPanel(tryout), Qt.DockWidgetArea.RightDockWidgetArea)
