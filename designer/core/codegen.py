@@ -14,8 +14,9 @@ from __future__ import annotations
 import keyword
 import re
 import unicodedata
+from dataclasses import dataclass
 
-from designer.core import layers, shapes
+from designer.core import forward, layers, shapes
 from designer.core.graph import Graph
 from designer.core.params import PADDING, PAIR
 
@@ -57,7 +58,7 @@ def identifiers(graph: Graph) -> dict[str, str]:
     out: dict[str, str] = {}
     for node_id in graph.model_path().nodes:
         node = graph.nodes[node_id]
-        if node.type == "Input":
+        if node.type == "Input" or node.spec.merge:  # merges are written in forward, not as modules
             continue
         base = _sanitise(display.get(node_id) or "", node.spec.prefix)
         candidate, n = base, 1
@@ -143,8 +144,24 @@ def _check(graph: Graph) -> shapes.ModelShapes:
     raise CodegenError(f"The model is not valid, so it cannot be written as code:\n{lines}", errors)
 
 
+def is_chain(result: shapes.ModelShapes) -> bool:
+    """Whether the model is a plain chain (a Sequential): no merge, no fork."""
+    fed: set[str] = set()
+    for node_id in result.path[1:]:
+        sources = result.inputs.get(node_id, ())
+        if len(sources) != 1 or sources[0] in fed or result.nodes[node_id].in_shapes is not None:
+            return False
+        fed.add(sources[0])
+    return True
+
+
 def generate(project, style: str = "class") -> str:
     """The standalone ``.py`` source for a project (or a bare Graph).
+
+    A chain becomes a class with a step-by-step forward, or one nn.Sequential;
+    a graph that branches becomes a class whose forward names the tensors it
+    keeps, in both styles (the compact one holds each chain of layers as an
+    nn.Sequential block).
 
     Raises:
         CodegenError: the graph is invalid (the message lists each node's error),
@@ -158,23 +175,176 @@ def generate(project, style: str = "class") -> str:
     idents = identifiers(graph)
     display = graph.generated_names()
     input_shape = result.nodes[result.path[0]].out_shape
-    layers_ = []  # (identifier, constructor, output shape comment, original-name note)
+    layers_ = {}  # node id -> (identifier, constructor, output shape comment, original-name note)
     for node_id in result.path[1:]:
         node = graph.nodes[node_id]
+        if node.spec.merge:
+            continue
         res = result.nodes[node_id]
         ident = idents[node_id]
         shown = display.get(node_id, "")
         note = f'designer name "{_printable(shown, 60)}"' if shown and shown != ident else ""
-        layers_.append((ident, constructor(node.spec, res.resolved), _shape(res.out_shape), note))
+        layers_[node_id] = (ident, constructor(node.spec, res.resolved), _shape(res.out_shape), note)
     parameters = result.parameters or 0
-    head = _header(name, input_shape, parameters, style)
-    body = _class_body(layers_, input_shape) if style == "class" else _sequential_body(layers_, input_shape)
+    chain = is_chain(result)
+    head = _header(name, input_shape, parameters, style, chain)
+    if not chain:
+        body = graph_body(graph, result, layers_, style, display)
+    elif style == "class":
+        body = _class_body(list(layers_.values()), input_shape)
+    else:
+        body = _sequential_body(list(layers_.values()), input_shape)
     return head + body + _main_block()
 
 
-def _header(name: str, input_shape, parameters: int, style: str) -> str:
+# Graphs that branch ----------------------------------------------------------
+
+@dataclass
+class _Unit:
+    """A block of the compact style: a chain of layers (an nn.Sequential, or one layer), or a merge."""
+
+    nodes: list[str]
+    attribute: str = ""
+
+
+def _units(graph: Graph, result: shapes.ModelShapes, compact: bool) -> tuple[dict[str, _Unit], dict[str, list[str]]]:
+    """Units keyed by their last node, and each unit's inputs (values, by node id)."""
+    inputs = result.inputs
+    start = result.path[0]
+    consumers: dict[str, int] = {}
+    for node_id in result.path[1:]:
+        for source in inputs[node_id]:
+            consumers[source] = consumers.get(source, 0) + 1
+    unit_of: dict[str, str] = {}  # node -> the key its unit has now
+    units: dict[str, _Unit] = {}
+    unit_inputs: dict[str, list[str]] = {}
+    for node_id in result.path[1:]:
+        node = graph.nodes[node_id]
+        source = inputs[node_id][0]
+        extend = (compact and not node.spec.merge and source != start and not graph.nodes[source].spec.merge
+                  and consumers[source] == 1)
+        if extend:
+            key = unit_of[source]
+            unit = units.pop(key)
+            unit.nodes.append(node_id)
+            unit_inputs[node_id] = unit_inputs.pop(key)
+        else:
+            unit = _Unit([node_id])
+            unit_inputs[node_id] = list(inputs[node_id])
+        units[node_id] = unit
+        for member in unit.nodes:
+            unit_of[member] = node_id
+    return units, unit_inputs
+
+
+def _attributes(units: dict[str, _Unit], idents: dict[str, str], result: shapes.ModelShapes,
+                unit_inputs: dict[str, list[str]]) -> None:
+    """Name each multi-layer block: stem (from the Input), head (to the output), block1, block2, ..."""
+    taken = {idents[u.nodes[0]] for u in units.values() if len(u.nodes) == 1 and u.nodes[0] in idents}
+    count = 0
+    start = result.path[0]
+    from_start = sum(1 for ins in unit_inputs.values() if start in ins)
+    for key, unit in units.items():
+        if len(unit.nodes) == 1:
+            unit.attribute = idents.get(unit.nodes[0], "")
+            continue
+        if key == result.path[-1]:
+            base = "head"
+        elif unit_inputs[key] == [start] and from_start == 1:
+            base = "stem"
+        else:
+            count += 1
+            base = f"block{count}"
+        candidate, n = base, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{base}_{n}"
+        taken.add(candidate)
+        unit.attribute = candidate
+
+
+def module_paths(graph: Graph, style: str = "class") -> dict[str, str]:
+    """Each layer's module path in the generated model (its state_dict prefix): ``conv1``, or ``stem.conv1``."""
+    idents = identifiers(graph)
+    if style == "class":
+        return idents
+    result = shapes.infer(graph)
+    if not result.valid or is_chain(result):
+        return idents
+    units, unit_inputs = _units(graph, result, compact=True)
+    _attributes(units, idents, result, unit_inputs)
+    paths = {}
+    for unit in units.values():
+        for node_id in unit.nodes:
+            if node_id in idents:
+                paths[node_id] = idents[node_id] if len(unit.nodes) == 1 else f"{unit.attribute}.{idents[node_id]}"
+    return paths
+
+
+def graph_body(graph: Graph, result: shapes.ModelShapes, layers_: dict, style: str, display: dict) -> str:
+    compact = style != "class"
+    idents = identifiers(graph)
+    units, unit_inputs = _units(graph, result, compact)
+    _attributes(units, idents, result, unit_inputs)
+    start = result.path[0]
+    ordered = forward.order(result.path[-1], unit_inputs, start)
+    merges = {key for key, unit in units.items() if graph.nodes[unit.nodes[0]].spec.merge}
+    names = {}
+    for key, unit in units.items():
+        first = unit.nodes[0]
+        names[key] = _sanitise(display.get(first, ""), graph.nodes[first].spec.prefix) if key in merges \
+            else unit.attribute
+    lines_, returned = forward.plan(ordered, unit_inputs, merges, names, start)
+    doc = ("The network: layers are created in __init__; forward wires them, keeping a tensor by name "
+           "where a later line needs it again." if not compact else
+           "The network: each chain of layers is one nn.Sequential block; forward joins the blocks.")
+    lines = ["class Net(nn.Module):", f'    """{doc}"""', "", "    def __init__(self):", "        super().__init__()"]
+    for key in ordered:
+        unit = units[key]
+        if key in merges:
+            continue
+        if len(unit.nodes) == 1:
+            ident, call, _, note = layers_[unit.nodes[0]]
+            lines.append(f"        self.{ident} = {call}" + (f"  # {note}" if note else ""))
+            continue
+        lines.append(f"        self.{unit.attribute} = nn.Sequential(OrderedDict([")
+        for node_id in unit.nodes:
+            ident, call, shape, note = layers_[node_id]
+            lines.append(f"            ({ident!r}, {call}),  # {shape}" + (f", {note}" if note else ""))
+        lines.append("        ]))")
+    input_shape = result.nodes[start].out_shape
+    lines += ["", f"    def forward(self, x):  # x: {_shape(input_shape)}"]
+    for line in lines_:
+        for kept, value in line.saves:
+            lines.append(f"        {kept} = x  # {_shape(result.nodes[value].out_shape)}")
+        unit = units[line.unit]
+        out = _shape(result.nodes[line.unit].out_shape)
+        if line.unit in merges:
+            node = graph.nodes[line.unit]
+            if node.type == "Add":
+                expression = " + ".join(line.sources)
+            else:
+                expression = f"torch.cat([{', '.join(line.sources)}], dim={result.nodes[line.unit].resolved['dim']})"
+        else:
+            expression = f"self.{unit.attribute}({line.sources[0]})"
+        lines.append(f"        {line.target} = {expression}  # {out}")
+    lines += [
+        f"        return {returned}",
+        "",
+        "",
+        "def build_model():",
+        '    """A freshly initialised network."""',
+        "    return Net()",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _header(name: str, input_shape, parameters: int, style: str, chain: bool = True) -> str:
     title = _printable(name).strip() or "Untitled"
-    kind = "a class with a step-by-step forward" if style == "class" else "a compact nn.Sequential"
+    if style == "class":
+        kind = "a class with a step-by-step forward"
+    else:
+        kind = "a compact nn.Sequential" if chain else "compact nn.Sequential blocks joined in forward"
     lines = [
         f'"""{title}',
         "",

@@ -17,7 +17,7 @@ from designer.core.params import (BOOL, CHOICE, FLOAT, INT, OPT_FLOAT, OPT_INT, 
 
 Shape = tuple[int, ...]
 
-CATEGORIES = ("Input", "Convolution", "Pooling", "Linear", "Activation", "Normalization", "Regularization", "Shape")
+CATEGORIES = ("Input", "Convolution", "Pooling", "Linear", "Activation", "Normalization", "Regularization", "Shape", "Merge")
 
 MAX_CHANNELS = 1 << 16
 MAX_FEATURES = 1 << 20
@@ -40,6 +40,9 @@ class LayerSpec:
     macs: Callable[[Shape, dict, Shape], int] | None = None
     # A valid but risky setting: (message, fix) or None; shown as a warning on the node.
     warning: Callable[[Shape, dict], tuple[str, rules.Fix] | None] | None = None
+    # A merge takes two or more inputs: ``rule(shapes, params, labels)`` over their shapes in input
+    # order, and ``formula(shapes, params, out)``. It is written in forward, not as a module.
+    merge: bool = False
 
     def param(self, name: str) -> Param | None:
         return self._by_name().get(name)
@@ -254,6 +257,12 @@ SPECS: tuple[LayerSpec, ...] = (
                Param("end_dim", INT, -1, -4, 3, "Last dimension to flatten (−1 is the last).")),
               rules.flatten, "flatten", rules.flatten_formula),
     _simple("Identity", "Shape", "Passes its input through unchanged.", "identity"),
+    LayerSpec("Add", "Merge", "Adds its inputs element-wise (x1 + x2 + ...), with broadcasting: a skip connection "
+                              "joins here.", (), rules.add, "add", rules.add_formula, merge=True),
+    LayerSpec("Concat", "Merge", "Joins its inputs along dim (torch.cat): 8 + 8 channels give 16.",
+              (Param("dim", INT, 1, -4, 3, "Dimension to join along, counting the batch: 1 is the channels of "
+                                           "(N, C, H, W); 0 (the batch) is refused."),),
+              rules.concat, "cat", rules.concat_formula, summary=lambda p: f"dim={p['dim']}", merge=True),
 )
 
 CATALOG: dict[str, LayerSpec] = {spec.type: spec for spec in SPECS}

@@ -1,4 +1,10 @@
-"""Project files (format v1): load, validate, save atomically.
+"""Project files (formats v1 and v2): load, validate, save atomically.
+
+Version 1 holds a chain; version 2 a graph that branches and joins. Both
+load; a version-1 file keeps version 1's rules (``Graph.chain_only`` when it
+has a fork or a join). A project is written as version 1 when its model is a
+chain and it uses no merge, so that older versions still open it, and as
+version 2 when it branches.
 
 Every error is a ProjectError that names the file, the node and the field
 (``lenet.json: nodes[3] (id "n3").params.kernel_size: must be at least 1, not 0``).
@@ -16,12 +22,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from designer.core import layers, safe_json
+from designer.core import layers, safe_json, topology
 from designer.core.graph import Graph, Node
 from designer.core.params import ParamError
 
 FORMAT = "netdesigner.project"
-VERSION = 1
+VERSION = 2  # the newest version this reads and writes
+VERSIONS = (1, 2)
 
 MAX_FILE_BYTES = 20_000_000  # refused before parsing
 MAX_VALUES = 1_000_000  # rough count of JSON values, checked before parsing
@@ -173,10 +180,10 @@ def from_dict(data: object, source: str = "<project>") -> Project:
     version = data.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         found = repr(version) if isinstance(version, float) else _kind(version)
-        raise ProjectError(source, "version", f"must be the whole number {VERSION}, not {found}")
-    if version != VERSION:
+        raise ProjectError(source, "version", f"must be the whole number 1 or 2, not {found}")
+    if version not in VERSIONS:
         newer = " (made by a newer NetDesigner)" if version > VERSION else ""
-        raise ProjectError(source, "version", f"is {version}{newer}; this NetDesigner reads version {VERSION}")
+        raise ProjectError(source, "version", f"is {version}{newer}; this NetDesigner reads versions 1 and 2")
     project = Project()
     if "name" in data:
         if not isinstance(data["name"], str):
@@ -194,7 +201,9 @@ def from_dict(data: object, source: str = "<project>") -> Project:
             raise ProjectError(source, "weights", f"must be a file name, not {_kind(weights)}")
         project.weights = weights
     _read_nodes(project.graph, data.get("nodes"), source)
-    _read_edges(project.graph, data.get("edges", []), source)
+    _read_edges(project.graph, data.get("edges", []), source, version)
+    if version == 1:
+        project.graph.chain_only = topology.branches(project.graph)
     project.extra = {k: v for k, v in data.items() if k not in _TOP_KEYS}
     return project
 
@@ -294,13 +303,14 @@ def _suggest(type_name: str) -> str:
     return f' (did you mean "{guess}"?)' if guess else ""
 
 
-def _read_edges(graph: Graph, raw_edges: object, source: str) -> None:
+def _read_edges(graph: Graph, raw_edges: object, source: str, version: int = VERSION) -> None:
     if not isinstance(raw_edges, list):
         raise ProjectError(source, "edges", f"must be a list, not {_kind(raw_edges)}")
     if len(raw_edges) > MAX_EDGES:
         raise ProjectError(source, "edges", f"has {len(raw_edges):,} edges; the limit is {MAX_EDGES:,}")
     nodes = graph.nodes
     seen: dict[tuple[str, str], int] = {}
+    ports: dict[tuple[str, int], int] = {}  # (target, port) -> edge index
     for i, raw in enumerate(raw_edges):
         where = f"edges[{i}]"
         if not isinstance(raw, dict):
@@ -322,6 +332,16 @@ def _read_edges(graph: Graph, raw_edges: object, source: str) -> None:
         if (src, dst) in seen:
             raise ProjectError(source, where, f"repeats edges[{seen[src, dst]}] ({src} → {dst})", dst)
         seen[src, dst] = i
+        if version >= 2 and "port" in raw:
+            port = raw["port"]
+            if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port < MAX_EDGES:
+                raise ProjectError(source, f"{where}.port", f"must be a whole number from 0, not {_kind(port)}"
+                                   if not isinstance(port, int) or isinstance(port, bool) else
+                                   f"must be a whole number from 0 to {MAX_EDGES - 1}, not {port}", dst)
+            if (dst, port) in ports:
+                raise ProjectError(source, f"{where}.port", f"repeats port {port} of {_quote(dst)} "
+                                   f"(edges[{ports[dst, port]}] uses it); each port is used once", dst)
+            ports[dst, port] = i
         graph.edges.append((src, dst))
         extra = {k: v for k, v in raw.items() if k not in _EDGE_KEYS}
         if extra:
@@ -374,7 +394,8 @@ def to_dict(project: Project) -> dict:
         edge = {"from": s, "to": d}
         edge.update((k, v) for k, v in graph.edge_extra.get((s, d), {}).items() if k not in edge)
         edges.append(edge)
-    data = {"format": FORMAT, "version": VERSION, "name": project.name, "nodes": nodes, "edges": edges}
+    version = 2 if not graph.chain_only and topology.branches(graph) else 1
+    data = {"format": FORMAT, "version": version, "name": project.name, "nodes": nodes, "edges": edges}
     if project.training:
         data["training"] = project.training
     if project.weights:

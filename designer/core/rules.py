@@ -26,12 +26,14 @@ Shape = tuple[int, ...]
 class Fix:
     """A machine-usable repair: set a parameter, or insert a layer before the node."""
 
-    action: str  # "set_param" | "insert_before"
+    action: str  # "set_param" | "insert_before" | "insert_on_edge"
     label: str
     param: str | None = None
     value: Any = None
     layer_type: str | None = None
     layer_params: dict = field(default_factory=dict)
+    node_id: str | None = None  # the node to change, when it is not the node with the error
+    edge: tuple[str, str] | None = None  # insert_on_edge: the wire that gets the new layer
 
     def to_json(self) -> dict:
         data = {"action": self.action, "label": self.label}
@@ -39,17 +41,24 @@ class Fix:
             data.update(param=self.param, value=self.value)
         else:
             data.update(type=self.layer_type, params=dict(self.layer_params))
+        if self.node_id is not None:
+            data["node"] = self.node_id
+        if self.edge is not None:
+            data["edge"] = list(self.edge)
         return data
 
 
 class ShapeError(Exception):
     """Raised by a rule where torch would raise."""
 
-    def __init__(self, message: str, fix: Fix | None = None, param: str | None = None):
+    def __init__(self, message: str, fix: Fix | None = None, param: str | None = None,
+                 inputs: tuple[int, int] | None = None, dim: int | None = None):
         super().__init__(message)
         self.message = message
         self.fix = fix
         self.param = param
+        self.inputs = inputs  # a merge: the two inputs (positions) that disagree
+        self.dim = dim  # a merge: the disagreeing dimension of one sample (0 = channels of (C, H, W))
 
 
 def fmt(shape: Shape) -> str:
@@ -350,3 +359,90 @@ def same(shape: Shape, p: dict) -> Shape:
 
 def input_rule(shape: Shape, p: dict) -> Shape:
     return tuple(p["shape"])
+
+
+# Merges: rules over several input shapes --------------------------------
+#
+# A merge rule takes the inputs' shapes in input order and their names (for
+# the message). On a disagreement it raises ShapeError with ``inputs`` (the two
+# input positions) and ``dim``, so that shape inference can propose a fix on
+# the graph (change a branch's out_channels, or add a 1×1 Conv2d on the skip).
+
+def batch_fmt(shape: Shape) -> str:
+    return "(" + ", ".join(["N", *(str(d) for d in shape)]) + ")"
+
+
+def dim_name(dim: int, rank: int) -> str:
+    """``dimension 1 (channels)``: counted with the batch, as torch counts."""
+    names = {3: ("channels", "height", "width"), 2: ("channels", "length"), 1: ("features",)}.get(rank, ())
+    word = f" ({names[dim]})" if dim < len(names) else ""
+    return f"dimension {dim + 1}{word}"
+
+
+def _rank_error(layer: str, shapes: tuple[Shape, ...], labels, j: int, i: int) -> ShapeError:
+    return ShapeError(
+        f"{layer} needs inputs with the same number of dimensions, but {labels[j]} gives {batch_fmt(shapes[j])} "
+        f"and {labels[i]} gives {batch_fmt(shapes[i])}. Flatten both branches, or neither.", inputs=(j, i))
+
+
+def add(shapes: tuple[Shape, ...], p: dict, labels) -> Shape:
+    """``x1 + x2 + ...`` with torch's broadcasting (each size equal, or 1).
+
+    Deliberately stricter than torch: inputs of different rank are refused,
+    since broadcasting would line the batch dimension up with a feature one.
+    """
+    out = shapes[0]
+    for i in range(1, len(shapes)):
+        other = shapes[i]
+        if len(other) != len(out):
+            raise _rank_error("Add", shapes, labels, 0, i)
+        for d, (a, b) in enumerate(zip(out, other)):
+            if a != b and a != 1 and b != 1:
+                j = next(k for k in range(i) if shapes[k][d] not in (1, b))
+                raise ShapeError(
+                    f"Add cannot add {labels[j]} {batch_fmt(shapes[j])} and {labels[i]} {batch_fmt(other)}: "
+                    f"{dim_name(d, len(out))} is {shapes[j][d]} on one and {b} on the other; sizes must be "
+                    "equal, or 1 to broadcast.", inputs=(j, i), dim=d)
+        out = tuple(b if a == 1 else a for a, b in zip(out, other))
+    return out
+
+
+def add_formula(shapes: tuple[Shape, ...], p: dict, out: Shape) -> str:
+    return " + ".join(batch_fmt(s) for s in shapes) + f" = {batch_fmt(out)}"
+
+
+def _concat_dim(rank: int, p: dict) -> int:
+    """Concat's dim as an index into one sample's shape; raises ShapeError as torch does (and for the batch)."""
+    d, full = p["dim"], rank + 1
+    if not -full <= d < full:
+        raise ShapeError(f"dim={d} is out of range for a {full}-D tensor (batch included): "
+                         f"use a value from {-full} to {full - 1}.",
+                         Fix("set_param", "set dim to 1", param="dim", value=1), param="dim")
+    index = d + full if d < 0 else d
+    if index == 0:
+        raise ShapeError("dim 0 is the batch: concatenating along it would join samples, not features. "
+                         "Use dim=1 (the channels).", Fix("set_param", "set dim to 1", param="dim", value=1),
+                         param="dim")
+    return index - 1
+
+
+def concat(shapes: tuple[Shape, ...], p: dict, labels) -> Shape:
+    """``torch.cat([x1, x2, ...], dim)``: every other dimension must agree."""
+    first = shapes[0]
+    for i in range(1, len(shapes)):
+        if len(shapes[i]) != len(first):
+            raise _rank_error("Concat", shapes, labels, 0, i)
+    axis = _concat_dim(len(first), p)
+    for i in range(1, len(shapes)):
+        for d, (a, b) in enumerate(zip(first, shapes[i])):
+            if d != axis and a != b:
+                raise ShapeError(
+                    f"Concat joins along {dim_name(axis, len(first))}, so every other dimension must agree, but "
+                    f"{dim_name(d, len(first))} is {a} on {labels[0]} {batch_fmt(first)} and {b} on {labels[i]} "
+                    f"{batch_fmt(shapes[i])}.", inputs=(0, i), dim=d)
+    return first[:axis] + (sum(s[axis] for s in shapes),) + first[axis + 1:]
+
+
+def concat_formula(shapes: tuple[Shape, ...], p: dict, out: Shape) -> str:
+    axis = _concat_dim(len(shapes[0]), p)
+    return f"{dim_name(axis, len(out))}: " + " + ".join(str(s[axis]) for s in shapes) + f" = {out[axis]}"

@@ -1,15 +1,17 @@
-"""Shape inference over the model path, with errors pinned to nodes.
+"""Shape inference over the model, in topological order, with errors pinned to nodes.
 
 ``infer(graph)`` computes everything from scratch. ``Inference`` keeps the
 previous results and, after an edit, recomputes only the nodes whose input or
-parameters changed (an edit invalidates its node; a node whose input shape is
-unchanged keeps its cached result).
+parameters changed: an edit invalidates its node, and a node downstream whose
+input shapes are unchanged keeps its cached result. A merge (Add, Concat)
+applies its rule to all of its inputs' shapes, in input order.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from designer.core import merge_fixes
 from designer.core.graph import Event, Graph
 from designer.core.params import ParamError
 from designer.core.rules import Fix, Shape, ShapeError
@@ -29,6 +31,7 @@ class NodeResult:
     resolved: dict | None = None  # parameters with defaults filled in
     on_path: bool = True
     warning: str | None = None  # off the path, or valid but risky (Softmax without dim)
+    in_shapes: tuple[Shape, ...] | None = None  # a merge: every input's shape, in input order
 
     @property
     def ok(self) -> bool:
@@ -40,6 +43,8 @@ class NodeResult:
         from designer.core.layers import CATALOG
 
         spec = CATALOG[self.type]
+        if spec.merge and self.ok and self.in_shapes is not None:
+            return spec.formula(self.in_shapes, self.resolved, self.out_shape)
         if not self.ok or self.in_shape is None or spec.formula is None:
             return ""
         return spec.formula(self.in_shape, self.resolved, self.out_shape)
@@ -76,8 +81,9 @@ class ModelShapes:
     """Inference for a whole graph."""
 
     nodes: dict[str, NodeResult]
-    path: list[str]
+    path: list[str]  # the model's nodes in topological order, Input first, the output last
     problems: list[Problem] = field(default_factory=list)
+    inputs: dict[str, list[str]] = field(default_factory=dict)  # node id -> its inputs, in order
 
     @property
     def valid(self) -> bool:
@@ -119,6 +125,8 @@ def evaluate(graph: Graph, node_id: str, in_shape: Shape | None, on_path: bool =
         return result
     if in_shape is None:
         return result
+    if spec.merge:
+        return result  # merges go through evaluate_merge
     try:
         result.out_shape = tuple(spec.rule(in_shape, resolved))
     except ShapeError as exc:
@@ -131,6 +139,29 @@ def evaluate(graph: Graph, node_id: str, in_shape: Shape | None, on_path: bool =
     return result
 
 
+def evaluate_merge(graph: Graph, node_id: str, inputs: list[str], in_shapes: tuple[Shape | None, ...],
+                   resolved: dict | ParamError, names: dict[str, str]) -> NodeResult:
+    """Apply a merge's rule to its inputs' shapes; ``names`` label the inputs in the message."""
+    node = graph.nodes[node_id]
+    known = None if None in in_shapes else tuple(in_shapes)
+    result = NodeResult(node_id, node.type, in_shapes[0] if in_shapes else None, in_shapes=tuple(in_shapes))
+    if isinstance(resolved, ParamError):
+        result.error, result.param = f"{resolved.param}: {resolved.message}", resolved.param
+        return result
+    result.resolved = resolved
+    if known is None:
+        return result
+    labels = [names.get(i, i) for i in inputs]
+    try:
+        result.out_shape = tuple(node.spec.rule(known, resolved, labels))
+    except ShapeError as exc:
+        result.error, result.fix, result.param = exc.message, exc.fix, exc.param
+        if exc.fix is None:
+            result.fix, sentence = merge_fixes.suggest(graph, node_id, inputs, known, exc, names)
+            result.error += sentence
+    return result
+
+
 def _resolve(spec, params: dict) -> dict | ParamError:
     try:
         return spec.resolve(params)
@@ -139,7 +170,7 @@ def _resolve(spec, params: dict) -> dict | ParamError:
 
 
 NO_INPUT = "The model has no Input block: add one and connect the chain to it."
-OFF_PATH = "Not connected to the model: this block is left out until it is wired into the chain."
+OFF_PATH = "Not connected to the model: this block is left out until it is wired into the model."
 
 
 class Inference:
@@ -147,10 +178,10 @@ class Inference:
 
     It keeps each node's own result (before structural errors are added) and
     its resolved parameters. A parameter edit drops only that node's entries;
-    on the next run every other node whose input shape is unchanged keeps its
-    result, so an edit whose output shape is unchanged costs one rule call
-    plus a walk over the path. Results are shared between runs: treat them as
-    read-only.
+    on the next run every other node whose input shapes are unchanged keeps its
+    result, so only what lies downstream of the edit is computed again, and
+    only as far as shapes change. Results are shared between runs: treat them
+    as read-only.
     """
 
     def __init__(self, graph: Graph):
@@ -158,6 +189,7 @@ class Inference:
         self._own: dict[str, NodeResult] = {}  # node id -> result of its rule alone
         self._resolved: dict[str, dict | ParamError] = {}
         self._path_cache = None
+        self._names: dict[str, str] | None = None
         graph.subscribe(self._on_event)
 
     def close(self) -> None:
@@ -165,16 +197,28 @@ class Inference:
 
     def _on_event(self, event: Event) -> None:
         kind = event.kind
-        if kind in ("node_renamed", "node_moved"):
+        if kind == "node_moved":
             return
         if kind == "reset":
             self._own.clear()
             self._resolved.clear()
-        elif event.node_id is not None:  # param_changed, node_added, node_removed
+        elif event.node_id is not None and kind != "node_renamed":  # param_changed, node_added, node_removed
             self._own.pop(event.node_id, None)
             self._resolved.pop(event.node_id, None)
         if kind != "param_changed":
-            self._path_cache = None
+            # A merge's message names its inputs and its fix looks at the wiring around it.
+            self._names = None
+            for node_id in [n for n, r in self._own.items() if r.in_shapes is not None]:
+                del self._own[node_id]
+            if kind != "node_renamed":
+                self._path_cache = None
+
+    def _resolved_for(self, node_id: str) -> dict | ParamError:
+        resolved = self._resolved.get(node_id)
+        if resolved is None:
+            node = self.graph.nodes[node_id]
+            resolved = self._resolved[node_id] = _resolve(node.spec, node.params)
+        return resolved
 
     def run(self) -> ModelShapes:
         graph = self.graph
@@ -182,44 +226,51 @@ class Inference:
         if self._path_cache is None:
             self._path_cache = graph.model_path()
         mp = self._path_cache
-        own, resolved_cache = self._own, self._resolved
+        own = self._own
         results: dict[str, NodeResult] = {}
         problems: list[Problem] = []
         if not mp.nodes:  # the path starts at Input, so it is empty only without one
             problems.append(Problem(None, "error", NO_INPUT))
-        shape: Shape | None = None
         structural = mp.errors
+        inputs = mp.inputs
         for node_id in mp.nodes:
+            sources = inputs.get(node_id)
             result = own.get(node_id)
-            if result is None or result.in_shape != shape or not result.on_path:
-                resolved = resolved_cache.get(node_id)
-                if resolved is None:
-                    resolved = resolved_cache[node_id] = _resolve(nodes[node_id].spec, nodes[node_id].params)
-                result = own[node_id] = evaluate(graph, node_id, shape, True, resolved)
+            if nodes[node_id].spec.merge:
+                in_shapes = tuple(_out(results, s) for s in sources)
+                if result is None or result.in_shapes != in_shapes or not result.on_path:
+                    if self._names is None:
+                        self._names = graph.generated_names()
+                    result = own[node_id] = evaluate_merge(graph, node_id, sources, in_shapes,
+                                                           self._resolved_for(node_id), self._names)
+            else:
+                shape = _out(results, sources[0]) if sources else None
+                if result is None or result.in_shape != shape or not result.on_path:
+                    result = own[node_id] = evaluate(graph, node_id, shape, True, self._resolved_for(node_id))
             if structural and node_id in structural and result.error is None:
                 result = NodeResult(**{**result.__dict__, "error": structural[node_id], "out_shape": None,
                                        "fix": None, "warning": None})
             results[node_id] = result
             if result.error is None:
-                shape = result.out_shape
                 if result.warning is not None:
                     problems.append(Problem(node_id, "warning", result.warning, result.fix))
             else:
-                shape = None
                 problems.append(Problem(node_id, "error", result.error, result.fix))
         for node_id in mp.off_path:
             result = own.get(node_id)
             if result is None or result.on_path:
-                resolved = resolved_cache.get(node_id)
-                if resolved is None:
-                    resolved = resolved_cache[node_id] = _resolve(nodes[node_id].spec, nodes[node_id].params)
-                result = own[node_id] = evaluate(graph, node_id, None, False, resolved)
+                result = own[node_id] = evaluate(graph, node_id, None, False, self._resolved_for(node_id))
                 result.warning = OFF_PATH
             results[node_id] = result
             if result.error:
                 problems.append(Problem(node_id, "warning", result.error))
             problems.append(Problem(node_id, "warning", result.warning))
-        return ModelShapes(results, list(mp.nodes), problems)
+        return ModelShapes(results, list(mp.nodes), problems, mp.inputs)
+
+
+def _out(results: dict[str, NodeResult], node_id: str) -> Shape | None:
+    result = results.get(node_id)
+    return result.out_shape if result is not None and result.error is None else None
 
 
 def infer(graph: Graph) -> ModelShapes:

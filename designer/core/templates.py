@@ -35,6 +35,8 @@ TEMPLATES: tuple[Template, ...] = (
              "The PyTorch tutorial's LeNet on a 32×32 input (no padding in the first convolution)."),
     Template("small-module", "Small module (1×4×4)", EXAMPLES / "small-module.netproj.json",
              "Conv2d(1, 5, 2) → ReLU → Flatten → Linear(45, 8): small enough to follow every number."),
+    Template("resnet-mnist", "Small ResNet for MNIST (branches)", EXAMPLES / "resnet-mnist.netproj.json",
+             "A residual block (x + conv(conv(x))) and a two-branch Concat block: a first network that branches."),
     Template("blank", "Blank", EXAMPLES / "blank.netproj.json",
              "Just an Input of shape [1, 28, 28]; add layers from the palette."),
 )

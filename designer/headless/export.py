@@ -109,6 +109,9 @@ def _model(args, project):
             _err(str(exc))
             return None
         report = weights.compare(model.state_dict(), state)
+        if not report.ok and args.style != "class":  # weights from `train` have the class style's keys
+            state = build.restyle_state(project.graph, state, args.style)
+            report = weights.compare(model.state_dict(), state)
         if not report.ok:
             _err(f"{args.from_weights} does not fit {args.file}:\n{report.summary()}")
             return None

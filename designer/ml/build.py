@@ -63,6 +63,24 @@ def seeded_model(graph: Graph, seed: int = 0, style: str = "class") -> nn.Module
         return factory()
 
 
+def restyle_state(graph: Graph, state: dict, style: str) -> dict:
+    """A class-style ``state_dict`` (the app's model, the ``train`` command's weights) with ``style``'s keys.
+
+    The compact style of a graph that branches holds chains of layers in
+    nn.Sequential blocks (``stem.conv1.weight`` for ``conv1.weight``); keys
+    that belong to no layer are left as they are.
+    """
+    source, target = codegen.module_paths(graph, "class"), codegen.module_paths(graph, style)
+    renamed = {source[n]: target[n] for n in source if n in target and source[n] != target[n]}
+    if not renamed:
+        return dict(state)
+    out = {}
+    for key, value in state.items():
+        head, dot, rest = key.partition(".")
+        out[f"{renamed[head]}.{rest}" if dot and head in renamed else key] = value
+    return out
+
+
 def _execute(source: str):
     # A unique file name registered in linecache lets tracebacks and
     # inspect.getsource show the generated lines.

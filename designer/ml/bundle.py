@@ -53,6 +53,9 @@ def model_for(project: Project, state: dict | None, style: str = "class"):
     if state is None:
         return model, f"fresh weights, seed {SEED}"
     report = weights.compare(model.state_dict(), state)
+    if not report.ok and style != "class":
+        state = build.restyle_state(project.graph, state, style)
+        report = weights.compare(model.state_dict(), state)
     if not report.ok:
         return model, f"fresh weights, seed {SEED}: the trained weights do not fit the model"
     model.load_state_dict(state, strict=True)

@@ -147,17 +147,20 @@ def test_model_path_follows_the_chain_and_lists_scratch_blocks(graph):
     assert path.nodes == ids and path.off_path == [scratch, loose] and path.errors == {}
 
 
-def test_fan_out_is_an_error_on_the_forking_node(graph):
+def test_in_a_version_1_graph_fan_out_is_an_error_on_the_forking_node(graph):
+    graph.chain_only = True
     ids = _chain(graph, "Conv2d", "ReLU")
     extra = graph.add_node("Tanh").id
     graph.connect(ids[1], extra)
     path = graph.model_path()
     assert path.nodes == ids[:2]
     assert "feeds more than one block" in path.errors[ids[1]] and list(path.errors) == [ids[1]]
+    assert "version 2" in path.errors[ids[1]]
     assert set(path.off_path) == {ids[2], extra}
 
 
-def test_fan_in_is_an_error_on_the_joining_node(graph):
+def test_in_a_version_1_graph_fan_in_is_an_error_on_the_joining_node(graph):
+    graph.chain_only = True
     ids = _chain(graph, "Conv2d", "ReLU", "Flatten")
     side = graph.add_node("Tanh").id
     graph.connect(side, ids[2])

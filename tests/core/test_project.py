@@ -63,9 +63,9 @@ MALFORMED = [
     (edited(lambda d: d.__setitem__("deep", nested(70))), ["deep", "nested more than"]),
     (edited(lambda d: d.pop("format")), ["format: is missing"]),
     (edited(lambda d: d.__setitem__("format", "other.tool")), ['format: is "other.tool"']),
-    (edited(lambda d: d.__setitem__("version", 2)), ["version: is 2 (made by a newer NetDesigner)"]),
-    (edited(lambda d: d.__setitem__("version", True)), ["version: must be the whole number 1"]),
-    (edited(lambda d: d.__setitem__("version", "1")), ["version: must be the whole number 1, not text"]),
+    (edited(lambda d: d.__setitem__("version", 3)), ["version: is 3 (made by a newer NetDesigner)", "1 and 2"]),
+    (edited(lambda d: d.__setitem__("version", True)), ["version: must be the whole number 1 or 2"]),
+    (edited(lambda d: d.__setitem__("version", "1")), ["version: must be the whole number 1 or 2, not text"]),
     (edited(lambda d: d.__setitem__("name", 7)), ["name: must be text, not a number"]),
     (edited(lambda d: d.pop("nodes")), ["nodes: is missing"]),
     (edited(lambda d: d.__setitem__("nodes", {})), ["nodes: must be a list, not an object"]),
@@ -331,7 +331,7 @@ def test_unsaveable_value_is_a_project_error(tmp_path):
 
 def test_every_template_loads_and_default_is_lenet_28_with_training():
     ids = [t.id for t in templates.TEMPLATES]
-    assert ids == ["lenet-28", "lenet-32", "small-module", "blank"]
+    assert ids == ["lenet-28", "lenet-32", "small-module", "resnet-mnist", "blank"]
     for template in templates.TEMPLATES:
         assert template.path.is_file(), template.path
         assert project.new_project(template.id).graph.input_node() is not None

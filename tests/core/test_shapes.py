@@ -190,6 +190,7 @@ def test_no_input_and_off_path_blocks_are_reported():
 
 def test_structural_errors_are_reported_on_the_right_node_and_clear_when_fixed():
     graph, ids = build((3,), [("ReLU", {}), ("Tanh", {})])
+    graph.chain_only = True  # version 1's rules
     extra = graph.add_node("Sigmoid").id
     graph.connect(ids[1], extra)
     inference = Inference(graph)
@@ -332,6 +333,7 @@ def test_softmax_without_dim_is_valid_but_warned_with_a_fix(layer_type):
 
 def test_a_structural_error_does_not_offer_the_warnings_fix():
     graph, ids = build((10,), [("Softmax", {}), ("ReLU", {})])
+    graph.chain_only = True
     graph.connect(ids[1], graph.add_node("Tanh").id)  # the Softmax now feeds two blocks
     node = infer(graph).nodes[ids[1]]
     assert "feeds more than one" in node.error and node.fix is None and node.warning is None

@@ -33,7 +33,7 @@ torch.set_num_threads(1)
 IMAGE_LAYERS = {"Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"}
 TRAIN_MATTERS = {"BatchNorm1d", "BatchNorm2d", "Dropout", "Dropout2d"}
 GRAD_MATTERS = {"MaxPool2d", "AvgPool2d", "Conv2d", "ConvTranspose2d"}
-TYPES = [spec.type for spec in layers.palette_types()]
+TYPES = [spec.type for spec in layers.palette_types() if not spec.merge]  # one input each
 # More examples where the arithmetic has more corners.
 EXAMPLES = {"Conv2d": 500, "ConvTranspose2d": 400, "MaxPool2d": 400, "AvgPool2d": 300, "Flatten": 200,
             "Linear": 150, "BatchNorm1d": 150, "BatchNorm2d": 150, "Softmax": 100, "LogSoftmax": 100}

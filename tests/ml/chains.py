@@ -49,7 +49,7 @@ def random_chain(rng) -> Graph:
     previous, shape = "input", tuple(graph.nodes["input"].params["shape"])
     for _ in range(rng.randint(1, 6)):
         for _attempt in range(30):
-            spec = rng.choice(layers.palette_types())
+            spec = rng.choice([s for s in layers.palette_types() if not s.merge])
             if spec.type == "Dropout2d" and len(shape) != 3:
                 continue  # torch deprecates it there
             node = graph.add_node(spec.type, _fitting(spec, shape, rng),
