@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("check", "export", "train", "predict")
+COMMANDS = ("check", "export", "train", "predict", "explain")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("file", metavar="FILE")
     predict.add_argument("--weights", metavar="W.pt", required=True)
     predict.add_argument("images", nargs="+", metavar="IMAGE")
+
+    explain = sub.add_parser("explain", help="render a convolution or pooling layer's computation as a GIF")
+    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("--weights", metavar="W.pt", required=True)
+    explain.add_argument("--layer", metavar="NAME", required=True, help="the layer's name (conv1) or node id")
+    explain.add_argument("--image", metavar="IMG", required=True, help="the picture to run it on")
+    explain.add_argument("--out", metavar="OUT.gif", required=True)
+    explain.add_argument("--channel", type=int, default=0, help="the output channel to show (default 0)")
     return parser
 
 
