@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,17 +72,45 @@ class Project:
 def load(path: str | os.PathLike) -> Project:
     """Read and validate a project file; raises ProjectError (never OSError or JSON errors)."""
     source = str(path)
+    return loads(read_regular_file(path, MAX_FILE_BYTES, source), source)
+
+
+def read_regular_file(path: str | os.PathLike, limit: int, source: str | None = None) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; raises ProjectError naming ``source``.
+
+    A named pipe, a device or a socket is refused without reading from it: reading
+    one could wait for ever (a FIFO nobody writes to) or never end (/dev/zero).
+    """
+    source = str(path) if source is None else source
     try:
-        with open(path, "rb") as handle:
-            if os.path.isfile(path) and os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-                raise _too_big(source)
-            # read at most one byte past the limit: /dev/zero or a growing file cannot exhaust memory
-            payload = handle.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise ProjectError(source, "", f"cannot be read ({exc.strerror or exc})") from None
-    if len(payload) > MAX_FILE_BYTES:
-        raise _too_big(source)
-    return loads(payload, source)
+    mode, size = (info := os.fstat(fd)).st_mode, info.st_size
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ProjectError(source, "", f"is {_file_kind(mode)}, not a regular file; only regular files are read")
+    if size > limit:
+        os.close(fd)
+        raise _too_big(source, limit)
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            # at most one byte past the limit: a file that grows while it is read cannot exhaust memory
+            payload = handle.read(limit + 1)
+        except OSError as exc:
+            raise ProjectError(source, "", f"cannot be read ({exc.strerror or exc})") from None
+    if len(payload) > limit:
+        raise _too_big(source, limit)
+    return payload
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def loads(text: str | bytes, source: str = "<project>") -> Project:
@@ -156,8 +185,8 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
-def _too_big(source: str) -> ProjectError:
-    return ProjectError(source, "", f"is larger than {MAX_FILE_BYTES // 1_000_000} MB; too large for a project file")
+def _too_big(source: str, limit: int = MAX_FILE_BYTES) -> ProjectError:
+    return ProjectError(source, "", f"is larger than {limit / 1_000_000:g} MB; too large for a project file")
 
 
 # Validation ------------------------------------------------------------------
