@@ -32,7 +32,7 @@ MAX_EDGES = 50_000
 MAX_DIGITS = 30  # a whole number with more digits than this is absurd in a project
 MAX_POS = 1e9  # canvas coordinates
 
-_TOP_KEYS = ("format", "version", "name", "nodes", "edges", "training", "weights")
+_TOP_KEYS = ("format", "version", "name", "nodes", "edges", "training", "weights", "weights_signature")
 _NODE_KEYS = ("id", "type", "params", "pos", "name")
 _EDGE_KEYS = ("from", "to")
 
@@ -64,6 +64,7 @@ class Project:
     name: str = "Untitled"
     training: dict = field(default_factory=dict)
     weights: str | None = None  # state_dict file, relative to the project file
+    weights_signature: str | None = None  # what those weights belong to (designer.ml.models.signature)
     extra: dict = field(default_factory=dict)  # unknown top-level keys, in file order
 
 
@@ -222,6 +223,11 @@ def from_dict(data: object, source: str = "<project>") -> Project:
         if not isinstance(weights, str):
             raise ProjectError(source, "weights", f"must be a file name, not {_kind(weights)}")
         project.weights = weights
+    signature = data.get("weights_signature")
+    if signature is not None:
+        if not isinstance(signature, str):
+            raise ProjectError(source, "weights_signature", f"must be text, not {_kind(signature)}")
+        project.weights_signature = signature
     _read_nodes(project.graph, data.get("nodes"), source)
     _read_edges(project.graph, data.get("edges", []), source)
     project.extra = {k: v for k, v in data.items() if k not in _TOP_KEYS}
@@ -408,6 +414,8 @@ def to_dict(project: Project) -> dict:
         data["training"] = project.training
     if project.weights:
         data["weights"] = project.weights
+        if project.weights_signature:
+            data["weights_signature"] = project.weights_signature
     data.update((k, v) for k, v in project.extra.items() if k not in data and k not in _TOP_KEYS)
     return data
 
