@@ -13,6 +13,7 @@ import sys
 import time
 
 from designer.core import project as project_io
+from designer.core.training import ConfigError, TrainConfig
 from designer.core.shapes import infer
 
 BAR_WIDTH = 30
@@ -40,8 +41,7 @@ def run(args) -> int:
 
     from designer.ml import data
     from designer.ml.build import BuildError, build_model
-    from designer.ml.train import (BatchEnd, ConfigError, DeviceError, EpochEnd, Failed, Finished, Started,
-                                   TrainConfig, resolve_device, train)
+    from designer.ml.train import BatchEnd, DeviceError, EpochEnd, Failed, Finished, Started, resolve_device, train
     from designer.ml.weights import WeightsError, save_state_dict
 
     try:
