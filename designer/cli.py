@@ -10,7 +10,8 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("check", "export", "train", "predict")
+COMMANDS = ("check", "export", "train", "predict", "import")
+MODULES = {"import": "import_py"}  # "import" is a keyword: not a module name
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("file", metavar="FILE")
     predict.add_argument("--weights", metavar="W.pt", required=True)
     predict.add_argument("images", nargs="+", metavar="IMAGE")
+
+    import_ = sub.add_parser("import", help="turn the model in a PyTorch .py file into a project")
+    import_.add_argument("file", metavar="MODEL.py")
+    import_.add_argument("--out", metavar="OUT.netproj.json", required=True, help="the project file to write")
+    import_.add_argument("--class", dest="class_name", metavar="NAME",
+                         help="the model to import: a class or a module-level variable (default: the outermost)")
+    import_.add_argument("--input-shape", metavar="C,H,W",
+                         help="one sample's shape (default: from the file, else inferred)")
     return parser
 
 
@@ -55,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in COMMANDS or argv[:1] in (["-h"], ["--help"]):
         args = build_parser().parse_args(argv)
-        module = importlib.import_module(f"designer.headless.{args.command}")
+        module = importlib.import_module(f"designer.headless.{MODULES.get(args.command, args.command)}")
         return module.run(args)
     from designer.ui.app import run_app
 
