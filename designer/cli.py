@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--from-weights", metavar="W.pt", help="use these weights instead of a seeded initialisation")
     export.add_argument("--onnx", metavar="OUT.onnx", help="also write an ONNX model")
     export.add_argument("--train-script", metavar="TRAIN.py", help="also write a standalone training script")
+    export.add_argument("--no-check", action="store_true",
+                        help="skip the check that imports the written files in a fresh process")
 
     train = sub.add_parser("train", help="train the model headless")
     train.add_argument("file", metavar="FILE")

@@ -1,6 +1,7 @@
 """`python main.py check`: run as a user runs it, in a real subprocess."""
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -155,3 +156,13 @@ def test_largest_allowed_project_is_checked_in_linear_time(tmp_path):
     assert time.perf_counter() - started < 3.0  # quadratic work here takes ~15 s
     assert report["valid"] and report["output_shape"] == [8]
     assert len(table) == MAX_NODES + 3
+
+
+def test_named_pipe_exits_2_at_once_and_the_others_are_checked(tmp_path):
+    pipe = tmp_path / "pipe.netproj.json"
+    os.mkfifo(pipe)  # nobody writes to it: a plain open() would wait for ever (the timeout fails the test)
+    result = check(str(pipe), LENET, "--json")
+    assert result.returncode == 2
+    piped, good = json.loads(result.stdout)
+    assert piped["error"] == f"{pipe}: is a named pipe (FIFO), not a regular file; only regular files are read"
+    assert good["valid"] is True
