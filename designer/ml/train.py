@@ -89,8 +89,26 @@ class Finished:
 
 @dataclass
 class Failed:
+    """The run ended in an error; the best weights of the epochs before it are kept (None: no epoch ended)."""
+
     message: str
     step: int | None = None
+    best_state: dict | None = None
+    best_val_acc: float = 0.0
+    best_epoch: int = 0
+
+
+@dataclass
+class _Best:
+    """The best epoch so far, kept outside the loop so that an error raised inside it cannot lose it."""
+
+    state: dict | None = None
+    val_acc: float = -1.0
+    epoch: int = 0
+    confusion: list[list[int]] | None = None
+
+    def failed(self, message: str, step: int | None = None) -> Failed:
+        return Failed(message, step, self.state, max(self.val_acc, 0.0), self.epoch)
 
 
 Event = Started | BatchEnd | EpochEnd | Finished | Failed
@@ -178,17 +196,19 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     Stop is honoured between batches (well within 0.5 s); pause blocks this
     generator until resume or stop. A NaN or infinite loss ends the run with
     a Failed event naming the step; so does an error torch raises (e.g. out
-    of memory). Seeds torch's global RNG with ``config.seed``.
+    of memory). Failed carries the best weights of the epochs before the
+    failure. Seeds torch's global RNG with ``config.seed``.
     """
+    best = _Best()
     try:
-        yield from _train(model, data, config, control or Control(), events_per_s)
+        yield from _train(model, data, config, control or Control(), events_per_s, best)
     except RuntimeError as exc:  # torch's errors: out of memory, a layer that cannot take the batch, ...
         advice = " (out of memory: try a smaller batch size)" if "out of memory" in str(exc).lower() else ""
-        yield Failed(f"Training stopped: {str(exc).splitlines()[0]}{advice}")
+        yield best.failed(f"Training stopped: {str(exc).splitlines()[0]}{advice}")
 
 
 def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control,
-           events_per_s: float) -> Iterator[Event]:
+           events_per_s: float, best: _Best) -> Iterator[Event]:
     try:
         config = config.validated()
         device = resolve_device(config.device)
@@ -225,7 +245,6 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     interval = 1.0 / events_per_s
     yield Started(config.epochs, steps, n, len(test_x), str(device), seed, warnings)
 
-    best_acc, best_epoch, best_state, best_confusion = -1.0, 0, None, None
     step, epochs_done = 0, 0
     for epoch in range(1, config.epochs + 1):
         order = torch.randperm(n, generator=shuffle).to(device)
@@ -263,7 +282,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             bad = next((k for k, v in enumerate(recent) if not math.isfinite(v)), None)
             if bad is not None:
                 at = step - len(recent) + bad + 1
-                yield Failed(f"The loss became {'NaN' if math.isnan(recent[bad]) else 'infinite'} at step {at} "
+                yield best.failed(f"The loss became {'NaN' if math.isnan(recent[bad]) else 'infinite'} at step {at} "
                              f"(epoch {epoch}, batch {reported + bad + 1}): the learning rate {config.lr:g} is "
                              f"probably too large. Try a smaller one, e.g. {config.lr / 10:g}.", at)
                 return
@@ -285,14 +304,14 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
         epochs_done = epoch
         train_loss = sum(losses.tolist()) / steps
         norms = dict(zip(layer_names, (grad_sum / max(grad_samples, 1)).tolist())) if grad_sum is not None else {}
-        if val_acc > best_acc:
-            best_acc, best_epoch, best_state, best_confusion = val_acc, epoch, _cpu_state(model), confusion
+        if val_acc > best.val_acc:
+            best.state, best.val_acc, best.epoch, best.confusion = _cpu_state(model), val_acc, epoch, confusion
         yield EpochEnd(epoch, config.epochs, train_loss, correct.item() / n, val_loss, val_acc, norms,
                        n / epoch_active if epoch_active > 0 else 0.0, epoch_active)
     model.to(memory_format=torch.contiguous_format)  # hand the caller's model back as it came
     last_state = _cpu_state(model)
-    yield Finished(best_state if best_state is not None else last_state, last_state, max(best_acc, 0.0),
-                   best_epoch, best_confusion, control.stopped, epochs_done)
+    yield Finished(best.state if best.state is not None else last_state, last_state, max(best.val_acc, 0.0),
+                   best.epoch, best.confusion, control.stopped, epochs_done)
 
 
 def _dry_run(model: nn.Module, data: Dataset, x: torch.Tensor, num_classes: int) -> str | None:
