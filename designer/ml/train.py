@@ -24,7 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from designer.ml.config import INITS, LOSSES, OPTIMIZERS, ConfigError, Control, TrainConfig  # noqa: F401 (re-exported)
+from designer.core.training import MAX_SEED, ConfigError, TrainConfig
+from designer.ml.config import init_weights, loss_function, make_optimizer, memory_format, steps_per_epoch
+from designer.ml.control import Control
 from designer.ml.data import Dataset
 
 EVAL_BATCH = 1000
@@ -87,8 +89,26 @@ class Finished:
 
 @dataclass
 class Failed:
+    """The run ended in an error; the best weights of the epochs before it are kept (None: no epoch ended)."""
+
     message: str
     step: int | None = None
+    best_state: dict | None = None
+    best_val_acc: float = 0.0
+    best_epoch: int = 0
+
+
+@dataclass
+class _Best:
+    """The best epoch so far, kept outside the loop so that an error raised inside it cannot lose it."""
+
+    state: dict | None = None
+    val_acc: float = -1.0
+    epoch: int = 0
+    confusion: list[list[int]] | None = None
+
+    def failed(self, message: str, step: int | None = None) -> Failed:
+        return Failed(message, step, self.state, max(self.val_acc, 0.0), self.epoch)
 
 
 Event = Started | BatchEnd | EpochEnd | Finished | Failed
@@ -126,47 +146,6 @@ def resolve_device(name: str | None) -> torch.device:
 
 # the loop ---------------------------------------------------------------------
 
-def init_weights(model: nn.Module, how: str) -> None:
-    """Re-initialise every layer: torch's default, Kaiming or Xavier; ``keep`` leaves weights alone."""
-    if how == "keep":
-        return
-
-    def apply(module: nn.Module) -> None:
-        weight = getattr(module, "weight", None)
-        if how != "default" and isinstance(module, (nn.Linear, nn.modules.conv._ConvNd)) and weight is not None:
-            if how == "kaiming":
-                nn.init.kaiming_normal_(weight, nonlinearity="relu")
-            else:
-                nn.init.xavier_uniform_(weight)
-            if module.bias is not None:
-                nn.init.zeros_(module.bias)
-        elif hasattr(module, "reset_parameters"):
-            module.reset_parameters()
-
-    model.apply(apply)
-
-
-def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
-    """The configured optimizer; the fused (single-kernel) variant where this torch has one for the device."""
-    params = list(params)
-    if config.optimizer == "SGD":
-        cls, kwargs = torch.optim.SGD, {"momentum": config.momentum, "nesterov": config.nesterov}
-    else:
-        cls, kwargs = (torch.optim.Adam if config.optimizer == "Adam" else torch.optim.AdamW), {}
-    try:
-        return cls(params, lr=config.lr, weight_decay=config.weight_decay, fused=True, **kwargs)
-    except (RuntimeError, TypeError, ValueError):
-        return cls(params, lr=config.lr, weight_decay=config.weight_decay, **kwargs)
-
-
-def _loss_fn(name: str, num_classes: int):
-    if name == "MSELoss":  # the tutorial's choice: outputs against one-hot targets
-        return lambda out, y: F.mse_loss(out, F.one_hot(y, num_classes).to(out.dtype))
-    if name == "NLLLoss":
-        return F.nll_loss
-    return F.cross_entropy
-
-
 def _layers(model: nn.Module) -> list[tuple[str, list[nn.Parameter]]]:
     """Modules that own trainable parameters, by their state_dict prefix."""
     found = []
@@ -188,13 +167,6 @@ def _grad_norms(layers) -> torch.Tensor | None:
 
 def _cpu_state(model: nn.Module) -> dict:
     return {k: v.detach().to("cpu", copy=True).contiguous() for k, v in model.state_dict().items()}
-
-
-def _memory_format(model: nn.Module, x: torch.Tensor) -> torch.memory_format:
-    """channels_last for convolutions on the CPU: oneDNN's conv and pooling run ~15% faster in it."""
-    if x.device.type == "cpu" and x.dim() == 4 and any(isinstance(m, nn.Conv2d) for m in model.modules()):
-        return torch.channels_last
-    return torch.contiguous_format
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_classes: int,
@@ -224,34 +196,36 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     Stop is honoured between batches (well within 0.5 s); pause blocks this
     generator until resume or stop. A NaN or infinite loss ends the run with
     a Failed event naming the step; so does an error torch raises (e.g. out
-    of memory). Seeds torch's global RNG with ``config.seed``.
+    of memory). Failed carries the best weights of the epochs before the
+    failure. Seeds torch's global RNG with ``config.seed``.
     """
+    best = _Best()
     try:
-        yield from _train(model, data, config, control or Control(), events_per_s)
+        yield from _train(model, data, config, control or Control(), events_per_s, best)
     except RuntimeError as exc:  # torch's errors: out of memory, a layer that cannot take the batch, ...
         advice = " (out of memory: try a smaller batch size)" if "out of memory" in str(exc).lower() else ""
-        yield Failed(f"Training stopped: {str(exc).splitlines()[0]}{advice}")
+        yield best.failed(f"Training stopped: {str(exc).splitlines()[0]}{advice}")
 
 
 def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control,
-           events_per_s: float) -> Iterator[Event]:
+           events_per_s: float, best: _Best) -> Iterator[Event]:
     try:
         config = config.validated()
         device = resolve_device(config.device)
     except (ConfigError, DeviceError) as exc:
         yield Failed(str(exc))
         return
-    seed = config.seed if config.seed is not None else int.from_bytes(os.urandom(4), "little")
+    seed = config.seed if config.seed is not None else int.from_bytes(os.urandom(4), "little") & MAX_SEED
     torch.manual_seed(seed)
     init_weights(model, config.init)
     model.to(device).train()
     train_x, train_y = data.train_x.to(device), data.train_y.to(device)
     test_x, test_y = data.test_x.to(device), data.test_y.to(device)
-    layout = _memory_format(model, train_x)
+    layout = memory_format(model, train_x)
     model.to(memory_format=layout)
     test_x = test_x.contiguous(memory_format=layout)
     num_classes = data.num_classes
-    loss_fn = _loss_fn(config.loss, num_classes)
+    loss_fn = loss_function(config.loss, num_classes)
 
     failure = _dry_run(model, data, train_x, num_classes)
     if failure:
@@ -264,26 +238,24 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     optimizer = make_optimizer(model.parameters(), config)
     shuffle = torch.Generator().manual_seed(seed)
     n, batch = len(train_x), config.batch_size
-    # A last batch of one sample breaks BatchNorm in training mode: leave that one (shuffled) sample out.
-    steps_per_epoch = n // batch if n % batch == 1 and n > 1 else math.ceil(n / batch)
-    total_steps = steps_per_epoch * config.epochs
+    steps = steps_per_epoch(n, batch)
+    total_steps = steps * config.epochs
     layers = _layers(model)
     layer_names = [name for name, _ in layers]
     interval = 1.0 / events_per_s
-    yield Started(config.epochs, steps_per_epoch, n, len(test_x), str(device), seed, warnings)
+    yield Started(config.epochs, steps, n, len(test_x), str(device), seed, warnings)
 
-    best_acc, best_epoch, best_state, best_confusion = -1.0, 0, None, None
     step, epochs_done = 0, 0
     for epoch in range(1, config.epochs + 1):
         order = torch.randperm(n, generator=shuffle).to(device)
         xs, ys = train_x.index_select(0, order).contiguous(memory_format=layout), train_y.index_select(0, order)
-        losses = torch.empty(steps_per_epoch, device=device)
+        losses = torch.empty(steps, device=device)
         correct = torch.zeros((), dtype=torch.long, device=device)
         grad_sum, grad_samples = None, 0
         reported, epoch_active = 0, 0.0
         started = time.perf_counter()
         next_event = started + interval
-        for i in range(steps_per_epoch):
+        for i in range(steps):
             if control.paused:
                 epoch_active += time.perf_counter() - started
                 control.wait_while_paused()
@@ -300,7 +272,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             correct += (out.argmax(1) == yb).sum()
             step += 1
             now = time.perf_counter()
-            if now < next_event and i < steps_per_epoch - 1:
+            if now < next_event and i < steps - 1:
                 continue
             norms = _grad_norms(layers)
             if norms is not None:
@@ -310,7 +282,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             bad = next((k for k, v in enumerate(recent) if not math.isfinite(v)), None)
             if bad is not None:
                 at = step - len(recent) + bad + 1
-                yield Failed(f"The loss became {'NaN' if math.isnan(recent[bad]) else 'infinite'} at step {at} "
+                yield best.failed(f"The loss became {'NaN' if math.isnan(recent[bad]) else 'infinite'} at step {at} "
                              f"(epoch {epoch}, batch {reported + bad + 1}): the learning rate {config.lr:g} is "
                              f"probably too large. Try a smaller one, e.g. {config.lr / 10:g}.", at)
                 return
@@ -330,16 +302,16 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             break
         val_loss, val_acc, confusion = result
         epochs_done = epoch
-        train_loss = sum(losses.tolist()) / steps_per_epoch
+        train_loss = sum(losses.tolist()) / steps
         norms = dict(zip(layer_names, (grad_sum / max(grad_samples, 1)).tolist())) if grad_sum is not None else {}
-        if val_acc > best_acc:
-            best_acc, best_epoch, best_state, best_confusion = val_acc, epoch, _cpu_state(model), confusion
+        if val_acc > best.val_acc:
+            best.state, best.val_acc, best.epoch, best.confusion = _cpu_state(model), val_acc, epoch, confusion
         yield EpochEnd(epoch, config.epochs, train_loss, correct.item() / n, val_loss, val_acc, norms,
                        n / epoch_active if epoch_active > 0 else 0.0, epoch_active)
     model.to(memory_format=torch.contiguous_format)  # hand the caller's model back as it came
     last_state = _cpu_state(model)
-    yield Finished(best_state if best_state is not None else last_state, last_state, max(best_acc, 0.0),
-                   best_epoch, best_confusion, control.stopped, epochs_done)
+    yield Finished(best.state if best.state is not None else last_state, last_state, max(best.val_acc, 0.0),
+                   best.epoch, best.confusion, control.stopped, epochs_done)
 
 
 def _dry_run(model: nn.Module, data: Dataset, x: torch.Tensor, num_classes: int) -> str | None:

@@ -18,6 +18,7 @@ from designer.core import layers
 from designer.core.graph import Event, Graph, GraphError
 from designer.core.project import Project
 from designer.core.rules import Fix
+from designer.core.receptive import receptive_fields
 from designer.core.shapes import Inference, ModelShapes
 from designer.ui.canvas.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand, Recorder, _order
 
@@ -83,6 +84,7 @@ class Document(QObject):
         self.lock_reason = ""
         self._forced_dirty = False
         self._signature = None
+        self._fields = None  # (shapes it was computed from, fields)
         self._inference = Inference(self.project.graph)
         self.project.graph.subscribe(self._on_graph_event)
         self.shapes: ModelShapes = self._inference.run()
@@ -150,6 +152,12 @@ class Document(QObject):
 
     def display_names(self) -> dict[str, str]:
         return self.graph.generated_names()
+
+    def receptive_fields(self) -> dict:
+        """Each model node's receptive field (core.receptive.Field or None), computed once per edit."""
+        if self._fields is None or self._fields[0] is not self.shapes:
+            self._fields = (self.shapes, receptive_fields(self.graph, self.shapes))
+        return self._fields[1]
 
     # plumbing ---------------------------------------------------------------
     def _clean_changed(self, clean: bool) -> None:
