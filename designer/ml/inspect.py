@@ -55,29 +55,41 @@ def layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
     return list(model.named_children())
 
 
-def node_names(model: nn.Module, path: Sequence[str]) -> dict[str, str]:
+def node_names(model: nn.Module, path: Sequence[str], graph=None) -> dict[str, str]:
     """Map module names to graph node ids.
 
-    ``path`` is the model path from shape inference (Input first). A built
-    model has one child per node after the Input, in path order; if the counts
-    differ the mapping is left empty rather than guessed.
+    With ``graph`` (the graph the model was built from, class style), each
+    layer is found by its generated attribute name, so a graph that branches
+    maps too. Without it, ``path`` is the model path from shape inference
+    (Input first) of a chain: the built model has one child per node after
+    the Input, in path order; if the counts differ the mapping is left empty
+    rather than guessed.
     """
     names = [name for name, _ in layers(model)]
+    if graph is not None:
+        from designer.core import codegen
+
+        by_ident = {ident: node for node, ident in codegen.identifiers(graph).items()}
+        mapping = {name: by_ident[name] for name in names if name in by_ident}
+        return mapping if len(mapping) == len(names) else {}
     nodes = list(path)[1:]
     if len(names) != len(nodes):
         return {}
     return dict(zip(names, nodes))
 
 
-def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = ()) -> tuple[torch.Tensor, list[LayerOutput]]:
+def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = (),
+            graph=None) -> tuple[torch.Tensor, list[LayerOutput]]:
     """Run ``model`` on one batch ``x`` in eval mode and record every layer's output.
 
-    The model's own train/eval mode is restored afterwards.
+    With ``graph``, a merge (Add, Concat) is recorded too: merges are not
+    modules, so its output is taken as the input of the layer it feeds (or
+    the model's output). The model's own train/eval mode is restored afterwards.
 
     Returns:
         The model's output and one LayerOutput per layer, in forward order, for sample 0.
     """
-    ids = node_names(model, path)
+    ids = node_names(model, path, graph)
     records: list[LayerOutput] = []
     handles = []
 
@@ -87,14 +99,36 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = ()) -> tupl
                 records.append(LayerOutput(name, type(module).__name__, ids.get(name), output[0].detach().cpu()))
         return hook
 
-    for name, module in layers(model):
+    def merge_hook(name: str, node_type: str, node_id: str):
+        def hook(module: nn.Module, inputs) -> None:
+            if inputs and isinstance(inputs[0], torch.Tensor):
+                records.append(LayerOutput(name, node_type, node_id, inputs[0][0].detach().cpu()))
+        return hook
+
+    modules = dict(layers(model))
+    for name, module in modules.items():
         handles.append(module.register_forward_hook(hook_for(name)))
+    last_merge = None
+    if graph is not None and ids:
+        by_node = {node: name for name, node in ids.items()}
+        mp = graph.model_path()
+        display = graph.generated_names()
+        for merge in (n for n in mp.nodes if graph.nodes[n].spec.merge):
+            fed = next((by_node[n] for n in mp.nodes if merge in mp.inputs.get(n, ()) and n in by_node), None)
+            if fed is not None:
+                hook = merge_hook(display[merge], graph.nodes[merge].type, merge)
+                handles.append(modules[fed].register_forward_pre_hook(hook))
+            elif merge == mp.output:
+                last_merge = merge
     try:
         with evaluating(model):
             out = model(x)
     finally:
         for handle in handles:
             handle.remove()
+    if last_merge is not None and isinstance(out, torch.Tensor):
+        records.append(LayerOutput(graph.generated_names()[last_merge], graph.nodes[last_merge].type, last_merge,
+                                   out[0].detach().cpu()))
     return out, records
 
 

@@ -97,6 +97,17 @@ def random_graph(rng, blocks: int | None = None) -> Graph:
     return b.graph
 
 
+def valid_graph(rng) -> Graph:
+    """A valid ``random_graph``."""
+    from designer.core.shapes import infer
+
+    for _ in range(50):
+        graph = random_graph(rng)
+        if infer(graph).valid:
+            return graph
+    raise AssertionError("no valid graph in 50 tries")
+
+
 def modules(graph: Graph) -> dict[str, nn.Module]:
     """A torch module per layer of the model, from the catalog's resolved parameters (None where torch refuses)."""
     out = {}

@@ -11,16 +11,8 @@ from hypothesis import given, settings, strategies as st
 from designer.core import codegen, shapes, templates
 from designer.core import project as project_io
 from designer.ml import build
-from tests.core.branching import random_graph, torch_run
+from tests.core.branching import torch_run, valid_graph
 from tests.core.test_shapes_vs_torch import SETTINGS
-
-
-def valid_graph(rng):
-    for _ in range(50):
-        graph = random_graph(rng)
-        if shapes.infer(graph).valid:
-            return graph
-    raise AssertionError("no valid graph in 50 tries")
 
 
 def _modules(model, graph, style):

@@ -6,6 +6,7 @@ slow part), which imports every exported file by path, loads its weights with
 """
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +23,7 @@ from designer.core.project import Project
 from designer.core.rules import ShapeError
 from designer.headless import export
 from designer.ml import build, weights
+from tests.core.branching import valid_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "designer" / "resources" / "examples"
@@ -72,17 +74,17 @@ def export_project(project: Project, folder: Path, style: str, suffix: str = ".p
     x = torch.randn(2, *shape, generator=torch.Generator().manual_seed(1))
     torch.save(x, folder / "input.pt")
     return {"py": str(py), "weights": str(w), "input": str(folder / "input.pt"),
-            "out": str(folder / f"out_{style}.pt"), "graph": project.graph}
+            "out": str(folder / f"out_{style}.pt"), "graph": project.graph, "style": style}
 
 
 def run_child(jobs: list[dict], cwd: Path) -> str:
-    plain = [{k: v for k, v in job.items() if k != "graph"} for job in jobs]
+    plain = [{k: v for k, v in job.items() if k not in ("graph", "style")} for job in jobs]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run([sys.executable, "-c", CHILD, json.dumps(plain)], cwd=cwd, capture_output=True,
                             text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stderr
     for job in jobs:
-        model = build.build_model(job["graph"])
+        model = build.build_model(job["graph"], job["style"])
         state = weights.load_state_dict(job["weights"])
         model.load_state_dict(state, strict=True)
         model.eval()
@@ -96,7 +98,7 @@ def run_child(jobs: list[dict], cwd: Path) -> str:
 
 def test_examples_round_trip_in_a_fresh_process(tmp_path):
     jobs = []
-    for i, name in enumerate(["lenet-28", "lenet-32", "small-module"]):
+    for i, name in enumerate(["lenet-28", "lenet-32", "small-module", "resnet-mnist"]):
         project = project_io.load(EXAMPLES / f"{name}.netproj.json")
         for style in ("class", "sequential"):
             jobs.append(export_project(project, tmp_path / name, style, ".safetensors" if i == 1 else ".pt"))
@@ -165,6 +167,17 @@ def valid_chains(draw) -> Project:
 def test_random_chains_round_trip(tmp_path_factory, projects):
     folder = tmp_path_factory.mktemp("chains")
     jobs = [export_project(p, folder / f"chain{i}", style)
+            for i, p in enumerate(projects) for style in ("class", "sequential")]
+    run_child(jobs, folder)
+
+
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                HealthCheck.too_slow])
+@given(seeds=st.lists(st.integers(0, 2**32 - 1), min_size=3, max_size=3))
+def test_random_branching_graphs_round_trip_in_both_styles(tmp_path_factory, seeds):
+    folder = tmp_path_factory.mktemp("graphs")
+    projects = [Project(graph=valid_graph(random.Random(seed)), name="random graph") for seed in seeds]
+    jobs = [export_project(p, folder / f"graph{i}", style)
             for i, p in enumerate(projects) for style in ("class", "sequential")]
     run_child(jobs, folder)
 

@@ -99,3 +99,18 @@ def test_node_names_follow_the_model_path():
     mapping = node_names(build_model(graph), infer(graph).path)
     assert mapping["conv1"] == "n1" and mapping["fc3"] == "n12" and len(mapping) == 12
     assert node_names(nn.Sequential(nn.ReLU()), ["input", "a", "b"]) == {}  # counts differ: no guessing
+
+
+def test_capture_on_a_branching_graph_records_every_layer_and_merge_with_its_node():
+    from designer.core import project, templates
+
+    graph = project.load(templates.EXAMPLES / "resnet-mnist.netproj.json").graph
+    shapes = infer(graph)
+    model = build_model(graph)
+    out, records = capture(model, torch.randn(1, 1, 28, 28), shapes.path, graph)
+    assert sorted(r.node_id for r in records) == sorted(shapes.path[1:])
+    for record in records:
+        assert record.shape == shapes.nodes[record.node_id].out_shape, record.name
+    merges = [(r.name, r.type) for r in records if r.type in ("Add", "Concat")]
+    assert merges == [("res_add", "Add"), ("join", "Concat")]
+    assert node_names(model, shapes.path) == {}  # without the graph, a branching model is not guessed

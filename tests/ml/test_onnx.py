@@ -72,3 +72,17 @@ def test_random_catalog_chains_match_onnxruntime(tmp_path):
         path = onnx_export.export_onnx(model, shape, tmp_path / f"chain{i}.onnx")
         check = verify.verify_onnx(model, path, shape)
         assert check.ok, (check.message, [n.type for n in graph.nodes.values()])
+
+
+@pytest.mark.parametrize("style", ["class", "sequential"])
+def test_a_branching_model_exports_to_onnx_and_matches_onnxruntime(tmp_path, style):
+    from designer.core import project, templates
+    from designer.ml import build
+
+    graph = project.load(templates.EXAMPLES / "resnet-mnist.netproj.json").graph
+    model = build.seeded_model(graph, 0, style)
+    path = onnx_export.export_onnx(model, (1, 28, 28), tmp_path / "resnet.onnx")
+    ops = {node.op_type for node in onnx.load(str(path)).graph.node}
+    assert {"Add", "Concat", "Conv"} <= ops
+    check = verify.verify_onnx(model, path, (1, 28, 28))
+    assert check.ok, check.message

@@ -324,7 +324,8 @@ class ActivationsPanel(QWidget):
             return None
         from designer.ml.inspect import node_names
 
-        by_node = {node: name for name, node in node_names(model, self.document.shapes.path).items()}
+        names = node_names(model, self.document.shapes.path, self.document.graph)
+        by_node = {node: name for name, node in names.items()}
         return getattr(model, by_node[node_id], None) if node_id in by_node else None
 
     def _show_filters(self, node_id: str | None) -> None:

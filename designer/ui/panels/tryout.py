@@ -196,7 +196,7 @@ class Tryout(QObject):
         result = Result(False, prepared.image, tensor=prepared.tensor, trained=self.trained)
         if model is not None:
             start = time.perf_counter()
-            out, result.layers = capture(model, prepared.tensor, self.document.shapes.path)
+            out, result.layers = capture(model, prepared.tensor, self.document.shapes.path, self.document.graph)
             result.probs = probabilities(out.reshape(1, -1))[0].numpy()
             result.model_ms = (time.perf_counter() - start) * 1000
         return result
