@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("check", "export", "train", "predict", "import")
+COMMANDS = ("check", "export", "train", "predict", "import", "explain")
 MODULES = {"import": "import_py"}  # "import" is a keyword: not a module name
 
 
@@ -31,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--from-weights", metavar="W.pt", help="use these weights instead of a seeded initialisation")
     export.add_argument("--onnx", metavar="OUT.onnx", help="also write an ONNX model")
     export.add_argument("--train-script", metavar="TRAIN.py", help="also write a standalone training script")
+    export.add_argument("--no-check", action="store_true",
+                        help="skip the check that imports the written files in a fresh process")
 
     train = sub.add_parser("train", help="train the model headless")
     train.add_argument("file", metavar="FILE")
@@ -47,6 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("file", metavar="FILE")
     predict.add_argument("--weights", metavar="W.pt", required=True)
     predict.add_argument("images", nargs="+", metavar="IMAGE")
+
+    explain = sub.add_parser("explain", help="render a convolution or pooling layer's computation as a GIF")
+    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("--weights", metavar="W.pt", required=True)
+    explain.add_argument("--layer", metavar="NAME", required=True, help="the layer's name (conv1) or node id")
+    explain.add_argument("--image", metavar="IMG", required=True, help="the picture to run it on")
+    explain.add_argument("--out", metavar="OUT.gif", required=True)
+    explain.add_argument("--channel", type=int, default=0, help="the output channel to show (default 0)")
 
     import_ = sub.add_parser("import", help="turn the model in a PyTorch .py file into a project")
     import_.add_argument("file", metavar="MODEL.py")
