@@ -84,8 +84,8 @@ class _Task(QRunnable):
             result, error = None, exc
         del work
         relay, job._relay = job._relay, None
-        job._done.set()
         relay.finished.emit(result, error)
+        job._done.set()  # after the result is queued: once wait() returns, the UI thread has it to deliver
 
 
 def run_in_background(work: Callable[..., Any], on_result: Callable[[Any], None],
