@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from designer.core import project as project_io
 from designer.core.shapes import infer
 
 BAR_WIDTH = 30
 BAR_INTERVAL = 0.2  # seconds between redraws: a bar, not a log
+MAX_WARNINGS = 10  # skipped files named one by one; the rest counted
 
 
 def _err(message: str) -> None:
@@ -66,18 +68,23 @@ def run(args) -> int:
         return 1
     input_shape = proj.graph.input_node().params.get("shape", [1, 28, 28])
     try:
-        dataset = data.load(config.dataset, input_shape, progress=_download_progress)
+        dataset = data.load(config.dataset, input_shape, progress=_load_progress, base=Path(args.file).resolve().parent)
     except data.DatasetError as exc:
         _err(str(exc))
         return 1
+    for warning in dataset.warnings[:MAX_WARNINGS]:
+        _err(f"warning: {warning}")
+    if len(dataset.warnings) > MAX_WARNINGS:
+        _err(f"warning: and {len(dataset.warnings) - MAX_WARNINGS} more files skipped")
 
     bar = _Bar()
     try:
         for event in train(model, dataset, config):
             if isinstance(event, Started):
+                classes = f", {dataset.num_classes} classes" if data.is_folder(config.dataset) else ""
                 print(f"training {proj.name} on {config.dataset} ({event.train_samples:,} samples, "
-                      f"{event.held_out_samples:,} held out) on {event.device}, {config.optimizer} lr {config.lr:g}, "
-                      f"batch {config.batch_size}, seed {event.seed}", flush=True)
+                      f"{event.held_out_samples:,} held out{classes}) on {event.device}, {config.optimizer} "
+                      f"lr {config.lr:g}, batch {config.batch_size}, seed {event.seed}", flush=True)
                 for warning in event.warnings:
                     _err(f"warning: {warning}")
             elif isinstance(event, BatchEnd):
@@ -137,8 +144,10 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _download_progress(what: str, done: int, total: int) -> None:
+def _load_progress(what: str, done: int, total: int) -> None:
+    """Downloads (bytes) and decoding (pictures) of a dataset, on one line that ends when done."""
     share = f"{done / total:.0%}" if total else f"{done / 2**20:.1f} MiB"
+    label = what if what.startswith("decoding") else f"downloading {what}"
     end = "\n" if total and done >= total else ""
-    sys.stderr.write(f"\rdownloading {what}: {share}{end}")
+    sys.stderr.write(f"\r{label}: {share}{end}")
     sys.stderr.flush()

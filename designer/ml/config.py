@@ -69,8 +69,11 @@ class TrainConfig:
         def fail(key: str, message: str):
             raise ConfigError(f"training.{key}", message, source)
 
-        if self.dataset not in DATASETS:
-            fail("dataset", f"{self.dataset!r} is not one of {', '.join(DATASETS)}")
+        folder = isinstance(self.dataset, str) and self.dataset.startswith("folder:")
+        if folder and not self.dataset[len("folder:"):].strip():
+            fail("dataset", "write the image folder after 'folder:', e.g. folder:pictures")
+        if not folder and self.dataset not in DATASETS:
+            fail("dataset", f"{self.dataset!r} is not one of {', '.join(DATASETS)} or folder:PATH (an image folder)")
         for key in ("epochs", "batch_size"):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

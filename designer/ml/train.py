@@ -198,8 +198,12 @@ def _memory_format(model: nn.Module, x: torch.Tensor) -> torch.memory_format:
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_classes: int,
-             control: Control | None = None) -> tuple[float, float, list[list[int]]] | None:
-    """Held-out loss, accuracy and confusion matrix; None when stopped part way."""
+             control: Control | None = None, prepare=None,
+             layout: torch.memory_format = torch.contiguous_format) -> tuple[float, float, list[list[int]]] | None:
+    """Held-out loss, accuracy and confusion matrix; None when stopped part way.
+
+    ``prepare`` turns stored samples (uint8 pictures) into model input, a chunk at a time.
+    """
     model.eval()
     loss_sum = torch.zeros((), device=x.device)
     confusion = torch.zeros(num_classes * num_classes, dtype=torch.long, device=x.device)
@@ -207,7 +211,8 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_cl
         for i in range(0, len(x), EVAL_BATCH):
             if control is not None and control.stopped:
                 return None
-            out = model(x[i:i + EVAL_BATCH])
+            xb = x[i:i + EVAL_BATCH]
+            out = model((prepare(xb) if prepare else xb).contiguous(memory_format=layout))
             yb = y[i:i + EVAL_BATCH]
             loss_sum += loss_fn(out, yb) * len(yb)
             confusion += torch.bincount(yb * num_classes + out.argmax(1), minlength=num_classes * num_classes)
@@ -249,11 +254,10 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     test_x, test_y = data.test_x.to(device), data.test_y.to(device)
     layout = _memory_format(model, train_x)
     model.to(memory_format=layout)
-    test_x = test_x.contiguous(memory_format=layout)
     num_classes = data.num_classes
     loss_fn = _loss_fn(config.loss, num_classes)
 
-    failure = _dry_run(model, data, train_x, num_classes)
+    failure = _dry_run(model, data, data.prepare(train_x[:2]), num_classes)
     if failure:
         yield Failed(failure)
         return
@@ -276,7 +280,8 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     step, epochs_done = 0, 0
     for epoch in range(1, config.epochs + 1):
         order = torch.randperm(n, generator=shuffle).to(device)
-        xs, ys = train_x.index_select(0, order).contiguous(memory_format=layout), train_y.index_select(0, order)
+        if not data.raw:  # normalised already: shuffle the whole set in one copy, then slice
+            xs, ys = train_x.index_select(0, order).contiguous(memory_format=layout), train_y.index_select(0, order)
         losses = torch.empty(steps_per_epoch, device=device)
         correct = torch.zeros((), dtype=torch.long, device=device)
         grad_sum, grad_samples = None, 0
@@ -290,7 +295,12 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
                 started = next_event = time.perf_counter()
             if control.stopped:
                 break
-            xb, yb = xs[i * batch:(i + 1) * batch], ys[i * batch:(i + 1) * batch]
+            if data.raw:  # uint8 pictures (maybe memory-mapped): gather and normalise one batch at a time
+                picked = order[i * batch:(i + 1) * batch]
+                xb = data.prepare(train_x.index_select(0, picked)).contiguous(memory_format=layout)
+                yb = train_y.index_select(0, picked)
+            else:
+                xb, yb = xs[i * batch:(i + 1) * batch], ys[i * batch:(i + 1) * batch]
             out = model(xb)
             loss = loss_fn(out, yb)
             optimizer.zero_grad(set_to_none=True)
@@ -325,7 +335,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
         epoch_active += time.perf_counter() - started
         if control.stopped:
             break
-        result = evaluate(model, test_x, test_y, loss_fn, num_classes, control)
+        result = evaluate(model, test_x, test_y, loss_fn, num_classes, control, data.prepare, layout)
         if result is None:
             break
         val_loss, val_acc, confusion = result
@@ -353,6 +363,14 @@ def _dry_run(model: nn.Module, data: Dataset, x: torch.Tensor, num_classes: int)
         return (f"The model cannot run on {data.name} samples of shape {list(x.shape[1:])}: "
                 f"{str(exc).splitlines()[0]}")
     if out.dim() != 2 or out.shape[1] != num_classes:
+        last = [m for m in model.modules() if isinstance(m, nn.Linear)]
+        fix = (f"set the last Linear's out_features → {num_classes}" if last and out.dim() == 2 else
+               f"end the model with Linear(..., {num_classes})")
         return (f"The model outputs shape {list(out.shape[1:])} per sample, but {data.name} has {num_classes} "
-                f"classes: the last layer should output {num_classes} values (e.g. Linear(..., {num_classes})).")
+                f"classes ({_class_list(data.classes)}): it needs one score per class; {fix}.")
     return None
+
+
+def _class_list(classes: list[str], limit: int = 5) -> str:
+    shown = ", ".join(classes[:limit])
+    return shown + (f" and {len(classes) - limit} more" if len(classes) > limit else "")
