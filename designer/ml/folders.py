@@ -119,7 +119,7 @@ def scan(root: str | os.PathLike) -> Layout:
         classes = _classes(root, find_classes)
         everything = make_dataset(str(root), {c: i for i, c in enumerate(classes)}, EXTENSIONS, allow_empty=True)
         train, held_out = split_held_out(everything, len(classes))
-        split = f"{HELD_OUT_SHARE:.0%} of each class held out (the same pictures every run)"
+        split = f"{HELD_OUT_SHARE:.0%} of each class held out, the same pictures every run"
         top = root
     layout = Layout(root, classes, train, held_out, split)
     empty = [name for name, n_train, _ in layout.counts() if n_train == 0]

@@ -45,6 +45,7 @@ class Started:
     device: str
     seed: int
     warnings: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -274,7 +275,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     layers = _layers(model)
     layer_names = [name for name, _ in layers]
     interval = 1.0 / events_per_s
-    yield Started(config.epochs, steps_per_epoch, n, len(test_x), str(device), seed, warnings)
+    yield Started(config.epochs, steps_per_epoch, n, len(test_x), str(device), seed, warnings, list(data.classes))
 
     best_acc, best_epoch, best_state, best_confusion = -1.0, 0, None, None
     step, epochs_done = 0, 0
