@@ -100,7 +100,7 @@ def test_bad_settings_are_exit_2_and_name_the_flag(tmp_path, capsys, flags, mess
 def test_a_bad_setting_in_the_file_names_the_file_and_field(tmp_path, capsys):
     for training, message in [({"lr": "fast"}, "training.lr: must be a number"),
                               ({"optimizer": "Adagrad"}, "training.optimizer: 'Adagrad' is not one of SGD"),
-                              ({"momentum": -1}, "training.momentum: must be a non-negative number")]:
+                              ({"momentum": -1}, "training.momentum: must be a number from 0 to 0.999, not -1")]:
         project = small_project(tmp_path / "tiny.json", training=training)
         assert main(["train", str(project), "--out", str(tmp_path / "w.pt")]) == 2
         assert f"{project}: {message}" in capsys.readouterr().err

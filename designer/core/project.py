@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from designer.core import layers, safe_json
+from designer.core import training as settings
 from designer.core.graph import Graph, Node
 from designer.core.params import ParamError
 
@@ -199,29 +200,12 @@ def from_dict(data: object, source: str = "<project>") -> Project:
     return project
 
 
-# The keys the spec names; others (a newer version's) are kept unchecked.
-_TRAINING = {"dataset": (str, None, None), "optimizer": (str, None, None), "epochs": (int, 1, 100_000),
-             "batch_size": (int, 1, 1 << 20), "lr": (float, 0.0, 1e3)}
-
-
 def _check_training(training: dict, source: str) -> None:
-    for key, (kind, low, high) in _TRAINING.items():
-        if key not in training:
-            continue
-        value = training[key]
-        where = f"training.{key}"
-        if kind is str:
-            if not isinstance(value, str) or not value:
-                raise ProjectError(source, where, f"must be non-empty text, not {_kind(value)}")
-            continue
-        number = (int,) if kind is int else (int, float)
-        if isinstance(value, bool) or not isinstance(value, number):
-            raise ProjectError(source, where, f"must be {'a whole number' if kind is int else 'a number'}, "
-                                              f"not {_kind(value)}")
-        if kind is int and not low <= value <= high:
-            raise ProjectError(source, where, f"must be from {low:,} to {high:,}, not {value:,}")
-        if kind is float and not low < value <= high:
-            raise ProjectError(source, where, f"must be more than 0 and at most {high:g}, not {value!r}")
+    """The settings a run would use, checked by the one settings model; other keys are kept unchecked."""
+    try:
+        settings.check(training)
+    except settings.ConfigError as exc:
+        raise ProjectError(source, exc.field, exc.message) from None
 
 
 def _read_nodes(graph: Graph, raw_nodes: object, source: str) -> None:

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from designer.core import project as project_io
+from designer.core.training import ConfigError, TrainConfig
 from designer.core.shapes import infer
 
 BAR_WIDTH = 30
@@ -42,8 +43,7 @@ def run(args) -> int:
 
     from designer.ml import data
     from designer.ml.build import BuildError, build_model
-    from designer.ml.train import (BatchEnd, ConfigError, DeviceError, EpochEnd, Failed, Finished, Started,
-                                   TrainConfig, resolve_device, train)
+    from designer.ml.train import BatchEnd, DeviceError, EpochEnd, Failed, Finished, Started, resolve_device, train
     from designer.ml.weights import WeightsError, save_state_dict
 
     try:

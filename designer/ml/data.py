@@ -24,7 +24,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from designer.ml.config import DATASETS, DEFAULT_DATASET as DEFAULT
+from designer.core.training import DATASETS, SETTINGS
+
+DEFAULT = SETTINGS["dataset"].default
 HELD_OUT_PER_CLASS = 50  # mnist-5k: 500 held-out samples, 50 of each digit
 SPLIT_SEED = 20240531  # fixed forever: the held-out set must not change between runs
 

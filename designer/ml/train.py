@@ -24,7 +24,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from designer.ml.config import INITS, LOSSES, OPTIMIZERS, ConfigError, Control, TrainConfig  # noqa: F401 (re-exported)
+from designer.core.training import MAX_SEED, ConfigError, TrainConfig
+from designer.ml.config import init_weights, loss_function, make_optimizer, memory_format, steps_per_epoch
+from designer.ml.control import Control
 from designer.ml.data import Dataset
 
 EVAL_BATCH = 1000
@@ -127,47 +129,6 @@ def resolve_device(name: str | None) -> torch.device:
 
 # the loop ---------------------------------------------------------------------
 
-def init_weights(model: nn.Module, how: str) -> None:
-    """Re-initialise every layer: torch's default, Kaiming or Xavier; ``keep`` leaves weights alone."""
-    if how == "keep":
-        return
-
-    def apply(module: nn.Module) -> None:
-        weight = getattr(module, "weight", None)
-        if how != "default" and isinstance(module, (nn.Linear, nn.modules.conv._ConvNd)) and weight is not None:
-            if how == "kaiming":
-                nn.init.kaiming_normal_(weight, nonlinearity="relu")
-            else:
-                nn.init.xavier_uniform_(weight)
-            if module.bias is not None:
-                nn.init.zeros_(module.bias)
-        elif hasattr(module, "reset_parameters"):
-            module.reset_parameters()
-
-    model.apply(apply)
-
-
-def make_optimizer(params, config: TrainConfig) -> torch.optim.Optimizer:
-    """The configured optimizer; the fused (single-kernel) variant where this torch has one for the device."""
-    params = list(params)
-    if config.optimizer == "SGD":
-        cls, kwargs = torch.optim.SGD, {"momentum": config.momentum, "nesterov": config.nesterov}
-    else:
-        cls, kwargs = (torch.optim.Adam if config.optimizer == "Adam" else torch.optim.AdamW), {}
-    try:
-        return cls(params, lr=config.lr, weight_decay=config.weight_decay, fused=True, **kwargs)
-    except (RuntimeError, TypeError, ValueError):
-        return cls(params, lr=config.lr, weight_decay=config.weight_decay, **kwargs)
-
-
-def _loss_fn(name: str, num_classes: int):
-    if name == "MSELoss":  # the tutorial's choice: outputs against one-hot targets
-        return lambda out, y: F.mse_loss(out, F.one_hot(y, num_classes).to(out.dtype))
-    if name == "NLLLoss":
-        return F.nll_loss
-    return F.cross_entropy
-
-
 def _layers(model: nn.Module) -> list[tuple[str, list[nn.Parameter]]]:
     """Modules that own trainable parameters, by their state_dict prefix."""
     found = []
@@ -189,13 +150,6 @@ def _grad_norms(layers) -> torch.Tensor | None:
 
 def _cpu_state(model: nn.Module) -> dict:
     return {k: v.detach().to("cpu", copy=True).contiguous() for k, v in model.state_dict().items()}
-
-
-def _memory_format(model: nn.Module, x: torch.Tensor) -> torch.memory_format:
-    """channels_last for convolutions on the CPU: oneDNN's conv and pooling run ~15% faster in it."""
-    if x.device.type == "cpu" and x.dim() == 4 and any(isinstance(m, nn.Conv2d) for m in model.modules()):
-        return torch.channels_last
-    return torch.contiguous_format
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_classes: int,
@@ -247,16 +201,16 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     except (ConfigError, DeviceError) as exc:
         yield Failed(str(exc))
         return
-    seed = config.seed if config.seed is not None else int.from_bytes(os.urandom(4), "little")
+    seed = config.seed if config.seed is not None else int.from_bytes(os.urandom(4), "little") & MAX_SEED
     torch.manual_seed(seed)
     init_weights(model, config.init)
     model.to(device).train()
     train_x, train_y = data.train_x.to(device), data.train_y.to(device)
     test_x, test_y = data.test_x.to(device), data.test_y.to(device)
-    layout = _memory_format(model, train_x)
+    layout = memory_format(model, train_x)
     model.to(memory_format=layout)
     num_classes = data.num_classes
-    loss_fn = _loss_fn(config.loss, num_classes)
+    loss_fn = loss_function(config.loss, num_classes)
 
     failure = _dry_run(model, data, data.prepare(train_x[:2]), num_classes)
     if failure:
@@ -269,13 +223,12 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     optimizer = make_optimizer(model.parameters(), config)
     shuffle = torch.Generator().manual_seed(seed)
     n, batch = len(train_x), config.batch_size
-    # A last batch of one sample breaks BatchNorm in training mode: leave that one (shuffled) sample out.
-    steps_per_epoch = n // batch if n % batch == 1 and n > 1 else math.ceil(n / batch)
-    total_steps = steps_per_epoch * config.epochs
+    steps = steps_per_epoch(n, batch)
+    total_steps = steps * config.epochs
     layers = _layers(model)
     layer_names = [name for name, _ in layers]
     interval = 1.0 / events_per_s
-    yield Started(config.epochs, steps_per_epoch, n, len(test_x), str(device), seed, warnings, list(data.classes))
+    yield Started(config.epochs, steps, n, len(test_x), str(device), seed, warnings, list(data.classes))
 
     best_acc, best_epoch, best_state, best_confusion = -1.0, 0, None, None
     step, epochs_done = 0, 0
@@ -283,13 +236,13 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
         order = torch.randperm(n, generator=shuffle).to(device)
         if not data.raw:  # normalised already: shuffle the whole set in one copy, then slice
             xs, ys = train_x.index_select(0, order).contiguous(memory_format=layout), train_y.index_select(0, order)
-        losses = torch.empty(steps_per_epoch, device=device)
+        losses = torch.empty(steps, device=device)
         correct = torch.zeros((), dtype=torch.long, device=device)
         grad_sum, grad_samples = None, 0
         reported, epoch_active = 0, 0.0
         started = time.perf_counter()
         next_event = started + interval
-        for i in range(steps_per_epoch):
+        for i in range(steps):
             if control.paused:
                 epoch_active += time.perf_counter() - started
                 control.wait_while_paused()
@@ -311,7 +264,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             correct += (out.argmax(1) == yb).sum()
             step += 1
             now = time.perf_counter()
-            if now < next_event and i < steps_per_epoch - 1:
+            if now < next_event and i < steps - 1:
                 continue
             norms = _grad_norms(layers)
             if norms is not None:
@@ -341,7 +294,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             break
         val_loss, val_acc, confusion = result
         epochs_done = epoch
-        train_loss = sum(losses.tolist()) / steps_per_epoch
+        train_loss = sum(losses.tolist()) / steps
         norms = dict(zip(layer_names, (grad_sum / max(grad_samples, 1)).tolist())) if grad_sum is not None else {}
         if val_acc > best_acc:
             best_acc, best_epoch, best_state, best_confusion = val_acc, epoch, _cpu_state(model), confusion

@@ -16,7 +16,8 @@ import time
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from designer.core import project as projects
-from designer.ml.config import Control, TrainConfig
+from designer.core.training import TrainConfig
+from designer.ml.control import Control
 
 MAX_UPDATES_PER_S = 20  # batch events the loop sends; the panel redraws at most 30 times a second
 

@@ -18,8 +18,7 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from designer.core import project as projects
-from designer.ml.config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
+from designer.core.training import SETTINGS, ConfigError, TrainConfig
 from designer.ui.panels.folder_data import FolderData
 from designer.ui.panels.training_plots import TrainingCurves
 from designer.ui.worker import TrainingRun, TrainingWorker
@@ -32,6 +31,10 @@ DATASET_HELP = {
     "fashion-mnist": "70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)",
 }
 FOLDER_ITEM = "image folder"  # the dataset list's last entry: your own pictures, one sub-folder per class
+LOSS_HELP = {
+    "MSELoss": "Mean squared error against one-hot targets, as in the PyTorch tutorial",
+    "NLLLoss": "Needs LogSoftmax as the last layer",
+}
 
 
 class DeviceCombo(QComboBox):
@@ -91,38 +94,29 @@ class TrainingPanel(QWidget):
 
     # layout -------------------------------------------------------------------
     def _build(self) -> None:
-        self.dataset = QComboBox()
-        for i, name in enumerate(DATASETS):
-            self.dataset.addItem(name)
-            self.dataset.setItemData(i, DATASET_HELP[name], Qt.ItemDataRole.ToolTipRole)
+        self.dataset = _choices("dataset", DATASET_HELP)
         self.dataset.addItem(FOLDER_ITEM)
-        self.dataset.setItemData(len(DATASETS), "Your own pictures: a folder with one sub-folder per class",
+        self.dataset.setItemData(self.dataset.count() - 1, "Your own pictures: a folder with one sub-folder per class",
                                  Qt.ItemDataRole.ToolTipRole)
         self.folder = FolderData(self.document)
         self.folder.setVisible(False)
         self.dataset.currentTextChanged.connect(self._dataset_changed)
-        self.epochs = _spin(1, 10_000)
-        self.batch_size = _spin(1, 1 << 16)
-        self.optimizer = QComboBox()
-        self.optimizer.addItems(OPTIMIZERS)
+        self.epochs = _spin("epochs")
+        self.batch_size = _spin("batch_size")
+        self.optimizer = _choices("optimizer")
         self.optimizer.currentTextChanged.connect(self._optimizer_changed)
         self.lr = QLineEdit()
         self.lr.setToolTip("Learning rate: how big each step is. Too big and the loss explodes; too small and it crawls.")
         self.momentum = QDoubleSpinBox()
-        self.momentum.setRange(0.0, 0.999)
+        self.momentum.setRange(SETTINGS["momentum"].low, SETTINGS["momentum"].high)
         self.momentum.setSingleStep(0.1)
         self.momentum.setDecimals(3)
         self.nesterov = QCheckBox("Nesterov")
         self.weight_decay = QLineEdit()
-        self.loss = QComboBox()
-        self.loss.addItems(LOSSES)
-        self.loss.setItemData(1, "Mean squared error against one-hot targets, as in the PyTorch tutorial",
-                              Qt.ItemDataRole.ToolTipRole)
-        self.loss.setItemData(2, "Needs LogSoftmax as the last layer", Qt.ItemDataRole.ToolTipRole)
-        self.init = QComboBox()
-        self.init.addItems(["default", "kaiming", "xavier"])
+        self.loss = _choices("loss", LOSS_HELP)
+        self.init = _choices("init", skip=("keep",))  # keep: the check box below
         self.keep_weights = QCheckBox("Continue from trained weights")
-        self.seed = _spin(0, 2**31 - 1)
+        self.seed = _spin("seed")
         self.device = DeviceCombo()
         momentum_row = QHBoxLayout()
         momentum_row.setContentsMargins(0, 0, 0, 0)
@@ -274,11 +268,7 @@ class TrainingPanel(QWidget):
         training.update(config.to_project())
         if training == self.document.project.training:
             return
-        try:  # only values the file format accepts (an experiment with lr = 1e6 is not saved)
-            projects.from_dict({**projects.to_dict(self.document.project), "training": training})
-        except projects.ProjectError:
-            return
-        self.document.project.training = training
+        self.document.project.training = training  # checked by the same settings model as the file loader
         self.document.mark_modified()
 
     def toggle_pause(self) -> None:
@@ -415,10 +405,24 @@ class TrainingPanel(QWidget):
         self.keep_weights.setEnabled(self.document.weights is not None)
 
 
-def _spin(low: int, high: int) -> QSpinBox:
+def _spin(key: str) -> QSpinBox:
+    """A spin box over the setting's range."""
+    setting = SETTINGS[key]
     box = QSpinBox()
-    box.setRange(low, high)
+    box.setRange(setting.low, setting.high)
     box.setGroupSeparatorShown(True)
+    return box
+
+
+def _choices(key: str, tips: dict[str, str] | None = None, skip: tuple[str, ...] = ()) -> QComboBox:
+    """A combo box of the setting's options, each with its tooltip where ``tips`` has one."""
+    box = QComboBox()
+    for name in SETTINGS[key].options:
+        if name in skip:
+            continue
+        box.addItem(name)
+        if tips and name in tips:
+            box.setItemData(box.count() - 1, tips[name], Qt.ItemDataRole.ToolTipRole)
     return box
 
 
