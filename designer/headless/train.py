@@ -1,8 +1,10 @@
-"""``train FILE [--dataset] [--epochs] [--batch-size] [--lr] [--optimizer] [--device] [--seed] --out W.pt``.
+"""``train FILE [--dataset] [--epochs] [--batch-size] [--lr] [--optimizer] [--device] [--seed] [--resume [RUN]] --out W.pt``.
 
 Drives the same loop as the GUI (``designer.ml.train``): a progress bar on
 stderr, one line per epoch on stdout, the best weights (by held-out
-accuracy) written to ``--out``. Exit codes: 0 trained, 1 invalid graph or a
+accuracy) written to ``--out``. Each run is recorded beside the project
+(``designer.core.runs``) with a checkpoint after every epoch; ``--resume``
+continues a stopped or crashed one. Exit codes: 0 trained, 1 invalid graph or a
 failed run (NaN loss, dataset unavailable), 2 unreadable file, bad setting or
 unavailable device, 130 interrupted.
 """
@@ -46,8 +48,30 @@ def run(args) -> int:
     from designer.ml.train import BatchEnd, DeviceError, EpochEnd, Failed, Finished, Started, resolve_device, train
     from designer.ml.weights import WeightsError, save_state_dict
 
+    from designer.core import runs
+    from designer.ml import checkpoint
+    from designer.ml.recorder import Recorder
+
+    resumed, saved = None, None
+    if args.resume:
+        flags = [f"--{k.replace('_', '-')}" for k in ("dataset", "epochs", "batch_size", "lr", "optimizer", "seed")
+                 if getattr(args, k) is not None]
+        if flags:
+            _err(f"--resume continues with the run's own settings: leave out {', '.join(flags)}")
+            return 2
+        try:
+            resumed = (runs.latest_resumable(args.file) if args.resume == "latest"
+                       else runs.load_run(runs.runs_folder(args.file) / args.resume))
+            if resumed is None:
+                _err(f"{args.file}: no run to continue in {runs.runs_folder(args.file)} (each run there finished, "
+                     "or none saved a checkpoint)")
+                return 1
+            saved = checkpoint.load(resumed.checkpoint_path)
+        except (runs.RunError, checkpoint.CheckpointError) as exc:
+            _err(str(exc))
+            return 1
     try:
-        config = TrainConfig.from_project(proj.training, args.file)
+        config = TrainConfig.from_project(resumed.settings if resumed else proj.training, args.file)
     except ConfigError as exc:
         _err(str(exc))
         return 2
@@ -77,10 +101,21 @@ def run(args) -> int:
     if len(dataset.warnings) > MAX_WARNINGS:
         _err(f"warning: and {len(dataset.warnings) - MAX_WARNINGS} more files skipped")
 
-    bar = _Bar()
     try:
-        for event in train(model, dataset, config):
-            if isinstance(event, Started):
+        recorder = Recorder(resumed or runs.new_run(args.file, config.to_project(), dataset.classes))
+    except runs.RunError as exc:
+        _err(f"warning: {exc}; training without a run history (and without checkpoints)")
+        recorder = None
+    bar = _Bar()
+    events = train(model, dataset, config, checkpoint=recorder.checkpoint if recorder else None, resume=saved)
+    try:
+        for event in events:
+            if recorder is not None:
+                recorder(event)
+            if isinstance(event, Started) and event.resumed_after:
+                print(f"continuing {resumed.id} of {proj.name} after epoch {event.resumed_after}/{event.epochs} "
+                      f"on {config.dataset} on {event.device}", flush=True)
+            elif isinstance(event, Started):
                 classes = f", {dataset.num_classes} classes" if data.is_folder(config.dataset) else ""
                 print(f"training {proj.name} on {config.dataset} ({event.train_samples:,} samples, "
                       f"{event.held_out_samples:,} held out{classes}) on {event.device}, {config.optimizer} "
@@ -104,11 +139,21 @@ def run(args) -> int:
                 except WeightsError as exc:
                     _err(str(exc))
                     return 1
+                if event.early_stopped:
+                    print(f"stopped early: the held-out loss did not improve for {config.patience} epochs",
+                          flush=True)
+                if recorder is not None:
+                    print(f"run recorded in {recorder.run.folder}", flush=True)
+                    for problem in recorder.problems:
+                        _err(f"warning: {problem}")
                 print(f"best held-out accuracy {event.best_val_acc:.2%} (epoch {event.best_epoch}); "
                       f"wrote {args.out}", flush=True)
     except KeyboardInterrupt:
         bar.clear()
-        _err("interrupted: nothing written")
+        events.close()
+        resumable = recorder is not None and recorder.checkpoint.is_file()
+        _err("interrupted: nothing written" + (f"; continue with: train {args.file} --resume --out {args.out}"
+                                                if resumable else ""))
         return 130
     return 0
 

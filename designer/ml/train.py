@@ -27,9 +27,13 @@ from torch import nn
 from designer.core.training import MAX_SEED, ConfigError, TrainConfig
 from designer.ml.config import init_weights, loss_function, make_optimizer, memory_format, steps_per_epoch
 from designer.ml.control import Control
+from designer.ml.augment import Augmentation, augment
+from designer.ml.checkpoint import save as save_checkpoint
 from designer.ml.data import Dataset
+from designer.ml.schedules import make_scheduler
 
 EVAL_BATCH = 1000
+MAX_MISTAKES = 200  # the mistakes browser shows the most confident ones
 
 
 class DeviceError(ValueError):
@@ -48,6 +52,7 @@ class Started:
     seed: int
     warnings: list[str] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
+    resumed_after: int = 0  # the epoch a resumed run continues after; 0 for a fresh run
 
 
 @dataclass
@@ -62,6 +67,7 @@ class BatchEnd:
     eta_s: float
     losses: list[float] = field(default_factory=list)  # every batch loss since the previous BatchEnd
     grad_norms: dict[str, float] = field(default_factory=dict)
+    lrs: list[float] = field(default_factory=list)  # the learning rate of each of those batches
 
 
 @dataclass
@@ -75,6 +81,8 @@ class EpochEnd:
     grad_norms: dict[str, float]  # layer name -> mean gradient norm over the epoch's samples
     samples_per_s: float
     seconds: float
+    lr: float = 0.0  # the learning rate of the epoch's last batch
+    improved: bool = False  # the best held-out accuracy so far
 
 
 @dataclass
@@ -86,6 +94,18 @@ class Finished:
     confusion: list[list[int]] | None  # [true class][predicted class] for the best weights
     stopped: bool = False
     epochs_done: int = 0
+    early_stopped: bool = False  # ended by the patience: the held-out loss stopped improving
+    mistakes: list[Mistake] = field(default_factory=list)  # held-out samples the best weights get wrong
+
+
+@dataclass
+class Mistake:
+    """A held-out sample the model gets wrong: its index in ``test_x``, true and predicted class."""
+
+    index: int
+    true: int
+    predicted: int
+    confidence: float  # the probability given to the wrong class
 
 
 @dataclass
@@ -178,23 +198,29 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_cl
 
 
 def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control | None = None,
-          events_per_s: float = 20.0) -> Iterator[Event]:
+          events_per_s: float = 20.0, checkpoint: str | os.PathLike | None = None,
+          resume: dict | None = None) -> Iterator[Event]:
     """Train ``model`` on ``data`` and yield progress events; the last is Finished or Failed.
 
     Stop is honoured between batches (well within 0.5 s); pause blocks this
     generator until resume or stop. A NaN or infinite loss ends the run with
     a Failed event naming the step; so does an error torch raises (e.g. out
     of memory). Seeds torch's global RNG with ``config.seed``.
+
+    ``checkpoint``: a file rewritten after every epoch (before its EpochEnd)
+    with everything ``resume`` needs to carry on: pass what
+    ``designer.ml.checkpoint.load`` read from it, with the same settings,
+    and the run ends with the weights an uninterrupted one would have.
     """
     try:
-        yield from _train(model, data, config, control or Control(), events_per_s)
+        yield from _train(model, data, config, control or Control(), events_per_s, checkpoint, resume)
     except RuntimeError as exc:  # torch's errors: out of memory, a layer that cannot take the batch, ...
         advice = " (out of memory: try a smaller batch size)" if "out of memory" in str(exc).lower() else ""
         yield Failed(f"Training stopped: {str(exc).splitlines()[0]}{advice}")
 
 
 def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control,
-           events_per_s: float) -> Iterator[Event]:
+           events_per_s: float, checkpoint, resume: dict | None) -> Iterator[Event]:
     try:
         config = config.validated()
         device = resolve_device(config.device)
@@ -225,18 +251,47 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     n, batch = len(train_x), config.batch_size
     steps = steps_per_epoch(n, batch)
     total_steps = steps * config.epochs
+    scheduler = make_scheduler(optimizer, config.lr_schedule, steps, config.epochs, config.lr_step_epochs,
+                               config.lr_step_factor)
+    how = Augmentation(config.augment_shift, config.augment_rotation, config.augment_scale, config.augment_flip,
+                       config.augment_color) if config.augment else None
+    if how is not None:
+        try:
+            augment(data.prepare(train_x[:1]), how, torch.Generator().manual_seed(0), data.mean, data.std)
+        except ValueError as exc:
+            yield Failed(f"training.augment: {exc}: turn augmentation off for this model")
+            return
+    shaker = torch.Generator().manual_seed(seed + 1)  # augmentation's own random numbers
     layers = _layers(model)
     layer_names = [name for name, _ in layers]
     interval = 1.0 / events_per_s
-    yield Started(config.epochs, steps, n, len(test_x), str(device), seed, warnings, list(data.classes))
 
-    best_acc, best_epoch, best_state, best_confusion = -1.0, 0, None, None
-    step, epochs_done = 0, 0
-    for epoch in range(1, config.epochs + 1):
+    best = {"acc": -1.0, "epoch": 0, "state": None, "confusion": None, "loss": math.inf, "bad_epochs": 0}
+    step, epochs_done, first = 0, 0, 1
+    if resume is not None:
+        try:
+            model.load_state_dict(resume["model"])
+            optimizer.load_state_dict(resume["optimizer"])
+            if scheduler is not None and resume.get("scheduler"):
+                scheduler.load_state_dict(resume["scheduler"])
+        except (RuntimeError, KeyError, ValueError) as exc:
+            yield Failed(f"The checkpoint does not fit this model or these settings ({str(exc).splitlines()[0]}): "
+                         "start a new run instead.")
+            return
+        step, epochs_done, seed = resume["step"], resume["epoch"], resume["seed"]
+        first = epochs_done + 1
+        best.update(resume["best"])
+        _set_rng(resume["rng"], shuffle, shaker, device)
+    yield Started(config.epochs, steps, n, len(test_x), str(device), seed, warnings, list(data.classes),
+                  epochs_done)
+
+    early_stopped = False
+    for epoch in range(first, config.epochs + 1):
         order = torch.randperm(n, generator=shuffle).to(device)
         if not data.raw:  # normalised already: shuffle the whole set in one copy, then slice
             xs, ys = train_x.index_select(0, order).contiguous(memory_format=layout), train_y.index_select(0, order)
         losses = torch.empty(steps, device=device)
+        lrs: list[float] = []
         correct = torch.zeros((), dtype=torch.long, device=device)
         grad_sum, grad_samples = None, 0
         reported, epoch_active = 0, 0.0
@@ -255,11 +310,16 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
                 yb = train_y.index_select(0, picked)
             else:
                 xb, yb = xs[i * batch:(i + 1) * batch], ys[i * batch:(i + 1) * batch]
+            if how is not None:  # training batches only: the held-out set is never augmented
+                xb = augment(xb, how, shaker, data.mean, data.std).contiguous(memory_format=layout)
             out = model(xb)
             loss = loss_fn(out, yb)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            lrs.append(optimizer.param_groups[0]["lr"])
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             losses[i] = loss.detach()
             correct += (out.argmax(1) == yb).sum()
             step += 1
@@ -284,7 +344,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             rate = min(reported * batch, n) / elapsed if elapsed > 0 else 0.0
             eta = (total_steps - step) * batch / rate if rate > 0 else 0.0
             named = dict(zip(layer_names, norms.tolist())) if norms is not None else {}
-            yield BatchEnd(epoch, step, total_steps, recent[-1], rate, eta, recent, named)
+            yield BatchEnd(epoch, step, total_steps, recent[-1], rate, eta, recent, named, lrs[reported - len(recent):])
             next_event = time.perf_counter() + interval
         epoch_active += time.perf_counter() - started
         if control.stopped:
@@ -296,14 +356,66 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
         epochs_done = epoch
         train_loss = sum(losses.tolist()) / steps
         norms = dict(zip(layer_names, (grad_sum / max(grad_samples, 1)).tolist())) if grad_sum is not None else {}
-        if val_acc > best_acc:
-            best_acc, best_epoch, best_state, best_confusion = val_acc, epoch, _cpu_state(model), confusion
+        improved = val_acc > best["acc"]
+        if improved:
+            best.update(acc=val_acc, epoch=epoch, state=_cpu_state(model), confusion=confusion)
+        if val_loss < best["loss"]:
+            best.update(loss=val_loss, bad_epochs=0)
+        else:
+            best["bad_epochs"] += 1
+        early_stopped = config.patience > 0 and best["bad_epochs"] >= config.patience and epoch < config.epochs
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, {
+                "model": _cpu_state(model), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                "epoch": epoch, "step": step, "seed": seed, "best": best, "rng": _get_rng(shuffle, shaker, device),
+                "finished": early_stopped or epoch == config.epochs})
         yield EpochEnd(epoch, config.epochs, train_loss, correct.item() / n, val_loss, val_acc, norms,
-                       n / epoch_active if epoch_active > 0 else 0.0, epoch_active)
+                       n / epoch_active if epoch_active > 0 else 0.0, epoch_active, lrs[-1] if lrs else config.lr,
+                       improved)
+        if early_stopped:
+            break
     model.to(memory_format=torch.contiguous_format)  # hand the caller's model back as it came
     last_state = _cpu_state(model)
-    yield Finished(best_state if best_state is not None else last_state, last_state, max(best_acc, 0.0),
-                   best_epoch, best_confusion, control.stopped, epochs_done)
+    best_state = best["state"] if best["state"] is not None else last_state
+    mistakes = find_mistakes(model, best_state, test_x, test_y, data.prepare) if epochs_done else []
+    model.load_state_dict(last_state)
+    yield Finished(best_state, last_state, max(best["acc"], 0.0), best["epoch"], best["confusion"],
+                   control.stopped, epochs_done, early_stopped, mistakes)
+
+
+def find_mistakes(model: nn.Module, state: dict, x: torch.Tensor, y: torch.Tensor, prepare=None,
+                  limit: int = MAX_MISTAKES) -> list[Mistake]:
+    """The held-out samples ``state`` classifies wrongly, the most confident first (at most ``limit``)."""
+    model.load_state_dict(state)
+    model.eval()
+    found = []
+    with torch.inference_mode():
+        for i in range(0, len(x), EVAL_BATCH):
+            xb = x[i:i + EVAL_BATCH]
+            probs = torch.softmax(model(prepare(xb) if prepare else xb).float(), dim=1)
+            confidence, predicted = probs.max(dim=1)
+            wrong = torch.nonzero(predicted != y[i:i + EVAL_BATCH]).flatten()
+            for k in wrong.tolist():
+                found.append(Mistake(i + k, int(y[i + k]), int(predicted[k]), float(confidence[k])))
+    model.train()
+    found.sort(key=lambda m: -m.confidence)
+    return found[:limit]
+
+
+def _get_rng(shuffle: torch.Generator, shaker: torch.Generator, device: torch.device) -> dict:
+    rng = {"shuffle": shuffle.get_state(), "augment": shaker.get_state(), "torch": torch.get_rng_state()}
+    if device.type == "cuda":  # dropout on the GPU draws from the device's generator
+        rng["cuda"] = torch.cuda.get_rng_state(device)
+    return rng
+
+
+def _set_rng(rng: dict, shuffle: torch.Generator, shaker: torch.Generator, device: torch.device) -> None:
+    shuffle.set_state(rng["shuffle"])
+    shaker.set_state(rng["augment"])
+    torch.set_rng_state(rng["torch"])
+    if device.type == "cuda" and "cuda" in rng:
+        torch.cuda.set_rng_state(rng["cuda"], device)
 
 
 def _dry_run(model: nn.Module, data: Dataset, x: torch.Tensor, num_classes: int) -> str | None:
