@@ -10,7 +10,8 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("check", "export", "train", "predict")
+COMMANDS = ("check", "export", "train", "predict", "import", "explain")
+MODULES = {"import": "import_py"}  # "import" is a keyword: not a module name
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--from-weights", metavar="W.pt", help="use these weights instead of a seeded initialisation")
     export.add_argument("--onnx", metavar="OUT.onnx", help="also write an ONNX model")
     export.add_argument("--train-script", metavar="TRAIN.py", help="also write a standalone training script")
+    export.add_argument("--no-check", action="store_true",
+                        help="skip the check that imports the written files in a fresh process")
 
     train = sub.add_parser("train", help="train the model headless")
     train.add_argument("file", metavar="FILE")
@@ -50,6 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("file", metavar="FILE")
     predict.add_argument("--weights", metavar="W.pt", required=True)
     predict.add_argument("images", nargs="+", metavar="IMAGE")
+
+    explain = sub.add_parser("explain", help="render a convolution or pooling layer's computation as a GIF")
+    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("--weights", metavar="W.pt", required=True)
+    explain.add_argument("--layer", metavar="NAME", required=True, help="the layer's name (conv1) or node id")
+    explain.add_argument("--image", metavar="IMG", required=True, help="the picture to run it on")
+    explain.add_argument("--out", metavar="OUT.gif", required=True)
+    explain.add_argument("--channel", type=int, default=0, help="the output channel to show (default 0)")
+
+    import_ = sub.add_parser("import", help="turn the model in a PyTorch .py file into a project")
+    import_.add_argument("file", metavar="MODEL.py")
+    import_.add_argument("--out", metavar="OUT.netproj.json", required=True, help="the project file to write")
+    import_.add_argument("--class", dest="class_name", metavar="NAME",
+                         help="the model to import: a class or a module-level variable (default: the outermost)")
+    import_.add_argument("--input-shape", metavar="C,H,W",
+                         help="one sample's shape (default: from the file, else inferred)")
     return parser
 
 
@@ -57,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in COMMANDS or argv[:1] in (["-h"], ["--help"]):
         args = build_parser().parse_args(argv)
-        module = importlib.import_module(f"designer.headless.{args.command}")
+        module = importlib.import_module(f"designer.headless.{MODULES.get(args.command, args.command)}")
         return module.run(args)
     from designer.ui.app import run_app
 

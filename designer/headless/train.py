@@ -2,11 +2,11 @@
 
 Drives the same loop as the GUI (``designer.ml.train``): a progress bar on
 stderr, one line per epoch on stdout, the best weights (by held-out
-accuracy) written to ``--out``. Each run is recorded beside the project
-(``designer.core.runs``) with a checkpoint after every epoch; ``--resume``
-continues a stopped or crashed one. Exit codes: 0 trained, 1 invalid graph or a
-failed run (NaN loss, dataset unavailable), 2 unreadable file, bad setting or
-unavailable device, 130 interrupted.
+accuracy) written to ``--out``, also when a later epoch fails. Each run is
+recorded beside the project (``designer.core.runs``) with a checkpoint after
+every epoch; ``--resume`` continues a stopped or crashed one. Exit codes:
+0 trained, 1 invalid graph or a failed run (NaN loss, dataset unavailable),
+2 unreadable file, bad setting or unavailable device, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -132,6 +132,16 @@ def run(args) -> int:
             elif isinstance(event, Failed):
                 bar.clear()
                 _err(event.message)
+                if event.best_state is not None:
+                    try:
+                        save_state_dict(event.best_state, args.out)
+                    except WeightsError as exc:
+                        _err(f"the best weights before the failure could not be kept either: {exc}")
+                        return 1
+                    _err(f"kept the best weights before the failure (epoch {event.best_epoch}, held-out accuracy "
+                         f"{event.best_val_acc:.2%}): wrote {args.out}")
+                else:
+                    _err("no epoch had ended: nothing written")
                 return 1
             elif isinstance(event, Finished):
                 try:

@@ -40,6 +40,9 @@ class Recorder:
                 run.best_val_acc, run.best_epoch = event.best_val_acc, event.best_epoch
         elif isinstance(event, Failed):
             run.status, run.message = "failed", event.message
+            if event.best_state is not None:  # the epochs before the failure still count
+                self._write_weights(event.best_state)
+                run.best_val_acc, run.best_epoch = event.best_val_acc, event.best_epoch
         else:
             return
         try:

@@ -110,8 +110,28 @@ class Mistake:
 
 @dataclass
 class Failed:
+    """The run ended in an error; the best weights of the epochs before it are kept (None: no epoch ended)."""
+
     message: str
     step: int | None = None
+    best_state: dict | None = None
+    best_val_acc: float = 0.0
+    best_epoch: int = 0
+
+
+@dataclass
+class _Best:
+    """The best epoch so far, kept outside the loop so that an error raised inside it cannot lose it."""
+
+    state: dict | None = None
+    val_acc: float = -1.0
+    epoch: int = 0
+    confusion: list[list[int]] | None = None
+    loss: float = math.inf  # the lowest held-out loss, for early stopping
+    bad_epochs: int = 0  # epochs since the held-out loss last improved
+
+    def failed(self, message: str, step: int | None = None) -> Failed:
+        return Failed(message, step, self.state, max(self.val_acc, 0.0), self.epoch)
 
 
 Event = Started | BatchEnd | EpochEnd | Finished | Failed
@@ -205,22 +225,24 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     Stop is honoured between batches (well within 0.5 s); pause blocks this
     generator until resume or stop. A NaN or infinite loss ends the run with
     a Failed event naming the step; so does an error torch raises (e.g. out
-    of memory). Seeds torch's global RNG with ``config.seed``.
+    of memory). Failed carries the best weights of the epochs before the
+    failure. Seeds torch's global RNG with ``config.seed``.
 
     ``checkpoint``: a file rewritten after every epoch (before its EpochEnd)
     with everything ``resume`` needs to carry on: pass what
     ``designer.ml.checkpoint.load`` read from it, with the same settings,
     and the run ends with the weights an uninterrupted one would have.
     """
+    best = _Best()
     try:
-        yield from _train(model, data, config, control or Control(), events_per_s, checkpoint, resume)
+        yield from _train(model, data, config, control or Control(), events_per_s, best, checkpoint, resume)
     except RuntimeError as exc:  # torch's errors: out of memory, a layer that cannot take the batch, ...
         advice = " (out of memory: try a smaller batch size)" if "out of memory" in str(exc).lower() else ""
-        yield Failed(f"Training stopped: {str(exc).splitlines()[0]}{advice}")
+        yield best.failed(f"Training stopped: {str(exc).splitlines()[0]}{advice}")
 
 
 def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control,
-           events_per_s: float, checkpoint, resume: dict | None) -> Iterator[Event]:
+           events_per_s: float, best: _Best, checkpoint, resume: dict | None) -> Iterator[Event]:
     try:
         config = config.validated()
         device = resolve_device(config.device)
@@ -266,7 +288,6 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     layer_names = [name for name, _ in layers]
     interval = 1.0 / events_per_s
 
-    best = {"acc": -1.0, "epoch": 0, "state": None, "confusion": None, "loss": math.inf, "bad_epochs": 0}
     step, epochs_done, first = 0, 0, 1
     if resume is not None:
         try:
@@ -280,7 +301,8 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             return
         step, epochs_done, seed = resume["step"], resume["epoch"], resume["seed"]
         first = epochs_done + 1
-        best.update(resume["best"])
+        for key, value in resume["best"].items():
+            setattr(best, key, value)
         _set_rng(resume["rng"], shuffle, shaker, device)
     yield Started(config.epochs, steps, n, len(test_x), str(device), seed, warnings, list(data.classes),
                   epochs_done)
@@ -334,7 +356,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             bad = next((k for k, v in enumerate(recent) if not math.isfinite(v)), None)
             if bad is not None:
                 at = step - len(recent) + bad + 1
-                yield Failed(f"The loss became {'NaN' if math.isnan(recent[bad]) else 'infinite'} at step {at} "
+                yield best.failed(f"The loss became {'NaN' if math.isnan(recent[bad]) else 'infinite'} at step {at} "
                              f"(epoch {epoch}, batch {reported + bad + 1}): the learning rate {config.lr:g} is "
                              f"probably too large. Try a smaller one, e.g. {config.lr / 10:g}.", at)
                 return
@@ -356,20 +378,20 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
         epochs_done = epoch
         train_loss = sum(losses.tolist()) / steps
         norms = dict(zip(layer_names, (grad_sum / max(grad_samples, 1)).tolist())) if grad_sum is not None else {}
-        improved = val_acc > best["acc"]
+        improved = val_acc > best.val_acc
         if improved:
-            best.update(acc=val_acc, epoch=epoch, state=_cpu_state(model), confusion=confusion)
-        if val_loss < best["loss"]:
-            best.update(loss=val_loss, bad_epochs=0)
+            best.state, best.val_acc, best.epoch, best.confusion = _cpu_state(model), val_acc, epoch, confusion
+        if val_loss < best.loss:
+            best.loss, best.bad_epochs = val_loss, 0
         else:
-            best["bad_epochs"] += 1
-        early_stopped = config.patience > 0 and best["bad_epochs"] >= config.patience and epoch < config.epochs
+            best.bad_epochs += 1
+        early_stopped = config.patience > 0 and best.bad_epochs >= config.patience and epoch < config.epochs
         if checkpoint is not None:
             save_checkpoint(checkpoint, {
                 "model": _cpu_state(model), "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict() if scheduler is not None else None,
-                "epoch": epoch, "step": step, "seed": seed, "best": best, "rng": _get_rng(shuffle, shaker, device),
-                "finished": early_stopped or epoch == config.epochs})
+                "epoch": epoch, "step": step, "seed": seed, "best": dict(vars(best)),
+                "rng": _get_rng(shuffle, shaker, device), "finished": early_stopped or epoch == config.epochs})
         yield EpochEnd(epoch, config.epochs, train_loss, correct.item() / n, val_loss, val_acc, norms,
                        n / epoch_active if epoch_active > 0 else 0.0, epoch_active, lrs[-1] if lrs else config.lr,
                        improved)
@@ -377,10 +399,10 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             break
     model.to(memory_format=torch.contiguous_format)  # hand the caller's model back as it came
     last_state = _cpu_state(model)
-    best_state = best["state"] if best["state"] is not None else last_state
+    best_state = best.state if best.state is not None else last_state
     mistakes = find_mistakes(model, best_state, test_x, test_y, data.prepare) if epochs_done else []
     model.load_state_dict(last_state)
-    yield Finished(best_state, last_state, max(best["acc"], 0.0), best["epoch"], best["confusion"],
+    yield Finished(best_state, last_state, max(best.val_acc, 0.0), best.epoch, best.confusion,
                    control.stopped, epochs_done, early_stopped, mistakes)
 
 

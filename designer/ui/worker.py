@@ -45,6 +45,7 @@ class TrainingWorker(QObject):
     progress = Signal(object)  # BatchEnd
     epoch = Signal(object)  # EpochEnd
     finished = Signal(object)  # Finished
+    kept = Signal(object)  # Failed carrying the best weights before the failure; comes just before failed
     failed = Signal(str)
     done = Signal()  # always last, after finished or failed
 
@@ -113,6 +114,8 @@ class TrainingWorker(QObject):
         signals = {Started: self.started, BatchEnd: self.progress, EpochEnd: self.epoch, Finished: self.finished}
         for event in train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S):
             if isinstance(event, Failed):
+                if event.best_state is not None:
+                    self.kept.emit(event)
                 self.failed.emit(event.message)
                 return
             signals[type(event)].emit(event)

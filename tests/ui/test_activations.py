@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QKeySequence
 
 from designer.core import project as projects
 from designer.ml.build import build_model
@@ -78,6 +79,24 @@ def test_clicking_a_block_on_the_canvas_shows_its_output(window, qtbot):
         assert inside.view.currentWidget() is view
         assert str(shape).replace(",)", ")") in inside.header.text()
 
+
+
+def test_a_new_project_with_look_inside_open_shows_no_stale_layers(window, qtbot):
+    """File ▸ New while Look inside shows a drawing: the old model's layers are not looked up in the new one."""
+    from designer.ui.panels.drawpad import TryPanel as Pad
+
+    pad, inside = window.findChild(Pad), window.findChild(ActivationsPanel)
+    for title in ("Try it", "Look inside"):
+        window.dock_for(title).raise_()
+    qtbot.waitExposed(inside)
+    draw_seven(qtbot, pad.pad)
+    classified(qtbot, pad)
+    assert inside.shown_layer is not None and inside.shown_layer.node_id == "n1"
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.New)  # the blank project: just an Input
+    assert list(window.document.graph.nodes) == ["input"]
+    assert inside.shown_layer is None  # and no KeyError on the way
+    classified(qtbot, pad)
+    assert inside.shown_layer is None and "cannot run" in inside.header.text()
 
 def test_feature_maps_bars_and_filters_follow_the_selection(qtbot, panels):
     doc, pad, inside = panels

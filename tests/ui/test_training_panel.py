@@ -244,3 +244,34 @@ def test_opening_another_project_stops_the_run_and_drops_its_weights(panel, qtbo
         panel.document.set_project(linear_project())
     assert panel.document.weights is None and not panel.document.locked
     assert panel.curves.steps == [] and panel.curves.confusion.rowCount() == 0
+
+
+def test_a_run_that_fails_in_epoch_2_keeps_the_best_weights_and_says_so(panel, qtbot, monkeypatch):
+    import designer.ml.train as loop
+
+    real, calls = loop.loss_function, [0]
+
+    def becomes_nan_in_epoch_2(name, num_classes):
+        loss = real(name, num_classes)
+
+        def patched(out, y):
+            if torch.is_grad_enabled():  # a training batch, not the held-out evaluation
+                calls[0] += 1
+                if calls[0] > 18:  # 4,500 samples in batches of 256: 18 an epoch
+                    return loss(out, y) * float("nan")
+            return loss(out, y)
+        return patched
+
+    monkeypatch.setattr(loop, "loss_function", becomes_nan_in_epoch_2)
+    with qtbot.waitSignal(panel.run_failed, timeout=60000) as failed:
+        click(qtbot, panel.start_button)
+    qtbot.waitUntil(lambda: panel.run is None, timeout=5000)
+    assert "The loss became NaN" in failed.args[0] and "epoch 2" in failed.args[0]
+    text = panel.message.text()
+    assert text.startswith(failed.args[0])
+    assert "The best weights before the failure (epoch 1, held-out accuracy" in text and "Save keeps them" in text
+    assert panel.progress_label.text() == "Failed; the best weights so far are kept"
+    weights = panel.document.weights
+    assert weights is not None and set(weights) == {"fc.weight", "fc.bias"}
+    assert all(torch.isfinite(v).all() for v in weights.values()) and panel.document.modified
+    assert not panel.document.locked and panel.start_button.isEnabled()

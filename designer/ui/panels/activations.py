@@ -260,11 +260,16 @@ class ActivationsPanel(QWidget):
 
     # what to show ---------------------------------------------------------------------
     def _layer_for_selection(self, result):
-        """The LayerOutput of the selected node; without a selection, the first layer with maps."""
-        selected = self.document.selected
+        """The LayerOutput of the selected node; without a selection, the first layer with maps.
+
+        The result may be older than the last edit (the pad classifies again a moment later):
+        layers of blocks that are no longer on the model path are not shown.
+        """
+        selected, path = self.document.selected, set(self.document.shapes.path)
+        current = [layer for layer in result.layers if layer.node_id in path]
         if selected is not None:
-            return next((layer for layer in result.layers if layer.node_id == selected), None)
-        return next((layer for layer in result.layers if layer.output.dim() == 3), None)
+            return next((layer for layer in current if layer.node_id == selected), None)
+        return next((layer for layer in current if layer.output.dim() == 3), None)
 
     def refresh(self, *args) -> None:
         result = self.tryout.last
@@ -294,7 +299,7 @@ class ActivationsPanel(QWidget):
                 self._say("No output recorded for this block.")
             else:
                 self.shown_layer = layer
-                inferred = self.document.shapes.nodes[layer.node_id].out_shape if layer.node_id else None
+                inferred = self.document.shapes.nodes[layer.node_id].out_shape
                 hint = "" if selected else "  (select a block on the canvas to see its output)"
                 self.header.setText(f"{layer.name} · {layer.type} · output {_dims(layer.shape)}"
                                     f"{'' if inferred == layer.shape else f' (inferred {_dims(inferred)})'}{hint}"

@@ -78,6 +78,7 @@ class TrainingPanel(QWidget):
         self.threads: int | None = None  # torch threads for a run; None: every core but one
         self._step, self._status = 0, ""  # progress shown at the next redraw
         self._run_classes: list[str] = []  # class names of the latest run's dataset
+        self._kept_note = ""  # says which weights a failed run kept
         self._build()
         self.load_settings()
         document.project_replaced.connect(self._project_replaced)
@@ -248,9 +249,11 @@ class TrainingPanel(QWidget):
         worker.progress.connect(self._progress)
         worker.epoch.connect(self._epoch)
         worker.finished.connect(self._finished)
+        worker.kept.connect(self._kept)
         worker.failed.connect(self._failed)
         self.run = TrainingRun(worker)
         self._run_project = self.document.project  # results belong to this project only
+        self._kept_note = ""
         self.run.ended.connect(self._ended)
         self.destroyed.connect(worker.control.stop)  # a closed panel must not leave a run going
         self._clear()
@@ -354,10 +357,19 @@ class TrainingPanel(QWidget):
             self.curves.show_confusion(event.confusion, self._classes(len(event.confusion)))
         self.run_finished.emit(event)
 
+    def _kept(self, event) -> None:
+        """A run that failed after some epochs: its best weights so far are the project's."""
+        if self._stale():
+            return
+        self.document.set_weights(event.best_state)
+        self.document.mark_modified()
+        self._kept_note = (f"The best weights before the failure (epoch {event.best_epoch}, held-out accuracy "
+                           f"{event.best_val_acc:.1%}) are kept: Save keeps them.")
+
     def _failed(self, message: str) -> None:
         self._redraw()
-        self._say(message, error=True)
-        self.progress_label.setText("Failed")
+        self._say(f"{message} {self._kept_note}".strip(), error=True)
+        self.progress_label.setText("Failed; the best weights so far are kept" if self._kept_note else "Failed")
         self.run_failed.emit(message)
 
     def _ended(self) -> None:
