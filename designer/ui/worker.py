@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from typing import Callable
 
 from designer.core import project as projects
@@ -38,12 +39,22 @@ def _lower_priority(niceness: int = 10) -> None:
             pass  # not allowed here: the run is just as correct
 
 
+@dataclass(frozen=True)
+class Loading:
+    """Before the first batch: bytes downloaded or pictures decoded."""
+
+    what: str
+    done: int
+    total: int
+
+
 class TrainingRun:
-    """One training run. ``on_event`` hears, in order: status texts (str), Started, BatchEnd and
+    """One training run. ``on_event`` hears, in order: status texts (str), Loading, Started, BatchEnd and
     EpochEnd events, then Finished or Failed (``designer.ml.train``); ``on_ended`` comes last."""
 
     def __init__(self, project: projects.Project, config: TrainConfig, initial_state: dict | None = None,
-                 threads: int | None = None):
+                 threads: int | None = None, base=None):
+        self.base = base  # the project file's folder: a relative image folder counts from it
         self.threads = threads or default_threads()
         self.snapshot = projects.to_dict(project)
         self.snapshot.pop("training", None)  # the run uses ``config``; the file's limits do not apply to it
@@ -102,18 +113,20 @@ class TrainingRun:
         job.report(f"Loading {config.dataset}…")
         last = [0.0]
 
-        def downloading(what: str, done: int, total: int) -> None:
+        def loading(what: str, done: int, total: int) -> None:
             now = time.monotonic()
-            if now - last[0] > 0.2 or done == total:
+            if now - last[0] > 0.1 or done == total:
                 last[0] = now
-                share = f"{done / total:.0%}" if total else f"{done / 2**20:.1f} MiB"
-                job.report(f"Downloading {what}: {share}")
+                job.report(Loading(what, done, total))
 
         try:
-            dataset = data.load(config.dataset, shape, progress=downloading)
+            dataset = data.load(config.dataset, shape, progress=loading, base=self.base)
         except data.DatasetError as exc:
             job.report(Failed(str(exc)))
             return
+        if dataset.warnings:
+            more = f" (and {len(dataset.warnings) - 3} more)" if len(dataset.warnings) > 3 else ""
+            job.report("; ".join(dataset.warnings[:3]) + more)
         for event in train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S):
             job.report(event)
             if isinstance(event, Failed):
