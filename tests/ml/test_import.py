@@ -57,7 +57,7 @@ def test_random_chains_round_trip_through_both_styles(tmp_path):
         result = _in_process(tmp_path, text, f"chain{i}.py")
         assert result.ok and not result.unsupported and not result.problems, (result.report(), text)
         assert _chain(result.project.graph) == _chain(graph), text
-        assert result.check.identical, result.report()
+        assert result.check.ok, result.report()
         assert result.shape_source == "from the file's INPUT_SHAPE"
 
 
@@ -92,7 +92,7 @@ def test_a_functional_call_becomes_its_layer(tmp_path, call, kind, params):
     graph = result.project.graph
     node = graph.nodes[graph.model_path().nodes[-1]]
     assert (node.type, node.params) == (kind, params)
-    assert result.check.identical, result.report()
+    assert result.check.ok, result.report()
 
 
 FLATTENS = ["torch.flatten(x, 1)", "x.view(-1, 4 * 6 * 6)", "x.view(x.size(0), -1)", "x.reshape(x.shape[0], -1)",
@@ -118,7 +118,7 @@ def test_every_way_of_flattening_becomes_flatten(tmp_path, flatten):
     assert _types(result) == ["Conv2d", "Flatten", "Linear", "LogSoftmax"]
     assert result.input_shape == (1, 8, 8)
     assert result.shape_source == "inferred from Linear(144 → 10)"
-    assert result.check.identical and not result.problems, result.report()
+    assert result.check.ok and not result.problems, result.report()
 
 
 SEQUENTIALS = HEADER + textwrap.dedent("""
@@ -148,7 +148,7 @@ def test_two_sequentials_and_view_1_minus_1_import_with_a_note(tmp_path):
     assert names == [None, "conv_0", "conv_1", "conv_2", "conv_3_0", "conv_3_1", "conv_4", None, "dense_0",
                      "dense_1", "dense_2"]
     assert any("line 16 `x = x.view(1, -1)`" in p and "only worked for one sample" in p for p in result.problems)
-    assert result.check.identical, result.report()
+    assert result.check.ok, result.report()
 
 
 def _load_exported(tmp_path, project):
@@ -275,7 +275,7 @@ def test_classic_lenet_with_num_flat_features(tmp_path):
                               "ReLU", "Linear", "ReLU", "Linear"]
     assert "input 1×32×32 inferred from Linear(400 → 120)" in result.report()
     assert result.key_map == {n: n for n in ("conv1", "conv2", "fc1", "fc2", "fc3")}
-    assert result.check.identical
+    assert result.check.ok
 
 
 def test_a_layer_called_twice_and_unsupported_operations_are_named_with_their_lines(tmp_path):
@@ -357,5 +357,5 @@ def test_every_bundled_example_round_trips_in_both_styles(tmp_path):
             result = _in_process(tmp_path, codegen.generate(project, style), f"{name}_{style}.py".replace("-", "_"))
             assert result.ok and not result.unsupported, result.report()
             assert _chain(result.project.graph) == _chain(project.graph), (name, style)
-            assert result.check.identical
+            assert result.check.ok
     assert tried >= 3
