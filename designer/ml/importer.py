@@ -213,8 +213,8 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
             uses[module_path] = uses.get(module_path, 0) + 1
             if uses[module_path] == 1:
                 paths[node_id] = module_path
-            if not module_path.isdigit():
-                base = module_path.replace(".", "_")
+            base = entry.get("name")
+            if isinstance(base, str) and base:
                 node["name"] = base if uses[module_path] == 1 else f"{base}_{uses[module_path]}"
         if entry.get("note"):
             result.problems.append(f"{_at(entry)}: {entry['note']}")

@@ -23,10 +23,14 @@ def _normal(node):
 
 
 def _chain(graph):
-    path = graph.model_path().nodes
+    """Each node in model order: type, resolved parameters, the positions of its inputs; and the names."""
+    model = graph.model_path()
+    path, inputs = model.nodes, getattr(model, "inputs", {})  # inputs: graphs that branch (version 2)
     idents = codegen.identifiers(graph)
+    wired = [[path.index(i) for i in (inputs.get(n) or graph.predecessors(n))] for n in path]
     # codegen's de-duplication can write "class__2", which it reads back as "class_2"
-    return [_normal(graph.nodes[n]) for n in path], [re.sub("_+", "_", idents.get(n, "")) for n in path]
+    return ([(*_normal(graph.nodes[n]), w) for n, w in zip(path, wired)],
+            [re.sub("_+", "_", idents.get(n, "")) for n in path])
 
 
 def _types(result):
@@ -301,19 +305,49 @@ def test_a_layer_called_twice_and_unsupported_operations_are_named_with_their_li
     assert [graph.nodes[n].name for n in graph.model_path().nodes[1:]] == ["fc", "fc_2"]
 
 
-def test_a_skip_connection_is_refused_with_its_line(tmp_path):
-    result = _in_process(tmp_path, HEADER + textwrap.dedent("""
-        class Block(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.conv = nn.Conv2d(1, 1, 3, padding=1)
+RESIDUAL = HEADER + textwrap.dedent("""
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(4, 4, 3, padding=1)
+            self.left = nn.Conv2d(4, 2, 1)
+            self.right = nn.Conv2d(4, 2, 1)
 
-            def forward(self, x):
-                return x + self.conv(x)
-        """), input_shape=[1, 8, 8])
-    assert not result.ok and result.failure == importer.FAILED_MODEL
-    assert result.error == ("line 12 `return x + self.conv(x)` joins two branches (a skip connection); "
-                            "this NetDesigner draws chains only")
+        def forward(self, x):
+            out = F.relu(self.conv(x))
+            out = out + x
+            return torch.cat([self.left(out), self.right(out)], dim=1)
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = nn.Conv2d(1, 4, 3, padding=1)
+            self.block = Block()
+            self.fc = nn.Linear(4 * 8 * 8, 10)
+
+        def forward(self, x):
+            return self.fc(torch.flatten(self.block(self.stem(x)), 1))
+    """)
+
+
+def test_a_skip_connection_and_a_cat_become_add_and_concat_where_graphs_are_read(tmp_path):
+    result = _in_process(tmp_path, RESIDUAL)
+    if 2 not in getattr(project_io, "VERSIONS", (1,)):  # a NetDesigner that draws chains only
+        assert not result.ok and result.failure == importer.FAILED_MODEL
+        assert result.error == ("line 15 `out = out + x` joins two branches (a skip connection); "
+                                "this NetDesigner draws chains only")
+        return
+    assert result.ok, result.report()
+    assert result.input_shape == (1, 8, 8) and result.shape_source == "inferred from Linear(256 → 10)"
+    nodes, names = _chain(result.project.graph)
+    assert [(kind, inputs) for kind, _, inputs in nodes] == [
+        ("Input", []), ("Conv2d", [0]), ("Conv2d", [1]), ("ReLU", [2]), ("Add", [3, 1]), ("Conv2d", [4]),
+        ("Conv2d", [4]), ("Concat", [5, 6]), ("Flatten", [7]), ("Linear", [8])]
+    assert names[1:3] + names[5:7] == ["stem", "block_conv", "block_left", "block_right"]
+    assert nodes[7][1]["dim"] == 1
+    assert project_io.loads(project_io.dumps(result.project)).graph.nodes.keys() == result.project.graph.nodes.keys()
+    assert result.check.ok, result.report()
 
 
 def test_a_model_without_forward_and_a_file_without_models(tmp_path):
