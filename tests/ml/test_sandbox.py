@@ -110,3 +110,17 @@ def test_a_file_that_prints_endlessly_is_stopped(tmp_path):
     source.write_text("while True:\n    print('spam' * 100)\n")
     result = importer.import_py(source)
     assert result.error == "running the file printed more than 1 MB of output and was stopped"
+
+
+def test_a_link_left_where_the_launcher_writes_its_report_is_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    source = tmp_path / "linker.py"
+    source.write_text(textwrap.dedent(f"""
+        import os
+        os.symlink({str(victim)!r}, os.path.join(os.getcwd(), "sandbox.json"))
+        """) + MODEL)
+    result = importer.import_py(source)
+    assert result.ok and not result.skipped, result.report()
+    assert victim.read_text() == "keep me"
+    assert result.protections["files"] is True
