@@ -36,13 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train the model headless")
     train.add_argument("file", metavar="FILE")
-    train.add_argument("--dataset", help="mnist-5k (bundled, default), mnist or fashion-mnist")
+    train.add_argument("--dataset", help="mnist-5k (bundled, default), mnist, fashion-mnist or folder:PATH "
+                                         "(an image folder, one sub-folder per class)")
     train.add_argument("--epochs", type=int)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--lr", type=float)
     train.add_argument("--optimizer", help="SGD, Adam or AdamW")
     train.add_argument("--device", help="cpu, cuda, cuda:N or mps")
     train.add_argument("--seed", type=int)
+    train.add_argument("--resume", nargs="?", const="latest", metavar="RUN",
+                       help="continue a stopped or crashed run from its last checkpoint, with its own settings: "
+                            "the latest one that can be continued, or RUN (e.g. run-0003)")
     train.add_argument("--out", metavar="W.pt", required=True, help="where to write the trained state_dict")
 
     predict = sub.add_parser("predict", help="classify images with a trained model")

@@ -307,6 +307,14 @@ class Document(QObject):
             return
         self._edit(f"Set {key}", lambda rec: rec.set_param(node_id, key, value), (MERGE_PARAM, node_id, key))
 
+    def set_params(self, node_id: str, values: dict[str, Any]) -> None:
+        """Set several parameters of one node as one undo step (the explainer's Apply)."""
+        node = self.graph.node(node_id)
+        changed = {k: v for k, v in values.items() if node.params.get(k, object()) != v}
+        if changed:
+            self._edit("Set " + ", ".join(changed),
+                       lambda rec: [rec.set_param(node_id, k, v) for k, v in changed.items()])
+
     def rename(self, node_id: str, name: str | None) -> None:
         if (self.graph.node(node_id).name or None) == (name or None):
             return
