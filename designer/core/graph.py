@@ -106,8 +106,13 @@ class Graph:
 
     def free_port(self, node_id: str) -> int:
         """The lowest port of ``node_id`` that no edge uses."""
-        used = {self.port(s, node_id) for s in self.predecessors(node_id)}
+        used = set(self.places(node_id).values())
         return next(i for i in range(len(used) + 1) if i not in used)
+
+    def places(self, node_id: str) -> dict[str, int]:
+        """Each input's place at ``node_id`` (a merge's port number): source id -> place."""
+        sources = self.predecessors(node_id)
+        return dict(zip(sources, topology.places(sources, node_id, self.edge_extra)))
 
     def new_id(self) -> str:
         while True:

@@ -45,7 +45,7 @@ def _stride(size: int, target: int) -> int | None:
     return stride if stride <= MAX_STRIDE and (size - 1) // stride + 1 == target else None
 
 
-def _projection(skip: Shape, target: Shape) -> dict | None:
+def projection(skip: Shape, target: Shape) -> dict | None:
     if len(skip) != 3 or len(target) != 3:
         return None
     strides = [_stride(s, t) for s, t in zip(skip[1:], target[1:])]
@@ -78,7 +78,7 @@ def suggest(graph, merge_id: str, inputs: list[str], shapes: tuple[Shape, ...], 
     for source, own, other in reversed(sides):  # the skip is usually the later input
         if _fan_out(graph, source) < 2:
             continue
-        params = _projection(own, other)
+        params = projection(own, other)
         if params is not None:
             stride = f", stride {params['stride']}" if "stride" in params else ""
             name = names.get(source, source)

@@ -36,17 +36,20 @@ class ModelPath:
     output: str | None = None
 
 
-def ordered_inputs(sources: list[str], dst: str, edge_extra: dict) -> list[str]:
-    """``sources`` (in edge order) sorted by port: a given port is a place, the rest fill the gaps in order."""
-    if len(sources) < 2 or not edge_extra:
-        return list(sources)
-    ports = [edge_extra.get((s, dst), {}).get("port") for s in sources]
-    if all(p is None for p in ports):
-        return list(sources)
+def places(sources: list[str], dst: str, edge_extra: dict) -> list[int]:
+    """The input place of each of ``sources`` (in edge order): its port, or else the lowest free place in order."""
+    ports = [edge_extra.get((s, dst), {}).get("port") for s in sources] if edge_extra else [None] * len(sources)
     taken = {p for p in ports if p is not None}
     free = (i for i in range(len(sources) + len(taken)) if i not in taken)
-    placed = [(p if p is not None else next(free), i) for i, p in enumerate(ports)]
-    return [sources[i] for _, i in sorted(placed)]
+    return [p if p is not None else next(free) for p in ports]
+
+
+def ordered_inputs(sources: list[str], dst: str, edge_extra: dict) -> list[str]:
+    """``sources`` (in edge order) sorted by their places (see ``places``)."""
+    if len(sources) < 2 or not edge_extra:
+        return list(sources)
+    placed = places(sources, dst, edge_extra)
+    return [sources[i] for _, i in sorted(zip(placed, range(len(sources))))]
 
 
 def _is_merge(node) -> bool:

@@ -14,12 +14,13 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from designer.core import layers
+from designer.core import layers, layout, topology
 from designer.core.graph import Event, Graph, GraphError
 from designer.core.project import Project
 from designer.core.rules import Fix
 from designer.core.receptive import receptive_fields
 from designer.core.shapes import Inference, ModelShapes
+from designer.ui import graph_edits
 from designer.ui.canvas.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand, Recorder, _order
 
 STEP_X = 180.0  # distance between neighbouring blocks, matching the templates
@@ -263,7 +264,7 @@ class Document(QObject):
             current = nexts[0] if len(nexts) == 1 else None
 
     def remove_nodes(self, node_ids: list[str]) -> None:
-        """Delete blocks; a deleted block's single input and output are joined back together."""
+        """Delete blocks; a deleted block's single input is joined to every block it fed (one undo step)."""
         ids = [n for n in dict.fromkeys(node_ids) if n in self.graph.nodes]
         if not ids:
             return
@@ -273,29 +274,24 @@ class Document(QObject):
         def action(rec: Recorder) -> None:
             graph = self.graph
             for node_id in ids:
-                preds, succs = graph.predecessors(node_id), graph.successors(node_id)
+                preds = graph.predecessors(node_id)
+                succs = [(s, dict(graph.edge_extra.get((node_id, s), {}))) for s in graph.successors(node_id)]
                 rec.remove_node(node_id)
-                if len(preds) == 1 and len(succs) == 1 and (preds[0], succs[0]) not in graph.edges:
-                    try:
-                        rec.connect(preds[0], succs[0])
-                    except GraphError:
-                        pass  # e.g. Input cannot be fed: leave the ends open
+                graph_edits.rejoin(rec, preds, succs)
 
         self._edit("Delete" if len(ids) > 1 else f"Delete {self.graph.node(ids[0]).type}", action)
 
-    def connect(self, src: str, dst: str) -> None:
-        """Wire src's output to dst's input; a port holds one wire, so old wires there are replaced."""
+    def connect(self, src: str, dst: str, port: int | None = None) -> None:
+        """Wire src's output to dst's input (a merge's ``port``, or its first free one).
 
-        def action(rec: Recorder) -> None:
-            graph = self.graph
-            graph.node(src), graph.node(dst)
-            if (src, dst) in graph.edges:
-                raise GraphError(f"{src} is already connected to {dst}")
-            for old in [e for e in graph.edges if e[1] == dst or e[0] == src]:
-                rec.disconnect(*old)
-            rec.connect(src, dst)
+        An input holds one wire, so an old wire there is replaced; an output feeds any number of wires.
+        """
+        self._edit("Connect", lambda rec: graph_edits.connect(rec, src, dst, port))
 
-        self._edit("Connect", action)
+    def add_skip_connection(self, node_ids: list[str]) -> str:
+        """Wrap a selected run of blocks in a residual (x + run(x)), with a 1×1 projection when shapes differ."""
+        run = graph_edits.run_of(self.graph, node_ids)
+        return self._edit("Add Skip Connection", lambda rec: graph_edits.skip_connection(rec, run, self.shapes))
 
     def disconnect(self, src: str, dst: str) -> None:
         self._edit("Disconnect", lambda rec: rec.disconnect(src, dst))
@@ -330,7 +326,9 @@ class Document(QObject):
 
         def action(rec: Recorder) -> None:
             if fix.action == "set_param":
-                rec.set_param(node_id, fix.param, fix.value)
+                rec.set_param(fix.node_id or node_id, fix.param, fix.value)
+            elif fix.action == "insert_on_edge":
+                self._insert(rec, fix.layer_type, dict(fix.layer_params), tuple(fix.edge), None)
             elif fix.action == "insert_before":
                 preds = self.graph.predecessors(node_id)
                 if len(preds) != 1:
@@ -375,6 +373,7 @@ class Document(QObject):
             params = default_params(type_name, in_shape)
         sx, sy = self.graph.node(src).pos
         node_pos = pos if pos is not None else (sx + STEP_X, sy)
+        kept = dict(self.graph.edge_extra.get(edge, {}))  # a merge's port stays with the wire into it
         rec.disconnect(src, dst)
         if existing is None:
             node_id = rec.add_node(type_name, params, None, node_pos)
@@ -386,7 +385,7 @@ class Document(QObject):
                     if self.graph.node(node_id).params.get(key) != value:
                         rec.set_param(node_id, key, value)
         rec.connect(src, node_id)
-        rec.connect(node_id, dst)
+        rec.connect(node_id, dst, kept or None)
         if pos is None:
             self._shift_right(rec, dst, node_pos)
         return node_id
@@ -429,7 +428,13 @@ class Document(QObject):
 
 
 def chain_layout(graph: Graph, per_row: int | None = None) -> dict[str, tuple[float, float]]:
-    """Positions for auto-layout: the model path in rows of ``per_row``, scratch blocks below."""
+    """Positions for auto-layout: the model path in rows of ``per_row``, scratch blocks below.
+
+    A graph that branches is laid out in layers instead (``core.layout.layered``): a wrapped
+    chain would tangle its branches.
+    """
+    if topology.branches(graph):
+        return layout.layered(graph)
     path = graph.model_path().nodes
     per_row = max(2, per_row or len(path) or 1)
     positions: dict[str, tuple[float, float]] = {

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractScrollArea, QDockWidget, QFileDialog, QL
                                QScrollArea, QTabWidget, QUndoView, QWidget)
 
 from designer.core import project as projects
+from designer.core.graph import GraphError
 from designer.ui import files, settings
 from designer.ui.autosave import Autosaver
 from designer.ui.canvas.view import CanvasView
@@ -195,7 +196,6 @@ class MainWindow(QMainWindow):
         self.duplicate_action = self._action("Edit", "&Duplicate", canvas.duplicate, "Ctrl+D")
         self.delete_action = self._action("Edit", "De&lete", canvas.delete_selected, key.Delete)
         canvas.graph_scene.selectionChanged.connect(self._selection_actions)
-        self._selection_actions()
         self.menu("Edit").addSeparator()
         self._action("Edit", "Select &All", canvas.select_all, key.SelectAll)
 
@@ -212,6 +212,9 @@ class MainWindow(QMainWindow):
         self.menu("View").addSeparator()
 
         self._action("Model", "Auto-&layout", self._auto_layout, "Ctrl+L")
+        self.skip_action = self._action("Model", "Add &Skip Connection", self._add_skip, "Ctrl+Shift+R",
+                                        "action_skip")
+        self._selection_actions()
         self._action("Model", "&Check Shapes", self._show_problems, "Ctrl+Shift+K")
         self.menu("Model").addSeparator()
         self._action("Help", "&Keyboard Shortcuts", self._shortcuts, key.HelpContents)
@@ -221,7 +224,7 @@ class MainWindow(QMainWindow):
         """Grey out what needs a selection, as desktop editors do: the menu shows what will work."""
         try:
             blocks = bool(self.canvas.graph_scene.selected_ids())
-            for action in (self.cut_action, self.copy_action, self.duplicate_action):
+            for action in (self.cut_action, self.copy_action, self.duplicate_action, self.skip_action):
                 action.setEnabled(blocks)
             self.delete_action.setEnabled(blocks or bool(self.canvas.graph_scene.selected_edges()))
         except RuntimeError:  # the scene emptied while Qt tears the window down
@@ -439,6 +442,16 @@ class MainWindow(QMainWindow):
     def _auto_layout(self) -> None:
         self.document.auto_layout(self._per_row(self.canvas.viewport().width()))
         self.canvas.fit()
+
+    def _add_skip(self) -> None:
+        """Wrap the selected run of blocks in a residual; the status bar says why when it cannot."""
+        try:
+            add = self.document.add_skip_connection(self.canvas.graph_scene.selected_ids())
+        except GraphError as exc:
+            self.statusBar().showMessage(str(exc), 8000)
+            return
+        self.document.select(add)
+        self.statusBar().showMessage("Skip connection added: the run's input is added to its output.", 6000)
 
     def _show_problems(self) -> None:
         self.bottom_tabs.setCurrentWidget(self.problems)

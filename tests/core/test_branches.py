@@ -146,7 +146,7 @@ def test_merge_formulas_show_the_numbers():
     add = next(n for n in result.path if result.nodes[n].type == "Add")
     cat = next(n for n in result.path if result.nodes[n].type == "Concat")
     assert result.nodes[add].formula == "(N, 16, 28, 28) + (N, 16, 28, 28) = (N, 16, 28, 28)"
-    assert result.nodes[cat].formula == "dimension 1 (channels): 8 + 8 = 16"
+    assert result.nodes[cat].formula == "dimension 1 (channels): 16 + 16 = 32"
 
 
 # Incremental inference ----------------------------------------------------------
@@ -159,14 +159,14 @@ def test_an_edit_re_infers_only_what_lies_downstream(monkeypatch):
     real, real_merge = shapes.evaluate, shapes.evaluate_merge
     monkeypatch.setattr(shapes, "evaluate", lambda g, n, *a, **k: seen.append(n) or real(g, n, *a, **k))
     monkeypatch.setattr(shapes, "evaluate_merge", lambda g, n, *a, **k: seen.append(n) or real_merge(g, n, *a, **k))
-    graph.set_param("n10", "out_channels", 4)  # one branch of the Concat block
+    graph.set_param("n13", "out_channels", 4)  # one branch of the Concat block
     result = inference.run()
-    assert seen == ["n10", "n11", "n12", "n13", "n14", "n15"]  # the branch, the merge and what follows
+    assert seen == ["n13", "n14", "n15", "n16", "n17", "n18"]  # the branch, the merge and what follows
     assert result == infer(graph)
     seen.clear()
-    graph.set_param("n3", "bias", False)  # same shapes: nothing downstream changes
+    graph.set_param("n4", "bias", False)  # same shapes: nothing downstream changes
     inference.run()
-    assert seen == ["n3"]
+    assert seen == ["n4"]
 
 
 # The file ------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def test_v2_ports_are_checked_with_a_message_naming_the_field():
 
 def test_a_cycle_in_a_v2_file_is_an_error():
     data = project.to_dict(_resnet())
-    data["edges"].append({"from": "n7", "to": "n3"})
+    data["edges"].append({"from": "n10", "to": "n4"})
     with pytest.raises(project.ProjectError, match="form a cycle"):
         project.from_dict(data, "r.json")
 
@@ -232,8 +232,8 @@ def test_layered_layout_keeps_the_main_path_straight_and_puts_branches_side_by_s
     proj = _resnet()
     positions = layout.layered(proj.graph)
     result = infer(proj.graph)
-    assert {positions[n][1] for n in ("n1", "n2", "n6", "n11", "n15")} == {0.0}
-    assert positions["n9"][0] == positions["n10"][0] and positions["n9"][1] != positions["n10"][1]
+    assert {positions[n][1] for n in ("n1", "n3", "n9", "n14", "n18")} == {0.0}
+    assert positions["n12"][0] == positions["n13"][0] and positions["n12"][1] != positions["n13"][1]
     assert all(positions[s][0] < positions[d][0] for s, d in proj.graph.edges)
     assert len(set(positions.values())) == len(positions) == len(result.path)
 
@@ -243,8 +243,8 @@ def test_generated_forward_names_only_the_tensors_used_twice():
     body = source.split("def forward")[1].split("def build_model")[0]
     assert "        identity = x  # (N, 16, 28, 28)\n" in body
     assert "        x = x + identity  # (N, 16, 28, 28)\n" in body
-    assert "        branch_1x1 = self.branch_1x1(x)  # (N, 8, 14, 14)\n" in body
-    assert "        x = torch.cat([branch_1x1, branch_3x3], dim=1)  # (N, 16, 14, 14)\n" in body
+    assert "        branch_1x1 = self.branch_1x1(x)  # (N, 16, 14, 14)\n" in body
+    assert "        x = torch.cat([branch_1x1, branch_3x3], dim=1)  # (N, 32, 14, 14)\n" in body
     assert "        x = self.res_conv1(x)  # (N, 16, 28, 28)\n" in body
     assert all("#" in line for line in body.splitlines()[1:] if line.strip() and "return" not in line)
     compact = codegen.generate(_resnet(), "sequential")

@@ -20,6 +20,7 @@ GRID = 20.0
 CATEGORY_COLORS = {
     "Input": "#546e7a", "Convolution": "#1e88e5", "Pooling": "#00897b", "Linear": "#8e24aa",
     "Activation": "#ef6c00", "Normalization": "#43a047", "Regularization": "#6d4c41", "Shape": "#607d8b",
+    "Merge": "#c2185b",
 }
 ERROR = QColor("#d32f2f")
 SELECTED = QColor("#ffb300")
@@ -41,12 +42,16 @@ def _elide(text: str, font: QFont, width: float) -> str:
 
 
 class PortItem(QGraphicsItem):
-    """An input (left) or output (right) connector; dragging from an output draws a new wire."""
+    """An input (left) or output (right) connector; dragging from an output draws a new wire.
 
-    def __init__(self, node: "NodeItem", is_output: bool):
+    A merge block has several inputs, one per place (``index``), spread down its left side.
+    """
+
+    def __init__(self, node: "NodeItem", is_output: bool, index: int = 0):
         super().__init__(node)
         self.node = node
         self.is_output = is_output
+        self.index = index
         self.setPos(WIDTH if is_output else 0.0, HEIGHT / 2)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
@@ -95,8 +100,34 @@ class NodeItem(QGraphicsItem):
                       | QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges)
         self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setZValue(1)
-        self.input_port = PortItem(self, False) if type_name != "Input" else None
+        self.input_ports: list[PortItem] = [PortItem(self, False)] if type_name != "Input" else []
         self.output_port = PortItem(self, True)
+
+    @property
+    def input_port(self) -> PortItem | None:
+        return self.input_ports[0] if self.input_ports else None
+
+    def set_input_count(self, count: int) -> None:
+        """Show ``count`` input ports (a merge grows a free one when all of its ports are wired)."""
+        if count == len(self.input_ports) or not self.input_ports:
+            return
+        while len(self.input_ports) < count:
+            self.input_ports.append(PortItem(self, False, len(self.input_ports)))
+        while len(self.input_ports) > count:
+            port = self.input_ports.pop()
+            port.setParentItem(None)
+            if port.scene() is not None:
+                port.scene().removeItem(port)
+        for i, port in enumerate(self.input_ports):
+            port.setPos(0.0, HEIGHT * (i + 1) / (count + 1))
+        for edge in self.edges:
+            edge.adjust()
+
+    def input_anchor(self, place: int) -> QPointF:
+        """Where a wire into input ``place`` ends, in scene coordinates."""
+        if not self.input_ports:
+            return self.scenePos()
+        return self.input_ports[min(place, len(self.input_ports) - 1)].scenePos()
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         return QRectF(-3, -3, WIDTH + 6, HEIGHT + 6)
@@ -163,6 +194,7 @@ class EdgeItem(QGraphicsItem):
     def __init__(self, src: NodeItem, dst: NodeItem):
         super().__init__()
         self.src, self.dst = src, dst
+        self.place = 0  # the input of ``dst`` this wire feeds (a merge's port)
         self.badge = ""
         self.bad = False
         self._path = QPainterPath()
@@ -199,12 +231,21 @@ class EdgeItem(QGraphicsItem):
     def adjust(self) -> None:
         self.prepareGeometryChange()
         a = self.src.output_port.scenePos()
-        b = self.dst.input_port.scenePos() if self.dst.input_port else self.dst.scenePos()
-        dx = max(abs(b.x() - a.x()) * 0.5, 30.0) if b.x() >= a.x() else 40.0  # a wire going back: a small loop
+        b = self.dst.input_anchor(self.place)
         path = QPainterPath(a)
-        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        if b.x() - a.x() > 2 * WIDTH and abs(b.y() - a.y()) < HEIGHT:
+            # A skip connection along a row would run behind the blocks it skips: arc over them.
+            lift = HEIGHT * 1.6
+            path.cubicTo(QPointF(a.x() + 60, a.y() - lift), QPointF(b.x() - 60, b.y() - lift), b)
+        else:
+            dx = max(abs(b.x() - a.x()) * 0.5, 30.0) if b.x() >= a.x() else 40.0  # a wire going back: a small loop
+            path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
         self._path = path
         self._layout_badge()
+
+    def path_point(self, t: float) -> QPointF:
+        """A point along the wire, 0 at its start and 1 at its end (scene coordinates)."""
+        return self._path.pointAtPercent(t)
 
     def _layout_badge(self) -> None:
         self._bounds = None

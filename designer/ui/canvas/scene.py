@@ -75,7 +75,10 @@ class CanvasScene(QGraphicsScene):
         for node_id in graph.nodes:
             self._add_node(node_id)
         for edge in graph.edges:
-            self._add_edge(edge)
+            self._add_edge(edge, sync=False)
+        for node_id, node in graph.nodes.items():
+            if node.spec.merge:
+                self._sync_inputs(node_id)
         self._syncing = False
         self.refresh(self.document.shapes, force=True)
 
@@ -87,12 +90,34 @@ class CanvasScene(QGraphicsScene):
         item.setPos(QPointF(*node.pos))
         self.addItem(item)
         self.nodes[node_id] = item
+        if node.spec.merge:
+            self._sync_inputs(node_id)
 
-    def _add_edge(self, edge: tuple[str, str]) -> None:
+    def _add_edge(self, edge: tuple[str, str], sync: bool = True) -> None:
         item = EdgeItem(self.nodes[edge[0]], self.nodes[edge[1]])
         self.addItem(item)
         self.edges[edge] = item
         self._badge(item)
+        if sync:
+            self._sync_inputs(edge[1])
+
+    def _sync_inputs(self, node_id: str) -> None:
+        """A merge's ports: one per place in use, at least two, and a free one when all are wired."""
+        graph = self.document.graph
+        item, node = self.nodes.get(node_id), graph.nodes.get(node_id)
+        if item is None or node is None or not node.spec.merge:
+            return
+        places = graph.places(node_id)
+        used = set(places.values())
+        count = max(2, max(used, default=-1) + 1)
+        if all(i in used for i in range(count)):
+            count += 1
+        item.set_input_count(count)
+        for src, place in places.items():
+            edge = self.edges.get((src, node_id))
+            if edge is not None and edge.place != place:
+                edge.place = place
+                edge.adjust()
 
     # graph events ----------------------------------------------------------
     def _on_event(self, event: Event) -> None:
@@ -111,6 +136,7 @@ class CanvasScene(QGraphicsScene):
             if item is not None:
                 item.detach()
                 self.removeItem(item)
+                self._sync_inputs(event.edge[1])
         elif kind == "node_moved":
             item = self.nodes[event.node_id]
             if (item.pos().x(), item.pos().y()) != tuple(event.data):

@@ -67,10 +67,10 @@ class CanvasView(QGraphicsView):
     def node_item(self, node_id: str) -> NodeItem:
         return self.graph_scene.nodes[node_id]
 
-    def port_point(self, node_id: str, output: bool):
-        """Viewport coordinates of a block's port (for tests and tours)."""
+    def port_point(self, node_id: str, output: bool, index: int = 0):
+        """Viewport coordinates of a block's port, ``index`` counting a merge's inputs (for tests and tours)."""
         item = self.node_item(node_id)
-        port = item.output_port if output else item.input_port
+        port = item.output_port if output else item.input_ports[index]
         return self.mapFromScene(port.scenePos())
 
     def select_only(self, node_ids) -> None:
@@ -279,8 +279,10 @@ class CanvasView(QGraphicsView):
         target = self.graph_scene.node_at(end)  # dropping anywhere on a block means its input
         if target is None or target is src:
             return
+        port = next((i.index for i in self.graph_scene.items(end) if isinstance(i, PortItem) and not i.is_output
+                     and i.node is target), None)  # on one of a merge's inputs: that one; else a free one
         try:
-            self.document.connect(src.node_id, target.node_id)
+            self.document.connect(src.node_id, target.node_id, port)
         except GraphError as exc:
             self._tell(str(exc))
 
