@@ -17,6 +17,7 @@ import json
 import sys
 import traceback
 import types
+import warnings
 from pathlib import Path
 
 import torch
@@ -235,6 +236,12 @@ def _where(exc, path) -> str:
 
 def describe(py_path, request):
     """Run the file and describe its model; returns (result dict, tensors or None)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the learner's deprecation warnings are not the import's business
+        return _describe(py_path, request)
+
+
+def _describe(py_path, request):
     result, tensors = {"ok": False}, None
     try:
         torch.manual_seed(0)
@@ -243,7 +250,9 @@ def describe(py_path, request):
         found = find_models(module, tree)
         chosen = choose(found, request.get("class"))
         result["found"] = [{"name": f["name"], "kind": f["kind"], "line": f["line"], "inside": f.get("inside"),
-                            "note": f.get("note"), "chosen": f is chosen} for f in found]
+                            "note": f.get("note"), "chosen": f is chosen,
+                            "class": type(f["model"]).__name__ if f.get("model") is not None else None}
+                           for f in found]
         result["chosen"] = chosen["name"]
         model = chosen["model"].cpu().eval()
         if type(model).forward is nn.Module.forward:

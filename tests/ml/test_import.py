@@ -76,6 +76,13 @@ FUNCTIONAL = [
     ("F.leaky_relu(x, 0.2)", "LeakyReLU", {"negative_slope": 0.2}),
     ("F.dropout(x, p=0.25, training=self.training)", "Dropout", {"p": 0.25}),
     ("x.relu()", "ReLU", {}),
+    ("torch.relu(x)", "ReLU", {}),
+    ("F.relu(x, inplace=True)", "ReLU", {}),
+    ("F.gelu(x)", "GELU", {}),
+    ("F.adaptive_avg_pool2d(x, 1)", "AdaptiveAvgPool2d", {"output_size": 1}),
+    ("F.softmax(x, dim=1)", "Softmax", {"dim": 1}),
+    ("F.log_softmax(x, 1)", "LogSoftmax", {"dim": 1}),
+    ("x.contiguous().float()", "Conv2d", {"in_channels": 1, "out_channels": 4, "kernel_size": 3}),
 ]
 
 
@@ -97,6 +104,27 @@ def test_a_functional_call_becomes_its_layer(tmp_path, call, kind, params):
     node = graph.nodes[graph.model_path().nodes[-1]]
     assert (node.type, node.params) == (kind, params)
     assert result.check.ok, result.report()
+
+
+def test_dropout_without_training_and_softmax_without_dim_are_said_so(tmp_path):
+    result = _in_process(tmp_path, HEADER + textwrap.dedent("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(6, 3)
+
+            def forward(self, x):
+                x = F.dropout(self.fc(x))
+                return F.softmax(x)
+        """), input_shape=[6])
+    assert result.ok, result.report()
+    graph = result.project.graph
+    assert [(graph.nodes[n].type, graph.nodes[n].params) for n in graph.model_path().nodes[2:]] == [
+        ("Dropout", {}), ("Softmax", {"dim": 1})]
+    assert result.problems == [
+        "line 12 `x = F.dropout(self.fc(x))`: F.dropout(...) without training=self.training drops values in eval() "
+        "too; the project's Dropout is off in eval()",
+        "line 13 `return F.softmax(x)`: Softmax without dim: torch picks dim=1; the project says so"]
 
 
 FLATTENS = ["torch.flatten(x, 1)", "x.view(-1, 4 * 6 * 6)", "x.view(x.size(0), -1)", "x.reshape(x.shape[0], -1)",
