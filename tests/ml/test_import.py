@@ -421,3 +421,31 @@ def test_every_bundled_example_round_trips_in_both_styles(tmp_path):
             assert _chain(result.project.graph) == _chain(project.graph), (name, style)
             assert result.check.ok
     assert tried >= 3
+
+
+def test_a_training_loop_at_module_level_is_stopped_and_skipped(tmp_path, monkeypatch):
+    monkeypatch.setattr(_import_child, "STATEMENT_LIMIT", 0.5)
+    result = _in_process(tmp_path, HEADER + textwrap.dedent("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        net = Net()
+        for epoch in range(10 ** 9):
+            try:
+                net(torch.randn(8, 4)).sum().backward()
+            except Exception:
+                pass
+
+        if "__main__" == __name__:
+            raise SystemExit("the main block ran")
+        """))
+    assert result.ok, result.report()
+    assert result.skipped == [{"line": 16, "source": "for epoch in range(10 ** 9):",
+                               "error": "stopped after 0.5 s (importing does not need it)"}]
+    assert result.main_line == 22 and result.chosen == "net"
