@@ -266,6 +266,7 @@ SPECS: tuple[LayerSpec, ...] = (
 )
 
 CATALOG: dict[str, LayerSpec] = {spec.type: spec for spec in SPECS}
+MERGES = frozenset(spec.type for spec in SPECS if spec.merge)  # the types that join branches
 
 
 def get(type_name: str) -> LayerSpec | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from designer.core import merge_fixes
+from designer.core.layers import MERGES
 from designer.core.graph import Event, Graph
 from designer.core.params import ParamError
 from designer.core.rules import Fix, Shape, ShapeError
@@ -236,7 +237,7 @@ class Inference:
         for node_id in mp.nodes:
             sources = inputs.get(node_id)
             result = own.get(node_id)
-            if nodes[node_id].spec.merge:
+            if nodes[node_id].type in MERGES:
                 in_shapes = tuple(_out(results, s) for s in sources)
                 if result is None or result.in_shapes != in_shapes or not result.on_path:
                     if self._names is None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from designer.core import layers
+
 V2_HINT = "version 2 of the project file allows branches (set \"version\": 2)"
 GOES_NOWHERE = "This branch goes nowhere: join it or delete it."
 
@@ -53,7 +55,7 @@ def ordered_inputs(sources: list[str], dst: str, edge_extra: dict) -> list[str]:
 
 
 def _is_merge(node) -> bool:
-    return node.spec.merge
+    return node.type in layers.MERGES
 
 
 def dag_path(graph) -> ModelPath:
@@ -74,15 +76,16 @@ def dag_path(graph) -> ModelPath:
                 reachable.add(d)
                 queue.append(d)
     # Kahn's algorithm over the reachable part; a node left over lies on (or after) a cycle.
-    waiting = {n: sum(1 for p in pred.get(n, ()) if p in reachable) for n in reachable}
+    waiting = dict.fromkeys(reachable, 0)
+    for s, d in graph.edges:
+        if s in reachable:
+            waiting[d] += 1
     order: list[str] = []
     queue = deque([start.id])
-    depth = {start.id: 0}
     while queue:
         current = queue.popleft()
         order.append(current)
         for d in succ.get(current, ()):
-            depth[d] = max(depth.get(d, 0), depth[current] + 1)
             waiting[d] -= 1
             if waiting[d] == 0:
                 queue.append(d)
@@ -118,14 +121,19 @@ def dag_path(graph) -> ModelPath:
         elif len(sources) > 1:
             errors[n] = (f"This block has {len(sources)} incoming wires, but a layer takes one input: "
                          "join the branches with an Add or a Concat block first, or remove a wire.")
-    output = None
-    if sinks:
+    output = sinks[0] if len(sinks) == 1 else None
+    if len(sinks) > 1:
         # The output is the sink furthest from Input (the main path); the other sinks are dead ends.
+        depth = {start.id: 0}
+        for n in order:
+            for d in succ.get(n, ()):
+                depth[d] = max(depth.get(d, 0), depth.get(n, 0) + 1)
         rank = {n: i for i, n in enumerate(nodes)}
         output = max(sinks, key=lambda n: (depth.get(n, 0), rank[n]))
         for n in sinks:
             if n != output and n not in errors:
                 errors[n] = GOES_NOWHERE
+    if output is not None:
         if order[-1] != output:
             order.remove(output)  # a sink can move last without breaking the order
             order.append(output)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QAbstractScrollArea, QDockWidget, QFileDialog, QL
                                QScrollArea, QTabWidget, QUndoView, QWidget)
 
 from designer.core import project as projects
+from designer.core import topology
 from designer.core.graph import GraphError
 from designer.ui import files, settings
 from designer.ui.autosave import Autosaver
@@ -283,7 +284,11 @@ class MainWindow(QMainWindow):
         self.document.set_project(project, path)
         settings.add_recent_file(path)
         self.canvas.fit(readable=True)
-        hint = "" if self.canvas.fits_readably() else " · wider than the window: Model ▸ Auto-layout (Ctrl+L) wraps it"
+        hint = ""
+        if not self.canvas.fits_readably():
+            hint = (" · wider than the window: View ▸ Fit to View (Ctrl+F) shows all of it" if
+                    topology.branches(project.graph) else
+                    " · wider than the window: Model ▸ Auto-layout (Ctrl+L) wraps it")
         self.statusBar().showMessage(f"Opened {path}{hint}", 8000)
         files.load_weights_later(self.document, path, self.statusBar())
         return True
