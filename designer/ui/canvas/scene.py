@@ -22,7 +22,10 @@ def node_tooltip(type_name: str, help_text: str, result: NodeResult | None) -> s
     if result is not None:
         if result.error:
             lines.append(f"<span style='color:#c62828'><b>Problem:</b> {result.error}</span>")
-        if result.in_shape is not None:
+        if result.in_shapes is not None:
+            ins = " + ".join(badge_text(s) for s in result.in_shapes)
+            lines.append(f"in {ins} → out {badge_text(result.out_shape)}")
+        elif result.in_shape is not None:
             lines.append(f"in {badge_text(result.in_shape)} → out {badge_text(result.out_shape)}")
         elif result.out_shape is not None:
             lines.append(f"out {badge_text(result.out_shape)}")

@@ -321,7 +321,9 @@ class Inspector(QScrollArea):
         if result is None:
             return
         lines = []
-        if result.in_shape is not None:
+        if result.in_shapes is not None:  # a merge: every input, in order
+            lines.append("<b>Inputs</b> " + " · ".join("?" if s is None else fmt(s) for s in result.in_shapes))
+        elif result.in_shape is not None:
             lines.append(f"<b>Input</b> {fmt(result.in_shape)}")
         if result.out_shape is not None and not result.error:
             lines.append(f"<b>Output</b> {fmt(result.out_shape)}")
