@@ -20,7 +20,9 @@ def run_app(argv: list[str]) -> int:
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName(settings.APPLICATION)
     app.setApplicationDisplayName("NetDesigner")
-    from designer.ui import gc_guard
+    from designer.ui import gc_guard, i18n
+
+    i18n.install(app)  # before any widget exists: each is built in one language
 
     gc_guard.install(app)  # workers must never destroy Qt objects
 
