@@ -13,7 +13,8 @@ import sys
 from designer.core import i18n
 from designer.core.i18n import N_, _
 
-COMMANDS = ("check", "export", "train", "predict")
+COMMANDS = ("check", "export", "train", "predict", "import", "explain")
+MODULES = {"import": "import_py"}  # "import" is a keyword: not a module name
 # argparse's own words that a user meets (Python 3.10 to 3.13), so that the catalog translates them too.
 ARGPARSE_MESSAGES = (
     N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
@@ -43,22 +44,44 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("use these weights instead of a seeded initialisation"))
     export.add_argument("--onnx", metavar="OUT.onnx", help=_("also write an ONNX model"))
     export.add_argument("--train-script", metavar="TRAIN.py", help=_("also write a standalone training script"))
+    export.add_argument("--no-check", action="store_true",
+                        help=_("skip the check that imports the written files in a fresh process"))
 
     train = sub.add_parser("train", help=_("train the model headless"))
     train.add_argument("file", metavar="FILE")
-    train.add_argument("--dataset", help=_("mnist-5k (bundled, default), mnist or fashion-mnist"))
+    train.add_argument("--dataset", help=_("mnist-5k (bundled, default), mnist, fashion-mnist or folder:PATH "
+                                           "(an image folder, one sub-folder per class)"))
     train.add_argument("--epochs", type=int)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--lr", type=float)
     train.add_argument("--optimizer", help=_("SGD, Adam or AdamW"))
     train.add_argument("--device", help=_("cpu, cuda, cuda:N or mps"))
     train.add_argument("--seed", type=int)
+    train.add_argument("--resume", nargs="?", const="latest", metavar="RUN",
+                       help=_("continue a stopped or crashed run from its last checkpoint, with its own settings: "
+                              "the latest one that can be continued, or RUN (e.g. run-0003)"))
     train.add_argument("--out", metavar="W.pt", required=True, help=_("where to write the trained state_dict"))
 
     predict = sub.add_parser("predict", help=_("classify images with a trained model"))
     predict.add_argument("file", metavar="FILE")
     predict.add_argument("--weights", metavar="W.pt", required=True)
     predict.add_argument("images", nargs="+", metavar="IMAGE")
+
+    explain = sub.add_parser("explain", help=_("render a convolution or pooling layer's computation as a GIF"))
+    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("--weights", metavar="W.pt", required=True)
+    explain.add_argument("--layer", metavar="NAME", required=True, help=_("the layer's name (conv1) or node id"))
+    explain.add_argument("--image", metavar="IMG", required=True, help=_("the picture to run it on"))
+    explain.add_argument("--out", metavar="OUT.gif", required=True)
+    explain.add_argument("--channel", type=int, default=0, help=_("the output channel to show (default 0)"))
+
+    import_ = sub.add_parser("import", help=_("turn the model in a PyTorch .py file into a project"))
+    import_.add_argument("file", metavar="MODEL.py")
+    import_.add_argument("--out", metavar="OUT.netproj.json", required=True, help=_("the project file to write"))
+    import_.add_argument("--class", dest="class_name", metavar="NAME",
+                         help=_("the model to import: a class or a module-level variable (default: the outermost)"))
+    import_.add_argument("--input-shape", metavar="C,H,W",
+                         help=_("one sample's shape (default: from the file, else inferred)"))
     return parser
 
 
@@ -71,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     argparse.ngettext = i18n.ngettext
     if argv and argv[0] in COMMANDS or argv[:1] in (["-h"], ["--help"]):
         args = build_parser().parse_args(argv)
-        module = importlib.import_module(f"designer.headless.{args.command}")
+        module = importlib.import_module(f"designer.headless.{MODULES.get(args.command, args.command)}")
         return module.run(args)
     from designer.ui.app import run_app
 

@@ -59,8 +59,9 @@ def test_flags_override_the_project_settings(tmp_path, capsys):
 
 def test_a_nan_loss_fails_with_advice_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "w.pt"
-    assert main(["train", str(EXAMPLES / "lenet-28.netproj.json"), "--optimizer", "SGD", "--lr", "1e6",
-                 "--out", str(out)]) == 1
+    lenet = tmp_path / "lenet-28.netproj.json"  # a copy: the run history goes beside the project
+    lenet.write_bytes((EXAMPLES / "lenet-28.netproj.json").read_bytes())
+    assert main(["train", str(lenet), "--optimizer", "SGD", "--lr", "1e6", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "NaN" in err or "infinite" in err
     assert "learning rate" in err and "smaller" in err and not out.exists()
@@ -100,7 +101,46 @@ def test_bad_settings_are_exit_2_and_name_the_flag(tmp_path, capsys, flags, mess
 def test_a_bad_setting_in_the_file_names_the_file_and_field(tmp_path, capsys):
     for training, message in [({"lr": "fast"}, "training.lr: must be a number"),
                               ({"optimizer": "Adagrad"}, "training.optimizer: 'Adagrad' is not one of SGD"),
-                              ({"momentum": -1}, "training.momentum: must be a non-negative number")]:
+                              ({"momentum": -1}, "training.momentum: must be a number from 0 to 0.999, not -1")]:
         project = small_project(tmp_path / "tiny.json", training=training)
         assert main(["train", str(project), "--out", str(tmp_path / "w.pt")]) == 2
         assert f"{project}: {message}" in capsys.readouterr().err
+
+
+def _loss_that_fails_after(monkeypatch, steps: int, how: str):
+    """Patch the loop's loss so that it becomes NaN (or raises) after ``steps`` training batches."""
+    import designer.ml.train as loop
+
+    real, calls = loop.loss_function, [0]
+
+    def patched(name, num_classes):
+        loss = real(name, num_classes)
+
+        def failing(out, y):
+            if torch.is_grad_enabled():  # a training batch, not the held-out evaluation
+                calls[0] += 1
+                if calls[0] > steps:
+                    if how == "raise":
+                        raise RuntimeError("the loss gave up")
+                    return loss(out, y) * float("nan")
+            return loss(out, y)
+        return failing
+
+    monkeypatch.setattr(loop, "loss_function", patched)
+
+
+@pytest.mark.parametrize("how", ["nan", "raise"])
+def test_a_run_that_fails_in_epoch_2_writes_the_best_weights_it_had_and_says_so(tmp_path, capsys, monkeypatch, how):
+    project = small_project(tmp_path / "tiny.json", {"epochs": 3, "batch_size": 500, "optimizer": "Adam", "lr": 0.01})
+    _loss_that_fails_after(monkeypatch, steps=9, how=how)  # 4,500 samples: 9 batches an epoch
+    out = tmp_path / "w.pt"
+    assert main(["train", str(project), "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "epoch 1/3" in captured.out and "epoch 2/3" not in captured.out
+    accuracy = captured.out.split("held-out accuracy ")[1].split("%")[0]
+    assert ("NaN" if how == "nan" else "the loss gave up") in captured.err
+    assert (f"kept the best weights before the failure (epoch 1, held-out accuracy {accuracy}%): wrote {out}"
+            in captured.err)
+    model = build_model(load(project).graph)
+    model.load_state_dict(torch.load(out, weights_only=True), strict=True)
+    assert all(torch.isfinite(v).all() for v in model.state_dict().values())

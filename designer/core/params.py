@@ -8,6 +8,7 @@ code generation all read the same description.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -127,3 +128,14 @@ def _num(v: float) -> str:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def parse_shape(text: str) -> tuple[int, ...] | None:
+    """'1, 28, 28', '1x28x28' or '1×28×28' -> (1, 28, 28); '' -> None; raises ParamError."""
+    text = text.strip()
+    if not text:
+        return None
+    parts = [p for p in re.split(r"[\s,x×*]+", text.lower()) if p]
+    if not all(p.isdigit() for p in parts):
+        raise ParamError("input shape", f"write 1 to 3 sizes separated by commas, e.g. 1,28,28 (not {text!r})")
+    return Param("input shape", SHAPE, None, 1, 4096)._shape([int(p) for p in parts])

@@ -1,245 +1,236 @@
-"""Child process of the importer: runs a user's .py and describes its model as a chain.
+"""Child process of the importer: runs a user's script and describes the model in it.
 
-Run as ``python _import_child.py MODEL.py REQUEST.json RESULT.json``. It needs
-only torch (it does not import designer), runs in its own process with a time
-and output limit set by the parent (``designer.ml.importer``), and writes its
-findings to RESULT.json: the user's file may print anything to stdout.
+Run inside the sandbox (``designer.ml.sandbox``) as ``_import_child MODEL.py
+REQUEST.json RESULT.json``. It needs only torch and the standard library, and
+writes its findings as plain JSON to RESULT.json (the user's file may print
+anything) and the tensors of the check to the request's ``tensors`` path.
+
+A tutorial file is a script: it prints, moves models to the GPU, downloads
+data and trains. So the file's top-level statements run one by one; one that
+fails is skipped and reported unless it defines a class or function, and the
+``if __name__ == "__main__":`` block never runs. The model's forward is then
+run for real and recorded (``_import_trace``).
 """
 
-import importlib.util
+import ast
 import json
-import operator
 import sys
 import traceback
+import types
+from pathlib import Path
 
 import torch
-import torch.nn.functional as F
-from torch import fx, nn
-from torch.fx.passes.shape_prop import ShapeProp
+from torch import nn
 
-SHAPE_GUESSES = ((28, 28), (32, 32))
+from designer.ml import _import_trace as trace
 
-# Functional calls that are catalog layers: name -> (type, parameter names in positional order).
-FUNCTIONS = {
-    F.relu: ("ReLU", ()), torch.relu: ("ReLU", ()),
-    torch.sigmoid: ("Sigmoid", ()), F.sigmoid: ("Sigmoid", ()),
-    torch.tanh: ("Tanh", ()), F.tanh: ("Tanh", ()),
-    F.gelu: ("GELU", ("approximate",)),
-    F.leaky_relu: ("LeakyReLU", ("negative_slope",)),
-    F.softmax: ("Softmax", ("dim",)), torch.softmax: ("Softmax", ("dim",)),
-    F.log_softmax: ("LogSoftmax", ("dim",)), torch.log_softmax: ("LogSoftmax", ("dim",)),
-    F.max_pool2d: ("MaxPool2d", ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")),
-    torch.max_pool2d: ("MaxPool2d", ("kernel_size", "stride", "padding", "dilation", "ceil_mode")),
-    F.avg_pool2d: ("AvgPool2d", ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
-                                 "divisor_override")),
-    F.adaptive_avg_pool2d: ("AdaptiveAvgPool2d", ("output_size",)),
-    torch.flatten: ("Flatten", ("start_dim", "end_dim")),
-    F.dropout: ("Dropout", ("p",)),
-}
-METHODS = {"relu": ("ReLU", ()), "sigmoid": ("Sigmoid", ()), "tanh": ("Tanh", ()),
-           "softmax": ("Softmax", ("dim",)), "log_softmax": ("LogSoftmax", ("dim",)),
-           "flatten": ("Flatten", ("start_dim", "end_dim"))}
-RESHAPES = {"view", "reshape"}
-META_METHODS = {"size", "dim"}  # x.size(0) feeds a view's arguments, not the chain
-DEFAULTS = {"Flatten": {"start_dim": 0}}  # torch.flatten's defaults differ from nn.Flatten's
-IGNORED = {"inplace", "training", "return_indices"}  # functional flags with no catalog effect
+MAX_SIDE = 512
+DEFAULT_SIDE = 28  # MNIST, the tutorial's data, when any size runs
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 class ImportProblem(Exception):
-    """A reason the file cannot become a chain; the message is shown to the user."""
+    """The file ran, but holds no model that can be represented (exit 1)."""
 
 
-def load(path):
-    spec = importlib.util.spec_from_file_location("imported_model", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["imported_model"] = module
-    sys.path.insert(0, str(__import__("pathlib").Path(path).resolve().parent))  # sibling imports work
-    spec.loader.exec_module(module)
-    return module
+class FileProblem(Exception):
+    """The file could not be read or run (exit 2)."""
 
 
-def find_model(module):
-    """The model: build_model(), else the one nn.Module instance, else the one nn.Module class."""
-    factory = getattr(module, "build_model", None)
-    if callable(factory):
-        model = factory()
-        if not isinstance(model, nn.Module):
-            raise ImportProblem(f"build_model() returned {type(model).__name__}, not an nn.Module")
-        return model, "build_model()"
-    instances = [(k, v) for k, v in vars(module).items() if isinstance(v, nn.Module) and not k.startswith("_")]
-    if len(instances) == 1:
-        return instances[0][1], instances[0][0]
-    classes = [(k, v) for k, v in vars(module).items() if isinstance(v, type) and issubclass(v, nn.Module)
-               and v.__module__ == module.__name__]
-    if len(classes) > 1:
-        # A class used as a block inside another is not the model: keep the outermost ones.
-        names = {k for k, _ in classes}
-        used = set()
-        for _, cls in classes:
-            source_names = getattr(cls.__init__, "__code__", None)
-            used.update(n for n in (source_names.co_names if source_names else ()) if n in names)
-        classes = [(k, v) for k, v in classes if k not in used] or classes
-    if len(classes) == 1:
-        name, cls = classes[0]
-        try:
-            return cls(), f"{name}()"
-        except TypeError as exc:
-            raise ImportProblem(f"{name}() needs arguments ({exc}); add a build_model() function that "
-                                "returns the model") from None
-    found = [k for k, _ in instances] + [k for k, _ in classes]
-    if not found:
-        raise ImportProblem("no model found: define build_model(), an nn.Sequential, or one nn.Module class")
-    raise ImportProblem(f"several models found ({', '.join(found[:8])}); add a build_model() function that "
-                        "returns the one to import")
+def _first_line(path, stmt) -> str:
+    segment = ast.get_source_segment(Path(path).read_text(encoding="utf-8"), stmt) or ""
+    line = segment.strip().splitlines()[0] if segment.strip() else ""
+    return line if len(line) <= 100 else line[:97] + "..."
 
 
-def plain(value):
-    """A JSON-friendly copy of an attribute value, or raise TypeError."""
-    if isinstance(value, (bool, int, float, str)) or value is None:
-        return value
-    if isinstance(value, (tuple, list, torch.Size)):
-        return [plain(v) for v in value]
-    raise TypeError(type(value).__name__)
+def _is_main_block(stmt) -> bool:
+    if not isinstance(stmt, ast.If):
+        return False
+    test = stmt.test
+    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
+            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
 
 
-def describe_module(module, catalog):
-    """Type and constructor arguments read back from a module's attributes."""
-    name = type(module).__name__
-    if name not in catalog or getattr(nn, name, None) is not type(module):
-        return {"type": None, "class": f"{type(module).__module__}.{type(module).__qualname__}"}
-    params = {}
-    for key in catalog[name]:
-        if key == "bias":
-            params[key] = module.bias is not None
-        elif hasattr(module, key):
-            params[key] = plain(getattr(module, key))
-    if name == "AvgPool2d" and module.divisor_override is not None:
-        return {"type": None, "class": "torch.nn.AvgPool2d with divisor_override"}
-    if getattr(module, "return_indices", False):
-        return {"type": None, "class": f"torch.nn.{name} with return_indices=True"}
-    return {"type": name, "params": params}
+def _error_text(exc) -> str:
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else ""
+    return f"{type(exc).__name__}: {first}"[:240] if first else type(exc).__name__
 
 
-def describe_call(type_name, names, node):
-    args = node.args[1:]
-    if any(isinstance(a, fx.Node) for a in list(args) + list(node.kwargs.values())):
-        raise ImportProblem(f"{node.name}: {type_name} arguments computed in forward are not supported")
-    params = dict(DEFAULTS.get(type_name, {}))
-    params.update(dict(zip(names, args)))
-    params.update(node.kwargs)
-    if type_name == "AvgPool2d" and params.get("divisor_override") is not None:
-        return {"type": None, "class": "F.avg_pool2d with divisor_override"}
-    if params.pop("return_indices", False):
-        return {"type": None, "class": f"{type_name} with return_indices=True"}
-    if type_name == "Dropout" and not params.pop("training", True):
-        return {"type": "Identity", "params": {}}
-    params = {k: plain(v) for k, v in params.items() if k not in IGNORED}
-    if type_name in ("MaxPool2d", "AvgPool2d") and params.get("stride") in ([], None):
-        params.pop("stride", None)  # torch: stride defaults to kernel_size
-    return {"type": type_name, "params": params}
-
-
-def sequential_chain(root, catalog):
-    """Modules of an nn.Sequential in order, nested Sequentials flattened."""
-    chain = []
-
-    def walk(seq, prefix):
-        for key, sub in seq.named_children():
-            path = f"{prefix}{key}"
-            if type(sub) is nn.Sequential:
-                walk(sub, path + ".")
-            else:
-                chain.append({"path": path, **describe_module(sub, catalog)})
-
-    walk(root, "")
-    return chain
-
-
-def is_plain_sequential(model):
-    return isinstance(model, nn.Sequential) and type(model).forward is nn.Sequential.forward
-
-
-def traced_chain(root, catalog, example):
-    """The forward of any module, recovered as a chain by torch.fx."""
+def run_script(path):
+    """Run the file's statements one by one; returns (module, skipped, main_line, tree)."""
     try:
-        graph_module = fx.symbolic_trace(root)
-    except Exception as exc:
-        raise ImportProblem(f"forward could not be traced by torch.fx ({type(exc).__name__}: "
-                            f"{str(exc).splitlines()[0][:200] if str(exc) else ''})") from None
-    if example is not None:
-        ShapeProp(graph_module).propagate(example)
-    nodes = list(graph_module.graph.nodes)
-    inputs = [n for n in nodes if n.op == "placeholder"]
-    if len(inputs) != 1:
-        raise ImportProblem(f"forward takes {len(inputs)} inputs; a chain takes exactly one")
-    meta = {n for n in nodes if (n.op == "call_method" and n.target in META_METHODS)
-            or (n.op == "call_function" and n.target is getattr and n.args[1:] == ("shape",))}
-    chain, previous = [], inputs[0]
-    modules = dict(graph_module.named_modules())
-    for node in nodes:
-        if node.op == "placeholder" or node in meta:
+        source = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FileProblem(f"cannot be read: {_error_text(exc)}") from None
+    try:
+        tree = ast.parse(source, filename=path)
+    except SyntaxError as exc:
+        raise FileProblem(f"line {exc.lineno}: this is not valid Python ({exc.msg})") from None
+    module = types.ModuleType("imported_model")
+    module.__file__ = path
+    sys.modules["imported_model"] = module
+    sys.path.insert(0, str(Path(path).parent))  # sibling imports work
+    skipped, main_line = [], None
+    for stmt in tree.body:
+        if _is_main_block(stmt):
+            main_line = stmt.lineno
             continue
-        if node.op == "output":
-            if node.args[0] is not previous:
-                raise ImportProblem("forward does not return the end of a single chain")
-            break
-        if node.op == "call_function" and node.target is operator.getitem and all(
-                isinstance(a, fx.Node) and a in meta for a in node.args[:1]):
-            meta.add(node)
-            continue
-        tensor_inputs = [a for a in node.all_input_nodes if a not in meta]
-        if tensor_inputs != [previous]:
-            used = ", ".join(a.name for a in tensor_inputs) or "nothing"
-            raise ImportProblem(f"forward is not a single chain: {node.name} uses {used}, "
-                                f"not only {previous.name} (branches and skips are not supported in v1)")
-        users = [u for u in previous.users if u not in meta]
-        if len(users) > 1:
-            raise ImportProblem(f"forward is not a single chain: {previous.name} feeds "
-                                f"{', '.join(u.name for u in users)}")
-        chain.append(describe_node(node, modules, catalog))
-        previous = node
-    return chain
-
-
-def describe_node(node, modules, catalog):
-    if node.op == "call_module":
-        return {"path": node.target, **describe_module(modules[node.target], catalog)}
-    if node.op == "call_function" and node.target in FUNCTIONS:
-        return {"path": None, "call": node.name, **describe_call(*FUNCTIONS[node.target], node)}
-    if node.op == "call_method" and node.target in METHODS:
-        return {"path": None, "call": node.name, **describe_call(*METHODS[node.target], node)}
-    if (node.op == "call_method" and node.target in RESHAPES) or (
-            node.op == "call_function" and node.target is torch.reshape):
-        shape_in = getattr(node.all_input_nodes[0].meta.get("tensor_meta"), "shape", None)
-        shape_out = getattr(node.meta.get("tensor_meta"), "shape", None)
-        if shape_in is not None and shape_out is not None and len(shape_out) == 2 \
-                and shape_out[0] == shape_in[0] and shape_out[1] == shape_in[1:].numel():
-            return {"path": None, "call": node.name, "type": "Flatten", "params": {"start_dim": 1}}
-        return {"path": None, "call": node.name, "type": None,
-                "class": f"{node.target} that is not a flatten to (N, features)"}
-    target = getattr(node.target, "__name__", str(node.target))
-    return {"path": None, "call": node.name, "type": None, "class": f"{node.op} {target}"}
-
-
-def input_shape_for(module, model, given):
-    """The input shape: the request's, INPUT_SHAPE, or a guess that runs; and whether it was assumed."""
-    if given:
-        return list(given), False
-    declared = getattr(module, "INPUT_SHAPE", None)
-    if isinstance(declared, (list, tuple)) and declared and all(isinstance(d, int) for d in declared):
-        return list(declared), False
-    first = next((m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear, nn.BatchNorm2d))), None)
-    if isinstance(first, nn.Linear):
-        return [first.in_features], True
-    channels = first.in_channels if isinstance(first, nn.Conv2d) else getattr(first, "num_features", 1)
-    for height, width in SHAPE_GUESSES:
+        code = compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec")
         try:
-            with torch.no_grad():
-                model.eval()(torch.zeros(2, channels, height, width))
-            return [channels, height, width], True
+            exec(code, module.__dict__)
+        except (Exception, SystemExit) as exc:
+            if isinstance(stmt, DEFINITIONS):
+                lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
+                raise FileProblem(f"line {lines[-1] if lines else stmt.lineno}: defining {stmt.name} failed: "
+                                  f"{_error_text(exc)}") from None
+            skipped.append({"line": stmt.lineno, "source": _first_line(path, stmt), "error": _error_text(exc)})
+    return module, skipped, main_line, tree
+
+
+def _assigned_lines(tree) -> dict:
+    lines = {}
+    for stmt in tree.body:
+        if isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    lines[target.id] = stmt.lineno
+        elif isinstance(stmt, DEFINITIONS):
+            lines[stmt.name] = stmt.lineno
+    return lines
+
+
+def find_models(module, tree):
+    """Every model in the file: module-level instances, build_model(), classes defined here."""
+    lines = _assigned_lines(tree)
+    found = []
+    for name, value in vars(module).items():
+        if isinstance(value, nn.Module) and not name.startswith("_"):
+            found.append({"name": name, "kind": "instance", "line": lines.get(name), "model": value})
+    factory = vars(module).get("build_model")
+    if isinstance(factory, types.FunctionType) and factory.__module__ == module.__name__:
+        entry = {"name": "build_model()", "kind": "function", "line": lines.get("build_model")}
+        try:
+            entry["model"] = factory()
+            if not isinstance(entry["model"], nn.Module):
+                entry.update(model=None, note=f"returns {type(entry['model']).__name__}, not an nn.Module")
+        except Exception as exc:
+            entry["note"] = f"failed: {_error_text(exc)}"
+        found.append(entry)
+    for name, value in vars(module).items():
+        if isinstance(value, type) and issubclass(value, nn.Module) and value.__module__ == module.__name__:
+            entry = {"name": name, "kind": "class", "line": lines.get(name), "cls": value}
+            if any(type(f.get("model")) is value for f in found):
+                continue  # the script made one: that instance is this class's model
+            try:
+                entry["model"] = value()
+            except Exception as exc:
+                entry["note"] = f"{name}() failed: {_error_text(exc)}"
+            found.append(entry)
+    for entry in found:
+        model = entry.get("model")
+        if model is None:
+            continue
+        for other in found:
+            inner = other.get("model")
+            if other is entry or inner is None:
+                continue
+            if any(sub is model or (entry["kind"] == "class" and type(sub) is type(model))
+                   for sub in list(inner.modules())[1:]):
+                entry["inside"] = other["name"]
+                break
+    return found
+
+
+def choose(found, wanted):
+    """The model to import: ``wanted``, else the outermost (the largest; the last defined on a tie)."""
+    names = ", ".join(f["name"] for f in found) or "none"
+    if wanted:
+        match = [f for f in found if f["name"] in (wanted, f"{wanted}()")]
+        if not match:
+            raise ImportProblem(f"the file has no model called {wanted} (found: {names})")
+        if match[0].get("model") is None:
+            raise ImportProblem(f"{wanted}: {match[0].get('note', 'could not be built')}")
+        return match[0]
+    usable = [f for f in found if f.get("model") is not None]
+    if not found:
+        raise ImportProblem("no model found: the file defines no nn.Module class and makes no model at module level")
+    if not usable:
+        raise ImportProblem("no model could be built: " + "; ".join(f"{f['name']}: {f.get('note')}" for f in found)
+                            + ". Make one at module level (model = Net(...)) or pass --class")
+    outer = [f for f in usable if "inside" not in f] or usable
+    return max(outer, key=lambda f: (len(list(f["model"].modules())), f["line"] or 0))
+
+
+def _runs(model, shape, path):
+    try:
+        trace.run(model, torch.zeros(2, *shape), path)
+        return True
+    except Exception:
+        return False
+
+
+def _first_layer(model):
+    kinds = (nn.Conv2d, nn.ConvTranspose2d, nn.BatchNorm2d, nn.Linear, nn.BatchNorm1d)
+    return next((m for m in model.modules() if isinstance(m, kinds)), None)
+
+
+def input_shape(module, model, given, path):
+    """The input shape of one sample, and how it was found (a sentence for the report)."""
+    if given:
+        return list(given), "given"
+    declared = getattr(module, "INPUT_SHAPE", None)
+    if isinstance(declared, (list, tuple)) and declared and all(type(d) is int and d > 0 for d in declared):
+        return list(declared), "from the file's INPUT_SHAPE"
+    for name, value in vars(module).items():
+        if isinstance(value, torch.Tensor) and 2 <= value.dim() <= 4 and value.is_floating_point() \
+                and _runs(model, tuple(value.shape[1:]), path):
+            return list(value.shape[1:]), f"from the file's tensor {name} {tuple(value.shape)}"
+    first = _first_layer(model)
+    if first is None:
+        raise ImportProblem("cannot infer the input shape: the model has no Conv2d, BatchNorm or Linear; "
+                            "give it (--input-shape C,H,W or the dialog's Input shape)")
+    if isinstance(first, (nn.Linear, nn.BatchNorm1d)):
+        features = first.in_features if isinstance(first, nn.Linear) else first.num_features
+        how = (f"Linear({first.in_features} → {first.out_features})" if isinstance(first, nn.Linear)
+               else f"BatchNorm1d({features})")
+        return [features], f"inferred from {how}"
+    channels = first.in_channels if hasattr(first, "in_channels") else first.num_features
+    return _search_side(model, channels, path)
+
+
+def _search_side(model, channels, path):
+    """The smallest square side for which forward runs and the first Linear gets its in_features."""
+    runs_at = None
+    for side in range(1, MAX_SIDE + 1):
+        try:
+            recorder, _ = trace.run(model, torch.zeros(1, channels, side, side), path, stop_at_linear=True)
         except Exception:
             continue
-    return [channels, 28, 28], True
+        if recorder.first_linear:  # stopped at the first Linear: does it get its in_features?
+            wanted, out, got = recorder.first_linear
+            features = got[-1] if got else None
+            if features == wanted and got[0] == 1 and _runs(model, (channels, side, side), path):
+                return [channels, side, side], f"inferred from Linear({wanted} → {out})"
+            if features is not None and features > wanted:
+                raise ImportProblem(f"no square input up to {side}×{side} gives the first Linear({wanted} → {out}) "
+                                    f"its {wanted} inputs; give the input shape (--input-shape C,H,W)")
+            continue
+        runs_at = runs_at or side
+        if side >= DEFAULT_SIDE or _runs(model, (channels, DEFAULT_SIDE, DEFAULT_SIDE), path):
+            side = max(side, DEFAULT_SIDE)
+            return [channels, side, side], f"assumed (the model runs on any size from {runs_at}×{runs_at})"
+    raise ImportProblem(f"forward does not run on any square input from 1×1 to {MAX_SIDE}×{MAX_SIDE} with "
+                        f"{channels} channel(s); give the input shape (--input-shape C,H,W)")
+
+
+def _where(exc, path) -> str:
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    return f"line {frame.lineno} (`{(frame.line or '').strip()}`): "
 
 
 def describe(py_path, request):
@@ -247,39 +238,51 @@ def describe(py_path, request):
     result, tensors = {"ok": False}, None
     try:
         torch.manual_seed(0)
-        module = load(py_path)
-        model, origin = find_model(module)
-        model.eval()
-        shape, assumed = input_shape_for(module, model, request.get("input_shape"))
-        result.update(origin=origin, input_shape=shape, assumed=assumed)
-        gen = torch.Generator().manual_seed(request.get("seed", 0))
-        probe = torch.randn((request.get("batch", 2), *shape), generator=gen)
-        if is_plain_sequential(model):
-            chain = sequential_chain(model, request["catalog"])
-        else:
-            chain = traced_chain(model, request["catalog"], probe)
-        result["chain"] = chain
+        module, skipped, main_line, tree = run_script(py_path)
+        result.update(skipped=skipped, main_line=main_line)
+        found = find_models(module, tree)
+        chosen = choose(found, request.get("class"))
+        result["found"] = [{"name": f["name"], "kind": f["kind"], "line": f["line"], "inside": f.get("inside"),
+                            "note": f.get("note"), "chosen": f is chosen} for f in found]
+        result["chosen"] = chosen["name"]
+        model = chosen["model"].cpu().eval()
+        if type(model).forward is nn.Module.forward:
+            raise ImportProblem(f"{chosen['name']} has no forward method: define forward(self, x) to say how "
+                                "the input flows through its layers")
+        shape, how = input_shape(module, model, request.get("input_shape"), py_path)
+        result.update(input_shape=shape, shape_source=how)
         try:
-            with torch.no_grad():
-                output = model(probe)
+            recorder, out = trace.run(model, torch.randn(2, *shape, generator=torch.Generator().manual_seed(7)),
+                                      py_path)
         except Exception as exc:
-            raise ImportProblem(f"the model does not run on input shape {shape}: {exc}") from None
-        tensors = {"state": model.state_dict(), "probe": probe, "output": output}
+            raise ImportProblem(f"the model does not run on input {'×'.join(map(str, shape))}: "
+                                f"{_where(exc, py_path)}{_error_text(exc)}") from None
+        try:
+            result.update(trace.describe(recorder, out, request["catalog"]))
+        except ValueError as exc:
+            raise ImportProblem(str(exc)) from None
+        batch = 1 if recorder.folds else 2  # the original model only runs one sample at a time
+        probe = torch.randn((batch, *shape), generator=torch.Generator().manual_seed(request.get("seed", 0)))
+        with torch.no_grad():
+            output = model(probe)
+        state = model.state_dict()
+        result["state_keys"] = list(state)
+        tensors = {"state": state, "probe": probe, "output": output}
         result["ok"] = True
     except ImportProblem as exc:
-        result["error"] = str(exc)
-    except Exception as exc:  # the user's code failed: report its last frame, not ours
-        frames = traceback.extract_tb(exc.__traceback__)
-        where = next((f"line {f.lineno}: " for f in reversed(frames) if f.filename == py_path), "")
-        result["error"] = f"{where}{type(exc).__name__}: {exc}"[:500]
+        result.update(error=str(exc), failure="model")
+    except FileProblem as exc:
+        result.update(error=str(exc), failure="file")
+    except Exception as exc:  # the user's code failed where we called it: its line, not ours
+        result.update(error=f"{_where(exc, py_path)}{_error_text(exc)}", failure="model")
     return result, tensors
 
 
-def main():
-    py_path, request_path, result_path = sys.argv[1:4]
+def main(argv):
+    py_path, request_path, result_path = argv[:3]
     with open(request_path, encoding="utf-8") as handle:
         request = json.load(handle)
-    result, tensors = describe(py_path, request)
+    result, tensors = describe(str(Path(py_path).resolve()), request)
     if tensors is not None:
         torch.save(tensors, request["tensors"])
     with open(result_path, "w", encoding="utf-8") as handle:
@@ -287,4 +290,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

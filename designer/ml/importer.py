@@ -1,13 +1,13 @@
 """Open a PyTorch ``.py`` as a project, and attach a ``.pt`` state_dict to it.
 
 Importing a ``.py`` runs its code, so it happens in a child process
-(``_import_child.py``) with a time limit and an output limit: a file that
-crashes, hangs or prints endlessly is reported, and the app carries on. The
-child builds the model, reads its layers in order (``torch.fx`` recovers the
-chain from a custom ``forward``) and sends back each layer's type and
-constructor arguments, read from the module's attributes. Here they are
-checked against the catalog and become a v1 project; the result is then
-rebuilt by the app's own compiler and must compute what the file computes.
+(``_import_child``) inside the sandbox (``designer.ml.sandbox``): no network,
+writes only in a temporary folder, memory, CPU and time limits, and no process
+left behind. The child runs the script, records what the model's forward does
+on a real tensor and answers with plain JSON; here every value is checked
+against the catalog as the file loader checks a project, the layers become a
+project, and the project is rebuilt by the app's own compiler and must
+compute what the file's model computes.
 """
 
 from __future__ import annotations
@@ -19,141 +19,235 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import torch
-
 from designer.core import codegen, layers
 from designer.core import project as project_io
 from designer.core.params import ParamError
-from designer.ml import child, verify
+from designer.ml import sandbox
 
-CHILD = Path(__file__).with_name("_import_child.py")
+# torch is imported only once the child has answered, so a caller can start it while the child runs.
+
+CHILD = "designer.ml._import_child"
 TIMEOUT = 60.0
 POOLS = ("MaxPool2d", "AvgPool2d")
-# Run the child by path without putting designer/ml on sys.path (its inspect.py would shadow the stdlib's).
-_LAUNCH = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
-WARNING = ("Importing a .py file runs its Python code on this computer, with your permissions. "
-           "Only import files you trust.")
+MERGES = ("Add", "Concat")
+FAILED_MODEL, FAILED_FILE = "model", "file"  # exit 1: no model it can represent; exit 2: cannot read or run
 
 
 @dataclass
 class ImportResult:
-    """What an import produced: a project (or an error) and a report."""
+    """What an import produced: a project (or an error) and what it found on the way."""
 
     path: str
     project: project_io.Project | None = None
     input_shape: tuple | None = None
-    input_shape_assumed: bool = False
-    origin: str = ""  # how the model was found: build_model(), a variable name, Net()
+    shape_source: str = ""  # "given", "from the file's INPUT_SHAPE", "inferred from Linear(400 → 120)", ...
+    found: list[dict] = field(default_factory=list)  # models in the file: name, kind, line, inside, note, chosen
+    chosen: str = ""
     error: str | None = None  # the import failed entirely
-    unsupported: list[str] = field(default_factory=list)  # layers outside the catalog, by name
-    problems: list[str] = field(default_factory=list)  # other warnings
-    key_map: dict[str, str] = field(default_factory=dict)  # the file's module path -> project layer name
-    check: verify.Check | None = None  # the rebuilt project against the file's own model
+    failure: str | None = None  # FAILED_MODEL or FAILED_FILE when it did
+    skipped: list[dict] = field(default_factory=list)  # top-level statements that failed: line, source, error
+    main_line: int | None = None  # the if __name__ == "__main__": block, never run
+    unsupported: list[str] = field(default_factory=list)  # "line N `source`: what", left out of the project
+    problems: list[str] = field(default_factory=list)  # other notes, with their lines
+    key_map: dict[str, str | None] = field(default_factory=dict)  # file's key prefix -> layer name (None: dropped)
+    check: object | None = None  # a designer.ml.verify.Check: the rebuilt project against the file's model
+    protections: dict = field(default_factory=dict)  # what the sandbox applied: name -> bool
 
     @property
     def ok(self) -> bool:
         return self.project is not None
 
     def report(self) -> str:
-        """A few lines for the import dialog."""
+        """What was found, in a few lines for the import dialog and the command line."""
         name = Path(self.path).name
+        lines = []
+        if self.found:
+            lines.append(f"{name}: found " + "; ".join(_found_text(f) for f in self.found))
+        lines += [f"skipped line {s['line']} `{s['source']}`: {s['error']}" for s in self.skipped]
+        if self.main_line:
+            lines.append(f'not run: the if __name__ == "__main__": block (line {self.main_line})')
         if self.error:
-            return f"{name}: {self.error}"
-        layers_ = len(self.project.graph.nodes) - 1
+            lines.append(f"{name}: {self.error}")
+            return "\n".join(lines)
         shape = "×".join(str(d) for d in self.input_shape)
-        lines = [f"{name}: imported {layers_} layer(s) from {self.origin}; input {shape}"
-                 + (" (assumed: the file has no INPUT_SHAPE)" if self.input_shape_assumed else "")]
-        if self.unsupported:
-            lines.append("Not in the catalog, left out: " + ", ".join(self.unsupported))
+        layers_ = len(self.project.graph.nodes) - 1
+        lines.append(f"imported {layers_} layer(s) from {self.chosen}; input {shape} {self.shape_source}")
+        lines += [f"could not represent, left out: {u}" for u in self.unsupported]
         lines += self.problems
         if self.check is not None:
-            lines.append(("Rebuilt model " + self.check.message) if self.check.ok
-                         else "Rebuilt model does not match the file: " + self.check.message)
+            lines.append(("rebuilt model " + self.check.message) if self.check.ok
+                         else "the rebuilt model does not match the file: " + self.check.message
+                         + (" (expected: something was left out)" if self.unsupported else ""))
         return "\n".join(lines)
+
+
+def _found_text(found: dict) -> str:
+    where = f", line {found['line']}" if found.get("line") else ""
+    text = f"{found['name']} ({found['kind']}{where})"
+    if found.get("chosen"):
+        text += " chosen"
+    elif found.get("inside"):
+        text += f" used inside {found['inside']}"
+    if found.get("note"):
+        text += f": {found['note']}"
+    return text
 
 
 def catalog_params() -> dict[str, list[str]]:
     return {spec.type: [p.name for p in spec.params] for spec in layers.SPECS if spec.type != "Input"}
 
 
-def import_py(path: str | os.PathLike, input_shape=None, timeout: float = TIMEOUT) -> ImportResult:
-    """Build the model in ``path`` in a child process and turn it into a project."""
+def import_py(path: str | os.PathLike, input_shape=None, class_name: str | None = None,
+              timeout: float = TIMEOUT, namespaces: bool = True) -> ImportResult:
+    """Run the file in the sandbox, record its model and turn it into a project."""
     path = Path(path)
     result = ImportResult(str(path))
     if not path.is_file():
-        result.error = "no such file"
+        result.error, result.failure = "no such file", FAILED_FILE
         return result
     with tempfile.TemporaryDirectory(prefix="netdesigner-import-") as tmp:
-        request = {"catalog": catalog_params(), "tensors": str(Path(tmp, "tensors.pt")),
+        request = {"catalog": catalog_params(), "tensors": str(Path(tmp, "tensors.pt")), "class": class_name,
                    "input_shape": list(input_shape) if input_shape else None}
         Path(tmp, "request.json").write_text(json.dumps(request), encoding="utf-8")
         answer = Path(tmp, "result.json")
-        run = child.run_python(["-c", _LAUNCH, str(CHILD), str(path.resolve()), str(Path(tmp, "request.json")), str(answer)],
-                               timeout, cwd=tmp)
+        run = sandbox.run(CHILD, [str(path.resolve()), str(Path(tmp, "request.json")), str(answer)], tmp, timeout,
+                          namespaces=namespaces)
+        result.protections = run.protections
         problem = run.problem("running the file", timeout)
         data = _read_answer(answer)
         if data is None:
             result.error = problem or "the file ended the import process before it finished"
+            result.failure = FAILED_FILE
             return result
         if not data.get("ok"):
+            _found(result, data)
             result.error = data.get("error") or problem or "the import failed"
+            result.failure = data.get("failure", FAILED_MODEL)
             return result
+        import torch
+
         tensors = torch.load(request["tensors"], weights_only=True)
     return finish(result, data, tensors)
 
 
 def finish(result: ImportResult, data: dict, tensors: dict) -> ImportResult:
     """Turn the child's answer into the project, and check it against the file's outputs."""
-    _to_project(result, data, Path(result.path))
+    _found(result, data)
+    try:
+        _to_project(result, data, Path(result.path))
+    except _Unrepresentable as exc:
+        result.error, result.failure, result.project = str(exc), FAILED_MODEL, None
+        return result
+    except (ParamError, project_io.ProjectError, KeyError, TypeError, ValueError) as exc:
+        result.error, result.failure, result.project = f"the import child's answer is not valid: {exc}", \
+            FAILED_MODEL, None
+        return result
     _check(result, tensors)
     return result
 
 
+class _Unrepresentable(Exception):
+    """The recorded forward cannot be drawn as a project (the message names the line)."""
+
+
+def _found(result: ImportResult, data: dict) -> None:
+    result.found = [dict(f) for f in data.get("found", []) if isinstance(f, dict)]
+    result.chosen = str(data.get("chosen", ""))
+    result.skipped = [s for s in data.get("skipped", []) if isinstance(s, dict)]
+    result.main_line = data.get("main_line") if isinstance(data.get("main_line"), int) else None
+
+
 def _read_answer(answer: Path) -> dict | None:
     try:
-        return json.loads(answer.read_text(encoding="utf-8"))
+        data = json.loads(answer.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return data if isinstance(data, dict) else None
+
+
+def _at(entry: dict) -> str:
+    line = f"line {entry['line']}" if isinstance(entry.get("line"), int) else "forward"
+    return f"{line} `{entry['source']}`" if entry.get("source") else line
 
 
 def _to_project(result: ImportResult, data: dict, path: Path) -> None:
     shape = [int(d) for d in data["input_shape"]]
     result.input_shape = tuple(shape)
-    result.input_shape_assumed = bool(data.get("assumed"))
-    result.origin = data.get("origin", "")
+    result.shape_source = str(data.get("shape_source", ""))
     nodes = [{"id": "input", "type": "Input", "params": {"shape": shape}, "pos": [0, 0]}]
-    paths: dict[str, str] = {}  # node id -> module path in the file
-    seen_paths: set[str] = set()
-    for entry in data["chain"]:
-        label = entry.get("path") or entry.get("call") or "?"
-        if entry.get("type") is None:
-            result.unsupported.append(f"{label} ({entry.get('class', 'unknown')})")
+    edges: list[dict] = []
+    value = {-1: "input"}  # the child's record index -> the node that holds its value
+    paths: dict[str, str] = {}  # node id -> module path in the file (first use only)
+    uses: dict[str, int] = {}
+    for entry in data["layers"]:
+        inputs = [value[int(i)] for i in entry["inputs"]]
+        index = int(entry["index"])
+        kind = entry.get("type")
+        if kind == "pass":
+            value[index] = inputs[0]
             continue
-        spec = layers.get(entry["type"])
-        try:
-            params = _params(spec, entry.get("params", {}))
-        except ParamError as exc:
-            result.unsupported.append(f"{label} ({entry['type']}: {exc})")
+        spec = layers.get(kind) if isinstance(kind, str) else None
+        what = entry.get("what") or f"{kind} has no block in NetDesigner"
+        params = None
+        if spec is not None:
+            try:
+                params = _params(spec, entry.get("params", {}))
+            except ParamError as exc:
+                what = f"{kind}: {exc}"
+        if kind in MERGES and spec is not None and len(set(inputs)) != len(inputs):
+            params, what = None, "joins a tensor with itself (a layer between them has no block)"
+        if params is None:
+            if kind in MERGES:
+                how = "a skip connection" if kind == "Add" else "torch.cat"
+                raise _Unrepresentable(f"{_at(entry)} joins two branches ({how}); "
+                                       + ("this NetDesigner draws chains only" if spec is None else what))
+            if len(set(inputs)) > 1:
+                raise _Unrepresentable(f"{_at(entry)}: {what}")
+            result.unsupported.append(f"{_at(entry)}: {what}")
+            value[index] = inputs[0]
             continue
         node_id = f"n{len(nodes)}"
         node = {"id": node_id, "type": spec.type, "params": params, "pos": [200 * len(nodes), 0]}
         module_path = entry.get("path")
         if module_path:
-            if module_path in seen_paths:
-                result.problems.append(f"{module_path} is used more than once in forward; the project gets "
-                                       "a separate layer for each use")
-            else:
-                seen_paths.add(module_path)
+            uses[module_path] = uses.get(module_path, 0) + 1
+            if uses[module_path] == 1:
                 paths[node_id] = module_path
-            if not module_path.isdigit():
-                node["name"] = module_path.replace(".", "_")
+            base = entry.get("name")
+            if isinstance(base, str) and base:
+                node["name"] = base if uses[module_path] == 1 else f"{base}_{uses[module_path]}"
+        if entry.get("note"):
+            result.problems.append(f"{_at(entry)}: {entry['note']}")
         nodes.append(node)
-    edges = [{"from": a["id"], "to": b["id"]} for a, b in zip(nodes, nodes[1:])]
-    data_ = {"format": project_io.FORMAT, "version": project_io.VERSION, "name": _project_name(path),
+        edges += [{"from": src, "to": node_id, **({"port": port} if kind in MERGES else {})}
+                  for port, src in enumerate(inputs)]
+        value[index] = node_id
+    for module_path, lines in (data.get("shared") or {}).items():
+        result.problems.append(f"{module_path} is used {len(lines)} times in forward (lines "
+                               f"{', '.join(str(n) for n in lines)}): the uses share one set of weights, "
+                               "which a project cannot draw; each use gets its own layer")
+    if len(nodes) == 1:
+        raise _Unrepresentable("forward has no layer that NetDesigner can draw"
+                               + (": " + "; ".join(result.unsupported) if result.unsupported else ""))
+    end = value[int(data["output"])]
+    fans_out = any(sum(e["from"] == n["id"] for e in edges) > 1 for n in nodes)
+    graphs = 2 in getattr(project_io, "VERSIONS", (1,))  # this NetDesigner reads version 2 (branches)
+    if end != nodes[-1]["id"] or (fans_out and not graphs):
+        raise _Unrepresentable("forward is not a single chain: a tensor is used twice (a branch or a skip "
+                               "connection); this NetDesigner draws chains only")
+    branches = fans_out or any(n["type"] in MERGES for n in nodes)
+    data_ = {"format": project_io.FORMAT, "version": 2 if branches else 1, "name": _project_name(path),
              "nodes": nodes, "edges": edges}
     result.project = project_io.from_dict(data_, str(path))
     idents = codegen.identifiers(result.project.graph)
     result.key_map = {module_path: idents[node_id] for node_id, module_path in paths.items() if node_id in idents}
+    homeless = [k for k in data.get("state_keys", []) if _prefix(k, result.key_map) is None]
+    for key in homeless:
+        result.key_map[key] = None
+    if homeless:
+        result.problems.append("not used by forward, so not in the project: " + ", ".join(homeless[:8])
+                               + (" ..." if len(homeless) > 8 else ""))
+    result.project.extra["imported"] = {"file": path.name, "model": result.chosen, "key_map": result.key_map}
 
 
 def _project_name(path: Path) -> str:
@@ -161,10 +255,14 @@ def _project_name(path: Path) -> str:
 
 
 def _params(spec: layers.LayerSpec, raw: dict) -> dict:
-    """Catalog parameters from the read-back attributes, torch's defaults left out."""
+    """Catalog parameters from the read-back values, torch's defaults left out; raises ParamError."""
+    if not isinstance(raw, dict):
+        raise ParamError("params", "must be a mapping")
     out = {}
     for param in spec.params:
         if param.name not in raw:
+            if param.required:
+                raise ParamError(param.name, f"is required for {spec.type}")
             continue
         value = param.check(raw[param.name])
         if not param.required:
@@ -175,6 +273,7 @@ def _params(spec: layers.LayerSpec, raw: dict) -> dict:
                     raw.get("kernel_size")):
                 continue  # torch stores the default stride as kernel_size
         out[param.name] = _json(value)
+    spec.resolve(out)
     return out
 
 
@@ -184,24 +283,32 @@ def _json(value):
     return value
 
 
-def remap(state: dict, key_map: dict[str, str]) -> dict:
-    """The file's state_dict keys renamed to the project's layer names (unknown keys kept)."""
+def _prefix(key: str, key_map: dict) -> str | None:
+    if key in key_map:
+        return key
+    return next((p for p in sorted(key_map, key=len, reverse=True) if key.startswith(p + ".")), None)
+
+
+def remap(state: dict, key_map: dict[str, str | None]) -> dict:
+    """The file's state_dict keys renamed to the project's layer names; keys mapped to None are dropped."""
     out = {}
-    prefixes = sorted(key_map, key=len, reverse=True)
     for key, value in state.items():
-        prefix = next((p for p in prefixes if key.startswith(p + ".")), None)
-        out[key_map[prefix] + key[len(prefix):] if prefix else key] = value
+        prefix = _prefix(key, key_map)
+        if prefix is None:
+            out[key] = value
+        elif key_map[prefix] is not None:
+            out[key_map[prefix] + key[len(prefix):]] = value
     return out
 
 
 def _check(result: ImportResult, tensors: dict) -> None:
     """Rebuild the project with the app's compiler and the file's weights; compare outputs."""
-    from designer.ml import build, weights
+    from designer.ml import build, verify, weights
 
     try:
         model = build.build_model(result.project.graph)
     except build.BuildError as exc:
-        result.problems.append(f"The imported project is not valid yet: {str(exc).splitlines()[-1].strip()}")
+        result.problems.append(f"the imported project is not valid yet: {str(exc).splitlines()[-1].strip()}")
         return
     state = remap(tensors["state"], result.key_map)
     fit = weights.compare(model.state_dict(), state)
@@ -212,7 +319,7 @@ def _check(result: ImportResult, tensors: dict) -> None:
     result.check = verify.compare(tensors["output"], verify.reference_output(model, tensors["probe"]))
 
 
-def attach_weights(project: project_io.Project, path: str | os.PathLike, key_map: dict[str, str] | None = None):
+def attach_weights(project: project_io.Project, path: str | os.PathLike, key_map: dict | None = None):
     """Read a state_dict file for ``project``; returns (state, CompatReport).
 
     ``key_map`` (from an import) renames the file's keys to the project's

@@ -244,3 +244,38 @@ def test_an_error_from_torch_ends_the_run_with_a_failed_event(tiny):
     assert isinstance(events[-1], Failed)
     assert events[-1].message == ("Training stopped: CUDA out of memory. Tried to allocate 2.00 GiB "
                                   "(out of memory: try a smaller batch size)")
+
+
+class BreaksInEpoch2(nn.Module):
+    """Passes its input through for the first ``steps`` training batches, then fails as ``how`` says."""
+
+    def __init__(self, steps: int, how: str):
+        super().__init__()
+        self.steps, self.how, self.calls = steps, how, 0
+
+    def forward(self, x):
+        if self.training:
+            self.calls += 1
+            if self.calls > self.steps:
+                if self.how == "raise":
+                    raise RuntimeError("a layer gave up")
+                return x * float("nan")
+        return x
+
+
+@pytest.mark.parametrize("how, said", [("nan", "The loss became NaN"), ("raise", "Training stopped: a layer gave up")])
+def test_a_run_that_fails_in_epoch_2_keeps_the_best_weights_of_epoch_1(tiny, how, said):
+    model = nn.Sequential(mlp(), BreaksInEpoch2(steps=512 // 64, how=how))
+    events = run(model, tiny, epochs=3, batch_size=64)
+    epochs = [e for e in events if isinstance(e, EpochEnd)]
+    failed = events[-1]
+    assert isinstance(failed, Failed) and failed.message.startswith(said), failed.message
+    assert [e.epoch for e in epochs] == [1]
+    assert failed.best_epoch == 1 and failed.best_val_acc == epochs[0].val_acc > 0.3
+    assert set(failed.best_state) == set(model.state_dict())
+    assert all(torch.isfinite(v).all() for v in failed.best_state.values())  # not the NaN weights of the failure
+
+
+def test_a_run_that_fails_before_any_epoch_ends_keeps_nothing(tiny):
+    events = run(nn.Sequential(mlp(), BreaksInEpoch2(steps=2, how="nan")), tiny, epochs=2, batch_size=64)
+    assert isinstance(events[-1], Failed) and events[-1].best_state is None and events[-1].best_epoch == 0

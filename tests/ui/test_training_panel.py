@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from designer.core import project as projects
 from designer.ui.document import Document, EditLocked
-from designer.ui.panels.training import TrainingPanel
+from designer.ui.panels.training import FOLDER_ITEM, TrainingPanel
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "designer" / "resources" / "examples"
@@ -62,6 +62,31 @@ def test_settings_come_from_the_project(panel):
     panel.optimizer.setCurrentText("SGD")
     assert panel.momentum.isEnabled() and panel.nesterov.isEnabled()
     assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
+
+
+def test_the_form_offers_exactly_what_the_settings_model_allows(qtbot):
+    """Before, the form clamped settings that the file allowed (epochs above 10,000, batches above 65,536)."""
+    from designer.core.training import SETTINGS
+
+    project = linear_project()
+    project.training = {"epochs": 100_000, "batch_size": 1 << 20, "optimizer": "SGD", "momentum": 0.999,
+                        "seed": 2**31 - 1, "init": "xavier", "loss": "NLLLoss"}
+    panel = TrainingPanel(Document(project))
+    qtbot.addWidget(panel)
+    assert (panel.epochs.value(), panel.batch_size.value(), panel.seed.value()) == (100_000, 1 << 20, 2**31 - 1)
+    assert panel.momentum.value() == 0.999 and panel.init.currentText() == "xavier"
+    for key, box in [("epochs", panel.epochs), ("batch_size", panel.batch_size), ("seed", panel.seed)]:
+        assert (box.minimum(), box.maximum()) == (SETTINGS[key].low, SETTINGS[key].high)
+    for key, box in [("optimizer", panel.optimizer), ("loss", panel.loss)]:
+        assert [box.itemText(i) for i in range(box.count())] == list(SETTINGS[key].options)
+    datasets = [panel.dataset.itemText(i) for i in range(panel.dataset.count())]
+    assert datasets == [*SETTINGS["dataset"].options, FOLDER_ITEM]  # and folder:PATH, chosen below the list
+    assert [panel.init.itemText(i) for i in range(panel.init.count())] == ["default", "kaiming", "xavier"]
+    panel.epochs.clear()
+    qtbot.keyClicks(panel.epochs, "200000")  # a spin box refuses what the model refuses
+    assert panel.epochs.value() <= SETTINGS["epochs"].high
+    config = panel.config()
+    assert (config.batch_size, config.momentum, config.loss, config.init) == (1 << 20, 0.999, "NLLLoss", "xavier")
 
 
 def test_start_trains_locks_the_model_and_hands_over_the_weights(panel, qtbot):
@@ -147,7 +172,7 @@ def test_a_huge_learning_rate_stops_with_advice_and_the_app_stays_usable(qtbot):
     assert "learning rate" in message and "smaller" in message and "step" in message
     qtbot.waitUntil(lambda: panel.run is None, timeout=5000)
     assert panel.message.text() == message and not document.locked and document.weights is None
-    assert document.project.training["lr"] == 0.001  # 1e6 is beyond what a project file accepts: not kept
+    assert document.project.training["lr"] == 1e6  # the settings a run used are kept, as for any run
     # Usable again: a sensible learning rate trains.
     panel.lr.setText("0.01")
     panel.epochs.setValue(1)
@@ -219,3 +244,34 @@ def test_opening_another_project_stops_the_run_and_drops_its_weights(panel, qtbo
         panel.document.set_project(linear_project())
     assert panel.document.weights is None and not panel.document.locked
     assert panel.curves.steps == [] and panel.curves.confusion.rowCount() == 0
+
+
+def test_a_run_that_fails_in_epoch_2_keeps_the_best_weights_and_says_so(panel, qtbot, monkeypatch):
+    import designer.ml.train as loop
+
+    real, calls = loop.loss_function, [0]
+
+    def becomes_nan_in_epoch_2(name, num_classes):
+        loss = real(name, num_classes)
+
+        def patched(out, y):
+            if torch.is_grad_enabled():  # a training batch, not the held-out evaluation
+                calls[0] += 1
+                if calls[0] > 18:  # 4,500 samples in batches of 256: 18 an epoch
+                    return loss(out, y) * float("nan")
+            return loss(out, y)
+        return patched
+
+    monkeypatch.setattr(loop, "loss_function", becomes_nan_in_epoch_2)
+    with qtbot.waitSignal(panel.run_failed, timeout=60000) as failed:
+        click(qtbot, panel.start_button)
+    qtbot.waitUntil(lambda: panel.run is None, timeout=5000)
+    assert "The loss became NaN" in failed.args[0] and "epoch 2" in failed.args[0]
+    text = panel.message.text()
+    assert text.startswith(failed.args[0])
+    assert "The best weights before the failure (epoch 1, held-out accuracy" in text and "Save keeps them" in text
+    assert panel.progress_label.text() == "Failed; the best weights so far are kept"
+    weights = panel.document.weights
+    assert weights is not None and set(weights) == {"fc.weight", "fc.bias"}
+    assert all(torch.isfinite(v).all() for v in weights.values()) and panel.document.modified
+    assert not panel.document.locked and panel.start_button.isEnabled()

@@ -18,8 +18,8 @@ from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from designer.core import project as projects
-from designer.ml.config import DATASETS, LOSSES, OPTIMIZERS, ConfigError, TrainConfig
+from designer.core.training import SETTINGS, ConfigError, TrainConfig
+from designer.ui.panels.folder_data import FolderData
 from designer.ui.panels.training_plots import TrainingCurves
 from designer.ui.worker import TrainingRun, TrainingWorker
 
@@ -29,6 +29,11 @@ DATASET_HELP = {
     "mnist-5k": "5,000 handwritten digits bundled with the app: works offline, trains in seconds",
     "mnist": "70,000 handwritten digits (downloaded once, about 11 MB)",
     "fashion-mnist": "70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)",
+}
+FOLDER_ITEM = "image folder"  # the dataset list's last entry: your own pictures, one sub-folder per class
+LOSS_HELP = {
+    "MSELoss": "Mean squared error against one-hot targets, as in the PyTorch tutorial",
+    "NLLLoss": "Needs LogSoftmax as the last layer",
 }
 
 
@@ -72,6 +77,8 @@ class TrainingPanel(QWidget):
         self._run_project = None
         self.threads: int | None = None  # torch threads for a run; None: every core but one
         self._step, self._status = 0, ""  # progress shown at the next redraw
+        self._run_classes: list[str] = []  # class names of the latest run's dataset
+        self._kept_note = ""  # says which weights a failed run kept
         self._build()
         self.load_settings()
         document.project_replaced.connect(self._project_replaced)
@@ -88,32 +95,29 @@ class TrainingPanel(QWidget):
 
     # layout -------------------------------------------------------------------
     def _build(self) -> None:
-        self.dataset = QComboBox()
-        for i, name in enumerate(DATASETS):
-            self.dataset.addItem(name)
-            self.dataset.setItemData(i, DATASET_HELP[name], Qt.ItemDataRole.ToolTipRole)
-        self.epochs = _spin(1, 10_000)
-        self.batch_size = _spin(1, 1 << 16)
-        self.optimizer = QComboBox()
-        self.optimizer.addItems(OPTIMIZERS)
+        self.dataset = _choices("dataset", DATASET_HELP)
+        self.dataset.addItem(FOLDER_ITEM)
+        self.dataset.setItemData(self.dataset.count() - 1, "Your own pictures: a folder with one sub-folder per class",
+                                 Qt.ItemDataRole.ToolTipRole)
+        self.folder = FolderData(self.document)
+        self.folder.setVisible(False)
+        self.dataset.currentTextChanged.connect(self._dataset_changed)
+        self.epochs = _spin("epochs")
+        self.batch_size = _spin("batch_size")
+        self.optimizer = _choices("optimizer")
         self.optimizer.currentTextChanged.connect(self._optimizer_changed)
         self.lr = QLineEdit()
         self.lr.setToolTip("Learning rate: how big each step is. Too big and the loss explodes; too small and it crawls.")
         self.momentum = QDoubleSpinBox()
-        self.momentum.setRange(0.0, 0.999)
+        self.momentum.setRange(SETTINGS["momentum"].low, SETTINGS["momentum"].high)
         self.momentum.setSingleStep(0.1)
         self.momentum.setDecimals(3)
         self.nesterov = QCheckBox("Nesterov")
         self.weight_decay = QLineEdit()
-        self.loss = QComboBox()
-        self.loss.addItems(LOSSES)
-        self.loss.setItemData(1, "Mean squared error against one-hot targets, as in the PyTorch tutorial",
-                              Qt.ItemDataRole.ToolTipRole)
-        self.loss.setItemData(2, "Needs LogSoftmax as the last layer", Qt.ItemDataRole.ToolTipRole)
-        self.init = QComboBox()
-        self.init.addItems(["default", "kaiming", "xavier"])
+        self.loss = _choices("loss", LOSS_HELP)
+        self.init = _choices("init", skip=("keep",))  # keep: the check box below
         self.keep_weights = QCheckBox("Continue from trained weights")
-        self.seed = _spin(0, 2**31 - 1)
+        self.seed = _spin("seed")
         self.device = DeviceCombo()
         momentum_row = QHBoxLayout()
         momentum_row.setContentsMargins(0, 0, 0, 0)
@@ -156,6 +160,7 @@ class TrainingPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.settings)
+        layout.addWidget(self.folder)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
@@ -170,7 +175,11 @@ class TrainingPanel(QWidget):
         except ConfigError as exc:
             config = TrainConfig()
             self._say(f"The project's training settings were not usable ({exc}); using the defaults.", error=True)
-        self.dataset.setCurrentText(config.dataset)
+        if config.dataset.startswith("folder:"):
+            self.dataset.setCurrentText(FOLDER_ITEM)
+            self.folder.set_dataset(config.dataset)
+        else:
+            self.dataset.setCurrentText(config.dataset)
         self.epochs.setValue(config.epochs)
         self.batch_size.setValue(config.batch_size)
         self.optimizer.setCurrentText(config.optimizer)
@@ -187,11 +196,17 @@ class TrainingPanel(QWidget):
         """The form as a checked TrainConfig; raises ConfigError naming the setting."""
         lr, decay = _number(self.lr.text(), "lr"), _number(self.weight_decay.text() or "0", "weight_decay")
         sgd = self.optimizer.currentText() == "SGD"
-        return TrainConfig(dataset=self.dataset.currentText(), epochs=self.epochs.value(),
+        dataset = self.folder.dataset() if self.dataset.currentText() == FOLDER_ITEM else self.dataset.currentText()
+        return TrainConfig(dataset=dataset, epochs=self.epochs.value(),
                            batch_size=self.batch_size.value(), optimizer=self.optimizer.currentText(), lr=lr,
                            momentum=self.momentum.value() if sgd else 0.0, nesterov=sgd and self.nesterov.isChecked(),
                            weight_decay=decay, loss=self.loss.currentText(), init=self.init.currentText(),
                            seed=self.seed.value(), device=self.device.currentText()).validated()
+
+    def _dataset_changed(self, name: str) -> None:
+        self.folder.setVisible(name == FOLDER_ITEM)
+        if name == FOLDER_ITEM and self.folder.layout_info is None:
+            self.folder.rescan()
 
     def _optimizer_changed(self, name: str) -> None:
         self.momentum.setEnabled(name == "SGD")
@@ -218,17 +233,27 @@ class TrainingPanel(QWidget):
         if not self.document.shapes.valid:
             self._say("Cannot start: the model has problems. Fix them first (see the Problems tab).", error=True)
             return
+        if self.dataset.currentText() == FOLDER_ITEM:
+            problem = self.folder.message.text() if self.folder.layout_info is None else self.folder.fit_problem()
+            if problem:
+                self._say(f"Cannot start: {problem}", error=True)
+                return
         self._remember(config)
         keep = self.keep_weights.isChecked() and self.document.weights is not None
-        worker = TrainingWorker(self.document.project, config, self.document.weights if keep else None, self.threads)
+        base = self.document.path.parent if self.document.path else None
+        worker = TrainingWorker(self.document.project, config, self.document.weights if keep else None, self.threads,
+                                base)
         worker.status.connect(self._say)
+        worker.loading.connect(self._loading)
         worker.started.connect(self._started)
         worker.progress.connect(self._progress)
         worker.epoch.connect(self._epoch)
         worker.finished.connect(self._finished)
+        worker.kept.connect(self._kept)
         worker.failed.connect(self._failed)
         self.run = TrainingRun(worker)
         self._run_project = self.document.project  # results belong to this project only
+        self._kept_note = ""
         self.run.ended.connect(self._ended)
         self.destroyed.connect(worker.control.stop)  # a closed panel must not leave a run going
         self._clear()
@@ -246,11 +271,7 @@ class TrainingPanel(QWidget):
         training.update(config.to_project())
         if training == self.document.project.training:
             return
-        try:  # only values the file format accepts (an experiment with lr = 1e6 is not saved)
-            projects.from_dict({**projects.to_dict(self.document.project), "training": training})
-        except projects.ProjectError:
-            return
-        self.document.project.training = training
+        self.document.project.training = training  # checked by the same settings model as the file loader
         self.document.mark_modified()
 
     def toggle_pause(self) -> None:
@@ -281,7 +302,18 @@ class TrainingPanel(QWidget):
         return self.run is not None
 
     # worker signals ---------------------------------------------------------------
+    def _loading(self, what: str, done: int, total: int) -> None:
+        """Downloading (bytes) or decoding (pictures) before the first batch."""
+        if self._stale():
+            return
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        self.progress_label.setText(f"{what[:1].upper()}{what[1:]}…" if what.startswith("decoding")
+                                    else f"Downloading {what}…")
+
     def _started(self, event) -> None:
+        self._run_classes = list(event.classes)
+        self.progress.setValue(0)
         self.progress.setMaximum(event.epochs * event.steps_per_epoch)
         self._say(" ".join(event.warnings) or f"Training on {event.train_samples:,} samples ({event.device}, "
                                                 f"seed {event.seed}); {event.held_out_samples:,} held out to test.")
@@ -325,10 +357,19 @@ class TrainingPanel(QWidget):
             self.curves.show_confusion(event.confusion, self._classes(len(event.confusion)))
         self.run_finished.emit(event)
 
+    def _kept(self, event) -> None:
+        """A run that failed after some epochs: its best weights so far are the project's."""
+        if self._stale():
+            return
+        self.document.set_weights(event.best_state)
+        self.document.mark_modified()
+        self._kept_note = (f"The best weights before the failure (epoch {event.best_epoch}, held-out accuracy "
+                           f"{event.best_val_acc:.1%}) are kept: Save keeps them.")
+
     def _failed(self, message: str) -> None:
         self._redraw()
-        self._say(message, error=True)
-        self.progress_label.setText("Failed")
+        self._say(f"{message} {self._kept_note}".strip(), error=True)
+        self.progress_label.setText("Failed; the best weights so far are kept" if self._kept_note else "Failed")
         self.run_failed.emit(message)
 
     def _ended(self) -> None:
@@ -354,6 +395,8 @@ class TrainingPanel(QWidget):
         self.curves.redraw()
 
     def _classes(self, count: int) -> list[str]:
+        if len(self._run_classes) == count:
+            return self._run_classes
         if self.dataset.currentText() == "fashion-mnist" and count == 10:
             return ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"]
         return [str(i) for i in range(count)]
@@ -374,10 +417,24 @@ class TrainingPanel(QWidget):
         self.keep_weights.setEnabled(self.document.weights is not None)
 
 
-def _spin(low: int, high: int) -> QSpinBox:
+def _spin(key: str) -> QSpinBox:
+    """A spin box over the setting's range."""
+    setting = SETTINGS[key]
     box = QSpinBox()
-    box.setRange(low, high)
+    box.setRange(setting.low, setting.high)
     box.setGroupSeparatorShown(True)
+    return box
+
+
+def _choices(key: str, tips: dict[str, str] | None = None, skip: tuple[str, ...] = ()) -> QComboBox:
+    """A combo box of the setting's options, each with its tooltip where ``tips`` has one."""
+    box = QComboBox()
+    for name in SETTINGS[key].options:
+        if name in skip:
+            continue
+        box.addItem(name)
+        if tips and name in tips:
+            box.setItemData(box.count() - 1, tips[name], Qt.ItemDataRole.ToolTipRole)
     return box
 
 

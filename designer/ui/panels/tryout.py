@@ -54,7 +54,7 @@ class QuickTrainer(QThread):
 
     def __init__(self, model, input_shape, config, parent: QObject | None = None):
         super().__init__(parent)
-        from designer.ml.train import Control
+        from designer.ml.control import Control
 
         self.model, self.input_shape, self.config = model, tuple(input_shape), config
         self.control = Control()
@@ -206,8 +206,8 @@ class Tryout(QObject):
         """Train on mnist-5k for a couple of epochs in a worker thread; the weights go to the document."""
         if self.training or self.status()[0] not in ("untrained", "ready"):
             return
+        from designer.core.training import ConfigError, TrainConfig
         from designer.ml.build import build_model
-        from designer.ml.train import ConfigError, TrainConfig
 
         try:
             config = TrainConfig.from_project(getattr(self.document.project, "training", None))

@@ -1,0 +1,51 @@
+"""``import MODEL.py --out P.netproj.json [--class NAME] [--input-shape C,H,W]``.
+
+Runs the file in the import sandbox, records its model's forward and writes
+the project. Prints what it found (the models in the file, the chosen one, the
+input shape and how it was found) and what it could not represent, with the
+lines. Exit codes: 0 imported; 1 the file holds no model it can represent;
+2 the file could not be read or run, or a usage error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+from pathlib import Path
+
+
+def _err(message: str) -> None:
+    print(f"import: {message}", file=sys.stderr)
+
+
+def run(args) -> int:
+    from designer.core import project as project_io
+    from designer.core.params import ParamError, parse_shape
+
+    try:
+        shape = parse_shape(args.input_shape or "")
+    except ParamError as exc:
+        _err(f"--input-shape: {exc.message}")
+        return 2
+    if not Path(args.file).is_file():
+        _err(f"{args.file}: no such file")
+        return 2
+    from designer.ml import importer, sandbox
+
+    # Start torch here while the sandboxed child starts its own: the check after it needs torch.
+    threading.Thread(target=importlib.import_module, args=("designer.ml.verify",), daemon=True).start()
+    for protection in sandbox.missing():
+        print(f"warning: this system cannot give the imported file this protection: {protection}", file=sys.stderr)
+    result = importer.import_py(args.file, shape, args.class_name)
+    print(result.report())
+    if not result.ok:
+        _err(f"{args.file}: {result.error}")
+        return 2 if result.failure == importer.FAILED_FILE else 1
+    try:
+        project_io.save(result.project, args.out)
+    except OSError as exc:
+        _err(f"{args.out}: cannot be written ({exc.strerror or exc})")
+        return 2
+    print(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,359 @@
+"""Record what a model's ``forward`` really does, by running it on a real tensor.
+
+Part of the import child (it runs inside the sandbox and needs only torch).
+Symbolic tracing cannot follow Python control flow over sizes (a
+``num_flat_features`` loop, ``x.view(x.size(0), -1)``), so the forward runs
+for real: forward hooks record every call of a built-in ``torch.nn`` layer and
+a ``TorchFunctionMode`` records every functional operation in between. Each
+record says which recorded tensors it read, the shapes it saw and the line of
+the user's file it came from; ``describe`` turns the records into plain JSON
+layer entries for the parent.
+"""
+
+import linecache
+import math
+import sys
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.overrides import TorchFunctionMode
+
+T = torch.Tensor
+# Functional calls that are catalog layers: callable -> (type, parameter names in positional order).
+FUNCTIONS = {
+    F.relu: ("ReLU", ()), torch.relu: ("ReLU", ()), T.relu: ("ReLU", ()), F.relu_: ("ReLU", ()),
+    torch.relu_: ("ReLU", ()), T.relu_: ("ReLU", ()),
+    torch.sigmoid: ("Sigmoid", ()), F.sigmoid: ("Sigmoid", ()), T.sigmoid: ("Sigmoid", ()),
+    torch.tanh: ("Tanh", ()), F.tanh: ("Tanh", ()), T.tanh: ("Tanh", ()),
+    F.gelu: ("GELU", ("approximate",)),
+    F.leaky_relu: ("LeakyReLU", ("negative_slope",)),
+    F.softmax: ("Softmax", ("dim",)), torch.softmax: ("Softmax", ("dim",)), T.softmax: ("Softmax", ("dim",)),
+    F.log_softmax: ("LogSoftmax", ("dim",)), torch.log_softmax: ("LogSoftmax", ("dim",)),
+    T.log_softmax: ("LogSoftmax", ("dim",)),
+    F.max_pool2d: ("MaxPool2d", ("kernel_size", "stride", "padding", "dilation", "ceil_mode", "return_indices")),
+    torch.max_pool2d: ("MaxPool2d", ("kernel_size", "stride", "padding", "dilation", "ceil_mode")),
+    F.avg_pool2d: ("AvgPool2d", ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                                 "divisor_override")),
+    F.adaptive_avg_pool2d: ("AdaptiveAvgPool2d", ("output_size",)),
+    F.dropout: ("Dropout", ("p", "training", "inplace")),
+    F.dropout2d: ("Dropout2d", ("p", "training", "inplace")),
+}
+# Names the report uses for the functional calls above (the learner wrote one of these).
+RESHAPES = {T.view, T.reshape, torch.reshape, T.flatten, torch.flatten}
+PASS_THROUGH = {T.contiguous, T.clone, T.detach, T.float, T.cpu, T.to}  # same values, same shape
+MERGES = {T.add: "Add", torch.add: "Add", T.__add__: "Add", T.__radd__: "Add", T.add_: "Add",
+          T.__iadd__: "Add", torch.cat: "Concat", torch.concat: "Concat", torch.concatenate: "Concat"}
+IGNORED = {"inplace", "training", "return_indices", "_stacklevel", "dtype"}
+CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
+# Words for operations a learner may write that have no block.
+WORDS = {"mul": "multiplying", "__mul__": "multiplying", "__rmul__": "multiplying", "div": "dividing",
+         "__truediv__": "dividing", "sub": "subtracting", "__sub__": "subtracting", "__rsub__": "subtracting",
+         "matmul": "a matrix product", "__matmul__": "a matrix product", "permute": "reordering dimensions",
+         "transpose": "swapping dimensions", "unsqueeze": "adding a dimension", "squeeze": "removing a dimension",
+         "__getitem__": "indexing or slicing", "mean": "an average", "sum": "a sum", "conv2d": "F.conv2d with "
+         "its own weights", "linear": "F.linear with its own weights", "interpolate": "resizing (interpolate)",
+         "add": "adding", "__add__": "adding", "cat": "joining tensors (torch.cat)", "pad": "padding (F.pad)"}
+
+
+class Stop(Exception):
+    """Raised by a hook to end a forward early (the shape search needs only its start)."""
+
+
+def _tensors(value):
+    if isinstance(value, T):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _tensors(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _tensors(item)
+
+
+def _plain(value):
+    """A JSON-friendly copy of a value, or raise TypeError."""
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if isinstance(value, (tuple, list, torch.Size)):
+        return [_plain(v) for v in value]
+    raise TypeError(type(value).__name__)
+
+
+def _name(func) -> str:
+    return getattr(func, "__name__", None) or type(func).__name__
+
+
+class Recorder(TorchFunctionMode):
+    """Records leaf-layer calls and functional operations on tensors that flow from the input.
+
+    Records are dicts: ``kind`` ("module" or "function"), ``target`` (the
+    module path or the callable), ``args``/``kwargs``, ``inputs`` (indices of
+    the records whose outputs were read; -1 is the model's input), ``in_shape``,
+    ``out_shape``, ``line`` and ``source`` (in the user's file).
+    """
+
+    def __init__(self, model: nn.Module, user_file: str, fold_batch: bool = True):
+        super().__init__()
+        self.user_file = user_file
+        self.fold_batch = fold_batch  # replace a reshape that joins the batch by a flatten per sample
+        self.records: list[dict] = []
+        self.owner: dict[int, int] = {}  # id(tensor) -> index of the record that made it
+        self.keep: list = []  # tensors stay alive so that their ids are not reused
+        self.depth = 0  # inside a leaf layer: its own functional calls are not recorded
+        self.folds: list[int] = []
+        self.handles = []
+        self.modules = dict(model.named_modules())
+        self.first_linear = None  # the shape search stops at the first Linear
+        self.stop_at_linear = False
+        for path, module in model.named_modules():
+            if _leaf(module):
+                self.handles.append(module.register_forward_pre_hook(self._pre(path, module), with_kwargs=True))
+                self.handles.append(module.register_forward_hook(self._post(path, module), with_kwargs=True))
+
+    def close(self):
+        for handle in self.handles:
+            handle.remove()
+
+    def start(self, tensor):
+        self.owner = {id(tensor): -1}
+        self.keep = [tensor]
+        self.records = []
+        self.folds = []
+
+    def _where(self):
+        frame = sys._getframe(2)
+        while frame is not None and frame.f_code.co_filename != self.user_file:
+            frame = frame.f_back
+        if frame is None:
+            return None, ""
+        return frame.f_lineno, linecache.getline(self.user_file, frame.f_lineno).strip()
+
+    def _inputs(self, args, kwargs):
+        found = []
+        for tensor in _tensors((args, kwargs)):
+            index = self.owner.get(id(tensor))
+            if index is not None and index not in found:
+                found.append(index)
+        return found
+
+    def _add(self, record, out):
+        self.records.append(record)
+        index = len(self.records) - 1
+        for tensor in _tensors(out):
+            self.owner[id(tensor)] = index
+            self.keep.append(tensor)
+
+    def _pre(self, path, module):
+        def hook(mod, args, kwargs):
+            if self.depth == 0:
+                if self.stop_at_linear and isinstance(mod, nn.Linear):
+                    shapes = [tuple(t.shape) for t in _tensors(args)]
+                    self.first_linear = (mod.in_features, mod.out_features, shapes[0] if shapes else None)
+                    raise Stop()
+                line, source = self._where()
+                self._pending = (line, source, self._inputs(args, kwargs),
+                                 [tuple(t.shape) for t in _tensors(args)])
+            self.depth += 1
+        return hook
+
+    def _post(self, path, module):
+        def hook(mod, args, kwargs, out):
+            self.depth -= 1
+            if self.depth == 0:
+                line, source, inputs, in_shapes = self._pending
+                if inputs:
+                    self._add({"kind": "module", "target": path, "module": mod, "inputs": inputs,
+                               "in_shapes": in_shapes, "out_shape": _shape_of(out), "line": line,
+                               "source": source}, out)
+        return hook
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        if self.depth or not any(True for _ in _tensors(out)):
+            return out  # inside a layer, or a size, a dimension count, a number
+        inputs = self._inputs(args, kwargs)
+        if not inputs:
+            return out  # a tensor built from constants
+        first = next(_tensors(args), None)
+        in_shape = tuple(first.shape) if first is not None else None
+        if func in RESHAPES and self.fold_batch and isinstance(out, T) and in_shape and _folds(in_shape, out.shape):
+            out = first.flatten(1)  # the forward goes on as the project will compute it
+            self.folds.append(len(self.records))
+        line, source = self._where()
+        self._add({"kind": "function", "target": func, "args": args[1:] if func not in MERGES else args,
+                   "kwargs": kwargs, "inputs": inputs, "in_shapes": [tuple(t.shape) for t in _tensors(args)],
+                   "out_shape": _shape_of(out), "line": line, "source": source}, out)
+        return out
+
+
+def _leaf(module) -> bool:
+    """A built-in torch.nn layer (not a container): recorded as one call."""
+    cls = type(module)
+    return cls.__module__.startswith("torch.nn.") and not isinstance(module, CONTAINERS)
+
+
+def _shape_of(out):
+    return tuple(out.shape) if isinstance(out, T) else None
+
+
+def _folds(in_shape, out_shape) -> bool:
+    """A reshape that joins the samples of a batch: (B, ...) -> (1, B*n) or (B*n,)."""
+    return (len(in_shape) >= 1 and in_shape[0] > 1 and math.prod(in_shape) == math.prod(out_shape)
+            and (len(out_shape) == 1 or (len(out_shape) == 2 and out_shape[0] == 1)))
+
+
+def run(model, tensor, user_file, stop_at_linear=False, fold_batch=True):
+    """Run ``model(tensor)`` under a Recorder; returns (recorder, output)."""
+    recorder = Recorder(model, user_file, fold_batch)
+    recorder.stop_at_linear = stop_at_linear
+    recorder.start(tensor)
+    out = None
+    try:
+        with torch.no_grad(), recorder:
+            out = model(tensor)
+    except Stop:
+        pass
+    finally:
+        recorder.close()
+    return recorder, out
+
+
+def layer_name(path, modules):
+    """A layer's name from its attribute path: conv.0 -> conv_0, blocks.0.conv -> blocks_0_conv.
+
+    A named step of an nn.Sequential keeps its own name (stem.conv1 -> conv1); a bare index has none.
+    """
+    segments, parts = path.split("."), []
+    for i, segment in enumerate(segments):
+        parent = modules.get(".".join(segments[:i]))
+        parts = [segment] if isinstance(parent, nn.Sequential) and not segment.isdigit() else parts + [segment]
+    name = "_".join(parts)
+    return None if name.isdigit() else name
+
+
+def describe_module(module, catalog):
+    """Type and constructor arguments read back from a layer's attributes."""
+    name = type(module).__name__
+    if name not in catalog or getattr(nn, name, None) is not type(module):
+        return {"type": None, "what": f"nn.{name} has no block in NetDesigner"}
+    params = {}
+    for key in catalog[name]:
+        if key == "bias":
+            params[key] = module.bias is not None
+        elif hasattr(module, key):
+            params[key] = _plain(getattr(module, key))
+    if getattr(module, "return_indices", False):
+        return {"type": None, "what": f"nn.{name} with return_indices=True returns two tensors"}
+    return {"type": name, "params": params}
+
+
+def describe_function(record, catalog):
+    """A catalog entry for one functional call, or the reason there is none."""
+    func = record["target"]
+    if func in RESHAPES:
+        return _reshape(record)
+    if func in PASS_THROUGH:
+        if record["in_shapes"][:1] == [record["out_shape"]]:
+            return {"type": "pass"}
+        return {"type": None, "what": f"`.{_name(func)}(...)` changes the tensor's shape"}
+    if func in MERGES:
+        return _merge(record)
+    if func not in FUNCTIONS:
+        words = WORDS.get(_name(func), f"`{_name(func)}`")
+        return {"type": None, "what": f"{words} has no block in NetDesigner"}
+    type_name, names = FUNCTIONS[func]
+    params = dict(zip(names, record["args"]))
+    params.update(record["kwargs"])
+    if params.get("return_indices"):
+        return {"type": None, "what": f"{type_name} with return_indices=True returns two tensors"}
+    if type_name == "AvgPool2d" and params.get("divisor_override") is not None:
+        return {"type": None, "what": "avg_pool2d with divisor_override has no block"}
+    entry = {"type": type_name}
+    if type_name in ("Dropout", "Dropout2d") and params.get("training", True) and params.get("p", 0.5) > 0:
+        entry["note"] = (f"F.{type_name.lower()}(...) without training=self.training drops values in eval() too; "
+                         f"the project's {type_name} is off in eval()")
+    if type_name in ("Softmax", "LogSoftmax") and params.get("dim") is None:
+        rank = len(record["in_shapes"][0])
+        params["dim"] = 0 if rank in (0, 1, 3) else 1  # torch's implicit choice (_get_softmax_dim)
+        entry["note"] = f"{type_name} without dim: torch picks dim={params['dim']}; the project says so"
+    try:
+        entry["params"] = {k: _plain(v) for k, v in params.items() if k not in IGNORED}
+    except TypeError as exc:
+        return {"type": None, "what": f"{type_name} with an argument of type {exc} computed in forward"}
+    if type_name in ("MaxPool2d", "AvgPool2d") and entry["params"].get("stride") in ([], None):
+        entry["params"].pop("stride", None)  # torch: stride defaults to kernel_size
+    return entry
+
+
+def _reshape(record):
+    before, after = record["in_shapes"][0], record["out_shape"]
+    if record.get("folded"):
+        return {"type": "Flatten", "params": {"start_dim": 1},
+                "note": "joins the whole batch into one row, so the original only worked for one sample at "
+                        "a time; the project flattens each sample instead (Flatten)"}
+    if tuple(before) == tuple(after):
+        return {"type": "pass"}
+    n = len(before)
+    for start in range(1, n):
+        for end in range(start, n):
+            joined = tuple(before[:start]) + (math.prod(before[start:end + 1]),) + tuple(before[end + 1:])
+            if joined == tuple(after):
+                return {"type": "Flatten", "params": {"start_dim": start, "end_dim": -1 if end == n - 1 else end}}
+    return {"type": None, "what": f"reshaping {_dims(before[1:])} to {_dims(after[1:])} is not a flatten, "
+                                  "and has no block"}
+
+
+def _merge(record):
+    type_name = MERGES[record["target"]]
+    tensors = list(_tensors(record["args"]))
+    if len(tensors) < 2 or len(tensors) != len(record["inputs"]):
+        return {"type": None, "what": ("adding" if type_name == "Add" else "joining (torch.cat)")
+                + " a tensor that does not come from another layer (a number, a weight or the same tensor "
+                  "twice) has no block"}
+    if type_name == "Add":
+        if record["kwargs"].get("alpha", 1) != 1:
+            return {"type": None, "what": "adding with alpha has no block"}
+        return {"type": "Add", "params": {}}
+    dim = record["args"][1] if len(record["args"]) > 1 else record["kwargs"].get("dim", 0)
+    return {"type": "Concat", "params": {"dim": int(dim)}}
+
+
+def _dims(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def describe(recorder, output, catalog):
+    """The recorded forward as JSON layer entries; raises ValueError with a learner's message."""
+    records = recorder.records
+    for index in recorder.folds:
+        records[index]["folded"] = True
+    tensors = list(_tensors(output))
+    if not isinstance(output, T):
+        raise ValueError("forward returns " + (f"{len(tensors)} tensors" if len(tensors) > 1 else
+                                               type(output).__name__) + "; a model here returns one tensor")
+    end = recorder.owner.get(id(output))
+    if end is None:
+        raise ValueError("forward returns a tensor that does not come from its input")
+    used, todo = set(), [end]
+    while todo:  # only what the output depends on: a print(x.mean()) in forward is not a layer
+        index = todo.pop()
+        if index >= 0 and index not in used:
+            used.add(index)
+            todo.extend(records[index]["inputs"])
+    entries, calls = [], {}
+    for index in sorted(used):
+        record = records[index]
+        if record["kind"] == "module":
+            entry = {"path": record["target"], "name": layer_name(record["target"], recorder.modules),
+                     **describe_module(record["module"], catalog)}
+            if any(True for _ in record["module"].parameters(recurse=True)):
+                calls.setdefault(record["target"], []).append(index)
+        else:
+            entry = {"path": None, "call": _name(record["target"]), **describe_function(record, catalog)}
+        entry.update(index=index, inputs=record["inputs"], line=record["line"], source=record["source"],
+                     out_shape=list(record["out_shape"]) if record["out_shape"] else None)
+        entries.append(entry)
+    shared = {path: [records[i]["line"] for i in uses] for path, uses in calls.items() if len(uses) > 1}
+    return {"layers": entries, "output": end, "shared": shared}
