@@ -13,7 +13,7 @@ import sys
 from designer.core import i18n
 from designer.core.i18n import N_, _
 
-COMMANDS = ("check", "export", "train", "predict", "import", "explain")
+COMMANDS = ("check", "export", "train", "predict", "import", "explain", "lessons")
 MODULES = {"import": "import_py"}  # "import" is a keyword: not a module name
 # argparse's own words that a user meets (Python 3.10 to 3.13), so that the catalog translates them too.
 ARGPARSE_MESSAGES = (
@@ -82,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help=_("the model to import: a class or a module-level variable (default: the outermost)"))
     import_.add_argument("--input-shape", metavar="C,H,W",
                          help=_("one sample's shape (default: from the file, else inferred)"))
+
+    sub.add_parser("lessons", help=_("list the built-in lessons that follow the tutorial"))
     return parser
 
 

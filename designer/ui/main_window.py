@@ -103,12 +103,14 @@ class MainWindow(QMainWindow):
         from designer.ui.dialogs.export import install as install_export
         from designer.ui.panels.drawpad import install as install_tryit
         from designer.ui.panels.explainer import install as install_explainer
+        from designer.ui.panels.lessons import install as install_lessons
         from designer.ui.panels.training import install as install_training
 
         install_tryit(self)  # Try it + Look inside docks
         install_explainer(self)  # Explain dock, on the pad's model and drawing
         install_export(self)  # File ▸ Export, Import
         install_training(self)  # Training dock
+        install_lessons(self)  # Help ▸ Lessons: the lesson dock (hidden until asked for)
 
     # public API for panels --------------------------------------------------
     def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, tabify: bool = True) -> QDockWidget:

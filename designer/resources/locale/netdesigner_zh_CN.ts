@@ -19,6 +19,10 @@
         <source>History</source>
         <translation>历史记录</translation>
     </message>
+    <message>
+        <source>Lessons</source>
+        <translation>课程</translation>
+    </message>
 </context>
 <context>
     <name>Language</name>
@@ -41,6 +45,45 @@
     <message>
         <source>Later</source>
         <translation>以后再说</translation>
+    </message>
+</context>
+<context>
+    <name>LessonPanel</name>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Open the lesson's starting project and begin at its first step</source>
+        <translation>打开本课的起始项目，从第一步开始</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>The PyTorch code of your model appears here once it is valid.</source>
+        <translation>模型有效后，这里会显示它的 PyTorch 代码。</translation>
+    </message>
+    <message>
+        <source>Your model in PyTorch</source>
+        <translation>你的模型的 PyTorch 代码</translation>
+    </message>
+    <message>
+        <source>Well done: you finished “{title}”. Pick the next lesson above.</source>
+        <translation>做得好：你完成了“{title}”。在上方选择下一课吧。</translation>
+    </message>
+    <message>
+        <source>&amp;Lessons…</source>
+        <translation>课程(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Follow the tutorial step by step in the app</source>
+        <translation>在应用中一步一步跟着教程学</translation>
     </message>
 </context>
 <context>
