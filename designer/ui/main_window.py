@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QAbstractScrollArea, QDockWidget, QFileDialog, QL
                                QScrollArea, QTabWidget, QUndoView, QWidget)
 
 from designer.core import project as projects
-from designer.ui import files, i18n, settings
+from designer.ui import files, i18n, presentation, settings
 from designer.ui.autosave import Autosaver
 from designer.ui.canvas.view import CanvasView
 from designer.ui.document import STEP_X, Document, chain_layout
@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         i18n.warn_missing_font(self)
         self.autosaver.offer_restore(self)
         self.autosaver.start()
+        presentation.restore(self)
 
     # menus -----------------------------------------------------------------
     def _action(self, menu: str, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
@@ -218,6 +219,7 @@ class MainWindow(QMainWindow):
         snap.setChecked(True)
         self._action("View", self.tr("&Reset Layout"), self.reset_layout, name="action_reset_layout")
         i18n.install_menu(self)
+        presentation.install(self)
         self.menu("View").addSeparator()
 
         self._action("Model", self.tr("Auto-&layout"), self._auto_layout, "Ctrl+L")
@@ -346,7 +348,7 @@ class MainWindow(QMainWindow):
     def _save_layout(self) -> None:
         store = settings.settings()
         store.setValue("window/geometry", self.saveGeometry())
-        store.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        store.setValue("window/state", self.presentation.normal_state())
 
     def _restore_layout(self) -> None:
         store = settings.settings()

@@ -355,4 +355,15 @@
         <translation>NetDesigner：用鼠标设计神经网络，随时看到每个形状的变化，训练它并试用它。</translation>
     </message>
 </context>
+<context>
+    <name>Presentation</name>
+    <message>
+        <source>&amp;Presentation Mode</source>
+        <translation>演示模式(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Larger text, blocks and plots for a classroom screen (F5 again to go back)</source>
+        <translation>为教室投影放大文字、块和图表（再按 F5 恢复）</translation>
+    </message>
+</context>
 </TS>

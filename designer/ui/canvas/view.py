@@ -100,7 +100,8 @@ class CanvasView(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
-    def _zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float) -> None:
+        """Zoom by ``factor`` (within the view's limits); the view stops fitting itself to the window."""
         self.auto_fit = False
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
         factor = target / self.zoom()
@@ -108,10 +109,10 @@ class CanvasView(QGraphicsView):
         self.zoom_changed.emit(self.zoom())
 
     def zoom_in(self) -> None:
-        self._zoom_by(ZOOM_STEP)
+        self.zoom_by(ZOOM_STEP)
 
     def zoom_out(self) -> None:
-        self._zoom_by(1 / ZOOM_STEP)
+        self.zoom_by(1 / ZOOM_STEP)
 
     def reset_zoom(self) -> None:
         self.auto_fit = False
@@ -163,7 +164,7 @@ class CanvasView(QGraphicsView):
             return
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self._zoom_by(ZOOM_STEP ** steps)
+            self.zoom_by(ZOOM_STEP ** steps)
         event.accept()
 
     # mouse: wiring, panning, moving ----------------------------------------
