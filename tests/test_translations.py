@@ -217,3 +217,13 @@ def test_the_lint_finds_untranslated_text(tmp_path):
                       "    print('Left in English')  # untranslated: a test\n")
     assert [line.split(": ", 1)[1] for line in untranslated_text(sample, qt=True)] == ["Plain title", "blocks"]
     assert [line.split(": ", 1)[1] for line in untranslated_text(sample, qt=False)] == ["but not this"]
+
+
+def test_the_chinese_readme_names_the_same_two_quick_start_commands():
+    def quick_start(text: str, heading: str) -> str:
+        return text.split(heading, 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+
+    english = quick_start((ROOT / "README.md").read_text(encoding="utf-8"), "## Quick start")
+    chinese = quick_start((ROOT / "README.zh-CN.md").read_text(encoding="utf-8"), "## 快速开始")
+    assert chinese == english
+    assert english.splitlines() == ['pip install -e . && python main.py', 'pip install -e ".[test]" && python -m pytest']
