@@ -2,6 +2,95 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>Autosaver</name>
+    <message>
+        <source>“{name}” (never saved)</source>
+        <translation>“{name}”（从未保存）</translation>
+    </message>
+    <message>
+        <source>Restore unsaved work?</source>
+        <translation>恢复未保存的工作？</translation>
+    </message>
+    <message>
+        <source>NetDesigner did not close properly last time.
+
+Restore the unsaved changes to {what}, autosaved at {when}?
+
+No keeps them as a project file in {folder} (listed under File ▸ Open Recent).</source>
+        <translation>NetDesigner 上次没有正常关闭。
+
+要恢复对 {what} 的未保存更改吗？（自动保存于 {when}）
+
+选“否”会把它们另存为项目文件，放在 {folder}（列在“文件 ▸ 最近打开”中）。</translation>
+    </message>
+    <message>
+        <source>The unsaved work could not be kept as a project ({error}); it stays in {file}</source>
+        <translation>未保存的工作无法另存为项目（{error}）；它仍保留在 {file}</translation>
+    </message>
+    <message>
+        <source>The unsaved work was kept in {file} (File ▸ Open Recent)</source>
+        <translation>未保存的工作已保存在 {file}（文件 ▸ 最近打开）</translation>
+    </message>
+</context>
+<context>
+    <name>CanvasScene</name>
+    <message>
+        <source>Problem:</source>
+        <translation>问题：</translation>
+    </message>
+    <message>
+        <source>in {input} → out {output}</source>
+        <translation>输入 {input} → 输出 {output}</translation>
+    </message>
+    <message>
+        <source>out {output}</source>
+        <translation>输出 {output}</translation>
+    </message>
+</context>
+<context>
+    <name>CanvasView</name>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Cannot paste: {error}</source>
+        <translation>无法粘贴：{error}</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>制作副本</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Cut</source>
+        <translation>剪切</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>断开连线</translation>
+    </message>
+    <message>
+        <source>Insert layer here</source>
+        <translation>在此插入层</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>粘贴</translation>
+    </message>
+    <message>
+        <source>Select all</source>
+        <translation>全选</translation>
+    </message>
+    <message>
+        <source>Fit to view</source>
+        <translation>适合窗口</translation>
+    </message>
+</context>
+<context>
     <name>Docks</name>
     <message>
         <source>Layers</source>
@@ -22,6 +111,151 @@
     <message>
         <source>Lessons</source>
         <translation>课程</translation>
+    </message>
+</context>
+<context>
+    <name>Document</name>
+    <message>
+        <source>The Input block cannot be deleted: every model starts from it (change its shape in the inspector).</source>
+        <translation>输入块不能删除：每个模型都从它开始（可以在属性面板中修改它的形状）。</translation>
+    </message>
+    <message>
+        <source>Trained weights cleared: the model changed (train again, or undo the change).</source>
+        <translation>训练好的权重已清除：模型改变了（请重新训练，或撤销这次更改）。</translation>
+    </message>
+    <message>
+        <source>The model cannot be edited now: {reason}.</source>
+        <translation>现在不能编辑模型：{reason}。</translation>
+    </message>
+    <message>
+        <source>training is running</source>
+        <translation>正在训练</translation>
+    </message>
+    <message>
+        <source>Add {type}</source>
+        <translation>添加 {type}</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete {type}</source>
+        <translation>删除 {type}</translation>
+    </message>
+    <message>
+        <source>{src} is already connected to {dst}</source>
+        <translation>{src} 已经连到 {dst}</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连线</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>断开连线</translation>
+    </message>
+    <message>
+        <source>Set {param}</source>
+        <translation>设置 {param}</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>移动</translation>
+    </message>
+    <message>
+        <source>this block has no single input to insert before</source>
+        <translation>这个块没有唯一的输入，无法在它前面插入</translation>
+    </message>
+    <message>
+        <source>Fix: {label}</source>
+        <translation>修复：{label}</translation>
+    </message>
+    <message>
+        <source>Insert {type}</source>
+        <translation>插入 {type}</translation>
+    </message>
+    <message>
+        <source>the Input cannot be put on a wire: nothing can feed it</source>
+        <translation>输入块不能放到连线上：没有任何东西能给它输入</translation>
+    </message>
+    <message>
+        <source>{node} is already wired; only an unwired block can be dropped on a wire</source>
+        <translation>{node} 已经连线；只有未连线的块才能放到连线上</translation>
+    </message>
+    <message>
+        <source>{src} is not connected to {dst}</source>
+        <translation>{src} 没有连到 {dst}</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>粘贴</translation>
+    </message>
+    <message>
+        <source>Auto-layout</source>
+        <translation>自动排列</translation>
+    </message>
+</context>
+<context>
+    <name>Files</name>
+    <message>
+        <source>Could not load weights {file}: {error}</source>
+        <translation>无法载入权重 {file}：{error}</translation>
+    </message>
+    <message>
+        <source>Loaded trained weights from {file}</source>
+        <translation>已从 {file} 载入训练好的权重</translation>
+    </message>
+</context>
+<context>
+    <name>Inspector</name>
+    <message>
+        <source>e.g. 1, 28, 28</source>
+        <translation>例如 1, 28, 28</translation>
+    </message>
+    <message>
+        <source>Select a block on the canvas to see and edit its parameters.
+
+Drag layers from the palette on the left, or double-click one to add it after the selected block.</source>
+        <translation>在画布上选中一个块，就能查看和编辑它的参数。
+
+从左边的层面板拖动层到画布上，或者双击一个层，把它加在选中的块后面。</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Receptive field&lt;/b&gt; {size} input pixels, &lt;b&gt;jump&lt;/b&gt; {jump}</source>
+        <translation>&lt;b&gt;感受野&lt;/b&gt; {size} 个输入像素，&lt;b&gt;跳距&lt;/b&gt; {jump}</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Multiply-adds</source>
+        <translation>乘加次数</translation>
+    </message>
+    <message>
+        <source>Not connected to the model: wire it into the chain from Input.</source>
+        <translation>没有连到模型上：把它连进从输入开始的链中。</translation>
+    </message>
+    <message>
+        <source>Fix: {label}</source>
+        <translation>修复：{label}</translation>
     </message>
 </context>
 <context>
@@ -356,6 +590,35 @@
     </message>
 </context>
 <context>
+    <name>PaddingEditor</name>
+    <message>
+        <source>numbers</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>"same" keeps height and width (stride 1 only); "valid" means no padding.</source>
+        <translation>"same" 保持高和宽不变（仅限步幅为 1）；"valid" 表示不填充。</translation>
+    </message>
+</context>
+<context>
+    <name>PairEditor</name>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>= : one value for height and width. Click to set them separately (≠).</source>
+        <translation>=：高和宽用同一个值。点击可分别设置（≠）。</translation>
+    </message>
+</context>
+<context>
+    <name>Palette</name>
+    <message>
+        <source>Search layers…</source>
+        <translation>搜索层…</translation>
+    </message>
+</context>
+<context>
     <name>Presentation</name>
     <message>
         <source>&amp;Presentation Mode</source>
@@ -364,6 +627,54 @@
     <message>
         <source>Larger text, blocks and plots for a classroom screen (F5 again to go back)</source>
         <translation>为教室投影放大文字、块和图表（再按 F5 恢复）</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemsList</name>
+    <message>
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>… and {count} more</source>
+        <translation>……还有 {count} 个</translation>
+    </message>
+</context>
+<context>
+    <name>SummaryModel</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Output shape</source>
+        <translation>输出形状</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Multiply-adds</source>
+        <translation>乘加次数</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n layer(s)</source>
+        <translation>
+            <numerusform>%n 层</numerusform>
+        </translation>
     </message>
 </context>
 </TS>
