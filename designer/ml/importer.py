@@ -83,7 +83,10 @@ class ImportResult:
 
 def _found_text(found: dict) -> str:
     where = f", line {found['line']}" if found.get("line") else ""
-    text = f"{found['name']} ({found['kind']}{where})"
+    kind = found.get("kind")
+    if kind != "class" and found.get("class"):
+        kind = f"{kind}, a {found['class']}"
+    text = f"{found['name']} ({kind}{where})"
     if found.get("chosen"):
         text += " chosen"
     elif found.get("inside"):
@@ -287,6 +290,15 @@ def _prefix(key: str, key_map: dict) -> str | None:
     if key in key_map:
         return key
     return next((p for p in sorted(key_map, key=len, reverse=True) if key.startswith(p + ".")), None)
+
+
+def key_map_of(project: project_io.Project) -> dict[str, str | None]:
+    """The key map an import stored in the project (``imported.key_map``), checked; {} if none."""
+    imported = project.extra.get("imported")
+    key_map = imported.get("key_map") if isinstance(imported, dict) else None
+    if not isinstance(key_map, dict):
+        return {}
+    return {k: v for k, v in key_map.items() if isinstance(k, str) and (v is None or isinstance(v, str))}
 
 
 def remap(state: dict, key_map: dict[str, str | None]) -> dict:

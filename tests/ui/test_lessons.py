@@ -1,7 +1,7 @@
 """Help ▸ Lessons as a learner meets it: lesson 1 in Chinese, by mouse and keyboard, and progress kept."""
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPlainTextEdit
 
 from designer.ui.main_window import MainWindow
 from tests.ui.test_canvas import drag_from_palette
@@ -88,14 +88,16 @@ def test_lesson_1_in_chinese_by_mouse_and_keyboard(chinese, qtbot):
     type_into(qtbot, window.inspector.editors["in_features"][0], "45")
     type_into(qtbot, window.inspector.editors["out_features"][0], "8")
     qtbot.waitUntil(lambda: panel.progress.text() == "第 6 步，共 7 步")
-    assert "nn.Linear(45, 8)" in panel.code.toPlainText()
+    code = window.dock_for("Code")
+    assert code.isVisible()  # the code of what the learner built, beside the lesson
+    qtbot.waitUntil(lambda: "nn.Linear(45, 8)" in code.findChild(QPlainTextEdit).toPlainText())
 
     click_block(qtbot, window, conv)
     name = window.findChild(type(shape), "nameEdit")
     name.selectAll()
     qtbot.keyClicks(name, "conv")
     qtbot.waitUntil(lambda: panel.progress.text() == "第 7 步，共 7 步")
-    assert "self.conv = nn.Conv2d(1, 5, 2)" in panel.code.toPlainText()  # the name it was given
+    qtbot.waitUntil(lambda: "self.conv = nn.Conv2d(1, 5, 2)" in code.findChild(QPlainTextEdit).toPlainText())
     assert panel.text.text().startswith("“模型概要”列出了 state_dict() 中的内容")
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
     assert panel.progress.text() == "课程完成"

@@ -1,7 +1,8 @@
 """The lesson panel (Help ▸ Lessons): the tutorial, step by step, beside the canvas.
 
-Each step's text, the part of the window it points at (outlined), and the
-PyTorch code of what the learner has built so far. The steps and their checks
+Each step's text and the part of the window it points at (outlined); the
+Code dock beside it shows the PyTorch code of what the learner has built so
+far. The steps and their checks
 are ``designer.core.lessons``; this panel only gathers the app's facts (runs,
 a tried drawing, the docks on screen), asks the lesson how far the learner
 is, and remembers it in the settings.
@@ -10,11 +11,10 @@ is, and remembers it in the settings.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QKeySequence, QPainter, QPen
-from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
+from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from designer.core import codegen, lessons, templates
+from designer.core import lessons, templates
 from designer.ui import settings
 
 HIGHLIGHT = QColor("#ff9800")
@@ -84,11 +84,6 @@ class LessonPanel(QWidget):
         self.next_button.setObjectName("lessonNext")
         self.next_button.setShortcut(QKeySequence("Alt+N"))
         self.next_button.clicked.connect(lambda: self._go(self.done + 1))
-        self.code = QPlainTextEdit()
-        self.code.setObjectName("lessonCode")
-        self.code.setReadOnly(True)
-        self.code.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.code.setPlaceholderText(self.tr("The PyTorch code of your model appears here once it is valid."))
 
         top = QHBoxLayout()
         top.addWidget(self.chooser, 1)
@@ -101,10 +96,7 @@ class LessonPanel(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.text)
         layout.addLayout(buttons)
-        code_title = QLabel(self.tr("Your model in PyTorch"))
-        code_title.setStyleSheet("font-weight: bold")
-        layout.addWidget(code_title)
-        layout.addWidget(self.code, 1)
+        layout.addStretch(1)
 
         self._timer = QTimer(self)  # checks run once per burst of edits, after the shapes are inferred
         self._timer.setSingleShot(True)
@@ -167,8 +159,6 @@ class LessonPanel(QWidget):
         done = self.lesson.advance(self.done, self.state())
         if done != self.done:
             self._go(done)
-        else:
-            self._show_code()
 
     def _go(self, done: int) -> None:
         self.done = max(0, min(done, len(self.lesson.steps)))
@@ -199,16 +189,13 @@ class LessonPanel(QWidget):
         self.back_button.setEnabled(self.done > 0)
         self.next_button.setEnabled(not finished)
         self._point_at(None if finished else steps[self.done].target)
-        self._show_code()
 
-    def _show_code(self) -> None:
-        style = "sequential" if self.lesson.id == "sequential" else "class"
-        try:
-            text = codegen.generate(self.document.project, style=style)
-        except (codegen.CodegenError, ValueError):
-            text = ""
-        if text != self.code.toPlainText():
-            self.code.setPlainText(text)
+    def show_code(self) -> None:
+        """The Code dock beside the lesson: the PyTorch code of what the learner builds."""
+        code = self._dock("Code")
+        if code is not None:
+            code.show()
+            code.raise_()
 
     # pointing ---------------------------------------------------------------------------------------
     def _targets(self) -> set[str]:
@@ -249,7 +236,7 @@ def install(window) -> QDockWidget:
     action = QAction(QCoreApplication.translate("LessonPanel", "&Lessons…"), window)
     action.setObjectName("action_lessons")
     action.setStatusTip(QCoreApplication.translate("LessonPanel", "Follow the tutorial step by step in the app"))
-    action.triggered.connect(lambda: (dock.show(), dock.raise_(), panel.evaluate()))
+    action.triggered.connect(lambda: (dock.show(), dock.raise_(), panel.show_code(), panel.evaluate()))
     help_menu = window.menu("Help")
     help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, action)
     dock.hide()
