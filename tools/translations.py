@@ -89,7 +89,9 @@ def update() -> None:
     catalog = read_catalog() if PO.exists() else Catalog(
         locale=LANGUAGE, project="NetDesigner", copyright_holder="NetDesigner", fuzzy=False,
         header_comment="# Simplified Chinese for NetDesigner's core, ml and command line.")
-    catalog.update(gettext_template(), no_fuzzy_matching=True)
+    template = gettext_template()
+    template.creation_date = catalog.creation_date  # the header changes only when a message does
+    catalog.update(template, no_fuzzy_matching=True)
     catalog.obsolete.clear()
     PO.parent.mkdir(parents=True, exist_ok=True)
     with PO.open("wb") as fp:

@@ -288,7 +288,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>开始</translation>
     </message>
     <message>
-        <source>Open the lesson's starting project and begin at its first step</source>
+        <source>Open the lesson&apos;s starting project and begin at its first step</source>
         <translation>打开本课的起始项目，从第一步开始</translation>
     </message>
     <message>
@@ -298,14 +298,6 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>Next</source>
         <translation>下一步</translation>
-    </message>
-    <message>
-        <source>The PyTorch code of your model appears here once it is valid.</source>
-        <translation>模型有效后，这里会显示它的 PyTorch 代码。</translation>
-    </message>
-    <message>
-        <source>Your model in PyTorch</source>
-        <translation>你的模型的 PyTorch 代码</translation>
     </message>
     <message>
         <source>Well done: you finished “{title}”. Pick the next lesson above.</source>
@@ -596,8 +588,8 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>数字</translation>
     </message>
     <message>
-        <source>"same" keeps height and width (stride 1 only); "valid" means no padding.</source>
-        <translation>"same" 保持高和宽不变（仅限步幅为 1）；"valid" 表示不填充。</translation>
+        <source>&quot;same&quot; keeps height and width (stride 1 only); &quot;valid&quot; means no padding.</source>
+        <translation>&quot;same&quot; 保持高和宽不变（仅限步幅为 1）；&quot;valid&quot; 表示不填充。</translation>
     </message>
 </context>
 <context>
