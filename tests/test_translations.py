@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 COVERED = [
     "designer/cli.py",
     "designer/core/lessons.py",
+    "designer/core/graph.py",
+    "designer/core/params.py",
     "designer/core/rules.py",
     "designer/headless/check.py",
     "designer/headless/lessons.py",
@@ -52,7 +54,8 @@ VISIBLE_CALLS = {
     "QTableWidgetItem", "setItemText", "addItem", "addItems",
 }
 # Calls in gettext modules whose string arguments reach the user.
-GETTEXT_VISIBLE_CALLS = {"print", "ShapeError", "ParamError", "ProjectError", "Fix", "error", "write"}
+GETTEXT_VISIBLE_CALLS = {"print", "ShapeError", "ParamError", "ProjectError", "GraphError", "ConfigError", "Fix", "error",
+                         "write"}
 # argparse: only the help= and description= words are read; the names are the command line's.
 ARGPARSE_CALLS = {"add_argument", "add_parser", "ArgumentParser"}
 TRANSLATING = {"tr", "translate", "_", "N_", "ngettext", "gettext_", "QT_TRANSLATE_NOOP", "QT_TR_NOOP"}

@@ -136,7 +136,7 @@ def run(args) -> int:
         if getattr(args, "json", False):
             print(json.dumps(reports, indent=1, ensure_ascii=False))
         else:
-            for _, table in results:
+            for _report, table in results:
                 print("\n".join(table) + "\n")
             print(_summary(reports))
         sys.stdout.flush()
