@@ -250,3 +250,15 @@ def test_the_chinese_readme_names_the_same_two_quick_start_commands():
     chinese = quick_start((ROOT / "README.zh-CN.md").read_text(encoding="utf-8"), "## 快速开始")
     assert chinese == english
     assert english.splitlines() == ['pip install -e . && python main.py', 'pip install -e ".[test]" && python -m pytest']
+
+
+def test_every_dock_title_is_listed_for_translation():
+    from designer.ui.main_window import DOCK_TITLES
+
+    titles = set()
+    for path in (ROOT / "designer" / "ui").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _call_name(node) == "add_dock" and node.args \
+                    and isinstance(node.args[0], ast.Constant):
+                titles.add(node.args[0].value)
+    assert titles and titles <= set(DOCK_TITLES), "add the new dock's name to main_window.DOCK_TITLES"

@@ -30,6 +30,13 @@ LAYOUT_VERSION = 1
 MENU_TITLES = {"File": QT_TRANSLATE_NOOP("MainWindow", "&File"), "Edit": QT_TRANSLATE_NOOP("MainWindow", "&Edit"),
                "View": QT_TRANSLATE_NOOP("MainWindow", "&View"), "Model": QT_TRANSLATE_NOOP("MainWindow", "&Model"),
                "Help": QT_TRANSLATE_NOOP("MainWindow", "&Help")}
+# Every dock's English name (its key for dock_for and the saved layout); add_dock shows it translated.
+DOCK_TITLES = (QT_TRANSLATE_NOOP("Docks", "Layers"), QT_TRANSLATE_NOOP("Docks", "Inspector"),
+               QT_TRANSLATE_NOOP("Docks", "Model"), QT_TRANSLATE_NOOP("Docks", "History"),
+               QT_TRANSLATE_NOOP("Docks", "Training"), QT_TRANSLATE_NOOP("Docks", "Try it"),
+               QT_TRANSLATE_NOOP("Docks", "Look inside"), QT_TRANSLATE_NOOP("Docks", "Explain"),
+               QT_TRANSLATE_NOOP("Docks", "Code"), QT_TRANSLATE_NOOP("Docks", "Health"),
+               QT_TRANSLATE_NOOP("Docks", "Lessons"))
 PREFERRED_SIZE = (1500, 950)  # the first window on a large screen; smaller screens get all of their room
 
 
@@ -57,19 +64,19 @@ class MainWindow(QMainWindow):
         self.summary = SummaryTable(self.document)
         self.problems = ProblemsList(self.document)
         self.problems.node_activated.connect(self._focus_node)
-        self.add_dock(QT_TRANSLATE_NOOP("Docks", "Layers"), self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.add_dock(QT_TRANSLATE_NOOP("Docks", "Inspector"), self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.add_dock("Layers", self.palette, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.add_dock("Inspector", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea)
         bottom = QTabWidget()
         bottom.setObjectName("bottomTabs")
         bottom.setDocumentMode(True)
         bottom.addTab(self.summary, self.tr("Model summary"))
         bottom.addTab(self.problems, self.tr("Problems"))
         self.bottom_tabs = bottom
-        self.add_dock(QT_TRANSLATE_NOOP("Docks", "Model"), bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.add_dock("Model", bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
         history = QUndoView(self.document.undo_stack)
         history.setObjectName("historyView")
         history.setEmptyLabel(self.tr("Opened project"))
-        self.add_dock(QT_TRANSLATE_NOOP("Docks", "History"), history, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.add_dock("History", history, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.model_label = QLabel()
         self.model_label.setObjectName("modelLabel")
         self.statusBar().addPermanentWidget(self.model_label)
@@ -120,8 +127,8 @@ class MainWindow(QMainWindow):
     def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, tabify: bool = True) -> QDockWidget:
         """Dock ``widget`` under ``title``; its visibility toggle goes into the View menu.
 
-        ``title`` is English, marked ``QT_TRANSLATE_NOOP("Docks", "Training")`` at the call: it names the
-        dock (``dock_for``, the saved layout) and is shown translated. With ``tabify`` a dock joins the
+        ``title`` is English and listed in DOCK_TITLES: it names the dock (``dock_for``, the saved
+        layout) and is shown translated. With ``tabify`` a dock joins the
         first dock already in that area as a tab, so the canvas keeps its room; the window's own dock
         stays the visible tab.
         """

@@ -207,11 +207,20 @@ class LessonPanel(QWidget):
         except StopIteration:
             return None
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self._show()
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self._point_at(None)
+
     def _point_at(self, target: str | None) -> None:
+        """Outline (and bring forward) the part of the window the step is about, while the lesson is open."""
         if self.highlight is not None:
             self.highlight.deleteLater()
             self.highlight = None
-        if target is None:
+        if target is None or not self.isVisible():
             return
         if target == "canvas":
             widget = self.window_.canvas.viewport()
@@ -227,12 +236,11 @@ class LessonPanel(QWidget):
 
 def install(window) -> QDockWidget:
     """The lesson dock, hidden until Help ▸ Lessons shows it (a saved layout may show it again)."""
-    from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+    from PySide6.QtCore import QCoreApplication
     from PySide6.QtGui import QAction
 
     panel = LessonPanel(window)
-    dock = window.add_dock(QT_TRANSLATE_NOOP("Docks", "Lessons"), panel, Qt.DockWidgetArea.LeftDockWidgetArea,
-                           tabify=False)
+    dock = window.add_dock("Lessons", panel, Qt.DockWidgetArea.LeftDockWidgetArea, tabify=False)
     action = QAction(QCoreApplication.translate("LessonPanel", "&Lessons…"), window)
     action.setObjectName("action_lessons")
     action.setStatusTip(QCoreApplication.translate("LessonPanel", "Follow the tutorial step by step in the app"))
