@@ -61,6 +61,9 @@ class LessonPanel(QWidget):
 
         self.chooser = QComboBox()
         self.chooser.setObjectName("lessonChooser")
+        # Long titles must not make the panel wider than its dock: the step text wraps to the dock.
+        self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.chooser.setMinimumContentsLength(12)
         for lesson in self.lessons:
             self.chooser.addItem(f"{lesson.number}. {lesson.name()}", lesson.id)
         self.start_button = QPushButton(self.tr("Start"))
@@ -244,7 +247,16 @@ def install(window) -> QDockWidget:
     action = QAction(QCoreApplication.translate("LessonPanel", "&Lessons…"), window)
     action.setObjectName("action_lessons")
     action.setStatusTip(QCoreApplication.translate("LessonPanel", "Follow the tutorial step by step in the app"))
-    action.triggered.connect(lambda: (dock.show(), dock.raise_(), panel.show_code(), panel.evaluate()))
+    def open_lessons() -> None:
+        dock.show()
+        dock.raise_()
+        # Room to read: the lesson takes a good part of the left column, wider than the palette alone.
+        window.resizeDocks([dock], [max(dock.width(), 360)], Qt.Orientation.Horizontal)
+        window.resizeDocks([dock], [max(dock.height(), window.height() // 3)], Qt.Orientation.Vertical)
+        panel.show_code()
+        panel.evaluate()
+
+    action.triggered.connect(open_lessons)
     help_menu = window.menu("Help")
     help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, action)
     dock.hide()
