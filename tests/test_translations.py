@@ -27,6 +27,7 @@ COVERED = [
     "designer/core/params.py",
     "designer/core/rules.py",
     "designer/headless/check.py",
+    "designer/headless/export.py",
     "designer/headless/lessons.py",
     "designer/ui/autosave.py",
     "designer/ui/canvas/scene.py",
@@ -41,6 +42,7 @@ COVERED = [
     "designer/ui/panels/problems.py",
     "designer/ui/panels/summary.py",
     "designer/ui/presentation.py",
+    "designer/ml/verify.py",
 ]
 # Qt calls whose string arguments the user reads.
 VISIBLE_CALLS = {

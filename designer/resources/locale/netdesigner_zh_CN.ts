@@ -312,7 +312,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>开始</translation>
     </message>
     <message>
-        <source>Open the lesson's starting project and begin at its first step</source>
+        <source>Open the lesson&apos;s starting project and begin at its first step</source>
         <translation>打开本课的起始项目，从第一步开始</translation>
     </message>
     <message>
@@ -612,8 +612,8 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>数字</translation>
     </message>
     <message>
-        <source>"same" keeps height and width (stride 1 only); "valid" means no padding.</source>
-        <translation>"same" 保持高和宽不变（仅限步幅为 1）；"valid" 表示不填充。</translation>
+        <source>&quot;same&quot; keeps height and width (stride 1 only); &quot;valid&quot; means no padding.</source>
+        <translation>&quot;same&quot; 保持高和宽不变（仅限步幅为 1）；&quot;valid&quot; 表示不填充。</translation>
     </message>
 </context>
 <context>
