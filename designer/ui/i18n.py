@@ -1,8 +1,9 @@
 """The interface language: Qt's translators for designer/ui, gettext (designer.core.i18n) for the rest.
 
 Widgets put their text through ``self.tr("...")`` (or ``QCoreApplication.translate(context, "...")``
-outside a QObject); placeholders are ``str.format`` names, counted text uses
-``self.tr("%n block(s)", "", count)``. The sources are ``designer/resources/locale/netdesigner_zh_CN.ts``
+outside a QObject); placeholders are ``str.format`` names. Counted text is two strings chosen in
+Python (``tr("1 block") if n == 1 else tr("{count} blocks")``): Qt's ``%n`` would need an English
+catalog as well to read "1 block". The sources are ``designer/resources/locale/netdesigner_zh_CN.ts``
 (``python tools/translations.py update`` refreshes them from the code, ``compile`` writes the ``.qm``
 beside them). The language is chosen when the app starts: the one saved by View ▸ Language, else the
 system's.

@@ -431,7 +431,9 @@ class MainWindow(QMainWindow):
                 shape=projects_fmt(shapes.output_shape), count=shapes.parameters)
         else:
             errors = sum(1 for p in shapes.problems if p.severity == "error")
-            text = "<span style='color:#c62828'>" + self.tr("%n problem(s): the model cannot run yet", "", errors) \
+            counted = self.tr("1 problem: the model cannot run yet") if errors == 1 else \
+                self.tr("{count} problems: the model cannot run yet").format(count=errors)
+            text = "<span style='color:#c62828'>" + counted \
                 + "</span>"
         self.model_label.setText(text)
 

@@ -225,6 +225,128 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
     </message>
 </context>
 <context>
+    <name>ErrorReport</name>
+    <message>
+        <source>NetDesigner: unexpected error</source>
+        <translation>NetDesigner：意外错误</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>复制详细信息</translation>
+    </message>
+    <message>
+        <source>({count} errors so far.)</source>
+        <translation>（到目前为止共 {count} 个错误。）</translation>
+    </message>
+    <message>
+        <source>Details are also in {file}.</source>
+        <translation>详细信息也记录在 {file} 中。</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {what}
+
+The window keeps working, but save your project to be safe.</source>
+        <translation>出了点问题：{what}
+
+窗口仍可继续使用，但为了安全请保存你的项目。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Class with a step-by-step forward (tutorial style)</source>
+        <translation>带逐步 forward 的类（教程风格）</translation>
+    </message>
+    <message>
+        <source>Compact nn.Sequential</source>
+        <translation>紧凑的 nn.Sequential</translation>
+    </message>
+    <message>
+        <source>ONNX export needs the onnx and onnxscript packages: pip install "netdesigner[onnx]"</source>
+        <translation>导出 ONNX 需要 onnx 和 onnxscript 包：pip install "netdesigner[onnx]"</translation>
+    </message>
+    <message>
+        <source>Export model</source>
+        <translation>导出模型</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>State dict</source>
+        <translation>State dict（状态字典）</translation>
+    </message>
+    <message>
+        <source>ONNX (.onnx), checked with onnxruntime</source>
+        <translation>ONNX（.onnx），用 onnxruntime 检查</translation>
+    </message>
+    <message>
+        <source>(not installed)</source>
+        <translation>（未安装）</translation>
+    </message>
+    <message>
+        <source>Training script train.py (MNIST/FashionMNIST; runs under torchrun)</source>
+        <translation>训练脚本 train.py（MNIST/FashionMNIST；可用 torchrun 运行）</translation>
+    </message>
+    <message>
+        <source>Uses the trained weights.</source>
+        <translation>使用训练好的权重。</translation>
+    </message>
+    <message>
+        <source>No trained weights yet: exports fresh weights (seed 0).</source>
+        <translation>还没有训练好的权重：导出新初始化的权重（随机种子 0）。</translation>
+    </message>
+    <message>
+        <source>Python file</source>
+        <translation>Python 文件</translation>
+    </message>
+    <message>
+        <source>Style</source>
+        <translation>风格</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export model as</source>
+        <translation>模型导出为</translation>
+    </message>
+    <message>
+        <source>Python file: choose where to write the model</source>
+        <translation>Python 文件：请选择把模型写到哪里</translation>
+    </message>
+    <message>
+        <source>Python file: the folder {folder} does not exist</source>
+        <translation>Python 文件：文件夹 {folder} 不存在</translation>
+    </message>
+    <message>
+        <source>Exporting and checking in a fresh Python process…</source>
+        <translation>正在导出，并在新的 Python 进程中检查…</translation>
+    </message>
+    <message>
+        <source>Export failed: {error}</source>
+        <translation>导出失败：{error}</translation>
+    </message>
+    <message>
+        <source>Written (not checked).</source>
+        <translation>已写入（未检查）。</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import .py…</source>
+        <translation>导入 .py(&amp;I)…</translation>
+    </message>
+</context>
+<context>
     <name>Files</name>
     <message>
         <source>Could not load weights {file}: {error}</source>
@@ -312,7 +434,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>开始</translation>
     </message>
     <message>
-        <source>Open the lesson&apos;s starting project and begin at its first step</source>
+        <source>Open the lesson's starting project and begin at its first step</source>
         <translation>打开本课的起始项目，从第一步开始</translation>
     </message>
     <message>
@@ -538,11 +660,13 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <source>Output {shape} · {count:,} parameters</source>
         <translation>输出 {shape} · {count:,} 个参数</translation>
     </message>
-    <message numerus="yes">
-        <source>%n problem(s): the model cannot run yet</source>
-        <translation>
-            <numerusform>%n 个问题：模型还不能运行</numerusform>
-        </translation>
+    <message>
+        <source>1 problem: the model cannot run yet</source>
+        <translation>1 个问题：模型还不能运行</translation>
+    </message>
+    <message>
+        <source>{count} problems: the model cannot run yet</source>
+        <translation>{count} 个问题：模型还不能运行</translation>
     </message>
     <message>
         <source>Problems ({count})</source>
@@ -612,8 +736,8 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>数字</translation>
     </message>
     <message>
-        <source>&quot;same&quot; keeps height and width (stride 1 only); &quot;valid&quot; means no padding.</source>
-        <translation>&quot;same&quot; 保持高和宽不变（仅限步幅为 1）；&quot;valid&quot; 表示不填充。</translation>
+        <source>"same" keeps height and width (stride 1 only); "valid" means no padding.</source>
+        <translation>"same" 保持高和宽不变（仅限步幅为 1）；"valid" 表示不填充。</translation>
     </message>
 </context>
 <context>
@@ -686,11 +810,13 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <source>Total</source>
         <translation>合计</translation>
     </message>
-    <message numerus="yes">
-        <source>%n layer(s)</source>
-        <translation>
-            <numerusform>%n 层</numerusform>
-        </translation>
+    <message>
+        <source>1 layer</source>
+        <translation>1 层</translation>
+    </message>
+    <message>
+        <source>{count} layers</source>
+        <translation>{count} 层</translation>
     </message>
 </context>
 </TS>

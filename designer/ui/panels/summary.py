@@ -51,7 +51,7 @@ class SummaryModel(QAbstractTableModel):
                          "—" if result.error or result.out_shape is None else _count(macs), result.error is not None))
             ids.append(node_id)
         if rows:
-            rows.append((self.tr("Total"), self.tr("%n layer(s)", "", len(ids)),
+            rows.append((self.tr("Total"), self.tr("1 layer") if len(ids) == 1 else self.tr("{count} layers").format(count=len(ids)),
                          fmt(shapes.output_shape) if shapes.output_shape else "—",
                          _count(total_params), _count(total_macs), False))
             ids.append(None)
