@@ -19,33 +19,30 @@ from designer.core import i18n, layers, templates
 from tools import translations as tt
 
 ROOT = Path(__file__).resolve().parents[1]
-# Modules whose every visible string must go through translation (checked by the lint below).
-COVERED = [
-    "designer/cli.py",
-    "designer/core/lessons.py",
-    "designer/core/graph.py",
-    "designer/core/params.py",
-    "designer/core/rules.py",
-    "designer/headless/check.py",
-    "designer/headless/export.py",
-    "designer/headless/lessons.py",
-    "designer/ui/autosave.py",
-    "designer/ui/dialogs/error_report.py",
-    "designer/ui/dialogs/export.py",
-    "designer/ui/canvas/scene.py",
-    "designer/ui/canvas/view.py",
-    "designer/ui/document.py",
-    "designer/ui/files.py",
-    "designer/ui/i18n.py",
-    "designer/ui/main_window.py",
-    "designer/ui/panels/inspector.py",
-    "designer/ui/panels/lessons.py",
-    "designer/ui/panels/palette.py",
-    "designer/ui/panels/problems.py",
-    "designer/ui/panels/summary.py",
-    "designer/ui/presentation.py",
-    "designer/ml/verify.py",
-]
+# Every module's visible text goes through translation (the lint below), except those still in NOT_YET:
+# a module leaves NOT_YET when its text is marked and translated, and the list ends empty.
+SOURCES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "designer").rglob("*.py")
+                 if p.name != "__init__.py" and "__pycache__" not in p.parts)
+NOT_YET = {
+    "designer/core/project.py",
+    "designer/headless/explain.py",
+    "designer/headless/import_py.py",
+    "designer/headless/predict.py",
+    "designer/headless/train.py",
+    "designer/ml/importer.py",
+    "designer/ui/dialogs/importing.py",
+    "designer/ui/dialogs/weights.py",
+    "designer/ui/panels/activations.py",
+    "designer/ui/panels/code_view.py",
+    "designer/ui/panels/drawpad.py",
+    "designer/ui/panels/explainer.py",
+    "designer/ui/panels/folder_data.py",
+    "designer/ui/panels/health.py",
+    "designer/ui/panels/receptive_view.py",
+    "designer/ui/panels/training.py",
+    "designer/ui/panels/training_plots.py",
+}
+COVERED = [module for module in SOURCES if module not in NOT_YET]
 # Qt calls whose string arguments the user reads.
 VISIBLE_CALLS = {
     "setText", "setToolTip", "setStatusTip", "setWhatsThis", "setWindowTitle", "setPlaceholderText", "addAction",
@@ -58,8 +55,7 @@ VISIBLE_CALLS = {
     "QTableWidgetItem", "setItemText", "addItem", "addItems",
 }
 # Calls in gettext modules whose string arguments reach the user.
-GETTEXT_VISIBLE_CALLS = {"print", "ShapeError", "ParamError", "ProjectError", "GraphError", "ConfigError", "Fix", "error",
-                         "write"}
+GETTEXT_VISIBLE_CALLS = {"print", "ShapeError", "ParamError", "ProjectError", "GraphError", "ConfigError", "Fix", "error"}
 # argparse: only the help= and description= words are read; the names are the command line's.
 ARGPARSE_CALLS = {"add_argument", "add_parser", "ArgumentParser"}
 TRANSLATING = {"tr", "translate", "_", "N_", "ngettext", "gettext_", "QT_TRANSLATE_NOOP", "QT_TR_NOOP"}
@@ -181,6 +177,8 @@ def _words(node: ast.AST) -> str:
         return " ".join(w for w in (_words(node.left), _words(node.right)) if w)
     else:
         return ""
+    if re.fullmatch(r"[a-z0-9_.]*", re.sub(r"\{[^{}]*\}", "", text)):
+        return ""  # a field path ("training.{name}") or one lowercase identifier ("deny"), not a sentence
     text = re.sub(r"<[^>]*>|&\w+;|\{[^{}]*\}|%\w", " ", text)
     return " ".join(w for w in WORD.findall(text) if w not in SAME_IN_BOTH)
 
@@ -225,6 +223,10 @@ def tr_inside_fstrings(path: Path) -> list[str]:
             found += [f"{path.name}:{c.lineno}" for c in ast.walk(node)
                       if isinstance(c, ast.Call) and _call_name(c) in TRANSLATING]
     return found
+
+
+def test_not_yet_names_only_modules_that_exist():
+    assert NOT_YET <= set(SOURCES)
 
 
 @pytest.mark.parametrize("module", COVERED)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from designer.core import rules
-from designer.core.i18n import N_
+from designer.core.i18n import N_, _
 from designer.core.params import (BOOL, CHOICE, FLOAT, INT, OPT_FLOAT, OPT_INT, PADDING, PAIR, SHAPE, Param,
                                   ParamError)
 
@@ -59,8 +59,9 @@ class LayerSpec:
         index = self._by_name()
         for key in given:
             if key not in index:
-                known = ", ".join(index) or "none"
-                raise ParamError(key, f"{self.type} has no parameter {key!r} (it takes: {known})")
+                known = ", ".join(index) or _("none")
+                raise ParamError(key, _("{type} has no parameter {key!r} (it takes: {known})").format(
+                    type=self.type, key=key, known=known))
         # Defaults are checked once per spec; only the given values are checked on each call.
         defaults, required = self._defaults()
         out = dict(defaults)
@@ -68,7 +69,7 @@ class LayerSpec:
             if p.name in given:
                 out[p.name] = p.check(given[p.name])
             elif p.name in required:
-                raise ParamError(p.name, f"is required for {self.type}")
+                raise ParamError(p.name, _("is required for {type}").format(type=self.type))
         return out
 
     def _defaults(self) -> tuple[dict, frozenset]:
