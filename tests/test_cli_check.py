@@ -1,6 +1,7 @@
 """`python main.py check`: run as a user runs it, in a real subprocess."""
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -27,7 +28,8 @@ def test_lenet_is_valid_with_61706_parameters_and_output_10():
     assert report["parameters"] == 61706
     assert list(report) == ["file", "valid", "error", "output_shape", "parameters", "nodes"]
     first = report["nodes"][1]
-    assert first == {"id": "n1", "type": "Conv2d", "output_shape": [6, 28, 28], "error": None}
+    assert first == {"id": "n1", "type": "Conv2d", "output_shape": [6, 28, 28], "error": None,
+                     "receptive_field": [5, 5], "jump": [1, 1]}
     assert [n["output_shape"] for n in report["nodes"]][-6:] == [[400], [120], [120], [84], [84], [10]]
 
 
@@ -154,3 +156,13 @@ def test_largest_allowed_project_is_checked_in_linear_time(tmp_path):
     assert time.perf_counter() - started < 3.0  # quadratic work here takes ~15 s
     assert report["valid"] and report["output_shape"] == [8]
     assert len(table) == MAX_NODES + 3
+
+
+def test_named_pipe_exits_2_at_once_and_the_others_are_checked(tmp_path):
+    pipe = tmp_path / "pipe.netproj.json"
+    os.mkfifo(pipe)  # nobody writes to it: a plain open() would wait for ever (the timeout fails the test)
+    result = check(str(pipe), LENET, "--json")
+    assert result.returncode == 2
+    piped, good = json.loads(result.stdout)
+    assert piped["error"] == f"{pipe}: is a named pipe (FIFO), not a regular file; only regular files are read"
+    assert good["valid"] is True

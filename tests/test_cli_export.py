@@ -35,6 +35,36 @@ def test_export_writes_a_runnable_file_and_matching_weights(tmp_path):
     assert list(state)[:2] == ["conv1.weight", "conv1.bias"]
 
 
+def test_export_checks_what_it_wrote_in_a_fresh_process(tmp_path):
+    py, w = tmp_path / "lenet.py", tmp_path / "lenet.pt"
+    result = cli("export", LENET, "--py", py, "--weights", w)
+    assert result.returncode == 0, result.stderr
+    assert "lenet.py + lenet.pt in a fresh process: verified: identical outputs" in result.stdout.splitlines()
+
+
+def test_no_check_skips_the_check(tmp_path, capsys):
+    assert main(["export", SMALL, "--py", str(tmp_path / "m.py"), "--no-check"]) == 0
+    out = capsys.readouterr().out
+    assert "verified" not in out and "fresh process" not in out
+    assert out.splitlines() == [f"wrote {tmp_path / 'm.py'} (class style)"]
+
+
+def test_outputs_that_differ_exit_1_with_the_difference(tmp_path, capsys, monkeypatch):
+    from designer.ml import verify
+
+    real = verify.reference_output
+
+    def off_by_a_bit(model, probe):  # as if the app's model computed something else
+        return real(model, probe) + 0.5
+
+    monkeypatch.setattr(verify, "reference_output", off_by_a_bit)
+    assert main(["export", SMALL, "--py", str(tmp_path / "m.py")]) == 1
+    captured = capsys.readouterr()
+    assert "m.py in a fresh process (fresh, seed 0): outputs differ: max difference 0.5" in captured.out
+    assert "export: the exported files do not compute what the model computes: outputs differ: max difference 0.5" \
+        in captured.err
+
+
 def test_invalid_graph_exits_1_and_writes_nothing(tmp_path):
     result = cli("export", BROKEN, "--py", tmp_path / "m.py", "--weights", tmp_path / "m.pt")
     assert result.returncode == 1
@@ -99,7 +129,7 @@ def test_mismatched_or_corrupt_weights_exit_1_and_write_nothing(tmp_path, capsys
     assert main(["export", LENET, "--py", str(out / "m.py"), "--from-weights", str(small),
                  "--weights", str(out / "w.pt")]) == 1
     err = capsys.readouterr().err
-    assert f"{small} does not fit {LENET}" in err
+    assert f"{small}: The weights do not fit the model (0 of 10 tensors match)" in err
     assert "conv1.weight: the file has shape (5, 1, 2, 2), the model expects (6, 1, 5, 5)" in err
     assert "Missing from the file: conv2.weight" in err
     (tmp_path / "junk.pt").write_bytes(b"\x00junk" * 20)

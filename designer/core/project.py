@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +33,7 @@ MAX_EDGES = 50_000
 MAX_DIGITS = 30  # a whole number with more digits than this is absurd in a project
 MAX_POS = 1e9  # canvas coordinates
 
-_TOP_KEYS = ("format", "version", "name", "nodes", "edges", "training", "weights")
+_TOP_KEYS = ("format", "version", "name", "nodes", "edges", "training", "weights", "weights_signature")
 _NODE_KEYS = ("id", "type", "params", "pos", "name")
 _EDGE_KEYS = ("from", "to")
 
@@ -64,6 +65,7 @@ class Project:
     name: str = "Untitled"
     training: dict = field(default_factory=dict)
     weights: str | None = None  # state_dict file, relative to the project file
+    weights_signature: str | None = None  # what those weights belong to (designer.ml.models.signature)
     extra: dict = field(default_factory=dict)  # unknown top-level keys, in file order
 
 
@@ -72,17 +74,45 @@ class Project:
 def load(path: str | os.PathLike) -> Project:
     """Read and validate a project file; raises ProjectError (never OSError or JSON errors)."""
     source = str(path)
+    return loads(read_regular_file(path, MAX_FILE_BYTES, source), source)
+
+
+def read_regular_file(path: str | os.PathLike, limit: int, source: str | None = None) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; raises ProjectError naming ``source``.
+
+    A named pipe, a device or a socket is refused without reading from it: reading
+    one could wait for ever (a FIFO nobody writes to) or never end (/dev/zero).
+    """
+    source = str(path) if source is None else source
     try:
-        with open(path, "rb") as handle:
-            if os.path.isfile(path) and os.fstat(handle.fileno()).st_size > MAX_FILE_BYTES:
-                raise _too_big(source)
-            # read at most one byte past the limit: /dev/zero or a growing file cannot exhaust memory
-            payload = handle.read(MAX_FILE_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
         raise ProjectError(source, "", f"cannot be read ({exc.strerror or exc})") from None
-    if len(payload) > MAX_FILE_BYTES:
-        raise _too_big(source)
-    return loads(payload, source)
+    mode, size = (info := os.fstat(fd)).st_mode, info.st_size
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ProjectError(source, "", f"is {_file_kind(mode)}, not a regular file; only regular files are read")
+    if size > limit:
+        os.close(fd)
+        raise _too_big(source, limit)
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            # at most one byte past the limit: a file that grows while it is read cannot exhaust memory
+            payload = handle.read(limit + 1)
+        except OSError as exc:
+            raise ProjectError(source, "", f"cannot be read ({exc.strerror or exc})") from None
+    if len(payload) > limit:
+        raise _too_big(source, limit)
+    return payload
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def loads(text: str | bytes, source: str = "<project>") -> Project:
@@ -157,8 +187,8 @@ def _kind(value: object) -> str:
     return type(value).__name__
 
 
-def _too_big(source: str) -> ProjectError:
-    return ProjectError(source, "", f"is larger than {MAX_FILE_BYTES // 1_000_000} MB; too large for a project file")
+def _too_big(source: str, limit: int = MAX_FILE_BYTES) -> ProjectError:
+    return ProjectError(source, "", f"is larger than {limit / 1_000_000:g} MB; too large for a project file")
 
 
 # Validation ------------------------------------------------------------------
@@ -194,6 +224,11 @@ def from_dict(data: object, source: str = "<project>") -> Project:
         if not isinstance(weights, str):
             raise ProjectError(source, "weights", f"must be a file name, not {_kind(weights)}")
         project.weights = weights
+    signature = data.get("weights_signature")
+    if signature is not None:
+        if not isinstance(signature, str):
+            raise ProjectError(source, "weights_signature", f"must be text, not {_kind(signature)}")
+        project.weights_signature = signature
     _read_nodes(project.graph, data.get("nodes"), source)
     _read_edges(project.graph, data.get("edges", []), source)
     project.extra = {k: v for k, v in data.items() if k not in _TOP_KEYS}
@@ -363,6 +398,8 @@ def to_dict(project: Project) -> dict:
         data["training"] = project.training
     if project.weights:
         data["weights"] = project.weights
+        if project.weights_signature:
+            data["weights_signature"] = project.weights_signature
     data.update((k, v) for k, v in project.extra.items() if k not in data and k not in _TOP_KEYS)
     return data
 

@@ -12,6 +12,7 @@ import json
 import os
 import pickle
 import re
+import stat
 import struct
 import zipfile
 from dataclasses import dataclass, field
@@ -63,6 +64,9 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """Read a state_dict (.pt/.pth or .safetensors) onto the CPU; raises WeightsError."""
     path = Path(path)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a named pipe would block the reader for ever
+            raise WeightsError(path, "is not a regular file (a folder, a named pipe or a device); "
+                                     "only regular files are read")
         with open(path, "rb") as handle:
             head = handle.read(9)
     except OSError as exc:

@@ -1,8 +1,11 @@
 """Crash recovery: the unsaved project is written to a recovery file every few seconds.
 
-Each running app writes ``recovery-<pid>.json`` in the settings data folder and
-deletes it on a clean exit or a save. A recovery file whose process is gone is
-what a crash leaves behind; the next start offers to restore it.
+Each running app writes ``recovery-<pid>.json`` (and ``recovery-<pid>.pt`` for
+trained weights) in the settings data folder and deletes them on a clean exit
+or a save. Every change counts: the graph, the name, the training settings and
+the weights. A recovery file whose process is gone is what a crash leaves
+behind; the next start offers to restore it, and declining keeps it as an
+ordinary project file (listed under Open Recent) instead of deleting it.
 """
 
 from __future__ import annotations
@@ -46,6 +49,11 @@ def stale_recovery_files() -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+def recovered_dir() -> Path:
+    """Where declined recoveries are kept as project files."""
+    return settings.data_dir() / "recovered"
+
+
 class Autosaver(QObject):
     """Writes the document to this process's recovery file while it has unsaved changes."""
 
@@ -53,7 +61,12 @@ class Autosaver(QObject):
         super().__init__(parent)
         self.document = document
         self.path = settings.data_dir() / f"recovery-{os.getpid()}.json"
-        self._written_version = None
+        self.weights_path = self.path.with_suffix(".pt")
+        self._written: tuple | None = None  # (project text, weights version) last written
+        self._weights_version = 0
+        self._weights_written = -1
+        document.weights_changed.connect(self._weights_changed)
+        document.project_replaced.connect(self._weights_changed)
         self.timer = QTimer(self)
         self.timer.setInterval(INTERVAL_MS)
         self.timer.timeout.connect(self.write_now)
@@ -61,32 +74,54 @@ class Autosaver(QObject):
     def start(self) -> None:
         self.timer.start()
 
+    def _weights_changed(self) -> None:
+        self._weights_version += 1
+
     def write_now(self) -> None:
         doc = self.document
         if not doc.modified:
             self.discard()
             return
-        key = (id(doc.project), doc.graph.version)
-        if key == self._written_version:
+        text = projects.dumps(doc.project)  # the whole file: graph, name, training settings, weights name
+        key = (text, self._weights_version)
+        if key == self._written:
             return
+        weights = doc.weights
+        if weights is None:
+            self.weights_path.unlink(missing_ok=True)
+        elif self._weights_written != self._weights_version:
+            from designer.ml.weights import save_state_dict  # torch is loaded: there are weights
+
+            save_state_dict(weights, self.weights_path)
+        self._weights_written = self._weights_version
         payload = {"source": str(doc.path) if doc.path else None, "saved_at": time.time(),
-                   "project": projects.to_dict(doc.project)}
+                   "weights": self.weights_path.name if weights is not None else None,
+                   "project": json.loads(text)}
         projects.write_atomic(self.path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
-        self._written_version = key
+        self._written = key
 
     def discard(self) -> None:
-        self._written_version = None
+        self._written = None
+        self._weights_written = -1
         self.path.unlink(missing_ok=True)
+        self.weights_path.unlink(missing_ok=True)
 
     def offer_restore(self, parent: QWidget) -> bool:
-        """Ask whether to restore the newest crash leftover; True when one was restored."""
+        """Ask whether to restore the newest crash leftover; True when one was restored.
+
+        "No" keeps it as a project file in ``recovered_dir()`` and lists it under Open Recent.
+        """
         for path in stale_recovery_files():
+            weights_file = path.with_suffix(".pt")
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
                 project = projects.from_dict(data["project"], str(path))
             except (OSError, ValueError, KeyError, TypeError):
                 path.unlink(missing_ok=True)  # unreadable leftovers help nobody
+                weights_file.unlink(missing_ok=True)
                 continue
+            if not data.get("weights"):
+                weights_file = None
             source = data.get("source")
             when = time.strftime("%H:%M:%S", time.localtime(data.get("saved_at", path.stat().st_mtime)))
             what = f"“{Path(source).name}”" if source else f"“{project.name}” (never saved)"
@@ -94,10 +129,58 @@ class Autosaver(QObject):
             answer = QMessageBox.question(
                 parent, "Restore unsaved work?",
                 f"NetDesigner did not close properly last time.\n\nRestore the unsaved changes to {what}, "
-                f"autosaved at {when}?", buttons.Yes | buttons.No, buttons.Yes)
-            path.unlink(missing_ok=True)
+                f"autosaved at {when}?\n\nNo keeps them as a project file in {recovered_dir()} "
+                "(listed under File ▸ Open Recent).", buttons.Yes | buttons.No, buttons.Yes)
             if answer == buttons.Yes:
+                state = _read_weights(weights_file)
                 self.document.set_project(project, Path(source) if source else None, modified=True)
+                if state is not None:
+                    self.document.set_weights(state)
+                _remove(path, weights_file)
                 return True
+            try:
+                kept = self._keep(project, source, weights_file)
+            except (OSError, projects.ProjectError) as exc:  # e.g. a full disk: leave the leftover where it is
+                message = f"The unsaved work could not be kept as a project ({exc}); it stays in {path}"
+            else:
+                _remove(path, weights_file)
+                message = f"The unsaved work was kept in {kept} (File ▸ Open Recent)"
+            if hasattr(parent, "statusBar"):
+                parent.statusBar().showMessage(message, 15000)
             return False
         return False
+
+    @staticmethod
+    def _keep(project, source: str | None, weights_file: Path | None) -> Path:
+        """Write a declined recovery as NAME-recovered-DATE.netproj.json (+ .pt); returns the project file."""
+        folder = recovered_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = Path(source).name.split(".")[0] if source else (project.name or "project")
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)[:60] or "project"
+        target = folder / f"{stem}-recovered-{time.strftime('%Y%m%d-%H%M%S')}.netproj.json"
+        project.weights = None
+        if weights_file is not None and weights_file.is_file():
+            kept_weights = target.with_name(target.name.removesuffix(".netproj.json") + ".pt")
+            projects.write_atomic(kept_weights, weights_file.read_bytes())
+            project.weights = kept_weights.name
+        projects.save(project, target)
+        settings.add_recent_file(target)
+        return target
+
+
+def _read_weights(path: Path | None) -> dict | None:
+    """The autosaved weights, read as Load Weights reads them (weights_only); None if absent or unreadable."""
+    if path is None or not path.is_file():
+        return None
+    from designer.ml.weights import WeightsError, load_state_dict
+
+    try:
+        return load_state_dict(path)
+    except WeightsError:
+        return None
+
+
+def _remove(path: Path, weights_file: Path | None) -> None:
+    path.unlink(missing_ok=True)
+    if weights_file is not None:
+        weights_file.unlink(missing_ok=True)

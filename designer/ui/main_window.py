@@ -12,8 +12,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget,
-                               QUndoView, QWidget)
+from PySide6.QtWidgets import (QAbstractScrollArea, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox,
+                               QScrollArea, QTabWidget, QUndoView, QWidget)
 
 from designer.core import project as projects
 from designer.ui import files, settings
@@ -27,6 +27,7 @@ from designer.ui.panels.summary import SummaryTable
 
 FILE_FILTER = "NetDesigner projects (*.netproj.json *.json);;All files (*)"
 LAYOUT_VERSION = 1
+PREFERRED_SIZE = (1500, 950)  # the first window on a large screen; smaller screens get all of their room
 
 
 class MainWindow(QMainWindow):
@@ -38,7 +39,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
         screen = QGuiApplication.primaryScreen().availableGeometry()
-        self._default_size = (min(1500, int(screen.width() * 0.92)), min(950, int(screen.height() * 0.92)))
+        self._default_size = (min(PREFERRED_SIZE[0], screen.width()), min(PREFERRED_SIZE[1], screen.height()))
         project = files.default_project()
         self._wrap(project, self._default_size[0] - 680)
         self.document = Document(project, parent=self)
@@ -98,9 +99,11 @@ class MainWindow(QMainWindow):
         """The docks and menu entries of the other parts of the app; each must not import torch at module level."""
         from designer.ui.dialogs.export import install as install_export
         from designer.ui.panels.drawpad import install as install_tryit
+        from designer.ui.panels.explainer import install as install_explainer
         from designer.ui.panels.training import install as install_training
 
         install_tryit(self)  # Try it + Look inside docks
+        install_explainer(self)  # Explain dock, on the pad's model and drawing
         install_export(self)  # File ▸ Export, Import
         install_training(self)  # Training dock
 
@@ -113,7 +116,7 @@ class MainWindow(QMainWindow):
         """
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
-        dock.setWidget(widget)
+        dock.setWidget(widget if isinstance(widget, QAbstractScrollArea) else _scrolling(widget))
         self.addDockWidget(area, dock)
         first = next((d for d in self._docks if self.dockWidgetArea(d) == area), None)
         if tabify and first is not None:
@@ -140,6 +143,7 @@ class MainWindow(QMainWindow):
         """Work that waits until the window is painted: crash recovery, then weights."""
         if self._fresh_layout:
             self._default_dock_sizes()
+        self.fit_to_screen()
         self.canvas.fit(readable=True)
         self.autosaver.offer_restore(self)
         self.autosaver.start()
@@ -333,14 +337,45 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self.restoreState(state, LAYOUT_VERSION)
-        self._fresh_layout = not isinstance(state, QByteArray)
-        if self._fresh_layout:
+        self._fresh_layout = not isinstance(state, QByteArray) or not self._layout_fits()
+        if self._fresh_layout:  # first start, or a layout remembered from a larger screen
+            self.resize(*self._default_size)
+            self._default_dock_sizes()
+
+    def _available(self):
+        return (self.screen() or QGuiApplication.primaryScreen()).availableGeometry()
+
+    def _layout_fits(self) -> bool:
+        """The window inside the screen's free area, and the canvas still the largest part of it."""
+        screen, frame = self._available(), self.frameGeometry()
+        if frame.width() > screen.width() or frame.height() > screen.height():
+            return False
+        self.layout().activate()  # the docks' sizes as they will be shown
+        canvas = self.canvas.size()
+        return canvas.width() >= self.width() * 0.4 and canvas.height() >= self.height() * 0.4
+
+    def fit_to_screen(self) -> None:
+        """Shrink and move the shown window into its screen's free area (title bar and task bar included)."""
+        screen, frame = self._available(), self.frameGeometry()
+        if screen.contains(frame):
+            return
+        extra_w, extra_h = frame.width() - self.width(), frame.height() - self.height()  # the window frame
+        self.resize(min(self.width(), screen.width() - extra_w), min(self.height(), screen.height() - extra_h))
+        frame = self.frameGeometry()
+        self.move(max(screen.left(), min(frame.left(), screen.right() - frame.width() + 1)),
+                  max(screen.top(), min(frame.top(), screen.bottom() - frame.height() + 1)))
+        if not self._layout_fits():
             self._default_dock_sizes()
 
     def _default_dock_sizes(self) -> None:
-        self.resizeDocks([self.findChild(QDockWidget, "dock_model")], [200], Qt.Orientation.Vertical)
+        """Docks sized from the window: the palette and the right column narrow, the canvas the largest part."""
+        width, height = self.width(), self.height()
+        bottom = max(130, min(230, int(height * 0.24)))
+        left = max(150, min(220, int(width * 0.14)))
+        right = max(260, min(420, int(width * 0.26)))
+        self.resizeDocks([self.findChild(QDockWidget, "dock_model")], [bottom], Qt.Orientation.Vertical)
         self.resizeDocks([self.findChild(QDockWidget, "dock_layers"), self.findChild(QDockWidget, "dock_inspector")],
-                         [190, 330], Qt.Orientation.Horizontal)
+                         [left, right], Qt.Orientation.Horizontal)
 
     # reactions -------------------------------------------------------------
     def _display_name(self) -> str:
@@ -431,6 +466,16 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About NetDesigner",
                           "NetDesigner: design a neural network with the mouse, see every shape as it changes, "
                           "train it and try it out.")
+
+
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """A dock's panel that scrolls when the dock is smaller than it: docks never force the window off a small screen."""
+    area = QScrollArea()
+    area.setObjectName(f"scroll_{widget.objectName() or type(widget).__name__}")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setWidget(widget)
+    return area
 
 
 def projects_fmt(shape) -> str:

@@ -167,8 +167,6 @@ def test_not_utf8_and_unreadable_files(tmp_path):
         project.load(bad)
     with pytest.raises(ProjectError, match="cannot be read"):
         project.load(tmp_path / "missing.json")
-    with pytest.raises(ProjectError, match="cannot be read"):
-        project.load(tmp_path)
 
 
 def test_giant_file_is_refused_before_parsing(tmp_path, monkeypatch):
@@ -180,11 +178,24 @@ def test_giant_file_is_refused_before_parsing(tmp_path, monkeypatch):
         project.load(path)
 
 
-def test_endless_device_is_read_only_up_to_the_limit():
+def test_endless_device_is_refused_without_reading():
     if not os.path.exists("/dev/zero"):
         pytest.skip("no /dev/zero on this platform")
-    with pytest.raises(ProjectError, match="larger than"):
+    with pytest.raises(ProjectError, match="is a device, not a regular file"):
         project.load("/dev/zero")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_named_pipe_is_refused_at_once(tmp_path):
+    pipe = tmp_path / "pipe.netproj.json"
+    os.mkfifo(pipe)  # nobody writes to it: reading it would wait for ever
+    with pytest.raises(ProjectError, match=r"pipe\.netproj\.json: is a named pipe \(FIFO\), not a regular file"):
+        project.load(pipe)
+
+
+def test_folder_is_refused_by_name(tmp_path):
+    with pytest.raises(ProjectError, match="is a folder, not a regular file"):
+        project.load(tmp_path)
 
 
 def test_too_many_values_refused_before_parsing():
@@ -291,13 +302,14 @@ def test_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
 def test_unwritable_folder_gives_a_project_error(tmp_path, monkeypatch):
     path = tmp_path / "a.netproj.json"
     path.write_text("old")
+    blank = project.load(EXAMPLES / "blank.netproj.json")
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(project.os, "open", refuse)  # as a read-only folder does (tests may run as root)
     with pytest.raises(ProjectError, match="a.netproj.json: cannot be saved .Permission denied"):
-        project.save(project.load(EXAMPLES / "blank.netproj.json"), path)
+        project.save(blank, path)
     assert path.read_text() == "old"
 
 

@@ -1,4 +1,4 @@
-"""ONNX export: any batch size, the same outputs through onnxruntime within 1e-5."""
+"""ONNX export: any batch size, the same outputs through onnxruntime (within rounding)."""
 import builtins
 
 import onnx
@@ -41,7 +41,7 @@ def test_onnx_check_detects_a_different_model(tmp_path):
     probe = verify.probe_batch((1, 14, 14))
     exact = (verify.reference_output(model, probe).double() - onnx_export.run_onnx(path, probe).double()).abs().max()
     assert check.max_abs_diff == float(exact) > 1e-3
-    assert check.message == f"outputs differ: max abs difference {float(exact)!r}"
+    assert check.message == f"outputs differ: max difference {float(exact):.3g}"
 
 
 def test_missing_onnx_packages_give_the_install_command(tmp_path, monkeypatch):

@@ -56,7 +56,7 @@ def test_a_corrupted_weight_is_detected_with_the_exact_difference(tmp_path):
     model[5].weight.data[3, 7] += 0.25
     exact = (expected.double() - verify.reference_output(model, verify.probe_batch((1, 12, 12))).double()).abs().max()
     assert check.max_abs_diff == float(exact) > 0
-    assert check.message == f"outputs differ: max abs difference {float(exact)!r}"
+    assert check.message == f"outputs differ: max difference {float(exact):.3g}"
 
 
 def test_safetensors_weights_are_checked_too(tmp_path):
@@ -91,12 +91,62 @@ def test_codegen_exports_of_both_styles_verify_identical(tmp_path):
         assert check.identical, f"{style}: {check.message}"
 
 
-def test_bundle_checks_the_py_even_without_a_weights_file(tmp_path):
-    from designer.core import project as project_io
-    from designer.ml import bundle
+def test_export_checks_the_py_even_without_a_weights_file(tmp_path):
+    from designer.ml import models
 
-    project = project_io.load("designer/resources/examples/small-module.netproj.json")
-    outcome = bundle.export_bundle(project, None, bundle.Request(py=tmp_path / "small.py", style="sequential"))
+    project = models.load_project("designer/resources/examples/small-module.netproj.json")
+    outcome = models.export(project, None, models.Request(py=tmp_path / "small.py", style="sequential"))
     assert outcome.verified, outcome.text()
-    assert outcome.lines[-1] == "small.py in a fresh process (fresh weights, seed 0): verified: identical outputs"
+    assert outcome.lines[-1] == "small.py in a fresh process (fresh, seed 0): verified: identical outputs"
     assert [p.name for p in tmp_path.iterdir()] == ["small.py"]
+
+
+def test_the_three_verdicts():
+    expected = torch.tensor([[-0.3611, 0.0058, 12.5], [1.0, -2.0, 0.25]])
+    same = verify.compare(expected, expected.clone())
+    assert (same.ok, same.identical, same.message) == (True, True, "verified: identical outputs")
+    rounded = expected.clone()
+    rounded[0, 0] = torch.nextafter(rounded[0, 0], torch.tensor(0.0))  # one unit in the last place
+    close = verify.compare(expected, rounded)
+    diff = float((expected[0, 0].double() - rounded[0, 0].double()).abs())
+    assert close.ok and not close.identical and close.max_abs_diff == diff
+    assert close.message == f"verified: outputs match within floating-point rounding (max difference {diff:.3g})"
+    wrong = expected.clone()
+    wrong[1, 2] += 1e-3
+    far = verify.compare(expected, wrong)
+    assert not far.ok and far.message == f"outputs differ: max difference {far.max_abs_diff:.3g}"
+    assert abs(far.max_abs_diff - 1e-3) < 1e-6
+    shaped = verify.compare(expected, expected[:1])
+    assert not shaped.ok and shaped.message == "outputs differ: output shapes (2, 3) in the app, (1, 3) exported"
+
+
+def test_nan_in_the_same_places_is_identical_and_anywhere_else_differs():
+    expected = torch.tensor([1.0, float("nan"), 3.0])
+    assert verify.compare(expected, expected.clone()).identical
+    moved = torch.tensor([float("nan"), 2.0, 3.0])
+    assert not verify.compare(expected, moved).ok
+
+
+def test_a_long_sum_computed_on_several_threads_is_not_called_a_difference(tmp_path):
+    """Conv2d(1, 8, 3) -> Flatten -> Linear(5408, 10): the app's threads used to sum in another order."""
+    from designer.core.graph import Graph
+    from designer.core.project import Project
+    from designer.ml import models
+
+    graph = Graph()
+    graph.add_node("Input", {"shape": [1, 28, 28]}, node_id="input")
+    graph.add_node("Conv2d", {"in_channels": 1, "out_channels": 8, "kernel_size": 3}, node_id="conv")
+    graph.add_node("Flatten", {}, node_id="flat")
+    graph.add_node("Linear", {"in_features": 5408, "out_features": 10}, node_id="fc")
+    for edge in (("input", "conv"), ("conv", "flat"), ("flat", "fc")):
+        graph.connect(*edge)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(4)  # as on a student's laptop; the checking process runs on one thread
+    try:
+        outcome = models.export(Project(graph=graph, name="convlin"), None,
+                                models.Request(py=tmp_path / "m.py", weights=tmp_path / "m.pt", onnx=tmp_path / "m.onnx"))
+    finally:
+        torch.set_num_threads(threads)
+    assert outcome.verified, outcome.text()
+    assert not any("outputs differ" in line for line in outcome.lines), outcome.text()
+    assert torch.get_num_threads() == threads

@@ -1,4 +1,5 @@
 """state_dict files: exact round trips in both formats, clear errors, the compatibility report."""
+import os
 import pickle
 
 import pytest
@@ -81,6 +82,13 @@ def test_bad_files_give_errors_naming_the_file(tmp_path, content, message):
 def test_missing_file(tmp_path):
     with pytest.raises(weights.WeightsError, match="cannot be read"):
         weights.load_state_dict(tmp_path / "nope.pt")
+
+
+def test_named_pipe_is_refused_without_waiting(tmp_path):
+    pipe = tmp_path / "w.pt"
+    os.mkfifo(pipe)  # nobody writes to it: opening it to read would wait for ever
+    with pytest.raises(weights.WeightsError, match=r"w\.pt: is not a regular file"):
+        weights.load_state_dict(pipe)
 
 
 def test_compare_reports_each_kind_of_difference():

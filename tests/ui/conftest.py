@@ -17,6 +17,16 @@ def gc_in_ui_thread(qapp):
 
 
 @pytest.fixture(autouse=True)
+def errors_fail_the_test():
+    """pytest-qt fails a test on an exception in a slot; the app's error report must never outlive a test
+    that installed it, so later tests keep pytest-qt's hook in front."""
+    yield
+    from designer.ui.dialogs import error_report
+
+    error_report.uninstall_all()
+
+
+@pytest.fixture(autouse=True)
 def private_settings(tmp_path_factory, qapp):
     """Point QSettings (and so recovery files) at a temp folder: tests never touch the user's."""
     folder = tmp_path_factory.mktemp("settings")

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 import torch
 from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QKeySequence
 
 from designer.core import project as projects
 from designer.ml.build import build_model
@@ -78,6 +79,24 @@ def test_clicking_a_block_on_the_canvas_shows_its_output(window, qtbot):
         assert inside.view.currentWidget() is view
         assert str(shape).replace(",)", ")") in inside.header.text()
 
+
+
+def test_a_new_project_with_look_inside_open_shows_no_stale_layers(window, qtbot):
+    """File ▸ New while Look inside shows a drawing: the old model's layers are not looked up in the new one."""
+    from designer.ui.panels.drawpad import TryPanel as Pad
+
+    pad, inside = window.findChild(Pad), window.findChild(ActivationsPanel)
+    for title in ("Try it", "Look inside"):
+        window.dock_for(title).raise_()
+    qtbot.waitExposed(inside)
+    draw_seven(qtbot, pad.pad)
+    classified(qtbot, pad)
+    assert inside.shown_layer is not None and inside.shown_layer.node_id == "n1"
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.New)  # the blank project: just an Input
+    assert list(window.document.graph.nodes) == ["input"]
+    assert inside.shown_layer is None  # and no KeyError on the way
+    classified(qtbot, pad)
+    assert inside.shown_layer is None and "cannot run" in inside.header.text()
 
 def test_feature_maps_bars_and_filters_follow_the_selection(qtbot, panels):
     doc, pad, inside = panels
@@ -200,3 +219,30 @@ def test_in_the_window_ctrl_z_on_the_pad_undoes_a_stroke_not_the_last_edit(windo
     assert pad.is_empty()
     assert window.document.undo_stack.index() == edits  # the canvas edit is still there
     assert "Load &Weights…" in [a.text() for a in window.menu("Model").actions()]
+
+
+def hover(widget, point: QPoint) -> None:
+    """Move the pointer over ``widget`` with no button down (sent to its window, as the system does)."""
+    from PySide6.QtTest import QTest
+
+    QTest.mouseMove(widget.window().windowHandle(), widget.mapTo(widget.window(), point))
+
+
+def test_hovering_a_map_cell_outlines_what_it_sees_on_the_input(qtbot, panels):
+    doc, pad, inside = panels
+    draw_seven(qtbot, pad.pad)
+    classified(qtbot, pad)
+    doc.select("n4")  # conv2: each cell sees 14×14 input pixels, 2 apart
+    assert inside.receptive.isVisible() and inside.maps.map_size == (10, 10)
+    tile = inside.maps.tile_rect(3)  # any channel: the same place in the input
+    point = QPoint(round(tile.x() + tile.width() * 0.35), round(tile.y() + tile.height() * 0.65))
+    hover(inside.maps, point)
+    assert inside.receptive.field is not None, inside.receptive.label.text()
+    assert inside.receptive.picture.region == (10, 23, 4, 17)  # cell (6, 3): from row 2·6−2, column 2·3−2
+    assert "cell (6, 3) sees rows 10–23, columns 4–17" in inside.receptive.label.text()
+    corner = QPoint(round(tile.x() + 1), round(tile.y() + 1))
+    hover(inside.maps, corner)
+    assert inside.receptive.picture.region == (0, 11, 0, 11)  # cell (0, 0): its field is clipped by the padding
+
+    doc.select("n8")  # a Linear: bars, no picture to outline
+    assert not inside.receptive.isVisible()

@@ -42,7 +42,7 @@ def test_export_writes_every_file_and_shows_the_verification(qtbot, qapp, tmp_pa
     assert "nn.Sequential(OrderedDict" in (tmp_path / "my_lenet.py").read_text()
     saved = weights.load_state_dict(tmp_path / "my_lenet.safetensors")
     assert all(torch.equal(saved[k], v) for k, v in doc.weights.items())  # the trained ones, exactly
-    assert "(trained weights)" in dialog.log.toPlainText()
+    assert "tensors, trained weights)" in dialog.log.toPlainText()
 
 
 def test_export_reports_a_bad_folder_without_writing(qtbot, qapp, tmp_path):
@@ -111,3 +111,43 @@ def test_file_menu_offers_export_and_import_above_quit(qtbot, qapp, tmp_path):
     names = [a.objectName() for a in window.menu("File").actions()]
     assert names.index("action_export") < names.index("action_import") < names.index("action_quit")
     window.document.mark_saved()
+
+
+def _conv_linear_document():
+    from designer.core.graph import Graph
+    from designer.core.project import Project
+
+    graph = Graph()
+    graph.add_node("Input", {"shape": [1, 28, 28]}, node_id="input")
+    graph.add_node("Conv2d", {"in_channels": 1, "out_channels": 8, "kernel_size": 3}, node_id="conv")
+    graph.add_node("Flatten", {}, node_id="flat")
+    graph.add_node("Linear", {"in_features": 5408, "out_features": 10}, node_id="fc")
+    for edge in (("input", "conv"), ("conv", "flat"), ("flat", "fc")):
+        graph.connect(*edge)
+    return Document(Project(graph=graph, name="convlin"))
+
+
+def test_a_long_sum_is_verified_not_reported_in_red(qtbot, qapp, tmp_path):
+    """Conv2d(1,8,3) → Flatten → Linear(5408,10) with default settings used to show 'outputs differ' in red."""
+    torch.set_num_threads(max(2, torch.get_num_threads()))
+    dialog = ExportDialog(_conv_linear_document(), folder=tmp_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.finished_export, timeout=120_000):
+        qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
+    assert dialog.verification_text().startswith("verified:"), dialog.log.toPlainText()
+    assert "outputs differ" not in dialog.log.toPlainText()
+    assert "#b3261e" not in dialog.status.styleSheet()
+
+
+def test_outputs_that_differ_are_shown_in_red_with_the_difference(qtbot, qapp, tmp_path, monkeypatch):
+    from designer.ml import verify
+
+    real = verify.reference_output
+    monkeypatch.setattr(verify, "reference_output", lambda model, probe: real(model, probe) + 0.25)
+    dialog = ExportDialog(_trained_document(qapp), folder=tmp_path)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.finished_export, timeout=120_000):
+        qtbot.mouseClick(dialog.export_button, Qt.LeftButton)
+    assert dialog.verification_text() == ".py: outputs differ: max difference 0.25"
+    assert "#b3261e" in dialog.status.styleSheet()

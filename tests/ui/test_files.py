@@ -203,3 +203,15 @@ def test_shortcuts_help_lists_the_menu_shortcuts(window, qtbot):
     window._shortcuts()
     undo = QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)
     assert seen and "Undo" in seen[0] and undo in seen[0] and "Auto-layout" in seen[0]
+
+
+def test_open_on_a_named_pipe_says_so_and_does_not_freeze(window, qtbot, tmp_path, monkeypatch):
+    pipe = tmp_path / "pipe.netproj.json"
+    os.mkfifo(pipe)  # nobody writes to it: a blocking read would freeze the window for ever
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(pipe), ""))
+    before = projects.dumps(window.document.project)
+    seen = []
+    answer_dialog(qtbot, QMessageBox.StandardButton.Ok, seen)
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Open)
+    assert seen and "pipe.netproj.json" in seen[0] and "named pipe (FIFO), not a regular file" in seen[0]
+    assert projects.dumps(window.document.project) == before

@@ -39,7 +39,7 @@ def base_name(project_name: str) -> str:
 class ExportDialog(QDialog):
     """Choose what to export, press Export, read the verification."""
 
-    finished_export = Signal(object)  # bundle.Outcome
+    finished_export = Signal(object)  # models.Outcome
 
     def __init__(self, document, parent: QWidget | None = None, folder: Path | None = None):
         super().__init__(parent)
@@ -113,8 +113,8 @@ class ExportDialog(QDialog):
             self.py_edit.setText(path if path.endswith(".py") else path + ".py")
 
     def request(self):
-        """The bundle.Request the fields describe; raises ValueError naming the field."""
-        from designer.ml.bundle import Request
+        """The models.Request the fields describe; raises ValueError naming the field."""
+        from designer.ml.models import Request
 
         text = self.py_edit.text().strip()
         if not text:
@@ -144,9 +144,9 @@ class ExportDialog(QDialog):
         self._show_status("Exporting and checking in a fresh Python process…", None)
 
         def work():
-            from designer.ml.bundle import export_bundle
+            from designer.ml import models
 
-            return export_bundle(project, state, request)
+            return models.export(project, state, request)
 
         run_in_background(work, self._done, self._crashed, context=self)
 
@@ -160,13 +160,13 @@ class ExportDialog(QDialog):
         self.log.setPlainText(outcome.text())
         if outcome.error:
             self._show_status(f"Export failed: {outcome.error}", False)
-        else:
-            checks = outcome.checks.values()
+        elif not outcome.checks:
+            self._show_status("Written (not checked).", None)
+        elif all(c.identical for c in outcome.checks.values()):
+            self._show_status("verified: identical outputs", True)
+        else:  # each file's own verdict; red when one of them differs or could not be checked
             labelled = [f"{'.py' if name == 'py' else 'ONNX'}: {c.message}" for name, c in outcome.checks.items()]
-            if checks and all(c.identical for c in checks):
-                self._show_status("verified: identical outputs", True)
-            else:
-                self._show_status("; ".join(labelled) or "written (not checked)", all(c.ok for c in checks))
+            self._show_status("; ".join(labelled), outcome.verified)
         self.finished_export.emit(outcome)
 
     def _show_status(self, text: str, ok: bool | None) -> None:

@@ -1,0 +1,292 @@
+"""The one way from a project to a working model: load, infer, build, attach weights, export and check.
+
+Every front end calls these functions (the headless commands, the drawing
+pad, Model ▸ Load Weights, opening a project with weights, File ▸ Export), so
+each step is written once and behaves the same everywhere: weights are read
+with ``weights_only=True`` and checked key by key, and every export is
+imported again in a fresh process and compared with the model here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from torch import nn
+
+from designer.core import codegen, trainscript
+from designer.core import project as project_io
+from designer.core.graph import Graph
+from designer.core.project import Project
+from designer.core.shapes import ModelShapes, infer
+from designer.ml import build as _build
+from designer.ml import verify, weights
+from designer.ml.weights import CompatReport
+
+SEED = 0  # fresh weights are seeded, so two exports of one project agree
+EXIT_INVALID, EXIT_UNREADABLE = 1, 2
+
+
+class ModelError(ValueError):
+    """Why there is no model (or no weights for it); the message names the file.
+
+    Attributes:
+        message: one line saying what is wrong.
+        details: more lines (one per node error, or the weights report), possibly empty.
+        exit_code: 2 when a file could not be read, 1 when the model or the weights do not work.
+    """
+
+    def __init__(self, message: str, details: list[str] | None = None, exit_code: int = EXIT_INVALID):
+        super().__init__("\n".join([message, *(details or [])]))
+        self.message = message
+        self.details = details or []
+        self.exit_code = exit_code
+
+
+class WeightsMismatch(ModelError):
+    """The weights do not fit the model; ``report`` says key by key how."""
+
+    def __init__(self, source: str, report: CompatReport):
+        first, *rest = report.summary().splitlines()
+        super().__init__(f"{source}: {first}", rest)
+        self.report = report
+
+
+# Project -> shapes -> module --------------------------------------------------------
+
+def load_project(path: str | os.PathLike) -> Project:
+    """Read a project file; raises ModelError (exit code 2) naming the file and the field."""
+    try:
+        return project_io.load(path)
+    except project_io.ProjectError as exc:
+        raise ModelError(str(exc), exit_code=EXIT_UNREADABLE) from None
+
+
+def valid_shapes(project: Project | Graph, source: str = "the model") -> ModelShapes:
+    """The inferred shapes; raises ModelError listing each error on the model's path."""
+    graph = _graph(project)
+    result = infer(graph)
+    if result.valid:
+        return result
+    names = graph.generated_names()
+    details = []
+    for problem in result.problems:
+        if problem.severity != "error" or (problem.node_id is not None and problem.node_id not in result.path):
+            continue
+        node = graph.nodes.get(problem.node_id) if problem.node_id else None
+        where = f"{names.get(node.id, node.id)} ({node.type}), node {node.id}: " if node else ""
+        details.append(f"  {where}{problem.message}")
+    if not details:
+        details.append("  the model has no layers: add some after the Input")
+    raise ModelError(f"{source}: the model has errors; fix them first:", details)
+
+
+def build(project: Project | Graph, seed: int | None = None, style: str = "class") -> nn.Module:
+    """A freshly initialised module (seeded when ``seed`` is given); raises ModelError."""
+    graph = _graph(project)
+    try:
+        if seed is None:
+            return _build.build_model(graph, style)
+        return _build.seeded_model(graph, seed, style)
+    except _build.BuildError as exc:
+        raise ModelError(str(exc)) from None
+
+
+def _graph(project: Project | Graph) -> Graph:
+    return project if isinstance(project, Graph) else project.graph
+
+
+# Weights -------------------------------------------------------------------------
+
+def read_weights(path: str | os.PathLike) -> dict:
+    """A state_dict from a .pt/.pth/.safetensors file (``weights_only=True``); raises ModelError (exit 2)."""
+    try:
+        return weights.load_state_dict(path)
+    except weights.WeightsError as exc:
+        raise ModelError(str(exc), exit_code=EXIT_UNREADABLE) from None
+
+
+def fit(model: nn.Module, state: dict) -> CompatReport:
+    """How ``state`` fits ``model``: matching, missing, unexpected and misshapen keys."""
+    return weights.compare(model.state_dict(), state)
+
+
+def attach(model: nn.Module, state: dict, partial: bool = False, source: str = "the weights") -> CompatReport:
+    """Load ``state`` into ``model`` when every tensor fits; with ``partial``, the matching ones only.
+
+    Raises:
+        WeightsMismatch: they do not fit (and ``partial`` is off, or nothing matches).
+    """
+    report = fit(model, state)
+    if report.ok:
+        model.load_state_dict(state, strict=True)
+    elif partial and report.matched:
+        model.load_state_dict({key: state[key] for key in report.matched}, strict=False)
+    else:
+        raise WeightsMismatch(source, report)
+    return report
+
+
+def signature(project: Project | Graph, state: dict) -> str:
+    """What a set of weights belongs to: the model's layers, settings and wiring, and the tensors' keys and shapes.
+
+    Moving blocks or renaming the project leaves it unchanged; any edit that
+    changes the model (a layer, a parameter, a name, a wire) changes it.
+    """
+    graph = _graph(project)
+    path = infer(graph).path
+    names = graph.generated_names()
+    model_nodes = set(path)
+    layers = [[names.get(n, n), graph.nodes[n].type, graph.nodes[n].params] for n in path]
+    wires = [[names.get(s, s), names.get(d, d)] for s, d in graph.edges if s in model_nodes and d in model_nodes]
+    tensors = [[key, list(value.shape), str(value.dtype).removeprefix("torch.")] for key, value in state.items()]
+    text = json.dumps({"layers": layers, "wires": wires, "tensors": tensors}, sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class ProjectWeights:
+    """The outcome of checking a project's recorded weights file.
+
+    Attributes:
+        state: the weights, when they belong to the model; else None.
+        message: one sentence for the user: loaded, or why not.
+    """
+
+    state: dict | None
+    message: str
+
+
+def project_weights(project: Project, folder: str | os.PathLike) -> ProjectWeights | None:
+    """Read ``project.weights`` (relative to ``folder``) and check that they belong to the model; None if none."""
+    if not project.weights:
+        return None
+    path = Path(folder) / project.weights
+    try:
+        state = read_weights(path)
+        model = build(project)
+    except ModelError as exc:
+        return ProjectWeights(None, f"The trained weights were not loaded: {exc.message}")
+    report = fit(model, state)
+    if not report.ok:
+        return ProjectWeights(None, f"The weights in {path.name} no longer fit this model, so it counts as "
+                                    f"untrained: {report.summary().splitlines()[0]}")
+    recorded = project.weights_signature
+    if recorded and recorded != signature(project, state):
+        return ProjectWeights(None, f"The weights in {path.name} were trained for an earlier version of this model "
+                                    "(it was edited after training), so it counts as untrained.")
+    return ProjectWeights(state, f"Loaded the trained weights from {path.name}.")
+
+
+# Export ---------------------------------------------------------------------------
+
+@dataclass
+class Request:
+    """What to write; ``None`` skips that file. Without ``py`` there is nothing to check the weights with."""
+
+    py: Path | None
+    style: str = "class"
+    weights: Path | None = None  # .pt or .safetensors
+    onnx: Path | None = None
+    train_script: Path | None = None
+    verify: bool = True
+
+
+@dataclass
+class Outcome:
+    """What was written and what the checks found."""
+
+    written: list[Path] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # in order, for the dialog's log and the command line
+    checks: dict[str, verify.Check] = field(default_factory=dict)  # "py", "onnx"
+    error: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        """Every check ran and found the written files compute what the model computes."""
+        return self.error is None and bool(self.checks) and all(c.ok for c in self.checks.values())
+
+    def text(self) -> str:
+        return "\n".join(self.lines + ([f"error: {self.error}"] if self.error else []))
+
+
+def export(project: Project, state: dict | None, request: Request, origin: str = "trained weights") -> Outcome:
+    """Write the .py (and weights, ONNX, training script), then check each one in a fresh process.
+
+    ``state`` (described by ``origin``) must fit the model, or nothing is
+    written; without it the weights are fresh and seeded. Never raises for
+    the user's errors: they are in ``Outcome.error``.
+    """
+    out = Outcome()
+    try:
+        _export(project, state, request, origin, out)
+    except (ModelError, codegen.CodegenError, weights.WeightsError, OSError, ValueError) as exc:
+        out.error = str(exc)
+    return out
+
+
+def _write_text(path: Path, text: str, out: Outcome) -> None:
+    project_io.write_atomic(path, text.encode("utf-8"))
+    out.written.append(path)
+
+
+def _export(project: Project, state: dict | None, request: Request, origin: str, out: Outcome) -> None:
+    # Everything is checked before anything is written.
+    source = codegen.generate(project, request.style) if request.py else None
+    shape = tuple(project.graph.input_node().params["shape"])
+    model = build(project, SEED, request.style)
+    if state is not None:
+        attach(model, state, source=origin)
+    note = origin if state is not None else f"fresh, seed {SEED}"
+    if request.py:
+        _write_text(request.py, source, out)
+        out.lines.append(f"wrote {request.py} ({request.style} style)")
+    if request.weights:
+        weights.save_state_dict(model.state_dict(), request.weights)
+        out.written.append(request.weights)
+        out.lines.append(f"wrote {request.weights} ({len(model.state_dict())} tensors, {note})")
+    if request.train_script:
+        module = os.path.relpath(request.py, request.train_script.parent)
+        _write_text(request.train_script, trainscript.generate(project, module), out)
+        out.lines.append(f"wrote {request.train_script} (python {request.train_script.name} --data DIR, "
+                         "or torchrun --nproc_per_node N ...)")
+    if request.verify and request.py:
+        out.checks["py"] = _check_py(model, request, shape, note, out)
+    if request.onnx:
+        _export_onnx(model, request, shape, out)
+
+
+def _check_py(model: nn.Module, request: Request, shape, note: str, out: Outcome) -> verify.Check:
+    if request.weights:
+        check = verify.verify_py(model, request.py, request.weights, shape)
+        out.lines.append(f"{request.py.name} + {request.weights.name} in a fresh process: {check.message}")
+        return check
+    # No weights file asked for: check the .py with the same weights in a temporary one.
+    with tempfile.TemporaryDirectory(prefix="netdesigner-export-") as tmp:
+        temporary = Path(tmp, "weights.pt")
+        weights.save_state_dict(model.state_dict(), temporary)
+        check = verify.verify_py(model, request.py, temporary, shape)
+    out.lines.append(f"{request.py.name} in a fresh process ({note}): {check.message}")
+    return check
+
+
+def _export_onnx(model: nn.Module, request: Request, shape, out: Outcome) -> None:
+    from designer.ml import onnx_export
+
+    try:
+        onnx_export.export_onnx(model, shape, request.onnx)
+    except onnx_export.OnnxUnavailable as exc:
+        out.lines.append(f"ONNX skipped: {exc}")
+        return
+    except Exception as exc:  # torch.onnx raises many types; the exporter's message is what the user needs
+        raise ModelError(f"{request.onnx}: ONNX export failed: {exc}") from None
+    out.written.append(request.onnx)
+    out.lines.append(f"wrote {request.onnx}")
+    if request.verify:
+        check = verify.verify_onnx(model, request.onnx, shape)
+        out.checks["onnx"] = check
+        out.lines.append(f"{request.onnx.name} through onnxruntime: {check.message}")
