@@ -4,8 +4,9 @@
 sits beside the exported model file. Run in one process with the project's
 settings, it ends with the same weights as the app's Training panel and
 ``netdesigner train``: it carries copies of the app's own data preparation
-(``designer/ml/prepare.py``) and of its settings-to-torch translation
-(``designer/ml/config.py``), both written to import only numpy and torch. The
+(``designer/ml/prepare.py``), of its settings-to-torch translation
+(``designer/ml/config.py``), learning-rate schedules and augmentation, all
+written to import only numpy and torch. The
 same file runs, unchanged, under ``torchrun --nproc_per_node N`` as
 DistributedDataParallel.
 
@@ -21,10 +22,11 @@ import re
 
 from designer.core.project import Project
 from designer.core.templates import RESOURCES
-from designer.core.training import DATASETS, INITS, LOSSES, OPTIMIZERS, SETTINGS, TrainConfig
+from designer.core.training import (DATASETS, FOLDER_PREFIX, INITS, LOSSES, OPTIMIZERS, SCHEDULES, SETTINGS, ConfigError,
+                                    TrainConfig)
 
 # The app's files that the script carries, read as text (core never imports ml).
-COPIED = ("prepare.py", "config.py")
+COPIED = ("prepare.py", "config.py", "schedules.py", "augment.py")
 ML_SOURCES = RESOURCES.parent / "ml"
 
 
@@ -51,7 +53,8 @@ def copied_code() -> str:
         body = [node for node in ast.parse(source).body if not isinstance(node, (ast.Import, ast.ImportFrom))]
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
             body = body[1:]  # the module docstring
-        start = body[0].lineno - 1
+        first = body[0]
+        start = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", [])]) - 1
         while start > 0 and source.splitlines()[start - 1].startswith("#"):
             start -= 1  # keep the comment above the first definition
         text = "".join(source.splitlines(keepends=True)[start:]).rstrip()
@@ -74,6 +77,9 @@ def generate(project: Project, model_module: str) -> str:
     if not model_file.endswith(".py"):
         model_file += ".py"
     config = TrainConfig.from_project(project.training)
+    if config.dataset.startswith(FOLDER_PREFIX):
+        raise ConfigError("training.dataset", "the training script trains on " + ", ".join(DATASETS) + "; train on an "
+                          "image folder in the app or with `netdesigner train`")
     values = {
         "__TITLE__": _title(project.name),
         "__MODEL_FILE__": ascii(model_file),
@@ -90,11 +96,22 @@ def generate(project: Project, model_module: str) -> str:
         "__LOSS__": ascii(config.loss),
         "__INIT__": ascii(config.init),
         "__SEED__": repr(None if config.seed is None else int(config.seed)),
+        "__LR_SCHEDULE__": ascii(config.lr_schedule),
+        "__LR_STEP_EPOCHS__": repr(int(config.lr_step_epochs)),
+        "__LR_STEP_FACTOR__": repr(float(config.lr_step_factor)),
+        "__PATIENCE__": repr(int(config.patience)),
+        "__AUGMENT__": repr(bool(config.augment)),
+        "__AUGMENT_SHIFT__": repr(float(config.augment_shift)),
+        "__AUGMENT_ROTATION__": repr(float(config.augment_rotation)),
+        "__AUGMENT_SCALE__": repr(float(config.augment_scale)),
+        "__AUGMENT_FLIP__": repr(bool(config.augment_flip)),
+        "__AUGMENT_COLOR__": repr(float(config.augment_color)),
         "__MAX_SEED__": repr(int(SETTINGS["seed"].high)),
         "__DATASETS__": ascii(DATASETS),
         "__OPTIMIZERS__": ascii(OPTIMIZERS),
         "__LOSSES__": ascii(LOSSES),
         "__INITS__": ascii(INITS),
+        "__SCHEDULES__": ascii(SCHEDULES),
         "__COPIED_CODE__": copied_code(),
     }
     # One pass, so a value that looks like a placeholder is never substituted again.

@@ -16,7 +16,7 @@ import torch
 from designer.core import codegen
 from designer.core import project as projects
 from designer.core import trainscript
-from designer.core.training import ConfigError
+from designer.core.training import SETTINGS, ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -82,12 +82,15 @@ CASES = {
                                       ("MaxPool2d", {"kernel_size": 2}), ("Dropout", {"p": 0.25}),
                                       ("Flatten", {}), ("Linear", {"in_features": 324, "out_features": 10})]),
                  {"epochs": 1, "batch_size": 11, "optimizer": "SGD", "lr": 0.05, "momentum": 0.9, "nesterov": True,
-                  "weight_decay": 0.0005, "init": "kaiming", "seed": 7, "loss": "CrossEntropyLoss"}),
-    # A vector Input of 100 features (10 x 10), AdamW, Xavier and the tutorial's MSE loss.
+                  "weight_decay": 0.0005, "init": "kaiming", "seed": 7, "loss": "CrossEntropyLoss",
+                  "lr_schedule": "one-cycle"}),
+    # A vector Input of 100 features (10 x 10), AdamW, Xavier, the tutorial's MSE loss, a cosine schedule and
+    # augmented pictures.
     "vector-adamw": (_chain([100], [("Linear", {"in_features": 100, "out_features": 32}), ("ReLU", {}),
                                     ("Linear", {"in_features": 32, "out_features": 10})]),
                      {"epochs": 1, "batch_size": 64, "optimizer": "AdamW", "lr": 0.01, "weight_decay": 0.01,
-                      "init": "xavier", "seed": 3, "loss": "MSELoss"}),
+                      "init": "xavier", "seed": 3, "loss": "MSELoss", "lr_schedule": "cosine", "augment": True,
+                      "augment_shift": 0.1, "augment_rotation": 15.0, "augment_scale": 0.2, "augment_color": 0.3}),
 }
 
 
@@ -118,9 +121,14 @@ def test_one_epoch_of_the_script_ends_with_the_weights_the_app_trains(tmp_path, 
 
 
 def test_the_script_takes_every_setting_of_the_project(tmp_path):
+    """A setting added to the settings model fails here until the script takes it too."""
     training = {"dataset": "fashion-mnist", "epochs": 7, "batch_size": 33, "optimizer": "SGD", "lr": 0.2,
                 "momentum": 0.5, "nesterov": True, "weight_decay": 0.001, "loss": "NLLLoss", "init": "xavier",
-                "seed": 99}
+                "seed": 99, "lr_schedule": "step", "lr_step_epochs": 3, "lr_step_factor": 0.5, "patience": 4,
+                "augment": True, "augment_shift": 0.2, "augment_rotation": 30.0, "augment_scale": 0.25,
+                "augment_flip": True, "augment_color": 0.4}
+    assert set(training) == {name for name, setting in SETTINGS.items() if setting.saved}
+    assert all(training[name] != setting.default for name, setting in SETTINGS.items() if setting.saved)
     (tmp_path / "train.py").write_text(trainscript.generate(_project(training=training), "tiny.py"))
     spec = importlib.util.spec_from_file_location("generated_train", tmp_path / "train.py")
     module = importlib.util.module_from_spec(spec)
@@ -131,6 +139,8 @@ def test_the_script_takes_every_setting_of_the_project(tmp_path):
     finally:
         sys.argv = argv
     assert {k: getattr(args, k) for k in training} == training
+    with pytest.raises(ConfigError, match=r"training\.dataset: the training script trains on mnist-5k"):
+        trainscript.generate(_project(training={"dataset": "folder:pictures"}), "tiny.py")
 
 
 def test_the_script_is_standalone():
@@ -139,7 +149,7 @@ def test_the_script_is_standalone():
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported <= {"argparse", "gc", "hashlib", "importlib", "math", "os", "sys", "time", "pathlib",
+    assert imported <= {"argparse", "dataclasses", "gc", "hashlib", "importlib", "math", "os", "sys", "time", "pathlib",
                         "numpy", "torch", "torchvision"}, imported
     assert not re.search(r"\bdesigner\.", source)  # no NetDesigner module is needed
 
