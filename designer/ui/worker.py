@@ -47,12 +47,16 @@ class TrainingWorker(QObject):
     finished = Signal(object)  # Finished
     kept = Signal(object)  # Failed carrying the best weights before the failure; comes just before failed
     failed = Signal(str)
+    recorded = Signal(object)  # designer.core.runs.Run: the run's history record (created or continued)
+    mistakes = Signal(object)  # list of designer.ml.mistakes.Shown, after finished
     done = Signal()  # always last, after finished or failed
 
     def __init__(self, project: projects.Project, config: TrainConfig, initial_state: dict | None = None,
-                 threads: int | None = None, base=None):
+                 threads: int | None = None, base=None, history=None, resume=None):
         super().__init__()
         self.base = base  # the project file's folder: a relative image folder counts from it
+        self.history = history  # the project file: runs are recorded beside it (None: unsaved, not recorded)
+        self.resume = resume  # a designer.core.runs.Run to continue from its checkpoint
         self.threads = threads or default_threads()
         self.snapshot = projects.to_dict(project)
         self.snapshot.pop("training", None)  # the run uses ``config``; the file's limits do not apply to it
@@ -111,8 +115,32 @@ class TrainingWorker(QObject):
         if dataset.warnings:
             more = f" (and {len(dataset.warnings) - 3} more)" if len(dataset.warnings) > 3 else ""
             self.status.emit("; ".join(dataset.warnings[:3]) + more)
+        from designer.core import runs
+        from designer.ml import checkpoint
+        from designer.ml.mistakes import shown
+        from designer.ml.recorder import Recorder
+
+        recorder, saved = None, None
+        try:
+            if self.resume is not None:
+                saved = checkpoint.load(self.resume.checkpoint_path)
+                recorder = Recorder(self.resume)
+            elif self.history is not None:
+                recorder = Recorder(runs.new_run(self.history, config.to_project(), dataset.classes))
+        except checkpoint.CheckpointError as exc:
+            self.failed.emit(str(exc))
+            return
+        except runs.RunError as exc:
+            self.status.emit(f"{exc}: this run is not recorded")
+        if recorder is not None:
+            self.recorded.emit(recorder.run)
         signals = {Started: self.started, BatchEnd: self.progress, EpochEnd: self.epoch, Finished: self.finished}
-        for event in train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S):
+        for event in train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S,
+                           checkpoint=recorder.checkpoint if recorder else None, resume=saved):
+            if recorder is not None:
+                recorder(event)
+            if isinstance(event, Finished) and event.mistakes:
+                self.mistakes.emit(shown(event.mistakes, dataset))
             if isinstance(event, Failed):
                 if event.best_state is not None:
                     self.kept.emit(event)
