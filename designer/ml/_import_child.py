@@ -211,7 +211,7 @@ def _search_side(model, channels, path):
         if recorder.first_linear:  # stopped at the first Linear: does it get its in_features?
             wanted, out, got = recorder.first_linear
             features = got[-1] if got else None
-            if features == wanted and _runs(model, (channels, side, side), path):
+            if features == wanted and got[0] == 1 and _runs(model, (channels, side, side), path):
                 return [channels, side, side], f"inferred from Linear({wanted} → {out})"
             if features is not None and features > wanted:
                 raise ImportProblem(f"no square input up to {side}×{side} gives the first Linear({wanted} → {out}) "

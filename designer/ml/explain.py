@@ -282,9 +282,10 @@ def for_node(graph, path: list[str], model, tensor: torch.Tensor, node_id: str, 
     sources = [s for s in graph.predecessors(node_id) if s in path]
     if module is None or len(sources) != 1:
         raise ExplainError("this block is not part of the model: wire it in first")
-    if layer_outputs is None:
+    x = layer_input(layer_outputs or [], sources[0], path[0], tensor[0])
+    if x is None:  # nothing captured yet, or a capture from before the model changed
         _, layer_outputs = capture(model, tensor, path)
-    x = layer_input(layer_outputs, sources[0], path[0], tensor[0])
+        x = layer_input(layer_outputs, sources[0], path[0], tensor[0])
     if x is None:
         raise ExplainError("the layer before this one recorded no output")
     return Explainer(node.type, what_if(node.params, changes or {}), x, getattr(module, "weight", None),

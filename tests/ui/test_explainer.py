@@ -99,3 +99,16 @@ def test_play_click_a_cell_pools_and_other_layers(window, qtbot, explain, tmp_pa
     assert panel.explainer is None and "Select a Conv2d" in panel.header.text()
     assert not panel.step_button.isEnabled()
     QApplication.processEvents()
+
+
+def test_padding_same_in_the_inspector_shows_its_numbers_in_what_if(window, qtbot, explain):
+    pad, panel = explain
+    doc = window.document
+    click_block(window, qtbot, "n4")  # conv2: 5×5, no padding
+    window.inspector.editors["padding"][0].mode.setCurrentText("same")
+    assert doc.graph.nodes["n4"].params["padding"] == "same"
+    assert panel.editors["padding"].first.value() == 2
+    assert panel.explainer is None and "cannot run" in panel.header.text()  # fc1 no longer gets 400 inputs
+    window.inspector.editors["padding"][0].mode.setCurrentText("valid")
+    assert panel.editors["padding"].first.value() == 0, panel.header.text()
+    assert panel.explainer.out_shape == (16, 10, 10), panel.header.text()

@@ -95,3 +95,25 @@ def test_a_missing_protection_is_named_and_confirmed_once_per_file(qtbot, qapp, 
     assert not dialog.confirm.isChecked() and not dialog.import_button.isEnabled()
     dialog.py_edit.setText(str(tmp_path / "a.py"))  # this one was confirmed
     assert dialog.confirm.isChecked() and dialog.import_button.isEnabled()
+
+
+def test_weights_saved_from_the_original_class_load_into_the_saved_import(qtbot, qapp, tmp_path):
+    import torch
+
+    from designer.ui.dialogs.weights import WeightsDialog
+    from tests.ml.test_import import SEQUENTIALS, _in_process
+
+    result = _in_process(tmp_path, SEQUENTIALS)
+    projects.save(result.project, tmp_path / "imported.netproj.json")
+    doc = Document(projects.load(tmp_path / "imported.netproj.json"))
+    namespace = {}
+    exec(compile(SEQUENTIALS, "original", "exec"), namespace)
+    original = namespace["Model"]().state_dict()  # keys conv.0.weight, dense.2.bias, ...
+    torch.save(original, tmp_path / "trained.pt")
+    dialog = WeightsDialog(doc, tmp_path / "trained.pt")
+    qtbot.addWidget(dialog)
+    assert "Keys renamed from the imported file's model" in dialog.summary.text()
+    qtbot.mouseClick(dialog.load_button, Qt.MouseButton.LeftButton)
+    assert dialog.loaded == "all"
+    assert torch.equal(doc.weights["conv_0.weight"], original["conv.0.weight"])
+    assert torch.equal(doc.weights["dense_2.bias"], original["dense.2.bias"])

@@ -92,7 +92,7 @@ def test_a_stopped_run_can_be_continued(qtbot, project, tmp_path):
     project = save_project(project, {"epochs": 200, "batch_size": 256, "optimizer": "Adam", "lr": 0.01})
     panel = open_panel(qtbot, project)
     epochs = []
-    panel.run_started.connect(lambda: panel.run.worker.epoch.connect(lambda e: epochs.append(e.epoch)))
+    panel.run_event.connect(lambda e: epochs.append(e.epoch) if type(e).__name__ == "EpochEnd" else None)
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: len(epochs) >= 1, timeout=60000)
     with qtbot.waitSignal(panel.run_ended, timeout=10000):
@@ -102,7 +102,7 @@ def test_a_stopped_run_can_be_continued(qtbot, project, tmp_path):
     assert "stopped" in history.list.item(0).text() and history.continue_button.isEnabled()
     done = len(runs.list_runs(project)[0].epochs)
     started = []
-    panel.run_started.connect(lambda: panel.run.worker.started.connect(started.append))
+    panel.run_event.connect(lambda e: started.append(e) if type(e).__name__ == "Started" else None)
     qtbot.mouseClick(history.continue_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(started), timeout=60000)
     assert started[0].resumed_after == done

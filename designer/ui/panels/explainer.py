@@ -310,10 +310,14 @@ class ExplainerPanel(QWidget):
         except Exception:  # an invalid parameter: the inspector names it; start from the defaults
             resolved = {}
         for key, editor in self.editors.items():
-            value = self.changes.get(key, node.params.get(key, resolved.get(key)))
-            if isinstance(value, str):  # padding "same" / "valid": show the numbers torch uses
-                value = 0 if value == "valid" else None
-            editor.set_value(value if value is not None else (resolved.get(key) if key == "padding" else None))
+            value = self.changes.get(key, resolved.get(key, node.params.get(key)))
+            if value == "valid":
+                value = 0
+            elif value == "same":  # the numbers torch pads before the image
+                value = [d * (k - 1) // 2 for k, d in zip(resolved["kernel_size"], resolved["dilation"])]
+            if isinstance(value, str):
+                value = None
+            editor.set_value(value)
 
     def _what_if(self, key: str, value) -> None:
         node = self.document.graph.nodes[self.node_id]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -140,10 +140,7 @@ def _text(value) -> str:
 
 
 class HistoryTabs(QObject):
-    """The Runs and Mistakes tabs of a Training panel, and what their buttons do to the document.
-
-    A QObject in the UI thread, so the worker's signals reach its slots queued, never in the worker's thread.
-    """
+    """The Runs and Mistakes tabs of a Training panel, and what their buttons do to the document."""
 
     def __init__(self, panel):
         from designer.ui.panels.mistakes import MistakesBrowser
@@ -157,7 +154,8 @@ class HistoryTabs(QObject):
         document = panel.document
         document.path_changed.connect(lambda *_: self.runs.refresh(document.path))
         document.project_replaced.connect(self._replaced)
-        panel.run_started.connect(self._run_started)
+        panel.run_started.connect(self.mistakes.clear)
+        panel.run_event.connect(self._event)
         panel.run_ended.connect(lambda: self.runs.refresh(document.path))
         self.runs.use_weights.connect(self._use_weights)
         self.runs.continue_run.connect(lambda run: panel.start(resume=run))
@@ -167,20 +165,12 @@ class HistoryTabs(QObject):
         self.mistakes.clear()
         self.runs.refresh(self.panel.document.path)
 
-    def _run_started(self) -> None:
-        worker = self.panel.run.worker
-        self.mistakes.clear()
-        worker.recorded.connect(self._recorded)
-        worker.mistakes.connect(self._mistakes)
-
-    @Slot(object)
-    def _recorded(self, run: runs.Run) -> None:
-        self.runs.refresh(self.panel.document.path, select=run.id)
-
-    @Slot(object)
-    def _mistakes(self, found: list) -> None:
-        if not self.panel._stale():
-            self.mistakes.show_mistakes(found)
+    def _event(self, event) -> None:
+        kind = type(event).__name__
+        if kind == "Recorded":
+            self.runs.refresh(self.panel.document.path, select=event.run.id)
+        elif kind == "Mistakes" and not self.panel._stale():
+            self.mistakes.show_mistakes(event.items)
 
     def _use_weights(self, run: runs.Run) -> None:
         """The run's best weights become the project's, if they still fit the model."""
