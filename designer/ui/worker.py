@@ -78,6 +78,7 @@ class TrainingRun:
         self.initial_state = initial_state
         self.control = Control()
         self.job: Job | None = None
+        self.watch_health = True  # costs about 1% of the run (benchmarks/bench_health.py)
 
     def start(self, on_event: Callable[[object], None], on_ended: Callable[[], None], context=None) -> None:
         def crashed(exc: Exception) -> None:  # a bug must end the run visibly, and be logged
@@ -146,11 +147,15 @@ class TrainingRun:
         recorder, saved = self._recorder(job, config, dataset.classes)
         if recorder is False:
             return
+        from designer.ml.health import watch
         from designer.ml.mistakes import shown
         from designer.ml.train import Finished
 
-        for event in train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S,
-                           checkpoint=recorder.checkpoint if recorder else None, resume=saved):
+        events = train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S,
+                       checkpoint=recorder.checkpoint if recorder else None, resume=saved)
+        if self.watch_health:  # a probe between epochs: HealthReport events for the Health dock
+            events = watch(events, model, dataset)
+        for event in events:
             if recorder is not None:
                 recorder(event)
             if isinstance(event, Finished) and event.mistakes:
