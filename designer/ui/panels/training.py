@@ -15,11 +15,12 @@ import math
 import sys
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from designer.core.training import SETTINGS, ConfigError, TrainConfig
 from designer.ui.panels.folder_data import FolderData
+from designer.ui.panels.pair_grid import PairGrid
 from designer.ui.panels.run_history import attach_history
 from designer.ui.panels.training_options import RunOptions
 from designer.ui.panels.training_plots import TrainingCurves
@@ -129,20 +130,12 @@ class TrainingPanel(QWidget):
         momentum_row.addWidget(self.nesterov)
         momentum = QWidget()
         momentum.setLayout(momentum_row)
-        # Two columns of label/field pairs: the dock stays short enough to show the curves.
-        self.settings = QWidget()
-        grid = QGridLayout(self.settings)
-        grid.setContentsMargins(0, 0, 0, 0)
-        pairs = [("Dataset", self.dataset), ("Device", self.device), ("Epochs", self.epochs),
-                 ("Batch size", self.batch_size), ("Optimizer", self.optimizer), ("Learning rate", self.lr),
-                 ("Momentum", momentum), ("Weight decay", self.weight_decay), ("Loss", self.loss),
-                 ("Initialisation", self.init), ("Seed", self.seed), ("", self.keep_weights)]
-        for i, (label, widget) in enumerate(pairs):
-            row, col = divmod(i, 2)
-            grid.addWidget(QLabel(label), row, col * 2)
-            grid.addWidget(widget, row, col * 2 + 1)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        # Two columns of label/field pairs (one in a narrow dock): the dock stays short enough to show the curves.
+        self.settings = PairGrid([
+            ("Dataset", self.dataset), ("Device", self.device), ("Epochs", self.epochs),
+            ("Batch size", self.batch_size), ("Optimizer", self.optimizer), ("Learning rate", self.lr),
+            ("Momentum", momentum), ("Weight decay", self.weight_decay), ("Loss", self.loss),
+            ("Initialisation", self.init), ("Seed", self.seed), ("", self.keep_weights)])
 
         self.start_button = QPushButton("Start")
         self.pause_button = QPushButton("Pause")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from designer.ui.background import Job, run_in_background
+from designer.ui.background import Cancelled, Job, run_in_background
 
 if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
     import numpy as np
@@ -84,7 +84,7 @@ class Tryout(QObject):
         self.last: Result | None = None
         self.message = ""  # an extra note: a build error, the last quick training's outcome
         self._dirty = True
-        self._job: Job | None = None  # the quick training in flight
+        self.job: Job | None = None  # the quick training in flight
         self._control = None
         self._signature = None
         self.picture = None  # uint8 (H, W) or (H, W, 3): an opened picture, for a model trained on an image folder
@@ -262,20 +262,20 @@ class Tryout(QObject):
         if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
             self.document.set_locked(True, "Training on mnist-5k from the drawing pad…")
         self.status_changed.emit()
-        self._job = run_in_background(lambda job: _quick_train(model, shape, config, control, job),
+        self.job = run_in_background(lambda job: _quick_train(model, shape, config, control, job),
                                       self._train_done, self._train_crashed, self,
                                       on_progress=lambda done: self.training_progress.emit(*done))
 
     def _train_done(self, outcome) -> None:
-        self._job = None
+        self.job = None
         if isinstance(outcome, str):
             self._train_failed(outcome)
         else:
             self._trained(*outcome)
 
     def _train_crashed(self, exc: Exception) -> None:
-        self._job = None
-        self._train_failed(f"Training failed: {exc}")
+        self.job = None
+        self._train_failed("Training was cancelled." if isinstance(exc, Cancelled) else f"Training failed: {exc}")
 
     def _trained(self, state: dict, accuracy: float) -> None:
         self._unlock()
@@ -296,6 +296,7 @@ class Tryout(QObject):
 
     def shutdown(self) -> None:
         """Stop a quick training run and wait for its thread (on quit)."""
-        if self._job is not None and self._job.running:
-            self._control.stop()
-            self._job.wait(5)
+        if self.job is not None and self.job.running:
+            self.job.cancel()  # no weights for a project that is closing
+            self._control.stop()  # and the loop ends within a batch
+            self.job.wait(5)
