@@ -83,7 +83,10 @@ class ImportResult:
 
 def _found_text(found: dict) -> str:
     where = f", line {found['line']}" if found.get("line") else ""
-    text = f"{found['name']} ({found['kind']}{where})"
+    kind = found.get("kind")
+    if kind != "class" and found.get("class"):
+        kind = f"{kind}, a {found['class']}"
+    text = f"{found['name']} ({kind}{where})"
     if found.get("chosen"):
         text += " chosen"
     elif found.get("inside"):

@@ -76,6 +76,13 @@ FUNCTIONAL = [
     ("F.leaky_relu(x, 0.2)", "LeakyReLU", {"negative_slope": 0.2}),
     ("F.dropout(x, p=0.25, training=self.training)", "Dropout", {"p": 0.25}),
     ("x.relu()", "ReLU", {}),
+    ("torch.relu(x)", "ReLU", {}),
+    ("F.relu(x, inplace=True)", "ReLU", {}),
+    ("F.gelu(x)", "GELU", {}),
+    ("F.adaptive_avg_pool2d(x, 1)", "AdaptiveAvgPool2d", {"output_size": 1}),
+    ("F.softmax(x, dim=1)", "Softmax", {"dim": 1}),
+    ("F.log_softmax(x, 1)", "LogSoftmax", {"dim": 1}),
+    ("x.contiguous().float()", "Conv2d", {"in_channels": 1, "out_channels": 4, "kernel_size": 3}),
 ]
 
 
@@ -97,6 +104,27 @@ def test_a_functional_call_becomes_its_layer(tmp_path, call, kind, params):
     node = graph.nodes[graph.model_path().nodes[-1]]
     assert (node.type, node.params) == (kind, params)
     assert result.check.ok, result.report()
+
+
+def test_dropout_without_training_and_softmax_without_dim_are_said_so(tmp_path):
+    result = _in_process(tmp_path, HEADER + textwrap.dedent("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(6, 3)
+
+            def forward(self, x):
+                x = F.dropout(self.fc(x))
+                return F.softmax(x)
+        """), input_shape=[6])
+    assert result.ok, result.report()
+    graph = result.project.graph
+    assert [(graph.nodes[n].type, graph.nodes[n].params) for n in graph.model_path().nodes[2:]] == [
+        ("Dropout", {}), ("Softmax", {"dim": 1})]
+    assert result.problems == [
+        "line 12 `x = F.dropout(self.fc(x))`: F.dropout(...) without training=self.training drops values in eval() "
+        "too; the project's Dropout is off in eval()",
+        "line 13 `return F.softmax(x)`: Softmax without dim: torch picks dim=1; the project says so"]
 
 
 FLATTENS = ["torch.flatten(x, 1)", "x.view(-1, 4 * 6 * 6)", "x.view(x.size(0), -1)", "x.reshape(x.shape[0], -1)",
@@ -393,3 +421,31 @@ def test_every_bundled_example_round_trips_in_both_styles(tmp_path):
             assert _chain(result.project.graph) == _chain(project.graph), (name, style)
             assert result.check.ok
     assert tried >= 3
+
+
+def test_a_training_loop_at_module_level_is_stopped_and_skipped(tmp_path, monkeypatch):
+    monkeypatch.setattr(_import_child, "STATEMENT_LIMIT", 0.5)
+    result = _in_process(tmp_path, HEADER + textwrap.dedent("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 2)
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        net = Net()
+        for epoch in range(10 ** 9):
+            try:
+                net(torch.randn(8, 4)).sum().backward()
+            except Exception:
+                pass
+
+        if "__main__" == __name__:
+            raise SystemExit("the main block ran")
+        """))
+    assert result.ok, result.report()
+    assert result.skipped == [{"line": 16, "source": "for epoch in range(10 ** 9):",
+                               "error": "stopped after 0.5 s (importing does not need it)"}]
+    assert result.main_line == 22 and result.chosen == "net"

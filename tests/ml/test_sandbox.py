@@ -87,6 +87,7 @@ def test_a_tutorial_script_that_moves_its_model_to_the_gpu_imports_without_one(t
     assert result.ok, result.report()
     assert [(s["line"], s["source"]) for s in result.skipped] == [(15, 'model.to(torch.device("cuda:0"))')]
     assert result.main_line == 18 and result.chosen == "model"
+    assert "tutorial.py: found model (instance, a Net, line 14) chosen" in result.report()
     assert 'not run: the if __name__ == "__main__": block (line 18)' in result.report()
 
 

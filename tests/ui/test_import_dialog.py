@@ -63,7 +63,7 @@ def test_the_dialog_shows_what_it_found_and_imports_another_model_on_request(qtb
     assert not dialog.lacking.isVisible() and not dialog.confirm.isVisible()
     qtbot.keyClicks(dialog.py_edit, str(tmp_path / "tutorial.py"))
     text = _import(qtbot, dialog)
-    assert "tutorial.py: found net (instance, line 28) chosen; Tiny (class, line 19)" in text
+    assert "tutorial.py: found net (instance, a Net, line 28) chosen; Tiny (class, line 19)" in text
     assert 'skipped line 29 `net.to(torch.device("cuda:0"))`: RuntimeError' in text
     assert "input 1×32×32 inferred from Linear(1176 → 10)" in text
     assert "could not represent, left out: line 16 `return F.log_softmax(self.fc1(x) * 2, dim=1)`: multiplying" in text

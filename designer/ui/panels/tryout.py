@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from designer.ui.background import Cancelled, Job, run_in_background
 
 if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
     import numpy as np
@@ -45,35 +47,23 @@ class Result:
     model_ms: float = 0.0
 
 
-class QuickTrainer(QThread):
-    """Trains a fresh copy of the model on mnist-5k; talks to the UI only by signals."""
+def _quick_train(model, input_shape: tuple, config, control, job) -> tuple[dict, float] | str:
+    """On a worker thread: train ``model`` on mnist-5k, reporting (batches done, batches in all).
 
-    progress = Signal(int, int)  # batches done, batches in all
-    done = Signal(object, float)  # best state_dict, its held-out accuracy
-    failed = Signal(str)
+    Returns the best state_dict and its held-out accuracy, or a message saying why it failed.
+    """
+    from designer.ml import data
+    from designer.ml.train import BatchEnd, Failed, Finished, train
 
-    def __init__(self, model, input_shape, config, parent: QObject | None = None):
-        super().__init__(parent)
-        from designer.ml.control import Control
-
-        self.model, self.input_shape, self.config = model, tuple(input_shape), config
-        self.control = Control()
-
-    def run(self) -> None:
-        from designer.ml import data
-        from designer.ml.train import BatchEnd, Failed, Finished, train
-
-        try:
-            dataset = data.load("mnist-5k", self.input_shape)
-            for event in train(self.model, dataset, self.config, self.control):
-                if isinstance(event, BatchEnd):
-                    self.progress.emit(event.step, event.steps)
-                elif isinstance(event, Finished):
-                    self.done.emit(event.best_state, float(event.best_val_acc))
-                elif isinstance(event, Failed):
-                    self.failed.emit(event.message)
-        except Exception as exc:  # noqa: BLE001 - a worker must report, never die silently
-            self.failed.emit(f"Training failed: {exc}")
+    dataset = data.load("mnist-5k", input_shape)
+    for event in train(model, dataset, config, control):
+        if isinstance(event, BatchEnd):
+            job.report((event.step, event.steps))
+        elif isinstance(event, Finished):
+            return event.best_state, float(event.best_val_acc)
+        elif isinstance(event, Failed):
+            return event.message
+    return "Training ended without a result."
 
 
 class Tryout(QObject):
@@ -94,8 +84,11 @@ class Tryout(QObject):
         self.last: Result | None = None
         self.message = ""  # an extra note: a build error, the last quick training's outcome
         self._dirty = True
-        self._trainer: QuickTrainer | None = None
+        self.job: Job | None = None  # the quick training in flight
+        self._control = None
         self._signature = None
+        self.picture = None  # uint8 (H, W) or (H, W, 3): an opened picture, for a model trained on an image folder
+        self._classes: tuple | None = None  # (dataset, folder, class names or None), looked up once per dataset
         document.shapes_changed.connect(self._shapes_changed)
         document.weights_changed.connect(self._invalidate)
         app = QCoreApplication.instance()
@@ -125,6 +118,28 @@ class Tryout(QObject):
         if self.document.weights is None:
             return "untrained", "This model has not been trained yet: its answers are guesses."
         return "ready", "Trained weights loaded: draw a digit."
+
+    def folder_classes(self) -> list[str] | None:
+        """The class names when the project trains on an image folder (``folder:PATH``), else None."""
+        dataset = (self.document.project.training or {}).get("dataset")
+        if not isinstance(dataset, str) or not dataset.startswith("folder:"):
+            return None
+        base = self.document.path.parent if self.document.path else None
+        if self._classes is None or self._classes[:2] != (dataset, base):
+            from designer.ml.folders import FolderError, classes_of
+
+            try:
+                names = classes_of(dataset, base)
+            except FolderError as exc:
+                self.message = f"{exc}: the answers are shown as class numbers."
+                names = None
+            self._classes = (dataset, base, names)
+        return self._classes[2]
+
+    def class_names(self, count: int) -> list[str]:
+        """Names for ``count`` scores: the image folder's classes where they fit, else 0, 1, 2..."""
+        names = self.folder_classes()
+        return list(names) if names and len(names) == count else [str(i) for i in range(count)]
 
     def _model_signature(self) -> tuple:
         graph, path = self.document.graph, self.document.shapes.path
@@ -185,6 +200,8 @@ class Tryout(QObject):
         from designer.ml.preprocess import PreprocessError, preprocess
 
         model = self.ensure_model()
+        if self.folder_classes() is not None:
+            return self._evaluate_picture(model, image)
         try:
             prepared = preprocess(image, self.input_shape())
         except PreprocessError as exc:  # an Input shape that images cannot fill
@@ -197,6 +214,29 @@ class Tryout(QObject):
         if model is not None:
             start = time.perf_counter()
             out, result.layers = capture(model, prepared.tensor, self.document.shapes.path)
+            result.probs = probabilities(out.reshape(1, -1))[0].numpy()
+            result.model_ms = (time.perf_counter() - start) * 1000
+        return result
+
+    def _evaluate_picture(self, model, image: np.ndarray) -> Result:
+        """An image-folder model: the opened picture (or the pad, once drawn on), converted as its pictures were."""
+        import numpy as np
+        from PIL import Image
+
+        from designer.ml.folders import FolderError, prepare_array
+        from designer.ml.inspect import capture, probabilities
+
+        source = self.picture if self.picture is not None else np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
+        try:
+            tensor = prepare_array(source, self.input_shape())
+        except FolderError as exc:
+            self.message = str(exc)
+            return Result(empty=True)
+        seen = np.asarray(Image.fromarray(source).convert("L").resize((28, 28)), np.float32) / 255.0
+        result = Result(False, seen, tensor=tensor, trained=self.trained)
+        if model is not None:
+            start = time.perf_counter()
+            out, result.layers = capture(model, tensor, self.document.shapes.path)
             result.probs = probabilities(out.reshape(1, -1))[0].numpy()
             result.model_ms = (time.perf_counter() - start) * 1000
         return result
@@ -214,16 +254,28 @@ class Tryout(QObject):
         except ConfigError:
             config = TrainConfig()
         config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
-        self._trainer = QuickTrainer(build_model(self.document.graph), self.input_shape(), config, self)
-        self._trainer.progress.connect(self.training_progress)
-        self._trainer.done.connect(self._trained)
-        self._trainer.failed.connect(self._train_failed)
-        self._trainer.finished.connect(self._train_ended)
+        from designer.ml.control import Control
+
+        model, shape, control = build_model(self.document.graph), self.input_shape(), Control()
+        self._control = control
         self.training = True
         if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
             self.document.set_locked(True, "Training on mnist-5k from the drawing pad…")
         self.status_changed.emit()
-        self._trainer.start()
+        self.job = run_in_background(lambda job: _quick_train(model, shape, config, control, job),
+                                      self._train_done, self._train_crashed, self,
+                                      on_progress=lambda done: self.training_progress.emit(*done))
+
+    def _train_done(self, outcome) -> None:
+        self.job = None
+        if isinstance(outcome, str):
+            self._train_failed(outcome)
+        else:
+            self._trained(*outcome)
+
+    def _train_crashed(self, exc: Exception) -> None:
+        self.job = None
+        self._train_failed("Training was cancelled." if isinstance(exc, Cancelled) else f"Training failed: {exc}")
 
     def _trained(self, state: dict, accuracy: float) -> None:
         self._unlock()
@@ -236,10 +288,6 @@ class Tryout(QObject):
         self.message = message
         self.status_changed.emit()
 
-    def _train_ended(self) -> None:
-        self._unlock()
-        self.status_changed.emit()
-
     def _unlock(self) -> None:
         if self.training:
             self.training = False
@@ -248,6 +296,7 @@ class Tryout(QObject):
 
     def shutdown(self) -> None:
         """Stop a quick training run and wait for its thread (on quit)."""
-        if self._trainer is not None and self._trainer.isRunning():
-            self._trainer.control.stop()
-            self._trainer.wait(5000)
+        if self.job is not None and self.job.running:
+            self.job.cancel()  # no weights for a project that is closing
+            self._control.stop()  # and the loop ends within a batch
+            self.job.wait(5)
