@@ -62,6 +62,7 @@ class TrainingRun:
         self.initial_state = initial_state
         self.control = Control()
         self.job: Job | None = None
+        self.watch_health = True  # costs about 1% of the run (benchmarks/bench_health.py)
 
     def start(self, on_event: Callable[[object], None], on_ended: Callable[[], None], context=None) -> None:
         def crashed(exc: Exception) -> None:  # a bug must end the run visibly, and be logged
@@ -127,7 +128,12 @@ class TrainingRun:
         if dataset.warnings:
             more = f" (and {len(dataset.warnings) - 3} more)" if len(dataset.warnings) > 3 else ""
             job.report("; ".join(dataset.warnings[:3]) + more)
-        for event in train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S):
+        from designer.ml.health import watch
+
+        events = train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S)
+        if self.watch_health:  # a probe between epochs: HealthReport events for the Health dock
+            events = watch(events, model, dataset)
+        for event in events:
             job.report(event)
             if isinstance(event, Failed):
                 return

@@ -107,7 +107,8 @@ def test_start_trains_locks_the_model_and_hands_over_the_weights(panel, qtbot):
     # The run's events arrive in order: status texts, started, then batches and epochs, then finished.
     events = [name for name in run_events if name != "str"]
     assert events[0] == "Started" and events[-1] == "Finished"
-    assert events.count("EpochEnd") == 3 and events[-2] == "EpochEnd" and "BatchEnd" in events
+    assert events.count("EpochEnd") == 3 and events[-3:-1] == ["EpochEnd", "HealthReport"] and "BatchEnd" in events
+    assert events.count("HealthReport") == 3  # each epoch's health report follows it
     assert run_events.index("str") < run_events.index("Started")  # "Loading mnist-5k…" first
     steps = panel.curves.steps
     assert steps == list(range(1, len(steps) + 1)) and len(steps) == 3 * 18  # every batch, in order

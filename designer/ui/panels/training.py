@@ -308,6 +308,8 @@ class TrainingPanel(QWidget):
         if kind == "Loading":
             self._loading(event.what, event.done, event.total)
             return
+        if kind == "HealthReport":  # for the Health dock, which hears run_event
+            return
         {"Started": self._started, "BatchEnd": self._progress, "EpochEnd": self._epoch,
          "Finished": self._finished}[kind](event)
 
