@@ -262,8 +262,8 @@ The window keeps working, but save your project to be safe.</source>
         <translation>紧凑的 nn.Sequential</translation>
     </message>
     <message>
-        <source>ONNX export needs the onnx and onnxscript packages: pip install &quot;netdesigner[onnx]&quot;</source>
-        <translation>导出 ONNX 需要 onnx 和 onnxscript 包：pip install &quot;netdesigner[onnx]&quot;</translation>
+        <source>ONNX export needs the onnx and onnxscript packages: pip install "netdesigner[onnx]"</source>
+        <translation>导出 ONNX 需要 onnx 和 onnxscript 包：pip install "netdesigner[onnx]"</translation>
     </message>
     <message>
         <source>Export model</source>
@@ -434,7 +434,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>开始</translation>
     </message>
     <message>
-        <source>Open the lesson&apos;s starting project and begin at its first step</source>
+        <source>Open the lesson's starting project and begin at its first step</source>
         <translation>打开本课的起始项目，从第一步开始</translation>
     </message>
     <message>
@@ -736,8 +736,8 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>数字</translation>
     </message>
     <message>
-        <source>&quot;same&quot; keeps height and width (stride 1 only); &quot;valid&quot; means no padding.</source>
-        <translation>&quot;same&quot; 保持高和宽不变（仅限步幅为 1）；&quot;valid&quot; 表示不填充。</translation>
+        <source>"same" keeps height and width (stride 1 only); "valid" means no padding.</source>
+        <translation>"same" 保持高和宽不变（仅限步幅为 1）；"valid" 表示不填充。</translation>
     </message>
 </context>
 <context>
