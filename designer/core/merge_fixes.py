@@ -8,6 +8,7 @@ downsamples).
 
 from __future__ import annotations
 
+from designer.core.i18n import _
 from designer.core.rules import Fix, ShapeError, Shape
 
 # Layers a branch's channels pass through unchanged, with no parameter of their own that counts channels.
@@ -71,22 +72,26 @@ def suggest(graph, merge_id: str, inputs: list[str], shapes: tuple[Shape, ...], 
             conv = _channel_source(graph, source)
             if conv is not None:
                 name = names.get(conv, conv)
-                fixes.append((Fix("set_param", f"set out_channels to {other[0]} on {name}", param="out_channels",
-                                  value=other[0], node_id=conv),
-                              f"set out_channels → {other[0]} on {name}"))
+                label = _("set out_channels to {value} on {name}").format(value=other[0], name=name)
+                fixes.append((Fix("set_param", label, param="out_channels", value=other[0], node_id=conv),
+                              _("set out_channels → {value} on {name}").format(value=other[0], name=name)))
                 break
     for source, own, other in reversed(sides):  # the skip is usually the later input
         if _fan_out(graph, source) < 2:
             continue
         params = projection(own, other)
         if params is not None:
-            stride = f", stride {params['stride']}" if "stride" in params else ""
             name = names.get(source, source)
-            what = f"a 1×1 Conv2d ({params['in_channels']} → {params['out_channels']} channels{stride})"
-            fixes.append((Fix("insert_on_edge", f"insert {what} on the skip path from {name}", layer_type="Conv2d",
-                              layer_params=params, edge=(source, merge_id)),
-                          f"insert {what} on the skip path from {name}"))
+            if "stride" in params:
+                what = _("a 1×1 Conv2d ({c_in} → {c_out} channels, stride {stride})").format(
+                    c_in=params["in_channels"], c_out=params["out_channels"], stride=params["stride"])
+            else:
+                what = _("a 1×1 Conv2d ({c_in} → {c_out} channels)").format(
+                    c_in=params["in_channels"], c_out=params["out_channels"])
+            label = _("insert {what} on the skip path from {name}").format(what=what, name=name)
+            fixes.append((Fix("insert_on_edge", label, layer_type="Conv2d", layer_params=params,
+                              edge=(source, merge_id)), label))
             break
     if not fixes:
         return None, ""
-    return fixes[0][0], " Fix: " + ", or ".join(text for _, text in fixes) + "."
+    return fixes[0][0], " " + _("Fix: {fixes}.").format(fixes=_(", or ").join(text for _f, text in fixes))

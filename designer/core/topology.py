@@ -11,9 +11,10 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from designer.core import layers
+from designer.core.i18n import N_, _
 
-V2_HINT = "version 2 of the project file allows branches (set \"version\": 2)"
-GOES_NOWHERE = "This branch goes nowhere: join it or delete it."
+V2_HINT = N_("version 2 of the project file allows branches (set \"version\": 2)")
+GOES_NOWHERE = N_("This branch goes nowhere: join it or delete it.")
 
 
 @dataclass
@@ -94,7 +95,7 @@ def dag_path(graph) -> ModelPath:
         placed = set(order)
         for n in nodes:
             if n in reachable and n not in placed:
-                errors[n] = "This block is part of a cycle: data must flow one way. Remove a wire of the loop."
+                errors[n] = _("This block is part of a cycle: data must flow one way. Remove a wire of the loop.")
                 order.append(n)
     inputs: dict[str, list[str]] = {}
     extra = graph.edge_extra
@@ -110,17 +111,18 @@ def dag_path(graph) -> ModelPath:
             continue
         if _is_merge(node):
             if len(sources) < 2:
-                errors[n] = (f"{node.type} joins two or more branches, but only one wire comes in: "
-                             "wire another branch into it, or delete it.")
+                errors[n] = _("{type} joins two or more branches, but only one wire comes in: "
+                              "wire another branch into it, or delete it.").format(type=node.type)
             else:
                 loose = [s for s in sources if s not in reachable]
                 if loose:
-                    errors[n] = (f"{len(loose)} of its inputs {'is' if len(loose) == 1 else 'are'} not connected "
-                                 "to the Input, so this block cannot be computed: wire that branch to the model, "
-                                 "or remove its wire.")
+                    errors[n] = _("{count} of its inputs come from blocks not connected to the Input, so this block "
+                                  "cannot be computed: wire that branch to the model, or remove its wire.").format(
+                        count=len(loose))
         elif len(sources) > 1:
-            errors[n] = (f"This block has {len(sources)} incoming wires, but a layer takes one input: "
-                         "join the branches with an Add or a Concat block first, or remove a wire.")
+            errors[n] = _("This block has {count} incoming wires, but a layer takes one input: "
+                          "join the branches with an Add or a Concat block first, or remove a wire.").format(
+                count=len(sources))
     output = sinks[0] if len(sinks) == 1 else None
     if len(sinks) > 1:
         # The output is the sink furthest from Input (the main path); the other sinks are dead ends.
@@ -132,7 +134,7 @@ def dag_path(graph) -> ModelPath:
         output = max(sinks, key=lambda n: (depth.get(n, 0), rank[n]))
         for n in sinks:
             if n != output and n not in errors:
-                errors[n] = GOES_NOWHERE
+                errors[n] = _(GOES_NOWHERE)
     if output is not None:
         if order[-1] != output:
             order.remove(output)  # a sink can move last without breaking the order
@@ -162,16 +164,17 @@ def chain_path(graph) -> ModelPath:
             if previous is not None:
                 inputs[current] = [previous]
             if fan_in.get(current, 0) > 1:
-                errors[current] = ("This block has more than one incoming wire; a version-1 project's model is "
-                                   f"a single chain, so it takes exactly one. Remove the extra wire: {V2_HINT}.")
+                errors[current] = _("This block has more than one incoming wire; a version-1 project's model is "
+                                    "a single chain, so it takes exactly one. Remove the extra wire: {hint}.").format(
+                    hint=_(V2_HINT))
                 break
             if _is_merge(graph.nodes[current]):
-                errors[current] = (f"{graph.nodes[current].type} joins branches, which a version-1 project "
-                                   f"cannot hold: {V2_HINT}.")
+                errors[current] = _("{type} joins branches, which a version-1 project cannot hold: {hint}.").format(
+                    type=graph.nodes[current].type, hint=_(V2_HINT))
                 break
             if fan_out.get(current, 0) > 1:
-                errors[current] = ("This block feeds more than one block; a version-1 project's model is a "
-                                   f"single chain. Remove the extra wire: {V2_HINT}.")
+                errors[current] = _("This block feeds more than one block; a version-1 project's model is a "
+                                    "single chain. Remove the extra wire: {hint}.").format(hint=_(V2_HINT))
                 break
             previous, current = current, following.get(current)
     on = set(path)

@@ -6,9 +6,17 @@ each in one undo step.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QCoreApplication
+
 from designer.core.graph import GraphError
 from designer.core.merge_fixes import projection
 from designer.ui.canvas.commands import Recorder
+
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("GraphEdits", text)
+
 
 STEP_X = 180.0
 STEP_Y = 140.0
@@ -22,7 +30,7 @@ def connect(rec: Recorder, src: str, dst: str, port: int | None = None) -> None:
     graph = rec.graph
     graph.node(src), graph.node(dst)
     if (src, dst) in graph.edges:
-        raise GraphError(f"{src} is already connected to {dst}")
+        raise GraphError(_tr("{src} is already connected to {dst}").format(src=src, dst=dst))
     if graph.nodes[dst].spec.merge:
         place = graph.free_port(dst) if port is None else port
         for old, used in graph.places(dst).items():
@@ -66,20 +74,20 @@ def run_of(graph, node_ids: list[str]) -> list[str]:
     """The selected blocks as one chain in order, or GraphError saying why they are not one."""
     chosen = set(node_ids)
     if not chosen:
-        raise GraphError("Select the blocks to wrap in a skip connection first.")
+        raise GraphError(_tr("Select the blocks to wrap in a skip connection first."))
     if any(graph.nodes[n].type == "Input" or graph.nodes[n].spec.merge for n in chosen):
-        raise GraphError("A skip connection wraps layers: leave the Input and merge blocks out of the selection.")
+        raise GraphError(_tr("A skip connection wraps layers: leave the Input and merge blocks out of the selection."))
     starts = [n for n in chosen if not (set(graph.predecessors(n)) & chosen)]
     if len(starts) != 1:
-        raise GraphError("Select one unbroken run of blocks, each feeding the next.")
+        raise GraphError(_tr("Select one unbroken run of blocks, each feeding the next."))
     run = [starts[0]]
     while len(run) < len(chosen):
         nexts = [s for s in graph.successors(run[-1]) if s in chosen]
         if len(nexts) != 1 or len(graph.predecessors(nexts[0])) != 1:
-            raise GraphError("Select one unbroken run of blocks, each feeding the next.")
+            raise GraphError(_tr("Select one unbroken run of blocks, each feeding the next."))
         run.append(nexts[0])
     if len(graph.predecessors(run[0])) != 1:
-        raise GraphError("The first selected block needs exactly one input to skip from.")
+        raise GraphError(_tr("The first selected block needs exactly one input to skip from."))
     return run
 
 
@@ -93,7 +101,7 @@ def skip_connection(rec: Recorder, run: list[str], shapes) -> str:
     before = shapes.nodes.get(source)
     after = shapes.nodes.get(last)
     if before is None or after is None or not before.ok or not after.ok:
-        raise GraphError("The shapes around the selection are not known yet: fix the errors before it first.")
+        raise GraphError(_tr("The shapes around the selection are not known yet: fix the errors before it first."))
     outs = [(s, dict(graph.edge_extra.get((last, s), {}))) for s in graph.successors(last)]
     lx, ly = graph.node(last).pos
     add = rec.add_node("Add", {}, None, (lx + STEP_X, ly))
@@ -105,8 +113,9 @@ def skip_connection(rec: Recorder, run: list[str], shapes) -> str:
     if before.out_shape != after.out_shape:
         params = projection(before.out_shape, after.out_shape)
         if params is None:
-            raise GraphError(f"The run changes {before.out_shape} into {after.out_shape}; a 1×1 Conv2d on the skip "
-                             "cannot match that. Select a run that keeps the image layout.")
+            raise GraphError(_tr("The run changes {before} into {after}; a 1×1 Conv2d on the skip cannot match "
+                                 "that. Select a run that keeps the image layout.").format(
+                before=before.out_shape, after=after.out_shape))
         xs = [graph.node(n).pos[0] for n in run]
         skip = rec.add_node("Conv2d", params, None, ((min(xs) + max(xs)) / 2, ly + STEP_Y))
         rec.connect(source, skip)

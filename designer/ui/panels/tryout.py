@@ -63,7 +63,7 @@ def _quick_train(model, input_shape: tuple, config, control, job) -> tuple[dict,
             return event.best_state, float(event.best_val_acc)
         elif isinstance(event, Failed):
             return event.message
-    return "Training ended without a result."
+    return QCoreApplication.translate("Tryout", "Training ended without a result.")
 
 
 class Tryout(QObject):
@@ -87,6 +87,8 @@ class Tryout(QObject):
         self.job: Job | None = None  # the quick training in flight
         self._control = None
         self._signature = None
+        self.picture = None  # uint8 (H, W) or (H, W, 3): an opened picture, for a model trained on an image folder
+        self._classes: tuple | None = None  # (dataset, folder, class names or None), looked up once per dataset
         document.shapes_changed.connect(self._shapes_changed)
         document.weights_changed.connect(self._invalidate)
         app = QCoreApplication.instance()
@@ -104,18 +106,40 @@ class Tryout(QObject):
         """(kind, message): kind is invalid, output, training, untrained or ready."""
         shapes = self.document.shapes
         if not shapes.valid:
-            return "invalid", "The model has errors: fix them on the canvas to try it out."
+            return "invalid", self.tr("The model has errors: fix them on the canvas to try it out.")
         out = shapes.output_shape
         if out is None or len(out) != 1:
-            return "output", (f"The model's output has shape {tuple(out or ())}: to classify digits it needs "
-                              "one score per class; end it with Linear(…, 10).")
+            return "output", self.tr("The model's output has shape {shape}: to classify digits it needs one score "
+                                     "per class; end it with Linear(…, 10).").format(shape=tuple(out or ()))
         if self.training:
-            return "training", "Training on mnist-5k…"
+            return "training", self.tr("Training on mnist-5k…")
         if self.message:
             return ("ready" if self.document.weights is not None else "untrained"), self.message
         if self.document.weights is None:
-            return "untrained", "This model has not been trained yet: its answers are guesses."
-        return "ready", "Trained weights loaded: draw a digit."
+            return "untrained", self.tr("This model has not been trained yet: its answers are guesses.")
+        return "ready", self.tr("Trained weights loaded: draw a digit.")
+
+    def folder_classes(self) -> list[str] | None:
+        """The class names when the project trains on an image folder (``folder:PATH``), else None."""
+        dataset = (self.document.project.training or {}).get("dataset")
+        if not isinstance(dataset, str) or not dataset.startswith("folder:"):
+            return None
+        base = self.document.path.parent if self.document.path else None
+        if self._classes is None or self._classes[:2] != (dataset, base):
+            from designer.ml.folders import FolderError, classes_of
+
+            try:
+                names = classes_of(dataset, base)
+            except FolderError as exc:
+                self.message = self.tr("{problem}: the answers are shown as class numbers.").format(problem=exc)
+                names = None
+            self._classes = (dataset, base, names)
+        return self._classes[2]
+
+    def class_names(self, count: int) -> list[str]:
+        """Names for ``count`` scores: the image folder's classes where they fit, else 0, 1, 2..."""
+        names = self.folder_classes()
+        return list(names) if names and len(names) == count else [str(i) for i in range(count)]
 
     def _model_signature(self) -> tuple:
         graph, path = self.document.graph, self.document.shapes.path
@@ -176,6 +200,8 @@ class Tryout(QObject):
         from designer.ml.preprocess import PreprocessError, preprocess
 
         model = self.ensure_model()
+        if self.folder_classes() is not None:
+            return self._evaluate_picture(model, image)
         try:
             prepared = preprocess(image, self.input_shape())
         except PreprocessError as exc:  # an Input shape that images cannot fill
@@ -188,6 +214,29 @@ class Tryout(QObject):
         if model is not None:
             start = time.perf_counter()
             out, result.layers = capture(model, prepared.tensor, self.document.shapes.path, self.document.graph)
+            result.probs = probabilities(out.reshape(1, -1))[0].numpy()
+            result.model_ms = (time.perf_counter() - start) * 1000
+        return result
+
+    def _evaluate_picture(self, model, image: np.ndarray) -> Result:
+        """An image-folder model: the opened picture (or the pad, once drawn on), converted as its pictures were."""
+        import numpy as np
+        from PIL import Image
+
+        from designer.ml.folders import FolderError, prepare_array
+        from designer.ml.inspect import capture, probabilities
+
+        source = self.picture if self.picture is not None else np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
+        try:
+            tensor = prepare_array(source, self.input_shape())
+        except FolderError as exc:
+            self.message = str(exc)
+            return Result(empty=True)
+        seen = np.asarray(Image.fromarray(source).convert("L").resize((28, 28)), np.float32) / 255.0
+        result = Result(False, seen, tensor=tensor, trained=self.trained)
+        if model is not None:
+            start = time.perf_counter()
+            out, result.layers = capture(model, tensor, self.document.shapes.path)
             result.probs = probabilities(out.reshape(1, -1))[0].numpy()
             result.model_ms = (time.perf_counter() - start) * 1000
         return result
@@ -211,7 +260,7 @@ class Tryout(QObject):
         self._control = control
         self.training = True
         if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
-            self.document.set_locked(True, "Training on mnist-5k from the drawing pad…")
+            self.document.set_locked(True, self.tr("Training on mnist-5k from the drawing pad…"))
         self.status_changed.emit()
         self.job = run_in_background(lambda job: _quick_train(model, shape, config, control, job),
                                       self._train_done, self._train_crashed, self,
@@ -226,12 +275,14 @@ class Tryout(QObject):
 
     def _train_crashed(self, exc: Exception) -> None:
         self.job = None
-        self._train_failed("Training was cancelled." if isinstance(exc, Cancelled) else f"Training failed: {exc}")
+        self._train_failed(self.tr("Training was cancelled.") if isinstance(exc, Cancelled)
+                           else self.tr("Training failed: {error}").format(error=exc))
 
     def _trained(self, state: dict, accuracy: float) -> None:
         self._unlock()
         self.document.set_weights(state)  # -> weights_changed -> rebuilt with these weights
-        self.message = f"Trained on mnist-5k: {accuracy:.1%} of held-out digits right."
+        self.message = self.tr("Trained on mnist-5k: {accuracy:.1%} of held-out digits right.").format(
+            accuracy=accuracy)
         self.status_changed.emit()
 
     def _train_failed(self, message: str) -> None:
