@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("check", "export", "train", "predict", "import")
+COMMANDS = ("check", "export", "train", "predict", "import", "explain")
 MODULES = {"import": "import_py"}  # "import" is a keyword: not a module name
 
 
@@ -36,19 +36,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = sub.add_parser("train", help="train the model headless")
     train.add_argument("file", metavar="FILE")
-    train.add_argument("--dataset", help="mnist-5k (bundled, default), mnist or fashion-mnist")
+    train.add_argument("--dataset", help="mnist-5k (bundled, default), mnist, fashion-mnist or folder:PATH "
+                                         "(an image folder, one sub-folder per class)")
     train.add_argument("--epochs", type=int)
     train.add_argument("--batch-size", type=int)
     train.add_argument("--lr", type=float)
     train.add_argument("--optimizer", help="SGD, Adam or AdamW")
     train.add_argument("--device", help="cpu, cuda, cuda:N or mps")
     train.add_argument("--seed", type=int)
+    train.add_argument("--resume", nargs="?", const="latest", metavar="RUN",
+                       help="continue a stopped or crashed run from its last checkpoint, with its own settings: "
+                            "the latest one that can be continued, or RUN (e.g. run-0003)")
     train.add_argument("--out", metavar="W.pt", required=True, help="where to write the trained state_dict")
 
     predict = sub.add_parser("predict", help="classify images with a trained model")
     predict.add_argument("file", metavar="FILE")
     predict.add_argument("--weights", metavar="W.pt", required=True)
     predict.add_argument("images", nargs="+", metavar="IMAGE")
+
+    explain = sub.add_parser("explain", help="render a convolution or pooling layer's computation as a GIF")
+    explain.add_argument("file", metavar="FILE")
+    explain.add_argument("--weights", metavar="W.pt", required=True)
+    explain.add_argument("--layer", metavar="NAME", required=True, help="the layer's name (conv1) or node id")
+    explain.add_argument("--image", metavar="IMG", required=True, help="the picture to run it on")
+    explain.add_argument("--out", metavar="OUT.gif", required=True)
+    explain.add_argument("--channel", type=int, default=0, help="the output channel to show (default 0)")
 
     import_ = sub.add_parser("import", help="turn the model in a PyTorch .py file into a project")
     import_.add_argument("file", metavar="MODEL.py")

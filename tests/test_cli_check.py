@@ -28,7 +28,8 @@ def test_lenet_is_valid_with_61706_parameters_and_output_10():
     assert report["parameters"] == 61706
     assert list(report) == ["file", "valid", "error", "output_shape", "parameters", "nodes"]
     first = report["nodes"][1]
-    assert first == {"id": "n1", "type": "Conv2d", "output_shape": [6, 28, 28], "error": None}
+    assert first == {"id": "n1", "type": "Conv2d", "output_shape": [6, 28, 28], "error": None,
+                     "receptive_field": [5, 5], "jump": [1, 1]}
     assert [n["output_shape"] for n in report["nodes"]][-6:] == [[400], [120], [120], [84], [84], [10]]
 
 

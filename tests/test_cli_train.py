@@ -59,8 +59,9 @@ def test_flags_override_the_project_settings(tmp_path, capsys):
 
 def test_a_nan_loss_fails_with_advice_and_writes_nothing(tmp_path, capsys):
     out = tmp_path / "w.pt"
-    assert main(["train", str(EXAMPLES / "lenet-28.netproj.json"), "--optimizer", "SGD", "--lr", "1e6",
-                 "--out", str(out)]) == 1
+    lenet = tmp_path / "lenet-28.netproj.json"  # a copy: the run history goes beside the project
+    lenet.write_bytes((EXAMPLES / "lenet-28.netproj.json").read_bytes())
+    assert main(["train", str(lenet), "--optimizer", "SGD", "--lr", "1e6", "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "NaN" in err or "infinite" in err
     assert "learning rate" in err and "smaller" in err and not out.exists()

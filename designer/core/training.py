@@ -22,6 +22,9 @@ OPTIMIZERS = ("SGD", "Adam", "AdamW")
 LOSSES = ("CrossEntropyLoss", "MSELoss", "NLLLoss")
 INITS = ("default", "kaiming", "xavier", "keep")  # keep: continue from the weights the model has
 MAX_SEED = 2**31 - 1
+SCHEDULES = ("constant", "step", "cosine", "one-cycle")  # learning-rate schedules (designer.ml.schedules)
+DIGITS = ("mnist-5k", "mnist")  # a mirrored digit is not a digit: no flips
+FOLDER_PREFIX = "folder:"  # dataset "folder:PATH": an image folder
 
 
 class ConfigError(ValueError):
@@ -61,6 +64,21 @@ class Choice(Setting):
                 return folded[value.lower()]
             raise ValueError(f"{_short(value)} is not one of {', '.join(self.options)}")
         raise ValueError(f"must be one of {', '.join(self.options)}, not {_kind(value)}")
+
+
+@dataclass(frozen=True)
+class DatasetName(Choice):
+    """One of ``options``, or ``folder:PATH``: an image folder (a relative PATH counts from the project file)."""
+
+    def check(self, value: Any) -> str:
+        if isinstance(value, str) and value.startswith(FOLDER_PREFIX):
+            if not value[len(FOLDER_PREFIX):].strip():
+                raise ValueError("write the image folder after 'folder:', e.g. folder:pictures")
+            return value
+        try:
+            return super().check(value)
+        except ValueError as exc:
+            raise ValueError(f"{exc}, or folder:PATH (an image folder)") from None
 
 
 @dataclass(frozen=True)
@@ -137,7 +155,7 @@ def field_for(setting: Setting):
 class TrainConfig:
     """Everything that decides a run. Build one with ``from_project`` or ``validated`` to have it checked."""
 
-    dataset: str = field_for(Choice("mnist-5k", options=DATASETS))
+    dataset: str = field_for(DatasetName("mnist-5k", options=DATASETS))
     epochs: int = field_for(Whole(5, low=1, high=100_000))
     batch_size: int = field_for(Whole(64, low=1, high=1 << 20))
     optimizer: str = field_for(Choice("Adam", options=OPTIMIZERS))
@@ -149,6 +167,17 @@ class TrainConfig:
     init: str = field_for(Choice("default", options=INITS))  # redrawn from the seed, or keep
     seed: int | None = field_for(Whole(0, low=0, high=MAX_SEED, optional=True))  # None: a fresh random seed
     device: str = field_for(Text("cpu", saved=False))
+    lr_schedule: str = field_for(Choice("constant", options=SCHEDULES))
+    lr_step_epochs: int = field_for(Whole(2, low=1, high=100_000))  # step: every this many epochs...
+    lr_step_factor: float = field_for(Number(0.1, low=0.0, high=1.0, above_low=True))  # ...lr times this
+    patience: int = field_for(Whole(0, low=0, high=100_000))  # stop after this many epochs without a better
+    #                                                            held-out loss; 0: never stop early
+    augment: bool = field_for(Flag(False))  # random changes to training pictures (never to held-out ones)
+    augment_shift: float = field_for(Number(0.1, low=0.0, high=0.5))  # fraction of the picture's size
+    augment_rotation: float = field_for(Number(10.0, low=0.0, high=180.0))  # degrees either way
+    augment_scale: float = field_for(Number(0.1, low=0.0, high=0.5))  # zoom in or out by this fraction
+    augment_flip: bool = field_for(Flag(False))  # mirror left-right half the time
+    augment_color: float = field_for(Number(0.0, low=0.0, high=1.0))  # brightness, contrast, saturation
 
     @classmethod
     def from_project(cls, training: dict | None, source: str | None = None) -> "TrainConfig":
@@ -190,8 +219,14 @@ def _nesterov_needs_momentum(config: TrainConfig) -> tuple[str, str] | None:
     return None
 
 
+def _no_flipped_digits(config: TrainConfig) -> tuple[str, str] | None:
+    if config.augment and config.augment_flip and config.dataset in DIGITS:
+        return "augment_flip", "a mirrored digit is not a digit (a 2 becomes no number): leave flips off for digits"
+    return None
+
+
 # Settings that depend on each other: each rule returns (key, message) when broken.
-RULES: list[Callable[[TrainConfig], tuple[str, str] | None]] = [_nesterov_needs_momentum]
+RULES: list[Callable[[TrainConfig], tuple[str, str] | None]] = [_nesterov_needs_momentum, _no_flipped_digits]
 
 SETTINGS: dict[str, Setting] = {f.name: f.metadata["setting"] for f in fields(TrainConfig)}
 

@@ -11,6 +11,7 @@ import json
 import sys
 
 from designer.core import project
+from designer.core.receptive import receptive_fields
 from designer.core.shapes import infer
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -28,12 +29,16 @@ def check_file(path: str) -> tuple[dict, list[str]]:
         return _unreadable(path, f"{path}: internal error while checking ({type(exc).__name__}: {exc})"), \
             [f"{_safe(path)}: internal error while checking ({type(exc).__name__}: {_safe(str(exc))})"]
     graph = proj.graph
+    fields = receptive_fields(graph, shapes)
     nodes = []
     for node_id, node in graph.nodes.items():
         result = shapes.nodes.get(node_id)
+        field = fields.get(node_id)
         nodes.append({"id": node_id, "type": node.type,
                       "output_shape": _shape(result.out_shape) if result and result.error is None else None,
-                      "error": result.error if result else None})
+                      "error": result.error if result else None,
+                      "receptive_field": list(field.size) if field else None,
+                      "jump": list(field.jump) if field else None})
     report = {"file": path, "valid": shapes.valid, "error": None, "output_shape": _shape(shapes.output_shape),
               "parameters": shapes.parameters, "nodes": nodes}
     return report, _table(path, proj, shapes)

@@ -1,5 +1,7 @@
 """``predict FILE --weights W.pt IMAGE...``: classify images as the drawing pad does.
 
+For a project trained on an image folder (``folder:PATH``), images are
+converted as that folder's pictures were and the class is its folder name.
 Prints one line per image: the file name, the class and its probability,
 separated by tabs (file names may contain spaces). Problems go to stderr.
 Exit codes: 0 all classified; 1 the graph is invalid or the weights do not fit
@@ -9,6 +11,7 @@ it; 2 the project, the weights or an image could not be read (or held no ink).
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 
 def _error(message: str) -> None:
@@ -18,7 +21,8 @@ def _error(message: str) -> None:
 def run(args) -> int:
     import numpy as np
 
-    from designer.ml import models
+    from designer.ml import folders, models
+    from designer.ml.data import is_folder
     from designer.ml.inspect import classify
     from designer.ml.preprocess import PreprocessError, adapt, load_image, preprocess
 
@@ -34,11 +38,25 @@ def run(args) -> int:
                f"e.g. (10,): end the model with Linear(..., 10)")
         return 1
     input_shape = result.nodes[result.path[0]].out_shape
-    try:
-        adapt(np.zeros((1, 28, 28), np.uint8), input_shape)
-    except PreprocessError as exc:
-        _error(f"{args.file}: {exc}")
-        return 1
+    dataset = (project.training or {}).get("dataset")
+    classes = None
+    if is_folder(dataset):  # pictures are converted as the folder's were, and answered by class name
+        try:
+            folders.picture_size(input_shape)
+            classes = folders.classes_of(dataset, Path(args.file).resolve().parent)
+        except folders.FolderError as exc:
+            _error(f"{args.file}: training.dataset: {exc}")
+            return 1
+        if len(classes) != out_shape[0]:
+            _error(f"{args.file}: the model gives {out_shape[0]} scores but {dataset} has {len(classes)} classes "
+                   f"({', '.join(classes)}): set the last Linear's out_features → {len(classes)} and train again")
+            return 1
+    else:
+        try:
+            adapt(np.zeros((1, 28, 28), np.uint8), input_shape)
+        except PreprocessError as exc:
+            _error(f"{args.file}: {exc}")
+            return 1
     try:
         model = models.build(project)
         models.attach(model, models.read_weights(args.weights), source=str(args.weights))
@@ -49,16 +67,20 @@ def run(args) -> int:
     code = 0
     for path in args.images:
         try:
-            prepared = preprocess(load_image(path), input_shape)
-        except PreprocessError as exc:
+            if classes is not None:
+                tensor = folders.prepare_picture(path, input_shape)
+            else:
+                prepared = preprocess(load_image(path), input_shape)
+                if prepared.empty:
+                    _error(f"{path}: no ink found (a blank image): nothing to classify")
+                    code = 2
+                    continue
+                tensor = prepared.tensor
+        except (PreprocessError, folders.FolderError) as exc:
             _error(str(exc))
             code = 2
             continue
-        if prepared.empty:
-            _error(f"{path}: no ink found (a blank image): nothing to classify")
-            code = 2
-            continue
-        probs = classify(model, prepared.tensor)[0]
+        probs = classify(model, tensor)[0]
         best = int(probs.argmax())
-        print(f"{path}\t{best}\t{float(probs[best]):.4f}", flush=True)
+        print(f"{path}\t{classes[best] if classes else best}\t{float(probs[best]):.4f}", flush=True)
     return code

@@ -1,8 +1,10 @@
-"""``train FILE [--dataset] [--epochs] [--batch-size] [--lr] [--optimizer] [--device] [--seed] --out W.pt``.
+"""``train FILE [--dataset] [--epochs] [--batch-size] [--lr] [--optimizer] [--device] [--seed] [--resume [RUN]] --out W.pt``.
 
 Drives the same loop as the GUI (``designer.ml.train``): a progress bar on
 stderr, one line per epoch on stdout, the best weights (by held-out
-accuracy) written to ``--out``, also when a later epoch fails. Exit codes:
+accuracy) written to ``--out``, also when a later epoch fails. Each run is
+recorded beside the project (``designer.core.runs``) with a checkpoint after
+every epoch; ``--resume`` continues a stopped or crashed one. Exit codes:
 0 trained, 1 invalid graph or a failed run (NaN loss, dataset unavailable),
 2 unreadable file, bad setting or unavailable device, 130 interrupted.
 """
@@ -11,11 +13,13 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 from designer.core.training import ConfigError, TrainConfig
 
 BAR_WIDTH = 30
 BAR_INTERVAL = 0.2  # seconds between redraws: a bar, not a log
+MAX_WARNINGS = 10  # skipped files named one by one; the rest counted
 
 
 def _err(message: str) -> None:
@@ -35,8 +39,30 @@ def run(args) -> int:
     from designer.ml.train import BatchEnd, DeviceError, EpochEnd, Failed, Finished, Started, resolve_device, train
     from designer.ml.weights import WeightsError, save_state_dict
 
+    from designer.core import runs
+    from designer.ml import checkpoint
+    from designer.ml.recorder import Recorder
+
+    resumed, saved = None, None
+    if args.resume:
+        flags = [f"--{k.replace('_', '-')}" for k in ("dataset", "epochs", "batch_size", "lr", "optimizer", "seed")
+                 if getattr(args, k) is not None]
+        if flags:
+            _err(f"--resume continues with the run's own settings: leave out {', '.join(flags)}")
+            return 2
+        try:
+            resumed = (runs.latest_resumable(args.file) if args.resume == "latest"
+                       else runs.load_run(runs.runs_folder(args.file) / args.resume))
+            if resumed is None:
+                _err(f"{args.file}: no run to continue in {runs.runs_folder(args.file)} (each run there finished, "
+                     "or none saved a checkpoint)")
+                return 1
+            saved = checkpoint.load(resumed.checkpoint_path)
+        except (runs.RunError, checkpoint.CheckpointError) as exc:
+            _err(str(exc))
+            return 1
     try:
-        config = TrainConfig.from_project(proj.training, args.file)
+        config = TrainConfig.from_project(resumed.settings if resumed else proj.training, args.file)
     except ConfigError as exc:
         _err(str(exc))
         return 2
@@ -57,18 +83,34 @@ def run(args) -> int:
         return 1
     input_shape = proj.graph.input_node().params.get("shape", [1, 28, 28])
     try:
-        dataset = data.load(config.dataset, input_shape, progress=_download_progress)
+        dataset = data.load(config.dataset, input_shape, progress=_load_progress, base=Path(args.file).resolve().parent)
     except data.DatasetError as exc:
         _err(str(exc))
         return 1
+    for warning in dataset.warnings[:MAX_WARNINGS]:
+        _err(f"warning: {warning}")
+    if len(dataset.warnings) > MAX_WARNINGS:
+        _err(f"warning: and {len(dataset.warnings) - MAX_WARNINGS} more files skipped")
 
-    bar = _Bar()
     try:
-        for event in train(model, dataset, config):
-            if isinstance(event, Started):
+        recorder = Recorder(resumed or runs.new_run(args.file, config.to_project(), dataset.classes))
+    except runs.RunError as exc:
+        _err(f"warning: {exc}; training without a run history (and without checkpoints)")
+        recorder = None
+    bar = _Bar()
+    events = train(model, dataset, config, checkpoint=recorder.checkpoint if recorder else None, resume=saved)
+    try:
+        for event in events:
+            if recorder is not None:
+                recorder(event)
+            if isinstance(event, Started) and event.resumed_after:
+                print(f"continuing {resumed.id} of {proj.name} after epoch {event.resumed_after}/{event.epochs} "
+                      f"on {config.dataset} on {event.device}", flush=True)
+            elif isinstance(event, Started):
+                classes = f", {dataset.num_classes} classes" if data.is_folder(config.dataset) else ""
                 print(f"training {proj.name} on {config.dataset} ({event.train_samples:,} samples, "
-                      f"{event.held_out_samples:,} held out) on {event.device}, {config.optimizer} lr {config.lr:g}, "
-                      f"batch {config.batch_size}, seed {event.seed}", flush=True)
+                      f"{event.held_out_samples:,} held out{classes}) on {event.device}, {config.optimizer} "
+                      f"lr {config.lr:g}, batch {config.batch_size}, seed {event.seed}", flush=True)
                 for warning in event.warnings:
                     _err(f"warning: {warning}")
             elif isinstance(event, BatchEnd):
@@ -98,11 +140,21 @@ def run(args) -> int:
                 except WeightsError as exc:
                     _err(str(exc))
                     return 1
+                if event.early_stopped:
+                    print(f"stopped early: the held-out loss did not improve for {config.patience} epochs",
+                          flush=True)
+                if recorder is not None:
+                    print(f"run recorded in {recorder.run.folder}", flush=True)
+                    for problem in recorder.problems:
+                        _err(f"warning: {problem}")
                 print(f"best held-out accuracy {event.best_val_acc:.2%} (epoch {event.best_epoch}); "
                       f"wrote {args.out}", flush=True)
     except KeyboardInterrupt:
         bar.clear()
-        _err("interrupted: nothing written")
+        events.close()
+        resumable = recorder is not None and recorder.checkpoint.is_file()
+        _err("interrupted: nothing written" + (f"; continue with: train {args.file} --resume --out {args.out}"
+                                                if resumable else ""))
         return 130
     return 0
 
@@ -138,8 +190,10 @@ def _duration(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
-def _download_progress(what: str, done: int, total: int) -> None:
+def _load_progress(what: str, done: int, total: int) -> None:
+    """Downloads (bytes) and decoding (pictures) of a dataset, on one line that ends when done."""
     share = f"{done / total:.0%}" if total else f"{done / 2**20:.1f} MiB"
+    label = what if what.startswith("decoding") else f"downloading {what}"
     end = "\n" if total and done >= total else ""
-    sys.stderr.write(f"\rdownloading {what}: {share}{end}")
+    sys.stderr.write(f"\r{label}: {share}{end}")
     sys.stderr.flush()

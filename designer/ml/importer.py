@@ -75,7 +75,8 @@ class ImportResult:
         lines += self.problems
         if self.check is not None:
             lines.append(("rebuilt model " + self.check.message) if self.check.ok
-                         else "the rebuilt model does not match the file: " + self.check.message)
+                         else "the rebuilt model does not match the file: " + self.check.message
+                         + (" (expected: something was left out)" if self.unsupported else ""))
         return "\n".join(lines)
 
 

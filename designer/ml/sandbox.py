@@ -38,7 +38,7 @@ GRACE = 3.0  # seconds the launcher gets to end its tree after the parent's SIGT
 
 PROTECTIONS = {
     "network": "no network (its own network namespace)",
-    "processes": "every process it starts is ended with it (its own PID namespace)",
+    "processes": "every process it starts is ended with it",
     "files": "it can write only inside its temporary folder (Landlock)",
     "limits": "memory and CPU-time limits",
 }
@@ -313,7 +313,8 @@ def child_main() -> None:
     config = json.loads(sys.argv[1])
     if config.get("probe"):
         namespaces = _probe_namespaces()
-        print(json.dumps({"network": namespaces, "processes": namespaces, "files": landlock_abi() >= 1,
+        linux = sys.platform.startswith("linux")  # without a PID namespace, a subreaper ends the tree
+        print(json.dumps({"network": namespaces, "processes": namespaces or linux, "files": landlock_abi() >= 1,
                           "limits": _probe_limits()}))
         return
     isolated = config["namespaces"] and _unshare()

@@ -27,9 +27,13 @@ from torch import nn
 from designer.core.training import MAX_SEED, ConfigError, TrainConfig
 from designer.ml.config import init_weights, loss_function, make_optimizer, memory_format, steps_per_epoch
 from designer.ml.control import Control
+from designer.ml.augment import Augmentation, augment
+from designer.ml.checkpoint import save as save_checkpoint
 from designer.ml.data import Dataset
+from designer.ml.schedules import make_scheduler
 
 EVAL_BATCH = 1000
+MAX_MISTAKES = 200  # the mistakes browser shows the most confident ones
 
 
 class DeviceError(ValueError):
@@ -47,6 +51,8 @@ class Started:
     device: str
     seed: int
     warnings: list[str] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    resumed_after: int = 0  # the epoch a resumed run continues after; 0 for a fresh run
 
 
 @dataclass
@@ -61,6 +67,7 @@ class BatchEnd:
     eta_s: float
     losses: list[float] = field(default_factory=list)  # every batch loss since the previous BatchEnd
     grad_norms: dict[str, float] = field(default_factory=dict)
+    lrs: list[float] = field(default_factory=list)  # the learning rate of each of those batches
 
 
 @dataclass
@@ -74,6 +81,8 @@ class EpochEnd:
     grad_norms: dict[str, float]  # layer name -> mean gradient norm over the epoch's samples
     samples_per_s: float
     seconds: float
+    lr: float = 0.0  # the learning rate of the epoch's last batch
+    improved: bool = False  # the best held-out accuracy so far
 
 
 @dataclass
@@ -85,6 +94,18 @@ class Finished:
     confusion: list[list[int]] | None  # [true class][predicted class] for the best weights
     stopped: bool = False
     epochs_done: int = 0
+    early_stopped: bool = False  # ended by the patience: the held-out loss stopped improving
+    mistakes: list[Mistake] = field(default_factory=list)  # held-out samples the best weights get wrong
+
+
+@dataclass
+class Mistake:
+    """A held-out sample the model gets wrong: its index in ``test_x``, true and predicted class."""
+
+    index: int
+    true: int
+    predicted: int
+    confidence: float  # the probability given to the wrong class
 
 
 @dataclass
@@ -106,6 +127,8 @@ class _Best:
     val_acc: float = -1.0
     epoch: int = 0
     confusion: list[list[int]] | None = None
+    loss: float = math.inf  # the lowest held-out loss, for early stopping
+    bad_epochs: int = 0  # epochs since the held-out loss last improved
 
     def failed(self, message: str, step: int | None = None) -> Failed:
         return Failed(message, step, self.state, max(self.val_acc, 0.0), self.epoch)
@@ -170,8 +193,12 @@ def _cpu_state(model: nn.Module) -> dict:
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_classes: int,
-             control: Control | None = None) -> tuple[float, float, list[list[int]]] | None:
-    """Held-out loss, accuracy and confusion matrix; None when stopped part way."""
+             control: Control | None = None, prepare=None,
+             layout: torch.memory_format = torch.contiguous_format) -> tuple[float, float, list[list[int]]] | None:
+    """Held-out loss, accuracy and confusion matrix; None when stopped part way.
+
+    ``prepare`` turns stored samples (uint8 pictures) into model input, a chunk at a time.
+    """
     model.eval()
     loss_sum = torch.zeros((), device=x.device)
     confusion = torch.zeros(num_classes * num_classes, dtype=torch.long, device=x.device)
@@ -179,7 +206,8 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_cl
         for i in range(0, len(x), EVAL_BATCH):
             if control is not None and control.stopped:
                 return None
-            out = model(x[i:i + EVAL_BATCH])
+            xb = x[i:i + EVAL_BATCH]
+            out = model((prepare(xb) if prepare else xb).contiguous(memory_format=layout))
             yb = y[i:i + EVAL_BATCH]
             loss_sum += loss_fn(out, yb) * len(yb)
             confusion += torch.bincount(yb * num_classes + out.argmax(1), minlength=num_classes * num_classes)
@@ -190,7 +218,8 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn, num_cl
 
 
 def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control | None = None,
-          events_per_s: float = 20.0) -> Iterator[Event]:
+          events_per_s: float = 20.0, checkpoint: str | os.PathLike | None = None,
+          resume: dict | None = None) -> Iterator[Event]:
     """Train ``model`` on ``data`` and yield progress events; the last is Finished or Failed.
 
     Stop is honoured between batches (well within 0.5 s); pause blocks this
@@ -198,17 +227,22 @@ def train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control
     a Failed event naming the step; so does an error torch raises (e.g. out
     of memory). Failed carries the best weights of the epochs before the
     failure. Seeds torch's global RNG with ``config.seed``.
+
+    ``checkpoint``: a file rewritten after every epoch (before its EpochEnd)
+    with everything ``resume`` needs to carry on: pass what
+    ``designer.ml.checkpoint.load`` read from it, with the same settings,
+    and the run ends with the weights an uninterrupted one would have.
     """
     best = _Best()
     try:
-        yield from _train(model, data, config, control or Control(), events_per_s, best)
+        yield from _train(model, data, config, control or Control(), events_per_s, best, checkpoint, resume)
     except RuntimeError as exc:  # torch's errors: out of memory, a layer that cannot take the batch, ...
         advice = " (out of memory: try a smaller batch size)" if "out of memory" in str(exc).lower() else ""
         yield best.failed(f"Training stopped: {str(exc).splitlines()[0]}{advice}")
 
 
 def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Control,
-           events_per_s: float, best: _Best) -> Iterator[Event]:
+           events_per_s: float, best: _Best, checkpoint, resume: dict | None) -> Iterator[Event]:
     try:
         config = config.validated()
         device = resolve_device(config.device)
@@ -223,11 +257,10 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     test_x, test_y = data.test_x.to(device), data.test_y.to(device)
     layout = memory_format(model, train_x)
     model.to(memory_format=layout)
-    test_x = test_x.contiguous(memory_format=layout)
     num_classes = data.num_classes
     loss_fn = loss_function(config.loss, num_classes)
 
-    failure = _dry_run(model, data, train_x, num_classes)
+    failure = _dry_run(model, data, data.prepare(train_x[:2]), num_classes)
     if failure:
         yield Failed(failure)
         return
@@ -240,16 +273,47 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     n, batch = len(train_x), config.batch_size
     steps = steps_per_epoch(n, batch)
     total_steps = steps * config.epochs
+    scheduler = make_scheduler(optimizer, config.lr_schedule, steps, config.epochs, config.lr_step_epochs,
+                               config.lr_step_factor)
+    how = Augmentation(config.augment_shift, config.augment_rotation, config.augment_scale, config.augment_flip,
+                       config.augment_color) if config.augment else None
+    if how is not None:
+        try:
+            augment(data.prepare(train_x[:1]), how, torch.Generator().manual_seed(0), data.mean, data.std)
+        except ValueError as exc:
+            yield Failed(f"training.augment: {exc}: turn augmentation off for this model")
+            return
+    shaker = torch.Generator().manual_seed(seed + 1)  # augmentation's own random numbers
     layers = _layers(model)
     layer_names = [name for name, _ in layers]
     interval = 1.0 / events_per_s
-    yield Started(config.epochs, steps, n, len(test_x), str(device), seed, warnings)
 
-    step, epochs_done = 0, 0
-    for epoch in range(1, config.epochs + 1):
+    step, epochs_done, first = 0, 0, 1
+    if resume is not None:
+        try:
+            model.load_state_dict(resume["model"])
+            optimizer.load_state_dict(resume["optimizer"])
+            if scheduler is not None and resume.get("scheduler"):
+                scheduler.load_state_dict(resume["scheduler"])
+        except (RuntimeError, KeyError, ValueError) as exc:
+            yield Failed(f"The checkpoint does not fit this model or these settings ({str(exc).splitlines()[0]}): "
+                         "start a new run instead.")
+            return
+        step, epochs_done, seed = resume["step"], resume["epoch"], resume["seed"]
+        first = epochs_done + 1
+        for key, value in resume["best"].items():
+            setattr(best, key, value)
+        _set_rng(resume["rng"], shuffle, shaker, device)
+    yield Started(config.epochs, steps, n, len(test_x), str(device), seed, warnings, list(data.classes),
+                  epochs_done)
+
+    early_stopped = False
+    for epoch in range(first, config.epochs + 1):
         order = torch.randperm(n, generator=shuffle).to(device)
-        xs, ys = train_x.index_select(0, order).contiguous(memory_format=layout), train_y.index_select(0, order)
+        if not data.raw:  # normalised already: shuffle the whole set in one copy, then slice
+            xs, ys = train_x.index_select(0, order).contiguous(memory_format=layout), train_y.index_select(0, order)
         losses = torch.empty(steps, device=device)
+        lrs: list[float] = []
         correct = torch.zeros((), dtype=torch.long, device=device)
         grad_sum, grad_samples = None, 0
         reported, epoch_active = 0, 0.0
@@ -262,12 +326,22 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
                 started = next_event = time.perf_counter()
             if control.stopped:
                 break
-            xb, yb = xs[i * batch:(i + 1) * batch], ys[i * batch:(i + 1) * batch]
+            if data.raw:  # uint8 pictures (maybe memory-mapped): gather and normalise one batch at a time
+                picked = order[i * batch:(i + 1) * batch]
+                xb = data.prepare(train_x.index_select(0, picked)).contiguous(memory_format=layout)
+                yb = train_y.index_select(0, picked)
+            else:
+                xb, yb = xs[i * batch:(i + 1) * batch], ys[i * batch:(i + 1) * batch]
+            if how is not None:  # training batches only: the held-out set is never augmented
+                xb = augment(xb, how, shaker, data.mean, data.std).contiguous(memory_format=layout)
             out = model(xb)
             loss = loss_fn(out, yb)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
+            lrs.append(optimizer.param_groups[0]["lr"])
             optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
             losses[i] = loss.detach()
             correct += (out.argmax(1) == yb).sum()
             step += 1
@@ -292,26 +366,78 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             rate = min(reported * batch, n) / elapsed if elapsed > 0 else 0.0
             eta = (total_steps - step) * batch / rate if rate > 0 else 0.0
             named = dict(zip(layer_names, norms.tolist())) if norms is not None else {}
-            yield BatchEnd(epoch, step, total_steps, recent[-1], rate, eta, recent, named)
+            yield BatchEnd(epoch, step, total_steps, recent[-1], rate, eta, recent, named, lrs[reported - len(recent):])
             next_event = time.perf_counter() + interval
         epoch_active += time.perf_counter() - started
         if control.stopped:
             break
-        result = evaluate(model, test_x, test_y, loss_fn, num_classes, control)
+        result = evaluate(model, test_x, test_y, loss_fn, num_classes, control, data.prepare, layout)
         if result is None:
             break
         val_loss, val_acc, confusion = result
         epochs_done = epoch
         train_loss = sum(losses.tolist()) / steps
         norms = dict(zip(layer_names, (grad_sum / max(grad_samples, 1)).tolist())) if grad_sum is not None else {}
-        if val_acc > best.val_acc:
+        improved = val_acc > best.val_acc
+        if improved:
             best.state, best.val_acc, best.epoch, best.confusion = _cpu_state(model), val_acc, epoch, confusion
+        if val_loss < best.loss:
+            best.loss, best.bad_epochs = val_loss, 0
+        else:
+            best.bad_epochs += 1
+        early_stopped = config.patience > 0 and best.bad_epochs >= config.patience and epoch < config.epochs
+        if checkpoint is not None:
+            save_checkpoint(checkpoint, {
+                "model": _cpu_state(model), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                "epoch": epoch, "step": step, "seed": seed, "best": dict(vars(best)),
+                "rng": _get_rng(shuffle, shaker, device), "finished": early_stopped or epoch == config.epochs})
         yield EpochEnd(epoch, config.epochs, train_loss, correct.item() / n, val_loss, val_acc, norms,
-                       n / epoch_active if epoch_active > 0 else 0.0, epoch_active)
+                       n / epoch_active if epoch_active > 0 else 0.0, epoch_active, lrs[-1] if lrs else config.lr,
+                       improved)
+        if early_stopped:
+            break
     model.to(memory_format=torch.contiguous_format)  # hand the caller's model back as it came
     last_state = _cpu_state(model)
-    yield Finished(best.state if best.state is not None else last_state, last_state, max(best.val_acc, 0.0),
-                   best.epoch, best.confusion, control.stopped, epochs_done)
+    best_state = best.state if best.state is not None else last_state
+    mistakes = find_mistakes(model, best_state, test_x, test_y, data.prepare) if epochs_done else []
+    model.load_state_dict(last_state)
+    yield Finished(best_state, last_state, max(best.val_acc, 0.0), best.epoch, best.confusion,
+                   control.stopped, epochs_done, early_stopped, mistakes)
+
+
+def find_mistakes(model: nn.Module, state: dict, x: torch.Tensor, y: torch.Tensor, prepare=None,
+                  limit: int = MAX_MISTAKES) -> list[Mistake]:
+    """The held-out samples ``state`` classifies wrongly, the most confident first (at most ``limit``)."""
+    model.load_state_dict(state)
+    model.eval()
+    found = []
+    with torch.inference_mode():
+        for i in range(0, len(x), EVAL_BATCH):
+            xb = x[i:i + EVAL_BATCH]
+            probs = torch.softmax(model(prepare(xb) if prepare else xb).float(), dim=1)
+            confidence, predicted = probs.max(dim=1)
+            wrong = torch.nonzero(predicted != y[i:i + EVAL_BATCH]).flatten()
+            for k in wrong.tolist():
+                found.append(Mistake(i + k, int(y[i + k]), int(predicted[k]), float(confidence[k])))
+    model.train()
+    found.sort(key=lambda m: -m.confidence)
+    return found[:limit]
+
+
+def _get_rng(shuffle: torch.Generator, shaker: torch.Generator, device: torch.device) -> dict:
+    rng = {"shuffle": shuffle.get_state(), "augment": shaker.get_state(), "torch": torch.get_rng_state()}
+    if device.type == "cuda":  # dropout on the GPU draws from the device's generator
+        rng["cuda"] = torch.cuda.get_rng_state(device)
+    return rng
+
+
+def _set_rng(rng: dict, shuffle: torch.Generator, shaker: torch.Generator, device: torch.device) -> None:
+    shuffle.set_state(rng["shuffle"])
+    shaker.set_state(rng["augment"])
+    torch.set_rng_state(rng["torch"])
+    if device.type == "cuda" and "cuda" in rng:
+        torch.cuda.set_rng_state(rng["cuda"], device)
 
 
 def _dry_run(model: nn.Module, data: Dataset, x: torch.Tensor, num_classes: int) -> str | None:
@@ -325,6 +451,14 @@ def _dry_run(model: nn.Module, data: Dataset, x: torch.Tensor, num_classes: int)
         return (f"The model cannot run on {data.name} samples of shape {list(x.shape[1:])}: "
                 f"{str(exc).splitlines()[0]}")
     if out.dim() != 2 or out.shape[1] != num_classes:
+        last = [m for m in model.modules() if isinstance(m, nn.Linear)]
+        fix = (f"set the last Linear's out_features → {num_classes}" if last and out.dim() == 2 else
+               f"end the model with Linear(..., {num_classes})")
         return (f"The model outputs shape {list(out.shape[1:])} per sample, but {data.name} has {num_classes} "
-                f"classes: the last layer should output {num_classes} values (e.g. Linear(..., {num_classes})).")
+                f"classes ({_class_list(data.classes)}): it needs one score per class; {fix}.")
     return None
+
+
+def _class_list(classes: list[str], limit: int = 5) -> str:
+    shown = ", ".join(classes[:limit])
+    return shown + (f" and {len(classes) - limit} more" if len(classes) > limit else "")

@@ -18,6 +18,7 @@ from designer.core import layers
 from designer.core.graph import Event, Graph, GraphError
 from designer.core.project import Project
 from designer.core.rules import Fix
+from designer.core.receptive import receptive_fields
 from designer.core.shapes import Inference, ModelShapes
 from designer.ui.canvas.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand, Recorder, _order
 
@@ -84,6 +85,7 @@ class Document(QObject):
         self.lock_reason = ""
         self._forced_dirty = False
         self._signature = None
+        self._fields = None  # (shapes it was computed from, fields)
         self._inference = Inference(self.project.graph)
         self.project.graph.subscribe(self._on_graph_event)
         self.shapes: ModelShapes = self._inference.run()
@@ -152,6 +154,12 @@ class Document(QObject):
 
     def display_names(self) -> dict[str, str]:
         return self.graph.generated_names()
+
+    def receptive_fields(self) -> dict:
+        """Each model node's receptive field (core.receptive.Field or None), computed once per edit."""
+        if self._fields is None or self._fields[0] is not self.shapes:
+            self._fields = (self.shapes, receptive_fields(self.graph, self.shapes))
+        return self._fields[1]
 
     # plumbing ---------------------------------------------------------------
     def _clean_changed(self, clean: bool) -> None:
@@ -300,6 +308,14 @@ class Document(QObject):
         if node.params.get(key, object()) == value and type(node.params.get(key)) is type(value):
             return
         self._edit(f"Set {key}", lambda rec: rec.set_param(node_id, key, value), (MERGE_PARAM, node_id, key))
+
+    def set_params(self, node_id: str, values: dict[str, Any]) -> None:
+        """Set several parameters of one node as one undo step (the explainer's Apply)."""
+        node = self.graph.node(node_id)
+        changed = {k: v for k, v in values.items() if node.params.get(k, object()) != v}
+        if changed:
+            self._edit("Set " + ", ".join(changed),
+                       lambda rec: [rec.set_param(node_id, k, v) for k, v in changed.items()])
 
     def rename(self, node_id: str, name: str | None) -> None:
         if (self.graph.node(node_id).name or None) == (name or None):

@@ -99,9 +99,11 @@ class MainWindow(QMainWindow):
         """The docks and menu entries of the other parts of the app; each must not import torch at module level."""
         from designer.ui.dialogs.export import install as install_export
         from designer.ui.panels.drawpad import install as install_tryit
+        from designer.ui.panels.explainer import install as install_explainer
         from designer.ui.panels.training import install as install_training
 
         install_tryit(self)  # Try it + Look inside docks
+        install_explainer(self)  # Explain dock, on the pad's model and drawing
         install_export(self)  # File ▸ Export, Import
         install_training(self)  # Training dock
 

@@ -39,7 +39,8 @@ def _lower_priority(niceness: int = 10) -> None:
 class TrainingWorker(QObject):
     """One training run. Signals arrive in order: started, progress/epoch..., then finished or failed, then done."""
 
-    status = Signal(str)  # loading or downloading the dataset
+    status = Signal(str)  # loading the dataset
+    loading = Signal(str, int, int)  # (what, done, total): bytes downloaded or pictures decoded
     started = Signal(object)  # designer.ml.train.Started
     progress = Signal(object)  # BatchEnd
     epoch = Signal(object)  # EpochEnd
@@ -49,8 +50,9 @@ class TrainingWorker(QObject):
     done = Signal()  # always last, after finished or failed
 
     def __init__(self, project: projects.Project, config: TrainConfig, initial_state: dict | None = None,
-                 threads: int | None = None):
+                 threads: int | None = None, base=None):
         super().__init__()
+        self.base = base  # the project file's folder: a relative image folder counts from it
         self.threads = threads or default_threads()
         self.snapshot = projects.to_dict(project)
         self.snapshot.pop("training", None)  # the run uses ``config``; the file's limits do not apply to it
@@ -95,18 +97,20 @@ class TrainingWorker(QObject):
         self.status.emit(f"Loading {config.dataset}…")
         last = [0.0]
 
-        def downloading(what: str, done: int, total: int) -> None:
+        def loading(what: str, done: int, total: int) -> None:
             now = time.monotonic()
-            if now - last[0] > 0.2 or done == total:
+            if now - last[0] > 0.1 or done == total:
                 last[0] = now
-                share = f"{done / total:.0%}" if total else f"{done / 2**20:.1f} MiB"
-                self.status.emit(f"Downloading {what}: {share}")
+                self.loading.emit(what, done, total)
 
         try:
-            dataset = data.load(config.dataset, shape, progress=downloading)
+            dataset = data.load(config.dataset, shape, progress=loading, base=self.base)
         except data.DatasetError as exc:
             self.failed.emit(str(exc))
             return
+        if dataset.warnings:
+            more = f" (and {len(dataset.warnings) - 3} more)" if len(dataset.warnings) > 3 else ""
+            self.status.emit("; ".join(dataset.warnings[:3]) + more)
         signals = {Started: self.started, BatchEnd: self.progress, EpochEnd: self.epoch, Finished: self.finished}
         for event in train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S):
             if isinstance(event, Failed):

@@ -347,3 +347,20 @@ def test_exported_lenet_imports_in_the_sandbox_with_its_weights(tmp_path):
     state, report = importer.attach_weights(result.project, pt, result.key_map)
     assert report.ok, report.summary()
     assert all(torch.equal(state[k], v) for k, v in model.state_dict().items())
+
+
+def test_every_bundled_example_round_trips_in_both_styles(tmp_path):
+    from designer.core import shapes, templates
+
+    tried = 0
+    for path in sorted(templates.EXAMPLES.glob("*.netproj.json")):
+        project, name = project_io.load(path), path.name.split(".")[0]
+        if not project.graph.model_path().nodes[1:] or not shapes.infer(project.graph).valid:
+            continue  # the blank template has no layer; the broken example cannot be exported
+        tried += 1
+        for style in codegen.STYLES:
+            result = _in_process(tmp_path, codegen.generate(project, style), f"{name}_{style}.py".replace("-", "_"))
+            assert result.ok and not result.unsupported, result.report()
+            assert _chain(result.project.graph) == _chain(project.graph), (name, style)
+            assert result.check.identical
+    assert tried >= 3

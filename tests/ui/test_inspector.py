@@ -118,3 +118,16 @@ def test_problems_list_double_click_selects_the_block(window, qtbot):
     assert window.canvas.graph_scene.selected_ids() == ["n4"]
     qtbot.mouseClick(window.inspector.fix_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: problems.count() == 0)
+
+
+def test_inspector_shows_the_receptive_field_and_follows_an_edit(window, qtbot):
+    doc, inspector = window.document, window.inspector
+    doc.select("n4")  # conv2 of LeNet: 5×5 after a 2×2 pool
+    assert "Receptive field</b> 14×14 input pixels, <b>jump</b> 2×2" in inspector.shapes_label.text()
+    doc.select("n1")
+    type_into(qtbot, inspector.editors["kernel_size"][0].first, "3")
+    assert "Receptive field</b> 3×3" in inspector.shapes_label.text()
+    doc.select("n4")
+    assert "Receptive field</b> 12×12" in inspector.shapes_label.text()
+    doc.select("n7")  # Flatten: no longer image positions
+    assert "Receptive field" not in inspector.shapes_label.text()

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from designer.core import project as projects
 from designer.ui.document import Document, EditLocked
-from designer.ui.panels.training import TrainingPanel
+from designer.ui.panels.training import FOLDER_ITEM, TrainingPanel
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "designer" / "resources" / "examples"
@@ -77,8 +77,10 @@ def test_the_form_offers_exactly_what_the_settings_model_allows(qtbot):
     assert panel.momentum.value() == 0.999 and panel.init.currentText() == "xavier"
     for key, box in [("epochs", panel.epochs), ("batch_size", panel.batch_size), ("seed", panel.seed)]:
         assert (box.minimum(), box.maximum()) == (SETTINGS[key].low, SETTINGS[key].high)
-    for key, box in [("dataset", panel.dataset), ("optimizer", panel.optimizer), ("loss", panel.loss)]:
+    for key, box in [("optimizer", panel.optimizer), ("loss", panel.loss)]:
         assert [box.itemText(i) for i in range(box.count())] == list(SETTINGS[key].options)
+    datasets = [panel.dataset.itemText(i) for i in range(panel.dataset.count())]
+    assert datasets == [*SETTINGS["dataset"].options, FOLDER_ITEM]  # and folder:PATH, chosen below the list
     assert [panel.init.itemText(i) for i in range(panel.init.count())] == ["default", "kaiming", "xavier"]
     panel.epochs.clear()
     qtbot.keyClicks(panel.epochs, "200000")  # a spin box refuses what the model refuses

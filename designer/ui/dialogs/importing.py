@@ -1,8 +1,13 @@
 """File → Import .py: open a PyTorch file as a new project, optionally with a .pt state_dict.
 
-The dialog says, before anything runs, that importing runs the file's code.
-The import itself happens in a child process (designer.ml.importer) started
-from a worker thread, so neither a bad file nor a slow one blocks the window.
+Before anything runs, the dialog says that importing runs the file's code and
+how it is contained; where this system lacks a protection it names it, and
+the user confirms once per file. The import runs in the sandboxed child
+(designer.ml.importer) from a pool thread, so neither a bad file nor a slow
+one blocks the window. Then it shows what it found (the models in the file,
+the chosen one, the input shape and how it was found, what it could not
+represent, with the lines) before the project opens; the model and the input
+shape can be changed and the file imported again.
 """
 
 from __future__ import annotations
@@ -10,56 +15,83 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
+from designer.core.params import ParamError, parse_shape
 from designer.ui.background import run_in_background
 
-WARNING = ("Importing a .py file runs its Python code on this computer, with your permissions. "
-           "Only import files you trust. It runs in a separate process that is stopped after "
-           "60 seconds or 1 MB of output.")
+CONTAINED = ("Importing a .py file runs its Python code on this computer, in a separate process that is stopped "
+             "after 60 s or 1 MB of output. Only import files you trust.")
+AUTOMATIC = "the model the file makes, else its outermost model class"
+_confirmed: set[str] = set()  # files whose missing protections the user accepted, this session
 
 
-def parse_shape(text: str) -> list[int] | None:
-    """'1, 28, 28' or '1x28x28' -> [1, 28, 28]; '' -> None (use the file's INPUT_SHAPE)."""
-    text = text.strip()
-    if not text:
-        return None
-    parts = [p for p in text.replace("×", ",").replace("x", ",").replace(" ", ",").split(",") if p]
-    if not 1 <= len(parts) <= 3 or not all(p.isdigit() and 0 < int(p) <= 4096 for p in parts):
-        raise ValueError("Input shape: write 1 to 3 positive sizes, e.g. 1, 28, 28")
-    return [int(p) for p in parts]
+def missing_protections() -> list[str]:
+    """The sandbox's protections this system cannot give, in words."""
+    from designer.ml import sandbox
 
+    return sandbox.missing()
+
+
+def _warning(missing: list[str]) -> str:
+    from designer.ml import sandbox
+
+    given = [text for text in sandbox.PROTECTIONS.values() if text not in missing]
+    return CONTAINED + ("" if not given else " Its protections: " + "; ".join(given) + ".")
 
 
 class ImportDialog(QDialog):
-    """Pick a .py (and a .pt), import, read the report, open the result as a new project."""
+    """Pick a .py (and a .pt), import, read what was found, open the result as a new project."""
 
     imported = Signal(object)  # importer.ImportResult
 
-    def __init__(self, document, parent: QWidget | None = None):
+    def __init__(self, document, parent: QWidget | None = None, missing: list[str] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Import a PyTorch model")
         self.document = document
         self.result = None
         self.state = None  # attached weights, remapped to the project's layer names
         self.weights_report = None
+        self.missing = missing_protections() if missing is None else list(missing)
 
-        self.warning = QLabel(WARNING)
+        self.warning = QLabel(_warning(self.missing))
         self.warning.setObjectName("warning")
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #8a5300; font-weight: bold;")
+        self.lacking = QLabel("This system cannot give the file these protections: " + "; ".join(self.missing) + "."
+                              if self.missing else "")
+        self.lacking.setObjectName("lacking")
+        self.lacking.setWordWrap(True)
+        self.lacking.setStyleSheet("color: #a01010;")
+        self.lacking.setVisible(bool(self.missing))
+        self.confirm = QCheckBox("Run this file anyway, without those protections")
+        self.confirm.setObjectName("confirm")
+        self.confirm.setVisible(bool(self.missing))
+        self.confirm.toggled.connect(self._update_buttons)
+
         self.py_edit = QLineEdit()
         self.py_edit.setObjectName("py_path")
-        self.py_edit.setPlaceholderText("a .py that defines build_model(), an nn.Sequential or an nn.Module")
+        self.py_edit.setPlaceholderText("a tutorial script or a NetDesigner export: any .py with an nn.Module")
+        self.py_edit.textChanged.connect(self._file_changed)
+        self.model_combo = QComboBox()
+        self.model_combo.setObjectName("model")
+        self.model_combo.addItem(f"Automatic: {AUTOMATIC}", None)
+        self.model_combo.currentIndexChanged.connect(self._model_changed)
         self.shape_edit = QLineEdit()
-        self.shape_edit.setPlaceholderText("from the file's INPUT_SHAPE, else guessed (e.g. 1, 28, 28)")
+        self.shape_edit.setObjectName("input_shape")
+        self.shape_edit.setPlaceholderText("from the file, else inferred (e.g. 1, 28, 28)")
+        self.shape_note = QLabel("")
+        self.shape_note.setObjectName("shape_note")
+        self.shape_note.setTextFormat(Qt.PlainText)
         self.weights_edit = QLineEdit()
         self.weights_edit.setObjectName("weights_path")
-        self.weights_edit.setPlaceholderText("optional: a state_dict (.pt or .safetensors) to attach")
+        self.weights_edit.setPlaceholderText("optional: a state_dict (.pt or .safetensors) saved from the file's model")
         form = QFormLayout()
         form.addRow("Python file", self._with_browse(self.py_edit, "Python (*.py)"))
+        form.addRow("Model", self.model_combo)
         form.addRow("Input shape", self.shape_edit)
+        form.addRow("", self.shape_note)
         form.addRow("Weights", self._with_browse(self.weights_edit, "Weights (*.pt *.pth *.safetensors)"))
 
         self.status = QLabel("")
@@ -67,8 +99,9 @@ class ImportDialog(QDialog):
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.PlainText)  # file names and messages are never read as HTML
         self.report = QPlainTextEdit()
+        self.report.setObjectName("report")
         self.report.setReadOnly(True)
-        self.report.setMinimumHeight(120)
+        self.report.setMinimumHeight(160)
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
         self.import_button = buttons.addButton("Run the file and import", QDialogButtonBox.ActionRole)
         self.import_button.clicked.connect(self.start_import)
@@ -76,14 +109,18 @@ class ImportDialog(QDialog):
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_project)
         buttons.rejected.connect(self.reject)
+        self._running = False
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.warning)
+        layout.addWidget(self.lacking)
+        layout.addWidget(self.confirm)
         layout.addLayout(form)
         layout.addWidget(self.status)
-        layout.addWidget(self.report)
+        layout.addWidget(self.report, 1)
         layout.addWidget(buttons)
-        self.resize(640, 440)
+        self.resize(680, 520)
+        self._update_buttons()
 
     def _with_browse(self, edit: QLineEdit, pattern: str) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -98,8 +135,36 @@ class ImportDialog(QDialog):
         if path:
             edit.setText(path)
 
+    def _py_path(self) -> Path:
+        return Path(self.py_edit.text().strip()).expanduser()
+
+    def _file_changed(self) -> None:
+        """Another file: its own models, shape and confirmation."""
+        self.model_combo.blockSignals(True)
+        self.model_combo.clear()
+        self.model_combo.addItem(f"Automatic: {AUTOMATIC}", None)
+        self.model_combo.blockSignals(False)
+        self.shape_edit.clear()
+        self.shape_note.clear()
+        self.open_button.setEnabled(False)
+        self.confirm.blockSignals(True)
+        self.confirm.setChecked(str(self._py_path().resolve()) in _confirmed if self.py_edit.text().strip() else False)
+        self.confirm.blockSignals(False)
+        self._update_buttons()
+
+    def _model_changed(self) -> None:
+        """Another model has its own input shape: infer it again unless the user types one."""
+        self.shape_edit.clear()
+        self.shape_note.clear()
+
+    def _update_buttons(self) -> None:
+        allowed = not self.missing or self.confirm.isChecked()
+        self.import_button.setEnabled(allowed and not self._running)
+        self.import_button.setText("Run the file and import" if self.result is None or not self.result.found
+                                   else "Import again")
+
     def start_import(self) -> None:
-        py = Path(self.py_edit.text().strip()).expanduser()
+        py = self._py_path()
         weights = self.weights_edit.text().strip()
         try:
             shape = parse_shape(self.shape_edit.text())
@@ -107,10 +172,19 @@ class ImportDialog(QDialog):
                 raise ValueError(f"Python file: {py} does not exist")
             if weights and not Path(weights).expanduser().is_file():
                 raise ValueError(f"Weights: {weights} does not exist")
+        except ParamError as exc:
+            self.status.setText(f"Input shape: {exc.message}")
+            return
         except ValueError as exc:
             self.status.setText(str(exc))
             return
-        self.import_button.setEnabled(False)
+        if self.missing:
+            if not self.confirm.isChecked():
+                return
+            _confirmed.add(str(py.resolve()))
+        class_name = self.model_combo.currentData()
+        self._running = True
+        self._update_buttons()
         self.open_button.setEnabled(False)
         self.report.setPlainText("")
         self.status.setText(f"Running {py.name} in a separate process…")
@@ -119,7 +193,7 @@ class ImportDialog(QDialog):
             from designer.ml import importer
             from designer.ml.weights import WeightsError
 
-            result = importer.import_py(py, shape)
+            result = importer.import_py(py, shape, class_name)
             state = report = None
             if result.ok and weights:
                 try:
@@ -134,13 +208,15 @@ class ImportDialog(QDialog):
         run_in_background(work, self._done, self._crashed, context=self)
 
     def _crashed(self, exc: Exception) -> None:
-        self.import_button.setEnabled(True)
+        self._running = False
+        self._update_buttons()
         self.status.setText(f"The file could not be imported: {exc}")
 
     def _done(self, payload) -> None:
         result, state, report = payload
         self.result = result
-        self.import_button.setEnabled(True)
+        self._running = False
+        self._show_found(result)
         lines = [result.report()]
         if report is not None:
             text = report if isinstance(report, str) else report.summary()
@@ -149,13 +225,34 @@ class ImportDialog(QDialog):
         self.weights_report = report
         self.report.setPlainText("\n".join(lines))
         if result.ok:
-            self.status.setText("Imported: check the report, then open it as a new project."
+            self.status.setText("Imported: check what was found, then open it as a new project (or change the "
+                                "model or the input shape and import again)."
                                 + ("" if self.state is not None or not self.weights_edit.text().strip()
                                    else " The weights do not fit and will not be loaded."))
             self.open_button.setEnabled(True)
         else:
-            self.status.setText("The file could not be imported.")
+            self.status.setText("The file could not be imported: " + (result.error or ""))
+        self._update_buttons()
         self.imported.emit(result)
+
+    def _show_found(self, result) -> None:
+        """The file's models in the combo (the chosen one selected), the shape and how it was found."""
+        chosen = self.model_combo.currentData()
+        self.model_combo.blockSignals(True)
+        self.model_combo.clear()
+        self.model_combo.addItem(f"Automatic: {AUTOMATIC}", None)
+        for found in result.found:
+            name = found["name"]
+            label = f"{name} ({found['kind']}" + (f", line {found['line']})" if found.get("line") else ")")
+            if found.get("chosen"):
+                label += " — imported"
+            self.model_combo.addItem(label, name[:-2] if name.endswith("()") else name)
+        index = self.model_combo.findData(chosen)
+        self.model_combo.setCurrentIndex(max(index, 0))
+        self.model_combo.blockSignals(False)
+        if result.input_shape:
+            self.shape_edit.setText(", ".join(str(d) for d in result.input_shape))
+            self.shape_note.setText(f"{'×'.join(str(d) for d in result.input_shape)}: {result.shape_source}")
 
     def open_project(self) -> None:
         if self.result is None or not self.result.ok:

@@ -21,6 +21,10 @@ from designer.core.rules import fmt
 SPIN_LIMIT = 2_000_000_000
 
 
+def _pair(values) -> str:
+    return f"{values[0]}×{values[1]}"
+
+
 def _normalised(param: Param, value):
     try:
         return param.check(value)
@@ -321,6 +325,10 @@ class Inspector(QScrollArea):
             lines.append(f"<b>Input</b> {fmt(result.in_shape)}")
         if result.out_shape is not None and not result.error:
             lines.append(f"<b>Output</b> {fmt(result.out_shape)}")
+        field = self.document.receptive_fields().get(result.node_id)
+        if field is not None:
+            lines.append(f"<b>Receptive field</b> {_pair(field.size)} input pixels, "
+                         f"<b>jump</b> {_pair(field.jump)}")
         lines.append(f"<b>Parameters</b> {result.parameters:,}")
         if result.macs:
             lines.append(f"<b>Multiply-adds</b> {result.macs:,}")

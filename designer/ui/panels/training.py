@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from designer.core.training import SETTINGS, ConfigError, TrainConfig
+from designer.ui.panels.folder_data import FolderData
 from designer.ui.panels.training_plots import TrainingCurves
 from designer.ui.worker import TrainingRun, TrainingWorker
 
@@ -29,6 +30,7 @@ DATASET_HELP = {
     "mnist": "70,000 handwritten digits (downloaded once, about 11 MB)",
     "fashion-mnist": "70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)",
 }
+FOLDER_ITEM = "image folder"  # the dataset list's last entry: your own pictures, one sub-folder per class
 LOSS_HELP = {
     "MSELoss": "Mean squared error against one-hot targets, as in the PyTorch tutorial",
     "NLLLoss": "Needs LogSoftmax as the last layer",
@@ -75,6 +77,7 @@ class TrainingPanel(QWidget):
         self._run_project = None
         self.threads: int | None = None  # torch threads for a run; None: every core but one
         self._step, self._status = 0, ""  # progress shown at the next redraw
+        self._run_classes: list[str] = []  # class names of the latest run's dataset
         self._kept_note = ""  # says which weights a failed run kept
         self._build()
         self.load_settings()
@@ -93,6 +96,12 @@ class TrainingPanel(QWidget):
     # layout -------------------------------------------------------------------
     def _build(self) -> None:
         self.dataset = _choices("dataset", DATASET_HELP)
+        self.dataset.addItem(FOLDER_ITEM)
+        self.dataset.setItemData(self.dataset.count() - 1, "Your own pictures: a folder with one sub-folder per class",
+                                 Qt.ItemDataRole.ToolTipRole)
+        self.folder = FolderData(self.document)
+        self.folder.setVisible(False)
+        self.dataset.currentTextChanged.connect(self._dataset_changed)
         self.epochs = _spin("epochs")
         self.batch_size = _spin("batch_size")
         self.optimizer = _choices("optimizer")
@@ -151,6 +160,7 @@ class TrainingPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.settings)
+        layout.addWidget(self.folder)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
@@ -165,7 +175,11 @@ class TrainingPanel(QWidget):
         except ConfigError as exc:
             config = TrainConfig()
             self._say(f"The project's training settings were not usable ({exc}); using the defaults.", error=True)
-        self.dataset.setCurrentText(config.dataset)
+        if config.dataset.startswith("folder:"):
+            self.dataset.setCurrentText(FOLDER_ITEM)
+            self.folder.set_dataset(config.dataset)
+        else:
+            self.dataset.setCurrentText(config.dataset)
         self.epochs.setValue(config.epochs)
         self.batch_size.setValue(config.batch_size)
         self.optimizer.setCurrentText(config.optimizer)
@@ -182,11 +196,17 @@ class TrainingPanel(QWidget):
         """The form as a checked TrainConfig; raises ConfigError naming the setting."""
         lr, decay = _number(self.lr.text(), "lr"), _number(self.weight_decay.text() or "0", "weight_decay")
         sgd = self.optimizer.currentText() == "SGD"
-        return TrainConfig(dataset=self.dataset.currentText(), epochs=self.epochs.value(),
+        dataset = self.folder.dataset() if self.dataset.currentText() == FOLDER_ITEM else self.dataset.currentText()
+        return TrainConfig(dataset=dataset, epochs=self.epochs.value(),
                            batch_size=self.batch_size.value(), optimizer=self.optimizer.currentText(), lr=lr,
                            momentum=self.momentum.value() if sgd else 0.0, nesterov=sgd and self.nesterov.isChecked(),
                            weight_decay=decay, loss=self.loss.currentText(), init=self.init.currentText(),
                            seed=self.seed.value(), device=self.device.currentText()).validated()
+
+    def _dataset_changed(self, name: str) -> None:
+        self.folder.setVisible(name == FOLDER_ITEM)
+        if name == FOLDER_ITEM and self.folder.layout_info is None:
+            self.folder.rescan()
 
     def _optimizer_changed(self, name: str) -> None:
         self.momentum.setEnabled(name == "SGD")
@@ -213,10 +233,18 @@ class TrainingPanel(QWidget):
         if not self.document.shapes.valid:
             self._say("Cannot start: the model has problems. Fix them first (see the Problems tab).", error=True)
             return
+        if self.dataset.currentText() == FOLDER_ITEM:
+            problem = self.folder.message.text() if self.folder.layout_info is None else self.folder.fit_problem()
+            if problem:
+                self._say(f"Cannot start: {problem}", error=True)
+                return
         self._remember(config)
         keep = self.keep_weights.isChecked() and self.document.weights is not None
-        worker = TrainingWorker(self.document.project, config, self.document.weights if keep else None, self.threads)
+        base = self.document.path.parent if self.document.path else None
+        worker = TrainingWorker(self.document.project, config, self.document.weights if keep else None, self.threads,
+                                base)
         worker.status.connect(self._say)
+        worker.loading.connect(self._loading)
         worker.started.connect(self._started)
         worker.progress.connect(self._progress)
         worker.epoch.connect(self._epoch)
@@ -274,7 +302,18 @@ class TrainingPanel(QWidget):
         return self.run is not None
 
     # worker signals ---------------------------------------------------------------
+    def _loading(self, what: str, done: int, total: int) -> None:
+        """Downloading (bytes) or decoding (pictures) before the first batch."""
+        if self._stale():
+            return
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        self.progress_label.setText(f"{what[:1].upper()}{what[1:]}…" if what.startswith("decoding")
+                                    else f"Downloading {what}…")
+
     def _started(self, event) -> None:
+        self._run_classes = list(event.classes)
+        self.progress.setValue(0)
         self.progress.setMaximum(event.epochs * event.steps_per_epoch)
         self._say(" ".join(event.warnings) or f"Training on {event.train_samples:,} samples ({event.device}, "
                                                 f"seed {event.seed}); {event.held_out_samples:,} held out to test.")
@@ -356,6 +395,8 @@ class TrainingPanel(QWidget):
         self.curves.redraw()
 
     def _classes(self, count: int) -> list[str]:
+        if len(self._run_classes) == count:
+            return self._run_classes
         if self.dataset.currentText() == "fashion-mnist" and count == 10:
             return ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"]
         return [str(i) for i in range(count)]

@@ -1,0 +1,58 @@
+"""``train`` and ``predict`` on an image folder, as a user runs them."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from tests.ml.picture_folders import folder_project, picture, write_folder
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args, cwd=ROOT):
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, env=env, timeout=180)
+
+
+def test_train_on_a_folder_then_predict_names_the_classes(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETDESIGNER_CACHE_DIR", str(tmp_path / "cache"))
+    work = tmp_path / "work"
+    write_folder(work / "pictures", {"circle": 20, "square": 20, "star": 20})
+    (work / "pictures" / "star" / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
+    project = folder_project(work / "shapes.netproj.json", "folder:pictures", epochs=6)
+    out = tmp_path / "w.pt"
+    trained = cli("train", project, "--out", out, "--seed", "1", "--lr", "0.02", "--batch-size", "8", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert "decoding 61 pictures: 100%" in trained.stderr
+    assert "warning: skipped" in trained.stderr and "broken.jpg" in trained.stderr
+    assert "54 samples, 6 held out, 3 classes" in trained.stdout
+    assert "best held-out accuracy 100.00%" in trained.stdout
+
+    rng = np.random.default_rng(7)
+    star = tmp_path / "a star.png"
+    Image.fromarray(picture("star", rng, (90, 70))).save(star)
+    square = tmp_path / "square.bmp"
+    Image.fromarray(picture("square", rng, (20, 30))).save(square)
+    predicted = cli("predict", project, "--weights", out, star, square)
+    assert predicted.returncode == 0, predicted.stderr
+    lines = [line.split("\t") for line in predicted.stdout.splitlines()]
+    assert [(name, cls) for name, cls, _ in lines] == [(str(star), "star"), (str(square), "square")]
+    assert all(0.34 < float(p) <= 1.0 for *_, p in lines)
+
+
+def test_predict_refuses_a_model_without_one_score_per_class(tmp_path):
+    write_folder(tmp_path / "pictures", {"circle": 2, "star": 2})
+    project = folder_project(tmp_path / "p.netproj.json", "folder:pictures", classes=3)
+    import torch
+
+    from designer.core.project import load
+    from designer.ml.build import build_model
+
+    torch.save(build_model(load(project).graph).state_dict(), tmp_path / "w.pt")
+    result = cli("predict", project, "--weights", tmp_path / "w.pt", tmp_path / "pictures" / "star" / "000.png")
+    assert result.returncode == 1
+    assert "2 classes (circle, star)" in result.stderr and "out_features → 2" in result.stderr

@@ -1,0 +1,82 @@
+"""Training on an image folder from the Training dock, as a user does it."""
+from pathlib import Path
+
+import pytest
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from designer.core import project as projects
+from designer.ui.document import Document
+from designer.ui.panels.training import FOLDER_ITEM, TrainingPanel
+from tests.ml.picture_folders import folder_project, write_folder
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETDESIGNER_CACHE_DIR", str(tmp_path / "cache"))
+    write_folder(tmp_path / "work" / "pictures", {"circle": 12, "square": 12, "star": 12})
+    return tmp_path / "work"
+
+
+def open_panel(qtbot, path: Path) -> TrainingPanel:
+    document = Document(projects.load(path), path)
+    panel = TrainingPanel(document)
+    qtbot.addWidget(panel)
+    panel.show()
+    return panel
+
+
+def test_choosing_a_folder_shows_classes_counts_and_samples(qtbot, work):
+    project = folder_project(work / "p.netproj.json", "mnist-5k", classes=3)
+    panel = open_panel(qtbot, project)
+    assert not panel.folder.isVisible()
+    panel.dataset.setCurrentText(FOLDER_ITEM)
+    assert panel.folder.isVisible() and "Choose a folder" in panel.folder.message.text()
+    qtbot.mouseClick(panel.folder.path, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(panel.folder.path, str(work / "pictures"))
+    with qtbot.waitSignal(panel.folder.scanned, timeout=60000) as found:
+        QTest.keyClick(panel.folder.path, Qt.Key.Key_Return)
+    assert found.args[0].classes == ["circle", "square", "star"]
+    assert "3 classes" in panel.folder.summary.text() and "33 pictures to train on, 3 held out" in \
+        panel.folder.summary.text()
+    strip = panel.folder.findChild(type(panel.folder.summary), "samples_star")
+    assert strip is not None and strip.pixmap().width() >= 6 * 40
+    assert panel.folder.message.text() == ""
+    assert panel.config().dataset == "folder:pictures"  # saved relative to the project file
+
+
+def test_a_model_without_one_score_per_class_cannot_start_and_names_the_fix(qtbot, work):
+    panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures", classes=10))
+    qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
+    assert panel.dataset.currentText() == FOLDER_ITEM and panel.folder.path.text() == "pictures"
+    assert "out_features → 3" in panel.folder.message.text()
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.run is None and "out_features → 3" in panel.message.text()
+    panel.document.set_param("n5", "out_features", 3)
+    assert panel.folder.message.text() == ""
+
+
+def test_an_empty_class_is_reported(qtbot, work):
+    (work / "pictures" / "tree").mkdir()
+    panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures", classes=4))
+    qtbot.waitUntil(lambda: "tree" in panel.folder.message.text(), timeout=60000)
+    assert "no pictures" in panel.folder.message.text()
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.run is None and "tree" in panel.message.text()
+
+
+def test_a_run_on_the_folder_shows_decoding_and_class_names(qtbot, work):
+    panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures", epochs=3))
+    qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
+    decoding = []
+    panel.run_started.connect(lambda: panel.run.worker.loading.connect(lambda *a: decoding.append(a)))
+    with qtbot.waitSignal(panel.run_ended, timeout=60000):
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert decoding[-1] == ("decoding 36 pictures", 36, 36)
+    assert "best held-out accuracy" in panel.message.text()
+    table = panel.curves.confusion
+    assert [table.horizontalHeaderItem(i).text() for i in range(3)] == ["circle", "square", "star"]
+    assert table.verticalHeaderItem(2).text() == "true star"
