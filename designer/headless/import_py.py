@@ -9,7 +9,9 @@ lines. Exit codes: 0 imported; 1 the file holds no model it can represent;
 
 from __future__ import annotations
 
+import importlib
 import sys
+import threading
 from pathlib import Path
 
 
@@ -31,6 +33,8 @@ def run(args) -> int:
         return 2
     from designer.ml import importer, sandbox
 
+    # Start torch here while the sandboxed child starts its own: the check after it needs torch.
+    threading.Thread(target=importlib.import_module, args=("designer.ml.verify",), daemon=True).start()
     for protection in sandbox.missing():
         print(f"warning: this system cannot give the imported file this protection: {protection}", file=sys.stderr)
     result = importer.import_py(args.file, shape, args.class_name)

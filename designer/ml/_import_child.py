@@ -16,7 +16,9 @@ import ast
 import json
 import sys
 import traceback
+import signal
 import types
+import warnings
 from pathlib import Path
 
 import torch
@@ -25,6 +27,7 @@ from torch import nn
 from designer.ml import _import_trace as trace
 
 MAX_SIDE = 512
+STATEMENT_LIMIT = 10.0  # seconds for one top-level statement (a training loop is stopped and skipped)
 DEFAULT_SIDE = 28  # MNIST, the tutorial's data, when any size runs
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -47,8 +50,22 @@ def _is_main_block(stmt) -> bool:
     if not isinstance(stmt, ast.If):
         return False
     test = stmt.test
-    return (isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__"
-            and any(isinstance(c, ast.Constant) and c.value == "__main__" for c in test.comparators))
+    if not isinstance(test, ast.Compare) or len(test.comparators) != 1:
+        return False
+    sides = [test.left, test.comparators[0]]
+    return (any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides)
+            and any(isinstance(side, ast.Constant) and side.value == "__main__" for side in sides))
+
+
+class StatementTimeout(BaseException):
+    """A top-level statement ran too long (a training loop).
+
+    A BaseException, so that an ``except Exception`` in the learner's code does not swallow it.
+    """
+
+
+def _timeout(signum, frame):
+    raise StatementTimeout()
 
 
 def _error_text(exc) -> str:
@@ -59,6 +76,16 @@ def _error_text(exc) -> str:
 
 def run_script(path):
     """Run the file's statements one by one; returns (module, skipped, main_line, tree)."""
+    timed = hasattr(signal, "setitimer")
+    previous = signal.signal(signal.SIGALRM, _timeout) if timed else None
+    try:
+        return _run_statements(path, timed)
+    finally:
+        if timed:
+            signal.signal(signal.SIGALRM, previous)
+
+
+def _run_statements(path, timed):
     try:
         source = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -77,14 +104,22 @@ def run_script(path):
             main_line = stmt.lineno
             continue
         code = compile(ast.Module(body=[stmt], type_ignores=[]), path, "exec")
+        if timed and not isinstance(stmt, DEFINITIONS):
+            signal.setitimer(signal.ITIMER_REAL, STATEMENT_LIMIT)
         try:
             exec(code, module.__dict__)
+        except StatementTimeout:
+            skipped.append({"line": stmt.lineno, "source": _first_line(path, stmt),
+                            "error": f"stopped after {STATEMENT_LIMIT:g} s (importing does not need it)"})
         except (Exception, SystemExit) as exc:
             if isinstance(stmt, DEFINITIONS):
                 lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
                 raise FileProblem(f"line {lines[-1] if lines else stmt.lineno}: defining {stmt.name} failed: "
                                   f"{_error_text(exc)}") from None
             skipped.append({"line": stmt.lineno, "source": _first_line(path, stmt), "error": _error_text(exc)})
+        finally:
+            if timed:
+                signal.setitimer(signal.ITIMER_REAL, 0)
     return module, skipped, main_line, tree
 
 
@@ -211,7 +246,7 @@ def _search_side(model, channels, path):
         if recorder.first_linear:  # stopped at the first Linear: does it get its in_features?
             wanted, out, got = recorder.first_linear
             features = got[-1] if got else None
-            if features == wanted and _runs(model, (channels, side, side), path):
+            if features == wanted and got[0] == 1 and _runs(model, (channels, side, side), path):
                 return [channels, side, side], f"inferred from Linear({wanted} → {out})"
             if features is not None and features > wanted:
                 raise ImportProblem(f"no square input up to {side}×{side} gives the first Linear({wanted} → {out}) "
@@ -235,6 +270,12 @@ def _where(exc, path) -> str:
 
 def describe(py_path, request):
     """Run the file and describe its model; returns (result dict, tensors or None)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the learner's deprecation warnings are not the import's business
+        return _describe(py_path, request)
+
+
+def _describe(py_path, request):
     result, tensors = {"ok": False}, None
     try:
         torch.manual_seed(0)
@@ -243,7 +284,9 @@ def describe(py_path, request):
         found = find_models(module, tree)
         chosen = choose(found, request.get("class"))
         result["found"] = [{"name": f["name"], "kind": f["kind"], "line": f["line"], "inside": f.get("inside"),
-                            "note": f.get("note"), "chosen": f is chosen} for f in found]
+                            "note": f.get("note"), "chosen": f is chosen,
+                            "class": type(f["model"]).__name__ if f.get("model") is not None else None}
+                           for f in found]
         result["chosen"] = chosen["name"]
         model = chosen["model"].cpu().eval()
         if type(model).forward is nn.Module.forward:

@@ -103,6 +103,7 @@ class Recorder(TorchFunctionMode):
         self.depth = 0  # inside a leaf layer: its own functional calls are not recorded
         self.folds: list[int] = []
         self.handles = []
+        self.modules = dict(model.named_modules())
         self.first_linear = None  # the shape search stops at the first Linear
         self.stop_at_linear = False
         for path, module in model.named_modules():
@@ -219,6 +220,19 @@ def run(model, tensor, user_file, stop_at_linear=False, fold_batch=True):
     return recorder, out
 
 
+def layer_name(path, modules):
+    """A layer's name from its attribute path: conv.0 -> conv_0, blocks.0.conv -> blocks_0_conv.
+
+    A named step of an nn.Sequential keeps its own name (stem.conv1 -> conv1); a bare index has none.
+    """
+    segments, parts = path.split("."), []
+    for i, segment in enumerate(segments):
+        parent = modules.get(".".join(segments[:i]))
+        parts = [segment] if isinstance(parent, nn.Sequential) and not segment.isdigit() else parts + [segment]
+    name = "_".join(parts)
+    return None if name.isdigit() else name
+
+
 def describe_module(module, catalog):
     """Type and constructor arguments read back from a layer's attributes."""
     name = type(module).__name__
@@ -332,7 +346,8 @@ def describe(recorder, output, catalog):
     for index in sorted(used):
         record = records[index]
         if record["kind"] == "module":
-            entry = {"path": record["target"], **describe_module(record["module"], catalog)}
+            entry = {"path": record["target"], "name": layer_name(record["target"], recorder.modules),
+                     **describe_module(record["module"], catalog)}
             if any(True for _ in record["module"].parameters(recurse=True)):
                 calls.setdefault(record["target"], []).append(index)
         else:

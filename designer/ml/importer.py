@@ -19,16 +19,17 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import torch
-
 from designer.core import codegen, layers
 from designer.core import project as project_io
 from designer.core.params import ParamError
-from designer.ml import sandbox, verify
+from designer.ml import sandbox
+
+# torch is imported only once the child has answered, so a caller can start it while the child runs.
 
 CHILD = "designer.ml._import_child"
 TIMEOUT = 60.0
 POOLS = ("MaxPool2d", "AvgPool2d")
+MERGES = ("Add", "Concat")
 FAILED_MODEL, FAILED_FILE = "model", "file"  # exit 1: no model it can represent; exit 2: cannot read or run
 
 
@@ -49,7 +50,7 @@ class ImportResult:
     unsupported: list[str] = field(default_factory=list)  # "line N `source`: what", left out of the project
     problems: list[str] = field(default_factory=list)  # other notes, with their lines
     key_map: dict[str, str | None] = field(default_factory=dict)  # file's key prefix -> layer name (None: dropped)
-    check: verify.Check | None = None  # the rebuilt project against the file's own model
+    check: object | None = None  # a designer.ml.verify.Check: the rebuilt project against the file's model
     protections: dict = field(default_factory=dict)  # what the sandbox applied: name -> bool
 
     @property
@@ -82,7 +83,10 @@ class ImportResult:
 
 def _found_text(found: dict) -> str:
     where = f", line {found['line']}" if found.get("line") else ""
-    text = f"{found['name']} ({found['kind']}{where})"
+    kind = found.get("kind")
+    if kind != "class" and found.get("class"):
+        kind = f"{kind}, a {found['class']}"
+    text = f"{found['name']} ({kind}{where})"
     if found.get("chosen"):
         text += " chosen"
     elif found.get("inside"):
@@ -123,6 +127,8 @@ def import_py(path: str | os.PathLike, input_shape=None, class_name: str | None 
             result.error = data.get("error") or problem or "the import failed"
             result.failure = data.get("failure", FAILED_MODEL)
             return result
+        import torch
+
         tensors = torch.load(request["tensors"], weights_only=True)
     return finish(result, data, tensors)
 
@@ -191,10 +197,13 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
                 params = _params(spec, entry.get("params", {}))
             except ParamError as exc:
                 what = f"{kind}: {exc}"
+        if kind in MERGES and spec is not None and len(set(inputs)) != len(inputs):
+            params, what = None, "joins a tensor with itself (a layer between them has no block)"
         if params is None:
-            if kind in ("Add", "Concat"):
-                raise _Unrepresentable(f"{_at(entry)} joins two branches ({'a skip connection' if kind == 'Add' else 'torch.cat'}); "
-                                       "this NetDesigner draws chains only")
+            if kind in MERGES:
+                how = "a skip connection" if kind == "Add" else "torch.cat"
+                raise _Unrepresentable(f"{_at(entry)} joins two branches ({how}); "
+                                       + ("this NetDesigner draws chains only" if spec is None else what))
             if len(set(inputs)) > 1:
                 raise _Unrepresentable(f"{_at(entry)}: {what}")
             result.unsupported.append(f"{_at(entry)}: {what}")
@@ -207,13 +216,14 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
             uses[module_path] = uses.get(module_path, 0) + 1
             if uses[module_path] == 1:
                 paths[node_id] = module_path
-            if not module_path.isdigit():
-                base = module_path.replace(".", "_")
+            base = entry.get("name")
+            if isinstance(base, str) and base:
                 node["name"] = base if uses[module_path] == 1 else f"{base}_{uses[module_path]}"
         if entry.get("note"):
             result.problems.append(f"{_at(entry)}: {entry['note']}")
         nodes.append(node)
-        edges += [{"from": src, "to": node_id} for src in inputs]
+        edges += [{"from": src, "to": node_id, **({"port": port} if kind in MERGES else {})}
+                  for port, src in enumerate(inputs)]
         value[index] = node_id
     for module_path, lines in (data.get("shared") or {}).items():
         result.problems.append(f"{module_path} is used {len(lines)} times in forward (lines "
@@ -223,10 +233,13 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
         raise _Unrepresentable("forward has no layer that NetDesigner can draw"
                                + (": " + "; ".join(result.unsupported) if result.unsupported else ""))
     end = value[int(data["output"])]
-    if end != nodes[-1]["id"] or any(sum(e["from"] == n["id"] for e in edges) > 1 for n in nodes):
+    fans_out = any(sum(e["from"] == n["id"] for e in edges) > 1 for n in nodes)
+    graphs = 2 in getattr(project_io, "VERSIONS", (1,))  # this NetDesigner reads version 2 (branches)
+    if end != nodes[-1]["id"] or (fans_out and not graphs):
         raise _Unrepresentable("forward is not a single chain: a tensor is used twice (a branch or a skip "
                                "connection); this NetDesigner draws chains only")
-    data_ = {"format": project_io.FORMAT, "version": project_io.VERSION, "name": _project_name(path),
+    branches = fans_out or any(n["type"] in MERGES for n in nodes)
+    data_ = {"format": project_io.FORMAT, "version": 2 if branches else 1, "name": _project_name(path),
              "nodes": nodes, "edges": edges}
     result.project = project_io.from_dict(data_, str(path))
     idents = codegen.identifiers(result.project.graph)
@@ -279,6 +292,15 @@ def _prefix(key: str, key_map: dict) -> str | None:
     return next((p for p in sorted(key_map, key=len, reverse=True) if key.startswith(p + ".")), None)
 
 
+def key_map_of(project: project_io.Project) -> dict[str, str | None]:
+    """The key map an import stored in the project (``imported.key_map``), checked; {} if none."""
+    imported = project.extra.get("imported")
+    key_map = imported.get("key_map") if isinstance(imported, dict) else None
+    if not isinstance(key_map, dict):
+        return {}
+    return {k: v for k, v in key_map.items() if isinstance(k, str) and (v is None or isinstance(v, str))}
+
+
 def remap(state: dict, key_map: dict[str, str | None]) -> dict:
     """The file's state_dict keys renamed to the project's layer names; keys mapped to None are dropped."""
     out = {}
@@ -293,7 +315,7 @@ def remap(state: dict, key_map: dict[str, str | None]) -> dict:
 
 def _check(result: ImportResult, tensors: dict) -> None:
     """Rebuild the project with the app's compiler and the file's weights; compare outputs."""
-    from designer.ml import models
+    from designer.ml import models, verify
 
     try:
         model = models.build(result.project)

@@ -311,6 +311,15 @@ def _kill_descendants() -> None:
 def child_main() -> None:
     """The launcher: contain this process, then run the module in a child that cannot outlive it."""
     config = json.loads(sys.argv[1])
+    if not hasattr(os, "fork"):  # Windows: no launcher; only the parent's time and output limits apply
+        if config.get("probe"):
+            print(json.dumps({name: False for name in PROTECTIONS}))
+            return
+        import runpy
+        os.chdir(config["tmp"])
+        sys.argv = [config["module"], *config["args"]]
+        runpy.run_module(config["module"], run_name="__main__", alter_sys=True)
+        return
     if config.get("probe"):
         namespaces = _probe_namespaces()
         linux = sys.platform.startswith("linux")  # without a PID namespace, a subreaper ends the tree
@@ -371,7 +380,13 @@ def child_main() -> None:
         protections = json.loads(applied.decode() or "{}")
     except ValueError:
         protections = {}
-    with open(config["report"], "w", encoding="utf-8") as handle:
+    # The folder was the child's: whatever it left under this name (a link to a file elsewhere) goes first.
+    try:
+        os.unlink(config["report"])
+    except FileNotFoundError:
+        pass
+    fd = os.open(config["report"], os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump({"protections": protections, "timed_out": any(timed_out)}, handle)
     code = os.waitstatus_to_exitcode(status)
     sys.stdout.flush()

@@ -98,14 +98,18 @@ class MainWindow(QMainWindow):
     def _install_panels(self) -> None:
         """The docks and menu entries of the other parts of the app; each must not import torch at module level."""
         from designer.ui.dialogs.export import install as install_export
+        from designer.ui.panels.code_view import install as install_code_view
         from designer.ui.panels.drawpad import install as install_tryit
         from designer.ui.panels.explainer import install as install_explainer
+        from designer.ui.panels.health import install as install_health
         from designer.ui.panels.training import install as install_training
 
         install_tryit(self)  # Try it + Look inside docks
         install_explainer(self)  # Explain dock, on the pad's model and drawing
         install_export(self)  # File ▸ Export, Import
         install_training(self)  # Training dock
+        install_code_view(self)  # Code dock, File ▸ Export Notebook…
+        install_health(self)  # Health dock, after Training: it follows the training panel's runs
 
     # public API for panels --------------------------------------------------
     def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, tabify: bool = True) -> QDockWidget:

@@ -1,25 +1,28 @@
-"""The training worker: runs ``designer.ml.train`` in a QThread and reports by signals only.
+"""A training run: ``designer.ml.train`` on a thread of its own, through ``run_in_background``.
 
 The UI thread never waits on it: it hands over a snapshot of the project
 (plain data, so later edits cannot reach the running model), steers it
-through the thread-safe ``Control``, and hears back through queued signals.
-torch is imported here, in the worker thread, when a run starts.
+through the thread-safe ``Control``, and hears every event in order in the
+UI thread. torch is imported in the worker thread, when a run starts.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
 import time
-
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from dataclasses import dataclass
+from typing import Callable
 
 from designer.core import project as projects
 from designer.core.training import TrainConfig
 from designer.ml.control import Control
+from designer.ui.background import Job, run_in_background
 
 MAX_UPDATES_PER_S = 20  # batch events the loop sends; the panel redraws at most 30 times a second
+log = logging.getLogger("netdesigner")
 
 
 def default_threads() -> int:
@@ -36,22 +39,21 @@ def _lower_priority(niceness: int = 10) -> None:
             pass  # not allowed here: the run is just as correct
 
 
-class TrainingWorker(QObject):
-    """One training run. Signals arrive in order: started, progress/epoch..., then finished or failed, then done."""
+@dataclass(frozen=True)
+class Loading:
+    """Before the first batch: bytes downloaded or pictures decoded."""
 
-    status = Signal(str)  # loading the dataset
-    loading = Signal(str, int, int)  # (what, done, total): bytes downloaded or pictures decoded
-    started = Signal(object)  # designer.ml.train.Started
-    progress = Signal(object)  # BatchEnd
-    epoch = Signal(object)  # EpochEnd
-    finished = Signal(object)  # Finished
-    kept = Signal(object)  # Failed carrying the best weights before the failure; comes just before failed
-    failed = Signal(str)
-    done = Signal()  # always last, after finished or failed
+    what: str
+    done: int
+    total: int
+
+
+class TrainingRun:
+    """One training run. ``on_event`` hears, in order: status texts (str), Loading, Started, BatchEnd and
+    EpochEnd events, then Finished or Failed (``designer.ml.train``); ``on_ended`` comes last."""
 
     def __init__(self, project: projects.Project, config: TrainConfig, initial_state: dict | None = None,
                  threads: int | None = None, base=None):
-        super().__init__()
         self.base = base  # the project file's folder: a relative image folder counts from it
         self.threads = threads or default_threads()
         self.snapshot = projects.to_dict(project)
@@ -59,17 +61,32 @@ class TrainingWorker(QObject):
         self.config = config
         self.initial_state = initial_state
         self.control = Control()
+        self.job: Job | None = None
+        self.watch_health = True  # costs about 1% of the run (benchmarks/bench_health.py)
 
-    @Slot()
-    def run(self) -> None:
-        try:
-            self._run()
-        except Exception as exc:  # a bug must end the run visibly, not kill the thread silently
-            self.failed.emit(f"Training stopped by an unexpected error: {type(exc).__name__}: {exc}")
-        finally:
-            self.done.emit()
+    def start(self, on_event: Callable[[object], None], on_ended: Callable[[], None], context=None) -> None:
+        def crashed(exc: Exception) -> None:  # a bug must end the run visibly, and be logged
+            from designer.ml.train import Failed
 
-    def _run(self) -> None:
+            log.error("Training stopped by an unexpected error", exc_info=exc)
+            on_event(Failed(f"Training stopped by an unexpected error: {type(exc).__name__}: {exc}"))
+            on_ended()
+
+        # Its own thread: the run lowers that thread's priority and sets torch's thread count for it.
+        self.job = run_in_background(self._train, lambda _: on_ended(), crashed, context,
+                                     on_progress=on_event, own_thread=True)
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def stop(self, wait_ms: int = 0) -> None:
+        """Ask the loop to stop (it does within a batch); optionally wait, e.g. when the app quits."""
+        self.control.stop()
+        if wait_ms and self.job is not None:
+            self.job.wait(wait_ms / 1000)
+
+    def _train(self, job: Job) -> None:
         import torch
 
         # OpenMP's thread count is per thread: set it here, in the thread that trains.
@@ -77,84 +94,46 @@ class TrainingWorker(QObject):
         _lower_priority()
         from designer.ml import data
         from designer.ml import models
-        from designer.ml.train import BatchEnd, EpochEnd, Failed, Finished, Started, train
+        from designer.ml.train import Failed, train
 
         project = projects.from_dict(self.snapshot)
         try:
             model = models.build(project)
         except models.ModelError as exc:
-            self.failed.emit(str(exc))
+            job.report(Failed(str(exc)))
             return
         config = self.config
         if self.initial_state is not None:
             try:
                 models.attach(model, self.initial_state)
             except models.WeightsMismatch:
-                self.failed.emit("The trained weights do not fit this model any more: train from scratch.")
+                job.report(Failed("The trained weights do not fit this model any more: train from scratch."))
                 return
             config = config.updated(init="keep")
         shape = project.graph.input_node().params.get("shape", [1, 28, 28])
-        self.status.emit(f"Loading {config.dataset}…")
+        job.report(f"Loading {config.dataset}…")
         last = [0.0]
 
         def loading(what: str, done: int, total: int) -> None:
             now = time.monotonic()
             if now - last[0] > 0.1 or done == total:
                 last[0] = now
-                self.loading.emit(what, done, total)
+                job.report(Loading(what, done, total))
 
         try:
             dataset = data.load(config.dataset, shape, progress=loading, base=self.base)
         except data.DatasetError as exc:
-            self.failed.emit(str(exc))
+            job.report(Failed(str(exc)))
             return
         if dataset.warnings:
             more = f" (and {len(dataset.warnings) - 3} more)" if len(dataset.warnings) > 3 else ""
-            self.status.emit("; ".join(dataset.warnings[:3]) + more)
-        signals = {Started: self.started, BatchEnd: self.progress, EpochEnd: self.epoch, Finished: self.finished}
-        for event in train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S):
+            job.report("; ".join(dataset.warnings[:3]) + more)
+        from designer.ml.health import watch
+
+        events = train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S)
+        if self.watch_health:  # a probe between epochs: HealthReport events for the Health dock
+            events = watch(events, model, dataset)
+        for event in events:
+            job.report(event)
             if isinstance(event, Failed):
-                if event.best_state is not None:
-                    self.kept.emit(event)
-                self.failed.emit(event.message)
                 return
-            signals[type(event)].emit(event)
-
-
-class TrainingRun(QObject):
-    """A worker and its thread, started together and cleaned up when the run ends."""
-
-    ended = Signal()
-    _alive: set["TrainingRun"] = set()  # a run outlives a closed panel until its thread ends
-
-    def __init__(self, worker: TrainingWorker):
-        super().__init__()
-        self.worker = worker
-        self.qthread = QThread()
-        self.qthread.setObjectName("training")
-        worker.moveToThread(self.qthread)
-        self.qthread.started.connect(worker.run)
-        worker.done.connect(self.qthread.quit)
-        self.qthread.finished.connect(self._ended)
-
-    def start(self) -> None:
-        TrainingRun._alive.add(self)
-        self.qthread.start()
-
-    @property
-    def running(self) -> bool:
-        return self.qthread.isRunning()
-
-    def stop(self, wait_ms: int = 0) -> None:
-        """Ask the loop to stop (it does within a batch); optionally wait, e.g. when the app quits."""
-        self.worker.control.stop()
-        if wait_ms:
-            self.qthread.wait(wait_ms)
-
-    def _ended(self) -> None:
-        # ``finished`` comes from the thread just before it exits: let it exit (microseconds)
-        # so that dropping this object can never destroy a running QThread.
-        self.qthread.wait()
-        self.worker.deleteLater()
-        TrainingRun._alive.discard(self)
-        self.ended.emit()

@@ -2,7 +2,6 @@
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -133,10 +132,8 @@ MALFORMED = [
 def test_malformed_file_gives_a_message_naming_file_and_field(tmp_path, content, fragments):
     path = tmp_path / "lenet.json"
     path.write_text(text(content), encoding="utf-8")
-    started = time.perf_counter()
     with pytest.raises(ProjectError) as info:
         project.load(path)
-    assert time.perf_counter() - started < 2.0  # never a hang
     message = str(info.value)
     assert message.startswith(f"{path}: "), message
     for fragment in fragments:
@@ -367,15 +364,13 @@ def test_unknown_template_names_the_known_ones():
         templates.get("resnet")
 
 
-def test_big_chain_loads_fast():
+def test_big_chain_loads():
     nodes = [{"id": "input", "type": "Input", "params": {"shape": [64]}}]
     nodes += [{"id": f"n{i}", "type": "Linear", "params": {"in_features": 64, "out_features": 64}}
               for i in range(1, 1001)]
     edges = [{"from": nodes[i]["id"], "to": nodes[i + 1]["id"]} for i in range(1000)]
     payload = json.dumps({"format": project.FORMAT, "version": 1, "name": "deep", "nodes": nodes, "edges": edges})
-    started = time.perf_counter()
-    proj = project.loads(payload)
-    assert time.perf_counter() - started < 1.0
+    proj = project.loads(payload)  # its speed is measured in benchmarks/bench_shapes.py
     assert len(proj.graph.edges) == 1000
 
 

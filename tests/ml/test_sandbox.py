@@ -2,6 +2,7 @@
 import os
 import socket
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -35,7 +36,8 @@ def _sleepers(marker: str) -> list[int]:
 
 
 @pytest.mark.parametrize("namespaces", [True, False], ids=["namespaces", "subreaper"])
-def test_a_hostile_script_cannot_write_outside_connect_or_leave_a_process(tmp_path, namespaces):
+def test_a_hostile_script_cannot_write_outside_connect_or_leave_a_process(tmp_path, namespaces, monkeypatch):
+    monkeypatch.setenv("NETDESIGNER_TEST_SECRET", "token")
     assert sandbox.available() == {"network": True, "processes": True, "files": True, "limits": True}
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
@@ -52,11 +54,17 @@ def test_a_hostile_script_cannot_write_outside_connect_or_leave_a_process(tmp_pa
         if os.fork() == 0:
             os.setsid()
             os.execvp("sleep", ["sleep", "{marker}"])
+        hog = bytearray(64 << 30)
+        if "NETDESIGNER_TEST_SECRET" in os.environ or os.getcwd() != os.path.expanduser("~"):
+            raise RuntimeError("the environment leaked")
+        if {str(Path.home())!r} == os.path.expanduser("~") or __import__("sys").stdin.read():
+            raise RuntimeError("the real home or an input leaked")
         """) + MODEL)
     result = importer.import_py(source, namespaces=namespaces)
     assert result.ok, result.report()
-    assert [s["line"] for s in result.skipped] == [3, 4]
+    assert [s["line"] for s in result.skipped] == [3, 4, 9], result.report()
     assert result.skipped[0]["error"].startswith("PermissionError")
+    assert result.skipped[2]["error"] == "MemoryError"
     assert not outside.exists()
     with pytest.raises(BlockingIOError):
         listener.accept()
@@ -79,6 +87,7 @@ def test_a_tutorial_script_that_moves_its_model_to_the_gpu_imports_without_one(t
     assert result.ok, result.report()
     assert [(s["line"], s["source"]) for s in result.skipped] == [(15, 'model.to(torch.device("cuda:0"))')]
     assert result.main_line == 18 and result.chosen == "model"
+    assert "tutorial.py: found model (instance, a Net, line 14) chosen" in result.report()
     assert 'not run: the if __name__ == "__main__": block (line 18)' in result.report()
 
 
@@ -102,3 +111,17 @@ def test_a_file_that_prints_endlessly_is_stopped(tmp_path):
     source.write_text("while True:\n    print('spam' * 100)\n")
     result = importer.import_py(source)
     assert result.error == "running the file printed more than 1 MB of output and was stopped"
+
+
+def test_a_link_left_where_the_launcher_writes_its_report_is_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    source = tmp_path / "linker.py"
+    source.write_text(textwrap.dedent(f"""
+        import os
+        os.symlink({str(victim)!r}, os.path.join(os.getcwd(), "sandbox.json"))
+        """) + MODEL)
+    result = importer.import_py(source)
+    assert result.ok and not result.skipped, result.report()
+    assert victim.read_text() == "keep me"
+    assert result.protections["files"] is True

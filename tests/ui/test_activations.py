@@ -219,3 +219,30 @@ def test_in_the_window_ctrl_z_on_the_pad_undoes_a_stroke_not_the_last_edit(windo
     assert pad.is_empty()
     assert window.document.undo_stack.index() == edits  # the canvas edit is still there
     assert "Load &Weights…" in [a.text() for a in window.menu("Model").actions()]
+
+
+def hover(widget, point: QPoint) -> None:
+    """Move the pointer over ``widget`` with no button down (sent to its window, as the system does)."""
+    from PySide6.QtTest import QTest
+
+    QTest.mouseMove(widget.window().windowHandle(), widget.mapTo(widget.window(), point))
+
+
+def test_hovering_a_map_cell_outlines_what_it_sees_on_the_input(qtbot, panels):
+    doc, pad, inside = panels
+    draw_seven(qtbot, pad.pad)
+    classified(qtbot, pad)
+    doc.select("n4")  # conv2: each cell sees 14×14 input pixels, 2 apart
+    assert inside.receptive.isVisible() and inside.maps.map_size == (10, 10)
+    tile = inside.maps.tile_rect(3)  # any channel: the same place in the input
+    point = QPoint(round(tile.x() + tile.width() * 0.35), round(tile.y() + tile.height() * 0.65))
+    hover(inside.maps, point)
+    assert inside.receptive.field is not None, inside.receptive.label.text()
+    assert inside.receptive.picture.region == (10, 23, 4, 17)  # cell (6, 3): from row 2·6−2, column 2·3−2
+    assert "cell (6, 3) sees rows 10–23, columns 4–17" in inside.receptive.label.text()
+    corner = QPoint(round(tile.x() + 1), round(tile.y() + 1))
+    hover(inside.maps, corner)
+    assert inside.receptive.picture.region == (0, 11, 0, 11)  # cell (0, 0): its field is clipped by the padding
+
+    doc.select("n8")  # a Linear: bars, no picture to outline
+    assert not inside.receptive.isVisible()

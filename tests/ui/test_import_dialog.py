@@ -63,7 +63,7 @@ def test_the_dialog_shows_what_it_found_and_imports_another_model_on_request(qtb
     assert not dialog.lacking.isVisible() and not dialog.confirm.isVisible()
     qtbot.keyClicks(dialog.py_edit, str(tmp_path / "tutorial.py"))
     text = _import(qtbot, dialog)
-    assert "tutorial.py: found net (instance, line 28) chosen; Tiny (class, line 19)" in text
+    assert "tutorial.py: found net (instance, a Net, line 28) chosen; Tiny (class, line 19)" in text
     assert 'skipped line 29 `net.to(torch.device("cuda:0"))`: RuntimeError' in text
     assert "input 1×32×32 inferred from Linear(1176 → 10)" in text
     assert "could not represent, left out: line 16 `return F.log_softmax(self.fc1(x) * 2, dim=1)`: multiplying" in text
@@ -95,3 +95,25 @@ def test_a_missing_protection_is_named_and_confirmed_once_per_file(qtbot, qapp, 
     assert not dialog.confirm.isChecked() and not dialog.import_button.isEnabled()
     dialog.py_edit.setText(str(tmp_path / "a.py"))  # this one was confirmed
     assert dialog.confirm.isChecked() and dialog.import_button.isEnabled()
+
+
+def test_weights_saved_from_the_original_class_load_into_the_saved_import(qtbot, qapp, tmp_path):
+    import torch
+
+    from designer.ui.dialogs.weights import WeightsDialog
+    from tests.ml.test_import import SEQUENTIALS, _in_process
+
+    result = _in_process(tmp_path, SEQUENTIALS)
+    projects.save(result.project, tmp_path / "imported.netproj.json")
+    doc = Document(projects.load(tmp_path / "imported.netproj.json"))
+    namespace = {}
+    exec(compile(SEQUENTIALS, "original", "exec"), namespace)
+    original = namespace["Model"]().state_dict()  # keys conv.0.weight, dense.2.bias, ...
+    torch.save(original, tmp_path / "trained.pt")
+    dialog = WeightsDialog(doc, tmp_path / "trained.pt")
+    qtbot.addWidget(dialog)
+    assert "Keys renamed from the imported file's model" in dialog.summary.text()
+    qtbot.mouseClick(dialog.load_button, Qt.MouseButton.LeftButton)
+    assert dialog.loaded == "all"
+    assert torch.equal(doc.weights["conv_0.weight"], original["conv.0.weight"])
+    assert torch.equal(doc.weights["dense_2.bias"], original["dense.2.bias"])

@@ -72,7 +72,8 @@ def test_a_run_on_the_folder_shows_decoding_and_class_names(qtbot, work):
     panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures", epochs=3))
     qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
     decoding = []
-    panel.run_started.connect(lambda: panel.run.worker.loading.connect(lambda *a: decoding.append(a)))
+    panel.run_event.connect(lambda e: decoding.append((e.what, e.done, e.total))
+                            if type(e).__name__ == "Loading" else None)
     with qtbot.waitSignal(panel.run_ended, timeout=60000):
         qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
     assert decoding[-1] == ("decoding 36 pictures", 36, 36)

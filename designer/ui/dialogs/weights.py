@@ -81,7 +81,17 @@ class WeightsDialog(QDialog):
             self.tree.setVisible(False)
             return
         self.report = report = models.fit(self._model, self._state)
-        self.summary.setText(report.summary() + ("" if report.ok else
+        renamed = ""
+        if not report.ok:  # weights saved from the class this project was imported from
+            from designer.ml.importer import key_map_of, remap
+
+            key_map = key_map_of(self.document.project)
+            mapped = remap(self._state, key_map) if key_map else None
+            if mapped is not None and models.fit(self._model, mapped).ok:
+                self._state, self.report = mapped, models.fit(self._model, mapped)
+                report = self.report
+                renamed = "\nKeys renamed from the imported file's model to the project's layer names."
+        self.summary.setText(report.summary() + renamed + ("" if report.ok else
                                                  "\nNothing is loaded unless you choose a partial load."))
         self.load_button.setEnabled(report.ok)
         self.partial_button.setVisible(not report.ok and bool(report.matched))

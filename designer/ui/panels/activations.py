@@ -12,9 +12,12 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from designer.ui.panels.receptive_view import ReceptivePanel
 
 if TYPE_CHECKING:  # numpy arrives with the first drawing, not with the window
     import numpy as np
@@ -61,21 +64,55 @@ def diverging_image(values: np.ndarray, limit: float) -> QImage:
 
 
 class MapGrid(QWidget):
-    """Feature maps (C, H, W) as a grid of tiles sharing one brightness scale."""
+    """Feature maps (C, H, W) as a grid of tiles sharing one brightness scale; reports the hovered cell."""
+
+    hovered = Signal(object)  # (row, column) of a map cell, or None
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.tiles: list[QImage] = []
         self.total = 0
+        self.map_size = (0, 0)
         self.setMinimumSize(120, 120)
+        self.setMouseTracking(True)
 
     def set_maps(self, maps: np.ndarray) -> None:
         maps = maps.reshape((-1,) + maps.shape[-2:])
+        self.map_size = maps.shape[-2:]
         self.total = len(maps)
         shown = maps[:MAX_MAPS]
         low, high = float(shown.min(initial=0.0)), float(shown.max(initial=0.0))
         self.tiles = [gray_image(m, low, high) for m in shown]
         self.update()
+
+    def _grid(self) -> tuple[int, float, int]:
+        """(columns, tile size, footer height) of the current layout."""
+        n = len(self.tiles)
+        footer = 18 if self.total > n else 0
+        cols = max(1, math.ceil(math.sqrt(n * self.width() / max(self.height() - footer, 1))))
+        rows = math.ceil(n / cols)
+        return cols, min(self.width() / cols, (self.height() - footer) / rows), footer
+
+    def tile_rect(self, index: int) -> QRectF:
+        cols, cell, _ = self._grid()
+        r, c = divmod(index, cols)
+        return QRectF(c * cell + 1, r * cell + 1, cell - 2, cell - 2)
+
+    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """The map cell (row, column) under a point, whichever tile it is in."""
+        for index in range(len(self.tiles)):
+            rect = self.tile_rect(index)
+            if rect.contains(x, y):
+                h, w = self.map_size
+                row = min(int((y - rect.y()) / rect.height() * h), h - 1)
+                return row, min(int((x - rect.x()) / rect.width() * w), w - 1)
+        return None
+
+    def mouseMoveEvent(self, event) -> None:
+        self.hovered.emit(self.cell_at(event.position().x(), event.position().y()))
+
+    def leaveEvent(self, event) -> None:
+        self.hovered.emit(None)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -83,13 +120,9 @@ class MapGrid(QWidget):
         if not self.tiles:
             return
         n = len(self.tiles)
-        footer = 18 if self.total > n else 0
-        cols = max(1, math.ceil(math.sqrt(n * self.width() / max(self.height() - footer, 1))))
-        rows = math.ceil(n / cols)
-        cell = min(self.width() / cols, (self.height() - footer) / rows)
+        footer = self._grid()[2]
         for i, tile in enumerate(self.tiles):
-            r, c = divmod(i, cols)
-            painter.drawImage(QRectF(c * cell + 1, r * cell + 1, cell - 2, cell - 2), tile)
+            painter.drawImage(self.tile_rect(i), tile)
         if footer:
             painter.drawText(QRectF(0, self.height() - footer, self.width(), footer), Qt.AlignmentFlag.AlignLeft,
                              f"first {n} of {self.total} maps")
@@ -220,8 +253,15 @@ class ActivationsPanel(QWidget):
         filters_layout.addWidget(self.filter_note)
         filters_layout.addWidget(self.filters, 1)
         self.state = StateTree()
+        self.receptive = ReceptivePanel()
+        self.maps.hovered.connect(self.receptive.hover)
+        activations_page = QWidget()
+        activations_layout = QHBoxLayout(activations_page)
+        activations_layout.setContentsMargins(0, 0, 0, 0)
+        activations_layout.addWidget(self.view, 1)
+        activations_layout.addWidget(self.receptive)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.view, "Activations")
+        self.tabs.addTab(activations_page, "Activations")
         self.tabs.addTab(filters_page, "Filters")
         self.tabs.addTab(self.state, "state_dict")
         self.mode = QLabel()
@@ -276,6 +316,7 @@ class ActivationsPanel(QWidget):
         selected = self.document.selected
         names = self.document.display_names()
         self.shown_layer = None
+        self.receptive.setVisible(False)
         if selected is not None and selected == (self.document.shapes.path or [None])[0]:
             self.header.setText("Input: the picture as the model receives it (normalised like the training data).")
             if result is not None and not result.empty and result.tensor is not None:
@@ -305,6 +346,16 @@ class ActivationsPanel(QWidget):
                                     f"{'' if inferred == layer.shape else f' (inferred {_dims(inferred)})'}{hint}"
                                     f"{MODE_NOTES.get(layer.type, '')}")
                 self._show_values(layer.output.numpy())
+                self._show_input(result, layer)
+
+    def _show_input(self, result, layer) -> None:
+        """The model input beside the maps, for the hover outline of the cell's receptive field."""
+        field = self.document.receptive_fields().get(layer.node_id) if layer.output.dim() == 3 else None
+        picture = result.tensor[0].sum(dim=0).numpy() if result.tensor is not None else None
+        self.receptive.setVisible(picture is not None and layer.output.dim() == 3)
+        if picture is not None:
+            self.receptive.show_input(gray_image(picture, float(picture.min()), float(picture.max())),
+                                      picture.shape, field, layer.name)
 
     def _show_values(self, values: np.ndarray) -> None:
         if values.ndim >= 2:

@@ -1,8 +1,8 @@
 """The Training dock: settings, Start / Pause / Stop, live curves and the confusion matrix.
 
 Pressing Start locks the document (the canvas refuses edits and the status
-bar says why), hands a snapshot of the project to a ``TrainingWorker`` in a
-QThread and listens to its signals. Curves are buffered as events arrive and
+bar says why), hands a snapshot of the project to a ``TrainingRun`` (a worker
+thread of its own) and hears its events in order. Curves are buffered as events arrive and
 redrawn by a timer at most 30 times a second, so a fast run cannot flood the
 UI thread. The best weights (by held-out accuracy) go to
 ``document.set_weights`` and make the project modified, so Save keeps them and
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout
 from designer.core.training import SETTINGS, ConfigError, TrainConfig
 from designer.ui.panels.folder_data import FolderData
 from designer.ui.panels.training_plots import TrainingCurves
-from designer.ui.worker import TrainingRun, TrainingWorker
+from designer.ui.worker import TrainingRun
 
 REDRAW_MS = 100  # curves redraw 10 times a second (<= 30): painting holds the GIL the training loop needs
 LOCK_REASON = "training is running (Stop it to edit the model)"
@@ -69,6 +69,7 @@ class TrainingPanel(QWidget):
     run_failed = Signal(str)
     run_finished = Signal(object)  # designer.ml.train.Finished
     run_ended = Signal()  # after finished or failed: controls are usable again
+    run_event = Signal(object)  # every event of the run, in order (status texts, Started, BatchEnd, ...)
 
     def __init__(self, document, parent: QWidget | None = None):
         super().__init__(parent)
@@ -241,27 +242,17 @@ class TrainingPanel(QWidget):
         self._remember(config)
         keep = self.keep_weights.isChecked() and self.document.weights is not None
         base = self.document.path.parent if self.document.path else None
-        worker = TrainingWorker(self.document.project, config, self.document.weights if keep else None, self.threads,
-                                base)
-        worker.status.connect(self._say)
-        worker.loading.connect(self._loading)
-        worker.started.connect(self._started)
-        worker.progress.connect(self._progress)
-        worker.epoch.connect(self._epoch)
-        worker.finished.connect(self._finished)
-        worker.kept.connect(self._kept)
-        worker.failed.connect(self._failed)
-        self.run = TrainingRun(worker)
+        self.run = TrainingRun(self.document.project, config, self.document.weights if keep else None, self.threads,
+                               base)
         self._run_project = self.document.project  # results belong to this project only
         self._kept_note = ""
-        self.run.ended.connect(self._ended)
-        self.destroyed.connect(worker.control.stop)  # a closed panel must not leave a run going
+        self.destroyed.connect(self.run.control.stop)  # a closed panel must not leave a run going
         self._clear()
         self.progress.setValue(0)
         self.progress_label.setText("Starting…")
         self.document.set_locked(True, LOCK_REASON)
         self._timer.start()
-        self.run.start()
+        self.run.start(self._event, self._ended, context=self)
         self._update_buttons()
         self.run_started.emit()
 
@@ -277,7 +268,7 @@ class TrainingPanel(QWidget):
     def toggle_pause(self) -> None:
         if self.run is None:
             return
-        control = self.run.worker.control
+        control = self.run.control
         if control.paused:
             control.resume()
             self.pause_button.setText("Pause")
@@ -301,7 +292,27 @@ class TrainingPanel(QWidget):
     def running(self) -> bool:
         return self.run is not None
 
-    # worker signals ---------------------------------------------------------------
+    # the run's events ----------------------------------------------------------------
+    def _event(self, event) -> None:
+        """One event of the run, in order (designer.ml.train's, named so that torch is not imported here)."""
+        self.run_event.emit(event)
+        if isinstance(event, str):
+            self._say(event)
+            return
+        kind = type(event).__name__
+        if kind == "Failed":
+            if event.best_state is not None:
+                self._kept(event)
+            self._failed(event.message)
+            return
+        if kind == "Loading":
+            self._loading(event.what, event.done, event.total)
+            return
+        if kind == "HealthReport":  # for the Health dock, which hears run_event
+            return
+        {"Started": self._started, "BatchEnd": self._progress, "EpochEnd": self._epoch,
+         "Finished": self._finished}[kind](event)
+
     def _loading(self, what: str, done: int, total: int) -> None:
         """Downloading (bytes) or decoding (pictures) before the first batch."""
         if self._stale():

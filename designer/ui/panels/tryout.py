@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from designer.ui.background import Job, run_in_background
 
 if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
     import numpy as np
@@ -45,35 +47,23 @@ class Result:
     model_ms: float = 0.0
 
 
-class QuickTrainer(QThread):
-    """Trains a fresh copy of the model on mnist-5k; talks to the UI only by signals."""
+def _quick_train(model, input_shape: tuple, config, control, job) -> tuple[dict, float] | str:
+    """On a worker thread: train ``model`` on mnist-5k, reporting (batches done, batches in all).
 
-    progress = Signal(int, int)  # batches done, batches in all
-    done = Signal(object, float)  # best state_dict, its held-out accuracy
-    failed = Signal(str)
+    Returns the best state_dict and its held-out accuracy, or a message saying why it failed.
+    """
+    from designer.ml import data
+    from designer.ml.train import BatchEnd, Failed, Finished, train
 
-    def __init__(self, model, input_shape, config, parent: QObject | None = None):
-        super().__init__(parent)
-        from designer.ml.control import Control
-
-        self.model, self.input_shape, self.config = model, tuple(input_shape), config
-        self.control = Control()
-
-    def run(self) -> None:
-        from designer.ml import data
-        from designer.ml.train import BatchEnd, Failed, Finished, train
-
-        try:
-            dataset = data.load("mnist-5k", self.input_shape)
-            for event in train(self.model, dataset, self.config, self.control):
-                if isinstance(event, BatchEnd):
-                    self.progress.emit(event.step, event.steps)
-                elif isinstance(event, Finished):
-                    self.done.emit(event.best_state, float(event.best_val_acc))
-                elif isinstance(event, Failed):
-                    self.failed.emit(event.message)
-        except Exception as exc:  # noqa: BLE001 - a worker must report, never die silently
-            self.failed.emit(f"Training failed: {exc}")
+    dataset = data.load("mnist-5k", input_shape)
+    for event in train(model, dataset, config, control):
+        if isinstance(event, BatchEnd):
+            job.report((event.step, event.steps))
+        elif isinstance(event, Finished):
+            return event.best_state, float(event.best_val_acc)
+        elif isinstance(event, Failed):
+            return event.message
+    return "Training ended without a result."
 
 
 class Tryout(QObject):
@@ -94,7 +84,8 @@ class Tryout(QObject):
         self.last: Result | None = None
         self.message = ""  # an extra note: a build error, the last quick training's outcome
         self._dirty = True
-        self._trainer: QuickTrainer | None = None
+        self._job: Job | None = None  # the quick training in flight
+        self._control = None
         self._signature = None
         document.shapes_changed.connect(self._shapes_changed)
         document.weights_changed.connect(self._invalidate)
@@ -207,28 +198,40 @@ class Tryout(QObject):
             return
         from designer.core.training import ConfigError, TrainConfig
         from designer.ml import models
+        from designer.ml.control import Control
 
         try:
             config = TrainConfig.from_project(getattr(self.document.project, "training", None))
         except ConfigError:
             config = TrainConfig()
         config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
+
         try:
             model = models.build(self.document.graph)
         except models.ModelError as exc:  # e.g. too large to allocate
             self.message = str(exc)
             self.status_changed.emit()
             return
-        self._trainer = QuickTrainer(model, self.input_shape(), config, self)
-        self._trainer.progress.connect(self.training_progress)
-        self._trainer.done.connect(self._trained)
-        self._trainer.failed.connect(self._train_failed)
-        self._trainer.finished.connect(self._train_ended)
+        shape, control = self.input_shape(), Control()
+        self._control = control
         self.training = True
         if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
             self.document.set_locked(True, "Training on mnist-5k from the drawing pad…")
         self.status_changed.emit()
-        self._trainer.start()
+        self._job = run_in_background(lambda job: _quick_train(model, shape, config, control, job),
+                                      self._train_done, self._train_crashed, self,
+                                      on_progress=lambda done: self.training_progress.emit(*done))
+
+    def _train_done(self, outcome) -> None:
+        self._job = None
+        if isinstance(outcome, str):
+            self._train_failed(outcome)
+        else:
+            self._trained(*outcome)
+
+    def _train_crashed(self, exc: Exception) -> None:
+        self._job = None
+        self._train_failed(f"Training failed: {exc}")
 
     def _trained(self, state: dict, accuracy: float) -> None:
         self._unlock()
@@ -241,10 +244,6 @@ class Tryout(QObject):
         self.message = message
         self.status_changed.emit()
 
-    def _train_ended(self) -> None:
-        self._unlock()
-        self.status_changed.emit()
-
     def _unlock(self) -> None:
         if self.training:
             self.training = False
@@ -253,6 +252,6 @@ class Tryout(QObject):
 
     def shutdown(self) -> None:
         """Stop a quick training run and wait for its thread (on quit)."""
-        if self._trainer is not None and self._trainer.isRunning():
-            self._trainer.control.stop()
-            self._trainer.wait(5000)
+        if self._job is not None and self._job.running:
+            self._control.stop()
+            self._job.wait(5)
