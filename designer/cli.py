@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-COMMANDS = ("check", "export", "train", "predict", "import", "explain")
+COMMANDS = ("check", "export", "train", "predict", "import", "explain", "new")
 MODULES = {"import": "import_py"}  # "import" is a keyword: not a module name
 
 
@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the model to import: a class or a module-level variable (default: the outermost)")
     import_.add_argument("--input-shape", metavar="C,H,W",
                          help="one sample's shape (default: from the file, else inferred)")
+    from designer.core.templates import DEFAULT
+
+    new = sub.add_parser("new", help="write a new project from a bundled template")
+    new.add_argument("out", nargs="?", metavar="OUT.netproj.json", help="the project file to write")
+    new.add_argument("--template", metavar="NAME", help=f"the template's name (default: {DEFAULT}); see --list")
+    new.add_argument("--list", action="store_true", help="list the templates, one a line")
+    new.add_argument("--force", action="store_true", help="replace OUT.netproj.json if it exists")
     return parser
 
 
