@@ -1,37 +1,33 @@
-"""A standalone training script for an exported model, ready for torchrun.
+"""A standalone training script for an exported model that trains it as the app does, ready for torchrun.
 
 ``generate(project, model_module)`` returns the text of a ``train.py`` that
-sits beside the exported model file and trains it on torchvision's MNIST or
-FashionMNIST. The same file runs as one process or, unchanged, under
-``torchrun --nproc_per_node N`` as DistributedDataParallel.
+sits beside the exported model file. Run in one process with the project's
+settings, it ends with the same weights as the app's Training panel and
+``netdesigner train``: it carries copies of the app's own data preparation
+(``designer/ml/prepare.py``), of its settings-to-torch translation
+(``designer/ml/config.py``), learning-rate schedules and augmentation, all
+written to import only numpy and torch. The
+same file runs, unchanged, under ``torchrun --nproc_per_node N`` as
+DistributedDataParallel.
 
-Every value taken from the project reaches the script as a literal made by
-``ascii()`` or ``int``/``float`` conversion, never as pasted text.
+Every value taken from the project is checked by the settings model first and
+reaches the script as a literal made by ``ascii()`` or ``repr()`` of a number,
+never as pasted text.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 
 from designer.core.project import Project
 from designer.core.templates import RESOURCES
+from designer.core.training import (DATASETS, FOLDER_PREFIX, INITS, LOSSES, OPTIMIZERS, SCHEDULES, SETTINGS, ConfigError,
+                                    TrainConfig)
 
-OPTIMIZERS = ("SGD", "Adam", "AdamW")
-LOSSES = ("CrossEntropyLoss", "NLLLoss", "MSELoss")
-DATASETS = ("mnist", "fashion-mnist")
-
-
-def _number(value, kind, default, low, high):
-    """``value`` as ``kind`` clamped to [low, high], or ``default`` when it is not a number."""
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        number = kind(value)
-    except (TypeError, ValueError, OverflowError):
-        return default
-    if number != number or not low <= number <= high:  # NaN or out of range
-        return default
-    return number
+# The app's files that the script carries, read as text (core never imports ml).
+COPIED = ("prepare.py", "config.py", "schedules.py", "augment.py")
+ML_SOURCES = RESOURCES.parent / "ml"
 
 
 def _input_shape(project: Project) -> tuple[int, ...]:
@@ -43,24 +39,27 @@ def _input_shape(project: Project) -> tuple[int, ...]:
     return (1, 28, 28)
 
 
-def _loss(project: Project) -> str:
-    chosen = project.training.get("loss")
-    if chosen in LOSSES:
-        return chosen
-    path = project.graph.model_path().nodes
-    last = project.graph.nodes[path[-1]].type if path else None
-    return "NLLLoss" if last == "LogSoftmax" else "CrossEntropyLoss"
-
-
-def _dataset(project: Project) -> str:
-    chosen = str(project.training.get("dataset", "")).lower()
-    return "fashion-mnist" if chosen == "fashion-mnist" else "mnist"
-
-
 def _title(name: str) -> str:
     """The project name reduced to harmless characters, for the docstring."""
     cleaned = re.sub(r"[^A-Za-z0-9 _.,()+-]", "", str(name))[:60].strip()
     return cleaned or "model"
+
+
+def copied_code() -> str:
+    """The bodies of the app's files that the script carries: no docstring, no imports (the script has them)."""
+    parts = []
+    for name in COPIED:
+        source = (ML_SOURCES / name).read_text(encoding="utf-8")
+        body = [node for node in ast.parse(source).body if not isinstance(node, (ast.Import, ast.ImportFrom))]
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]  # the module docstring
+        first = body[0]
+        start = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", [])]) - 1
+        while start > 0 and source.splitlines()[start - 1].startswith("#"):
+            start -= 1  # keep the comment above the first definition
+        text = "".join(source.splitlines(keepends=True)[start:]).rstrip()
+        parts.append(f"# --- copied from NetDesigner's designer/ml/{name} ---\n\n{text}\n")
+    return "\n\n".join(parts)
 
 
 def generate(project: Project, model_module: str) -> str:
@@ -70,23 +69,50 @@ def generate(project: Project, model_module: str) -> str:
         project: the project whose model the script trains.
         model_module: file name of the exported model beside the script
             (``"lenet.py"``, or ``"lenet"`` which gets ``.py``).
+
+    Raises:
+        ConfigError: a training setting the app would not run with, naming it.
     """
     model_file = str(model_module)
     if not model_file.endswith(".py"):
         model_file += ".py"
-    training = project.training or {}
-    optimizer = training.get("optimizer") if training.get("optimizer") in OPTIMIZERS else "Adam"
+    config = TrainConfig.from_project(project.training)
+    if config.dataset.startswith(FOLDER_PREFIX):
+        raise ConfigError("training.dataset", "the training script trains on " + ", ".join(DATASETS) + "; train on an "
+                          "image folder in the app or with `netdesigner train`")
     values = {
         "__TITLE__": _title(project.name),
         "__MODEL_FILE__": ascii(model_file),
         "__PROJECT_NAME__": ascii(str(project.name)),
         "__INPUT_SHAPE__": repr(_input_shape(project)),
-        "__EPOCHS__": str(_number(training.get("epochs"), int, 5, 1, 100000)),
-        "__BATCH_SIZE__": str(_number(training.get("batch_size"), int, 64, 1, 1 << 20)),
-        "__LR__": repr(_number(training.get("lr"), float, 1e-3, 1e-12, 1e6)),
-        "__OPTIMIZER__": ascii(optimizer),
-        "__LOSS__": ascii(_loss(project)),
-        "__DATASET__": ascii(_dataset(project)),
+        "__DATASET__": ascii(config.dataset),
+        "__EPOCHS__": repr(int(config.epochs)),
+        "__BATCH_SIZE__": repr(int(config.batch_size)),
+        "__OPTIMIZER__": ascii(config.optimizer),
+        "__LR__": repr(float(config.lr)),
+        "__MOMENTUM__": repr(float(config.momentum)),
+        "__NESTEROV__": repr(bool(config.nesterov)),
+        "__WEIGHT_DECAY__": repr(float(config.weight_decay)),
+        "__LOSS__": ascii(config.loss),
+        "__INIT__": ascii(config.init),
+        "__SEED__": repr(None if config.seed is None else int(config.seed)),
+        "__LR_SCHEDULE__": ascii(config.lr_schedule),
+        "__LR_STEP_EPOCHS__": repr(int(config.lr_step_epochs)),
+        "__LR_STEP_FACTOR__": repr(float(config.lr_step_factor)),
+        "__PATIENCE__": repr(int(config.patience)),
+        "__AUGMENT__": repr(bool(config.augment)),
+        "__AUGMENT_SHIFT__": repr(float(config.augment_shift)),
+        "__AUGMENT_ROTATION__": repr(float(config.augment_rotation)),
+        "__AUGMENT_SCALE__": repr(float(config.augment_scale)),
+        "__AUGMENT_FLIP__": repr(bool(config.augment_flip)),
+        "__AUGMENT_COLOR__": repr(float(config.augment_color)),
+        "__MAX_SEED__": repr(int(SETTINGS["seed"].high)),
+        "__DATASETS__": ascii(DATASETS),
+        "__OPTIMIZERS__": ascii(OPTIMIZERS),
+        "__LOSSES__": ascii(LOSSES),
+        "__INITS__": ascii(INITS),
+        "__SCHEDULES__": ascii(SCHEDULES),
+        "__COPIED_CODE__": copied_code(),
     }
     # One pass, so a value that looks like a placeholder is never substituted again.
     return re.sub(r"__[A-Z_]+__", lambda m: values.get(m.group(0), m.group(0)), TEMPLATE)

@@ -7,10 +7,10 @@ torchvision's ``transforms.v2`` also takes batched tensors, but draws one set
 of parameters per call: every picture of a batch would move the same way.
 Random numbers come from the run's own generator, so a resumed run augments
 exactly as an uninterrupted one. Only training batches are augmented, never
-the held-out set.
+the held-out set. This file imports only the standard library and torch
+because the exported training script carries a copy of it (see
+``designer.core.trainscript``).
 """
-
-from __future__ import annotations
 
 import math
 from dataclasses import dataclass

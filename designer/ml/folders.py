@@ -175,13 +175,18 @@ def decode_picture(path: str | os.PathLike, channels: int, height: int, width: i
     target (``draft``), which makes large photos several times faster.
     Raises OSError (or PIL's errors) for a file that is not a readable picture.
     """
-    mode = "L" if channels == 1 else "RGB"
     with Image.open(path) as img:
-        img.draft(mode, (width, height))
-        img = img.convert(mode)
-        if img.size != (width, height):
-            img = img.resize((width, height), Image.Resampling.BILINEAR)
-        pixels = np.asarray(img, dtype=np.uint8)
+        img.draft("L" if channels == 1 else "RGB", (width, height))
+        return fit_picture(img, channels, height, width)
+
+
+def fit_picture(img: Image.Image, channels: int, height: int, width: int) -> np.ndarray:
+    """A PIL image -> uint8 ``(channels, height, width)``: the one conversion for training, Try it and predict."""
+    mode = "L" if channels == 1 else "RGB"
+    img = img.convert(mode)
+    if img.size != (width, height):
+        img = img.resize((width, height), Image.Resampling.BILINEAR)
+    pixels = np.array(img, dtype=np.uint8)  # a writable copy: torch takes it as it is
     return pixels[None] if channels == 1 else pixels.transpose(2, 0, 1)
 
 
@@ -303,6 +308,13 @@ def classes_of(name: str, base: str | os.PathLike | None = None) -> list[str]:
     train_dir = next((subdirs[n] for n in TRAIN_NAMES if n in subdirs), None)
     held_dir = next((subdirs[n] for n in HELD_OUT_NAMES if n in subdirs), None)
     return _classes(root / train_dir if train_dir and held_dir else root, find_classes)
+
+
+def prepare_array(pixels: np.ndarray, shape: Sequence[int]) -> torch.Tensor:
+    """A uint8 picture ``(H, W)`` or ``(H, W, 3)`` -> the model input ``(1, *shape)``, converted as training was."""
+    channels, height, width = picture_size(shape)
+    fitted = fit_picture(Image.fromarray(np.ascontiguousarray(pixels)), channels, height, width)
+    return normalise(torch.from_numpy(fitted), MEAN, STD).reshape(1, *[int(s) for s in shape])
 
 
 def prepare_picture(path: str | os.PathLike, shape: Sequence[int]) -> torch.Tensor:

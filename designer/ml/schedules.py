@@ -5,13 +5,12 @@
 - ``cosine``: from the learning rate down to 0 along half a cosine, over the run.
 - ``one-cycle``: up from lr/25 to the learning rate over the first 30% of the
   run, then down to lr/250,000 (Smith's one-cycle policy, ``OneCycleLR``).
+
+This file imports only torch because the exported training script carries a
+copy of it (see ``designer.core.trainscript``).
 """
 
-from __future__ import annotations
-
 import torch
-
-from designer.core.training import SCHEDULES
 
 
 def make_scheduler(optimizer: torch.optim.Optimizer, kind: str, steps_per_epoch: int, epochs: int,
@@ -31,7 +30,7 @@ def make_scheduler(optimizer: torch.optim.Optimizer, kind: str, steps_per_epoch:
         group = optimizer.param_groups[0]
         cycle = "betas" in group or group.get("momentum", 0) > 0
         return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total, cycle_momentum=cycle)
-    raise ValueError(f"unknown learning-rate schedule {kind!r}: choose one of {', '.join(SCHEDULES)}")
+    raise ValueError(f"unknown learning-rate schedule {kind!r}")  # the settings model lists the names
 
 
 def learning_rates(kind: str, lr: float, steps_per_epoch: int, epochs: int, step_epochs: int = 1,

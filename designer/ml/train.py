@@ -400,8 +400,10 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     model.to(memory_format=torch.contiguous_format)  # hand the caller's model back as it came
     last_state = _cpu_state(model)
     best_state = best.state if best.state is not None else last_state
-    mistakes = find_mistakes(model, best_state, test_x, test_y, data.prepare) if epochs_done else []
-    model.load_state_dict(last_state)
+    mistakes = []  # not after Stop: stopping answers at once, the mistakes are for a run that ended
+    if epochs_done and not control.stopped:
+        mistakes = find_mistakes(model, best_state, test_x, test_y, data.prepare)
+        model.load_state_dict(last_state)
     yield Finished(best_state, last_state, max(best.val_acc, 0.0), best.epoch, best.confusion,
                    control.stopped, epochs_done, early_stopped, mistakes)
 

@@ -58,6 +58,6 @@ def run_app(argv: list[str]) -> int:
     window = MainWindow()
     if files:
         window.open_file(files[0], show_errors=True)
-    window.show()
+    window.show_first()
     QTimer.singleShot(0, window.after_shown)
     return app.exec()

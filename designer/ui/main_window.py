@@ -143,6 +143,14 @@ class MainWindow(QMainWindow):
             self._menus[name] = menu
         return self._menus[name]
 
+    def show_first(self) -> None:
+        """Show the window at start: maximized when the screen is smaller than the preferred size on a first
+        start (the window manager then fits it, title bar and task bar included), else as remembered."""
+        if self._fresh_layout and self._default_size != PREFERRED_SIZE:
+            self.showMaximized()
+        else:
+            self.show()
+
     def after_shown(self) -> None:
         """Work that waits until the window is painted: crash recovery, then weights."""
         if self._fresh_layout:

@@ -48,13 +48,29 @@ class Loading:
     total: int
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """The run's history record (``designer.core.runs.Run``), created or continued; before Started."""
+
+    run: object
+
+
+@dataclass(frozen=True)
+class Mistakes:
+    """Just before Finished: the held-out samples the best weights get wrong (``designer.ml.mistakes.Shown``)."""
+
+    items: list
+
+
 class TrainingRun:
-    """One training run. ``on_event`` hears, in order: status texts (str), Loading, Started, BatchEnd and
-    EpochEnd events, then Finished or Failed (``designer.ml.train``); ``on_ended`` comes last."""
+    """One training run. ``on_event`` hears, in order: status texts (str), Loading, Recorded, Started, BatchEnd
+    and EpochEnd events, then Mistakes and Finished, or Failed (``designer.ml.train``); ``on_ended`` comes last."""
 
     def __init__(self, project: projects.Project, config: TrainConfig, initial_state: dict | None = None,
-                 threads: int | None = None, base=None):
+                 threads: int | None = None, base=None, history=None, resume=None):
         self.base = base  # the project file's folder: a relative image folder counts from it
+        self.history = history  # the project file: runs are recorded beside it (None: unsaved, not recorded)
+        self.resume = resume  # a designer.core.runs.Run to continue from its checkpoint
         self.threads = threads or default_threads()
         self.snapshot = projects.to_dict(project)
         self.snapshot.pop("training", None)  # the run uses ``config``; the file's limits do not apply to it
@@ -128,12 +144,46 @@ class TrainingRun:
         if dataset.warnings:
             more = f" (and {len(dataset.warnings) - 3} more)" if len(dataset.warnings) > 3 else ""
             job.report("; ".join(dataset.warnings[:3]) + more)
+        recorder, saved = self._recorder(job, config, dataset.classes)
+        if recorder is False:
+            return
         from designer.ml.health import watch
+        from designer.ml.mistakes import shown
+        from designer.ml.train import Finished
 
-        events = train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S)
+        events = train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S,
+                       checkpoint=recorder.checkpoint if recorder else None, resume=saved)
         if self.watch_health:  # a probe between epochs: HealthReport events for the Health dock
             events = watch(events, model, dataset)
         for event in events:
+            if recorder is not None:
+                recorder(event)
+            if isinstance(event, Finished) and event.mistakes:
+                job.report(Mistakes(shown(event.mistakes, dataset)))
             job.report(event)
             if isinstance(event, Failed):
                 return
+
+    def _recorder(self, job: Job, config: TrainConfig, classes: list[str]):
+        """(recorder or None, checkpoint to resume from or None); recorder False: the checkpoint is unusable."""
+        from designer.core import runs
+        from designer.ml import checkpoint
+        from designer.ml.recorder import Recorder
+        from designer.ml.train import Failed
+
+        try:
+            if self.resume is not None:
+                saved = checkpoint.load(self.resume.checkpoint_path)
+                recorder = Recorder(self.resume)
+            elif self.history is not None:
+                saved, recorder = None, Recorder(runs.new_run(self.history, config.to_project(), classes))
+            else:
+                return None, None
+        except checkpoint.CheckpointError as exc:
+            job.report(Failed(str(exc)))
+            return False, None
+        except runs.RunError as exc:
+            job.report(f"{exc}: this run is not recorded")
+            return None, None
+        job.report(Recorded(recorder.run))
+        return recorder, saved

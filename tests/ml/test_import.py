@@ -9,7 +9,7 @@ import torch
 
 from designer.core import codegen
 from designer.core import project as project_io
-from designer.ml import _import_child, build, importer, weights
+from designer.ml import _import_child, build, importer, sandbox, weights
 from tests.ml.chains import random_chain
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
@@ -401,7 +401,7 @@ def test_exported_lenet_imports_in_the_sandbox_with_its_weights(tmp_path):
     weights.save_state_dict(model.state_dict(), pt)
     result = importer.import_py(py)
     assert result.ok, result.report()
-    assert result.protections == {"network": True, "processes": True, "files": True, "limits": True}
+    assert result.protections == sandbox.available()
     assert _chain(result.project.graph) == _chain(project.graph)
     assert result.input_shape == (1, 32, 32)
     assert "verified: identical outputs" in result.report()

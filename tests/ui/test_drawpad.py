@@ -138,6 +138,17 @@ def test_train_right_there_when_there_are_no_weights(qtbot, panel, doc):
     assert result.trained and panel.answer.text() == "7"
 
 
+
+def test_quitting_during_a_quick_training_keeps_no_weights_and_waits_for_the_thread(qtbot, panel, doc):
+    panel.tryout.quick_epochs = 50  # far longer than the test
+    with qtbot.waitSignal(panel.tryout.training_progress, timeout=60_000):
+        qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    job = panel.tryout.job
+    panel.tryout.shutdown()  # what the app's aboutToQuit calls
+    assert not job.running  # the worker thread is done: nothing runs past the app's end
+    qtbot.waitUntil(lambda: not panel.tryout.training, timeout=5000)
+    assert doc.weights is None and not doc.locked and "cancelled" in panel.tryout.message
+
 def test_an_invalid_model_is_explained_and_nothing_is_guessed(qtbot, panel, doc):
     doc.set_param("n8", "in_features", 300)
     assert "errors" in panel.status.text()

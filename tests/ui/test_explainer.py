@@ -112,3 +112,19 @@ def test_padding_same_in_the_inspector_shows_its_numbers_in_what_if(window, qtbo
     window.inspector.editors["padding"][0].mode.setCurrentText("valid")
     assert panel.editors["padding"].first.value() == 0, panel.header.text()
     assert panel.explainer.out_shape == (16, 10, 10), panel.header.text()
+
+
+def test_after_an_applied_edit_the_next_layer_is_explained_on_the_new_model(window, qtbot, explain):
+    import torch
+
+    pad, panel = explain
+    click_block(window, qtbot, "n1")
+    type_into(qtbot, panel.editors["kernel_size"].first, "3")  # 5×5 → 3×3: conv1 gives 30×30, still valid
+    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    assert window.document.shapes.valid and window.document.shapes.nodes["n1"].out_shape == (6, 30, 30)
+    click_block(window, qtbot, "n4")  # conv2, fed by pool1 of the edited model
+    model = pad.tryout.ensure_model()
+    with torch.no_grad():
+        real = model.conv2(model.pool1(model.relu1(model.conv1(pad.tryout.last.tensor))))[0].numpy()
+    assert panel.explainer.in_shape == (6, 15, 15)
+    np.testing.assert_allclose(panel.explainer.output(), real, rtol=1e-5, atol=1e-5)

@@ -97,6 +97,7 @@ def test_import_dialog_warns_first_then_opens_the_file_as_a_project_with_weights
     qtbot.mouseClick(dialog.open_button, Qt.LeftButton)
     assert doc.project.name == "net" and doc.modified
     assert [n.type for n in doc.graph.nodes.values()] == [n.type for n in source.graph.nodes.values()]
+    assert len({n.pos[1] for n in doc.graph.nodes.values()}) == 3  # 13 blocks, wrapped in rows of 6
     assert all(torch.equal(doc.weights[k], v) for k, v in model.state_dict().items())
 
 

@@ -19,7 +19,7 @@ app.setOrganizationName("NetDesigner"); app.setApplicationName("NetDesigner")
 from designer.ui.main_window import MainWindow
 from PySide6.QtCore import Qt
 window = MainWindow()
-window.show()
+window.show_first()  # as the app shows it
 app.processEvents()
 window.after_shown()
 window.autosaver.timer.stop()
@@ -27,6 +27,7 @@ if sys.argv[2] == "stretch":  # the user made the window and its docks huge on a
     window.resize(1900, 1060)
     app.processEvents()
     window.resizeDocks([window.findChild(QDockWidget, "dock_inspector")], [1100], Qt.Orientation.Horizontal)
+window.dock_for("Training").raise_()  # the user opens the Training tab
 app.processEvents()
 def box(widget):
     top_left = widget.mapToGlobal(widget.rect().topLeft())
@@ -38,6 +39,7 @@ print(json.dumps({"screen": [screen.x(), screen.y(), screen.width(), screen.heig
                             window.frameGeometry().width(), window.frameGeometry().height()],
                   "window": [window.width(), window.height()], "canvas": box(window.canvas),
                   "status": box(window.statusBar()),
+                  "training_scrolls_sideways": window.training_panel.parent().parent().horizontalScrollBar().maximum() > 0,
                   "tabs": [box(t) for t in tabs if t.parent() is window and t.isVisible()],
                   "docks": {d.objectName(): box(d) for d in window.findChildren(QDockWidget)
                             if d.isVisible() and not d.visibleRegion().isEmpty()}}))
@@ -74,6 +76,7 @@ def assert_fits(seen: dict) -> None:
     for name, (_, _, w, h) in seen["docks"].items():  # the canvas is the largest part of the window
         assert canvas_w * canvas_h > w * h, (name, seen)
     assert canvas_w >= 0.5 * seen["window"][0], seen
+    assert not seen["training_scrolls_sideways"], seen  # a narrow dock stacks the settings in one column
 
 
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])

@@ -105,7 +105,8 @@ def test_start_trains_locks_the_model_and_hands_over_the_weights(panel, qtbot):
         pass
     assert seen == ["run_started", "run_finished", "run_ended"]
     # The run's events arrive in order: status texts, started, then batches and epochs, then finished.
-    events = [name for name in run_events if name != "str"]
+    events = [name for name in run_events if name not in ("str", "Mistakes")]
+    assert run_events[-2:] == ["Mistakes", "Finished"]  # the held-out samples it gets wrong, for the Mistakes tab
     assert events[0] == "Started" and events[-1] == "Finished"
     assert events.count("EpochEnd") == 3 and events[-3:-1] == ["EpochEnd", "HealthReport"] and "BatchEnd" in events
     assert events.count("HealthReport") == 3  # each epoch's health report follows it

@@ -20,10 +20,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from designer.core.params import ParamError, parse_shape
 from designer.ui.background import run_in_background
+from designer.ui.document import chain_layout
 
 CONTAINED = ("Importing a .py file runs its Python code on this computer, in a separate process that is stopped "
              "after 60 s or 1 MB of output. Only import files you trust.")
 AUTOMATIC = "the model the file makes, else its outermost model class"
+PER_ROW = 6  # blocks per row of an imported model on the canvas
 _confirmed: set[str] = set()  # files whose missing protections the user accepted, this session
 
 
@@ -260,6 +262,9 @@ class ImportDialog(QDialog):
         if getattr(self.document, "locked", False):
             self.status.setText("Stop training before opening another project.")
             return
+        graph = self.result.project.graph
+        for node_id, pos in chain_layout(graph, PER_ROW).items():  # wrapped, as Model ▸ Auto-layout does
+            graph.move(node_id, pos)
         self.document.set_project(self.result.project, None, modified=True)
         if self.state is not None:
             self.document.set_weights(self.state)

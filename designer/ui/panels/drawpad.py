@@ -245,6 +245,7 @@ class ProbabilityBars(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.probs = [0.0] * 10
+        self.labels = [str(i) for i in range(10)]  # class names (an image folder's) or digits
         self.dimmed = False
         self.painted_at = 0.0  # perf_counter of the last paint: the latency benchmark reads it
         self.setMinimumSize(160, 160)
@@ -259,7 +260,8 @@ class ProbabilityBars(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         n = max(len(self.probs), 1)
         row = self.height() / n
-        label_w = 28
+        label_w = max([28] + [self.fontMetrics().horizontalAdvance(t) + 8 for t in self.labels[:n]])
+        label_w = min(label_w, self.width() // 2)
         text_w = 48
         width = max(self.width() - label_w - text_w, 1)
         best = max(range(n), key=self.probs.__getitem__) if any(self.probs) else -1
@@ -267,7 +269,7 @@ class ProbabilityBars(QWidget):
             y = i * row
             painter.setPen(self.palette().text().color())
             painter.drawText(QRectF(0, y, label_w - 4, row), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             str(i))
+                             self.labels[i] if i < len(self.labels) else str(i))
             color = QColor(60, 140, 230) if i == best else QColor(150, 150, 150)
             if self.dimmed:
                 color.setAlpha(110)
@@ -331,6 +333,8 @@ class TryPanel(QWidget):
         top.addLayout(right, 2)
 
         self.pad.changed.connect(self.request)
+        self.pad.stroke_finished.connect(self._pad_edited)
+        self.clear_button.clicked.connect(self._pad_edited)
         self.pad.file_dropped.connect(self.open_file)
         self.clear_button.clicked.connect(self.pad.clear)
         self.undo_button.clicked.connect(self.pad.undo)
@@ -370,7 +374,9 @@ class TryPanel(QWidget):
                 self.answer.setText("?")
                 self.bars.set_probabilities(None)
             else:
-                self.answer.setText(str(int(result.probs.argmax())))
+                names = self.tryout.class_names(len(result.probs))
+                self.bars.labels = names
+                self.answer.setText(names[int(result.probs.argmax())])
                 self.answer.setStyleSheet("" if result.trained else "color: #999;")  # a guess, not an answer
                 self.bars.set_probabilities(result.probs, dimmed=not result.trained)
         self.shown_at = time.perf_counter()
@@ -379,10 +385,37 @@ class TryPanel(QWidget):
     def open_file(self, path: str) -> None:
         from designer.ml.preprocess import PreprocessError
 
+        if self.tryout.folder_classes() is not None:  # a picture model: keep the colours, convert as training did
+            import numpy as np
+            from PIL import Image, UnidentifiedImageError
+
+            try:
+                with Image.open(path) as img:
+                    self.show_picture(np.asarray(img.convert("RGB")))
+            except (OSError, UnidentifiedImageError, ValueError) as exc:
+                self.status.setText(f"{path}: not a readable image ({exc})")
+            return
         try:
             self.pad.load_file(path)
         except PreprocessError as exc:
             self.status.setText(str(exc))
+
+    def show_picture(self, picture: np.ndarray) -> None:
+        """Put a uint8 picture ((H, W) grey or (H, W, 3) colour) on the pad and classify it.
+
+        For an image-folder model the picture itself is classified until the
+        pad is drawn on; for digits the pad's grey image is, as for a drawing.
+        """
+        import numpy as np
+
+        grey = picture if picture.ndim == 2 else picture[..., :3].astype(np.float32) @ [0.299, 0.587, 0.114]
+        self.tryout.picture = picture if self.tryout.folder_classes() is not None else None
+        self.pad.set_picture(np.asarray(grey, np.float32) / 255.0)
+        self.request()
+
+    def _pad_edited(self) -> None:
+        self.tryout.picture = None  # drawn on, or cleared: the pad is what is classified now
+        self.request()
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open an image to classify", "", IMAGE_FILTER)
@@ -411,7 +444,8 @@ def install(window) -> None:
     from designer.ui.dialogs.weights import open_weights
 
     tryout = Tryout(window.document, window)
-    window.add_dock("Try it", TryPanel(tryout), Qt.DockWidgetArea.RightDockWidgetArea)
+    window.try_panel = TryPanel(tryout)
+    window.try_dock = window.add_dock("Try it", window.try_panel, Qt.DockWidgetArea.RightDockWidgetArea)
     window.add_dock("Look inside", ActivationsPanel(tryout), Qt.DockWidgetArea.BottomDockWidgetArea)
     action = window.menu("Model").addAction("Load &Weights…")
     action.setStatusTip("Load a state_dict (.pt or .safetensors) into this project, with a compatibility report")

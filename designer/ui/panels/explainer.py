@@ -196,8 +196,8 @@ class ExplainerPanel(QWidget):
         from designer.ml.explain_render import Renderer
 
         try:
-            explainer = for_node(doc.graph, doc.shapes.path, model, result.tensor, node_id, self.changes,
-                                 result.layers)
+            # A fresh forward, not the pad's capture: that may predate an edit made a moment ago.
+            explainer = for_node(doc.graph, doc.shapes.path, model, result.tensor, node_id, self.changes)
         except ExplainError as exc:
             self.formula.setText(f"<span style='color:#c62828'>{exc}</span>")
             self.apply_button.setEnabled(False)  # settings the layer cannot run with

@@ -15,11 +15,14 @@ import math
 import sys
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from designer.core.training import SETTINGS, ConfigError, TrainConfig
 from designer.ui.panels.folder_data import FolderData
+from designer.ui.panels.pair_grid import PairGrid
+from designer.ui.panels.run_history import attach_history
+from designer.ui.panels.training_options import RunOptions
 from designer.ui.panels.training_plots import TrainingCurves
 from designer.ui.worker import TrainingRun
 
@@ -102,6 +105,7 @@ class TrainingPanel(QWidget):
                                  Qt.ItemDataRole.ToolTipRole)
         self.folder = FolderData(self.document)
         self.folder.setVisible(False)
+        self.options = RunOptions()
         self.dataset.currentTextChanged.connect(self._dataset_changed)
         self.epochs = _spin("epochs")
         self.batch_size = _spin("batch_size")
@@ -126,25 +130,17 @@ class TrainingPanel(QWidget):
         momentum_row.addWidget(self.nesterov)
         momentum = QWidget()
         momentum.setLayout(momentum_row)
-        # Two columns of label/field pairs: the dock stays short enough to show the curves.
-        self.settings = QWidget()
-        grid = QGridLayout(self.settings)
-        grid.setContentsMargins(0, 0, 0, 0)
-        pairs = [("Dataset", self.dataset), ("Device", self.device), ("Epochs", self.epochs),
-                 ("Batch size", self.batch_size), ("Optimizer", self.optimizer), ("Learning rate", self.lr),
-                 ("Momentum", momentum), ("Weight decay", self.weight_decay), ("Loss", self.loss),
-                 ("Initialisation", self.init), ("Seed", self.seed), ("", self.keep_weights)]
-        for i, (label, widget) in enumerate(pairs):
-            row, col = divmod(i, 2)
-            grid.addWidget(QLabel(label), row, col * 2)
-            grid.addWidget(widget, row, col * 2 + 1)
-        grid.setColumnStretch(1, 1)
-        grid.setColumnStretch(3, 1)
+        # Two columns of label/field pairs (one in a narrow dock): the dock stays short enough to show the curves.
+        self.settings = PairGrid([
+            ("Dataset", self.dataset), ("Device", self.device), ("Epochs", self.epochs),
+            ("Batch size", self.batch_size), ("Optimizer", self.optimizer), ("Learning rate", self.lr),
+            ("Momentum", momentum), ("Weight decay", self.weight_decay), ("Loss", self.loss),
+            ("Initialisation", self.init), ("Seed", self.seed), ("", self.keep_weights)])
 
         self.start_button = QPushButton("Start")
         self.pause_button = QPushButton("Pause")
         self.stop_button = QPushButton("Stop")
-        self.start_button.clicked.connect(self.start)
+        self.start_button.clicked.connect(lambda: self.start())
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         buttons = QHBoxLayout()
@@ -158,10 +154,12 @@ class TrainingPanel(QWidget):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.curves = TrainingCurves()
+        self.history = attach_history(self)  # the Runs and Mistakes tabs
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.settings)
         layout.addWidget(self.folder)
+        layout.addWidget(self.options)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
@@ -192,6 +190,8 @@ class TrainingPanel(QWidget):
         self.init.setCurrentText(config.init if config.init != "keep" else "default")
         self.seed.setValue(config.seed if config.seed is not None else 0)
         self._optimizer_changed(config.optimizer)
+        self.options.load(config)
+        self.options.set_dataset(config.dataset)
 
     def config(self) -> TrainConfig:
         """The form as a checked TrainConfig; raises ConfigError naming the setting."""
@@ -202,10 +202,12 @@ class TrainingPanel(QWidget):
                            batch_size=self.batch_size.value(), optimizer=self.optimizer.currentText(), lr=lr,
                            momentum=self.momentum.value() if sgd else 0.0, nesterov=sgd and self.nesterov.isChecked(),
                            weight_decay=decay, loss=self.loss.currentText(), init=self.init.currentText(),
-                           seed=self.seed.value(), device=self.device.currentText()).validated()
+                           seed=self.seed.value(), device=self.device.currentText(),
+                           **self.options.values()).validated()
 
     def _dataset_changed(self, name: str) -> None:
         self.folder.setVisible(name == FOLDER_ITEM)
+        self.options.set_dataset(name)
         if name == FOLDER_ITEM and self.folder.layout_info is None:
             self.folder.rescan()
 
@@ -223,27 +225,30 @@ class TrainingPanel(QWidget):
         self._say("")
 
     # run control ----------------------------------------------------------------
-    def start(self) -> None:
+    def start(self, resume=None) -> None:
+        """Start a run with the form's settings, or continue ``resume`` (a recorded run) with its own."""
         if self.run is not None:
             return
         try:
-            config = self.config()
+            config = self.config() if resume is None else TrainConfig.from_project(resume.settings).updated(
+                device=self.device.currentText())
         except ConfigError as exc:
             self._say(f"Cannot start: {exc.field.removeprefix('training.')}: {exc.message}", error=True)
             return
         if not self.document.shapes.valid:
             self._say("Cannot start: the model has problems. Fix them first (see the Problems tab).", error=True)
             return
-        if self.dataset.currentText() == FOLDER_ITEM:
+        if self.dataset.currentText() == FOLDER_ITEM and resume is None:
             problem = self.folder.message.text() if self.folder.layout_info is None else self.folder.fit_problem()
             if problem:
                 self._say(f"Cannot start: {problem}", error=True)
                 return
-        self._remember(config)
-        keep = self.keep_weights.isChecked() and self.document.weights is not None
+        if resume is None:
+            self._remember(config)
+        keep = self.keep_weights.isChecked() and self.document.weights is not None and resume is None
         base = self.document.path.parent if self.document.path else None
         self.run = TrainingRun(self.document.project, config, self.document.weights if keep else None, self.threads,
-                               base)
+                               base, self.document.path, resume)
         self._run_project = self.document.project  # results belong to this project only
         self._kept_note = ""
         self.destroyed.connect(self.run.control.stop)  # a closed panel must not leave a run going
@@ -308,10 +313,10 @@ class TrainingPanel(QWidget):
         if kind == "Loading":
             self._loading(event.what, event.done, event.total)
             return
-        if kind == "HealthReport":  # for the Health dock, which hears run_event
-            return
-        {"Started": self._started, "BatchEnd": self._progress, "EpochEnd": self._epoch,
-         "Finished": self._finished}[kind](event)
+        handler = {"Started": self._started, "BatchEnd": self._progress, "EpochEnd": self._epoch,
+                   "Finished": self._finished}.get(kind)
+        if handler is not None:  # Recorded and Mistakes are the Runs and Mistakes tabs' (run_event)
+            handler(event)
 
     def _loading(self, what: str, done: int, total: int) -> None:
         """Downloading (bytes) or decoding (pictures) before the first batch."""
@@ -425,6 +430,8 @@ class TrainingPanel(QWidget):
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
         self.settings.setEnabled(not running)
+        self.options.setEnabled(not running)
+        self.folder.setEnabled(not running)
         self.keep_weights.setEnabled(self.document.weights is not None)
 
 
@@ -481,4 +488,8 @@ def install(window) -> TrainingPanel:
     action.triggered.connect(lambda: (dock.show(), dock.raise_(), panel.start_button.setFocus()))
     window.menu("Model").addAction(action)
     window.training_panel = panel
+    if getattr(window, "try_panel", None) is not None:  # a mistake clicked goes to Try it, editable on the pad
+        panel.history.mistakes.chosen.connect(
+            lambda shown: (window.try_panel.show_picture(shown.picture), window.try_dock.show(),
+                           window.try_dock.raise_()))
     return panel

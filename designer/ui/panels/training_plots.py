@@ -26,6 +26,8 @@ class TrainingCurves(QTabWidget):
         self.loss_plot = _plot("Batch loss", "step")
         self.raw_curve = self.loss_plot.plot(pen=pg.mkPen("#9bbbd6", width=1), name="batch")
         self.smooth_curve = self.loss_plot.plot(pen=pg.mkPen("#1f77b4", width=2), name="smoothed")
+        self.lr_plot = _plot("Learning rate", "step")
+        self.lr_curve = self.lr_plot.plot(pen=pg.mkPen(COLORS[2], width=2), name="learning rate")
         self.epoch_plot = _plot("Loss per epoch", "epoch")
         self.train_loss_curve = self.epoch_plot.plot(pen=pg.mkPen(COLORS[0], width=2), symbol="o", name="training")
         self.val_loss_curve = self.epoch_plot.plot(pen=pg.mkPen(COLORS[1], width=2), symbol="s", name="held-out")
@@ -39,7 +41,10 @@ class TrainingCurves(QTabWidget):
         grid = QGridLayout(losses)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(self.loss_plot, 0, 0)
-        grid.addWidget(self.epoch_plot, 1, 0)
+        grid.addWidget(self.lr_plot, 0, 1)
+        grid.addWidget(self.epoch_plot, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
         self.addTab(losses, "Loss")
         self.addTab(self.acc_plot, "Accuracy")
         self.addTab(self.grad_plot, "Gradients")
@@ -53,6 +58,7 @@ class TrainingCurves(QTabWidget):
         self.steps: list[int] = []
         self.losses: list[float] = []
         self.smoothed: list[float] = []
+        self.lrs: list[float] = []  # the learning rate of every batch, beside its loss
         self._ema: float | None = None
         self.grads: dict[str, tuple[list, list]] = {}
         self.epochs = {"train_loss": [], "val_loss": [], "train_acc": [], "val_acc": []}
@@ -73,6 +79,7 @@ class TrainingCurves(QTabWidget):
             self.losses.append(value)
             self._ema = value if self._ema is None else SMOOTHING * self._ema + (1 - SMOOTHING) * value
             self.smoothed.append(self._ema)
+        self.lrs.extend(event.lrs[-len(event.losses):] if event.lrs else [])
         for name, norm in event.grad_norms.items():
             steps, values = self.grads.setdefault(name, ([], []))
             steps.append(event.step)
@@ -92,6 +99,7 @@ class TrainingCurves(QTabWidget):
         if "batch" in self._dirty:
             self.raw_curve.setData(self.steps, self.losses)
             self.smooth_curve.setData(self.steps, self.smoothed)
+            self.lr_curve.setData(self.steps[:len(self.lrs)], self.lrs)
             for i, (name, (steps, values)) in enumerate(self.grads.items()):
                 curve = self.grad_curves.get(name)
                 if curve is None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from designer.ui.background import Job, run_in_background
+from designer.ui.background import Cancelled, Job, run_in_background
 
 if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
     import numpy as np
@@ -84,9 +84,11 @@ class Tryout(QObject):
         self.last: Result | None = None
         self.message = ""  # an extra note: a build error, the last quick training's outcome
         self._dirty = True
-        self._job: Job | None = None  # the quick training in flight
+        self.job: Job | None = None  # the quick training in flight
         self._control = None
         self._signature = None
+        self.picture = None  # uint8 (H, W) or (H, W, 3): an opened picture, for a model trained on an image folder
+        self._classes: tuple | None = None  # (dataset, folder, class names or None), looked up once per dataset
         document.shapes_changed.connect(self._shapes_changed)
         document.weights_changed.connect(self._invalidate)
         app = QCoreApplication.instance()
@@ -116,6 +118,28 @@ class Tryout(QObject):
         if self.document.weights is None:
             return "untrained", "This model has not been trained yet: its answers are guesses."
         return "ready", "Trained weights loaded: draw a digit."
+
+    def folder_classes(self) -> list[str] | None:
+        """The class names when the project trains on an image folder (``folder:PATH``), else None."""
+        dataset = (self.document.project.training or {}).get("dataset")
+        if not isinstance(dataset, str) or not dataset.startswith("folder:"):
+            return None
+        base = self.document.path.parent if self.document.path else None
+        if self._classes is None or self._classes[:2] != (dataset, base):
+            from designer.ml.folders import FolderError, classes_of
+
+            try:
+                names = classes_of(dataset, base)
+            except FolderError as exc:
+                self.message = f"{exc}: the answers are shown as class numbers."
+                names = None
+            self._classes = (dataset, base, names)
+        return self._classes[2]
+
+    def class_names(self, count: int) -> list[str]:
+        """Names for ``count`` scores: the image folder's classes where they fit, else 0, 1, 2..."""
+        names = self.folder_classes()
+        return list(names) if names and len(names) == count else [str(i) for i in range(count)]
 
     def _model_signature(self) -> tuple:
         graph, path = self.document.graph, self.document.shapes.path
@@ -175,6 +199,8 @@ class Tryout(QObject):
         from designer.ml.preprocess import PreprocessError, preprocess
 
         model = self.ensure_model()
+        if self.folder_classes() is not None:
+            return self._evaluate_picture(model, image)
         try:
             prepared = preprocess(image, self.input_shape())
         except PreprocessError as exc:  # an Input shape that images cannot fill
@@ -187,6 +213,29 @@ class Tryout(QObject):
         if model is not None:
             start = time.perf_counter()
             out, result.layers = capture(model, prepared.tensor, self.document.shapes.path)
+            result.probs = probabilities(out.reshape(1, -1))[0].numpy()
+            result.model_ms = (time.perf_counter() - start) * 1000
+        return result
+
+    def _evaluate_picture(self, model, image: np.ndarray) -> Result:
+        """An image-folder model: the opened picture (or the pad, once drawn on), converted as its pictures were."""
+        import numpy as np
+        from PIL import Image
+
+        from designer.ml.folders import FolderError, prepare_array
+        from designer.ml.inspect import capture, probabilities
+
+        source = self.picture if self.picture is not None else np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
+        try:
+            tensor = prepare_array(source, self.input_shape())
+        except FolderError as exc:
+            self.message = str(exc)
+            return Result(empty=True)
+        seen = np.asarray(Image.fromarray(source).convert("L").resize((28, 28)), np.float32) / 255.0
+        result = Result(False, seen, tensor=tensor, trained=self.trained)
+        if model is not None:
+            start = time.perf_counter()
+            out, result.layers = capture(model, tensor, self.document.shapes.path)
             result.probs = probabilities(out.reshape(1, -1))[0].numpy()
             result.model_ms = (time.perf_counter() - start) * 1000
         return result
@@ -218,20 +267,20 @@ class Tryout(QObject):
         if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
             self.document.set_locked(True, "Training on mnist-5k from the drawing pad…")
         self.status_changed.emit()
-        self._job = run_in_background(lambda job: _quick_train(model, shape, config, control, job),
+        self.job = run_in_background(lambda job: _quick_train(model, shape, config, control, job),
                                       self._train_done, self._train_crashed, self,
                                       on_progress=lambda done: self.training_progress.emit(*done))
 
     def _train_done(self, outcome) -> None:
-        self._job = None
+        self.job = None
         if isinstance(outcome, str):
             self._train_failed(outcome)
         else:
             self._trained(*outcome)
 
     def _train_crashed(self, exc: Exception) -> None:
-        self._job = None
-        self._train_failed(f"Training failed: {exc}")
+        self.job = None
+        self._train_failed("Training was cancelled." if isinstance(exc, Cancelled) else f"Training failed: {exc}")
 
     def _trained(self, state: dict, accuracy: float) -> None:
         self._unlock()
@@ -252,6 +301,7 @@ class Tryout(QObject):
 
     def shutdown(self) -> None:
         """Stop a quick training run and wait for its thread (on quit)."""
-        if self._job is not None and self._job.running:
-            self._control.stop()
-            self._job.wait(5)
+        if self.job is not None and self.job.running:
+            self.job.cancel()  # no weights for a project that is closing
+            self._control.stop()  # and the loop ends within a batch
+            self.job.wait(5)
