@@ -9,8 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from PySide6.QtCore import QCoreApplication
+
 from designer.core import project as projects
 from designer.core import templates as templates_core
+from designer.core.i18n import _ as core_text
 from designer.core.project import Project
 from designer.ui.background import run_in_background
 
@@ -29,7 +32,7 @@ def blank_project() -> Project:
 def templates() -> list[tuple[str, Callable[[], Project], str]]:
     """(title, factory, description) for File ▸ New from Template; the first one is the default."""
     found = sorted(templates_core.TEMPLATES, key=lambda t: t.id != templates_core.DEFAULT)
-    return [(t.title, (lambda t=t: templates_core.new_project(t.id)), t.description)
+    return [(core_text(t.title), (lambda t=t: templates_core.new_project(t.id)), core_text(t.description))
             for t in found if t.path.exists()]
 
 
