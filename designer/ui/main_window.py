@@ -441,7 +441,7 @@ class MainWindow(QMainWindow):
         """Say plainly whether the opened project's trained weights were loaded, and if not, why."""
         self.statusBar().showMessage(message, 8000 if loaded else 0)
         if not loaded:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Trained weights not loaded", message,
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Trained weights not loaded"), message,
                               QMessageBox.StandardButton.Ok, self)
             box.setObjectName("weightsWarning")
             box.setModal(False)  # the project is open and usable: this only informs

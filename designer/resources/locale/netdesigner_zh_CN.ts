@@ -262,8 +262,8 @@ The window keeps working, but save your project to be safe.</source>
         <translation>紧凑的 nn.Sequential</translation>
     </message>
     <message>
-        <source>ONNX export needs the onnx and onnxscript packages: pip install "netdesigner[onnx]"</source>
-        <translation>导出 ONNX 需要 onnx 和 onnxscript 包：pip install "netdesigner[onnx]"</translation>
+        <source>ONNX export needs the onnx and onnxscript packages: pip install &quot;netdesigner[onnx]&quot;</source>
+        <translation>导出 ONNX 需要 onnx 和 onnxscript 包：pip install &quot;netdesigner[onnx]&quot;</translation>
     </message>
     <message>
         <source>Export model</source>
@@ -347,17 +347,6 @@ The window keeps working, but save your project to be safe.</source>
     </message>
 </context>
 <context>
-    <name>Files</name>
-    <message>
-        <source>Could not load weights {file}: {error}</source>
-        <translation>无法载入权重 {file}：{error}</translation>
-    </message>
-    <message>
-        <source>Loaded trained weights from {file}</source>
-        <translation>已从 {file} 载入训练好的权重</translation>
-    </message>
-</context>
-<context>
     <name>Inspector</name>
     <message>
         <source>e.g. 1, 28, 28</source>
@@ -434,7 +423,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>开始</translation>
     </message>
     <message>
-        <source>Open the lesson's starting project and begin at its first step</source>
+        <source>Open the lesson&apos;s starting project and begin at its first step</source>
         <translation>打开本课的起始项目，从第一步开始</translation>
     </message>
     <message>
@@ -669,6 +658,10 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>{count} 个问题：模型还不能运行</translation>
     </message>
     <message>
+        <source>Trained weights not loaded</source>
+        <translation>未载入训练好的权重</translation>
+    </message>
+    <message>
         <source>Problems ({count})</source>
         <translation>问题（{count}）</translation>
     </message>
@@ -736,8 +729,8 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>数字</translation>
     </message>
     <message>
-        <source>"same" keeps height and width (stride 1 only); "valid" means no padding.</source>
-        <translation>"same" 保持高和宽不变（仅限步幅为 1）；"valid" 表示不填充。</translation>
+        <source>&quot;same&quot; keeps height and width (stride 1 only); &quot;valid&quot; means no padding.</source>
+        <translation>&quot;same&quot; 保持高和宽不变（仅限步幅为 1）；&quot;valid&quot; 表示不填充。</translation>
     </message>
 </context>
 <context>
