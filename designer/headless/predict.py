@@ -13,9 +13,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from designer.core.i18n import _
+
 
 def _error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
+    print(_("error: {message}").format(message=message), file=sys.stderr)
 
 
 def run(args) -> int:
@@ -34,8 +36,8 @@ def run(args) -> int:
         return exc.exit_code
     out_shape = result.output_shape
     if out_shape is None or len(out_shape) != 1:
-        _error(f"{args.file}: the model's output has shape {out_shape}; predict needs one score per class, "
-               f"e.g. (10,): end the model with Linear(..., 10)")
+        _error(_("{file}: the model's output has shape {shape}; predict needs one score per class, "
+                 "e.g. (10,): end the model with Linear(..., 10)").format(file=args.file, shape=out_shape))
         return 1
     input_shape = result.nodes[result.path[0]].out_shape
     dataset = (project.training or {}).get("dataset")
@@ -48,8 +50,9 @@ def run(args) -> int:
             _error(f"{args.file}: training.dataset: {exc}")
             return 1
         if len(classes) != out_shape[0]:
-            _error(f"{args.file}: the model gives {out_shape[0]} scores but {dataset} has {len(classes)} classes "
-                   f"({', '.join(classes)}): set the last Linear's out_features → {len(classes)} and train again")
+            _error(_("{file}: the model gives {scores} scores but {dataset} has {count} classes ({names}): set the "
+                     "last Linear's out_features → {count} and train again").format(
+                file=args.file, scores=out_shape[0], dataset=dataset, count=len(classes), names=", ".join(classes)))
             return 1
     else:
         try:
@@ -72,7 +75,7 @@ def run(args) -> int:
             else:
                 prepared = preprocess(load_image(path), input_shape)
                 if prepared.empty:
-                    _error(f"{path}: no ink found (a blank image): nothing to classify")
+                    _error(_("{file}: no ink found (a blank image): nothing to classify").format(file=path))
                     code = 2
                     continue
                 tensor = prepared.tensor

@@ -225,6 +225,19 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
     </message>
 </context>
 <context>
+    <name>DrawPad</name>
+    <message>
+        <source>Draw a digit with the mouse. Right-click or Esc clears, Ctrl+Z undoes a stroke;
+drop an image file here to classify it.</source>
+        <translation>用鼠标写一个数字。右键或 Esc 清除，Ctrl+Z 撤销一笔；
+也可以把图像文件拖到这里来分类。</translation>
+    </message>
+    <message>
+        <source>Draw a digit here</source>
+        <translation>在这里写一个数字</translation>
+    </message>
+</context>
+<context>
     <name>ErrorReport</name>
     <message>
         <source>NetDesigner: unexpected error</source>
@@ -810,6 +823,301 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>{count} layers</source>
         <translation>{count} 层</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPanel</name>
+    <message>
+        <source>training is running (Stop it to edit the model)</source>
+        <translation>正在训练（停止训练后才能编辑模型）</translation>
+    </message>
+    <message>
+        <source>5,000 handwritten digits bundled with the app: works offline, trains in seconds</source>
+        <translation>应用自带的 5,000 个手写数字：无需联网，几秒就能训练完</translation>
+    </message>
+    <message>
+        <source>70,000 handwritten digits (downloaded once, about 11 MB)</source>
+        <translation>70,000 个手写数字（只需下载一次，约 11 MB）</translation>
+    </message>
+    <message>
+        <source>70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)</source>
+        <translation>10 类共 70,000 张服装图片（只需下载一次，约 30 MB）</translation>
+    </message>
+    <message>
+        <source>image folder</source>
+        <translation>图像文件夹</translation>
+    </message>
+    <message>
+        <source>Mean squared error against one-hot targets, as in the PyTorch tutorial</source>
+        <translation>与 one-hot 目标之间的均方误差，和 PyTorch 教程中一样</translation>
+    </message>
+    <message>
+        <source>Needs LogSoftmax as the last layer</source>
+        <translation>最后一层需要是 LogSoftmax</translation>
+    </message>
+    <message>
+        <source>Your own pictures: a folder with one sub-folder per class</source>
+        <translation>你自己的图片：一个文件夹，每个类别一个子文件夹</translation>
+    </message>
+    <message>
+        <source>Learning rate: how big each step is. Too big and the loss explodes; too small and it crawls.</source>
+        <translation>学习率：每一步迈多大。太大损失会爆炸，太小则进展缓慢。</translation>
+    </message>
+    <message>
+        <source>Continue from trained weights</source>
+        <translation>从训练好的权重继续</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Optimizer</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Momentum</source>
+        <translation>动量</translation>
+    </message>
+    <message>
+        <source>Weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>损失函数</translation>
+    </message>
+    <message>
+        <source>Initialisation</source>
+        <translation>初始化</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Not trained yet</source>
+        <translation>尚未训练</translation>
+    </message>
+    <message>
+        <source>The project&apos;s training settings were not usable ({error}); using the defaults.</source>
+        <translation>项目中的训练设置无法使用（{error}）；改用默认设置。</translation>
+    </message>
+    <message>
+        <source>Cannot start: {setting}: {problem}</source>
+        <translation>无法开始：{setting}：{problem}</translation>
+    </message>
+    <message>
+        <source>Cannot start: the model has problems. Fix them first (see the Problems tab).</source>
+        <translation>无法开始：模型有问题。请先修复（见“问题”标签页）。</translation>
+    </message>
+    <message>
+        <source>Cannot start: {problem}</source>
+        <translation>无法开始：{problem}</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Paused: Resume carries on where it stopped.</source>
+        <translation>已暂停：点击“继续”会从停下的地方接着训练。</translation>
+    </message>
+    <message>
+        <source>Downloading {what}…</source>
+        <translation>正在下载 {what}…</translation>
+    </message>
+    <message>
+        <source>Training on {count:,} samples ({device}, seed {seed}); {held:,} held out to test.</source>
+        <translation>在 {count:,} 个样本上训练（{device}，随机种子 {seed}）；留出 {held:,} 个用于测试。</translation>
+    </message>
+    <message>
+        <source>Epoch {epoch} · step {step:,}/{steps:,} · {speed:,.0f} samples/s · ETA {eta}</source>
+        <translation>第 {epoch} 轮 · 第 {step:,}/{steps:,} 步 · {speed:,.0f} 样本/秒 · 预计剩余 {eta}</translation>
+    </message>
+    <message>
+        <source>Epoch {epoch}/{epochs}: held-out accuracy {accuracy:.1%}, loss {loss:.4f} (held-out {held_loss:.4f}), {speed:,.0f} samples/s</source>
+        <translation>第 {epoch}/{epochs} 轮：留出集准确率 {accuracy:.1%}，损失 {loss:.4f}（留出集 {held_loss:.4f}），{speed:,.0f} 样本/秒</translation>
+    </message>
+    <message>
+        <source>Training stopped: another project was opened.</source>
+        <translation>训练已停止：打开了另一个项目。</translation>
+    </message>
+    <message>
+        <source>Stopped before the first epoch ended: no weights were kept.</source>
+        <translation>在第一轮结束前就停止了：没有保留权重。</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>{how}: best held-out accuracy {accuracy:.1%} (epoch {epoch}). The weights belong to the project now: Save keeps them.</source>
+        <translation>{how}：最佳留出集准确率 {accuracy:.1%}（第 {epoch} 轮）。权重现在属于这个项目：保存即可保留它们。</translation>
+    </message>
+    <message>
+        <source>{how} after 1 epoch</source>
+        <translation>{how}，共 1 轮</translation>
+    </message>
+    <message>
+        <source>{how} after {count} epochs</source>
+        <translation>{how}，共 {count} 轮</translation>
+    </message>
+    <message>
+        <source>The best weights before the failure (epoch {epoch}, held-out accuracy {accuracy:.1%}) are kept: Save keeps them.</source>
+        <translation>失败前最好的权重（第 {epoch} 轮，留出集准确率 {accuracy:.1%}）已保留：保存即可保留它们。</translation>
+    </message>
+    <message>
+        <source>Failed; the best weights so far are kept</source>
+        <translation>失败；已保留目前最好的权重</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Another training run holds the model</source>
+        <translation>另一个训练正在占用模型</translation>
+    </message>
+    <message>
+        <source>The model has problems: fix them first</source>
+        <translation>模型有问题：请先修复</translation>
+    </message>
+    <message>
+        <source>&amp;Train…</source>
+        <translation>训练(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Show the training panel</source>
+        <translation>显示训练面板</translation>
+    </message>
+</context>
+<context>
+    <name>TryPanel</name>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)</source>
+        <translation>图像 (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Undo stroke</source>
+        <translation>撤销一笔</translation>
+    </message>
+    <message>
+        <source>Open image…</source>
+        <translation>打开图像…</translation>
+    </message>
+    <message>
+        <source>The 28×28 image the model sees: cropped to the ink, scaled to fit 20×20,
+centred by its centre of mass, as MNIST&apos;s digits were.</source>
+        <translation>模型看到的 28×28 图像：裁剪到笔迹范围，缩放到 20×20 以内，
+按质心居中，和 MNIST 的数字一样。</translation>
+    </message>
+    <message>
+        <source>Train on mnist-5k now (2 epochs)</source>
+        <translation>现在用 mnist-5k 训练（2 轮）</translation>
+    </message>
+    <message>
+        <source>{file}: not a readable image ({error})</source>
+        <translation>{file}：不是可读取的图像（{error}）</translation>
+    </message>
+    <message>
+        <source>Open an image to classify</source>
+        <translation>打开要分类的图像</translation>
+    </message>
+    <message>
+        <source>Load &amp;Weights…</source>
+        <translation>载入权重(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Load a state_dict (.pt or .safetensors) into this project, with a compatibility report</source>
+        <translation>把 state_dict（.pt 或 .safetensors）载入这个项目，并给出兼容性报告</translation>
+    </message>
+</context>
+<context>
+    <name>Tryout</name>
+    <message>
+        <source>Training ended without a result.</source>
+        <translation>训练结束，但没有结果。</translation>
+    </message>
+    <message>
+        <source>The model has errors: fix them on the canvas to try it out.</source>
+        <translation>模型有错误：请先在画布上修复，再来试一试。</translation>
+    </message>
+    <message>
+        <source>The model&apos;s output has shape {shape}: to classify digits it needs one score per class; end it with Linear(…, 10).</source>
+        <translation>模型的输出形状是 {shape}：要对数字分类，每个类别需要一个分数；请以 Linear(…, 10) 结尾。</translation>
+    </message>
+    <message>
+        <source>Training on mnist-5k…</source>
+        <translation>正在用 mnist-5k 训练…</translation>
+    </message>
+    <message>
+        <source>This model has not been trained yet: its answers are guesses.</source>
+        <translation>这个模型还没有训练过：它的回答只是猜测。</translation>
+    </message>
+    <message>
+        <source>Trained weights loaded: draw a digit.</source>
+        <translation>已载入训练好的权重：写一个数字吧。</translation>
+    </message>
+    <message>
+        <source>{problem}: the answers are shown as class numbers.</source>
+        <translation>{problem}：回答以类别编号显示。</translation>
+    </message>
+    <message>
+        <source>Training on mnist-5k from the drawing pad…</source>
+        <translation>正在从画板用 mnist-5k 训练…</translation>
+    </message>
+    <message>
+        <source>Training was cancelled.</source>
+        <translation>训练已取消。</translation>
+    </message>
+    <message>
+        <source>Training failed: {error}</source>
+        <translation>训练失败：{error}</translation>
+    </message>
+    <message>
+        <source>Trained on mnist-5k: {accuracy:.1%} of held-out digits right.</source>
+        <translation>已用 mnist-5k 训练：留出集中 {accuracy:.1%} 的数字识别正确。</translation>
     </message>
 </context>
 </TS>
