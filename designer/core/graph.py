@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any, Callable
 
+from designer.core.i18n import _
 from designer.core import layers
 from designer.core.params import ParamError
 
@@ -83,7 +84,7 @@ class Graph:
         try:
             return self.nodes[node_id]
         except KeyError:
-            raise GraphError(f"no node with id {node_id!r}") from None
+            raise GraphError(_("no node with id {id!r}").format(id=node_id)) from None
 
     def input_node(self) -> Node | None:
         return next((n for n in self.nodes.values() if n.type == "Input"), None)
@@ -107,18 +108,19 @@ class Graph:
                  extra: dict | None = None) -> Node:
         spec = layers.get(type_name)
         if spec is None:
-            raise GraphError(f"unknown layer type {type_name!r}")
+            raise GraphError(_("unknown layer type {type!r}").format(type=type_name))
         if type_name == "Input" and self.input_node() is not None:
-            raise GraphError("the graph already has an Input")
+            raise GraphError(_("the graph already has an Input"))
         if node_id is not None and (not isinstance(node_id, str) or not node_id):
-            raise GraphError(f"a node id must be non-empty text, not {node_id!r}")
+            raise GraphError(_("a node id must be non-empty text, not {id!r}").format(id=node_id))
         node_id = node_id or self.new_id()
         if node_id in self.nodes:
-            raise GraphError(f"a node with id {node_id!r} already exists")
+            raise GraphError(_("a node with id {id!r} already exists").format(id=node_id))
         if name is not None and not isinstance(name, str):
-            raise GraphError("a name must be text")
+            raise GraphError(_("a name must be text"))
         if params is not None and not isinstance(params, dict):
-            raise GraphError(f"params must be a mapping of names to values, not {type(params).__name__}")
+            raise GraphError(_("params must be a mapping of names to values, not {kind}").format(
+                kind=type(params).__name__))
         # A private copy: a caller's list edited later must not change the node behind the events' back.
         params = copy.deepcopy(params or {})
         for key, value in params.items():
@@ -141,13 +143,13 @@ class Graph:
     def connect(self, src: str, dst: str, extra: dict | None = None) -> None:
         self.node(src), self.node(dst)
         if src == dst:
-            raise GraphError("a node cannot feed itself")
+            raise GraphError(_("a node cannot feed itself"))
         if (src, dst) in self.edges:
-            raise GraphError(f"{src} is already connected to {dst}")
+            raise GraphError(_("{src} is already connected to {dst}").format(src=src, dst=dst))
         if self.nodes[dst].type == "Input":
-            raise GraphError("nothing can feed the Input")
+            raise GraphError(_("nothing can feed the Input"))
         if self._reaches(dst, src):
-            raise GraphError(f"connecting {src} → {dst} would make a cycle")
+            raise GraphError(_("connecting {src} → {dst} would make a cycle").format(src=src, dst=dst))
         self.edges.append((src, dst))
         if extra:
             self.edge_extra[(src, dst)] = dict(extra)
@@ -157,14 +159,14 @@ class Graph:
         try:
             self.edges.remove((src, dst))
         except ValueError:
-            raise GraphError(f"{src} is not connected to {dst}") from None
+            raise GraphError(_("{src} is not connected to {dst}").format(src=src, dst=dst)) from None
         self.edge_extra.pop((src, dst), None)
         self._emit(Event("edge_removed", edge=(src, dst)))
 
     def rename(self, node_id: str, name: str | None) -> None:
         node = self.node(node_id)
         if name is not None and not isinstance(name, str):
-            raise GraphError("a name must be text")
+            raise GraphError(_("a name must be text"))
         node.name = name or None
         self._emit(Event("node_renamed", node_id, data=node.name))
 
@@ -174,7 +176,7 @@ class Graph:
         spec = node.spec
         param = spec.param(key)
         if param is None:
-            raise GraphError(f"{node.type} has no parameter {key!r}")
+            raise GraphError(_("{type} has no parameter {key!r}").format(type=node.type, key=key))
         if value is None and param.kind not in ("opt_int", "opt_float"):
             node.params.pop(key, None)
         else:
@@ -195,7 +197,7 @@ class Graph:
     def reorder(self, node_order: list[str], edge_order: list[tuple[str, str]]) -> None:
         """Put existing nodes and edges in the given order (undo uses it to restore the exact file)."""
         if set(node_order) != set(self.nodes) or sorted(edge_order) != sorted(self.edges):
-            raise GraphError("reorder needs exactly the graph's nodes and edges")
+            raise GraphError(_("reorder needs exactly the graph's nodes and edges"))
         if list(self.nodes) == list(node_order) and self.edges == list(edge_order):
             return
         self.nodes = {node_id: self.nodes[node_id] for node_id in node_order}
@@ -239,11 +241,11 @@ class Graph:
                 seen.add(current)
                 path.append(current)
                 if fan_in[current] > 1:
-                    errors[current] = ("This block has more than one incoming wire; a Sequential model "
+                    errors[current] = _("This block has more than one incoming wire; a Sequential model "
                                        "takes exactly one. Remove the extra wire.")
                     break
                 if fan_out[current] > 1:
-                    errors[current] = ("This block feeds more than one block; a Sequential model is a single "
+                    errors[current] = _("This block feeds more than one block; a Sequential model is a single "
                                        "chain. Remove the extra wire.")
                     break
                 current = following.get(current)
@@ -273,16 +275,16 @@ def _position(pos: Any) -> tuple[float, float]:
     try:
         x, y = float(pos[0]), float(pos[1])
     except (TypeError, ValueError, IndexError, KeyError):
-        raise GraphError(f"a position must be two numbers, not {pos!r}") from None
+        raise GraphError(_("a position must be two numbers, not {pos!r}").format(pos=pos)) from None
     if not (math.isfinite(x) and math.isfinite(y)) or len(pos) != 2:
-        raise GraphError(f"a position must be two finite numbers, not {pos!r}")
+        raise GraphError(_("a position must be two finite numbers, not {pos!r}").format(pos=pos))
     return (x, y)
 
 
 def _check_param(spec: layers.LayerSpec, key: str, value: Any) -> None:
     param = spec.param(key)
     if param is None:
-        raise GraphError(f"{spec.type} has no parameter {key!r}")
+        raise GraphError(_("{type} has no parameter {key!r}").format(type=spec.type, key=key))
     try:
         param.check(value)
     except ParamError as exc:

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from typing import Callable
 
 from designer.core import rules
+from designer.core.i18n import N_, _
 from designer.core.params import (BOOL, CHOICE, FLOAT, INT, OPT_FLOAT, OPT_INT, PADDING, PAIR, SHAPE, Param,
                                   ParamError)
 
 Shape = tuple[int, ...]
 
-CATEGORIES = ("Input", "Convolution", "Pooling", "Linear", "Activation", "Normalization", "Regularization", "Shape")
+# Keys of the palette's groups; shown through _() (N_ puts them in the catalog).
+CATEGORIES = (N_("Input"), N_("Convolution"), N_("Pooling"), N_("Linear"), N_("Activation"), N_("Normalization"),
+              N_("Regularization"), N_("Shape"))
 
 MAX_CHANNELS = 1 << 16
 MAX_FEATURES = 1 << 20
@@ -56,8 +59,9 @@ class LayerSpec:
         index = self._by_name()
         for key in given:
             if key not in index:
-                known = ", ".join(index) or "none"
-                raise ParamError(key, f"{self.type} has no parameter {key!r} (it takes: {known})")
+                known = ", ".join(index) or _("none")
+                raise ParamError(key, _("{type} has no parameter {key!r} (it takes: {known})").format(
+                    type=self.type, key=key, known=known))
         # Defaults are checked once per spec; only the given values are checked on each call.
         defaults, required = self._defaults()
         out = dict(defaults)
@@ -65,7 +69,7 @@ class LayerSpec:
             if p.name in given:
                 out[p.name] = p.check(given[p.name])
             elif p.name in required:
-                raise ParamError(p.name, f"is required for {self.type}")
+                raise ParamError(p.name, _("is required for {type}").format(type=self.type))
         return out
 
     def _defaults(self) -> tuple[dict, frozenset]:
@@ -88,20 +92,20 @@ def _features(name: str, help: str) -> Param:
 
 
 KERNEL = Param("kernel_size", PAIR, None, 1, MAX_KERNEL,
-               "Size of the window that slides over the image: 5 means 5×5.", required=True, positional=True)
+               N_("Size of the window that slides over the image: 5 means 5×5."), required=True, positional=True)
 STRIDE = Param("stride", PAIR, 1, 1, MAX_KERNEL,
-               "How far the window moves at each step: 2 halves the height and width.")
+               N_("How far the window moves at each step: 2 halves the height and width."))
 DILATION = Param("dilation", PAIR, 1, 1, MAX_KERNEL,
-                 "Spacing between kernel taps: 2 spreads a 3×3 kernel over 5×5 without more weights.")
+                 N_("Spacing between kernel taps: 2 spreads a 3×3 kernel over 5×5 without more weights."))
 GROUPS = Param("groups", INT, 1, 1, MAX_CHANNELS,
-               "Splits channels into independent groups; must divide in_channels and out_channels.")
-BIAS = Param("bias", BOOL, True, help="Adds a learnable bias b to every output (y = x·w + b).")
-INPLACE = Param("inplace", BOOL, False, help="Overwrites the input to save memory; the result is the same.")
-CEIL = Param("ceil_mode", BOOL, False, help="Round the output size up instead of down, keeping a partial window.")
+               N_("Splits channels into independent groups; must divide in_channels and out_channels."))
+BIAS = Param("bias", BOOL, True, help=N_("Adds a learnable bias b to every output (y = x·w + b)."))
+INPLACE = Param("inplace", BOOL, False, help=N_("Overwrites the input to save memory; the result is the same."))
+CEIL = Param("ceil_mode", BOOL, False, help=N_("Round the output size up instead of down, keeping a partial window."))
 
 
 def _pool_padding() -> Param:
-    return Param("padding", PAIR, 0, 0, MAX_KERNEL, "Implicit border added on each side; at most half the kernel.")
+    return Param("padding", PAIR, 0, 0, MAX_KERNEL, N_("Implicit border added on each side; at most half the kernel."))
 
 
 # Counting helpers --------------------------------------------------------
@@ -151,20 +155,20 @@ def _bn_weights(p: dict) -> int:
 def _norm_params() -> tuple[Param, ...]:
     return (
         Param("num_features", INT, None, 1, MAX_CHANNELS,
-              "Number of channels C to normalise; must equal the channels it receives.", required=True,
+              N_("Number of channels C to normalise; must equal the channels it receives."), required=True,
               positional=True),
         Param("eps", FLOAT, 1e-5, 1e-12, 1.0,  # torch refuses eps <= 0 in train()
-              "Small number added to the variance so it never divides by zero."),
-        Param("momentum", OPT_FLOAT, 0.1, 0.0, 1.0, "How fast the running mean and variance follow each batch."),
-        Param("affine", BOOL, True, help="Learn a scale γ and shift β per channel."),
+              N_("Small number added to the variance so it never divides by zero.")),
+        Param("momentum", OPT_FLOAT, 0.1, 0.0, 1.0, N_("How fast the running mean and variance follow each batch.")),
+        Param("affine", BOOL, True, help=N_("Learn a scale γ and shift β per channel.")),
         Param("track_running_stats", BOOL, True,
-              help="Keep running mean/variance (buffers in state_dict) to use in eval() mode."),
+              help=N_("Keep running mean/variance (buffers in state_dict) to use in eval() mode.")),
     )
 
 
 def _dropout(name: str, help: str) -> LayerSpec:
     return LayerSpec(name, "Regularization", help,
-                     (Param("p", FLOAT, 0.5, 0.0, 1.0, "Probability of zeroing an element during training."),
+                     (Param("p", FLOAT, 0.5, 0.0, 1.0, N_("Probability of zeroing an element during training.")),
                       INPLACE),
                      rules.same, "drop", summary=lambda p: f"p={p['p']:g}")
 
@@ -175,85 +179,86 @@ def _simple(name: str, category: str, help: str, prefix: str, params: tuple[Para
 
 
 _SOFTMAX_DIM = Param("dim", OPT_INT, None, -4, 3,
-                     "Dimension the probabilities sum over; 1 is the class dimension of (N, classes).")
+                     N_("Dimension the probabilities sum over; 1 is the class dimension of (N, classes)."))
 
 SPECS: tuple[LayerSpec, ...] = (
-    LayerSpec("Input", "Input", "The shape of one sample, without the batch dimension: [C, H, W] or [F].",
-              (Param("shape", SHAPE, None, 1, 4096, "One sample's shape, e.g. [1, 28, 28] for MNIST.",
+    LayerSpec("Input", "Input", N_("The shape of one sample, without the batch dimension: [C, H, W] or [F]."),
+              (Param("shape", SHAPE, None, 1, 4096, N_("One sample's shape, e.g. [1, 28, 28] for MNIST."),
                      required=True),),
               rules.input_rule, "input", summary=lambda p: "×".join(str(d) for d in p["shape"])),
-    LayerSpec("Conv2d", "Convolution", "2-D convolution: slides out_channels learned filters over the image.",
-              (_channels("in_channels", "Channels of the input image (1 for grey MNIST, 3 for RGB)."),
-               _channels("out_channels", "Number of filters, which is the number of output channels."),
+    LayerSpec("Conv2d", "Convolution", N_("2-D convolution: slides out_channels learned filters over the image."),
+              (_channels("in_channels", N_("Channels of the input image (1 for grey MNIST, 3 for RGB).")),
+               _channels("out_channels", N_("Number of filters, which is the number of output channels.")),
                KERNEL, STRIDE,
                Param("padding", PADDING, 0, 0, MAX_KERNEL,
-                     'Border added on each side; "same" keeps H and W, "valid" means 0.'),
+                     N_('Border added on each side; "same" keeps H and W, "valid" means 0.')),
                DILATION, GROUPS, BIAS,
-               Param("padding_mode", CHOICE, "zeros", help="What the border is filled with.",
+               Param("padding_mode", CHOICE, "zeros", help=N_("What the border is filled with."),
                      choices=("zeros", "reflect", "replicate", "circular"))),
               rules.conv2d, "conv", rules.conv2d_formula, _conv_summary, _conv_weights, _conv_macs),
     LayerSpec("ConvTranspose2d", "Convolution",
-              "Transposed convolution: grows the image, the reverse of a strided Conv2d's shape change.",
-              (_channels("in_channels", "Channels of the input."),
-               _channels("out_channels", "Channels of the output."),
+              N_("Transposed convolution: grows the image, the reverse of a strided Conv2d's shape change."),
+              (_channels("in_channels", N_("Channels of the input.")),
+               _channels("out_channels", N_("Channels of the output.")),
                KERNEL, STRIDE,
-               Param("padding", PAIR, 0, 0, MAX_KERNEL, "Removes dilation·(kernel_size−1)−padding from each side."),
+               Param("padding", PAIR, 0, 0, MAX_KERNEL,
+                     N_("Removes dilation·(kernel_size−1)−padding from each side.")),
                Param("output_padding", PAIR, 0, 0, MAX_KERNEL,
-                     "Extra size added to one side of the output; must be smaller than stride or dilation."),
+                     N_("Extra size added to one side of the output; must be smaller than stride or dilation.")),
                GROUPS, BIAS, DILATION),
               rules.conv_transpose2d, "deconv", rules.conv_transpose2d_formula, _conv_summary,
               lambda p: (p["in_channels"] * (p["out_channels"] // p["groups"]) * p["kernel_size"][0]
                          * p["kernel_size"][1] + (p["out_channels"] if p["bias"] else 0)),
               _convt_macs),
-    LayerSpec("MaxPool2d", "Pooling", "Keeps the largest value in each window: shrinks H and W.",
-              (KERNEL, Param("stride", PAIR, None, 1, MAX_KERNEL, "Step of the window; defaults to kernel_size."),
+    LayerSpec("MaxPool2d", "Pooling", N_("Keeps the largest value in each window: shrinks H and W."),
+              (KERNEL, Param("stride", PAIR, None, 1, MAX_KERNEL, N_("Step of the window; defaults to kernel_size.")),
                _pool_padding(), DILATION,
-               Param("return_indices", BOOL, False, help="Also return where the maxima were (for MaxUnpool2d)."),
+               Param("return_indices", BOOL, False, help=N_("Also return where the maxima were (for MaxUnpool2d).")),
                CEIL),
               rules.max_pool2d, "pool", rules.pool_formula, _pool_summary),
-    LayerSpec("AvgPool2d", "Pooling", "Averages each window: shrinks H and W.",
-              (KERNEL, Param("stride", PAIR, None, 1, MAX_KERNEL, "Step of the window; defaults to kernel_size."),
+    LayerSpec("AvgPool2d", "Pooling", N_("Averages each window: shrinks H and W."),
+              (KERNEL, Param("stride", PAIR, None, 1, MAX_KERNEL, N_("Step of the window; defaults to kernel_size.")),
                _pool_padding(), CEIL,
-               Param("count_include_pad", BOOL, True, help="Count the zero padding in the average.")),
+               Param("count_include_pad", BOOL, True, help=N_("Count the zero padding in the average."))),
               rules.avg_pool2d, "avgpool", rules.pool_formula, _pool_summary),
-    LayerSpec("AdaptiveAvgPool2d", "Pooling", "Averages to a fixed output size, whatever the input size.",
-              (Param("output_size", PAIR, None, 1, 4096, "Height and width of the output.", required=True,
+    LayerSpec("AdaptiveAvgPool2d", "Pooling", N_("Averages to a fixed output size, whatever the input size."),
+              (Param("output_size", PAIR, None, 1, 4096, N_("Height and width of the output."), required=True,
                      positional=True),),
               rules.adaptive_avg_pool2d, "adapool", summary=lambda p: f"→ {_pair_text(p['output_size'])}"),
-    LayerSpec("Linear", "Linear", "Fully connected layer: y = x·Aᵀ + b on the last dimension.",
-              (_features("in_features", "Size of each input vector: must equal the last dimension it receives."),
-               _features("out_features", "Size of each output vector (10 for ten digit classes)."), BIAS),
+    LayerSpec("Linear", "Linear", N_("Fully connected layer: y = x·Aᵀ + b on the last dimension."),
+              (_features("in_features", N_("Size of each input vector: must equal the last dimension it receives.")),
+               _features("out_features", N_("Size of each output vector (10 for ten digit classes).")), BIAS),
               rules.linear, "fc", rules.linear_formula,
               lambda p: f"{p['in_features']} → {p['out_features']}",
               lambda p: p["in_features"] * p["out_features"] + (p["out_features"] if p["bias"] else 0),
               lambda s, p, o: math.prod(o) * p["in_features"]),
-    _simple("ReLU", "Activation", "max(0, x): keeps positives, zeroes negatives.", "relu", (INPLACE,)),
-    _simple("LeakyReLU", "Activation", "Like ReLU, but negatives are scaled by negative_slope instead of zeroed.",
-            "lrelu", (Param("negative_slope", FLOAT, 0.01, 0.0, 1.0, "Slope for negative inputs."), INPLACE),
+    _simple("ReLU", "Activation", N_("max(0, x): keeps positives, zeroes negatives."), "relu", (INPLACE,)),
+    _simple("LeakyReLU", "Activation", N_("Like ReLU, but negatives are scaled by negative_slope instead of zeroed."),
+            "lrelu", (Param("negative_slope", FLOAT, 0.01, 0.0, 1.0, N_("Slope for negative inputs.")), INPLACE),
             summary=lambda p: f"slope {p['negative_slope']:g}"),
-    _simple("Sigmoid", "Activation", "1 / (1 + e^−x): squashes to (0, 1).", "sigmoid"),
-    _simple("Tanh", "Activation", "Squashes to (−1, 1).", "tanh"),
-    _simple("GELU", "Activation", "Smooth ReLU used in transformers.", "gelu",
-            (Param("approximate", CHOICE, "none", help="Use the tanh approximation.", choices=("none", "tanh")),)),
-    LayerSpec("Softmax", "Activation", "Turns scores into probabilities that sum to 1 along dim.",
+    _simple("Sigmoid", "Activation", N_("1 / (1 + e^−x): squashes to (0, 1)."), "sigmoid"),
+    _simple("Tanh", "Activation", N_("Squashes to (−1, 1)."), "tanh"),
+    _simple("GELU", "Activation", N_("Smooth ReLU used in transformers."), "gelu",
+            (Param("approximate", CHOICE, "none", help=N_("Use the tanh approximation."), choices=("none", "tanh")),)),
+    LayerSpec("Softmax", "Activation", N_("Turns scores into probabilities that sum to 1 along dim."),
               (_SOFTMAX_DIM,), rules.softmax, "softmax", summary=lambda p: f"dim={p['dim']}",
               warning=rules.softmax_warning),
-    LayerSpec("LogSoftmax", "Activation", "log(Softmax): pair it with NLLLoss.",
+    LayerSpec("LogSoftmax", "Activation", N_("log(Softmax): pair it with NLLLoss."),
               (_SOFTMAX_DIM,), rules.softmax, "logsoftmax", summary=lambda p: f"dim={p['dim']}",
               warning=rules.softmax_warning),
-    LayerSpec("BatchNorm2d", "Normalization", "Normalises each channel over the batch; has running statistics.",
+    LayerSpec("BatchNorm2d", "Normalization", N_("Normalises each channel over the batch; has running statistics."),
               _norm_params(), rules.batch_norm2d, "bn", summary=lambda p: str(p["num_features"]),
               weights=_bn_weights),
-    LayerSpec("BatchNorm1d", "Normalization", "Normalises each feature over the batch; has running statistics.",
+    LayerSpec("BatchNorm1d", "Normalization", N_("Normalises each feature over the batch; has running statistics."),
               _norm_params(), rules.batch_norm1d, "bn", summary=lambda p: str(p["num_features"]),
               weights=_bn_weights),
-    _dropout("Dropout", "Zeroes random elements with probability p while training; does nothing in eval()."),
-    _dropout("Dropout2d", "Zeroes whole random channels with probability p while training."),
-    LayerSpec("Flatten", "Shape", "Joins dimensions start_dim..end_dim into one: (16, 5, 5) → (400).",
-              (Param("start_dim", INT, 1, -4, 3, "First dimension to flatten (0 is the batch)."),
-               Param("end_dim", INT, -1, -4, 3, "Last dimension to flatten (−1 is the last).")),
+    _dropout("Dropout", N_("Zeroes random elements with probability p while training; does nothing in eval().")),
+    _dropout("Dropout2d", N_("Zeroes whole random channels with probability p while training.")),
+    LayerSpec("Flatten", "Shape", N_("Joins dimensions start_dim..end_dim into one: (16, 5, 5) → (400)."),
+              (Param("start_dim", INT, 1, -4, 3, N_("First dimension to flatten (0 is the batch).")),
+               Param("end_dim", INT, -1, -4, 3, N_("Last dimension to flatten (−1 is the last)."))),
               rules.flatten, "flatten", rules.flatten_formula),
-    _simple("Identity", "Shape", "Passes its input through unchanged.", "identity"),
+    _simple("Identity", "Shape", N_("Passes its input through unchanged."), "identity"),
 )
 
 CATALOG: dict[str, LayerSpec] = {spec.type: spec for spec in SPECS}

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from designer.core.i18n import _
+
 INT = "int"
 PAIR = "pair"  # an int or a pair of ints
 PADDING = "padding"  # a pair, or "same" / "valid"
@@ -64,12 +66,13 @@ class Param:
         if kind == PADDING:
             if isinstance(value, str):
                 if value not in ("same", "valid"):
-                    raise ParamError(self.name, f'must be a number, a pair, "same" or "valid", not "{_short(value)}"')
+                    raise ParamError(self.name, _('must be a number, a pair, "same" or "valid", not "{value}"').format(
+                        value=_short(value)))
                 return value
             return self._pair(value)
         if kind == BOOL:
             if not isinstance(value, bool):
-                raise ParamError(self.name, f"must be true or false, not {_short(value)}")
+                raise ParamError(self.name, _("must be true or false, not {value}").format(value=_short(value)))
             return value
         if kind in (FLOAT, OPT_FLOAT):
             if value is None and kind == OPT_FLOAT:
@@ -78,7 +81,8 @@ class Param:
         if kind == CHOICE:
             if value not in self.choices:
                 options = ", ".join(f'"{c}"' for c in self.choices)
-                raise ParamError(self.name, f"must be one of {options}, not {_short(value)}")
+                raise ParamError(self.name, _("must be one of {options}, not {value}").format(
+                    options=options, value=_short(value)))
             return value
         if kind == SHAPE:
             return self._shape(value)
@@ -86,38 +90,42 @@ class Param:
 
     def _int(self, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ParamError(self.name, f"must be a whole number, not {_short(value)}")
+            raise ParamError(self.name, _("must be a whole number, not {value}").format(value=_short(value)))
         self._range(value)
         return value
 
     def _float(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParamError(self.name, f"must be a number, not {_short(value)}")
+            raise ParamError(self.name, _("must be a number, not {value}").format(value=_short(value)))
         if not math.isfinite(value):
-            raise ParamError(self.name, "must be a finite number")
+            raise ParamError(self.name, _("must be a finite number"))
         self._range(value)
         return float(value)
 
     def _pair(self, value: Any) -> tuple[int, int]:
         if isinstance(value, (list, tuple)):
             if len(value) != 2:
-                raise ParamError(self.name, f"must be a number or a pair of numbers, not a list of {len(value)}")
+                raise ParamError(self.name, _("must be a number or a pair of numbers, not a list of {count}").format(
+                    count=len(value)))
             return (self._int(value[0]), self._int(value[1]))
         v = self._int(value)
         return (v, v)
 
     def _range(self, value: float) -> None:
         if self.minimum is not None and value < self.minimum:
-            raise ParamError(self.name, f"must be at least {_num(self.minimum)}, not {_num(value)}")
+            raise ParamError(self.name, _("must be at least {low}, not {value}").format(
+                low=_num(self.minimum), value=_num(value)))
         if self.maximum is not None and value > self.maximum:
-            raise ParamError(self.name, f"must be at most {_num(self.maximum)}, not {_num(value)}")
+            raise ParamError(self.name, _("must be at most {high}, not {value}").format(
+                high=_num(self.maximum), value=_num(value)))
 
     def _shape(self, value: Any) -> tuple[int, ...]:
         if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= MAX_SHAPE_RANK:
-            raise ParamError(self.name, "must be a list of 1 to 3 sizes, e.g. [1, 28, 28] or [784]")
+            raise ParamError(self.name, _("must be a list of 1 to 3 sizes, e.g. [1, 28, 28] or [784]"))
         dims = tuple(self._int(v) for v in value)
         if math.prod(dims) > MAX_ELEMENTS:
-            raise ParamError(self.name, f"has {math.prod(dims):,} elements per sample; the limit is {MAX_ELEMENTS:,}")
+            raise ParamError(self.name, _("has {count:,} elements per sample; the limit is {limit:,}").format(
+                count=math.prod(dims), limit=MAX_ELEMENTS))
         return dims
 
 
@@ -137,5 +145,6 @@ def parse_shape(text: str) -> tuple[int, ...] | None:
         return None
     parts = [p for p in re.split(r"[\s,x×*]+", text.lower()) if p]
     if not all(p.isdigit() for p in parts):
-        raise ParamError("input shape", f"write 1 to 3 sizes separated by commas, e.g. 1,28,28 (not {text!r})")
+        raise ParamError(_("input shape"), _("write 1 to 3 sizes separated by commas, e.g. 1,28,28 (not {text!r})")
+                         .format(text=text))
     return Param("input shape", SHAPE, None, 1, 4096)._shape([int(p) for p in parts])

@@ -19,6 +19,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from designer.core.i18n import _
+
 Shape = tuple[int, ...]
 
 
@@ -52,26 +54,37 @@ class ShapeError(Exception):
         self.param = param
 
 
+def set_fix(param: str, value: Any) -> Fix:
+    """The fix that sets ``param`` to ``value``, labelled as the learner reads it."""
+    if isinstance(value, bool):
+        shown = "true" if value else "false"  # as the inspector and the file write it
+    else:
+        shown = f'"{value}"' if isinstance(value, str) else value
+    return Fix("set_param", _("set {param} to {value}").format(param=param, value=shown), param=param, value=value)
+
+
 def fmt(shape: Shape) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 
 def _need_image(shape: Shape, layer: str) -> None:
     if len(shape) != 3:
-        hint = ("Move it before the Flatten, or use Linear on vectors." if len(shape) == 1 else
-                "Give the Input a channel dimension, e.g. [1, H, W].")
-        raise ShapeError(f"{layer} needs an image (C, H, W) per sample, but it receives {fmt(shape)}. {hint}")
+        hint = (_("Move it before the Flatten, or use Linear on vectors.") if len(shape) == 1 else
+                _("Give the Input a channel dimension, e.g. [1, H, W]."))
+        raise ShapeError(_("{layer} needs an image (C, H, W) per sample, but it receives {shape}.").format(
+            layer=layer, shape=fmt(shape)) + " " + hint)
     if 0 in shape:
-        raise ShapeError(f"{layer} received an empty tensor {fmt(shape)}.")
+        raise ShapeError(_("{layer} received an empty tensor {shape}.").format(layer=layer, shape=fmt(shape)))
 
 
 def _channels(shape: Shape, expected: int, param: str, layer: str) -> None:
     got = shape[0]
     if got != expected:
         raise ShapeError(
-            f"{param} is {expected}, but the input has {got} channels {fmt(shape)}. "
-            f"Set {param} to {got} so that it matches the layer before.",
-            Fix("set_param", f"set {param} to {got}", param=param, value=got), param=param)
+            _("{param} is {expected}, but the input has {got} channels {shape}. "
+              "Set {param} to {got} so that it matches the layer before.").format(
+                param=param, expected=expected, got=got, shape=fmt(shape)),
+            set_fix(param, got), param=param)
 
 
 def _groups(p: dict) -> None:
@@ -79,8 +92,9 @@ def _groups(p: dict) -> None:
     for key in ("in_channels", "out_channels"):
         if p[key] % g:
             raise ShapeError(
-                f"groups={g} must divide {key}={p[key]}: each group takes an equal share of the channels.",
-                Fix("set_param", "set groups to 1", param="groups", value=1), param="groups")
+                _("groups={groups} must divide {key}={value}: each group takes an equal share of the channels.")
+                .format(groups=g, key=key, value=p[key]),
+                set_fix("groups", 1), param="groups")
 
 
 # Conv2d -----------------------------------------------------------------
@@ -96,8 +110,8 @@ def conv2d(shape: Shape, p: dict) -> Shape:
     _groups(p)
     pad = _conv_padding(p)
     if pad == "same" and p["stride"] != (1, 1):
-        raise ShapeError('padding="same" only works with stride 1: set stride to 1 or give padding as numbers.',
-                         Fix("set_param", "set stride to 1", param="stride", value=1), param="padding")
+        raise ShapeError(_('padding="same" only works with stride 1: set stride to 1 or give padding as numbers.'),
+                         set_fix("stride", 1), param="padding")
     _need_image(shape, "Conv2d")
     _channels(shape, p["in_channels"], "in_channels", "Conv2d")
     if pad == "same":
@@ -110,29 +124,31 @@ def conv2d(shape: Shape, p: dict) -> Shape:
         span = d * (k - 1) + 1
         if size + 2 * pd < span:
             raise ShapeError(
-                f"The kernel ({span} wide with dilation) is larger than the padded input ({size} + 2·{pd} = "
-                f"{size + 2 * pd}). Use a smaller kernel_size or dilation, or more padding.", param="kernel_size")
+                _("The kernel ({span} wide with dilation) is larger than the padded input ({size} + 2·{pad} = "
+                  "{padded}). Use a smaller kernel_size or dilation, or more padding.").format(
+                    span=span, size=size, pad=pd, padded=size + 2 * pd), param="kernel_size")
         out.append((size + 2 * pd - span) // s + 1)
     return (p["out_channels"], *out)
 
 
-_ZEROS = Fix("set_param", 'set padding_mode to "zeros"', param="padding_mode", value="zeros")
 
 
 def _check_mode_padding(shape: Shape, pad: tuple[int, int], p: dict) -> None:
     mode = p["padding_mode"]
     for size, pd in zip(shape[1:], pad):
         if mode == "reflect" and pd >= size:
-            raise ShapeError(f'padding_mode="reflect" needs padding ({pd}) smaller than the input size ({size}): '
-                             'it mirrors the border, which must exist.', _ZEROS, param="padding")
+            raise ShapeError(_('padding_mode="reflect" needs padding ({pad}) smaller than the input size ({size}): '
+                               'it mirrors the border, which must exist.').format(pad=pd, size=size),
+                             set_fix("padding_mode", "zeros"), param="padding")
         if mode == "circular" and pd > size:
-            raise ShapeError(f'padding_mode="circular" needs padding ({pd}) at most the input size ({size}): '
-                             'it wraps around the image only once.', _ZEROS, param="padding")
+            raise ShapeError(_('padding_mode="circular" needs padding ({pad}) at most the input size ({size}): '
+                               'it wraps around the image only once.').format(pad=pd, size=size),
+                             set_fix("padding_mode", "zeros"), param="padding")
 
 
 def conv2d_formula(shape: Shape, p: dict, out: Shape) -> str:
     if p["padding"] == "same":
-        return f"padding=\"same\": H, W unchanged = {out[1]}, {out[2]}"
+        return _('padding="same": H, W unchanged = {h}, {w}').format(h=out[1], w=out[2])
     pad = _conv_padding(p)
     lines = []
     for axis, size, k, s, pd, d, o in zip("HW", shape[1:], p["kernel_size"], p["stride"], pad, p["dilation"], out[1:]):
@@ -147,9 +163,9 @@ def conv_transpose2d(shape: Shape, p: dict) -> Shape:
     for axis, op, s, d in zip("HW", p["output_padding"], p["stride"], p["dilation"]):
         if op >= s and op >= d:
             raise ShapeError(
-                f"output_padding ({op}) must be smaller than stride ({s}) or dilation ({d}).",
-                Fix("set_param", "set output_padding to 0", param="output_padding", value=0),
-                param="output_padding")
+                _("output_padding ({output_padding}) must be smaller than stride ({stride}) or dilation "
+                  "({dilation}).").format(output_padding=op, stride=s, dilation=d),
+                set_fix("output_padding", 0), param="output_padding")
     _need_image(shape, "ConvTranspose2d")
     _channels(shape, p["in_channels"], "in_channels", "ConvTranspose2d")
     out = []
@@ -157,9 +173,9 @@ def conv_transpose2d(shape: Shape, p: dict) -> Shape:
                                      p["output_padding"], p["dilation"]):
         o = (size - 1) * s - 2 * pd + d * (k - 1) + op + 1
         if o <= 0:
-            raise ShapeError(f"The output would be {o} wide: padding ({pd}) is too large for this input. "
-                             "Use less padding or a larger stride.",
-                             Fix("set_param", "set padding to 0", param="padding", value=0), param="padding")
+            raise ShapeError(_("The output would be {width} wide: padding ({pad}) is too large for this input. "
+                               "Use less padding or a larger stride.").format(width=o, pad=pd),
+                             set_fix("padding", 0), param="padding")
         out.append(o)
     return (p["out_channels"], *out)
 
@@ -178,16 +194,16 @@ def _pool_sizes(shape: Shape, p: dict, layer: str, dilation: tuple[int, int]) ->
     stride = p["stride"] if p["stride"] is not None else p["kernel_size"]
     for k, pd in zip(p["kernel_size"], p["padding"]):
         if pd > k // 2:
-            raise ShapeError(f"padding ({pd}) must be at most half the kernel size ({k}//2 = {k // 2}).",
-                             Fix("set_param", f"set padding to {k // 2}", param="padding", value=k // 2),
-                             param="padding")
+            raise ShapeError(_("padding ({pad}) must be at most half the kernel size ({kernel}//2 = {half}).")
+                             .format(pad=pd, kernel=k, half=k // 2), set_fix("padding", k // 2), param="padding")
     _need_image(shape, layer)
     out = []
     for size, k, s, pd, d in zip(shape[1:], p["kernel_size"], stride, p["padding"], dilation):
         o = _pool_out(size, k, s, pd, d, p["ceil_mode"])
         if o < 1:
-            raise ShapeError(f"The input ({size} wide) is too small for this pooling window "
-                             f"({d * (k - 1) + 1} wide): the output would be {o} wide.", param="kernel_size")
+            raise ShapeError(_("The input ({size} wide) is too small for this pooling window "
+                               "({span} wide): the output would be {width} wide.").format(
+                                 size=size, span=d * (k - 1) + 1, width=o), param="kernel_size")
         out.append(o)
     return (shape[0], *out)
 
@@ -204,10 +220,9 @@ def max_pool2d(shape: Shape, p: dict) -> Shape:
     if p["return_indices"]:
         # Deliberately stricter than torch: the module then returns a tuple
         # (values, indices), which no next layer of a Sequential accepts.
-        raise ShapeError("return_indices=true makes MaxPool2d return two tensors (values and indices); "
-                         "a Sequential model can only pass one on. Set return_indices to false.",
-                         Fix("set_param", "set return_indices to false", param="return_indices", value=False),
-                         param="return_indices")
+        raise ShapeError(_("return_indices=true makes MaxPool2d return two tensors (values and indices); "
+                           "a Sequential model can only pass one on. Set return_indices to false."),
+                         set_fix("return_indices", False), param="return_indices")
     return _pool_sizes(shape, p, "MaxPool2d", p["dilation"])
 
 
@@ -225,7 +240,7 @@ def pool_formula(shape: Shape, p: dict, out: Shape) -> str:
         rounded = (size + 2 * pd - d * (k - 1) - 1 + (s - 1 if p["ceil_mode"] else 0)) // s + 1
         if rounded != o:
             # ceil_mode: torch drops a last window that would start in the right padding.
-            line += f" = {rounded} − 1 (the last window would start in the padding)"
+            line += " = " + _("{rounded} − 1 (the last window would start in the padding)").format(rounded=rounded)
         lines.append(f"{line} = {o}")
     return "\n".join(lines)
 
@@ -246,20 +261,26 @@ def linear(shape: Shape, p: dict) -> Shape:
         factors = "×".join(str(d) for d in shape)
         if total == want:
             raise ShapeError(
-                f"Linear works on the last dimension, which is {shape[-1]} here, not in_features={want}. "
-                f"The input {fmt(shape)} holds {factors} = {total} values: insert Flatten before this Linear.",
-                Fix("insert_before", "insert Flatten before", layer_type="Flatten"), param="in_features")
+                _("Linear works on the last dimension, which is {last} here, not in_features={want}. "
+                  "The input {shape} holds {factors} = {total} values: insert Flatten before this Linear.").format(
+                    last=shape[-1], want=want, shape=fmt(shape), factors=factors, total=total),
+                _flatten_fix(), param="in_features")
         raise ShapeError(
-            f"in_features is {want}, but the input is {fmt(shape)}. Insert Flatten before this Linear; "
-            f"in_features should then be {total} = {factors}.",
-            Fix("insert_before", "insert Flatten before", layer_type="Flatten"), param="in_features")
-    raise ShapeError(f"in_features should be {total}, the size of its input {fmt(shape)}, not {want}.",
-                     Fix("set_param", f"set in_features to {total}", param="in_features", value=total),
-                     param="in_features")
+            _("in_features is {want}, but the input is {shape}. Insert Flatten before this Linear; "
+              "in_features should then be {total} = {factors}.").format(
+                want=want, shape=fmt(shape), total=total, factors=factors),
+            _flatten_fix(), param="in_features")
+    raise ShapeError(_("in_features should be {total}, the size of its input {shape}, not {want}.").format(
+        total=total, shape=fmt(shape), want=want), set_fix("in_features", total), param="in_features")
+
+
+def _flatten_fix() -> Fix:
+    return Fix("insert_before", _("insert Flatten before"), layer_type="Flatten")
 
 
 def linear_formula(shape: Shape, p: dict, out: Shape) -> str:
-    return f"y = x·Aᵀ + b: A is {p['out_features']}×{p['in_features']}; last dim {shape[-1]} → {out[-1]}"
+    return _("y = x·Aᵀ + b: A is {rows}×{cols}; last dim {last} → {out}").format(
+        rows=p["out_features"], cols=p["in_features"], last=shape[-1], out=out[-1])
 
 
 DEFAULT_DIMS = {"start_dim": 1, "end_dim": -1}
@@ -272,17 +293,15 @@ def _flatten_dims(rank: int, p: dict) -> tuple[int, int]:
     for key in ("start_dim", "end_dim"):
         d = p[key]
         if not -full <= d < full:
-            fix = Fix("set_param", f"set {key} to {DEFAULT_DIMS[key]}", param=key, value=DEFAULT_DIMS[key])
-            raise ShapeError(f"{key}={d} is out of range for a {full}-D tensor (batch included): "
-                             f"use a value from {-full} to {full - 1}.", fix, param=key)
+            raise ShapeError(_out_of_range(key, d, full), set_fix(key, DEFAULT_DIMS[key]), param=key)
         dims.append(d + full if d < 0 else d)
     start, end = dims
     if start > end:
-        raise ShapeError(f"start_dim ({p['start_dim']}) comes after end_dim ({p['end_dim']}): nothing lies between.",
-                         Fix("set_param", "set end_dim to -1", param="end_dim", value=-1), param="start_dim")
+        raise ShapeError(_("start_dim ({start}) comes after end_dim ({end}): nothing lies between.").format(
+            start=p["start_dim"], end=p["end_dim"]), set_fix("end_dim", -1), param="start_dim")
     if start == 0 and end > 0:
-        raise ShapeError("start_dim=0 would merge the batch dimension into the features; keep start_dim at 1.",
-                         Fix("set_param", "set start_dim to 1", param="start_dim", value=1), param="start_dim")
+        raise ShapeError(_("start_dim=0 would merge the batch dimension into the features; keep start_dim at 1."),
+                         set_fix("start_dim", 1), param="start_dim")
     return start, end
 
 
@@ -302,16 +321,16 @@ def flatten_formula(shape: Shape, p: dict, out: Shape) -> str:
 
 def batch_norm2d(shape: Shape, p: dict) -> Shape:
     if len(shape) != 3:
-        raise ShapeError(f"BatchNorm2d needs (C, H, W) per sample, but receives {fmt(shape)}; "
-                         "use BatchNorm1d on vectors.")
+        raise ShapeError(_("BatchNorm2d needs (C, H, W) per sample, but receives {shape}; "
+                           "use BatchNorm1d on vectors.").format(shape=fmt(shape)))
     _norm_channels(shape, p, "BatchNorm2d")
     return shape
 
 
 def batch_norm1d(shape: Shape, p: dict) -> Shape:
     if len(shape) not in (1, 2):
-        raise ShapeError(f"BatchNorm1d needs (C) or (C, L) per sample, but receives {fmt(shape)}; "
-                         "use BatchNorm2d on images.")
+        raise ShapeError(_("BatchNorm1d needs (C) or (C, L) per sample, but receives {shape}; "
+                           "use BatchNorm2d on images.").format(shape=fmt(shape)))
     _norm_channels(shape, p, "BatchNorm1d")
     return shape
 
@@ -326,9 +345,7 @@ def _norm_channels(shape: Shape, p: dict, layer: str) -> None:
 def softmax(shape: Shape, p: dict) -> Shape:
     d, full = p["dim"], len(shape) + 1
     if d is not None and not -full <= d < full:
-        raise ShapeError(f"dim={d} is out of range for a {full}-D tensor (batch included): "
-                         f"use a value from {-full} to {full - 1}.",
-                         Fix("set_param", "set dim to 1", param="dim", value=1), param="dim")
+        raise ShapeError(_out_of_range("dim", d, full), set_fix("dim", 1), param="dim")
     return shape
 
 
@@ -338,10 +355,19 @@ def softmax_warning(shape: Shape, p: dict) -> tuple[str, Fix] | None:
         return None
     full = len(shape) + 1
     picked = 0 if full in (1, 3) else 1  # torch.nn.functional._get_softmax_dim
-    text = f"dim is not set, so torch picks dim={picked} for this {full}-D tensor and warns that this is deprecated"
     if picked == 0:
-        text += "; dim 0 is the batch, so the samples of a batch would be mixed together"
-    return text + ". Set dim, usually 1 (the classes).", Fix("set_param", "set dim to 1", param="dim", value=1)
+        text = _("dim is not set, so torch picks dim={picked} for this {rank}-D tensor and warns that this is "
+                 "deprecated; dim 0 is the batch, so the samples of a batch would be mixed together. "
+                 "Set dim, usually 1 (the classes).")
+    else:
+        text = _("dim is not set, so torch picks dim={picked} for this {rank}-D tensor and warns that this is "
+                 "deprecated. Set dim, usually 1 (the classes).")
+    return text.format(picked=picked, rank=full), set_fix("dim", 1)
+
+
+def _out_of_range(key: str, value: int, rank: int) -> str:
+    return _("{key}={value} is out of range for a {rank}-D tensor (batch included): "
+             "use a value from {low} to {high}.").format(key=key, value=value, rank=rank, low=-rank, high=rank - 1)
 
 
 def same(shape: Shape, p: dict) -> Shape:

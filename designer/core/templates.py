@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from designer.core import project as _project
+from designer.core.i18n import N_
 
 # Installed packages are plain folders on disk (no zip imports), so a Path is safe here.
 RESOURCES = Path(str(resources.files("designer") / "resources"))
@@ -29,14 +30,14 @@ class Template:
 
 
 TEMPLATES: tuple[Template, ...] = (
-    Template("lenet-28", "LeNet for MNIST (28×28)", EXAMPLES / "lenet-28.netproj.json",
-             "The classic digit classifier: two convolutions, three fully connected layers. Trains in a minute."),
-    Template("lenet-32", "LeNet from the tutorial (32×32)", EXAMPLES / "lenet-32.netproj.json",
-             "The PyTorch tutorial's LeNet on a 32×32 input (no padding in the first convolution)."),
-    Template("small-module", "Small module (1×4×4)", EXAMPLES / "small-module.netproj.json",
-             "Conv2d(1, 5, 2) → ReLU → Flatten → Linear(45, 8): small enough to follow every number."),
-    Template("blank", "Blank", EXAMPLES / "blank.netproj.json",
-             "Just an Input of shape [1, 28, 28]; add layers from the palette."),
+    Template("lenet-28", N_("LeNet for MNIST (28×28)"), EXAMPLES / "lenet-28.netproj.json",
+             N_("The classic digit classifier: two convolutions, three fully connected layers. Trains in a minute.")),
+    Template("lenet-32", N_("LeNet from the tutorial (32×32)"), EXAMPLES / "lenet-32.netproj.json",
+             N_("The PyTorch tutorial's LeNet on a 32×32 input (no padding in the first convolution).")),
+    Template("small-module", N_("Small module (1×4×4)"), EXAMPLES / "small-module.netproj.json",
+             N_("Conv2d(1, 5, 2) → ReLU → Flatten → Linear(45, 8): small enough to follow every number.")),
+    Template("blank", N_("Blank"), EXAMPLES / "blank.netproj.json",
+             N_("Just an Input of shape [1, 28, 28]; add layers from the palette.")),
 )
 
 DEFAULT = "lenet-28"

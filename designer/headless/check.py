@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import sys
+import unicodedata
 
 from designer.core import project
+from designer.core.i18n import _, ngettext
 from designer.core.receptive import receptive_fields
 from designer.core.shapes import infer
 
@@ -22,12 +24,13 @@ def check_file(path: str) -> tuple[dict, list[str]]:
     try:
         proj = project.load(path)
     except project.ProjectError as exc:
-        return _unreadable(path, str(exc)), [f"{_safe(str(exc))}", "  cannot be read: not checked"]
+        return _unreadable(path, str(exc)), [f"{_safe(str(exc))}", "  " + _("cannot be read: not checked")]
     try:
         shapes = infer(proj.graph)
     except Exception as exc:  # a bug must not become a traceback for a linter; report it per file
-        return _unreadable(path, f"{path}: internal error while checking ({type(exc).__name__}: {exc})"), \
-            [f"{_safe(path)}: internal error while checking ({type(exc).__name__}: {_safe(str(exc))})"]
+        internal = _("{file}: internal error while checking ({error})")
+        return _unreadable(path, internal.format(file=path, error=f"{type(exc).__name__}: {exc}")), \
+            [internal.format(file=_safe(path), error=f"{type(exc).__name__}: {_safe(str(exc))}")]
     graph = proj.graph
     fields = receptive_fields(graph, shapes)
     nodes = []
@@ -55,7 +58,7 @@ def _shape(shape) -> list[int] | None:
 def _table(path: str, proj: project.Project, shapes) -> list[str]:
     graph = proj.graph
     names = graph.generated_names()
-    rows = [("id", "name", "type", "output", "settings", "params")]
+    rows = [(_("id"), _("name"), _("type"), _("output"), _("settings"), _("params"))]
     notes: dict[int, list[str]] = {}
     on_path = set(shapes.path)
     off = [n for n in graph.nodes if n not in on_path]
@@ -65,7 +68,7 @@ def _table(path: str, proj: project.Project, shapes) -> list[str]:
         result = shapes.nodes.get(node_id)
         out = "×".join(map(str, result.out_shape)) if result and result.ok else "-"
         if result is not None and not result.on_path:
-            out = "(off path)"
+            out = _("(off path)")
         settings = ""
         if result is not None and result.resolved is not None and node.spec.summary is not None:
             try:
@@ -76,33 +79,45 @@ def _table(path: str, proj: project.Project, shapes) -> list[str]:
         rows.append((node_id, names.get(node_id, ""), node.type, out, settings, f"{count:,}" if count else "0"))
         lines = []
         if result is not None and result.error:
-            lines.append(f"error: {result.error}")
+            lines.append(_("error: {message}").format(message=result.error))
             if result.fix is not None:
-                lines.append(f"fix:   {result.fix.label}")
+                lines.append(_("fix:   {label}").format(label=result.fix.label))
         if lines:
             notes[len(rows) - 1] = lines
     cells = [[_safe(c, 30) for c in row] for row in rows]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(cells[0]))]
     lines = [f"{_safe(path)}  ({_safe(proj.name, 60)})"]
     for index, row in enumerate(cells):
-        lines.append("  " + "  ".join(c.ljust(w) if i < 5 else c.rjust(w)
+        lines.append("  " + "  ".join(_pad(c, w, right=i >= 5)
                                       for i, (c, w) in enumerate(zip(row, widths))).rstrip())
         for note in notes.get(index, []):
             lines.append("      " + _safe(note, 400))
     if off:
         listed = ", ".join(_safe(n, 30) for n in off[:8]) + (", ..." if len(off) > 8 else "")
-        lines.append(f"  note: {len(off)} block{'s are' if len(off) != 1 else ' is'} not on the model path "
-                     f"and left out: {listed}")
+        lines.append("  " + ngettext("note: {count} block is not on the model path and left out: {blocks}",
+                                     "note: {count} blocks are not on the model path and left out: {blocks}",
+                                     len(off)).format(count=len(off), blocks=listed))
     if shapes.valid:
         out = "×".join(map(str, shapes.output_shape))
-        lines.append(f"  valid: output {out}, {shapes.parameters:,} trainable parameters")
+        lines.append("  " + _("valid: output {shape}, {count:,} trainable parameters").format(
+            shape=out, count=shapes.parameters))
     else:
         count = sum(1 for p in shapes.problems if p.severity == "error")
-        lines.append(f"  INVALID: {count} error{'s' if count != 1 else ''}")
+        lines.append("  " + ngettext("INVALID: {count} error", "INVALID: {count} errors", count).format(count=count))
         for problem in shapes.problems:
             if problem.severity == "error" and problem.node_id is None:
-                lines.append("      error: " + _safe(problem.message, 400))
+                lines.append("      " + _("error: {message}").format(message=_safe(problem.message, 400)))
     return lines
+
+
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    space = " " * (width - _width(text))
+    return space + text if right else text + space
 
 
 def _safe(text: str, limit: int = 200) -> str:
@@ -121,7 +136,7 @@ def run(args) -> int:
         if getattr(args, "json", False):
             print(json.dumps(reports, indent=1, ensure_ascii=False))
         else:
-            for _, table in results:
+            for _report, table in results:
                 print("\n".join(table) + "\n")
             print(_summary(reports))
         sys.stdout.flush()
@@ -138,5 +153,6 @@ def _summary(reports: list[dict]) -> str:
     valid = sum(1 for r in reports if r["valid"])
     unreadable = sum(1 for r in reports if r["error"])
     invalid = len(reports) - valid - unreadable
-    files = f"{len(reports)} file{'s' if len(reports) != 1 else ''}"
-    return f"{files}: {valid} valid, {invalid} invalid, {unreadable} unreadable"
+    return ngettext("{count} file: {valid} valid, {invalid} invalid, {unreadable} unreadable",
+                    "{count} files: {valid} valid, {invalid} invalid, {unreadable} unreadable",
+                    len(reports)).format(count=len(reports), valid=valid, invalid=invalid, unreadable=unreadable)

@@ -14,19 +14,21 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from designer.core.i18n import _
+
 
 def _err(message: str) -> None:
-    print(f"export: {message}", file=sys.stderr)
+    print(_("export: {message}").format(message=message), file=sys.stderr)
 
 
 def _usage_problem(args) -> str | None:
     if not any([args.py, args.weights, args.onnx, args.train_script]):
-        return "nothing to write: give --py OUT.py (and optionally --weights, --onnx, --train-script)"
+        return _("nothing to write: give --py OUT.py (and optionally --weights, --onnx, --train-script)")
     if args.train_script and not args.py:
-        return "--train-script needs --py: the training script imports the model from that file"
+        return _("--train-script needs --py: the training script imports the model from that file")
     if args.train_script and Path(args.train_script).resolve().parent != Path(args.py).resolve().parent:
-        return (f"--train-script {args.train_script}: write it in the same folder as --py {args.py}; "
-                "the script loads the model file that sits beside it")
+        return _("--train-script {script}: write it in the same folder as --py {py}; "
+                 "the script loads the model file that sits beside it").format(script=args.train_script, py=args.py)
     return None
 
 
@@ -56,12 +58,13 @@ def run(args) -> int:
             _err(str(exc))
             return 1
     elif project.weights:
-        print(f"note: the project has trained weights ({project.weights}); these are fresh ones "
-              f"(seed {models.SEED}); pass --from-weights to export the trained ones")
+        print(_("note: the project has trained weights ({file}); these are fresh ones "
+                "(seed {seed}); pass --from-weights to export the trained ones").format(
+                    file=project.weights, seed=models.SEED))
     request = models.Request(py=_path(args.py), style=args.style, weights=_path(args.weights),
                              onnx=_path(args.onnx), train_script=_path(args.train_script),
                              verify=not args.no_check)
-    outcome = models.export(project, state, request, origin=str(args.from_weights or "trained weights"))
+    outcome = models.export(project, state, request, origin=str(args.from_weights or _("trained weights")))
     for line in outcome.lines:
         print(line, flush=True)
     if outcome.error:
@@ -72,7 +75,8 @@ def run(args) -> int:
         return 1
     failed = [check.message for check in outcome.checks.values() if not check.ok]
     if failed:
-        _err("the exported files do not compute what the model computes: " + "; ".join(failed))
+        _err(_("the exported files do not compute what the model computes: {problems}").format(
+            problems="; ".join(failed)))
         return 1
     return 0
 

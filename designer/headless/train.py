@@ -15,9 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from designer.core import project as project_io
+from designer.core.i18n import _
 from designer.core.training import ConfigError, TrainConfig
-from designer.core.shapes import infer
 
 BAR_WIDTH = 30
 BAR_INTERVAL = 0.2  # seconds between redraws: a bar, not a log
@@ -25,26 +24,19 @@ MAX_WARNINGS = 10  # skipped files named one by one; the rest counted
 
 
 def _err(message: str) -> None:
-    print(f"train: {message}", file=sys.stderr)
+    print(_("train: {message}").format(message=message), file=sys.stderr)
 
 
 def run(args) -> int:
-    try:
-        proj = project_io.load(args.file)
-    except project_io.ProjectError as exc:
-        _err(str(exc))
-        return 2
-    shapes = infer(proj.graph)
-    if not shapes.valid:
-        _err(f"{args.file}: the model cannot be trained until these are fixed:")
-        for problem in shapes.problems:
-            if problem.severity == "error":
-                where = f"node {problem.node_id}: " if problem.node_id else ""
-                print(f"  {where}{problem.message}", file=sys.stderr)
-        return 1
+    from designer.ml import data, models
 
-    from designer.ml import data
-    from designer.ml.build import BuildError, build_model
+    try:
+        proj = models.load_project(args.file)
+        models.valid_shapes(proj, args.file)
+    except models.ModelError as exc:
+        _err(str(exc))
+        return exc.exit_code
+
     from designer.ml.train import BatchEnd, DeviceError, EpochEnd, Failed, Finished, Started, resolve_device, train
     from designer.ml.weights import WeightsError, save_state_dict
 
@@ -57,7 +49,7 @@ def run(args) -> int:
         flags = [f"--{k.replace('_', '-')}" for k in ("dataset", "epochs", "batch_size", "lr", "optimizer", "seed")
                  if getattr(args, k) is not None]
         if flags:
-            _err(f"--resume continues with the run's own settings: leave out {', '.join(flags)}")
+            _err(_("--resume continues with the run's own settings: leave out {flags}").format(flags=", ".join(flags)))
             return 2
         try:
             resumed = (runs.latest_resumable(args.file) if args.resume == "latest"
@@ -86,8 +78,8 @@ def run(args) -> int:
         _err(f"--device: {exc}")
         return 2
     try:
-        model = build_model(proj.graph)
-    except BuildError as exc:
+        model = models.build(proj)
+    except models.ModelError as exc:
         _err(f"{args.file}: {exc}")
         return 1
     input_shape = proj.graph.input_node().params.get("shape", [1, 28, 28])
@@ -97,14 +89,14 @@ def run(args) -> int:
         _err(str(exc))
         return 1
     for warning in dataset.warnings[:MAX_WARNINGS]:
-        _err(f"warning: {warning}")
+        _err(_("warning: {message}").format(message=warning))
     if len(dataset.warnings) > MAX_WARNINGS:
-        _err(f"warning: and {len(dataset.warnings) - MAX_WARNINGS} more files skipped")
+        _err(_("warning: and {count} more files skipped").format(count=len(dataset.warnings) - MAX_WARNINGS))
 
     try:
         recorder = Recorder(resumed or runs.new_run(args.file, config.to_project(), dataset.classes))
     except runs.RunError as exc:
-        _err(f"warning: {exc}; training without a run history (and without checkpoints)")
+        _err(_("warning: {problem}; training without a run history (and without checkpoints)").format(problem=exc))
         recorder = None
     bar = _Bar()
     events = train(model, dataset, config, checkpoint=recorder.checkpoint if recorder else None, resume=saved)
@@ -113,22 +105,27 @@ def run(args) -> int:
             if recorder is not None:
                 recorder(event)
             if isinstance(event, Started) and event.resumed_after:
-                print(f"continuing {resumed.id} of {proj.name} after epoch {event.resumed_after}/{event.epochs} "
-                      f"on {config.dataset} on {event.device}", flush=True)
+                print(_("continuing {run} of {name} after epoch {done}/{epochs} on {dataset} on {device}").format(
+                    run=resumed.id, name=proj.name, done=event.resumed_after, epochs=event.epochs,
+                    dataset=config.dataset, device=event.device), flush=True)
             elif isinstance(event, Started):
-                classes = f", {dataset.num_classes} classes" if data.is_folder(config.dataset) else ""
-                print(f"training {proj.name} on {config.dataset} ({event.train_samples:,} samples, "
-                      f"{event.held_out_samples:,} held out{classes}) on {event.device}, {config.optimizer} "
-                      f"lr {config.lr:g}, batch {config.batch_size}, seed {event.seed}", flush=True)
+                classes = _(", {count} classes").format(count=dataset.num_classes) \
+                    if data.is_folder(config.dataset) else ""
+                print(_("training {name} on {dataset} ({count:,} samples, {held:,} held out{classes}) on {device}, "
+                        "{optimizer} lr {lr:g}, batch {batch}, seed {seed}").format(
+                    name=proj.name, dataset=config.dataset, count=event.train_samples, held=event.held_out_samples,
+                    classes=classes, device=event.device, optimizer=config.optimizer, lr=config.lr,
+                    batch=config.batch_size, seed=event.seed), flush=True)
                 for warning in event.warnings:
-                    _err(f"warning: {warning}")
+                    _err(_("warning: {message}").format(message=warning))
             elif isinstance(event, BatchEnd):
                 bar.update(event)
             elif isinstance(event, EpochEnd):
                 bar.clear()
-                print(f"epoch {event.epoch}/{event.epochs}  loss {event.train_loss:.4f}  "
-                      f"held-out loss {event.val_loss:.4f}  held-out accuracy {event.val_acc:.2%}  "
-                      f"{event.samples_per_s:,.0f} samples/s", flush=True)
+                print(_("epoch {epoch}/{epochs}  loss {loss:.4f}  held-out loss {held_loss:.4f}  "
+                        "held-out accuracy {accuracy:.2%}  {speed:,.0f} samples/s").format(
+                    epoch=event.epoch, epochs=event.epochs, loss=event.train_loss, held_loss=event.val_loss,
+                    accuracy=event.val_acc, speed=event.samples_per_s), flush=True)
             elif isinstance(event, Failed):
                 bar.clear()
                 _err(event.message)
@@ -136,12 +133,14 @@ def run(args) -> int:
                     try:
                         save_state_dict(event.best_state, args.out)
                     except WeightsError as exc:
-                        _err(f"the best weights before the failure could not be kept either: {exc}")
+                        _err(_("the best weights before the failure could not be kept either: {error}").format(
+                            error=exc))
                         return 1
-                    _err(f"kept the best weights before the failure (epoch {event.best_epoch}, held-out accuracy "
-                         f"{event.best_val_acc:.2%}): wrote {args.out}")
+                    _err(_("kept the best weights before the failure (epoch {epoch}, held-out accuracy "
+                           "{accuracy:.2%}): wrote {file}").format(epoch=event.best_epoch, accuracy=event.best_val_acc,
+                                                                   file=args.out))
                 else:
-                    _err("no epoch had ended: nothing written")
+                    _err(_("no epoch had ended: nothing written"))
                 return 1
             elif isinstance(event, Finished):
                 try:
@@ -150,14 +149,15 @@ def run(args) -> int:
                     _err(str(exc))
                     return 1
                 if event.early_stopped:
-                    print(f"stopped early: the held-out loss did not improve for {config.patience} epochs",
+                    print(_("stopped early: the held-out loss did not improve for {count} epochs").format(
+                        count=config.patience),
                           flush=True)
                 if recorder is not None:
-                    print(f"run recorded in {recorder.run.folder}", flush=True)
+                    print(_("run recorded in {folder}").format(folder=recorder.run.folder), flush=True)
                     for problem in recorder.problems:
-                        _err(f"warning: {problem}")
-                print(f"best held-out accuracy {event.best_val_acc:.2%} (epoch {event.best_epoch}); "
-                      f"wrote {args.out}", flush=True)
+                        _err(_("warning: {message}").format(message=problem))
+                print(_("best held-out accuracy {accuracy:.2%} (epoch {epoch}); wrote {file}").format(
+                    accuracy=event.best_val_acc, epoch=event.best_epoch, file=args.out), flush=True)
     except KeyboardInterrupt:
         bar.clear()
         events.close()

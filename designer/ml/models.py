@@ -18,6 +18,7 @@ from pathlib import Path
 
 from torch import nn
 
+from designer.core.i18n import _
 from designer.core import codegen, trainscript
 from designer.core import project as project_io
 from designer.core.graph import Graph
@@ -78,11 +79,12 @@ def valid_shapes(project: Project | Graph, source: str = "the model") -> ModelSh
         if problem.severity != "error" or (problem.node_id is not None and problem.node_id not in result.path):
             continue
         node = graph.nodes.get(problem.node_id) if problem.node_id else None
-        where = f"{names.get(node.id, node.id)} ({node.type}), node {node.id}: " if node else ""
+        where = _("{name} ({type}), node {id}: ").format(name=names.get(node.id, node.id), type=node.type,
+                                                         id=node.id) if node else ""
         details.append(f"  {where}{problem.message}")
     if not details:
-        details.append("  the model has no layers: add some after the Input")
-    raise ModelError(f"{source}: the model has errors; fix them first:", details)
+        details.append("  " + _("the model has no layers: add some after the Input"))
+    raise ModelError(_("{file}: the model has errors; fix them first:").format(file=source), details)
 
 
 def build(project: Project | Graph, seed: int | None = None, style: str = "class") -> nn.Module:
@@ -170,7 +172,7 @@ def project_weights(project: Project, folder: str | os.PathLike) -> ProjectWeigh
         state = read_weights(path)
         model = build(project)
     except ModelError as exc:
-        return ProjectWeights(None, f"The trained weights were not loaded: {exc.message}")
+        return ProjectWeights(None, _("The trained weights were not loaded: {reason}").format(reason=exc.message))
     report = fit(model, state)
     if not report.ok:
         return ProjectWeights(None, f"The weights in {path.name} no longer fit this model, so it counts as "
@@ -179,7 +181,7 @@ def project_weights(project: Project, folder: str | os.PathLike) -> ProjectWeigh
     if recorded and recorded != signature(project, state):
         return ProjectWeights(None, f"The weights in {path.name} were trained for an earlier version of this model "
                                     "(it was edited after training), so it counts as untrained.")
-    return ProjectWeights(state, f"Loaded the trained weights from {path.name}.")
+    return ProjectWeights(state, _("Loaded the trained weights from {file}.").format(file=path.name))
 
 
 # Export ---------------------------------------------------------------------------
@@ -241,19 +243,20 @@ def _export(project: Project, state: dict | None, request: Request, origin: str,
     model = build(project, SEED, request.style)
     if state is not None:
         attach(model, state, source=origin)
-    note = origin if state is not None else f"fresh, seed {SEED}"
+    note = origin if state is not None else _("fresh, seed {seed}").format(seed=SEED)
     if request.py:
         _write_text(request.py, source, out)
-        out.lines.append(f"wrote {request.py} ({request.style} style)")
+        out.lines.append(_("wrote {file} ({style} style)").format(file=request.py, style=request.style))
     if request.weights:
         weights.save_state_dict(model.state_dict(), request.weights)
         out.written.append(request.weights)
-        out.lines.append(f"wrote {request.weights} ({len(model.state_dict())} tensors, {note})")
+        out.lines.append(_("wrote {file} ({count} tensors, {note})").format(
+            file=request.weights, count=len(model.state_dict()), note=note))
     if request.train_script:
         module = os.path.relpath(request.py, request.train_script.parent)
         _write_text(request.train_script, trainscript.generate(project, module), out)
-        out.lines.append(f"wrote {request.train_script} (python {request.train_script.name} --data DIR, "
-                         "or torchrun --nproc_per_node N ...)")
+        out.lines.append(_("wrote {file} (python {name} --data DIR, or torchrun --nproc_per_node N ...)").format(
+            file=request.train_script, name=request.train_script.name))
     if request.verify and request.py:
         out.checks["py"] = _check_py(model, request, shape, note, out)
     if request.onnx:
@@ -263,14 +266,16 @@ def _export(project: Project, state: dict | None, request: Request, origin: str,
 def _check_py(model: nn.Module, request: Request, shape, note: str, out: Outcome) -> verify.Check:
     if request.weights:
         check = verify.verify_py(model, request.py, request.weights, shape)
-        out.lines.append(f"{request.py.name} + {request.weights.name} in a fresh process: {check.message}")
+        out.lines.append(_("{py} + {weights} in a fresh process: {verdict}").format(
+            py=request.py.name, weights=request.weights.name, verdict=check.message))
         return check
     # No weights file asked for: check the .py with the same weights in a temporary one.
     with tempfile.TemporaryDirectory(prefix="netdesigner-export-") as tmp:
         temporary = Path(tmp, "weights.pt")
         weights.save_state_dict(model.state_dict(), temporary)
         check = verify.verify_py(model, request.py, temporary, shape)
-    out.lines.append(f"{request.py.name} in a fresh process ({note}): {check.message}")
+    out.lines.append(_("{py} in a fresh process ({note}): {verdict}").format(
+        py=request.py.name, note=note, verdict=check.message))
     return check
 
 
@@ -280,13 +285,14 @@ def _export_onnx(model: nn.Module, request: Request, shape, out: Outcome) -> Non
     try:
         onnx_export.export_onnx(model, shape, request.onnx)
     except onnx_export.OnnxUnavailable as exc:
-        out.lines.append(f"ONNX skipped: {exc}")
+        out.lines.append(_("ONNX skipped: {reason}").format(reason=exc))
         return
     except Exception as exc:  # torch.onnx raises many types; the exporter's message is what the user needs
-        raise ModelError(f"{request.onnx}: ONNX export failed: {exc}") from None
+        raise ModelError(_("{file}: ONNX export failed: {error}").format(file=request.onnx, error=exc)) from None
     out.written.append(request.onnx)
-    out.lines.append(f"wrote {request.onnx}")
+    out.lines.append(_("wrote {file}").format(file=request.onnx))
     if request.verify:
         check = verify.verify_onnx(model, request.onnx, shape)
         out.checks["onnx"] = check
-        out.lines.append(f"{request.onnx.name} through onnxruntime: {check.message}")
+        out.lines.append(_("{file} through onnxruntime: {verdict}").format(file=request.onnx.name,
+                                                                           verdict=check.message))

@@ -16,12 +16,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from designer.core.i18n import N_, _
 from designer.ml import child
 from designer.ml.inspect import evaluating
 
-IDENTICAL = "verified: identical outputs"
-ROUNDING = "verified: outputs match within floating-point rounding (max difference {diff:.3g})"
-DIFFER = "outputs differ: max difference {diff:.3g}"
+# The verdict lines (shown through _(): in Chinese under a Chinese interface).
+IDENTICAL = N_("verified: identical outputs")
+ROUNDING = N_("verified: outputs match within floating-point rounding (max difference {diff:.3g})")
+DIFFER = N_("outputs differ: max difference {diff:.3g}")
 PROBE_BATCH = 4
 PROBE_SEED = 1234
 
@@ -104,16 +106,16 @@ def compare(expected: torch.Tensor, got: torch.Tensor) -> Check:
     difference of a few units in the last place is rounding, not a wrong export.
     """
     if expected.shape != got.shape:
-        return Check(False, f"outputs differ: output shapes {tuple(expected.shape)} in the app, "
-                            f"{tuple(got.shape)} exported")
+        return Check(False, _("outputs differ: output shapes {app} in the app, {exported} exported").format(
+            app=tuple(expected.shape), exported=tuple(got.shape)))
     got = got.to(expected.dtype)
     if _bitwise_equal(expected, got):
-        return Check(True, IDENTICAL, 0.0, True)
+        return Check(True, _(IDENTICAL), 0.0, True)
     diff = (expected.double() - got.double()).abs()
     worst = float("nan") if bool(torch.isnan(diff).any()) else float(diff.max())
     if torch.allclose(got, expected):  # rtol 1e-5, atol 1e-8, relative to the app's output
-        return Check(True, ROUNDING.format(diff=worst), worst)
-    return Check(False, DIFFER.format(diff=worst), worst)
+        return Check(True, _(ROUNDING).format(diff=worst), worst)
+    return Check(False, _(DIFFER).format(diff=worst), worst)
 
 
 def verify_py(model: nn.Module, py_path: str | os.PathLike, weights_path: str | os.PathLike, input_shape,
@@ -127,12 +129,13 @@ def verify_py(model: nn.Module, py_path: str | os.PathLike, weights_path: str | 
         # cwd is the empty temp folder, so no file beside the export can shadow torch.
         result = child.run_python(["-c", _CHILD, str(Path(py_path).resolve()), str(Path(weights_path).resolve()),
                                    str(probe_file), str(out_file)], timeout, cwd=tmp)
-        problem = result.problem(f"importing {Path(py_path).name}", timeout)
+        problem = result.problem(_("importing {file}").format(file=Path(py_path).name), timeout)
         if problem:
             return Check(False, problem)
         got = torch.load(out_file, weights_only=True)
     if not isinstance(got, torch.Tensor):
-        return Check(False, f"{Path(py_path).name}: the model returned {type(got).__name__}, not a tensor")
+        return Check(False, _("{file}: the model returned {kind}, not a tensor").format(
+            file=Path(py_path).name, kind=type(got).__name__))
     return compare(expected, got)
 
 
@@ -147,5 +150,6 @@ def verify_onnx(model: nn.Module, onnx_path: str | os.PathLike, input_shape) -> 
     except OnnxUnavailable as exc:
         return Check(False, str(exc))
     except Exception as exc:  # onnxruntime raises its own types for unreadable files
-        return Check(False, f"{Path(onnx_path).name}: onnxruntime could not run it ({exc})")
+        return Check(False, _("{file}: onnxruntime could not run it ({error})").format(
+            file=Path(onnx_path).name, error=exc))
     return compare(expected, got)

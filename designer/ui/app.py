@@ -45,8 +45,10 @@ def run_app(argv: list[str]) -> int:
     app.setOrganizationName(settings.ORGANIZATION)
     app.setApplicationName(settings.APPLICATION)
     app.setApplicationDisplayName("NetDesigner")
-    from designer.ui import gc_guard
+    from designer.ui import gc_guard, i18n
     from designer.ui.dialogs import error_report
+
+    i18n.install(app)  # before any widget exists: each is built in one language
 
     gc_guard.install(app)  # workers must never destroy Qt objects
     # An exception in a slot is logged and shown in a report window, not lost on stderr.

@@ -124,13 +124,14 @@ class Autosaver(QObject):
                 weights_file = None
             source = data.get("source")
             when = time.strftime("%H:%M:%S", time.localtime(data.get("saved_at", path.stat().st_mtime)))
-            what = f"“{Path(source).name}”" if source else f"“{project.name}” (never saved)"
+            what = f"“{Path(source).name}”" if source else self.tr("“{name}” (never saved)").format(name=project.name)
             buttons = QMessageBox.StandardButton
             answer = QMessageBox.question(
-                parent, "Restore unsaved work?",
-                f"NetDesigner did not close properly last time.\n\nRestore the unsaved changes to {what}, "
-                f"autosaved at {when}?\n\nNo keeps them as a project file in {recovered_dir()} "
-                "(listed under File ▸ Open Recent).", buttons.Yes | buttons.No, buttons.Yes)
+                parent, self.tr("Restore unsaved work?"),
+                self.tr("NetDesigner did not close properly last time.\n\nRestore the unsaved changes to {what}, "
+                        "autosaved at {when}?\n\nNo keeps them as a project file in {folder} "
+                        "(listed under File ▸ Open Recent).").format(what=what, when=when, folder=recovered_dir()),
+                buttons.Yes | buttons.No, buttons.Yes)
             if answer == buttons.Yes:
                 state = _read_weights(weights_file)
                 self.document.set_project(project, Path(source) if source else None, modified=True)
@@ -141,10 +142,11 @@ class Autosaver(QObject):
             try:
                 kept = self._keep(project, source, weights_file)
             except (OSError, projects.ProjectError) as exc:  # e.g. a full disk: leave the leftover where it is
-                message = f"The unsaved work could not be kept as a project ({exc}); it stays in {path}"
+                message = self.tr("The unsaved work could not be kept as a project ({error}); it stays in {file}").format(
+                    error=exc, file=path)
             else:
                 _remove(path, weights_file)
-                message = f"The unsaved work was kept in {kept} (File ▸ Open Recent)"
+                message = self.tr("The unsaved work was kept in {file} (File ▸ Open Recent)").format(file=kept)
             if hasattr(parent, "statusBar"):
                 parent.statusBar().showMessage(message, 15000)
             return False
@@ -172,11 +174,11 @@ def _read_weights(path: Path | None) -> dict | None:
     """The autosaved weights, read as Load Weights reads them (weights_only); None if absent or unreadable."""
     if path is None or not path.is_file():
         return None
-    from designer.ml.weights import WeightsError, load_state_dict
+    from designer.ml import models
 
     try:
-        return load_state_dict(path)
-    except WeightsError:
+        return models.read_weights(path)
+    except models.ModelError:
         return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from designer.core import layers
@@ -26,7 +26,8 @@ STEP_X = 180.0  # distance between neighbouring blocks, matching the templates
 STEP_Y = 140.0
 
 
-INPUT_STAYS = "The Input block cannot be deleted: every model starts from it (change its shape in the inspector)."
+INPUT_STAYS = QT_TRANSLATE_NOOP("Document", "The Input block cannot be deleted: every model starts from it (change "
+                                            "its shape in the inspector).")  # shown through translate()
 
 
 class EditLocked(GraphError):
@@ -80,6 +81,7 @@ class Document(QObject):
         self.selected: str | None = None
         self.weights: dict | None = None
         self.weights_note = ""  # why the weights changed, while weights_changed is being emitted
+        self.weights_pending = False  # the project's weights file is being read and checked
         self.locked = False
         self.lock_reason = ""
         self._forced_dirty = False
@@ -109,6 +111,7 @@ class Document(QObject):
         self.shapes = self._inference.run()
         self.selected = None
         self._signature = None
+        self.weights_pending = False
         self.set_weights(None)
         self.set_path(path)
         self._forced_dirty = modified
@@ -175,7 +178,7 @@ class Document(QObject):
         """Recompute shapes and tell everyone; called after every do, undo and redo."""
         self.shapes = self._inference.run()
         if self.weights is not None and self._model_signature() != self._signature:
-            self.weights_note = "Trained weights cleared: the model changed (train again, or undo the change)."
+            self.weights_note = self.tr("Trained weights cleared: the model changed (train again, or undo the change).")
             self.set_weights(None)  # trained weights no longer fit the model
             self.weights_note = ""
         self.shapes_changed.emit(self.shapes)
@@ -189,7 +192,8 @@ class Document(QObject):
 
     def _edit(self, text: str, action: Callable[[Recorder], Any], merge: tuple | None = None) -> Any:
         if self.locked:
-            raise EditLocked(f"The model cannot be edited now: {self.lock_reason or 'training is running'}.")
+            raise EditLocked(self.tr("The model cannot be edited now: {reason}.").format(
+                reason=self.lock_reason or self.tr("training is running")))
         recorder = Recorder(self.graph)
         before = _order(self.graph)
         try:
@@ -237,7 +241,7 @@ class Document(QObject):
                         self._shift_right(rec, nexts[0], node_pos)
             return node_id
 
-        return self._edit(f"Add {type_name}", action)
+        return self._edit(self.tr("Add {type}").format(type=type_name), action)
 
     def _free_spot(self) -> tuple[float, float]:
         if not self.graph.nodes:
@@ -268,7 +272,8 @@ class Document(QObject):
         if not ids:
             return
         if any(self.graph.nodes[n].type == "Input" for n in ids):
-            raise GraphError(INPUT_STAYS)  # a project without an Input cannot be saved and reopened
+            # a project without an Input cannot be saved and reopened
+            raise GraphError(QCoreApplication.translate("Document", INPUT_STAYS))
 
         def action(rec: Recorder) -> None:
             graph = self.graph
@@ -281,7 +286,8 @@ class Document(QObject):
                     except GraphError:
                         pass  # e.g. Input cannot be fed: leave the ends open
 
-        self._edit("Delete" if len(ids) > 1 else f"Delete {self.graph.node(ids[0]).type}", action)
+        self._edit(self.tr("Delete") if len(ids) > 1 else self.tr("Delete {type}").format(
+            type=self.graph.node(ids[0]).type), action)
 
     def connect(self, src: str, dst: str) -> None:
         """Wire src's output to dst's input; a port holds one wire, so old wires there are replaced."""
@@ -290,40 +296,41 @@ class Document(QObject):
             graph = self.graph
             graph.node(src), graph.node(dst)
             if (src, dst) in graph.edges:
-                raise GraphError(f"{src} is already connected to {dst}")
+                raise GraphError(self.tr("{src} is already connected to {dst}").format(src=src, dst=dst))
             for old in [e for e in graph.edges if e[1] == dst or e[0] == src]:
                 rec.disconnect(*old)
             rec.connect(src, dst)
 
-        self._edit("Connect", action)
+        self._edit(self.tr("Connect"), action)
 
     def disconnect(self, src: str, dst: str) -> None:
-        self._edit("Disconnect", lambda rec: rec.disconnect(src, dst))
+        self._edit(self.tr("Disconnect"), lambda rec: rec.disconnect(src, dst))
 
     def set_param(self, node_id: str, key: str, value: Any) -> None:
         """Set one parameter; consecutive edits of the same field merge into one undo step."""
         node = self.graph.node(node_id)
         if node.params.get(key, object()) == value and type(node.params.get(key)) is type(value):
             return
-        self._edit(f"Set {key}", lambda rec: rec.set_param(node_id, key, value), (MERGE_PARAM, node_id, key))
+        self._edit(self.tr("Set {param}").format(param=key), lambda rec: rec.set_param(node_id, key, value),
+                   (MERGE_PARAM, node_id, key))
 
     def set_params(self, node_id: str, values: dict[str, Any]) -> None:
         """Set several parameters of one node as one undo step (the explainer's Apply)."""
         node = self.graph.node(node_id)
         changed = {k: v for k, v in values.items() if node.params.get(k, object()) != v}
         if changed:
-            self._edit("Set " + ", ".join(changed),
+            self._edit(self.tr("Set {param}").format(param=", ".join(changed)),
                        lambda rec: [rec.set_param(node_id, k, v) for k, v in changed.items()])
 
     def rename(self, node_id: str, name: str | None) -> None:
         if (self.graph.node(node_id).name or None) == (name or None):
             return
-        self._edit("Rename", lambda rec: rec.rename(node_id, name), (MERGE_RENAME, node_id))
+        self._edit(self.tr("Rename"), lambda rec: rec.rename(node_id, name), (MERGE_RENAME, node_id))
 
     def move(self, node_ids: list[str], positions: list[tuple[float, float]]) -> None:
         moves = [(n, p) for n, p in zip(node_ids, positions) if tuple(self.graph.node(n).pos) != tuple(map(float, p))]
         if moves:
-            self._edit("Move", lambda rec: [rec.move(n, p) for n, p in moves])
+            self._edit(self.tr("Move"), lambda rec: [rec.move(n, p) for n, p in moves])
 
     def apply_fix(self, node_id: str, fix: Fix) -> None:
         """Carry out a suggested repair (set a parameter, or insert a layer before the node)."""
@@ -334,17 +341,18 @@ class Document(QObject):
             elif fix.action == "insert_before":
                 preds = self.graph.predecessors(node_id)
                 if len(preds) != 1:
-                    raise GraphError("this block has no single input to insert before")
+                    raise GraphError(self.tr("this block has no single input to insert before"))
                 self._insert(rec, fix.layer_type, dict(fix.layer_params), (preds[0], node_id), None)
             else:
                 raise GraphError(f"unknown fix {fix.action!r}")
 
-        self._edit(f"Fix: {fix.label}", action)
+        self._edit(self.tr("Fix: {label}").format(label=fix.label), action)
 
     def insert_on_edge(self, type_name: str, edge: tuple[str, str], pos: tuple[float, float] | None = None,
                        params: dict | None = None) -> str:
         """Put a new block on a wire: src → new → dst."""
-        return self._edit(f"Insert {type_name}", lambda rec: self._insert(rec, type_name, params, tuple(edge), pos))
+        return self._edit(self.tr("Insert {type}").format(type=type_name),
+                          lambda rec: self._insert(rec, type_name, params, tuple(edge), pos))
 
     def move_onto_edge(self, node_id: str, edge: tuple[str, str]) -> None:
         """Put an existing, unwired block on a wire (src → block → dst), placed as a palette drop would be.
@@ -355,20 +363,21 @@ class Document(QObject):
         graph = self.graph
         node = graph.node(node_id)
         if node.type == "Input":
-            raise GraphError("the Input cannot be put on a wire: nothing can feed it")
+            raise GraphError(self.tr("the Input cannot be put on a wire: nothing can feed it"))
         if graph.predecessors(node_id) or graph.successors(node_id):
-            raise GraphError(f"{node_id} is already wired; only an unwired block can be dropped on a wire")
+            raise GraphError(self.tr("{node} is already wired; only an unwired block can be dropped on a wire").format(
+                node=node_id))
 
         def action(rec: Recorder) -> None:
             self._insert(rec, node.type, None, tuple(edge), None, node_id)
 
-        self._edit(f"Insert {node.type}", action)
+        self._edit(self.tr("Insert {type}").format(type=node.type), action)
 
     def _insert(self, rec: Recorder, type_name: str, params: dict | None, edge: tuple[str, str],
                 pos: tuple[float, float] | None, existing: str | None = None) -> str:
         src, dst = edge
         if edge not in self.graph.edges:
-            raise GraphError(f"{src} is not connected to {dst}")
+            raise GraphError(self.tr("{src} is not connected to {dst}").format(src=src, dst=dst))
         result = self.shapes.nodes.get(src)
         in_shape = result.out_shape if result else None
         if params is None:
@@ -418,14 +427,14 @@ class Document(QObject):
                     rec.connect(mapping[src], mapping[dst])
             return list(mapping.values())
 
-        return self._edit("Paste", action)
+        return self._edit(self.tr("Paste"), action)
 
     def auto_layout(self, per_row: int | None = None) -> None:
         """Model path left to right (wrapped after ``per_row`` blocks); the other blocks in rows below."""
         positions = chain_layout(self.graph, per_row)
         moves = [(n, p) for n, p in positions.items() if self.graph.nodes[n].pos != p]
         if moves:
-            self._edit("Auto-layout", lambda rec: [rec.move(n, p) for n, p in moves])
+            self._edit(self.tr("Auto-layout"), lambda rec: [rec.move(n, p) for n, p in moves])
 
 
 def chain_layout(graph: Graph, per_row: int | None = None) -> dict[str, tuple[float, float]]:

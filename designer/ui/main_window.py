@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QByteArray, QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (QAbstractScrollArea, QDockWidget, QFileDialog, QLabel, QMainWindow, QMenu, QMessageBox,
                                QScrollArea, QTabWidget, QUndoView, QWidget)
 
 from designer.core import project as projects
-from designer.ui import files, settings
+from designer.ui import files, i18n, presentation, settings
 from designer.ui.autosave import Autosaver
 from designer.ui.canvas.view import CanvasView
 from designer.ui.document import STEP_X, Document, chain_layout
@@ -25,8 +25,18 @@ from designer.ui.panels.palette import Palette
 from designer.ui.panels.problems import ProblemsList
 from designer.ui.panels.summary import SummaryTable
 
-FILE_FILTER = "NetDesigner projects (*.netproj.json *.json);;All files (*)"
 LAYOUT_VERSION = 1
+# menu(name) keys stay English (panels ask for "Model"); the bar shows these, translated.
+MENU_TITLES = {"File": QT_TRANSLATE_NOOP("MainWindow", "&File"), "Edit": QT_TRANSLATE_NOOP("MainWindow", "&Edit"),
+               "View": QT_TRANSLATE_NOOP("MainWindow", "&View"), "Model": QT_TRANSLATE_NOOP("MainWindow", "&Model"),
+               "Help": QT_TRANSLATE_NOOP("MainWindow", "&Help")}
+# Every dock's English name (its key for dock_for and the saved layout); add_dock shows it translated.
+DOCK_TITLES = (QT_TRANSLATE_NOOP("Docks", "Layers"), QT_TRANSLATE_NOOP("Docks", "Inspector"),
+               QT_TRANSLATE_NOOP("Docks", "Model"), QT_TRANSLATE_NOOP("Docks", "History"),
+               QT_TRANSLATE_NOOP("Docks", "Training"), QT_TRANSLATE_NOOP("Docks", "Try it"),
+               QT_TRANSLATE_NOOP("Docks", "Look inside"), QT_TRANSLATE_NOOP("Docks", "Explain"),
+               QT_TRANSLATE_NOOP("Docks", "Code"), QT_TRANSLATE_NOOP("Docks", "Health"),
+               QT_TRANSLATE_NOOP("Docks", "Lessons"))
 PREFERRED_SIZE = (1500, 950)  # the first window on a large screen; smaller screens get all of their room
 
 
@@ -59,13 +69,13 @@ class MainWindow(QMainWindow):
         bottom = QTabWidget()
         bottom.setObjectName("bottomTabs")
         bottom.setDocumentMode(True)
-        bottom.addTab(self.summary, "Model summary")
-        bottom.addTab(self.problems, "Problems")
+        bottom.addTab(self.summary, self.tr("Model summary"))
+        bottom.addTab(self.problems, self.tr("Problems"))
         self.bottom_tabs = bottom
         self.add_dock("Model", bottom, Qt.DockWidgetArea.BottomDockWidgetArea)
         history = QUndoView(self.document.undo_stack)
         history.setObjectName("historyView")
-        history.setEmptyLabel("Opened project")
+        history.setEmptyLabel(self.tr("Opened project"))
         self.add_dock("History", history, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.model_label = QLabel()
         self.model_label.setObjectName("modelLabel")
@@ -86,7 +96,7 @@ class MainWindow(QMainWindow):
         self.document.locked_changed.connect(self._locked)
         self.document.weights_changed.connect(self._weights_changed)
         self.problems.count_changed.connect(self._problem_count)
-        self.statusBar().showMessage("Ready", 3000)
+        self.statusBar().showMessage(self.tr("Ready"), 3000)
         self._update_title()
         self._update_status()
 
@@ -102,6 +112,7 @@ class MainWindow(QMainWindow):
         from designer.ui.panels.drawpad import install as install_tryit
         from designer.ui.panels.explainer import install as install_explainer
         from designer.ui.panels.health import install as install_health
+        from designer.ui.panels.lessons import install as install_lessons
         from designer.ui.panels.training import install as install_training
 
         install_tryit(self)  # Try it + Look inside docks
@@ -110,15 +121,18 @@ class MainWindow(QMainWindow):
         install_training(self)  # Training dock
         install_code_view(self)  # Code dock, File ▸ Export Notebook…
         install_health(self)  # Health dock, after Training: it follows the training panel's runs
+        install_lessons(self)  # Help ▸ Lessons: the lesson dock (hidden until asked for)
 
     # public API for panels --------------------------------------------------
     def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, tabify: bool = True) -> QDockWidget:
         """Dock ``widget`` under ``title``; its visibility toggle goes into the View menu.
 
-        With ``tabify`` a dock joins the first dock already in that area as a tab, so the
-        canvas keeps its room; the window's own dock stays the visible tab.
+        ``title`` is English and listed in DOCK_TITLES: it names the dock (``dock_for``, the saved
+        layout) and is shown translated. With ``tabify`` a dock joins the
+        first dock already in that area as a tab, so the canvas keeps its room; the window's own dock
+        stays the visible tab.
         """
-        dock = QDockWidget(title, self)
+        dock = QDockWidget(QCoreApplication.translate("Docks", title), self)
         dock.setObjectName(f"dock_{title.lower().replace(' ', '_')}")
         dock.setWidget(widget if isinstance(widget, QAbstractScrollArea) else _scrolling(widget))
         self.addDockWidget(area, dock)
@@ -133,12 +147,13 @@ class MainWindow(QMainWindow):
 
     def dock_for(self, title: str) -> QDockWidget:
         """The dock added under ``title``."""
-        return next(d for d in self._docks if d.windowTitle() == title)
+        return next(d for d in self._docks if d.objectName() == f"dock_{title.lower().replace(' ', '_')}")
 
     def menu(self, name: str) -> QMenu:
         """The menu called ``name`` (File, Edit, View, Model, Help), created if new."""
         if name not in self._menus:
-            menu = self.menuBar().addMenu(f"&{name}")
+            title = MENU_TITLES.get(name, f"&{name}")
+            menu = self.menuBar().addMenu(QCoreApplication.translate("MainWindow", title))
             menu.setObjectName(f"menu_{name.lower()}")
             self._menus[name] = menu
         return self._menus[name]
@@ -157,8 +172,10 @@ class MainWindow(QMainWindow):
             self._default_dock_sizes()
         self.fit_to_screen()
         self.canvas.fit(readable=True)
+        i18n.warn_missing_font(self)
         self.autosaver.offer_restore(self)
         self.autosaver.start()
+        presentation.restore(self)
 
     # menus -----------------------------------------------------------------
     def _action(self, menu: str, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
@@ -176,56 +193,62 @@ class MainWindow(QMainWindow):
         key = QKeySequence.StandardKey
         for name in ("File", "Edit", "View", "Model", "Help"):
             self.menu(name)
-        self._action("File", "&New", lambda: self.new_from_template(files.blank_project), key.New, "action_new")
-        new_menu = self.menu("File").addMenu("New from &Template")
+        self._action("File", self.tr("&New"), lambda: self.new_from_template(files.blank_project), key.New,
+                     "action_new")
+        new_menu = self.menu("File").addMenu(self.tr("New from &Template"))
         for title, template, description in files.templates():
             action = new_menu.addAction(title, lambda t=template: self.new_from_template(t))
             action.setStatusTip(description)
             action.setToolTip(description)
         new_menu.setToolTipsVisible(True)
-        self._action("File", "&Open…", self.open_dialog, key.Open, "action_open")
-        self.recent_menu = self.menu("File").addMenu("Open &Recent")
+        self._action("File", self.tr("&Open…"), self.open_dialog, key.Open, "action_open")
+        self.recent_menu = self.menu("File").addMenu(self.tr("Open &Recent"))
         self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self._action("File", "&Save", self.save, key.Save, "action_save")
-        self._action("File", "Save &As…", self.save_as, key.SaveAs, "action_save_as")
+        self._action("File", self.tr("&Save"), self.save, key.Save, "action_save")
+        self._action("File", self.tr("Save &As…"), self.save_as, key.SaveAs, "action_save_as")
         self.menu("File").addSeparator()
-        self._action("File", "&Quit", self.close, key.Quit, "action_quit")
+        self._action("File", self.tr("&Quit"), self.close, key.Quit, "action_quit")
 
         stack = self.document.undo_stack
-        self.undo_action = stack.createUndoAction(self, "&Undo")
+        self.undo_action = stack.createUndoAction(self, self.tr("&Undo"))
         self.undo_action.setShortcuts(QKeySequence.keyBindings(key.Undo))
-        self.redo_action = stack.createRedoAction(self, "&Redo")
+        self.redo_action = stack.createRedoAction(self, self.tr("&Redo"))
         self.redo_action.setShortcuts(QKeySequence.keyBindings(key.Redo))
         self.menu("Edit").addActions([self.undo_action, self.redo_action])
         self.menu("Edit").addSeparator()
         canvas = self.canvas
-        self.cut_action = self._action("Edit", "Cu&t", canvas.cut, key.Cut)
-        self.copy_action = self._action("Edit", "&Copy", canvas.copy, key.Copy)
-        self._action("Edit", "&Paste", canvas.paste, key.Paste)
-        self.duplicate_action = self._action("Edit", "&Duplicate", canvas.duplicate, "Ctrl+D")
-        self.delete_action = self._action("Edit", "De&lete", canvas.delete_selected, key.Delete)
+        self.cut_action = self._action("Edit", self.tr("Cu&t"), canvas.cut, key.Cut)
+        self.copy_action = self._action("Edit", self.tr("&Copy"), canvas.copy, key.Copy)
+        self._action("Edit", self.tr("&Paste"), canvas.paste, key.Paste)
+        self.duplicate_action = self._action("Edit", self.tr("&Duplicate"), canvas.duplicate, "Ctrl+D")
+        self.delete_action = self._action("Edit", self.tr("De&lete"), canvas.delete_selected, key.Delete)
         canvas.graph_scene.selectionChanged.connect(self._selection_actions)
         self._selection_actions()
         self.menu("Edit").addSeparator()
-        self._action("Edit", "Select &All", canvas.select_all, key.SelectAll)
+        self._action("Edit", self.tr("Select &All"), canvas.select_all, key.SelectAll)
 
-        zoom_in = self._action("View", "Zoom &In", canvas.zoom_in, key.ZoomIn)
+        zoom_in = self._action("View", self.tr("Zoom &In"), canvas.zoom_in, key.ZoomIn)
         # Ctrl++ needs Shift on most layouts: Ctrl+= (the same key unshifted) zooms in too, as in browsers.
         zoom_in.setShortcuts(zoom_in.shortcuts() + [QKeySequence("Ctrl+=")])
-        self._action("View", "Zoom &Out", canvas.zoom_out, key.ZoomOut)
-        self._action("View", "&Actual Size", canvas.reset_zoom, "Ctrl+0")
-        self._action("View", "&Fit to View", canvas.fit, "Ctrl+F")
-        snap = self._action("View", "&Snap to Grid", lambda on: canvas.set_snap(on))
+        self._action("View", self.tr("Zoom &Out"), canvas.zoom_out, key.ZoomOut)
+        self._action("View", self.tr("&Actual Size"), canvas.reset_zoom, "Ctrl+0")
+        self._action("View", self.tr("&Fit to View"), canvas.fit, "Ctrl+F")
+        snap = self._action("View", self.tr("&Snap to Grid"), lambda on: canvas.set_snap(on))
         snap.setCheckable(True)
         snap.setChecked(True)
-        self._action("View", "&Reset Layout", self.reset_layout, name="action_reset_layout")
+        self._action("View", self.tr("&Reset Layout"), self.reset_layout, name="action_reset_layout")
+        i18n.install_menu(self)
+        presentation.install(self)
         self.menu("View").addSeparator()
 
-        self._action("Model", "Auto-&layout", self._auto_layout, "Ctrl+L")
-        self._action("Model", "&Check Shapes", self._show_problems, "Ctrl+Shift+K")
+        self._action("Model", self.tr("Auto-&layout"), self._auto_layout, "Ctrl+L")
+        self._action("Model", self.tr("&Check Shapes"), self._show_problems, "Ctrl+Shift+K")
         self.menu("Model").addSeparator()
-        self._action("Help", "&Keyboard Shortcuts", self._shortcuts, key.HelpContents)
-        self._action("Help", "&About NetDesigner", self._about)
+        self._action("Help", self.tr("&Keyboard Shortcuts"), self._shortcuts, key.HelpContents)
+        self._action("Help", self.tr("&About NetDesigner"), self._about)
+
+    def _file_filter(self) -> str:
+        return self.tr("NetDesigner projects (*.netproj.json *.json);;All files (*)")
 
     def _selection_actions(self) -> None:
         """Grey out what needs a selection, as desktop editors do: the menu shows what will work."""
@@ -244,10 +267,10 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction(path, lambda p=path: self.open_file(p, show_errors=True) if self.maybe_save()
                                        else None)
         if not recent:
-            self.recent_menu.addAction("(none)").setEnabled(False)
+            self.recent_menu.addAction(self.tr("(none)")).setEnabled(False)
         else:
             self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear", settings.clear_recent_files)
+            self.recent_menu.addAction(self.tr("Clear"), settings.clear_recent_files)
 
     # files -----------------------------------------------------------------
     def new_from_template(self, template) -> None:
@@ -257,13 +280,13 @@ class MainWindow(QMainWindow):
         self._wrap(project, self.canvas.viewport().width())
         self.document.set_project(project)
         self.canvas.fit()
-        self.statusBar().showMessage(f"New project: {self.document.project.name}", 4000)
+        self.statusBar().showMessage(self.tr("New project: {name}").format(name=self.document.project.name), 4000)
 
     def open_dialog(self) -> None:
         if not self.maybe_save():
             return
         start = str(self.document.path.parent) if self.document.path else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open project"), start, self._file_filter())
         if path:
             self.open_file(path, show_errors=True)
 
@@ -274,15 +297,17 @@ class MainWindow(QMainWindow):
             project = projects.load(path)
         except projects.ProjectError as exc:
             if show_errors:
-                QMessageBox.warning(self, "Cannot open project", f"Could not open {path.name}:\n\n{exc}")
+                QMessageBox.warning(self, self.tr("Cannot open project"),
+                                    self.tr("Could not open {file}:").format(file=path.name) + f"\n\n{exc}")
             self.statusBar().showMessage(str(exc), 8000)
             return False
         self.document.set_project(project, path)
         settings.add_recent_file(path)
         self.canvas.fit(readable=True)
-        hint = "" if self.canvas.fits_readably() else " · wider than the window: Model ▸ Auto-layout (Ctrl+L) wraps it"
-        self.statusBar().showMessage(f"Opened {path}{hint}", 8000)
-        files.load_weights_later(self.document, path, self.statusBar())
+        hint = "" if self.canvas.fits_readably() else \
+            " · " + self.tr("wider than the window: Model ▸ Auto-layout (Ctrl+L) wraps it")
+        self.statusBar().showMessage(self.tr("Opened {file}").format(file=path) + hint, 8000)
+        files.load_weights_later(self.document, path, self._weights_loaded)
         return True
 
     def save(self) -> bool:
@@ -292,18 +317,19 @@ class MainWindow(QMainWindow):
 
     def save_as(self) -> bool:
         start = str(self.document.path or Path.home() / f"{self.document.project.name}.netproj.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save project as", start, FILE_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save project as"), start, self._file_filter())
         return self._save_to(Path(path)) if path else False
 
     def _save_to(self, path: Path) -> bool:
         try:
             files.save_project(self.document, path)
         except (OSError, ValueError) as exc:
-            QMessageBox.critical(self, "Cannot save", f"Could not save {path}:\n\n{exc}")
+            QMessageBox.critical(self, self.tr("Cannot save"),
+                                 self.tr("Could not save {file}:").format(file=path) + f"\n\n{exc}")
             return False
         settings.add_recent_file(path)
         self.autosaver.discard()
-        self.statusBar().showMessage(f"Saved {path}", 4000)
+        self.statusBar().showMessage(self.tr("Saved {file}").format(file=path), 4000)
         return True
 
     def maybe_save(self) -> bool:
@@ -312,7 +338,8 @@ class MainWindow(QMainWindow):
             return True
         buttons = QMessageBox.StandardButton
         answer = QMessageBox.question(
-            self, "Unsaved changes", f"Save the changes to “{self._display_name()}” first?",
+            self, self.tr("Unsaved changes"), self.tr("Save the changes to “{name}” first?").format(
+                name=self._display_name()),
             buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
         if answer == buttons.Save:
             return self.save()
@@ -340,7 +367,7 @@ class MainWindow(QMainWindow):
     def _save_layout(self) -> None:
         store = settings.settings()
         store.setValue("window/geometry", self.saveGeometry())
-        store.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        store.setValue("window/state", self.presentation.normal_state())
 
     def _restore_layout(self) -> None:
         store = settings.settings()
@@ -400,27 +427,44 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         shapes = self.document.shapes
         if shapes.valid:
-            text = f"Output {projects_fmt(shapes.output_shape)} · {shapes.parameters:,} parameters"
+            text = self.tr("Output {shape} · {count:,} parameters").format(
+                shape=projects_fmt(shapes.output_shape), count=shapes.parameters)
         else:
             errors = sum(1 for p in shapes.problems if p.severity == "error")
-            text = f"<span style='color:#c62828'>{errors} problem{'s' if errors != 1 else ''}: " \
-                   "the model cannot run yet</span>"
+            counted = self.tr("1 problem: the model cannot run yet") if errors == 1 else \
+                self.tr("{count} problems: the model cannot run yet").format(count=errors)
+            text = "<span style='color:#c62828'>" + counted \
+                + "</span>"
         self.model_label.setText(text)
+
+    def _weights_loaded(self, message: str, loaded: bool) -> None:
+        """Say plainly whether the opened project's trained weights were loaded, and if not, why."""
+        self.statusBar().showMessage(message, 8000 if loaded else 0)
+        if not loaded:
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Trained weights not loaded"), message,
+                              QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("weightsWarning")
+            box.setModal(False)  # the project is open and usable: this only informs
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.show()
 
     def _weights_changed(self) -> None:
         if self.document.weights_note:
             self.statusBar().showMessage(self.document.weights_note, 8000)
 
     def _problem_count(self, count: int) -> None:
-        self.bottom_tabs.setTabText(1, f"Problems ({count})" if count else "Problems")
+        self.bottom_tabs.setTabText(1, self.tr("Problems ({count})").format(count=count) if count
+                                    else self.tr("Problems"))
 
     def _locked(self, locked: bool) -> None:
         self.undo_action.setEnabled(not locked and self.document.undo_stack.canUndo())
         self.redo_action.setEnabled(not locked and self.document.undo_stack.canRedo())
         if locked:
-            self.statusBar().showMessage(f"Editing is locked: {self.document.lock_reason or 'training'}")
-        elif self.statusBar().currentMessage().startswith("Editing is locked"):
-            self.statusBar().showMessage("Editing is unlocked", 3000)
+            self._lock_message = self.tr("Editing is locked: {reason}").format(
+                reason=self.document.lock_reason or self.tr("training"))
+            self.statusBar().showMessage(self._lock_message)
+        elif self.statusBar().currentMessage() == getattr(self, "_lock_message", None):
+            self.statusBar().showMessage(self.tr("Editing is unlocked"), 3000)
 
     def _append_block(self, type_name: str) -> None:
         try:
@@ -469,15 +513,17 @@ class MainWindow(QMainWindow):
                 keys = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
                 if keys:
                     rows.append(f"<tr><td>{action.text().replace('&', '')}</td><td><b>{keys}</b></td></tr>")
-        extra = ("<tr><td>Zoom</td><td><b>mouse wheel</b></td></tr><tr><td>Pan</td><td><b>middle drag, or Space + drag</b></td></tr>"
-                 "<tr><td>Connect</td><td><b>drag from an output port to a block</b></td></tr>"
-                 "<tr><td>Nudge</td><td><b>arrow keys (Shift: ×5)</b></td></tr>")
-        QMessageBox.information(self, "Keyboard shortcuts", f"<table cellspacing=4>{''.join(rows)}{extra}</table>")
+        for what, how in ((self.tr("Zoom"), self.tr("mouse wheel")),
+                          (self.tr("Pan"), self.tr("middle drag, or Space + drag")),
+                          (self.tr("Connect"), self.tr("drag from an output port to a block")),
+                          (self.tr("Nudge"), self.tr("arrow keys (Shift: ×5)"))):
+            rows.append(f"<tr><td>{what}</td><td><b>{how}</b></td></tr>")
+        QMessageBox.information(self, self.tr("Keyboard shortcuts"), f"<table cellspacing=4>{''.join(rows)}</table>")
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About NetDesigner",
-                          "NetDesigner: design a neural network with the mouse, see every shape as it changes, "
-                          "train it and try it out.")
+        QMessageBox.about(self, self.tr("About NetDesigner"),
+                          self.tr("NetDesigner: design a neural network with the mouse, see every shape as it changes, "
+                                  "train it and try it out."))
 
 
 def _scrolling(widget: QWidget) -> QScrollArea:

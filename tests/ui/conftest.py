@@ -62,3 +62,13 @@ def answer_dialog(qtbot, button, seen: list | None = None, timeout_ms: int = 300
         else:
             QTimer.singleShot(20, poll)
     QTimer.singleShot(0, poll)
+
+
+@pytest.fixture
+def chinese(qapp):
+    """The app in Chinese (its translators and core's messages) for one test, English again after it."""
+    from designer.ui import i18n
+
+    i18n.install(qapp, "zh_CN")
+    yield
+    i18n.install(qapp, "en")

@@ -7,25 +7,29 @@ come back here (seam 2).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Signal
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Signal
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QToolTip
 
 from designer.core.graph import Event
+from designer.core.i18n import _ as core_text
 from designer.core.shapes import NodeResult
 from designer.ui.canvas.items import GRID, EdgeItem, NodeItem, badge_text
 
 
 def node_tooltip(type_name: str, help_text: str, result: NodeResult | None) -> str:
     """Tooltip text: the error and the formula with numbers, or the shapes and formula."""
-    lines = [f"<b>{type_name}</b>: {help_text}"]
+    lines = [f"<b>{type_name}</b>: {core_text(help_text)}"]
     if result is not None:
         if result.error:
-            lines.append(f"<span style='color:#c62828'><b>Problem:</b> {result.error}</span>")
+            problem = QCoreApplication.translate("CanvasScene", "Problem:")
+            lines.append(f"<span style='color:#c62828'><b>{problem}</b> {result.error}</span>")
         if result.in_shape is not None:
-            lines.append(f"in {badge_text(result.in_shape)} → out {badge_text(result.out_shape)}")
+            lines.append(QCoreApplication.translate("CanvasScene", "in {input} → out {output}").format(
+                input=badge_text(result.in_shape), output=badge_text(result.out_shape)))
         elif result.out_shape is not None:
-            lines.append(f"out {badge_text(result.out_shape)}")
+            lines.append(QCoreApplication.translate("CanvasScene", "out {output}").format(
+                output=badge_text(result.out_shape)))
         formula = result.formula
         if formula:
             lines.append("<pre>" + formula + "</pre>")

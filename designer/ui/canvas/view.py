@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QMimeData, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView, QMenu
 
@@ -100,7 +100,8 @@ class CanvasView(QGraphicsView):
     def zoom(self) -> float:
         return self.transform().m11()
 
-    def _zoom_by(self, factor: float) -> None:
+    def zoom_by(self, factor: float) -> None:
+        """Zoom by ``factor`` (within the view's limits); the view stops fitting itself to the window."""
         self.auto_fit = False
         target = min(MAX_ZOOM, max(MIN_ZOOM, self.zoom() * factor))
         factor = target / self.zoom()
@@ -108,10 +109,10 @@ class CanvasView(QGraphicsView):
         self.zoom_changed.emit(self.zoom())
 
     def zoom_in(self) -> None:
-        self._zoom_by(ZOOM_STEP)
+        self.zoom_by(ZOOM_STEP)
 
     def zoom_out(self) -> None:
-        self._zoom_by(1 / ZOOM_STEP)
+        self.zoom_by(1 / ZOOM_STEP)
 
     def reset_zoom(self) -> None:
         self.auto_fit = False
@@ -163,7 +164,7 @@ class CanvasView(QGraphicsView):
             return
         steps = event.angleDelta().y() / 120.0
         if steps:
-            self._zoom_by(ZOOM_STEP ** steps)
+            self.zoom_by(ZOOM_STEP ** steps)
         event.accept()
 
     # mouse: wiring, panning, moving ----------------------------------------
@@ -346,13 +347,13 @@ class CanvasView(QGraphicsView):
         inputs = [n for n in ids if self.graph_scene.nodes[n].type_name == "Input"]
         if inputs:  # the rest of the selection still goes; the Input stays (a project needs one)
             ids = [n for n in ids if n not in inputs]
-            self._tell(INPUT_STAYS)
+            self._tell(QCoreApplication.translate("Document", INPUT_STAYS))
         if not ids and not edges:
             return
         stack = self.document.undo_stack
         macro = bool(edges) and bool(ids) or len(edges) > 1  # one undo step for the whole deletion
         if macro:
-            stack.beginMacro("Delete")
+            stack.beginMacro(self.tr("Delete"))
         try:
             for edge in edges:
                 self.document.disconnect(*edge)
@@ -389,7 +390,7 @@ class CanvasView(QGraphicsView):
             shift = 2 * GRID * self._paste_count
             ids = self.document.paste(data, (shift, shift))
         except (ValueError, GraphError) as exc:
-            self._tell(f"Cannot paste: {exc}")
+            self._tell(self.tr("Cannot paste: {error}").format(error=exc))
             return
         self.select_only(ids)
 
@@ -460,21 +461,21 @@ class CanvasView(QGraphicsView):
             if not node.isSelected():
                 self.select_only([node.node_id])
             only_input = self.graph_scene.selected_ids() == [node.node_id] and node.type_name == "Input"
-            for text, slot in (("Duplicate", self.duplicate), ("Copy", self.copy), ("Cut", self.cut),
-                               ("Delete", self.delete_selected)):
+            for text, slot in ((self.tr("Duplicate"), self.duplicate), (self.tr("Copy"), self.copy),
+                               (self.tr("Cut"), self.cut), (self.tr("Delete"), self.delete_selected)):
                 action = menu.addAction(text, slot)
-                action.setEnabled(not only_input or text == "Copy")  # a project keeps its one Input
+                action.setEnabled(not only_input or slot == self.copy)  # a project keeps its one Input
         elif edge is not None:
             src, dst = edge.edge
-            menu.addAction("Disconnect", lambda: self._guarded(self.document.disconnect, src, dst))
-            insert = menu.addMenu("Insert layer here")
+            menu.addAction(self.tr("Disconnect"), lambda: self._guarded(self.document.disconnect, src, dst))
+            insert = menu.addMenu(self.tr("Insert layer here"))
             for spec in layers.palette_types():
                 insert.addAction(spec.type, lambda t=spec.type: self._guarded(self.document.insert_on_edge, t,
                                                                                (src, dst)))
         else:
-            menu.addAction("Paste", self.paste)
-            menu.addAction("Select all", self.select_all)
-            menu.addAction("Fit to view", self.fit)
+            menu.addAction(self.tr("Paste"), self.paste)
+            menu.addAction(self.tr("Select all"), self.select_all)
+            menu.addAction(self.tr("Fit to view"), self.fit)
         menu.exec(event.globalPos())
 
     def _guarded(self, method, *args) -> None:

@@ -33,7 +33,7 @@ class ErrorReport(QDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("errorReport")
-        self.setWindowTitle("NetDesigner: unexpected error")
+        self.setWindowTitle(self.tr("NetDesigner: unexpected error"))
         self.setModal(False)
         self.count = 0
         self.log_path: Path | None = None
@@ -47,7 +47,7 @@ class ErrorReport(QDialog):
         self.details.setReadOnly(True)
         self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = QPushButton("Copy details")
+        self.copy_button = QPushButton(self.tr("Copy details"))
         self.copy_button.setObjectName("copyDetails")
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy_details)
@@ -61,10 +61,10 @@ class ErrorReport(QDialog):
     def add(self, what: str, details: str) -> None:
         """Show one more error (the newest one is summarised; every traceback stays in the details)."""
         self.count += 1
-        more = f" ({self.count} errors so far.)" if self.count > 1 else ""
-        where = f" Details are also in {self.log_path}." if self.log_path else ""
-        self.summary.setText(f"Something went wrong: {what}\n\nThe window keeps working, but save your project "
-                             f"to be safe.{more}{where}")
+        more = " " + self.tr("({count} errors so far.)").format(count=self.count) if self.count > 1 else ""
+        where = " " + self.tr("Details are also in {file}.").format(file=self.log_path) if self.log_path else ""
+        self.summary.setText(self.tr("Something went wrong: {what}\n\nThe window keeps working, but save your "
+                                     "project to be safe.").format(what=what) + more + where)
         header = "" if not self.details.toPlainText() else "\n"
         self.details.appendPlainText(header + details.rstrip())
 

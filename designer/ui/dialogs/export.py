@@ -12,7 +12,7 @@ import importlib.util
 import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
@@ -20,8 +20,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from designer.core import project as project_io
 from designer.ui.background import run_in_background
 
-STYLES = (("Class with a step-by-step forward (tutorial style)", "class"), ("Compact nn.Sequential", "sequential"))
-ONNX_HINT = 'ONNX export needs the onnx and onnxscript packages: pip install "netdesigner[onnx]"'
+STYLES = ((QT_TRANSLATE_NOOP("ExportDialog", "Class with a step-by-step forward (tutorial style)"), "class"),
+          (QT_TRANSLATE_NOOP("ExportDialog", "Compact nn.Sequential"), "sequential"))
+ONNX_HINT = QT_TRANSLATE_NOOP("ExportDialog",
+                              'ONNX export needs the onnx and onnxscript packages: pip install "netdesigner[onnx]"')
 
 
 def onnx_installed() -> bool:
@@ -43,7 +45,7 @@ class ExportDialog(QDialog):
 
     def __init__(self, document, parent: QWidget | None = None, folder: Path | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Export model")
+        self.setWindowTitle(self.tr("Export model"))
         self.document = document
         self.outcome = None
         folder = folder or (document.path.parent if document.path else Path.cwd())
@@ -51,15 +53,15 @@ class ExportDialog(QDialog):
 
         self.py_edit = QLineEdit(str(folder / f"{stem}.py"))
         self.py_edit.setObjectName("py_path")
-        browse = QPushButton("Browse…")
+        browse = QPushButton(self.tr("Browse…"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.py_edit, 1)
         row.addWidget(browse)
         self.style_combo = QComboBox()
         for label, style in STYLES:
-            self.style_combo.addItem(label, style)
-        self.weights_check = QCheckBox("State dict")
+            self.style_combo.addItem(self.tr(label), style)
+        self.weights_check = QCheckBox(self.tr("State dict"))
         self.weights_check.setChecked(True)
         self.weights_format = QComboBox()
         self.weights_format.addItems([".pt", ".safetensors"])
@@ -68,20 +70,20 @@ class ExportDialog(QDialog):
         weights_row.addWidget(self.weights_check)
         weights_row.addWidget(self.weights_format)
         weights_row.addStretch(1)
-        self.onnx_check = QCheckBox("ONNX (.onnx), checked with onnxruntime")
+        self.onnx_check = QCheckBox(self.tr("ONNX (.onnx), checked with onnxruntime"))
         if not onnx_installed():
             self.onnx_check.setEnabled(False)
-            self.onnx_check.setToolTip(ONNX_HINT)
-            self.onnx_check.setText(self.onnx_check.text() + " (not installed)")
-        self.train_check = QCheckBox("Training script train.py (MNIST/FashionMNIST; runs under torchrun)")
+            self.onnx_check.setToolTip(self.tr(ONNX_HINT))
+            self.onnx_check.setText(self.onnx_check.text() + " " + self.tr("(not installed)"))
+        self.train_check = QCheckBox(self.tr("Training script train.py (MNIST/FashionMNIST; runs under torchrun)"))
         trained = document.weights is not None
-        self.source_label = QLabel("Uses the trained weights." if trained else
-                                   "No trained weights yet: exports fresh weights (seed 0).")
+        self.source_label = QLabel(self.tr("Uses the trained weights.") if trained else
+                                   self.tr("No trained weights yet: exports fresh weights (seed 0)."))
 
         form = QFormLayout()
-        form.addRow("Python file", row)
-        form.addRow("Style", self.style_combo)
-        form.addRow("Weights", weights_row)
+        form.addRow(self.tr("Python file"), row)
+        form.addRow(self.tr("Style"), self.style_combo)
+        form.addRow(self.tr("Weights"), weights_row)
         form.addRow("", self.onnx_check)
         form.addRow("", self.train_check)
         form.addRow("", self.source_label)
@@ -95,7 +97,7 @@ class ExportDialog(QDialog):
         self.log.setReadOnly(True)
         self.log.setMinimumHeight(110)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
-        self.export_button = buttons.addButton("Export", QDialogButtonBox.ActionRole)
+        self.export_button = buttons.addButton(self.tr("Export"), QDialogButtonBox.ActionRole)
         self.export_button.setDefault(True)
         self.export_button.clicked.connect(self.start_export)
         buttons.rejected.connect(self.reject)
@@ -108,7 +110,8 @@ class ExportDialog(QDialog):
         self.resize(640, 420)
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export model as", self.py_edit.text(), "Python (*.py)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export model as"), self.py_edit.text(),
+                                              "Python (*.py)")  # untranslated: a file type
         if path:
             self.py_edit.setText(path if path.endswith(".py") else path + ".py")
 
@@ -118,12 +121,12 @@ class ExportDialog(QDialog):
 
         text = self.py_edit.text().strip()
         if not text:
-            raise ValueError("Python file: choose where to write the model")
+            raise ValueError(self.tr("Python file: choose where to write the model"))
         py = Path(text).expanduser()
         if py.suffix != ".py":
             py = py.with_name(py.name + ".py")
         if not py.parent.is_dir():
-            raise ValueError(f"Python file: the folder {py.parent} does not exist")
+            raise ValueError(self.tr("Python file: the folder {folder} does not exist").format(folder=py.parent))
         weights = py.with_suffix(self.weights_format.currentText()) if self.weights_check.isChecked() else None
         return Request(py=py, style=self.style_combo.currentData(), weights=weights,
                        onnx=py.with_suffix(".onnx") if self.onnx_check.isChecked() else None,
@@ -141,7 +144,7 @@ class ExportDialog(QDialog):
         state = self.document.weights
         self.export_button.setEnabled(False)
         self.log.setPlainText("")
-        self._show_status("Exporting and checking in a fresh Python process…", None)
+        self._show_status(self.tr("Exporting and checking in a fresh Python process…"), None)
 
         def work():
             from designer.ml import models
@@ -152,18 +155,18 @@ class ExportDialog(QDialog):
 
     def _crashed(self, exc: Exception) -> None:
         self.export_button.setEnabled(True)
-        self._show_status(f"Export failed: {exc}", False)
+        self._show_status(self.tr("Export failed: {error}").format(error=exc), False)
 
     def _done(self, outcome) -> None:
         self.outcome = outcome
         self.export_button.setEnabled(True)
         self.log.setPlainText(outcome.text())
         if outcome.error:
-            self._show_status(f"Export failed: {outcome.error}", False)
+            self._show_status(self.tr("Export failed: {error}").format(error=outcome.error), False)
         elif not outcome.checks:
-            self._show_status("Written (not checked).", None)
+            self._show_status(self.tr("Written (not checked)."), None)
         elif all(c.identical for c in outcome.checks.values()):
-            self._show_status("verified: identical outputs", True)
+            self._show_status(next(iter(outcome.checks.values())).message, True)  # "verified: identical outputs"
         else:  # each file's own verdict; red when one of them differs or could not be checked
             labelled = [f"{'.py' if name == 'py' else 'ONNX'}: {c.message}" for name, c in outcome.checks.items()]
             self._show_status("; ".join(labelled), outcome.verified)
@@ -186,11 +189,11 @@ def install(window) -> None:
 
     menu = window.menu("File")
     quit_action = next((a for a in menu.actions() if a.objectName() == "action_quit"), None)
-    export = QAction("&Export…", window)
+    export = QAction(QCoreApplication.translate("ExportDialog", "&Export…"), window)
     export.setObjectName("action_export")
     export.setShortcut(QKeySequence("Ctrl+E"))
     export.triggered.connect(lambda: ExportDialog(window.document, window).exec())
-    imp = QAction("&Import .py…", window)
+    imp = QAction(QCoreApplication.translate("ExportDialog", "&Import .py…"), window)
     imp.setObjectName("action_import")
     imp.triggered.connect(lambda: ImportDialog(window.document, window).exec())
     for action in (export, imp):

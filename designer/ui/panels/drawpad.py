@@ -14,7 +14,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # numpy loads with the first drawing, not on the way to the w
 PAD = 280  # the pad's own image, 10x MNIST's 28 pixels
 PEN = PAD / 14  # MNIST strokes are about 2 of its 28 pixels wide
 INTERVAL_MS = 16  # at most one classification per frame (60 Hz) while drawing: drawing never waits on the model
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)"
+IMAGE_FILTER = QT_TRANSLATE_NOOP("TryPanel", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
@@ -48,8 +48,8 @@ class DrawPad(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAcceptDrops(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setToolTip("Draw a digit with the mouse. Right-click or Esc clears, Ctrl+Z undoes a stroke;\n"
-                        "drop an image file here to classify it.")
+        self.setToolTip(self.tr("Draw a digit with the mouse. Right-click or Esc clears, Ctrl+Z undoes a stroke;\n"
+                                "drop an image file here to classify it."))
         self._strokes: list[list[QPointF]] = []  # in the pad image's pixels
         self._picture: QImage | None = None  # a loaded image under the strokes
         self._image = QImage(PAD, PAD, QImage.Format.Format_Grayscale8)
@@ -215,7 +215,7 @@ class DrawPad(QWidget):
         painter.drawRect(square.adjusted(0, 0, -1, -1))
         if self.is_empty():
             painter.setPen(QColor(150, 150, 150))
-            painter.drawText(square, Qt.AlignmentFlag.AlignCenter, "Draw a digit here")
+            painter.drawText(square, Qt.AlignmentFlag.AlignCenter, self.tr("Draw a digit here"))
         painter.end()
 
     def dragEnterEvent(self, event) -> None:
@@ -287,14 +287,14 @@ class TryPanel(QWidget):
         super().__init__(parent)
         self.tryout = tryout
         self.pad = DrawPad()
-        self.clear_button = QPushButton("Clear")
-        self.undo_button = QPushButton("Undo stroke")
-        self.open_button = QPushButton("Open image…")
+        self.clear_button = QPushButton(self.tr("Clear"))
+        self.undo_button = QPushButton(self.tr("Undo stroke"))
+        self.open_button = QPushButton(self.tr("Open image…"))
         self.seen = QLabel()  # what the model sees, 28x28 magnified
         self.seen.setFixedSize(112, 112)
         self.seen.setStyleSheet("background: black; border: 1px solid #555;")
-        self.seen.setToolTip("The 28×28 image the model sees: cropped to the ink, scaled to fit 20×20,\n"
-                             "centred by its centre of mass, as MNIST's digits were.")
+        self.seen.setToolTip(self.tr("The 28×28 image the model sees: cropped to the ink, scaled to fit 20×20,\n"
+                                     "centred by its centre of mass, as MNIST's digits were."))
         self.answer = QLabel("–")
         font = QFont(self.font())
         font.setPointSize(48)
@@ -304,7 +304,7 @@ class TryPanel(QWidget):
         self.bars = ProbabilityBars()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.train_button = QPushButton("Train on mnist-5k now (2 epochs)")
+        self.train_button = QPushButton(self.tr("Train on mnist-5k now (2 epochs)"))
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.timer = QTimer(self)
@@ -393,7 +393,7 @@ class TryPanel(QWidget):
                 with Image.open(path) as img:
                     self.show_picture(np.asarray(img.convert("RGB")))
             except (OSError, UnidentifiedImageError, ValueError) as exc:
-                self.status.setText(f"{path}: not a readable image ({exc})")
+                self.status.setText(self.tr("{file}: not a readable image ({error})").format(file=path, error=exc))
             return
         try:
             self.pad.load_file(path)
@@ -418,7 +418,7 @@ class TryPanel(QWidget):
         self.request()
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image to classify", "", IMAGE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open an image to classify"), "", self.tr(IMAGE_FILTER))
         if path:
             self.open_file(path)
 
@@ -447,8 +447,9 @@ def install(window) -> None:
     window.try_panel = TryPanel(tryout)
     window.try_dock = window.add_dock("Try it", window.try_panel, Qt.DockWidgetArea.RightDockWidgetArea)
     window.add_dock("Look inside", ActivationsPanel(tryout), Qt.DockWidgetArea.BottomDockWidgetArea)
-    action = window.menu("Model").addAction("Load &Weights…")
-    action.setStatusTip("Load a state_dict (.pt or .safetensors) into this project, with a compatibility report")
+    action = window.menu("Model").addAction(QCoreApplication.translate("TryPanel", "Load &Weights…"))
+    action.setStatusTip(QCoreApplication.translate(
+        "TryPanel", "Load a state_dict (.pt or .safetensors) into this project, with a compatibility report"))
     action.triggered.connect(lambda: open_weights(window))
     # Import torch in the background once the window is up, so the first stroke does not wait for it.
     QTimer.singleShot(2000, _warm_up)
@@ -458,7 +459,7 @@ def _warm_up() -> None:
     from designer.ui.background import run_in_background
 
     def work() -> None:
-        import designer.ml.build  # noqa: F401  (torch, and the compiler)
+        import designer.ml.models  # noqa: F401  (torch, the compiler and the model service)
         import designer.ml.inspect  # noqa: F401
         import designer.ml.preprocess  # noqa: F401
 

@@ -8,13 +8,14 @@ with a one-click fix.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QScrollArea, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
 from designer.core import params as kinds
 from designer.core.graph import GraphError
+from designer.core.i18n import _ as core_text
 from designer.core.params import Param, ParamError
 from designer.core.rules import fmt
 
@@ -51,12 +52,12 @@ class PairEditor(QWidget):
             spin.setRange(low, high)
             spin.setKeyboardTracking(True)
             if allow_none:
-                spin.setSpecialValueText("auto")
+                spin.setSpecialValueText(self.tr("auto"))
             spin.valueChanged.connect(self._changed)
         self.link = QToolButton()
         self.link.setCheckable(True)
         self.link.setChecked(True)
-        self.link.setToolTip("= : one value for height and width. Click to set them separately (≠).")
+        self.link.setToolTip(self.tr("= : one value for height and width. Click to set them separately (≠)."))
         self.link.toggled.connect(self._link_toggled)
         self.link.setText("=")
         self.link.setFixedWidth(24)
@@ -117,29 +118,31 @@ class PaddingEditor(QWidget):
     def __init__(self, param: Param, parent=None):
         super().__init__(parent)
         self.mode = QComboBox()
-        self.mode.addItems(["numbers", "same", "valid"])
-        self.mode.setToolTip('"same" keeps height and width (stride 1 only); "valid" means no padding.')
+        self.mode.addItem(self.tr("numbers"), "numbers")  # untranslated: the second is the data
+        self.mode.addItem("same", "same")  # untranslated: torch's value
+        self.mode.addItem("valid", "valid")  # untranslated: torch's value
+        self.mode.setToolTip(self.tr('"same" keeps height and width (stride 1 only); "valid" means no padding.'))
         self.pair = PairEditor(param)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addWidget(self.mode)
         layout.addWidget(self.pair)
-        self.mode.currentTextChanged.connect(self._mode_changed)
+        self.mode.currentIndexChanged.connect(lambda _: self._mode_changed(self.mode.currentData()))
         self.pair.edited.connect(self.edited)
         self._quiet = False
 
     def set_value(self, value) -> None:
         self._quiet = True
         if isinstance(value, str):
-            self.mode.setCurrentText(value)
+            self.mode.setCurrentIndex(self.mode.findData(value))
         else:
-            self.mode.setCurrentText("numbers")
+            self.mode.setCurrentIndex(self.mode.findData("numbers"))
             self.pair.set_value(value)
         self.pair.setVisible(not isinstance(value, str))
         self._quiet = False
 
-    def _mode_changed(self, text: str) -> None:
+    def _mode_changed(self, text: str) -> None:  # the mode's data: numbers, same or valid
         self.pair.setVisible(text == "numbers")
         if not self._quiet:
             self.edited.emit(self.pair.value() if text == "numbers" else text)
@@ -155,7 +158,7 @@ def make_editor(param: Param):
         optional = kind == kinds.OPT_INT
         spin.setRange(low - 1 if optional else low, high)
         if optional:
-            spin.setSpecialValueText("None")
+            spin.setSpecialValueText("None")  # untranslated: Python's None
         spin.setKeyboardTracking(True)
 
         def set_int(v):
@@ -171,7 +174,7 @@ def make_editor(param: Param):
         spin.setRange(low - (0.001 if kind == kinds.OPT_FLOAT else 0), param.maximum if param.maximum is not None
                       else 1e9)
         if kind == kinds.OPT_FLOAT:
-            spin.setSpecialValueText("None")
+            spin.setSpecialValueText("None")  # untranslated: Python's None
         return spin, (lambda v: spin.setValue(spin.minimum() if v is None else float(v))), spin.valueChanged, \
             (lambda v: None if kind == kinds.OPT_FLOAT and v <= spin.minimum() else v)
     if kind == kinds.BOOL:
@@ -190,7 +193,7 @@ def make_editor(param: Param):
         return editor, editor.set_value, editor.edited, (lambda v: v)
     if kind == kinds.SHAPE:
         line = QLineEdit()
-        line.setPlaceholderText("e.g. 1, 28, 28")
+        line.setPlaceholderText(QCoreApplication.translate("Inspector", "e.g. 1, 28, 28"))
 
         def parse(text: str):
             try:
@@ -219,9 +222,9 @@ class Inspector(QScrollArea):
         document.locked_changed.connect(lambda locked: self.widget().setEnabled(not locked))
 
     def _build_empty(self) -> None:
-        page = QLabel("Select a block on the canvas to see and edit its parameters.\n\n"
-                      "Drag layers from the palette on the left, or double-click one to add it after the "
-                      "selected block.")
+        page = QLabel(self.tr("Select a block on the canvas to see and edit its parameters.\n\n"
+                              "Drag layers from the palette on the left, or double-click one to add it after the "
+                              "selected block."))
         page.setWordWrap(True)
         page.setAlignment(Qt.AlignmentFlag.AlignTop)
         page.setMargin(12)
@@ -241,9 +244,9 @@ class Inspector(QScrollArea):
         page = QWidget()
         outer = QVBoxLayout(page)
         title = QLabel(f"<b style='font-size:14px'>{spec.type}</b> <span style='color:#78909c'>"
-                       f"({spec.category})</span>")
+                       f"({core_text(spec.category)})</span>")
         outer.addWidget(title)
-        about = QLabel(spec.help)
+        about = QLabel(core_text(spec.help))
         about.setWordWrap(True)
         about.setStyleSheet("color: #546e7a")
         outer.addWidget(about)
@@ -252,15 +255,15 @@ class Inspector(QScrollArea):
         self.name_edit = QLineEdit()
         self.name_edit.setObjectName("nameEdit")
         self.name_edit.textEdited.connect(self._renamed)
-        form.addRow("name", self.name_edit)
+        form.addRow(self.tr("name"), self.name_edit)
         self.editors = {}
         for param in spec.params:
             widget, setter, signal, convert = make_editor(param)
             widget.setObjectName(f"param_{param.name}")
-            widget.setToolTip(param.help)
+            widget.setToolTip(core_text(param.help))
             signal.connect(lambda value, p=param.name, c=convert: self._edited(p, c(value)))
             label = QLabel(param.name + (" *" if param.required else ""))
-            label.setToolTip(param.help)
+            label.setToolTip(core_text(param.help))
             form.addRow(label, widget)
             self.editors[param.name] = (widget, setter, param)
         outer.addLayout(form)
@@ -322,18 +325,18 @@ class Inspector(QScrollArea):
             return
         lines = []
         if result.in_shape is not None:
-            lines.append(f"<b>Input</b> {fmt(result.in_shape)}")
+            lines.append("<b>" + self.tr("Input") + "</b> " + fmt(result.in_shape))
         if result.out_shape is not None and not result.error:
-            lines.append(f"<b>Output</b> {fmt(result.out_shape)}")
+            lines.append("<b>" + self.tr("Output") + "</b> " + fmt(result.out_shape))
         field = self.document.receptive_fields().get(result.node_id)
         if field is not None:
-            lines.append(f"<b>Receptive field</b> {_pair(field.size)} input pixels, "
-                         f"<b>jump</b> {_pair(field.jump)}")
-        lines.append(f"<b>Parameters</b> {result.parameters:,}")
+            lines.append(self.tr("<b>Receptive field</b> {size} input pixels, <b>jump</b> {jump}").format(
+                size=_pair(field.size), jump=_pair(field.jump)))
+        lines.append("<b>" + self.tr("Parameters") + f"</b> {result.parameters:,}")
         if result.macs:
-            lines.append(f"<b>Multiply-adds</b> {result.macs:,}")
+            lines.append("<b>" + self.tr("Multiply-adds") + f"</b> {result.macs:,}")
         if not result.on_path:
-            lines.append("<i>Not connected to the model: wire it into the chain from Input.</i>")
+            lines.append("<i>" + self.tr("Not connected to the model: wire it into the chain from Input.") + "</i>")
         self.shapes_label.setText("<br>".join(lines))
         self.formula_label.setText(result.formula)
         self.formula_label.setVisible(bool(result.formula))
@@ -342,7 +345,7 @@ class Inspector(QScrollArea):
         self.fix_button.setVisible(result.fix is not None)
         self._fix = result.fix
         if result.fix is not None:
-            self.fix_button.setText(f"Fix: {result.fix.label}")
+            self.fix_button.setText(self.tr("Fix: {label}").format(label=result.fix.label))
 
     def _edited(self, key: str, value) -> None:
         if self._updating or self.node_id is None:

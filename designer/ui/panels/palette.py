@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from designer.core import layers
+from designer.core.i18n import _ as core_text
 from designer.ui.canvas.items import CATEGORY_COLORS
 from designer.ui.canvas.view import BLOCK_MIME
 
@@ -46,7 +47,7 @@ class Palette(QWidget):
         self.setObjectName("palette")
         self.search = QLineEdit()
         self.search.setObjectName("paletteSearch")
-        self.search.setPlaceholderText("Search layers…")
+        self.search.setPlaceholderText(self.tr("Search layers…"))
         self.search.setClearButtonEnabled(True)
         self.tree = _Tree()
         self.tree.setHeaderHidden(True)
@@ -62,7 +63,7 @@ class Palette(QWidget):
         for spec in layers.palette_types():
             group = groups.get(spec.category)
             if group is None:
-                group = QTreeWidgetItem(self.tree, [spec.category])
+                group = QTreeWidgetItem(self.tree, [core_text(spec.category)])
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 font = group.font(0)
                 font.setBold(True)
@@ -70,7 +71,7 @@ class Palette(QWidget):
                 groups[spec.category] = group
             entry = QTreeWidgetItem(group, [spec.type])
             entry.setData(0, TYPE_ROLE, spec.type)
-            entry.setToolTip(0, f"<b>{spec.type}</b><br>{spec.help}")
+            entry.setToolTip(0, f"<b>{spec.type}</b><br>{core_text(spec.help)}")
             entry.setIcon(0, _swatch(CATEGORY_COLORS.get(spec.category, "#607d8b")))
             entry.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
             self.entries[spec.type] = entry
@@ -89,8 +90,9 @@ class Palette(QWidget):
             for i in range(group.childCount()):
                 entry = group.child(i)
                 spec = layers.CATALOG[entry.data(0, TYPE_ROLE)]
-                match = not needle or needle in spec.type.lower() or needle in spec.help.lower() \
-                    or needle in spec.category.lower()
+                # Either language finds it: "卷积" and "conv" both find Conv2d.
+                words = (spec.type, spec.help, spec.category, core_text(spec.help), core_text(spec.category))
+                match = not needle or any(needle in w.lower() for w in words)
                 entry.setHidden(not match)
                 visible += match
                 if match and first is None:

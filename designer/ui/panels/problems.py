@@ -43,14 +43,15 @@ class ProblemsList(QListWidget):
         icons = {"error": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
                  "warning": style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)}
         for problem in problems[:MAX_SHOWN]:
-            where = names.get(problem.node_id, "model") if problem.node_id else "model"
+            model = self.tr("model")
+            where = names.get(problem.node_id, model) if problem.node_id else model
             item = QListWidgetItem(icons.get(problem.severity), f"{where}: {problem.message}")
             item.setData(Qt.ItemDataRole.UserRole, problem.node_id)
             if problem.severity == "error":
                 item.setForeground(QColor("#c62828"))
             self.addItem(item)
         if len(problems) > MAX_SHOWN:
-            self.addItem(f"… and {len(problems) - MAX_SHOWN} more")
+            self.addItem(self.tr("… and {count} more").format(count=len(problems) - MAX_SHOWN))
         self.count_changed.emit(len(problems))
 
     def _activated(self, item: QListWidgetItem) -> None:

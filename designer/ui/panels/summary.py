@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QAbstractTableModel, QCoreApplication, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from designer.core.rules import fmt
 
-COLUMNS = ("Name", "Type", "Output shape", "Parameters", "Multiply-adds")
+COLUMNS = (QT_TRANSLATE_NOOP("SummaryModel", "Name"), QT_TRANSLATE_NOOP("SummaryModel", "Type"),
+           QT_TRANSLATE_NOOP("SummaryModel", "Output shape"), QT_TRANSLATE_NOOP("SummaryModel", "Parameters"),
+           QT_TRANSLATE_NOOP("SummaryModel", "Multiply-adds"))
 
 
 def _count(n: int) -> str:
@@ -37,7 +39,7 @@ class SummaryModel(QAbstractTableModel):
             result = shapes.nodes[node_id]
             node = doc.graph.nodes[node_id]
             if result.error:
-                out = "error"
+                out = self.tr("error")
             elif result.out_shape is None:
                 out = "?"
             else:
@@ -49,7 +51,8 @@ class SummaryModel(QAbstractTableModel):
                          "—" if result.error or result.out_shape is None else _count(macs), result.error is not None))
             ids.append(node_id)
         if rows:
-            rows.append(("Total", f"{len(ids)} layers", fmt(shapes.output_shape) if shapes.output_shape else "—",
+            rows.append((self.tr("Total"), self.tr("1 layer") if len(ids) == 1 else self.tr("{count} layers").format(count=len(ids)),
+                         fmt(shapes.output_shape) if shapes.output_shape else "—",
                          _count(total_params), _count(total_macs), False))
             ids.append(None)
         self.beginResetModel()
@@ -64,7 +67,7 @@ class SummaryModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
+            return QCoreApplication.translate("SummaryModel", COLUMNS[section])
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):

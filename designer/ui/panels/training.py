@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import sys
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -27,16 +27,21 @@ from designer.ui.panels.training_plots import TrainingCurves
 from designer.ui.worker import TrainingRun
 
 REDRAW_MS = 100  # curves redraw 10 times a second (<= 30): painting holds the GIL the training loop needs
-LOCK_REASON = "training is running (Stop it to edit the model)"
+# English keys, shown through translate("TrainingPanel", ...).
+LOCK_REASON = QT_TRANSLATE_NOOP("TrainingPanel", "training is running (Stop it to edit the model)")
 DATASET_HELP = {
-    "mnist-5k": "5,000 handwritten digits bundled with the app: works offline, trains in seconds",
-    "mnist": "70,000 handwritten digits (downloaded once, about 11 MB)",
-    "fashion-mnist": "70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)",
+    "mnist-5k": QT_TRANSLATE_NOOP("TrainingPanel",
+                                  "5,000 handwritten digits bundled with the app: works offline, trains in seconds"),
+    "mnist": QT_TRANSLATE_NOOP("TrainingPanel", "70,000 handwritten digits (downloaded once, about 11 MB)"),
+    "fashion-mnist": QT_TRANSLATE_NOOP("TrainingPanel",
+                                       "70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)"),
 }
-FOLDER_ITEM = "image folder"  # the dataset list's last entry: your own pictures, one sub-folder per class
+# The dataset list's last entry (its item data; the text is translated): your own pictures, one sub-folder per class.
+FOLDER_ITEM = QT_TRANSLATE_NOOP("TrainingPanel", "image folder")
 LOSS_HELP = {
-    "MSELoss": "Mean squared error against one-hot targets, as in the PyTorch tutorial",
-    "NLLLoss": "Needs LogSoftmax as the last layer",
+    "MSELoss": QT_TRANSLATE_NOOP("TrainingPanel",
+                                 "Mean squared error against one-hot targets, as in the PyTorch tutorial"),
+    "NLLLoss": QT_TRANSLATE_NOOP("TrainingPanel", "Needs LogSoftmax as the last layer"),
 }
 
 
@@ -100,8 +105,9 @@ class TrainingPanel(QWidget):
     # layout -------------------------------------------------------------------
     def _build(self) -> None:
         self.dataset = _choices("dataset", DATASET_HELP)
-        self.dataset.addItem(FOLDER_ITEM)
-        self.dataset.setItemData(self.dataset.count() - 1, "Your own pictures: a folder with one sub-folder per class",
+        self.dataset.addItem(self.tr(FOLDER_ITEM), FOLDER_ITEM)
+        self.dataset.setItemData(self.dataset.count() - 1,
+                                 self.tr("Your own pictures: a folder with one sub-folder per class"),
                                  Qt.ItemDataRole.ToolTipRole)
         self.folder = FolderData(self.document)
         self.folder.setVisible(False)
@@ -112,16 +118,17 @@ class TrainingPanel(QWidget):
         self.optimizer = _choices("optimizer")
         self.optimizer.currentTextChanged.connect(self._optimizer_changed)
         self.lr = QLineEdit()
-        self.lr.setToolTip("Learning rate: how big each step is. Too big and the loss explodes; too small and it crawls.")
+        self.lr.setToolTip(self.tr("Learning rate: how big each step is. Too big and the loss explodes; too small "
+                                   "and it crawls."))
         self.momentum = QDoubleSpinBox()
         self.momentum.setRange(SETTINGS["momentum"].low, SETTINGS["momentum"].high)
         self.momentum.setSingleStep(0.1)
         self.momentum.setDecimals(3)
-        self.nesterov = QCheckBox("Nesterov")
+        self.nesterov = QCheckBox("Nesterov")  # untranslated: a name
         self.weight_decay = QLineEdit()
         self.loss = _choices("loss", LOSS_HELP)
         self.init = _choices("init", skip=("keep",))  # keep: the check box below
-        self.keep_weights = QCheckBox("Continue from trained weights")
+        self.keep_weights = QCheckBox(self.tr("Continue from trained weights"))
         self.seed = _spin("seed")
         self.device = DeviceCombo()
         momentum_row = QHBoxLayout()
@@ -132,14 +139,15 @@ class TrainingPanel(QWidget):
         momentum.setLayout(momentum_row)
         # Two columns of label/field pairs (one in a narrow dock): the dock stays short enough to show the curves.
         self.settings = PairGrid([
-            ("Dataset", self.dataset), ("Device", self.device), ("Epochs", self.epochs),
-            ("Batch size", self.batch_size), ("Optimizer", self.optimizer), ("Learning rate", self.lr),
-            ("Momentum", momentum), ("Weight decay", self.weight_decay), ("Loss", self.loss),
-            ("Initialisation", self.init), ("Seed", self.seed), ("", self.keep_weights)])
+            (self.tr("Dataset"), self.dataset), (self.tr("Device"), self.device), (self.tr("Epochs"), self.epochs),
+            (self.tr("Batch size"), self.batch_size), (self.tr("Optimizer"), self.optimizer),
+            (self.tr("Learning rate"), self.lr), (self.tr("Momentum"), momentum),
+            (self.tr("Weight decay"), self.weight_decay), (self.tr("Loss"), self.loss),
+            (self.tr("Initialisation"), self.init), (self.tr("Seed"), self.seed), ("", self.keep_weights)])
 
-        self.start_button = QPushButton("Start")
-        self.pause_button = QPushButton("Pause")
-        self.stop_button = QPushButton("Stop")
+        self.start_button = QPushButton(self.tr("Start"))
+        self.pause_button = QPushButton(self.tr("Pause"))
+        self.stop_button = QPushButton(self.tr("Stop"))
         self.start_button.clicked.connect(lambda: self.start())
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
@@ -148,7 +156,7 @@ class TrainingPanel(QWidget):
             buttons.addWidget(button)
         self.progress = QProgressBar()
         self.progress.setFormat("%p%")
-        self.progress_label = QLabel("Not trained yet")
+        self.progress_label = QLabel(self.tr("Not trained yet"))
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -173,9 +181,10 @@ class TrainingPanel(QWidget):
             config = TrainConfig.from_project(self.document.project.training)
         except ConfigError as exc:
             config = TrainConfig()
-            self._say(f"The project's training settings were not usable ({exc}); using the defaults.", error=True)
+            self._say(self.tr("The project's training settings were not usable ({error}); using the defaults.").format(
+                error=exc), error=True)
         if config.dataset.startswith("folder:"):
-            self.dataset.setCurrentText(FOLDER_ITEM)
+            self.dataset.setCurrentIndex(self.dataset.findData(FOLDER_ITEM))
             self.folder.set_dataset(config.dataset)
         else:
             self.dataset.setCurrentText(config.dataset)
@@ -197,7 +206,7 @@ class TrainingPanel(QWidget):
         """The form as a checked TrainConfig; raises ConfigError naming the setting."""
         lr, decay = _number(self.lr.text(), "lr"), _number(self.weight_decay.text() or "0", "weight_decay")
         sgd = self.optimizer.currentText() == "SGD"
-        dataset = self.folder.dataset() if self.dataset.currentText() == FOLDER_ITEM else self.dataset.currentText()
+        dataset = self.folder.dataset() if self._folder_chosen() else self.dataset.currentText()
         return TrainConfig(dataset=dataset, epochs=self.epochs.value(),
                            batch_size=self.batch_size.value(), optimizer=self.optimizer.currentText(), lr=lr,
                            momentum=self.momentum.value() if sgd else 0.0, nesterov=sgd and self.nesterov.isChecked(),
@@ -205,7 +214,11 @@ class TrainingPanel(QWidget):
                            seed=self.seed.value(), device=self.device.currentText(),
                            **self.options.values()).validated()
 
+    def _folder_chosen(self) -> bool:
+        return self.dataset.currentData() == FOLDER_ITEM
+
     def _dataset_changed(self, name: str) -> None:
+        name = FOLDER_ITEM if self._folder_chosen() else name
         self.folder.setVisible(name == FOLDER_ITEM)
         self.options.set_dataset(name)
         if name == FOLDER_ITEM and self.folder.layout_info is None:
@@ -221,7 +234,7 @@ class TrainingPanel(QWidget):
         self.load_settings()
         self._clear()
         self.progress.setValue(0)
-        self.progress_label.setText("Not trained yet")
+        self.progress_label.setText(self.tr("Not trained yet"))
         self._say("")
 
     # run control ----------------------------------------------------------------
@@ -233,15 +246,17 @@ class TrainingPanel(QWidget):
             config = self.config() if resume is None else TrainConfig.from_project(resume.settings).updated(
                 device=self.device.currentText())
         except ConfigError as exc:
-            self._say(f"Cannot start: {exc.field.removeprefix('training.')}: {exc.message}", error=True)
+            self._say(self.tr("Cannot start: {setting}: {problem}").format(
+                setting=exc.field.removeprefix("training."), problem=exc.message), error=True)
             return
         if not self.document.shapes.valid:
-            self._say("Cannot start: the model has problems. Fix them first (see the Problems tab).", error=True)
+            self._say(self.tr("Cannot start: the model has problems. Fix them first (see the Problems tab)."),
+                      error=True)
             return
-        if self.dataset.currentText() == FOLDER_ITEM and resume is None:
+        if self._folder_chosen() and resume is None:
             problem = self.folder.message.text() if self.folder.layout_info is None else self.folder.fit_problem()
             if problem:
-                self._say(f"Cannot start: {problem}", error=True)
+                self._say(self.tr("Cannot start: {problem}").format(problem=problem), error=True)
                 return
         if resume is None:
             self._remember(config)
@@ -254,8 +269,8 @@ class TrainingPanel(QWidget):
         self.destroyed.connect(self.run.control.stop)  # a closed panel must not leave a run going
         self._clear()
         self.progress.setValue(0)
-        self.progress_label.setText("Starting…")
-        self.document.set_locked(True, LOCK_REASON)
+        self.progress_label.setText(self.tr("Starting…"))
+        self.document.set_locked(True, self.tr(LOCK_REASON))
         self._timer.start()
         self.run.start(self._event, self._ended, context=self)
         self._update_buttons()
@@ -276,17 +291,17 @@ class TrainingPanel(QWidget):
         control = self.run.control
         if control.paused:
             control.resume()
-            self.pause_button.setText("Pause")
+            self.pause_button.setText(self.tr("Pause"))
             self._say("")
         else:
             control.pause()
-            self.pause_button.setText("Resume")
-            self._say("Paused: Resume carries on where it stopped.")
+            self.pause_button.setText(self.tr("Resume"))
+            self._say(self.tr("Paused: Resume carries on where it stopped."))
 
     def stop(self) -> None:
         if self.run is not None:
             self.run.stop()
-            self.pause_button.setText("Pause")
+            self.pause_button.setText(self.tr("Pause"))
 
     def shutdown(self) -> None:
         """Stop a run and wait briefly for its thread: called when the app quits."""
@@ -325,14 +340,15 @@ class TrainingPanel(QWidget):
         self.progress.setMaximum(max(total, 1))
         self.progress.setValue(done)
         self.progress_label.setText(f"{what[:1].upper()}{what[1:]}…" if what.startswith("decoding")
-                                    else f"Downloading {what}…")
+                                    else self.tr("Downloading {what}…").format(what=what))
 
     def _started(self, event) -> None:
         self._run_classes = list(event.classes)
         self.progress.setValue(0)
         self.progress.setMaximum(event.epochs * event.steps_per_epoch)
-        self._say(" ".join(event.warnings) or f"Training on {event.train_samples:,} samples ({event.device}, "
-                                                f"seed {event.seed}); {event.held_out_samples:,} held out to test.")
+        self._say(" ".join(event.warnings) or self.tr(
+            "Training on {count:,} samples ({device}, seed {seed}); {held:,} held out to test.").format(
+                count=event.train_samples, device=event.device, seed=event.seed, held=event.held_out_samples))
         self.device.refresh()
 
     def _stale(self) -> bool:
@@ -344,31 +360,37 @@ class TrainingPanel(QWidget):
             return
         self.curves.add_batches(event)
         self._step = event.step
-        self._status = (f"Epoch {event.epoch} · step {event.step:,}/{event.steps:,} · "
-                        f"{event.samples_per_s:,.0f} samples/s · ETA {_duration(event.eta_s)}")
+        status = self.tr("Epoch {epoch} · step {step:,}/{steps:,} · {speed:,.0f} samples/s · ETA {eta}")
+        self._status = status.format(
+            epoch=event.epoch, step=event.step, steps=event.steps, speed=event.samples_per_s,
+            eta=_duration(event.eta_s))
 
     def _epoch(self, event) -> None:
         if self._stale():
             return
         self.curves.add_epoch(event)
-        self._say(f"Epoch {event.epoch}/{event.epochs}: held-out accuracy {event.val_acc:.1%}, "
-                  f"loss {event.train_loss:.4f} (held-out {event.val_loss:.4f}), {event.samples_per_s:,.0f} samples/s")
+        self._say(self.tr("Epoch {epoch}/{epochs}: held-out accuracy {accuracy:.1%}, loss {loss:.4f} (held-out "
+                          "{held_loss:.4f}), {speed:,.0f} samples/s").format(
+            epoch=event.epoch, epochs=event.epochs, accuracy=event.val_acc, loss=event.train_loss,
+            held_loss=event.val_loss, speed=event.samples_per_s))
 
     def _finished(self, event) -> None:
         self._redraw()
         if self._stale():
-            self._say("Training stopped: another project was opened.")
+            self._say(self.tr("Training stopped: another project was opened."))
             self.run_finished.emit(event)
             return
         if event.epochs_done == 0:
-            self._say("Stopped before the first epoch ended: no weights were kept.")
+            self._say(self.tr("Stopped before the first epoch ended: no weights were kept."))
         else:
             self.document.set_weights(event.best_state)
             self.document.mark_modified()
-            how = "Stopped" if event.stopped else "Done"
-            self._say(f"{how}: best held-out accuracy {event.best_val_acc:.1%} (epoch {event.best_epoch}). "
-                      "The weights belong to the project now: Save keeps them.")
-            self.progress_label.setText(f"{how} after {event.epochs_done} epoch{'s' * (event.epochs_done != 1)}")
+            how = self.tr("Stopped") if event.stopped else self.tr("Done")
+            self._say(self.tr("{how}: best held-out accuracy {accuracy:.1%} (epoch {epoch}). The weights belong to "
+                              "the project now: Save keeps them.").format(
+                how=how, accuracy=event.best_val_acc, epoch=event.best_epoch))
+            after = self.tr("{how} after 1 epoch") if event.epochs_done == 1 else self.tr("{how} after {count} epochs")
+            self.progress_label.setText(after.format(how=how, count=event.epochs_done))
         if event.confusion:
             self.curves.show_confusion(event.confusion, self._classes(len(event.confusion)))
         self.run_finished.emit(event)
@@ -379,13 +401,15 @@ class TrainingPanel(QWidget):
             return
         self.document.set_weights(event.best_state)
         self.document.mark_modified()
-        self._kept_note = (f"The best weights before the failure (epoch {event.best_epoch}, held-out accuracy "
-                           f"{event.best_val_acc:.1%}) are kept: Save keeps them.")
+        self._kept_note = self.tr("The best weights before the failure (epoch {epoch}, held-out accuracy "
+                                  "{accuracy:.1%}) are kept: Save keeps them.").format(
+            epoch=event.best_epoch, accuracy=event.best_val_acc)
 
     def _failed(self, message: str) -> None:
         self._redraw()
         self._say(f"{message} {self._kept_note}".strip(), error=True)
-        self.progress_label.setText("Failed; the best weights so far are kept" if self._kept_note else "Failed")
+        self.progress_label.setText(self.tr("Failed; the best weights so far are kept") if self._kept_note
+                                    else self.tr("Failed"))
         self.run_failed.emit(message)
 
     def _ended(self) -> None:
@@ -393,7 +417,7 @@ class TrainingPanel(QWidget):
         self._redraw()
         self.run = None
         self.document.set_locked(False)
-        self.pause_button.setText("Pause")
+        self.pause_button.setText(self.tr("Pause"))
         self._update_buttons()
         self.run_ended.emit()
 
@@ -425,8 +449,9 @@ class TrainingPanel(QWidget):
         running = self.run is not None
         other_lock = self.document.locked and not running  # e.g. a quick training from the drawing pad
         self.start_button.setEnabled(not running and not other_lock)
-        self.start_button.setToolTip("Another training run holds the model" if other_lock else
-                                     "" if self.document.shapes.valid else "The model has problems: fix them first")
+        self.start_button.setToolTip(self.tr("Another training run holds the model") if other_lock else
+                                     "" if self.document.shapes.valid else
+                                     self.tr("The model has problems: fix them first"))
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
         self.settings.setEnabled(not running)
@@ -452,7 +477,8 @@ def _choices(key: str, tips: dict[str, str] | None = None, skip: tuple[str, ...]
             continue
         box.addItem(name)
         if tips and name in tips:
-            box.setItemData(box.count() - 1, tips[name], Qt.ItemDataRole.ToolTipRole)
+            box.setItemData(box.count() - 1, QCoreApplication.translate("TrainingPanel", tips[name]),
+                            Qt.ItemDataRole.ToolTipRole)
     return box
 
 
@@ -482,9 +508,9 @@ def install(window) -> TrainingPanel:
     if inspector is not None:
         window.tabifyDockWidget(inspector, dock)
         inspector.raise_()
-    action = QAction("&Train…", window)
+    action = QAction(QCoreApplication.translate("TrainingPanel", "&Train…"), window)
     action.setShortcut(QKeySequence("Ctrl+T"))
-    action.setStatusTip("Show the training panel")
+    action.setStatusTip(QCoreApplication.translate("TrainingPanel", "Show the training panel"))
     action.triggered.connect(lambda: (dock.show(), dock.raise_(), panel.start_button.setFocus()))
     window.menu("Model").addAction(action)
     window.training_panel = panel

@@ -63,7 +63,7 @@ def _quick_train(model, input_shape: tuple, config, control, job) -> tuple[dict,
             return event.best_state, float(event.best_val_acc)
         elif isinstance(event, Failed):
             return event.message
-    return "Training ended without a result."
+    return QCoreApplication.translate("Tryout", "Training ended without a result.")
 
 
 class Tryout(QObject):
@@ -106,18 +106,18 @@ class Tryout(QObject):
         """(kind, message): kind is invalid, output, training, untrained or ready."""
         shapes = self.document.shapes
         if not shapes.valid:
-            return "invalid", "The model has errors: fix them on the canvas to try it out."
+            return "invalid", self.tr("The model has errors: fix them on the canvas to try it out.")
         out = shapes.output_shape
         if out is None or len(out) != 1:
-            return "output", (f"The model's output has shape {tuple(out or ())}: to classify digits it needs "
-                              "one score per class; end it with Linear(…, 10).")
+            return "output", self.tr("The model's output has shape {shape}: to classify digits it needs one score "
+                                     "per class; end it with Linear(…, 10).").format(shape=tuple(out or ()))
         if self.training:
-            return "training", "Training on mnist-5k…"
+            return "training", self.tr("Training on mnist-5k…")
         if self.message:
             return ("ready" if self.document.weights is not None else "untrained"), self.message
         if self.document.weights is None:
-            return "untrained", "This model has not been trained yet: its answers are guesses."
-        return "ready", "Trained weights loaded: draw a digit."
+            return "untrained", self.tr("This model has not been trained yet: its answers are guesses.")
+        return "ready", self.tr("Trained weights loaded: draw a digit.")
 
     def folder_classes(self) -> list[str] | None:
         """The class names when the project trains on an image folder (``folder:PATH``), else None."""
@@ -131,7 +131,7 @@ class Tryout(QObject):
             try:
                 names = classes_of(dataset, base)
             except FolderError as exc:
-                self.message = f"{exc}: the answers are shown as class numbers."
+                self.message = self.tr("{problem}: the answers are shown as class numbers.").format(problem=exc)
                 names = None
             self._classes = (dataset, base, names)
         return self._classes[2]
@@ -168,18 +168,17 @@ class Tryout(QObject):
         self.model, self.trained = None, False
         if self.status()[0] in ("invalid", "output"):
             return None
-        from designer.ml.build import BuildError, build_model
-        from designer.ml.weights import compare
+        from designer.ml import models
 
         try:
-            model = build_model(self.document.graph)
-        except BuildError as exc:
+            model = models.build(self.document.graph)
+        except models.ModelError as exc:
             self.message = str(exc)
             self.status_changed.emit()
             return None
         weights = self.document.weights
-        if weights is not None and compare(model.state_dict(), weights).ok:
-            model.load_state_dict(weights)
+        if weights is not None and models.fit(model, weights).ok:
+            models.attach(model, weights)
             self.trained = True
         self.model = model.eval()
         return self.model
@@ -247,20 +246,26 @@ class Tryout(QObject):
         if self.training or self.status()[0] not in ("untrained", "ready"):
             return
         from designer.core.training import ConfigError, TrainConfig
-        from designer.ml.build import build_model
+        from designer.ml import models
+        from designer.ml.control import Control
 
         try:
             config = TrainConfig.from_project(getattr(self.document.project, "training", None))
         except ConfigError:
             config = TrainConfig()
         config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
-        from designer.ml.control import Control
 
-        model, shape, control = build_model(self.document.graph), self.input_shape(), Control()
+        try:
+            model = models.build(self.document.graph)
+        except models.ModelError as exc:  # e.g. too large to allocate
+            self.message = str(exc)
+            self.status_changed.emit()
+            return
+        shape, control = self.input_shape(), Control()
         self._control = control
         self.training = True
         if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
-            self.document.set_locked(True, "Training on mnist-5k from the drawing pad…")
+            self.document.set_locked(True, self.tr("Training on mnist-5k from the drawing pad…"))
         self.status_changed.emit()
         self.job = run_in_background(lambda job: _quick_train(model, shape, config, control, job),
                                       self._train_done, self._train_crashed, self,
@@ -275,12 +280,14 @@ class Tryout(QObject):
 
     def _train_crashed(self, exc: Exception) -> None:
         self.job = None
-        self._train_failed("Training was cancelled." if isinstance(exc, Cancelled) else f"Training failed: {exc}")
+        self._train_failed(self.tr("Training was cancelled.") if isinstance(exc, Cancelled)
+                           else self.tr("Training failed: {error}").format(error=exc))
 
     def _trained(self, state: dict, accuracy: float) -> None:
         self._unlock()
         self.document.set_weights(state)  # -> weights_changed -> rebuilt with these weights
-        self.message = f"Trained on mnist-5k: {accuracy:.1%} of held-out digits right."
+        self.message = self.tr("Trained on mnist-5k: {accuracy:.1%} of held-out digits right.").format(
+            accuracy=accuracy)
         self.status_changed.emit()
 
     def _train_failed(self, message: str) -> None:

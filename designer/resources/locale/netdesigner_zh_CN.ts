@@ -1,0 +1,1123 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Autosaver</name>
+    <message>
+        <source>“{name}” (never saved)</source>
+        <translation>“{name}”（从未保存）</translation>
+    </message>
+    <message>
+        <source>Restore unsaved work?</source>
+        <translation>恢复未保存的工作？</translation>
+    </message>
+    <message>
+        <source>NetDesigner did not close properly last time.
+
+Restore the unsaved changes to {what}, autosaved at {when}?
+
+No keeps them as a project file in {folder} (listed under File ▸ Open Recent).</source>
+        <translation>NetDesigner 上次没有正常关闭。
+
+要恢复对 {what} 的未保存更改吗？（自动保存于 {when}）
+
+选“否”会把它们另存为项目文件，放在 {folder}（列在“文件 ▸ 最近打开”中）。</translation>
+    </message>
+    <message>
+        <source>The unsaved work could not be kept as a project ({error}); it stays in {file}</source>
+        <translation>未保存的工作无法另存为项目（{error}）；它仍保留在 {file}</translation>
+    </message>
+    <message>
+        <source>The unsaved work was kept in {file} (File ▸ Open Recent)</source>
+        <translation>未保存的工作已保存在 {file}（文件 ▸ 最近打开）</translation>
+    </message>
+</context>
+<context>
+    <name>CanvasScene</name>
+    <message>
+        <source>Problem:</source>
+        <translation>问题：</translation>
+    </message>
+    <message>
+        <source>in {input} → out {output}</source>
+        <translation>输入 {input} → 输出 {output}</translation>
+    </message>
+    <message>
+        <source>out {output}</source>
+        <translation>输出 {output}</translation>
+    </message>
+</context>
+<context>
+    <name>CanvasView</name>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Cannot paste: {error}</source>
+        <translation>无法粘贴：{error}</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>制作副本</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Cut</source>
+        <translation>剪切</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>断开连线</translation>
+    </message>
+    <message>
+        <source>Insert layer here</source>
+        <translation>在此插入层</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>粘贴</translation>
+    </message>
+    <message>
+        <source>Select all</source>
+        <translation>全选</translation>
+    </message>
+    <message>
+        <source>Fit to view</source>
+        <translation>适合窗口</translation>
+    </message>
+</context>
+<context>
+    <name>Docks</name>
+    <message>
+        <source>Layers</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Inspector</source>
+        <translation>属性</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史记录</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Try it</source>
+        <translation>试一试</translation>
+    </message>
+    <message>
+        <source>Look inside</source>
+        <translation>看看内部</translation>
+    </message>
+    <message>
+        <source>Explain</source>
+        <translation>讲解</translation>
+    </message>
+    <message>
+        <source>Code</source>
+        <translation>代码</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>健康检查</translation>
+    </message>
+    <message>
+        <source>Lessons</source>
+        <translation>课程</translation>
+    </message>
+</context>
+<context>
+    <name>Document</name>
+    <message>
+        <source>The Input block cannot be deleted: every model starts from it (change its shape in the inspector).</source>
+        <translation>输入块不能删除：每个模型都从它开始（可以在属性面板中修改它的形状）。</translation>
+    </message>
+    <message>
+        <source>Trained weights cleared: the model changed (train again, or undo the change).</source>
+        <translation>训练好的权重已清除：模型改变了（请重新训练，或撤销这次更改）。</translation>
+    </message>
+    <message>
+        <source>The model cannot be edited now: {reason}.</source>
+        <translation>现在不能编辑模型：{reason}。</translation>
+    </message>
+    <message>
+        <source>training is running</source>
+        <translation>正在训练</translation>
+    </message>
+    <message>
+        <source>Add {type}</source>
+        <translation>添加 {type}</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Delete {type}</source>
+        <translation>删除 {type}</translation>
+    </message>
+    <message>
+        <source>{src} is already connected to {dst}</source>
+        <translation>{src} 已经连到 {dst}</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连线</translation>
+    </message>
+    <message>
+        <source>Disconnect</source>
+        <translation>断开连线</translation>
+    </message>
+    <message>
+        <source>Set {param}</source>
+        <translation>设置 {param}</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>重命名</translation>
+    </message>
+    <message>
+        <source>Move</source>
+        <translation>移动</translation>
+    </message>
+    <message>
+        <source>this block has no single input to insert before</source>
+        <translation>这个块没有唯一的输入，无法在它前面插入</translation>
+    </message>
+    <message>
+        <source>Fix: {label}</source>
+        <translation>修复：{label}</translation>
+    </message>
+    <message>
+        <source>Insert {type}</source>
+        <translation>插入 {type}</translation>
+    </message>
+    <message>
+        <source>the Input cannot be put on a wire: nothing can feed it</source>
+        <translation>输入块不能放到连线上：没有任何东西能给它输入</translation>
+    </message>
+    <message>
+        <source>{node} is already wired; only an unwired block can be dropped on a wire</source>
+        <translation>{node} 已经连线；只有未连线的块才能放到连线上</translation>
+    </message>
+    <message>
+        <source>{src} is not connected to {dst}</source>
+        <translation>{src} 没有连到 {dst}</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>粘贴</translation>
+    </message>
+    <message>
+        <source>Auto-layout</source>
+        <translation>自动排列</translation>
+    </message>
+</context>
+<context>
+    <name>DrawPad</name>
+    <message>
+        <source>Draw a digit with the mouse. Right-click or Esc clears, Ctrl+Z undoes a stroke;
+drop an image file here to classify it.</source>
+        <translation>用鼠标写一个数字。右键或 Esc 清除，Ctrl+Z 撤销一笔；
+也可以把图像文件拖到这里来分类。</translation>
+    </message>
+    <message>
+        <source>Draw a digit here</source>
+        <translation>在这里写一个数字</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorReport</name>
+    <message>
+        <source>NetDesigner: unexpected error</source>
+        <translation>NetDesigner：意外错误</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>复制详细信息</translation>
+    </message>
+    <message>
+        <source>({count} errors so far.)</source>
+        <translation>（到目前为止共 {count} 个错误。）</translation>
+    </message>
+    <message>
+        <source>Details are also in {file}.</source>
+        <translation>详细信息也记录在 {file} 中。</translation>
+    </message>
+    <message>
+        <source>Something went wrong: {what}
+
+The window keeps working, but save your project to be safe.</source>
+        <translation>出了点问题：{what}
+
+窗口仍可继续使用，但为了安全请保存你的项目。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Class with a step-by-step forward (tutorial style)</source>
+        <translation>带逐步 forward 的类（教程风格）</translation>
+    </message>
+    <message>
+        <source>Compact nn.Sequential</source>
+        <translation>紧凑的 nn.Sequential</translation>
+    </message>
+    <message>
+        <source>ONNX export needs the onnx and onnxscript packages: pip install &quot;netdesigner[onnx]&quot;</source>
+        <translation>导出 ONNX 需要 onnx 和 onnxscript 包：pip install &quot;netdesigner[onnx]&quot;</translation>
+    </message>
+    <message>
+        <source>Export model</source>
+        <translation>导出模型</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>State dict</source>
+        <translation>State dict（状态字典）</translation>
+    </message>
+    <message>
+        <source>ONNX (.onnx), checked with onnxruntime</source>
+        <translation>ONNX（.onnx），用 onnxruntime 检查</translation>
+    </message>
+    <message>
+        <source>(not installed)</source>
+        <translation>（未安装）</translation>
+    </message>
+    <message>
+        <source>Training script train.py (MNIST/FashionMNIST; runs under torchrun)</source>
+        <translation>训练脚本 train.py（MNIST/FashionMNIST；可用 torchrun 运行）</translation>
+    </message>
+    <message>
+        <source>Uses the trained weights.</source>
+        <translation>使用训练好的权重。</translation>
+    </message>
+    <message>
+        <source>No trained weights yet: exports fresh weights (seed 0).</source>
+        <translation>还没有训练好的权重：导出新初始化的权重（随机种子 0）。</translation>
+    </message>
+    <message>
+        <source>Python file</source>
+        <translation>Python 文件</translation>
+    </message>
+    <message>
+        <source>Style</source>
+        <translation>风格</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export model as</source>
+        <translation>模型导出为</translation>
+    </message>
+    <message>
+        <source>Python file: choose where to write the model</source>
+        <translation>Python 文件：请选择把模型写到哪里</translation>
+    </message>
+    <message>
+        <source>Python file: the folder {folder} does not exist</source>
+        <translation>Python 文件：文件夹 {folder} 不存在</translation>
+    </message>
+    <message>
+        <source>Exporting and checking in a fresh Python process…</source>
+        <translation>正在导出，并在新的 Python 进程中检查…</translation>
+    </message>
+    <message>
+        <source>Export failed: {error}</source>
+        <translation>导出失败：{error}</translation>
+    </message>
+    <message>
+        <source>Written (not checked).</source>
+        <translation>已写入（未检查）。</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>导出(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import .py…</source>
+        <translation>导入 .py(&amp;I)…</translation>
+    </message>
+</context>
+<context>
+    <name>Inspector</name>
+    <message>
+        <source>e.g. 1, 28, 28</source>
+        <translation>例如 1, 28, 28</translation>
+    </message>
+    <message>
+        <source>Select a block on the canvas to see and edit its parameters.
+
+Drag layers from the palette on the left, or double-click one to add it after the selected block.</source>
+        <translation>在画布上选中一个块，就能查看和编辑它的参数。
+
+从左边的层面板拖动层到画布上，或者双击一个层，把它加在选中的块后面。</translation>
+    </message>
+    <message>
+        <source>name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Input</source>
+        <translation>输入</translation>
+    </message>
+    <message>
+        <source>Output</source>
+        <translation>输出</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Receptive field&lt;/b&gt; {size} input pixels, &lt;b&gt;jump&lt;/b&gt; {jump}</source>
+        <translation>&lt;b&gt;感受野&lt;/b&gt; {size} 个输入像素，&lt;b&gt;跳距&lt;/b&gt; {jump}</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Multiply-adds</source>
+        <translation>乘加次数</translation>
+    </message>
+    <message>
+        <source>Not connected to the model: wire it into the chain from Input.</source>
+        <translation>没有连到模型上：把它连进从输入开始的链中。</translation>
+    </message>
+    <message>
+        <source>Fix: {label}</source>
+        <translation>修复：{label}</translation>
+    </message>
+</context>
+<context>
+    <name>Language</name>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <source>NetDesigner will speak {language} from its next start.</source>
+        <translation>NetDesigner 下次启动时将使用{language}。</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Restart Now</source>
+        <translation>立即重启</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>以后再说</translation>
+    </message>
+</context>
+<context>
+    <name>LessonPanel</name>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Open the lesson&apos;s starting project and begin at its first step</source>
+        <translation>打开本课的起始项目，从第一步开始</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Well done: you finished “{title}”. Pick the next lesson above.</source>
+        <translation>做得好：你完成了“{title}”。在上方选择下一课吧。</translation>
+    </message>
+    <message>
+        <source>&amp;Lessons…</source>
+        <translation>课程(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Follow the tutorial step by step in the app</source>
+        <translation>在应用中一步一步跟着教程学</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Model</source>
+        <translation>模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Model summary</source>
+        <translation>模型概要</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>问题</translation>
+    </message>
+    <message>
+        <source>Opened project</source>
+        <translation>打开的项目</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation>新建(&amp;N)</translation>
+    </message>
+    <message>
+        <source>New from &amp;Template</source>
+        <translation>从模板新建(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;As…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>剪切(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>粘贴(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Duplicate</source>
+        <translation>制作副本(&amp;D)</translation>
+    </message>
+    <message>
+        <source>De&amp;lete</source>
+        <translation>删除(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Select &amp;All</source>
+        <translation>全选(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;In</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;Out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Actual Size</source>
+        <translation>实际大小(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Fit to View</source>
+        <translation>适合窗口(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Snap to Grid</source>
+        <translation>对齐网格(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset Layout</source>
+        <translation>重置布局(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Auto-&amp;layout</source>
+        <translation>自动排列(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Check Shapes</source>
+        <translation>检查形状(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About NetDesigner</source>
+        <translation>关于 NetDesigner(&amp;A)</translation>
+    </message>
+    <message>
+        <source>NetDesigner projects (*.netproj.json *.json);;All files (*)</source>
+        <translation>NetDesigner 项目 (*.netproj.json *.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>New project: {name}</source>
+        <translation>新项目：{name}</translation>
+    </message>
+    <message>
+        <source>Open project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <source>Cannot open project</source>
+        <translation>无法打开项目</translation>
+    </message>
+    <message>
+        <source>Could not open {file}:</source>
+        <translation>无法打开 {file}：</translation>
+    </message>
+    <message>
+        <source>wider than the window: Model ▸ Auto-layout (Ctrl+L) wraps it</source>
+        <translation>比窗口还宽：模型 ▸ 自动排列（Ctrl+L）可以把它折行</translation>
+    </message>
+    <message>
+        <source>Opened {file}</source>
+        <translation>已打开 {file}</translation>
+    </message>
+    <message>
+        <source>Save project as</source>
+        <translation>项目另存为</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
+    </message>
+    <message>
+        <source>Could not save {file}:</source>
+        <translation>无法保存 {file}：</translation>
+    </message>
+    <message>
+        <source>Saved {file}</source>
+        <translation>已保存 {file}</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>Save the changes to “{name}” first?</source>
+        <translation>要先保存对“{name}”的更改吗？</translation>
+    </message>
+    <message>
+        <source>Output {shape} · {count:,} parameters</source>
+        <translation>输出 {shape} · {count:,} 个参数</translation>
+    </message>
+    <message>
+        <source>1 problem: the model cannot run yet</source>
+        <translation>1 个问题：模型还不能运行</translation>
+    </message>
+    <message>
+        <source>{count} problems: the model cannot run yet</source>
+        <translation>{count} 个问题：模型还不能运行</translation>
+    </message>
+    <message>
+        <source>Trained weights not loaded</source>
+        <translation>未载入训练好的权重</translation>
+    </message>
+    <message>
+        <source>Problems ({count})</source>
+        <translation>问题（{count}）</translation>
+    </message>
+    <message>
+        <source>Editing is locked: {reason}</source>
+        <translation>编辑已锁定：{reason}</translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation>正在训练</translation>
+    </message>
+    <message>
+        <source>Editing is unlocked</source>
+        <translation>编辑已解锁</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>缩放</translation>
+    </message>
+    <message>
+        <source>mouse wheel</source>
+        <translation>鼠标滚轮</translation>
+    </message>
+    <message>
+        <source>Pan</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <source>middle drag, or Space + drag</source>
+        <translation>中键拖动，或按住空格拖动</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连线</translation>
+    </message>
+    <message>
+        <source>drag from an output port to a block</source>
+        <translation>从输出端口拖到一个块上</translation>
+    </message>
+    <message>
+        <source>Nudge</source>
+        <translation>微调位置</translation>
+    </message>
+    <message>
+        <source>arrow keys (Shift: ×5)</source>
+        <translation>方向键（Shift：×5）</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>About NetDesigner</source>
+        <translation>关于 NetDesigner</translation>
+    </message>
+    <message>
+        <source>NetDesigner: design a neural network with the mouse, see every shape as it changes, train it and try it out.</source>
+        <translation>NetDesigner：用鼠标设计神经网络，随时看到每个形状的变化，训练它并试用它。</translation>
+    </message>
+</context>
+<context>
+    <name>PaddingEditor</name>
+    <message>
+        <source>numbers</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>&quot;same&quot; keeps height and width (stride 1 only); &quot;valid&quot; means no padding.</source>
+        <translation>&quot;same&quot; 保持高和宽不变（仅限步幅为 1）；&quot;valid&quot; 表示不填充。</translation>
+    </message>
+</context>
+<context>
+    <name>PairEditor</name>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>= : one value for height and width. Click to set them separately (≠).</source>
+        <translation>=：高和宽用同一个值。点击可分别设置（≠）。</translation>
+    </message>
+</context>
+<context>
+    <name>Palette</name>
+    <message>
+        <source>Search layers…</source>
+        <translation>搜索层…</translation>
+    </message>
+</context>
+<context>
+    <name>Presentation</name>
+    <message>
+        <source>&amp;Presentation Mode</source>
+        <translation>演示模式(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Larger text, blocks and plots for a classroom screen (F5 again to go back)</source>
+        <translation>为教室投影放大文字、块和图表（再按 F5 恢复）</translation>
+    </message>
+</context>
+<context>
+    <name>ProblemsList</name>
+    <message>
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>… and {count} more</source>
+        <translation>……还有 {count} 个</translation>
+    </message>
+</context>
+<context>
+    <name>SummaryModel</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Output shape</source>
+        <translation>输出形状</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <source>Multiply-adds</source>
+        <translation>乘加次数</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>合计</translation>
+    </message>
+    <message>
+        <source>1 layer</source>
+        <translation>1 层</translation>
+    </message>
+    <message>
+        <source>{count} layers</source>
+        <translation>{count} 层</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPanel</name>
+    <message>
+        <source>training is running (Stop it to edit the model)</source>
+        <translation>正在训练（停止训练后才能编辑模型）</translation>
+    </message>
+    <message>
+        <source>5,000 handwritten digits bundled with the app: works offline, trains in seconds</source>
+        <translation>应用自带的 5,000 个手写数字：无需联网，几秒就能训练完</translation>
+    </message>
+    <message>
+        <source>70,000 handwritten digits (downloaded once, about 11 MB)</source>
+        <translation>70,000 个手写数字（只需下载一次，约 11 MB）</translation>
+    </message>
+    <message>
+        <source>70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)</source>
+        <translation>10 类共 70,000 张服装图片（只需下载一次，约 30 MB）</translation>
+    </message>
+    <message>
+        <source>image folder</source>
+        <translation>图像文件夹</translation>
+    </message>
+    <message>
+        <source>Mean squared error against one-hot targets, as in the PyTorch tutorial</source>
+        <translation>与 one-hot 目标之间的均方误差，和 PyTorch 教程中一样</translation>
+    </message>
+    <message>
+        <source>Needs LogSoftmax as the last layer</source>
+        <translation>最后一层需要是 LogSoftmax</translation>
+    </message>
+    <message>
+        <source>Your own pictures: a folder with one sub-folder per class</source>
+        <translation>你自己的图片：一个文件夹，每个类别一个子文件夹</translation>
+    </message>
+    <message>
+        <source>Learning rate: how big each step is. Too big and the loss explodes; too small and it crawls.</source>
+        <translation>学习率：每一步迈多大。太大损失会爆炸，太小则进展缓慢。</translation>
+    </message>
+    <message>
+        <source>Continue from trained weights</source>
+        <translation>从训练好的权重继续</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <source>Optimizer</source>
+        <translation>优化器</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Momentum</source>
+        <translation>动量</translation>
+    </message>
+    <message>
+        <source>Weight decay</source>
+        <translation>权重衰减</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>损失函数</translation>
+    </message>
+    <message>
+        <source>Initialisation</source>
+        <translation>初始化</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Not trained yet</source>
+        <translation>尚未训练</translation>
+    </message>
+    <message>
+        <source>The project&apos;s training settings were not usable ({error}); using the defaults.</source>
+        <translation>项目中的训练设置无法使用（{error}）；改用默认设置。</translation>
+    </message>
+    <message>
+        <source>Cannot start: {setting}: {problem}</source>
+        <translation>无法开始：{setting}：{problem}</translation>
+    </message>
+    <message>
+        <source>Cannot start: the model has problems. Fix them first (see the Problems tab).</source>
+        <translation>无法开始：模型有问题。请先修复（见“问题”标签页）。</translation>
+    </message>
+    <message>
+        <source>Cannot start: {problem}</source>
+        <translation>无法开始：{problem}</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Paused: Resume carries on where it stopped.</source>
+        <translation>已暂停：点击“继续”会从停下的地方接着训练。</translation>
+    </message>
+    <message>
+        <source>Downloading {what}…</source>
+        <translation>正在下载 {what}…</translation>
+    </message>
+    <message>
+        <source>Training on {count:,} samples ({device}, seed {seed}); {held:,} held out to test.</source>
+        <translation>在 {count:,} 个样本上训练（{device}，随机种子 {seed}）；留出 {held:,} 个用于测试。</translation>
+    </message>
+    <message>
+        <source>Epoch {epoch} · step {step:,}/{steps:,} · {speed:,.0f} samples/s · ETA {eta}</source>
+        <translation>第 {epoch} 轮 · 第 {step:,}/{steps:,} 步 · {speed:,.0f} 样本/秒 · 预计剩余 {eta}</translation>
+    </message>
+    <message>
+        <source>Epoch {epoch}/{epochs}: held-out accuracy {accuracy:.1%}, loss {loss:.4f} (held-out {held_loss:.4f}), {speed:,.0f} samples/s</source>
+        <translation>第 {epoch}/{epochs} 轮：留出集准确率 {accuracy:.1%}，损失 {loss:.4f}（留出集 {held_loss:.4f}），{speed:,.0f} 样本/秒</translation>
+    </message>
+    <message>
+        <source>Training stopped: another project was opened.</source>
+        <translation>训练已停止：打开了另一个项目。</translation>
+    </message>
+    <message>
+        <source>Stopped before the first epoch ended: no weights were kept.</source>
+        <translation>在第一轮结束前就停止了：没有保留权重。</translation>
+    </message>
+    <message>
+        <source>Stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>{how}: best held-out accuracy {accuracy:.1%} (epoch {epoch}). The weights belong to the project now: Save keeps them.</source>
+        <translation>{how}：最佳留出集准确率 {accuracy:.1%}（第 {epoch} 轮）。权重现在属于这个项目：保存即可保留它们。</translation>
+    </message>
+    <message>
+        <source>{how} after 1 epoch</source>
+        <translation>{how}，共 1 轮</translation>
+    </message>
+    <message>
+        <source>{how} after {count} epochs</source>
+        <translation>{how}，共 {count} 轮</translation>
+    </message>
+    <message>
+        <source>The best weights before the failure (epoch {epoch}, held-out accuracy {accuracy:.1%}) are kept: Save keeps them.</source>
+        <translation>失败前最好的权重（第 {epoch} 轮，留出集准确率 {accuracy:.1%}）已保留：保存即可保留它们。</translation>
+    </message>
+    <message>
+        <source>Failed; the best weights so far are kept</source>
+        <translation>失败；已保留目前最好的权重</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Another training run holds the model</source>
+        <translation>另一个训练正在占用模型</translation>
+    </message>
+    <message>
+        <source>The model has problems: fix them first</source>
+        <translation>模型有问题：请先修复</translation>
+    </message>
+    <message>
+        <source>&amp;Train…</source>
+        <translation>训练(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Show the training panel</source>
+        <translation>显示训练面板</translation>
+    </message>
+</context>
+<context>
+    <name>TryPanel</name>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)</source>
+        <translation>图像 (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Undo stroke</source>
+        <translation>撤销一笔</translation>
+    </message>
+    <message>
+        <source>Open image…</source>
+        <translation>打开图像…</translation>
+    </message>
+    <message>
+        <source>The 28×28 image the model sees: cropped to the ink, scaled to fit 20×20,
+centred by its centre of mass, as MNIST&apos;s digits were.</source>
+        <translation>模型看到的 28×28 图像：裁剪到笔迹范围，缩放到 20×20 以内，
+按质心居中，和 MNIST 的数字一样。</translation>
+    </message>
+    <message>
+        <source>Train on mnist-5k now (2 epochs)</source>
+        <translation>现在用 mnist-5k 训练（2 轮）</translation>
+    </message>
+    <message>
+        <source>{file}: not a readable image ({error})</source>
+        <translation>{file}：不是可读取的图像（{error}）</translation>
+    </message>
+    <message>
+        <source>Open an image to classify</source>
+        <translation>打开要分类的图像</translation>
+    </message>
+    <message>
+        <source>Load &amp;Weights…</source>
+        <translation>载入权重(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Load a state_dict (.pt or .safetensors) into this project, with a compatibility report</source>
+        <translation>把 state_dict（.pt 或 .safetensors）载入这个项目，并给出兼容性报告</translation>
+    </message>
+</context>
+<context>
+    <name>Tryout</name>
+    <message>
+        <source>Training ended without a result.</source>
+        <translation>训练结束，但没有结果。</translation>
+    </message>
+    <message>
+        <source>The model has errors: fix them on the canvas to try it out.</source>
+        <translation>模型有错误：请先在画布上修复，再来试一试。</translation>
+    </message>
+    <message>
+        <source>The model&apos;s output has shape {shape}: to classify digits it needs one score per class; end it with Linear(…, 10).</source>
+        <translation>模型的输出形状是 {shape}：要对数字分类，每个类别需要一个分数；请以 Linear(…, 10) 结尾。</translation>
+    </message>
+    <message>
+        <source>Training on mnist-5k…</source>
+        <translation>正在用 mnist-5k 训练…</translation>
+    </message>
+    <message>
+        <source>This model has not been trained yet: its answers are guesses.</source>
+        <translation>这个模型还没有训练过：它的回答只是猜测。</translation>
+    </message>
+    <message>
+        <source>Trained weights loaded: draw a digit.</source>
+        <translation>已载入训练好的权重：写一个数字吧。</translation>
+    </message>
+    <message>
+        <source>{problem}: the answers are shown as class numbers.</source>
+        <translation>{problem}：回答以类别编号显示。</translation>
+    </message>
+    <message>
+        <source>Training on mnist-5k from the drawing pad…</source>
+        <translation>正在从画板用 mnist-5k 训练…</translation>
+    </message>
+    <message>
+        <source>Training was cancelled.</source>
+        <translation>训练已取消。</translation>
+    </message>
+    <message>
+        <source>Training failed: {error}</source>
+        <translation>训练失败：{error}</translation>
+    </message>
+    <message>
+        <source>Trained on mnist-5k: {accuracy:.1%} of held-out digits right.</source>
+        <translation>已用 mnist-5k 训练：留出集中 {accuracy:.1%} 的数字识别正确。</translation>
+    </message>
+</context>
+</TS>

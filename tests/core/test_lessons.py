@@ -1,0 +1,166 @@
+"""Lessons: every step's check accepts the learner's correct build and refuses a wrong one (no window)."""
+import pytest
+
+from designer.core import i18n, lessons, templates
+from designer.core.lessons import State, state_of
+
+LESSONS = {lesson.id: lesson for lesson in lessons.all_lessons()}
+
+
+class Builder:
+    """A learner's project, edited as the app's blocks and inspector edit it."""
+
+    def __init__(self, template: str):
+        self.project = templates.new_project(template)
+        self.graph = self.project.graph
+        self.facts: dict = {}
+
+    def last(self) -> str:
+        return lessons.infer(self.graph).path[-1]
+
+    def append(self, type_name: str, name: str | None = None, **params) -> str:
+        after = self.last()
+        node = self.graph.add_node(type_name, params, name)
+        self.graph.connect(after, node.id)
+        return node.id
+
+    def find(self, name: str) -> str:
+        return next(i for i, n in self.graph.generated_names().items() if n == name)
+
+    def state(self) -> State:
+        return state_of(self.project, self.facts)
+
+
+def set_input(b, *shape):
+    b.graph.set_param(b.graph.input_node().id, "shape", list(shape))
+
+
+# One function per step: what a learner does to finish it; and one wrong attempt.
+SOLUTIONS = {
+    "module": {
+        "input": (lambda b: set_input(b, 1, 4, 4), lambda b: set_input(b, 1, 4, 5)),
+        "conv": (lambda b: b.append("Conv2d", in_channels=1, out_channels=5, kernel_size=2),
+                 lambda b: b.append("Conv2d", in_channels=1, out_channels=5, kernel_size=3)),
+        "relu": (lambda b: b.append("ReLU"), lambda b: b.append("Sigmoid")),
+        "flatten": (lambda b: b.append("Flatten"), lambda b: b.append("Identity")),
+        "linear": (lambda b: b.append("Linear", in_features=45, out_features=8),
+                   lambda b: b.append("Linear", in_features=45, out_features=9)),
+        "name": (lambda b: b.graph.rename(b.find("conv1"), "conv"), lambda b: b.graph.rename(b.find("conv1"), "cnv")),
+    },
+    "sequential": {
+        "softmax": (lambda b: b.append("Softmax", dim=1), lambda b: b.append("Softmax", dim=0)),
+    },
+    "conv2d": {
+        "stride": (lambda b: b.graph.set_param(b.find("conv1"), "stride", 2),
+                   lambda b: b.graph.set_param(b.find("conv2"), "stride", 2)),
+        "padding": (lambda b: (b.graph.set_param(b.find("conv1"), "stride", 1),
+                               b.graph.set_param(b.find("conv1"), "padding", 0)),
+                    lambda b: b.graph.set_param(b.find("conv1"), "padding", 0)),
+        "dilation": (lambda b: b.graph.set_param(b.find("conv1"), "dilation", 2),
+                     lambda b: b.graph.set_param(b.find("conv1"), "dilation", 3)),
+        "groups_wrong": (lambda b: b.graph.set_param(b.find("conv2"), "groups", 4),
+                         lambda b: b.graph.set_param(b.find("conv1"), "groups", 4)),
+        "groups_right": (lambda b: b.graph.set_param(b.find("conv2"), "groups", 2),
+                         lambda b: b.graph.set_param(b.find("conv2"), "groups", 3)),
+    },
+    "resize": {
+        "input": (lambda b: set_input(b, 1, 8, 8), lambda b: set_input(b, 1, 8, 9)),
+        "pool": (lambda b: b.append("MaxPool2d", kernel_size=2), lambda b: b.append("AvgPool2d", kernel_size=2)),
+        "transpose": (lambda b: b.append("ConvTranspose2d", in_channels=1, out_channels=1, kernel_size=2, stride=2),
+                      lambda b: b.append("ConvTranspose2d", in_channels=1, out_channels=1, kernel_size=2)),
+    },
+    "lenet": {
+        "conv1": (lambda b: b.append("Conv2d", in_channels=1, out_channels=6, kernel_size=5, padding=2),
+                  lambda b: b.append("Conv2d", in_channels=1, out_channels=6, kernel_size=5)),
+        "pool1": (lambda b: (b.append("ReLU"), b.append("MaxPool2d", kernel_size=2)),
+                  lambda b: b.append("MaxPool2d", kernel_size=2)),
+        "conv2": (lambda b: (b.append("Conv2d", in_channels=6, out_channels=16, kernel_size=5), b.append("ReLU"),
+                             b.append("MaxPool2d", kernel_size=2)),
+                  lambda b: (b.append("Conv2d", in_channels=6, out_channels=16, kernel_size=3), b.append("ReLU"),
+                             b.append("MaxPool2d", kernel_size=2))),
+        "linear": (lambda b: (b.append("Flatten"), b.append("Linear", in_features=400, out_features=120),
+                              b.append("ReLU"), b.append("Linear", in_features=120, out_features=84),
+                              b.append("ReLU"), b.append("Linear", in_features=84, out_features=10)),
+                   lambda b: (b.append("Flatten"), b.append("Linear", in_features=400, out_features=120),
+                              b.append("ReLU"), b.append("Linear", in_features=120, out_features=10))),
+    },
+    "training": {
+        "mse_sgd": (lambda b: b.project.training.update(loss="MSELoss", optimizer="SGD"),
+                    lambda b: b.project.training.update(loss="MSELoss", optimizer="Adam")),
+        "train_sgd": (lambda b: b.facts.setdefault("runs", []).append({"loss": "MSELoss", "optimizer": "SGD"}),
+                      lambda b: b.facts.update(runs=[])),
+        "ce_adam": (lambda b: b.facts["runs"].append({"loss": "CrossEntropyLoss", "optimizer": "Adam"}),
+                    lambda b: b.facts["runs"].append({"loss": "CrossEntropyLoss", "optimizer": "SGD"})),
+    },
+    "inside": {
+        "train": (lambda b: b.facts.update(runs=[{"loss": "CrossEntropyLoss", "optimizer": "Adam"}]),
+                  lambda b: b.facts.update(runs=[])),
+        "try": (lambda b: b.facts.update(tried=True), lambda b: b.facts.update(tried=False)),
+        "inside": (lambda b: b.facts.update(visible=["Look inside", "Layers"]),
+                   lambda b: b.facts.update(visible=["Layers"])),
+    },
+}
+
+
+def test_the_tutorial_has_seven_lessons_in_order():
+    assert [lesson.number for lesson in LESSONS.values()] == list(range(1, 8))
+    assert set(SOLUTIONS) == set(LESSONS)
+
+
+@pytest.mark.parametrize("lesson_id", sorted(SOLUTIONS))
+def test_each_check_accepts_the_right_build_and_refuses_a_wrong_one(lesson_id):
+    """Walk the lesson as a learner: at each step a wrong attempt leaves it open, the right one closes it."""
+    lesson = LESSONS[lesson_id]
+    solutions = SOLUTIONS[lesson_id]
+    assert {s.id for s in lesson.steps if s.check} == set(solutions), "every checked step has a solution here"
+    done = 0
+    for index, step in enumerate(lesson.steps):
+        if step.check is None:
+            assert lesson.advance(done, Builder(lesson.template).state()) == done  # a read step waits for Next
+            done += 1
+            continue
+        right, wrong = solutions[step.id]
+        attempt = Builder(lesson.template)
+        replay(lesson, index, attempt)
+        wrong(attempt)
+        assert not lessons.passes(step.check, attempt.state()), f"{step.id}: a wrong build passes"
+        learner = Builder(lesson.template)
+        replay(lesson, index, learner)
+        right(learner)
+        assert lessons.passes(step.check, learner.state()), f"{step.id}: the right build is refused"
+        assert lesson.advance(index, learner.state()) >= index + 1
+        done = index + 1
+
+
+def replay(lesson, upto: int, builder: Builder) -> None:
+    for step in lesson.steps[:upto]:
+        if step.check is not None:
+            SOLUTIONS[lesson.id][step.id][0](builder)
+
+
+def test_the_finished_lesson_1_is_the_tutorials_small_module():
+    builder = Builder("blank")
+    replay(LESSONS["module"], len(LESSONS["module"].steps), builder)
+    state = builder.state()
+    assert state.shapes.parameters == 5 * 1 * 2 * 2 + 5 + 45 * 8 + 8
+    assert list(state.shapes.output_shape) == [8]
+
+
+def test_steps_and_titles_exist_in_both_languages():
+    for lesson in LESSONS.values():
+        assert lesson.name(i18n.ENGLISH) != lesson.name(i18n.CHINESE)
+        for step in lesson.steps:
+            assert step.say(i18n.ENGLISH) != step.say(i18n.CHINESE)
+            assert step.target in (None, "canvas", "Layers", "Inspector", "Model", "Training", "Try it",
+                                   "Look inside", "Explain")
+
+
+def test_a_bad_lesson_file_is_named_with_its_field(tmp_path):
+    bad = tmp_path / "09-bad.json"
+    bad.write_text('{"id": "bad", "number": 9, "title": {"en": "Bad"}, "steps": []}', encoding="utf-8")
+    with pytest.raises(lessons.LessonError, match=r"lessons/09-bad.json: title: needs a text in each of en, zh_CN"):
+        lessons.load(bad)
+    bad.write_text('{"id": "bad", "number": 9, "title": {"en": "Bad", "zh_CN": "坏"}, "steps": '
+                   '[{"id": "a", "text": {"en": "a", "zh_CN": "甲"}, "check": {"kind": "magic"}}]}', encoding="utf-8")
+    with pytest.raises(lessons.LessonError, match=r"steps\[0\].check: kind must be one of"):
+        lessons.load(bad)
