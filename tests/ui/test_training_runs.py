@@ -45,9 +45,9 @@ def test_steering_settings_come_from_the_project_and_go_into_the_run(qtbot, proj
     panel = open_panel(qtbot, project)
     options = panel.options
     assert options.schedule.currentText() == "cosine" and options.patience.value() == 3
-    assert not options.step_row.isEnabled()
+    assert not options.step_row.isVisible()
     options.schedule.setCurrentText("step")
-    assert options.step_row.isEnabled()
+    assert options.step_row.isVisible()
     qtbot.mouseClick(options.augment, Qt.MouseButton.LeftButton)
     assert options.augment.isChecked() and options.rotation.isEnabled()
     assert not options.flip.isEnabled()  # mnist-5k: digits are not mirrored

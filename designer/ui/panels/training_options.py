@@ -8,7 +8,7 @@ rate's curve for the whole run is previewed as the schedule changes.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QSpinBox, QVBoxLayout,
                                QWidget)
 
 from designer.core.training import DIGITS, SETTINGS, TrainConfig
@@ -48,20 +48,20 @@ class RunOptions(QWidget):
         self.color = _decimal("augment_color", 0.05, 2)
         self.flip = QCheckBox("Mirror")
         self.step_row = QWidget()
-        step = QHBoxLayout(self.step_row)
+        step = QGridLayout(self.step_row)
         step.setContentsMargins(0, 0, 0, 0)
-        step.addWidget(self.step_epochs)
-        step.addWidget(QLabel("epochs ×"))
-        step.addWidget(self.step_factor)
+        step.addWidget(QLabel("every"), 0, 0)
+        step.addWidget(self.step_epochs, 0, 1)
+        step.addWidget(QLabel("epochs ×"), 0, 2)
+        step.addWidget(self.step_factor, 0, 3)
         self.augment_widgets = (self.shift, self.rotation, self.scale, self.color, self.flip)
-        # Label/field pairs in one or two columns, as the dock's width allows (like the settings above).
-        self.grid = PairGrid([("LR schedule", self.schedule), ("Step every", self.step_row),
-                              ("Early stop after", self.patience), ("", self.augment), ("Shift", self.shift),
-                              ("Rotate (°)", self.rotation), ("Zoom", self.scale), ("Colour", self.color),
-                              ("", self.flip)])
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.grid)
+        # Pairs in one column when the dock is narrow (PairGrid), so the panel never scrolls sideways.
+        self.grid = PairGrid([("LR schedule", self.schedule), ("", self.step_row), ("Early stop after", self.patience),
+                              ("", self.augment), ("Shift", self.shift), ("Rotate (°)", self.rotation),
+                              ("Zoom", self.scale), ("Colour", self.color), ("", self.flip)])
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.grid)
         self._digits = True
         self.schedule.currentTextChanged.connect(self._update)
         self.augment.toggled.connect(self._update)
@@ -100,7 +100,7 @@ class RunOptions(QWidget):
         self._update()
 
     def _update(self, *_args) -> None:
-        self.step_row.setEnabled(self.schedule.currentText() == "step")
+        self.step_row.setVisible(self.schedule.currentText() == "step")
         on = self.augment.isChecked()
         for widget in self.augment_widgets:
             widget.setEnabled(on)
