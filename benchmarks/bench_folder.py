@@ -21,7 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -111,13 +113,16 @@ def project(path: Path, folder: Path) -> Path:
     return path
 
 
-def timed(cmd, env) -> float:
+def timed(cmd, env) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of a child process: CPU time is what a busy shared machine distorts least."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         sys.exit(f"failed: {' '.join(map(str, cmd))}\n{result.stderr[-2000:]}")
-    return elapsed
+    return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def peak(folder, env) -> dict:
@@ -129,6 +134,7 @@ def peak(folder, env) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each, alternating; medians are compared")
     parser.add_argument("--big", type=int, default=50_000)
     parser.add_argument("--work", type=Path, default=Path("/tmp/bench_folder"))
     args = parser.parse_args()
@@ -140,17 +146,24 @@ def main() -> None:
 
     small = write_pictures(work / "pics600", 200, [(64, 64), (48, 80), (120, 90), (33, 33)])
     proj = project(work / "bench.netproj.json", small)
-    shutil.rmtree(cache, ignore_errors=True)
-    shutil.rmtree(work / "bench.runs", ignore_errors=True)
-    ours_cold = timed([sys.executable, "main.py", "train", proj, "--out", work / "ours.pt"], env)
-    ours_warm = timed([sys.executable, "main.py", "train", proj, "--out", work / "ours.pt"], env)
     script = work / "baseline.py"
     script.write_text(BASELINE)
-    base = timed([sys.executable, script, small, str(args.threads), work / "base.pt"], env)
-    print(f"600 pictures, {EPOCHS} epochs, small CNN at {SIZE}x{SIZE}, {args.threads} thread(s), whole processes:")
-    print(f"  ImageFolder + DataLoader script   {base:6.2f} s")
-    print(f"  main.py train, empty cache        {ours_cold:6.2f} s   ratio {base / ours_cold:.2f}")
-    print(f"  main.py train, cache filled       {ours_warm:6.2f} s   ratio {base / ours_warm:.2f}")
+    ours = [sys.executable, "main.py", "train", proj, "--out", work / "ours.pt"]
+    times = {"base": [], "cold": [], "warm": []}
+    for _ in range(args.rounds):
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(work / "bench.runs", ignore_errors=True)
+        times["cold"].append(timed(ours, env))
+        times["warm"].append(timed(ours, env))
+        times["base"].append(timed([sys.executable, script, small, str(args.threads), work / "base.pt"], env))
+    wall = {k: statistics.median(t[0] for t in v) for k, v in times.items()}
+    cpu = {k: statistics.median(t[1] for t in v) for k, v in times.items()}
+    print(f"600 pictures, {EPOCHS} epochs, small CNN at {SIZE}x{SIZE}, {args.threads} thread(s), whole processes, "
+          f"median of {args.rounds}:")
+    print(f"  ImageFolder + DataLoader script   wall {wall['base']:6.2f} s   CPU {cpu['base']:6.2f} s")
+    for key, label in (("cold", "main.py train, empty cache "), ("warm", "main.py train, cache filled")):
+        print(f"  {label}       wall {wall[key]:6.2f} s   CPU {cpu[key]:6.2f} s   "
+              f"ratio wall {wall['base'] / wall[key]:.2f}, CPU {cpu['base'] / cpu[key]:.2f}")
 
     sys.path.insert(0, str(ROOT))
     os.environ["NETDESIGNER_CACHE_DIR"] = str(work / "cache-decode")

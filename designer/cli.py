@@ -13,7 +13,7 @@ import sys
 from designer.core import i18n
 from designer.core.i18n import N_, _
 
-COMMANDS = ("check", "export", "train", "predict", "import", "explain", "lessons")
+COMMANDS = ("check", "export", "train", "predict", "import", "explain", "lessons", "new")
 MODULES = {"import": "import_py"}  # "import" is a keyword: not a module name
 # argparse's own words that a user meets (Python 3.10 to 3.13), so that the catalog translates them too.
 ARGPARSE_MESSAGES = (
@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
                          help=_("one sample's shape (default: from the file, else inferred)"))
 
     sub.add_parser("lessons", help=_("list the built-in lessons that follow the tutorial"))
+    from designer.core.templates import DEFAULT
+
+    new = sub.add_parser("new", help=_("write a new project from a bundled template"))
+    new.add_argument("out", nargs="?", metavar="OUT.netproj.json", help=_("the project file to write"))
+    new.add_argument("--template", metavar="NAME",
+                     help=_("the template's name (default: {name}); see --list").format(name=DEFAULT))
+    new.add_argument("--list", action="store_true", help=_("list the templates, one a line"))
+    new.add_argument("--force", action="store_true", help=_("replace OUT.netproj.json if it exists"))
     return parser
 
 

@@ -1,5 +1,5 @@
 """``predict FILE --weights W.pt IMAGE...`` as a user runs it."""
-
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +75,16 @@ def test_unreadable_or_blank_images_give_exit_2_and_the_rest_still_print(files, 
     assert code == 2
     assert [row[0] for row in lines(out)] == [str(files["seven"])]
     assert "broken.png" in err and "blank.png: no ink" in err and "missing.png" in err
+
+
+def test_a_named_pipe_as_image_is_refused_at_once_and_the_rest_still_print(files, capsys):
+    pipe = files["tmp"] / "pipe.png"
+    os.mkfifo(pipe)  # nobody writes to it: opening it to read would wait for ever
+    code = main(["predict", str(LENET), "--weights", str(files["weights"]), str(pipe), str(files["seven"])])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert [row[0] for row in lines(out)] == [str(files["seven"])]
+    assert f"{pipe}: not a regular file" in err
 
 
 def test_weights_that_do_not_fit_are_refused_with_the_report(files, capsys):

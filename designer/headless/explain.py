@@ -26,21 +26,14 @@ def _find_layer(graph, path: list[str], wanted: str) -> str | None:
 
 
 def run(args) -> int:
-    from designer.core.project import ProjectError, load
-    from designer.core.shapes import infer
+    from designer.ml import models
 
     try:
-        project = load(args.file)
-    except ProjectError as exc:
+        project = models.load_project(args.file)
+        shapes = models.valid_shapes(project, args.file)
+    except models.ModelError as exc:
         _error(str(exc))
-        return 2
-    shapes = infer(project.graph)
-    if not shapes.valid:
-        for problem in shapes.problems:
-            if problem.severity == "error":
-                where = f"node {problem.node_id}: " if problem.node_id else ""
-                _error(f"{args.file}: {where}{problem.message}")
-        return 1
+        return exc.exit_code
     graph, path = project.graph, shapes.path
     node_id = _find_layer(graph, path, args.layer)
     if node_id is None:
@@ -50,27 +43,16 @@ def run(args) -> int:
         _error(f"{args.file}: no layer named {args.layer!r} in the model (layers to explain: {known or 'none'})")
         return 1
 
-    from designer.ml.build import BuildError, build_model
     from designer.ml.explain import ExplainError, for_node
     from designer.ml.explain_render import Renderer
     from designer.ml.preprocess import PreprocessError, load_image, preprocess
-    from designer.ml.weights import WeightsError, compare, load_state_dict
 
     try:
-        model = build_model(graph)
-    except BuildError as exc:
-        _error(f"{args.file}: {exc}")
-        return 1
-    try:
-        state = load_state_dict(args.weights)
-    except WeightsError as exc:
-        _error(str(exc))
-        return 2
-    report = compare(model.state_dict(), state)
-    if not report.ok:
-        _error(f"{args.weights}: {report.summary()}")
-        return 1
-    model.load_state_dict(state)
+        model = models.build(project)
+        models.attach(model, models.read_weights(args.weights), source=str(args.weights))
+    except models.ModelError as exc:
+        _error(str(exc) if str(exc).startswith(str(args.weights)) else f"{args.file}: {exc}")
+        return exc.exit_code
     try:
         prepared = preprocess(load_image(args.image), shapes.nodes[path[0]].out_shape)
     except PreprocessError as exc:

@@ -21,38 +21,25 @@ def _error(message: str) -> None:
 
 
 def run(args) -> int:
-    from designer.core.project import ProjectError, load
-    from designer.core.shapes import infer
+    import numpy as np
+
+    from designer.ml import folders, models
+    from designer.ml.data import is_folder
+    from designer.ml.inspect import classify
+    from designer.ml.preprocess import PreprocessError, adapt, load_image, preprocess
 
     try:
-        project = load(args.file)
-    except ProjectError as exc:
+        project = models.load_project(args.file)
+        result = models.valid_shapes(project, args.file)
+    except models.ModelError as exc:
         _error(str(exc))
-        return 2
-    result = infer(project.graph)
-    if not result.valid:
-        for problem in result.problems:
-            if problem.severity == "error":
-                where = _("node {id}: ").format(id=problem.node_id) if problem.node_id else ""
-                _error(f"{args.file}: {where}{problem.message}")
-        return 1
+        return exc.exit_code
     out_shape = result.output_shape
     if out_shape is None or len(out_shape) != 1:
         _error(_("{file}: the model's output has shape {shape}; predict needs one score per class, "
                  "e.g. (10,): end the model with Linear(..., 10)").format(file=args.file, shape=out_shape))
         return 1
     input_shape = result.nodes[result.path[0]].out_shape
-
-    import numpy as np
-
-    from designer.ml.build import BuildError, build_model
-    from designer.ml.inspect import classify
-    from designer.ml.preprocess import PreprocessError, adapt, load_image, preprocess
-    from designer.ml.weights import WeightsError, compare, load_state_dict
-
-    from designer.ml import folders
-    from designer.ml.data import is_folder
-
     dataset = (project.training or {}).get("dataset")
     classes = None
     if is_folder(dataset):  # pictures are converted as the folder's were, and answered by class name
@@ -74,20 +61,11 @@ def run(args) -> int:
             _error(f"{args.file}: {exc}")
             return 1
     try:
-        model = build_model(project.graph)
-    except BuildError as exc:
-        _error(f"{args.file}: {exc}")
-        return 1
-    try:
-        state = load_state_dict(args.weights)
-    except WeightsError as exc:
-        _error(str(exc))
-        return 2
-    report = compare(model.state_dict(), state)
-    if not report.ok:
-        _error(f"{args.weights}: {report.summary()}")
-        return 1
-    model.load_state_dict(state)
+        model = models.build(project)
+        models.attach(model, models.read_weights(args.weights), source=str(args.weights))
+    except models.ModelError as exc:
+        _error(str(exc) if str(exc).startswith(str(args.weights)) else f"{args.file}: {exc}")
+        return exc.exit_code
 
     code = 0
     for path in args.images:

@@ -15,10 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from designer.core import project as project_io
 from designer.core.i18n import _
 from designer.core.training import ConfigError, TrainConfig
-from designer.core.shapes import infer
 
 BAR_WIDTH = 30
 BAR_INTERVAL = 0.2  # seconds between redraws: a bar, not a log
@@ -30,22 +28,15 @@ def _err(message: str) -> None:
 
 
 def run(args) -> int:
-    try:
-        proj = project_io.load(args.file)
-    except project_io.ProjectError as exc:
-        _err(str(exc))
-        return 2
-    shapes = infer(proj.graph)
-    if not shapes.valid:
-        _err(_("{file}: the model cannot be trained until these are fixed:").format(file=args.file))
-        for problem in shapes.problems:
-            if problem.severity == "error":
-                where = _("node {id}: ").format(id=problem.node_id) if problem.node_id else ""
-                print(f"  {where}{problem.message}", file=sys.stderr)
-        return 1
+    from designer.ml import data, models
 
-    from designer.ml import data
-    from designer.ml.build import BuildError, build_model
+    try:
+        proj = models.load_project(args.file)
+        models.valid_shapes(proj, args.file)
+    except models.ModelError as exc:
+        _err(str(exc))
+        return exc.exit_code
+
     from designer.ml.train import BatchEnd, DeviceError, EpochEnd, Failed, Finished, Started, resolve_device, train
     from designer.ml.weights import WeightsError, save_state_dict
 
@@ -87,8 +78,8 @@ def run(args) -> int:
         _err(f"--device: {exc}")
         return 2
     try:
-        model = build_model(proj.graph)
-    except BuildError as exc:
+        model = models.build(proj)
+    except models.ModelError as exc:
         _err(f"{args.file}: {exc}")
         return 1
     input_shape = proj.graph.input_node().params.get("shape", [1, 28, 28])

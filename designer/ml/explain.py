@@ -256,37 +256,32 @@ def what_if(params: dict, changes: dict) -> dict:
     return merged
 
 
-def layer_input(layer_outputs: list, source: str, input_id: str, first: torch.Tensor) -> torch.Tensor | None:
-    """What a layer fed by node ``source`` received for one sample: ``first`` (the model input without its
-    batch dimension) when ``source`` is the Input, else that node's recorded output."""
-    if source == input_id:
-        return first
-    return next((layer.output for layer in layer_outputs if layer.node_id == source), None)
+def for_node(graph, path: list[str], model, tensor: torch.Tensor, node_id: str,
+             changes: dict | None = None) -> Explainer:
+    """The explainer of one node of a built model (class style), on the model input ``tensor`` (a batch of one).
 
-
-def for_node(graph, path: list[str], model, tensor: torch.Tensor, node_id: str, changes: dict | None = None,
-             layer_outputs: list | None = None) -> Explainer:
-    """The explainer of one node of a built model, on the model input ``tensor`` (a batch of one).
-
-    ``changes``: what-if settings (kernel_size, stride, padding, dilation) laid over the node's own.
-    ``layer_outputs``: a forward already captured for ``tensor`` (``inspect.capture``), to skip running again.
+    ``changes``: what-if settings (kernel_size, stride, padding, dilation) laid over the node's own. The
+    layer's input is taken by a hook on the layer itself, so a layer after a merge is explained as well.
     """
-    from designer.ml.inspect import capture, node_names
+    from designer.core.codegen import identifiers
+    from designer.ml.inspect import evaluating
 
     node = graph.nodes[node_id]
     if node.type not in EXPLAINED:
         raise ExplainError(f"{node.type} has no sliding window to explain: choose a Conv2d, ConvTranspose2d, "
                            "MaxPool2d or AvgPool2d")
-    by_node = {n: name for name, n in node_names(model, path).items()}
-    module = getattr(model, by_node[node_id], None) if node_id in by_node else None
-    sources = [s for s in graph.predecessors(node_id) if s in path]
-    if module is None or len(sources) != 1:
+    ident = identifiers(graph).get(node_id) if node_id in path else None
+    module = getattr(model, ident, None) if ident else None
+    if module is None:
         raise ExplainError("this block is not part of the model: wire it in first")
-    x = layer_input(layer_outputs or [], sources[0], path[0], tensor[0])
-    if x is None:  # nothing captured yet, or a capture from before the model changed
-        _, layer_outputs = capture(model, tensor, path)
-        x = layer_input(layer_outputs, sources[0], path[0], tensor[0])
-    if x is None:
-        raise ExplainError("the layer before this one recorded no output")
-    return Explainer(node.type, what_if(node.params, changes or {}), x, getattr(module, "weight", None),
+    seen: list[torch.Tensor] = []
+    handle = module.register_forward_pre_hook(lambda _module, inputs: seen.append(inputs[0][0].detach().cpu()))
+    try:
+        with evaluating(model):
+            model(tensor)
+    finally:
+        handle.remove()
+    if not seen:
+        raise ExplainError("the model ran without reaching this layer")
+    return Explainer(node.type, what_if(node.params, changes or {}), seen[0], getattr(module, "weight", None),
                      getattr(module, "bias", None))

@@ -2,9 +2,11 @@
 
 The folder holds one sub-folder per class (``cats/``, ``dogs/``...), or
 ``train/`` and ``val/`` (or ``test/``) each laid out that way. Classes and
-files are listed by torchvision's own ``find_classes``/``make_dataset``, so the
-class numbers are the ones an ``ImageFolder`` over the same folder gives (the
-exported training script relies on it). Without ``train/``+``val/`` a seeded
+files are listed as torchvision's ``ImageFolder`` lists them (sorted class
+folders, then each one walked in sorted order), so the class numbers are the
+ones an ``ImageFolder`` over the same folder gives; the tests check it
+against torchvision. torchvision itself is not imported: it pulls in
+``torch._dynamo`` and costs seconds at every start. Without ``train/``+``val/`` a seeded
 10% of every class is held out.
 
 Every picture is decoded once, converted to the Input's channels and size,
@@ -95,8 +97,6 @@ def resolve(name: str, base: str | os.PathLike | None = None) -> Path:
 
 def scan(root: str | os.PathLike) -> Layout:
     """List the classes and pictures of ``root``; raises FolderError for a folder that cannot train."""
-    from torchvision.datasets.folder import find_classes, make_dataset
-
     root = Path(root)
     if not root.is_dir():
         raise FolderError(f"{root}: no such folder (an image folder holds one sub-folder per class)")
@@ -105,19 +105,18 @@ def scan(root: str | os.PathLike) -> Layout:
     held_dir = next((subdirs[n] for n in HELD_OUT_NAMES if n in subdirs), None)
     if train_dir and held_dir:
         top = root / train_dir
-        classes = _classes(top, find_classes)
-        train = make_dataset(str(top), {c: i for i, c in enumerate(classes)}, EXTENSIONS, allow_empty=True)
-        held_classes = _classes(root / held_dir, find_classes)
+        classes = _classes(top)
+        train = _files(top, {c: i for i, c in enumerate(classes)})
+        held_classes = _classes(root / held_dir)
         extra = sorted(set(held_classes) - set(classes))
         if extra:
             raise FolderError(f"{root / held_dir}: the classes {', '.join(extra)} are not in {top}: "
                               f"every held-out class needs training pictures")
-        held_out = make_dataset(str(root / held_dir), {c: i for i, c in enumerate(classes) if c in held_classes},
-                                EXTENSIONS, allow_empty=True)
+        held_out = _files(root / held_dir, {c: i for i, c in enumerate(classes) if c in held_classes})
         split = f"{train_dir}/ for training, {held_dir}/ held out"
     else:
-        classes = _classes(root, find_classes)
-        everything = make_dataset(str(root), {c: i for i, c in enumerate(classes)}, EXTENSIONS, allow_empty=True)
+        classes = _classes(root)
+        everything = _files(root, {c: i for i, c in enumerate(classes)})
         train, held_out = split_held_out(everything, len(classes))
         split = f"{HELD_OUT_SHARE:.0%} of each class held out, the same pictures every run"
         top = root
@@ -134,13 +133,26 @@ def scan(root: str | os.PathLike) -> Layout:
     return layout
 
 
-def _classes(directory: Path, find_classes) -> list[str]:
-    try:
-        classes, _ = find_classes(str(directory))
-    except FileNotFoundError:
+def _classes(directory: Path) -> list[str]:
+    """Sorted sub-folder names, as ``torchvision.datasets.folder.find_classes``."""
+    classes = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
+    if not classes:
         raise FolderError(f"{directory}: no class folders in it; put each class's pictures in a sub-folder "
-                          "named after the class (e.g. cats/, dogs/)") from None
+                          "named after the class (e.g. cats/, dogs/)")
     return classes
+
+
+def _files(directory: Path, class_to_idx: dict[str, int]) -> list[tuple[str, int]]:
+    """``(path, class index)`` of every picture, in ``torchvision.datasets.folder.make_dataset``'s order."""
+    found = []
+    for name in sorted(class_to_idx):
+        folder = os.path.join(str(directory), name)
+        if not os.path.isdir(folder):
+            continue
+        for top, _, names in sorted(os.walk(folder, followlinks=True)):
+            found += [(os.path.join(top, n), class_to_idx[name]) for n in sorted(names)
+                      if n.lower().endswith(EXTENSIONS)]
+    return found
 
 
 def split_held_out(samples: list[tuple[str, int]], num_classes: int) -> tuple[list, list]:
@@ -299,15 +311,13 @@ def load(name: str, input_shape: Sequence[int], base: str | os.PathLike | None =
 
 def classes_of(name: str, base: str | os.PathLike | None = None) -> list[str]:
     """The class names of ``folder:PATH`` without listing its pictures (for ``predict`` and Try it)."""
-    from torchvision.datasets.folder import find_classes
-
     root = resolve(name, base)
     if not root.is_dir():
         raise FolderError(f"{root}: no such folder, so the class names are unknown")
     subdirs = {entry.name.lower(): entry.name for entry in os.scandir(root) if entry.is_dir()}
     train_dir = next((subdirs[n] for n in TRAIN_NAMES if n in subdirs), None)
     held_dir = next((subdirs[n] for n in HELD_OUT_NAMES if n in subdirs), None)
-    return _classes(root / train_dir if train_dir and held_dir else root, find_classes)
+    return _classes(root / train_dir if train_dir and held_dir else root)
 
 
 def prepare_array(pixels: np.ndarray, shape: Sequence[int]) -> torch.Tensor:

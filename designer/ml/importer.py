@@ -315,19 +315,18 @@ def remap(state: dict, key_map: dict[str, str | None]) -> dict:
 
 def _check(result: ImportResult, tensors: dict) -> None:
     """Rebuild the project with the app's compiler and the file's weights; compare outputs."""
-    from designer.ml import build, verify, weights
+    from designer.ml import models, verify
 
     try:
-        model = build.build_model(result.project.graph)
-    except build.BuildError as exc:
+        model = models.build(result.project)
+    except models.ModelError as exc:
         result.problems.append(f"the imported project is not valid yet: {str(exc).splitlines()[-1].strip()}")
         return
-    state = remap(tensors["state"], result.key_map)
-    fit = weights.compare(model.state_dict(), state)
-    if not fit.ok:
-        result.check = verify.Check(False, fit.summary())
+    try:
+        models.attach(model, remap(tensors["state"], result.key_map))
+    except models.WeightsMismatch as exc:
+        result.check = verify.Check(False, exc.report.summary())
         return
-    model.load_state_dict(state, strict=True)
     result.check = verify.compare(tensors["output"], verify.reference_output(model, tensors["probe"]))
 
 
@@ -341,8 +340,7 @@ def attach_weights(project: project_io.Project, path: str | os.PathLike, key_map
     Raises:
         designer.ml.weights.WeightsError: the file cannot be read.
     """
-    from designer.ml import build, weights
+    from designer.ml import models, weights
 
     state = remap(weights.load_state_dict(path), key_map or {})
-    expected = build.build_model(project.graph).state_dict()
-    return state, weights.compare(expected, state)
+    return state, models.fit(models.build(project), state)

@@ -79,10 +79,11 @@ def valid_shapes(project: Project | Graph, source: str = "the model") -> ModelSh
         if problem.severity != "error" or (problem.node_id is not None and problem.node_id not in result.path):
             continue
         node = graph.nodes.get(problem.node_id) if problem.node_id else None
-        where = f"{names.get(node.id, node.id)} ({node.type}), node {node.id}: " if node else ""
+        where = _("{name} ({type}), node {id}: ").format(name=names.get(node.id, node.id), type=node.type,
+                                                         id=node.id) if node else ""
         details.append(f"  {where}{problem.message}")
     if not details:
-        details.append("  the model has no layers: add some after the Input")
+        details.append("  " + _("the model has no layers: add some after the Input"))
     raise ModelError(_("{file}: the model has errors; fix them first:").format(file=source), details)
 
 

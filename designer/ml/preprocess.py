@@ -10,6 +10,8 @@ resized naively looks nothing like its training data. One function,
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -77,6 +79,9 @@ def naive(image, shape: Sequence[int] = (1, FIELD, FIELD)) -> torch.Tensor:
 def load_image(path: str | Path) -> np.ndarray:
     """Read an image file as a float 0..1 grayscale array; raises PreprocessError naming the file."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a named pipe would block the reader for ever
+            raise PreprocessError(f"{path}: not a regular file (a folder, a named pipe or a device); "
+                                  "only regular files are read")
         with Image.open(path) as img:
             img.load()
             return to_gray(img)

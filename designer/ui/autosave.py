@@ -174,11 +174,11 @@ def _read_weights(path: Path | None) -> dict | None:
     """The autosaved weights, read as Load Weights reads them (weights_only); None if absent or unreadable."""
     if path is None or not path.is_file():
         return None
-    from designer.ml.weights import WeightsError, load_state_dict
+    from designer.ml import models
 
     try:
-        return load_state_dict(path)
-    except WeightsError:
+        return models.read_weights(path)
+    except models.ModelError:
         return None
 
 

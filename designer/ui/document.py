@@ -82,6 +82,7 @@ class Document(QObject):
         self.selected: str | None = None
         self.weights: dict | None = None
         self.weights_note = ""  # why the weights changed, while weights_changed is being emitted
+        self.weights_pending = False  # the project's weights file is being read and checked
         self.locked = False
         self.lock_reason = ""
         self._forced_dirty = False
@@ -111,6 +112,7 @@ class Document(QObject):
         self.shapes = self._inference.run()
         self.selected = None
         self._signature = None
+        self.weights_pending = False
         self.set_weights(None)
         self.set_path(path)
         self._forced_dirty = modified

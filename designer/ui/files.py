@@ -51,49 +51,66 @@ def weights_path_for(path: Path) -> Path:
 
 
 def save_project(document, path: Path) -> None:
-    """Save atomically; trained weights, when there are any, go to NAME.pt beside the file."""
+    """Save atomically; trained weights go to NAME.pt beside the file, and the file records what they belong to.
+
+    Without trained weights the file names none: weights cleared by an edit
+    must not be reopened as if they were this model's.
+    """
     path = Path(path)
     project = document.project
     if document.weights is not None:
-        import io
-
-        import torch
+        from designer.ml import models, weights  # torch is loaded: there are weights
 
         target = weights_path_for(path)
-        buffer = io.BytesIO()
-        torch.save(document.weights, buffer)
-        projects.write_atomic(target, buffer.getvalue())
-        project.weights = target.name
+        weights.save_state_dict(document.weights, target)  # atomic, before the file that names it
+        project.weights, project.weights_signature = target.name, models.signature(project, document.weights)
+    elif not (document.weights_pending and document.path is not None and Path(path) == document.path):
+        project.weights = project.weights_signature = None
     projects.save(project, path)
     document.set_path(path)
     document.mark_saved()
 
 
-def load_weights_later(document, path: Path, status_bar=None) -> None:
-    """Load project.weights on a worker thread (torch.load weights_only=True), then set them."""
-    name = document.project.weights
-    if not name:
+def load_weights_later(document, path: Path, report: Callable[[str, bool], None] | None = None) -> None:
+    """Load project.weights on a worker thread and set them only if they belong to the model.
+
+    They are read as Model ▸ Load Weights reads them (``weights_only=True``)
+    and checked against the model and the signature the file recorded;
+    ``report(message, loaded)`` says which, in the UI thread.
+    """
+    if not document.project.weights:
         return
-    target = (Path(path).parent / name).resolve()
     project = document.project
-    context = (document, project, status_bar)
+    snapshot = projects.from_dict(projects.to_dict(project))  # the worker never touches the live graph
+    folder = Path(path).parent
+    document.weights_pending = True
 
     def work():
-        import torch
+        from designer.ml import models
 
-        return torch.load(target, map_location="cpu", weights_only=True)
+        found = models.project_weights(snapshot, folder)
+        return found, (models.signature(snapshot, found.state) if found.state is not None else None)
 
-    def failed(exc: Exception) -> None:  # a missing or corrupt weights file must not stop the project opening
-        _weights_arrived(context, None, QCoreApplication.translate("Files", "Could not load weights {file}: {error}")
-                         .format(file=target, error=exc))
+    def arrived(result) -> None:
+        found, signature = result
+        if document.project is not project:  # another project was opened meanwhile
+            return
+        document.weights_pending = False
+        message, loaded = found.message, found.state is not None
+        if loaded:
+            from designer.ml import models
 
-    loaded = QCoreApplication.translate("Files", "Loaded trained weights from {file}").format(file=target.name)
-    run_in_background(work, lambda state: _weights_arrived(context, state, loaded), failed, context=document)
+            if models.signature(project, found.state) == signature:
+                document.set_weights(found.state)
+            else:
+                message, loaded = "The trained weights were not loaded: the model was edited while they loaded.", False
+        if report is not None:
+            report(message, loaded)
 
+    def failed(exc: Exception) -> None:  # a bug in loading must not stop the project opening
+        if document.project is project:
+            document.weights_pending = False
+            if report is not None:
+                report(f"The trained weights were not loaded: {exc}", False)
 
-def _weights_arrived(context, state, message: str) -> None:
-    document, project, status_bar = context
-    if document.project is project and state is not None:  # still the same project
-        document.set_weights(state)
-    if status_bar is not None:
-        status_bar.showMessage(message, 6000)
+    run_in_background(work, arrived, failed, context=document)

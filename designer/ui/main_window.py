@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
                             if topology.branches(project.graph) else
                             self.tr("wider than the window: Model ▸ Auto-layout (Ctrl+L) wraps it"))
         self.statusBar().showMessage(self.tr("Opened {file}").format(file=path) + hint, 8000)
-        files.load_weights_later(self.document, path, self.statusBar())
+        files.load_weights_later(self.document, path, self._weights_loaded)
         return True
 
     def save(self) -> bool:
@@ -443,6 +443,17 @@ class MainWindow(QMainWindow):
             text = "<span style='color:#c62828'>" + counted \
                 + "</span>"
         self.model_label.setText(text)
+
+    def _weights_loaded(self, message: str, loaded: bool) -> None:
+        """Say plainly whether the opened project's trained weights were loaded, and if not, why."""
+        self.statusBar().showMessage(message, 8000 if loaded else 0)
+        if not loaded:
+            box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Trained weights not loaded"), message,
+                              QMessageBox.StandardButton.Ok, self)
+            box.setObjectName("weightsWarning")
+            box.setModal(False)  # the project is open and usable: this only informs
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.show()
 
     def _weights_changed(self) -> None:
         if self.document.weights_note:

@@ -109,20 +109,20 @@ class TrainingRun:
         torch.set_num_threads(self.threads)
         _lower_priority()
         from designer.ml import data
-        from designer.ml.build import BuildError, build_model
+        from designer.ml import models
         from designer.ml.train import Failed, train
 
         project = projects.from_dict(self.snapshot)
         try:
-            model = build_model(project.graph)
-        except BuildError as exc:
+            model = models.build(project)
+        except models.ModelError as exc:
             job.report(Failed(str(exc)))
             return
         config = self.config
         if self.initial_state is not None:
             try:
-                model.load_state_dict(self.initial_state)
-            except RuntimeError:
+                models.attach(model, self.initial_state)
+            except models.WeightsMismatch:
                 job.report(Failed("The trained weights do not fit this model any more: train from scratch."))
                 return
             config = config.updated(init="keep")

@@ -431,3 +431,15 @@ def test_template_by_file_name_for_the_window():
     assert templates.by_file("small-module.netproj.json").graph.input_node().params["shape"] == [1, 4, 4]
     with pytest.raises(ProjectError, match="cannot be read"):
         templates.by_file("../../etc/passwd")
+
+
+def test_weights_signature_round_trips_and_is_checked():
+    data = project.to_dict(project.load(EXAMPLES / "blank.netproj.json"))
+    data.update(weights="blank.pt", weights_signature="sha256:abc")
+    loaded = project.from_dict(data, "b.json")
+    assert (loaded.weights, loaded.weights_signature) == ("blank.pt", "sha256:abc")
+    assert project.to_dict(loaded)["weights_signature"] == "sha256:abc"
+    loaded.weights = None  # no weights: no signature either
+    assert "weights_signature" not in project.to_dict(loaded)
+    with pytest.raises(ProjectError, match="b.json: weights_signature: must be text, not a number"):
+        project.from_dict({**data, "weights_signature": 3}, "b.json")

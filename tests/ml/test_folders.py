@@ -20,10 +20,14 @@ def cache(tmp_path, monkeypatch):
 
 
 def test_classes_counts_and_a_seeded_held_out_share(tmp_path):
-    root = write_folder(tmp_path / "shapes", {"star": 30, "circle": 20, "square": 10})
+    root = write_folder(tmp_path / "shapes", {"star": 29, "circle": 20, "square": 10})
+    write_folder(root / "star" / "more", {"star": 1})  # nested folders count, as in ImageFolder
+    (root / "star" / "more" / "star" / "000.png").rename(root / "star" / "more" / "star" / "UPPER.PNG")
+    (root / "circle" / "notes.txt").write_text("not a picture")
     layout = folders.scan(root)
     assert layout.classes == ["circle", "square", "star"] == ImageFolder(str(root)).classes
     assert layout.counts() == [("circle", 18, 2), ("square", 9, 1), ("star", 27, 3)]
+    assert sorted(layout.train + layout.held_out) == sorted(ImageFolder(str(root), allow_empty=True).samples)
     # Class numbers are ImageFolder's, so the exported training script labels the same way.
     labels = dict(ImageFolder(str(root)).samples)
     assert all(labels[path] == label for path, label in layout.train + layout.held_out)

@@ -43,7 +43,12 @@ def _in_process(tmp_path, text, name="model.py", **request):
     source = tmp_path / name
     source.write_text(text)
     request = {"catalog": importer.catalog_params(), "class": request.pop("class_name", None), **request}
-    data, tensors = _import_child.describe(str(source), request)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # as in the sandboxed child (OMP_NUM_THREADS=1), so sums add up in its order
+    try:
+        data, tensors = _import_child.describe(str(source), request)
+    finally:
+        torch.set_num_threads(threads)
     result = importer.ImportResult(str(source))
     if not data["ok"]:
         importer._found(result, data)

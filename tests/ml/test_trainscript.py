@@ -174,7 +174,7 @@ mnist.MNIST.download = download
 
 
 def test_script_trains_under_torchrun_with_identical_weights_and_only_rank_0_downloads(tmp_path):
-    write_idx(tmp_path / "data")
+    write_idx(tmp_path / "data", test=33)  # odd: a padding sampler would count one held-out sample twice
     (tmp_path / "tiny.py").write_text(MODEL)
     (tmp_path / "train.py").write_text(trainscript.generate(_project(training={"dataset": "mnist"}), "tiny.py"))
     (tmp_path / "spy").mkdir()
@@ -189,7 +189,7 @@ def test_script_trains_under_torchrun_with_identical_weights_and_only_rank_0_dow
     lines = result.stdout.splitlines()
     # Rank 0 alone logs: one header, one epoch line, the agreement line, the save line.
     assert sum(line.startswith("epoch 1/1") for line in lines) == 1, result.stdout
-    assert "64 samples, 2 process(es), cpu; 32 held out" in result.stdout
+    assert "64 samples, 2 process(es), cpu; 33 held out" in result.stdout
     agree = [line for line in lines if line.startswith("all 2 processes hold identical weights")]
     assert len(agree) == 1, result.stdout
     state = torch.load(out, weights_only=True)
@@ -199,6 +199,20 @@ def test_script_trains_under_torchrun_with_identical_weights_and_only_rank_0_dow
         digest.update(value.contiguous().numpy().tobytes())
     assert digest.hexdigest()[:16] in agree[0]  # BatchNorm's statistics included
     assert {"1.running_mean", "1.num_batches_tracked", "5.weight"} <= set(state)
+    # The held-out accuracy the two processes report together is that of the saved weights on the 33 samples.
+    from torchvision.datasets import MNIST
+
+    from designer.ml.prepare import NORMALISATION, adapt
+
+    held_out = MNIST(str(tmp_path / "data"), train=False)
+    model = importlib.util.module_from_spec(importlib.util.spec_from_file_location("tiny", tmp_path / "tiny.py"))
+    model.__spec__.loader.exec_module(model)
+    net = model.build_model()
+    net.load_state_dict(state)
+    with torch.no_grad():
+        out = net.eval()(adapt(held_out.data.numpy(), (1, 32, 32), *NORMALISATION["mnist"]))
+    correct = int((out.argmax(1) == held_out.targets).sum())
+    assert f"held-out accuracy {correct / 33:.2%}" in result.stdout, (correct, result.stdout)
 
 
 def test_when_rank_0_cannot_save_every_process_stops_with_its_message(tmp_path):

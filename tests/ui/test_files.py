@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from designer.core import project as projects
@@ -120,22 +120,127 @@ def test_drop_a_project_file_on_the_window(window, qtbot):
     assert window.document.path.name == "small-module.netproj.json"
 
 
-def test_trained_weights_are_saved_beside_the_project_and_restored(window, qtbot, tmp_path):
-    import torch
+def _train_stand_in(window, seed=42):
+    """Weights as training leaves them: a state_dict of this model, given to the document."""
+    from designer.ml import models
 
-    state = {"fc3.weight": torch.arange(6.0).reshape(2, 3)}
+    state = models.build(window.document.graph, seed).state_dict()
     window.document.set_weights(state)
-    target = tmp_path / "trained.netproj.json"
-    assert window._save_to(target)
-    assert (tmp_path / "trained.pt").exists()
-    assert json.loads(target.read_text())["weights"] == "trained.pt"
+    return state
 
+
+def _save_as(window, qtbot, monkeypatch, target):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.SaveAs)
+
+
+def _open(qtbot, monkeypatch, target):
+    """A second window, opened on ``target`` with File ▸ Open as a user does."""
     other = MainWindow()
     qtbot.addWidget(other)
-    other.open_file(target)
+    other.show()
+    qtbot.waitExposed(other)
+    other.activateWindow()
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(target), ""))
+    other.findChild(QAction, "action_open").trigger()  # File ▸ Open… (two windows share the shortcut)
+    assert other.document.path == target
+    return other
+
+
+def _tryout(window):
+    from designer.ui.panels.tryout import Tryout
+
+    return window.findChild(Tryout)
+
+
+def _warning(window):
+    return window.findChild(QMessageBox, "weightsWarning")
+
+
+def test_trained_weights_are_saved_with_their_signature_and_restored(window, qtbot, tmp_path, monkeypatch):
+    import torch
+
+    state = _train_stand_in(window)
+    target = tmp_path / "trained.netproj.json"
+    _save_as(window, qtbot, monkeypatch, target)
+    saved = json.loads(target.read_text())
+    assert saved["weights"] == "trained.pt" and saved["weights_signature"].startswith("sha256:")
+    assert (tmp_path / "trained.pt").exists()
+
+    other = _open(qtbot, monkeypatch, target)
     assert other.document.weights is None  # loaded in the background, after the window shows
-    qtbot.waitUntil(lambda: other.document.weights is not None, timeout=10000)
-    assert torch.equal(other.document.weights["fc3.weight"], state["fc3.weight"])
+    qtbot.waitUntil(lambda: other.document.weights is not None, timeout=20000)
+    assert all(torch.equal(other.document.weights[k], v) for k, v in state.items())
+    assert other.statusBar().currentMessage() == "Loaded the trained weights from trained.pt."
+    assert _warning(other) is None
+    other.document.mark_saved()
+
+
+def test_an_edit_after_training_is_saved_without_the_stale_weights(window, qtbot, tmp_path, monkeypatch):
+    _train_stand_in(window)
+    target = tmp_path / "edited.netproj.json"
+    _save_as(window, qtbot, monkeypatch, target)
+    window.document.set_param(window.document.shapes.path[-1], "out_features", 5)  # weights no longer fit: cleared
+    assert window.document.weights is None
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Save)
+    saved = json.loads(target.read_text())
+    assert "weights" not in saved and "weights_signature" not in saved
+
+    other = _open(qtbot, monkeypatch, target)
+    assert other.document.project.weights is None and other.document.weights is None
+    assert _tryout(other).status()[0] == "untrained"
+
+
+def _edited_on_disk(target, change):
+    data = json.loads(target.read_text())
+    change(data)
+    target.write_text(json.dumps(data))
+
+
+def test_weights_that_no_longer_fit_are_not_presented_as_trained(window, qtbot, tmp_path, monkeypatch):
+    _train_stand_in(window)
+    target = tmp_path / "lenet.netproj.json"
+    _save_as(window, qtbot, monkeypatch, target)
+    last = json.loads(target.read_text())["nodes"][-1]
+    assert last["type"] == "Linear" and last["params"]["out_features"] == 10
+    _edited_on_disk(target, lambda d: d["nodes"][-1]["params"].update(out_features=5))  # fc3 now (5, 84)
+
+    other = _open(qtbot, monkeypatch, target)
+    qtbot.waitUntil(lambda: _warning(other) is not None and _warning(other).isVisible(), timeout=20000)
+    text = _warning(other).text()
+    assert text.startswith("The weights in lenet.pt no longer fit this model, so it counts as untrained")
+    assert "(8 of 10 tensors match)" in text
+    assert not _warning(other).isModal()  # the project is open and can be used meanwhile
+    assert other.document.weights is None and _tryout(other).status()[0] == "untrained"
+    assert other.statusBar().currentMessage() == text
+
+
+def test_weights_of_an_earlier_version_of_the_model_are_not_loaded(window, qtbot, tmp_path, monkeypatch):
+    """Same tensor keys and shapes, another model (ReLU became Tanh): only the signature tells."""
+    _train_stand_in(window)
+    target = tmp_path / "lenet.netproj.json"
+    _save_as(window, qtbot, monkeypatch, target)
+    relu = next(i for i, n in enumerate(json.loads(target.read_text())["nodes"]) if n["type"] == "ReLU")
+    _edited_on_disk(target, lambda d: d["nodes"][relu].update(type="Tanh"))
+
+    other = _open(qtbot, monkeypatch, target)
+    qtbot.waitUntil(lambda: _warning(other) is not None, timeout=20000)
+    assert "were trained for an earlier version of this model" in _warning(other).text()
+    assert other.document.weights is None and _tryout(other).status()[0] == "untrained"
+
+
+def test_weights_file_holding_code_is_refused_as_load_weights_refuses_it(window, qtbot, tmp_path, monkeypatch):
+    import pickle
+
+    target = tmp_path / "p.netproj.json"
+    _save_as(window, qtbot, monkeypatch, target)
+    _edited_on_disk(target, lambda d: d.update(weights="p.pt"))
+    (tmp_path / "p.pt").write_bytes(pickle.dumps({"conv1.weight": OSError("not a tensor")}, protocol=2))
+
+    other = _open(qtbot, monkeypatch, target)
+    qtbot.waitUntil(lambda: _warning(other) is not None, timeout=20000)
+    assert "p.pt" in _warning(other).text() and "not loaded" in _warning(other).text()
+    assert other.document.weights is None
 
 
 def test_new_from_template_menu(window, qtbot):

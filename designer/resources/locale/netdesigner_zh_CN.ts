@@ -360,17 +360,6 @@ The window keeps working, but save your project to be safe.</source>
     </message>
 </context>
 <context>
-    <name>Files</name>
-    <message>
-        <source>Could not load weights {file}: {error}</source>
-        <translation>无法载入权重 {file}：{error}</translation>
-    </message>
-    <message>
-        <source>Loaded trained weights from {file}</source>
-        <translation>已从 {file} 载入训练好的权重</translation>
-    </message>
-</context>
-<context>
     <name>Inspector</name>
     <message>
         <source>e.g. 1, 28, 28</source>
@@ -692,6 +681,10 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>{count} problems: the model cannot run yet</source>
         <translation>{count} 个问题：模型还不能运行</translation>
+    </message>
+    <message>
+        <source>Trained weights not loaded</source>
+        <translation>未载入训练好的权重</translation>
     </message>
     <message>
         <source>Problems ({count})</source>

@@ -40,6 +40,7 @@ class WeightsDialog(QDialog):
         self.loaded: str | None = None
         self._state: dict | None = None
         self._fresh: dict | None = None
+        self._model = None
         self.setWindowTitle(f"Load weights: {self.path.name}")
         self.summary = QLabel()
         self.summary.setWordWrap(True)
@@ -63,13 +64,13 @@ class WeightsDialog(QDialog):
         self._examine()
 
     def _examine(self) -> None:
-        from designer.ml.build import BuildError, build_model
-        from designer.ml.weights import WeightsError, compare, load_state_dict
+        from designer.ml import models
 
         try:
-            self._state = load_state_dict(self.path)
-            self._fresh = build_model(self.document.graph).state_dict()
-        except (WeightsError, BuildError) as exc:
+            self._state = models.read_weights(self.path)
+            self._model = models.build(self.document.graph)
+            self._fresh = self._model.state_dict()
+        except models.ModelError as exc:
             self.error = str(exc)
         if not self.error and getattr(self.document, "locked", False):
             self.error = "The model is being trained: load weights when training has finished."
@@ -79,15 +80,15 @@ class WeightsDialog(QDialog):
             self.partial_button.setVisible(False)
             self.tree.setVisible(False)
             return
-        self.report = report = compare(self._fresh, self._state)
+        self.report = report = models.fit(self._model, self._state)
         renamed = ""
         if not report.ok:  # weights saved from the class this project was imported from
             from designer.ml.importer import key_map_of, remap
 
             key_map = key_map_of(self.document.project)
             mapped = remap(self._state, key_map) if key_map else None
-            if mapped is not None and compare(self._fresh, mapped).ok:
-                self._state, self.report = mapped, compare(self._fresh, mapped)
+            if mapped is not None and models.fit(self._model, mapped).ok:
+                self._state, self.report = mapped, models.fit(self._model, mapped)
                 report = self.report
                 renamed = "\nKeys renamed from the imported file's model to the project's layer names."
         self.summary.setText(report.summary() + renamed + ("" if report.ok else
@@ -121,9 +122,10 @@ class WeightsDialog(QDialog):
         """The matching tensors from the file, fresh random values for everything else."""
         if self.report is None or not self.report.matched:
             return
-        merged = dict(self._fresh)
-        merged.update({key: self._state[key] for key in self.report.matched})
-        self.document.set_weights(merged)
+        from designer.ml import models
+
+        models.attach(self._model, self._state, partial=True)
+        self.document.set_weights({key: value.detach().clone() for key, value in self._model.state_dict().items()})
         self.loaded = "partial"
         self.accept()
 

@@ -459,7 +459,7 @@ def _warm_up() -> None:
     from designer.ui.background import run_in_background
 
     def work() -> None:
-        import designer.ml.build  # noqa: F401  (torch, and the compiler)
+        import designer.ml.models  # noqa: F401  (torch, the compiler and the model service)
         import designer.ml.inspect  # noqa: F401
         import designer.ml.preprocess  # noqa: F401
 

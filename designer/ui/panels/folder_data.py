@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from designer.ui.background import run_in_background
 
@@ -66,6 +66,7 @@ class FolderData(QWidget):
         row.addWidget(self.browse)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.summary.setMinimumWidth(1)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020;")
@@ -161,6 +162,9 @@ class FolderData(QWidget):
             strip = QLabel()
             strip.setPixmap(_strip(found["samples"].get(row, [])))
             strip.setObjectName(f"samples_{name}")
+            strip.setMinimumSize(1, THUMB)  # a narrow dock shows fewer samples rather than scrolling sideways
+            strip.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            strip.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             self.classes.addWidget(strip, row, 1)
         self.classes.setColumnStretch(1, 1)
         self.scanned.emit(layout)

@@ -174,14 +174,13 @@ class HistoryTabs(QObject):
 
     def _use_weights(self, run: runs.Run) -> None:
         """The run's best weights become the project's, if they still fit the model."""
-        from designer.ml.build import BuildError, build_model
-        from designer.ml.weights import WeightsError, compare, load_state_dict
+        from designer.ml import models
 
         panel, document = self.panel, self.panel.document
         try:
-            state = load_state_dict(run.weights_path)
-            report = compare(build_model(document.graph).state_dict(), state)
-        except (WeightsError, BuildError) as exc:
+            state = models.read_weights(run.weights_path)
+            report = models.fit(models.build(document.graph), state)
+        except models.ModelError as exc:
             panel._say(str(exc), error=True)
             return
         if not report.ok:

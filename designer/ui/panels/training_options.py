@@ -8,9 +8,11 @@ rate's curve for the whole run is previewed as the schedule changes.
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QSpinBox, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QSpinBox, QVBoxLayout,
+                               QWidget)
 
 from designer.core.training import DIGITS, SETTINGS, TrainConfig
+from designer.ui.panels.pair_grid import PairGrid
 
 SCHEDULE_HELP = {
     "constant": "The same learning rate from the first batch to the last",
@@ -52,20 +54,14 @@ class RunOptions(QWidget):
         step.addWidget(self.step_epochs, 0, 1)
         step.addWidget(QLabel("epochs ×"), 0, 2)
         step.addWidget(self.step_factor, 0, 3)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        rows = [("LR schedule", self.schedule), ("", self.step_row), ("Early stop after", self.patience),
-                ("", self.augment), ("Shift", self.shift), ("Rotate (°)", self.rotation), ("Zoom", self.scale),
-                ("Colour", self.color), ("", self.flip)]
         self.augment_widgets = (self.shift, self.rotation, self.scale, self.color, self.flip)
-        for i, (label, widget) in enumerate(rows[:3]):
-            grid.addWidget(QLabel(label), 0, i * 2)
-            grid.addWidget(widget, 0, i * 2 + 1)
-        grid.addWidget(self.augment, 1, 0, 1, 2)
-        for i, (label, widget) in enumerate(rows[4:8]):
-            grid.addWidget(QLabel(label), 2 + i // 2, (i % 2) * 2 + 2)
-            grid.addWidget(widget, 2 + i // 2, (i % 2) * 2 + 3)
-        grid.addWidget(self.flip, 2, 0, 1, 2)
+        # Pairs in one column when the dock is narrow (PairGrid), so the panel never scrolls sideways.
+        self.grid = PairGrid([("LR schedule", self.schedule), ("", self.step_row), ("Early stop after", self.patience),
+                              ("", self.augment), ("Shift", self.shift), ("Rotate (°)", self.rotation),
+                              ("Zoom", self.scale), ("Colour", self.color), ("", self.flip)])
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.grid)
         self._digits = True
         self.schedule.currentTextChanged.connect(self._update)
         self.augment.toggled.connect(self._update)

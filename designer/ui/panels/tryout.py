@@ -168,18 +168,17 @@ class Tryout(QObject):
         self.model, self.trained = None, False
         if self.status()[0] in ("invalid", "output"):
             return None
-        from designer.ml.build import BuildError, build_model
-        from designer.ml.weights import compare
+        from designer.ml import models
 
         try:
-            model = build_model(self.document.graph)
-        except BuildError as exc:
+            model = models.build(self.document.graph)
+        except models.ModelError as exc:
             self.message = str(exc)
             self.status_changed.emit()
             return None
         weights = self.document.weights
-        if weights is not None and compare(model.state_dict(), weights).ok:
-            model.load_state_dict(weights)
+        if weights is not None and models.fit(model, weights).ok:
+            models.attach(model, weights)
             self.trained = True
         self.model = model.eval()
         return self.model
@@ -247,16 +246,22 @@ class Tryout(QObject):
         if self.training or self.status()[0] not in ("untrained", "ready"):
             return
         from designer.core.training import ConfigError, TrainConfig
-        from designer.ml.build import build_model
+        from designer.ml import models
+        from designer.ml.control import Control
 
         try:
             config = TrainConfig.from_project(getattr(self.document.project, "training", None))
         except ConfigError:
             config = TrainConfig()
         config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
-        from designer.ml.control import Control
 
-        model, shape, control = build_model(self.document.graph), self.input_shape(), Control()
+        try:
+            model = models.build(self.document.graph)
+        except models.ModelError as exc:  # e.g. too large to allocate
+            self.message = str(exc)
+            self.status_changed.emit()
+            return
+        shape, control = self.input_shape(), Control()
         self._control = control
         self.training = True
         if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
