@@ -1,4 +1,4 @@
-"""Receptive fields and jumps against torch gradients.
+"""Receptive fields and jumps against torch gradients, for chains and for graphs that branch and join.
 
 A random chain is run in torch with every weight 1, no bias, identity in
 place of activations and averaging in place of max pooling, so that every
@@ -165,3 +165,112 @@ def test_softmax_over_channels_keeps_the_field_but_over_positions_ends_it():
         graph.connect(ids[-1], soft.id)
         field = receptive_fields(graph, infer(graph))[soft.id]
         assert (field is not None) == keeps, dim
+
+
+# Graphs that branch and join ----------------------------------------------------------
+
+@st.composite
+def branching(draw):
+    """Blocks over a 1-channel image: a residual Add, a strided projection Add, or a Concat of branches."""
+    blocks = []
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["residual", "projection", "concat", "chain"]))
+        if kind == "chain":
+            blocks.append(("chain", draw(layer())))
+        else:
+            k = [draw(st.sampled_from([1, 3, 5])) for _ in range(3)]
+            d = [draw(st.integers(1, 2)) for _ in range(3)]
+            blocks.append((kind, k, d, draw(st.integers(1, 2))))
+    return blocks
+
+
+def build_branching(size, blocks):
+    """The graph, and a torch function that runs it with positive modules node by node."""
+    graph = Graph()
+    start = graph.add_node("Input", {"shape": [1, *size]}).id
+    steps: list[tuple[str, object, list[str]]] = []  # (node id, module or merge kind, inputs)
+
+    def add(kind, params, sources, module):
+        node = graph.add_node(kind, params)
+        for port, source in enumerate(sources):
+            graph.connect(source, node.id, {"port": port} if len(sources) > 1 else None)
+        steps.append((node.id, module, sources))
+        return node.id
+
+    def conv(source, k, d, stride=1):
+        p = {"in_channels": 1, "out_channels": 1, "kernel_size": k, "dilation": d, "stride": stride,
+             "padding": d * (k - 1) // 2}
+        return add("Conv2d", p, [source], positive_module("Conv2d", p))
+
+    current = start
+    for block in blocks:
+        if block[0] == "chain":
+            kind, params = block[1]
+            if kind == "Conv2d":
+                params = dict(params, in_channels=1, out_channels=1)
+            elif kind == "BatchNorm2d":
+                params = {"num_features": 1}
+            current = add(kind, params, [current], positive_module(kind, params))
+            continue
+        kind, k, d, stride = block
+        if kind == "residual":
+            x = conv(conv(current, k[0], d[0]), k[1], d[1])
+            current = add("Add", {}, [x, current], "add")
+        elif kind == "projection":
+            x = conv(current, k[0], d[0], stride)
+            skip = conv(current, 1, 1, stride)
+            current = add("Add", {}, [x, skip], "add")
+        else:
+            branches = [conv(current, k[i], d[i]) for i in range(2)]
+            current = add("Concat", {"dim": 1}, branches, "cat")
+            current = add("Conv2d", {"in_channels": 2, "out_channels": 1, "kernel_size": 1},
+                          [current], _unit_conv(2))
+
+    def run(x):
+        values = {start: x}
+        for node_id, module, sources in steps:
+            inputs = [values[s] for s in sources]
+            if module == "add":
+                values[node_id] = torch.stack(inputs).sum(0)
+            elif module == "cat":
+                values[node_id] = torch.cat(inputs, dim=1)
+            else:
+                values[node_id] = module.double()(inputs[0])
+        return values[current]
+
+    return graph, current, run
+
+
+def _unit_conv(channels: int) -> nn.Module:
+    conv = nn.Conv2d(channels, 1, 1, bias=False)
+    nn.init.ones_(conv.weight)
+    return conv
+
+
+@settings(**SETTINGS)
+@given(size=_pair(8, 20), blocks=branching())
+def test_receptive_field_through_merges_is_the_union_torch_sees(size, blocks):
+    graph, last, run = build_branching(size, blocks)
+    shapes = infer(graph)
+    assume(shapes.valid)
+    field = receptive_fields(graph, shapes)[last]
+    assert field is not None
+    x = torch.rand(1, 1, *size, dtype=torch.float64)
+    seen = torch.autograd.functional.jacobian(lambda t: run(t)[0, 0], x, vectorize=True)[:, :, 0, 0] != 0
+    assert tuple(seen.shape[:2]) == shapes.nodes[last].out_shape[1:]
+    check_field(field, seen, size)
+
+
+def test_a_broadcast_add_or_a_concat_over_positions_has_no_field():
+    graph, ids = build((8, 8), [("Conv2d", {"kernel_size": 3, "padding": 1})])
+    squeeze = graph.add_node("Conv2d", {"in_channels": 1, "out_channels": 1, "kernel_size": 8})  # (1, 1, 1)
+    graph.connect(ids[0], squeeze.id)
+    add = graph.add_node("Add")
+    graph.connect(ids[1], add.id, {"port": 0})
+    graph.connect(squeeze.id, add.id, {"port": 1})
+    wide = graph.add_node("Concat", {"dim": 3})
+    graph.connect(ids[1], wide.id, {"port": 0})
+    graph.connect(ids[0], wide.id, {"port": 1})
+    fields = receptive_fields(graph, infer(graph))
+    assert fields[squeeze.id].size == (8, 8)
+    assert fields[add.id] is None
