@@ -27,6 +27,7 @@ from designer.core import layers, safe_json, topology
 from designer.core import training as settings
 from designer.core.graph import Graph, Node
 from designer.core.params import ParamError
+from designer.core.safe_json import kind_of
 
 FORMAT = "netdesigner.project"
 VERSION = 2  # the newest version this reads and writes
@@ -178,20 +179,6 @@ def _quote(text: str, limit: int = 40) -> str:
     return json.dumps(text)
 
 
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 def _too_big(source: str, limit: int = MAX_FILE_BYTES) -> ProjectError:
@@ -203,14 +190,14 @@ def _too_big(source: str, limit: int = MAX_FILE_BYTES) -> ProjectError:
 def from_dict(data: object, source: str = "<project>") -> Project:
     """Validate an already-parsed project and build it; raises ProjectError."""
     if not isinstance(data, dict):
-        raise ProjectError(source, "", f"must hold a JSON object, not {_kind(data)}")
+        raise ProjectError(source, "", f"must hold a JSON object, not {kind_of(data)}")
     fmt = data.get("format")
     if fmt != FORMAT:
-        found = "is missing" if fmt is None else f"is {_quote(fmt) if isinstance(fmt, str) else _kind(fmt)}"
+        found = "is missing" if fmt is None else f"is {_quote(fmt) if isinstance(fmt, str) else kind_of(fmt)}"
         raise ProjectError(source, "format", f'{found}; a NetDesigner project has "format": "{FORMAT}"')
     version = data.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
-        found = repr(version) if isinstance(version, float) else _kind(version)
+        found = repr(version) if isinstance(version, float) else kind_of(version)
         raise ProjectError(source, "version", f"must be the whole number 1 or 2, not {found}")
     if version not in VERSIONS:
         newer = " (made by a newer NetDesigner)" if version > VERSION else ""
@@ -218,23 +205,23 @@ def from_dict(data: object, source: str = "<project>") -> Project:
     project = Project()
     if "name" in data:
         if not isinstance(data["name"], str):
-            raise ProjectError(source, "name", f"must be text, not {_kind(data['name'])}")
+            raise ProjectError(source, "name", f"must be text, not {kind_of(data['name'])}")
         project.name = data["name"]
     training = data.get("training")
     if training is not None:
         if not isinstance(training, dict):
-            raise ProjectError(source, "training", f"must be an object, not {_kind(training)}")
+            raise ProjectError(source, "training", f"must be an object, not {kind_of(training)}")
         _check_training(training, source)
         project.training = training
     weights = data.get("weights")
     if weights is not None:
         if not isinstance(weights, str):
-            raise ProjectError(source, "weights", f"must be a file name, not {_kind(weights)}")
+            raise ProjectError(source, "weights", f"must be a file name, not {kind_of(weights)}")
         project.weights = weights
     signature = data.get("weights_signature")
     if signature is not None:
         if not isinstance(signature, str):
-            raise ProjectError(source, "weights_signature", f"must be text, not {_kind(signature)}")
+            raise ProjectError(source, "weights_signature", f"must be text, not {kind_of(signature)}")
         project.weights_signature = signature
     _read_nodes(project.graph, data.get("nodes"), source)
     _read_edges(project.graph, data.get("edges", []), source, version)
@@ -254,7 +241,7 @@ def _check_training(training: dict, source: str) -> None:
 
 def _read_nodes(graph: Graph, raw_nodes: object, source: str) -> None:
     if not isinstance(raw_nodes, list):
-        found = "is missing" if raw_nodes is None else f"must be a list, not {_kind(raw_nodes)}"
+        found = "is missing" if raw_nodes is None else f"must be a list, not {kind_of(raw_nodes)}"
         raise ProjectError(source, "nodes", f"{found}; a project lists its nodes")
     if len(raw_nodes) > MAX_NODES:
         raise ProjectError(source, "nodes", f"has {len(raw_nodes):,} nodes; the limit is {MAX_NODES:,}")
@@ -262,10 +249,10 @@ def _read_nodes(graph: Graph, raw_nodes: object, source: str) -> None:
     for i, raw in enumerate(raw_nodes):
         where = f"nodes[{i}]"
         if not isinstance(raw, dict):
-            raise ProjectError(source, where, f"must be an object, not {_kind(raw)}")
+            raise ProjectError(source, where, f"must be an object, not {kind_of(raw)}")
         node_id = raw.get("id")
         if not isinstance(node_id, str) or not node_id:
-            found = "is missing" if node_id is None else f"must be non-empty text, not {_kind(node_id)}"
+            found = "is missing" if node_id is None else f"must be non-empty text, not {kind_of(node_id)}"
             raise ProjectError(source, f"{where}.id", found)
         where = f"nodes[{i}] (id {_quote(node_id)})"
         if node_id in graph.nodes:
@@ -274,7 +261,7 @@ def _read_nodes(graph: Graph, raw_nodes: object, source: str) -> None:
                                node_id)
         type_name = raw.get("type")
         if not isinstance(type_name, str):
-            found = "is missing" if type_name is None else f"must be text, not {_kind(type_name)}"
+            found = "is missing" if type_name is None else f"must be text, not {kind_of(type_name)}"
             raise ProjectError(source, f"{where}.type", found, node_id)
         spec = layers.get(type_name)
         if spec is None:
@@ -287,7 +274,7 @@ def _read_nodes(graph: Graph, raw_nodes: object, source: str) -> None:
             where_input = where
         params = raw.get("params", {})
         if not isinstance(params, dict):
-            raise ProjectError(source, f"{where}.params", f"must be an object, not {_kind(params)}", node_id)
+            raise ProjectError(source, f"{where}.params", f"must be an object, not {kind_of(params)}", node_id)
         for key, value in params.items():
             param = spec.param(key)
             if param is None:
@@ -300,7 +287,7 @@ def _read_nodes(graph: Graph, raw_nodes: object, source: str) -> None:
                 raise ProjectError(source, f"{where}.params.{_key_text(key)}", exc.message, node_id) from None
         name = raw.get("name")
         if name is not None and not isinstance(name, str):
-            raise ProjectError(source, f"{where}.name", f"must be text, not {_kind(name)}", node_id)
+            raise ProjectError(source, f"{where}.name", f"must be text, not {kind_of(name)}", node_id)
         pos = raw.get("pos", [0, 0])
         if not (isinstance(pos, (list, tuple)) and len(pos) == 2
                 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
@@ -324,7 +311,7 @@ def _suggest(type_name: str) -> str:
 
 def _read_edges(graph: Graph, raw_edges: object, source: str, version: int = VERSION) -> None:
     if not isinstance(raw_edges, list):
-        raise ProjectError(source, "edges", f"must be a list, not {_kind(raw_edges)}")
+        raise ProjectError(source, "edges", f"must be a list, not {kind_of(raw_edges)}")
     if len(raw_edges) > MAX_EDGES:
         raise ProjectError(source, "edges", f"has {len(raw_edges):,} edges; the limit is {MAX_EDGES:,}")
     nodes = graph.nodes
@@ -333,12 +320,12 @@ def _read_edges(graph: Graph, raw_edges: object, source: str, version: int = VER
     for i, raw in enumerate(raw_edges):
         where = f"edges[{i}]"
         if not isinstance(raw, dict):
-            raise ProjectError(source, where, f"must be an object {{\"from\": id, \"to\": id}}, not {_kind(raw)}")
+            raise ProjectError(source, where, f"must be an object {{\"from\": id, \"to\": id}}, not {kind_of(raw)}")
         ends = []
         for key in _EDGE_KEYS:
             value = raw.get(key)
             if not isinstance(value, str):
-                found = "is missing" if value is None else f"must be a node id (text), not {_kind(value)}"
+                found = "is missing" if value is None else f"must be a node id (text), not {kind_of(value)}"
                 raise ProjectError(source, f"{where}.{key}", found)
             if value not in nodes:
                 raise ProjectError(source, f"{where}.{key}", f"no node has the id {_quote(value)}")
@@ -354,7 +341,7 @@ def _read_edges(graph: Graph, raw_edges: object, source: str, version: int = VER
         if version >= 2 and "port" in raw:
             port = raw["port"]
             if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port < MAX_EDGES:
-                raise ProjectError(source, f"{where}.port", f"must be a whole number from 0, not {_kind(port)}"
+                raise ProjectError(source, f"{where}.port", f"must be a whole number from 0, not {kind_of(port)}"
                                    if not isinstance(port, int) or isinstance(port, bool) else
                                    f"must be a whole number from 0 to {MAX_EDGES - 1}, not {port}", dst)
             if (dst, port) in ports:

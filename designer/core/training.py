@@ -17,6 +17,8 @@ import math
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable
 
+from designer.core.safe_json import kind_of
+
 DATASETS = ("mnist-5k", "mnist", "fashion-mnist")
 OPTIMIZERS = ("SGD", "Adam", "AdamW")
 LOSSES = ("CrossEntropyLoss", "MSELoss", "NLLLoss")
@@ -63,7 +65,7 @@ class Choice(Setting):
             if value.lower() in folded:
                 return folded[value.lower()]
             raise ValueError(f"{_short(value)} is not one of {', '.join(self.options)}")
-        raise ValueError(f"must be one of {', '.join(self.options)}, not {_kind(value)}")
+        raise ValueError(f"must be one of {', '.join(self.options)}, not {kind_of(value)}")
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class Whole(Setting):
             return None
         if isinstance(value, bool) or not isinstance(value, int):
             null = " or null" if self.optional else ""
-            found = repr(value) if isinstance(value, float) else _kind(value)
+            found = repr(value) if isinstance(value, float) else kind_of(value)
             raise ValueError(f"must be a whole number{null}, not {found}")
         if not self.low <= value <= self.high:
             raise ValueError(f"must be a whole number from {self.low:,} to {self.high:,}, not {value:,}")
@@ -111,7 +113,7 @@ class Number(Setting):
 
     def check(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"must be a number, not {_kind(value)}")
+            raise ValueError(f"must be a number, not {kind_of(value)}")
         if not math.isfinite(value):
             raise ValueError(f"must be a finite number, not {value!r}")
         if (value <= self.low if self.above_low else value < self.low) or value > self.high:
@@ -126,7 +128,7 @@ class Flag(Setting):
 
     def check(self, value: Any) -> bool:
         if not isinstance(value, bool):
-            raise ValueError(f"must be true or false, not {_kind(value)}")
+            raise ValueError(f"must be true or false, not {kind_of(value)}")
         return value
 
 
@@ -138,7 +140,7 @@ class Text(Setting):
 
     def check(self, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"must be non-empty text, not {_kind(value)}")
+            raise ValueError(f"must be non-empty text, not {kind_of(value)}")
         if len(value) > self.max_length:
             raise ValueError(f"must be at most {self.max_length} characters long")
         return value.strip()
@@ -240,20 +242,6 @@ def check(training: dict, source: str | None = None) -> None:
     TrainConfig.from_project(training, source)
 
 
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 def _short(value: str, limit: int = 40) -> str:
