@@ -4,9 +4,10 @@
 sits beside the exported model file. Run in one process with the project's
 settings, it ends with the same weights as the app's Training panel and
 ``netdesigner train``: it carries copies of the app's own data preparation
-(``designer/ml/prepare.py``), of its settings-to-torch translation
-(``designer/ml/config.py``), learning-rate schedules and augmentation, all
-written to import only numpy and torch. The
+(``designer/ml/prepare.py``, and ``designer/ml/pictures.py`` for image
+folders), of its settings-to-torch translation (``designer/ml/config.py``),
+learning-rate schedules and augmentation, all written to import only the
+standard library, numpy, torch and Pillow. The
 same file runs, unchanged, under ``torchrun --nproc_per_node N`` as
 DistributedDataParallel.
 
@@ -18,15 +19,15 @@ never as pasted text.
 from __future__ import annotations
 
 import ast
+import os
 import re
 
 from designer.core.project import Project
 from designer.core.templates import RESOURCES
-from designer.core.training import (DATASETS, FOLDER_PREFIX, INITS, LOSSES, OPTIMIZERS, SCHEDULES, SETTINGS, ConfigError,
-                                    TrainConfig)
+from designer.core.training import DATASETS, FOLDER_PREFIX, INITS, LOSSES, OPTIMIZERS, SCHEDULES, SETTINGS, TrainConfig
 
 # The app's files that the script carries, read as text (core never imports ml).
-COPIED = ("prepare.py", "config.py", "schedules.py", "augment.py")
+COPIED = ("prepare.py", "pictures.py", "config.py", "schedules.py", "augment.py")
 ML_SOURCES = RESOURCES.parent / "ml"
 
 
@@ -62,13 +63,26 @@ def copied_code() -> str:
     return "\n\n".join(parts)
 
 
-def generate(project: Project, model_module: str) -> str:
+def _dataset(name: str, base: str | os.PathLike | None) -> str:
+    """The project's dataset for the script: an image folder's relative path made absolute against ``base``."""
+    if not name.startswith(FOLDER_PREFIX):
+        return name
+    path = os.path.expanduser(name[len(FOLDER_PREFIX):].strip())
+    if base is not None and not os.path.isabs(path):
+        path = os.path.normpath(os.path.join(os.path.abspath(base), path))
+    return FOLDER_PREFIX + path
+
+
+def generate(project: Project, model_module: str, base: str | os.PathLike | None = None) -> str:
     """The training script's source text.
 
     Args:
         project: the project whose model the script trains.
         model_module: file name of the exported model beside the script
             (``"lenet.py"``, or ``"lenet"`` which gets ``.py``).
+        base: the project file's folder, against which a relative image
+            folder (``folder:pictures``) is made absolute for the script's
+            default; without it the script counts it from its own folder.
 
     Raises:
         ConfigError: a training setting the app would not run with, naming it.
@@ -77,15 +91,12 @@ def generate(project: Project, model_module: str) -> str:
     if not model_file.endswith(".py"):
         model_file += ".py"
     config = TrainConfig.from_project(project.training)
-    if config.dataset.startswith(FOLDER_PREFIX):
-        raise ConfigError("training.dataset", "the training script trains on " + ", ".join(DATASETS) + "; train on an "
-                          "image folder in the app or with `netdesigner train`")
     values = {
         "__TITLE__": _title(project.name),
         "__MODEL_FILE__": ascii(model_file),
         "__PROJECT_NAME__": ascii(str(project.name)),
         "__INPUT_SHAPE__": repr(_input_shape(project)),
-        "__DATASET__": ascii(config.dataset),
+        "__DATASET__": ascii(_dataset(config.dataset, base)),
         "__EPOCHS__": repr(int(config.epochs)),
         "__BATCH_SIZE__": repr(int(config.batch_size)),
         "__OPTIMIZER__": ascii(config.optimizer),

@@ -25,7 +25,7 @@ import torch
 
 from designer.core.training import DATASETS, SETTINGS
 from designer.ml import prepare
-from designer.ml.prepare import NORMALISATION
+from designer.ml.prepare import NORMALISATION, normalise
 
 DEFAULT = SETTINGS["dataset"].default
 
@@ -84,11 +84,6 @@ class Dataset:
 def is_folder(name: str) -> bool:
     """True for ``folder:PATH``, an image-folder dataset."""
     return isinstance(name, str) and name.startswith("folder:")
-
-
-def normalise(pixels: torch.Tensor, mean: float, std: float) -> torch.Tensor:
-    """uint8 pixels -> float32 ``(pixel / 255 - mean) / std``: one formula for training, Try it and predict."""
-    return pixels.to(torch.float32).mul_(1.0 / (255.0 * std)).sub_(mean / std)
 
 
 @dataclass

@@ -196,6 +196,7 @@ class Request:
     onnx: Path | None = None
     train_script: Path | None = None
     verify: bool = True
+    project_dir: Path | None = None  # the project file's folder: the training script's image folder counts from it
 
 
 @dataclass
@@ -257,7 +258,7 @@ def _export(project: Project, state: dict | None, request: Request, origin: str,
             file=request.weights, count=len(model.state_dict()), note=note))
     if request.train_script:
         module = os.path.relpath(request.py, request.train_script.parent)
-        _write_text(request.train_script, trainscript.generate(project, module), out)
+        _write_text(request.train_script, trainscript.generate(project, module, request.project_dir), out)
         out.lines.append(_("wrote {file} (python {name} --data DIR, or torchrun --nproc_per_node N ...)").format(
             file=request.train_script, name=request.train_script.name))
     if request.verify and request.py:

@@ -1,4 +1,4 @@
-"""MNIST-style images -> the model's input: the normalisation, the resize or pad, the mnist-5k split.
+"""Images -> the model's input: the normalisation, the resize or pad, the mnist-5k split.
 
 Imports only numpy and torch, because the exported training script carries
 a copy of this file (see ``designer.core.trainscript``): the script then
@@ -56,6 +56,11 @@ def _fit(images: np.ndarray, height: int, width: int, mean: float, std: float) -
     x = torch.from_numpy(table[images]).unsqueeze(1)
     mode = "area" if height <= h and width <= w else "bilinear"
     return F.interpolate(x, size=(height, width), mode=mode)
+
+
+def normalise(pixels: torch.Tensor, mean: float, std: float) -> torch.Tensor:
+    """uint8 pixels -> float32 ``(pixel / 255 - mean) / std``: one formula for training, Try it and predict."""
+    return pixels.to(torch.float32).mul_(1.0 / (255.0 * std)).sub_(mean / std)
 
 
 def split_mnist_5k(table: np.ndarray) -> tuple:

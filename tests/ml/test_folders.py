@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from torchvision.datasets import ImageFolder
 
-from designer.ml import data, folders
+from designer.ml import data, folders, pictures
 from designer.ml.train import Failed, Finished, TrainConfig, train
 from tests.ml.picture_folders import write_folder, write_grey_jpeg
 
@@ -103,9 +103,9 @@ def test_pictures_are_decoded_once_and_again_when_the_folder_changes(tmp_path, m
     seen = []
     first = data.load(f"folder:{root}", [3, 8, 8], progress=lambda *a: seen.append(a))
     assert seen[-1] == ("decoding 8 pictures", 8, 8)
-    real = folders.decode_picture
+    real = pictures.decode_picture
     calls = []
-    monkeypatch.setattr(folders, "decode_picture", lambda *a: calls.append(a[0]) or real(*a))
+    monkeypatch.setattr(pictures, "decode_picture", lambda *a: calls.append(a[0]) or real(*a))
     again = data.load(f"folder:{root}", [3, 8, 8])
     assert calls == [] and torch.equal(first.train_x, again.train_x)
     write_folder(tmp_path / "pics", {"star": 1}, seed=5)  # star/000.png rewritten

@@ -139,8 +139,17 @@ def test_the_script_takes_every_setting_of_the_project(tmp_path):
     finally:
         sys.argv = argv
     assert {k: getattr(args, k) for k in training} == training
-    with pytest.raises(ConfigError, match=r"training\.dataset: the training script trains on mnist-5k"):
-        trainscript.generate(_project(training={"dataset": "folder:pictures"}), "tiny.py")
+    # An image folder: the project's folder, made absolute against the project file's.
+    (tmp_path / "train.py").write_text(trainscript.generate(_project(training={"dataset": "folder:pictures"}),
+                                                            "tiny.py", base=tmp_path / "project"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    argv, sys.argv = sys.argv, ["train.py"]
+    try:
+        args = module.parse_args()
+    finally:
+        sys.argv = argv
+    assert (args.dataset, args.folder) == ("folder", tmp_path / "project" / "pictures")
 
 
 def test_the_script_is_standalone():
@@ -149,8 +158,8 @@ def test_the_script_is_standalone():
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported <= {"argparse", "dataclasses", "gc", "hashlib", "importlib", "math", "os", "sys", "time", "pathlib",
-                        "numpy", "torch", "torchvision"}, imported
+    assert imported <= {"argparse", "concurrent", "dataclasses", "gc", "hashlib", "importlib", "math", "os", "sys",
+                        "time", "pathlib", "numpy", "torch", "torchvision", "PIL"}, imported
     assert not re.search(r"\bdesigner\.", source)  # no NetDesigner module is needed
 
 

@@ -130,7 +130,8 @@ class ExportDialog(QDialog):
         weights = py.with_suffix(self.weights_format.currentText()) if self.weights_check.isChecked() else None
         return Request(py=py, style=self.style_combo.currentData(), weights=weights,
                        onnx=py.with_suffix(".onnx") if self.onnx_check.isChecked() else None,
-                       train_script=py.with_name("train.py") if self.train_check.isChecked() else None)
+                       train_script=py.with_name("train.py") if self.train_check.isChecked() else None,
+                       project_dir=self.document.path.resolve().parent if self.document.path else None)
 
     def start_export(self) -> None:
         """Write and verify on a worker thread; the dialog stays responsive."""
