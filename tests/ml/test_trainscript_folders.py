@@ -165,3 +165,21 @@ def test_no_name_in_the_script_is_defined_twice():
                     if isinstance(name, ast.Name):
                         names[name.id] += 1
     assert [name for name, count in names.items() if count > 1] == []
+
+
+
+def test_export_makes_the_scripts_default_folder_the_projects_wherever_the_script_is_written(tmp_path, monkeypatch):
+    import ast
+
+    from designer.cli import main
+
+    (tmp_path / "project").mkdir()
+    folder_project(tmp_path / "project" / "shapes.netproj.json", "folder:pictures")
+    (tmp_path / "out").mkdir()
+    monkeypatch.chdir(tmp_path / "project")  # the project named relative to here
+    assert main(["export", "shapes.netproj.json", "--py", str(tmp_path / "out" / "net.py"), "--train-script",
+                 str(tmp_path / "out" / "train.py"), "--no-check"]) == 0
+    tree = ast.parse((tmp_path / "out" / "train.py").read_text())
+    assigned = {t.id: node.value for node in tree.body if isinstance(node, ast.Assign)
+                for t in node.targets if isinstance(t, ast.Name)}
+    assert ast.literal_eval(assigned["DATASET"]) == f"folder:{tmp_path / 'project' / 'pictures'}"
