@@ -299,8 +299,8 @@ The window keeps working, but save your project to be safe.</source>
         <translation>（未安装）</translation>
     </message>
     <message>
-        <source>Training script train.py (MNIST/FashionMNIST; runs under torchrun)</source>
-        <translation>训练脚本 train.py（MNIST/FashionMNIST；可用 torchrun 运行）</translation>
+        <source>Training script train.py (MNIST, FashionMNIST or an image folder; runs under torchrun)</source>
+        <translation>训练脚本 train.py（MNIST、FashionMNIST 或图片文件夹；可用 torchrun 运行）</translation>
     </message>
     <message>
         <source>Uses the trained weights.</source>

@@ -75,7 +75,8 @@ class ExportDialog(QDialog):
             self.onnx_check.setEnabled(False)
             self.onnx_check.setToolTip(self.tr(ONNX_HINT))
             self.onnx_check.setText(self.onnx_check.text() + " " + self.tr("(not installed)"))
-        self.train_check = QCheckBox(self.tr("Training script train.py (MNIST/FashionMNIST; runs under torchrun)"))
+        self.train_check = QCheckBox(
+            self.tr("Training script train.py (MNIST, FashionMNIST or an image folder; runs under torchrun)"))
         trained = document.weights is not None
         self.source_label = QLabel(self.tr("Uses the trained weights.") if trained else
                                    self.tr("No trained weights yet: exports fresh weights (seed 0)."))
