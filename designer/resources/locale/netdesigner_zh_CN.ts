@@ -360,6 +360,141 @@ The window keeps working, but save your project to be safe.</source>
     </message>
 </context>
 <context>
+    <name>ImportDialog</name>
+    <message>
+        <source>Importing a .py file runs its Python code on this computer, in a separate process that is stopped after 60 s or 1 MB of output. Only import files you trust.</source>
+        <translation>导入 .py 文件会在这台电脑上运行其中的 Python 代码：它在单独的进程中运行，超过 60 秒或输出超过 1 MB 就会被终止。只导入你信任的文件。</translation>
+    </message>
+    <message>
+        <source>Its protections: {protections}.</source>
+        <translation>该进程的保护措施：{protections}。</translation>
+    </message>
+    <message>
+        <source>Automatic: the model the file makes, else its outermost model class</source>
+        <translation>自动：文件创建的模型，否则取最外层的模型类</translation>
+    </message>
+    <message>
+        <source>Import a PyTorch model</source>
+        <translation>导入 PyTorch 模型</translation>
+    </message>
+    <message>
+        <source>This system cannot give the file these protections: {protections}.</source>
+        <translation>本系统无法为该文件提供以下保护：{protections}。</translation>
+    </message>
+    <message>
+        <source>Run this file anyway, without those protections</source>
+        <translation>仍然运行此文件（没有上述保护）</translation>
+    </message>
+    <message>
+        <source>a tutorial script or a NetDesigner export: any .py with an nn.Module</source>
+        <translation>教程脚本或 NetDesigner 导出的文件：任何含 nn.Module 的 .py</translation>
+    </message>
+    <message>
+        <source>from the file, else inferred (e.g. 1, 28, 28)</source>
+        <translation>取自文件，否则自动推断（例如 1, 28, 28）</translation>
+    </message>
+    <message>
+        <source>optional: a state_dict (.pt or .safetensors) saved from the file&apos;s model</source>
+        <translation>可选：从该文件的模型保存的 state_dict（.pt 或 .safetensors）</translation>
+    </message>
+    <message>
+        <source>Python file</source>
+        <translation>Python 文件</translation>
+    </message>
+    <message>
+        <source>Python (*.py)</source>
+        <translation>Python 文件 (*.py)</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Input shape</source>
+        <translation>输入形状</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Weights (*.pt *.pth *.safetensors)</source>
+        <translation>权重文件 (*.pt *.pth *.safetensors)</translation>
+    </message>
+    <message>
+        <source>Run the file and import</source>
+        <translation>运行文件并导入</translation>
+    </message>
+    <message>
+        <source>Open as new project</source>
+        <translation>作为新项目打开</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation>选择文件</translation>
+    </message>
+    <message>
+        <source>Import again</source>
+        <translation>重新导入</translation>
+    </message>
+    <message>
+        <source>Python file: {path} does not exist</source>
+        <translation>Python 文件：{path} 不存在</translation>
+    </message>
+    <message>
+        <source>Weights: {path} does not exist</source>
+        <translation>权重：{path} 不存在</translation>
+    </message>
+    <message>
+        <source>Input shape: {problem}</source>
+        <translation>输入形状：{problem}</translation>
+    </message>
+    <message>
+        <source>Running {file} in a separate process…</source>
+        <translation>正在单独的进程中运行 {file}…</translation>
+    </message>
+    <message>
+        <source>{file}: cannot be checked against this model ({error})</source>
+        <translation>{file}：无法与这个模型对照检查（{error}）</translation>
+    </message>
+    <message>
+        <source>The file could not be imported: {error}</source>
+        <translation>无法导入该文件：{error}</translation>
+    </message>
+    <message>
+        <source>Weights {file}: {report}</source>
+        <translation>权重 {file}：{report}</translation>
+    </message>
+    <message>
+        <source>Imported: check what was found, then open it as a new project (or change the model or the input shape and import again).</source>
+        <translation>导入完成：先检查找到的内容，再把它作为新项目打开（或者更改模型或输入形状后重新导入）。</translation>
+    </message>
+    <message>
+        <source>The weights do not fit and will not be loaded.</source>
+        <translation>这些权重与模型不匹配，不会被载入。</translation>
+    </message>
+    <message>
+        <source>{name} ({kind}, line {line})</source>
+        <translation>{name}（{kind}，第 {line} 行）</translation>
+    </message>
+    <message>
+        <source>{name} ({kind})</source>
+        <translation>{name}（{kind}）</translation>
+    </message>
+    <message>
+        <source>{model} — imported</source>
+        <translation>{model} — 已导入</translation>
+    </message>
+    <message>
+        <source>Stop training before opening another project.</source>
+        <translation>请先停止训练，再打开其他项目。</translation>
+    </message>
+</context>
+<context>
     <name>Inspector</name>
     <message>
         <source>e.g. 1, 28, 28</source>

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
 
@@ -22,9 +22,9 @@ from designer.core.params import ParamError, parse_shape
 from designer.ui.background import run_in_background
 from designer.ui.document import chain_layout
 
-CONTAINED = ("Importing a .py file runs its Python code on this computer, in a separate process that is stopped "
-             "after 60 s or 1 MB of output. Only import files you trust.")
-AUTOMATIC = "the model the file makes, else its outermost model class"
+CONTAINED = QT_TRANSLATE_NOOP("ImportDialog", "Importing a .py file runs its Python code on this computer, in a "
+                              "separate process that is stopped after 60 s or 1 MB of output. Only import files "
+                              "you trust.")
 PER_ROW = 6  # blocks per row of an imported model on the canvas
 _confirmed: set[str] = set()  # files whose missing protections the user accepted, this session
 
@@ -40,7 +40,16 @@ def _warning(missing: list[str]) -> str:
     from designer.ml import sandbox
 
     given = [text for text in sandbox.PROTECTIONS.values() if text not in missing]
-    return CONTAINED + ("" if not given else " Its protections: " + "; ".join(given) + ".")
+    text = QCoreApplication.translate("ImportDialog", CONTAINED)
+    if given:
+        text += " " + QCoreApplication.translate("ImportDialog", "Its protections: {protections}.").format(
+            protections="; ".join(given))
+    return text
+
+
+def _automatic() -> str:
+    return QCoreApplication.translate("ImportDialog", "Automatic: the model the file makes, else its outermost "
+                                                      "model class")
 
 
 class ImportDialog(QDialog):
@@ -50,7 +59,7 @@ class ImportDialog(QDialog):
 
     def __init__(self, document, parent: QWidget | None = None, missing: list[str] | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Import a PyTorch model")
+        self.setWindowTitle(self.tr("Import a PyTorch model"))
         self.document = document
         self.result = None
         self.state = None  # attached weights, remapped to the project's layer names
@@ -61,40 +70,43 @@ class ImportDialog(QDialog):
         self.warning.setObjectName("warning")
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #8a5300; font-weight: bold;")
-        self.lacking = QLabel("This system cannot give the file these protections: " + "; ".join(self.missing) + "."
-                              if self.missing else "")
+        self.lacking = QLabel(self.tr("This system cannot give the file these protections: {protections}.").format(
+            protections="; ".join(self.missing)) if self.missing else "")
         self.lacking.setObjectName("lacking")
         self.lacking.setWordWrap(True)
         self.lacking.setStyleSheet("color: #a01010;")
         self.lacking.setVisible(bool(self.missing))
-        self.confirm = QCheckBox("Run this file anyway, without those protections")
+        self.confirm = QCheckBox(self.tr("Run this file anyway, without those protections"))
         self.confirm.setObjectName("confirm")
         self.confirm.setVisible(bool(self.missing))
         self.confirm.toggled.connect(self._update_buttons)
 
         self.py_edit = QLineEdit()
         self.py_edit.setObjectName("py_path")
-        self.py_edit.setPlaceholderText("a tutorial script or a NetDesigner export: any .py with an nn.Module")
+        self.py_edit.setPlaceholderText(self.tr("a tutorial script or a NetDesigner export: any .py with an "
+                                                 "nn.Module"))
         self.py_edit.textChanged.connect(self._file_changed)
         self.model_combo = QComboBox()
         self.model_combo.setObjectName("model")
-        self.model_combo.addItem(f"Automatic: {AUTOMATIC}", None)
+        self.model_combo.addItem(_automatic(), None)
         self.model_combo.currentIndexChanged.connect(self._model_changed)
         self.shape_edit = QLineEdit()
         self.shape_edit.setObjectName("input_shape")
-        self.shape_edit.setPlaceholderText("from the file, else inferred (e.g. 1, 28, 28)")
+        self.shape_edit.setPlaceholderText(self.tr("from the file, else inferred (e.g. 1, 28, 28)"))
         self.shape_note = QLabel("")
         self.shape_note.setObjectName("shape_note")
         self.shape_note.setTextFormat(Qt.PlainText)
         self.weights_edit = QLineEdit()
         self.weights_edit.setObjectName("weights_path")
-        self.weights_edit.setPlaceholderText("optional: a state_dict (.pt or .safetensors) saved from the file's model")
+        self.weights_edit.setPlaceholderText(self.tr("optional: a state_dict (.pt or .safetensors) saved from the "
+                                                      "file's model"))
         form = QFormLayout()
-        form.addRow("Python file", self._with_browse(self.py_edit, "Python (*.py)"))
-        form.addRow("Model", self.model_combo)
-        form.addRow("Input shape", self.shape_edit)
+        form.addRow(self.tr("Python file"), self._with_browse(self.py_edit, self.tr("Python (*.py)")))
+        form.addRow(self.tr("Model"), self.model_combo)
+        form.addRow(self.tr("Input shape"), self.shape_edit)
         form.addRow("", self.shape_note)
-        form.addRow("Weights", self._with_browse(self.weights_edit, "Weights (*.pt *.pth *.safetensors)"))
+        form.addRow(self.tr("Weights"), self._with_browse(self.weights_edit,
+                                                          self.tr("Weights (*.pt *.pth *.safetensors)")))
 
         self.status = QLabel("")
         self.status.setObjectName("status")
@@ -105,9 +117,9 @@ class ImportDialog(QDialog):
         self.report.setReadOnly(True)
         self.report.setMinimumHeight(160)
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
-        self.import_button = buttons.addButton("Run the file and import", QDialogButtonBox.ActionRole)
+        self.import_button = buttons.addButton(self.tr("Run the file and import"), QDialogButtonBox.ActionRole)
         self.import_button.clicked.connect(self.start_import)
-        self.open_button = buttons.addButton("Open as new project", QDialogButtonBox.AcceptRole)
+        self.open_button = buttons.addButton(self.tr("Open as new project"), QDialogButtonBox.AcceptRole)
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_project)
         buttons.rejected.connect(self.reject)
@@ -127,13 +139,13 @@ class ImportDialog(QDialog):
     def _with_browse(self, edit: QLineEdit, pattern: str) -> QHBoxLayout:
         row = QHBoxLayout()
         row.addWidget(edit, 1)
-        button = QPushButton("Browse…")
+        button = QPushButton(self.tr("Browse…"))
         button.clicked.connect(lambda: self._browse(edit, pattern))
         row.addWidget(button)
         return row
 
     def _browse(self, edit: QLineEdit, pattern: str) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Choose a file", edit.text(), pattern)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a file"), edit.text(), pattern)
         if path:
             edit.setText(path)
 
@@ -144,7 +156,7 @@ class ImportDialog(QDialog):
         """Another file: its own models, shape and confirmation."""
         self.model_combo.blockSignals(True)
         self.model_combo.clear()
-        self.model_combo.addItem(f"Automatic: {AUTOMATIC}", None)
+        self.model_combo.addItem(_automatic(), None)
         self.model_combo.blockSignals(False)
         self.shape_edit.clear()
         self.shape_note.clear()
@@ -162,8 +174,8 @@ class ImportDialog(QDialog):
     def _update_buttons(self) -> None:
         allowed = not self.missing or self.confirm.isChecked()
         self.import_button.setEnabled(allowed and not self._running)
-        self.import_button.setText("Run the file and import" if self.result is None or not self.result.found
-                                   else "Import again")
+        self.import_button.setText(self.tr("Run the file and import") if self.result is None or not self.result.found
+                                   else self.tr("Import again"))
 
     def start_import(self) -> None:
         py = self._py_path()
@@ -171,11 +183,11 @@ class ImportDialog(QDialog):
         try:
             shape = parse_shape(self.shape_edit.text())
             if not py.is_file():
-                raise ValueError(f"Python file: {py} does not exist")
+                raise ValueError(self.tr("Python file: {path} does not exist").format(path=py))
             if weights and not Path(weights).expanduser().is_file():
-                raise ValueError(f"Weights: {weights} does not exist")
+                raise ValueError(self.tr("Weights: {path} does not exist").format(path=weights))
         except ParamError as exc:
-            self.status.setText(f"Input shape: {exc.message}")
+            self.status.setText(self.tr("Input shape: {problem}").format(problem=exc.message))
             return
         except ValueError as exc:
             self.status.setText(str(exc))
@@ -189,9 +201,11 @@ class ImportDialog(QDialog):
         self._update_buttons()
         self.open_button.setEnabled(False)
         self.report.setPlainText("")
-        self.status.setText(f"Running {py.name} in a separate process…")
+        self.status.setText(self.tr("Running {file} in a separate process…").format(file=py.name))
 
-        def work():
+        cannot_check = self.tr("{file}: cannot be checked against this model ({error})")
+
+        def work():  # on a pool thread: the text it needs was translated above
             from designer.ml import importer
             from designer.ml.weights import WeightsError
 
@@ -204,7 +218,7 @@ class ImportDialog(QDialog):
                 except WeightsError as exc:
                     report = str(exc)
                 except Exception as exc:  # an invalid imported graph cannot be built to compare with
-                    report = f"{Path(weights).name}: cannot be checked against this model ({exc})"
+                    report = cannot_check.format(file=Path(weights).name, error=exc)
             return result, state, report
 
         run_in_background(work, self._done, self._crashed, context=self)
@@ -212,7 +226,7 @@ class ImportDialog(QDialog):
     def _crashed(self, exc: Exception) -> None:
         self._running = False
         self._update_buttons()
-        self.status.setText(f"The file could not be imported: {exc}")
+        self.status.setText(self.tr("The file could not be imported: {error}").format(error=exc))
 
     def _done(self, payload) -> None:
         result, state, report = payload
@@ -222,18 +236,19 @@ class ImportDialog(QDialog):
         lines = [result.report()]
         if report is not None:
             text = report if isinstance(report, str) else report.summary()
-            lines.append(f"Weights {Path(self.weights_edit.text().strip()).name}: {text}")
+            lines.append(self.tr("Weights {file}: {report}").format(file=Path(self.weights_edit.text().strip()).name,
+                                                                    report=text))
         self.state = state if report is not None and not isinstance(report, str) and report.ok else None
         self.weights_report = report
         self.report.setPlainText("\n".join(lines))
         if result.ok:
-            self.status.setText("Imported: check what was found, then open it as a new project (or change the "
-                                "model or the input shape and import again)."
+            self.status.setText(self.tr("Imported: check what was found, then open it as a new project (or change "
+                                        "the model or the input shape and import again).")
                                 + ("" if self.state is not None or not self.weights_edit.text().strip()
-                                   else " The weights do not fit and will not be loaded."))
+                                   else " " + self.tr("The weights do not fit and will not be loaded.")))
             self.open_button.setEnabled(True)
         else:
-            self.status.setText("The file could not be imported: " + (result.error or ""))
+            self.status.setText(self.tr("The file could not be imported: {error}").format(error=result.error or ""))
         self._update_buttons()
         self.imported.emit(result)
 
@@ -242,12 +257,13 @@ class ImportDialog(QDialog):
         chosen = self.model_combo.currentData()
         self.model_combo.blockSignals(True)
         self.model_combo.clear()
-        self.model_combo.addItem(f"Automatic: {AUTOMATIC}", None)
+        self.model_combo.addItem(_automatic(), None)
         for found in result.found:
             name = found["name"]
-            label = f"{name} ({found['kind']}" + (f", line {found['line']})" if found.get("line") else ")")
+            label = (self.tr("{name} ({kind}, line {line})").format(name=name, kind=found["kind"], line=found["line"])
+                     if found.get("line") else self.tr("{name} ({kind})").format(name=name, kind=found["kind"]))
             if found.get("chosen"):
-                label += " — imported"
+                label = self.tr("{model} — imported").format(model=label)
             self.model_combo.addItem(label, name[:-2] if name.endswith("()") else name)
         index = self.model_combo.findData(chosen)
         self.model_combo.setCurrentIndex(max(index, 0))
@@ -260,7 +276,7 @@ class ImportDialog(QDialog):
         if self.result is None or not self.result.ok:
             return
         if getattr(self.document, "locked", False):
-            self.status.setText("Stop training before opening another project.")
+            self.status.setText(self.tr("Stop training before opening another project."))
             return
         graph = self.result.project.graph
         for node_id, pos in chain_layout(graph, PER_ROW).items():  # wrapped, as Model ▸ Auto-layout does
