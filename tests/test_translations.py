@@ -29,7 +29,6 @@ NOT_YET = {
     "designer/headless/explain.py",
     "designer/headless/import_py.py",
     "designer/ml/importer.py",
-    "designer/ui/dialogs/weights.py",
     "designer/ui/panels/activations.py",
     "designer/ui/panels/code_view.py",
     "designer/ui/panels/explainer.py",

@@ -1271,4 +1271,91 @@ centred by its centre of mass, as MNIST&apos;s digits were.</source>
         <translation>已用 mnist-5k 训练：留出集中 {accuracy:.1%} 的数字识别正确。</translation>
     </message>
 </context>
+<context>
+    <name>WeightsDialog</name>
+    <message>
+        <source>Load weights: {file}</source>
+        <translation>载入权重：{file}</translation>
+    </message>
+    <message>
+        <source>Tensor</source>
+        <translation>张量</translation>
+    </message>
+    <message>
+        <source>In the file</source>
+        <translation>文件中</translation>
+    </message>
+    <message>
+        <source>The model expects</source>
+        <translation>模型需要</translation>
+    </message>
+    <message>
+        <source>Load</source>
+        <translation>载入</translation>
+    </message>
+    <message>
+        <source>Partial load</source>
+        <translation>部分载入</translation>
+    </message>
+    <message>
+        <source>Load only the tensors that match; the others keep fresh random values.</source>
+        <translation>只载入匹配的张量；其余的保留新的随机初始值。</translation>
+    </message>
+    <message>
+        <source>The model is being trained: load weights when training has finished.</source>
+        <translation>模型正在训练：请在训练结束后再载入权重。</translation>
+    </message>
+    <message>
+        <source>Keys renamed from the imported file&apos;s model to the project&apos;s layer names.</source>
+        <translation>键名已从导入文件中模型的名字改为本项目的层名。</translation>
+    </message>
+    <message>
+        <source>Nothing is loaded unless you choose a partial load.</source>
+        <translation>除非选择“部分载入”，否则不会载入任何内容。</translation>
+    </message>
+    <message>
+        <source>Partial load (1 matching tensor)</source>
+        <translation>部分载入（1 个匹配的张量）</translation>
+    </message>
+    <message>
+        <source>Partial load ({count} matching tensors)</source>
+        <translation>部分载入（{count} 个匹配的张量）</translation>
+    </message>
+    <message>
+        <source>{group} ({count})</source>
+        <translation>{group}（{count}）</translation>
+    </message>
+    <message>
+        <source>Shape differs</source>
+        <translation>形状不同</translation>
+    </message>
+    <message>
+        <source>Missing from the file</source>
+        <translation>文件中缺少</translation>
+    </message>
+    <message>
+        <source>Not in the model</source>
+        <translation>模型中没有</translation>
+    </message>
+    <message>
+        <source>Matching</source>
+        <translation>匹配</translation>
+    </message>
+    <message>
+        <source>Load weights into this project</source>
+        <translation>为这个项目载入权重</translation>
+    </message>
+    <message>
+        <source>Weights (*.pt *.pth *.safetensors);;All files (*)</source>
+        <translation>权重文件 (*.pt *.pth *.safetensors);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Loaded some of the weights from {file}</source>
+        <translation>已从 {file} 载入部分权重</translation>
+    </message>
+    <message>
+        <source>Loaded the weights from {file}</source>
+        <translation>已从 {file} 载入权重</translation>
+    </message>
+</context>
 </TS>

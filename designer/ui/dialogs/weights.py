@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QLabel, QPushButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-WEIGHTS_FILTER = "Weights (*.pt *.pth *.safetensors);;All files (*)"
 
 
 def _dims(shape) -> str:
@@ -41,15 +41,16 @@ class WeightsDialog(QDialog):
         self._state: dict | None = None
         self._fresh: dict | None = None
         self._model = None
-        self.setWindowTitle(f"Load weights: {self.path.name}")
+        self.setWindowTitle(self.tr("Load weights: {file}").format(file=self.path.name))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Tensor", "In the file", "The model expects"])
+        self.tree.setHeaderLabels([self.tr("Tensor"), self.tr("In the file"), self.tr("The model expects")])
         self.buttons = QDialogButtonBox()
-        self.load_button = QPushButton("Load")
-        self.partial_button = QPushButton("Partial load")
-        self.partial_button.setToolTip("Load only the tensors that match; the others keep fresh random values.")
+        self.load_button = QPushButton(self.tr("Load"))
+        self.partial_button = QPushButton(self.tr("Partial load"))
+        self.partial_button.setToolTip(self.tr("Load only the tensors that match; the others keep fresh random "
+                                                "values."))
         self.buttons.addButton(self.load_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.partial_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -73,7 +74,7 @@ class WeightsDialog(QDialog):
         except models.ModelError as exc:
             self.error = str(exc)
         if not self.error and getattr(self.document, "locked", False):
-            self.error = "The model is being trained: load weights when training has finished."
+            self.error = self.tr("The model is being trained: load weights when training has finished.")
         if self.error:
             self.summary.setText(self.error)
             self.load_button.setEnabled(False)
@@ -90,24 +91,27 @@ class WeightsDialog(QDialog):
             if mapped is not None and models.fit(self._model, mapped).ok:
                 self._state, self.report = mapped, models.fit(self._model, mapped)
                 report = self.report
-                renamed = "\nKeys renamed from the imported file's model to the project's layer names."
+                renamed = "\n" + self.tr("Keys renamed from the imported file's model to the project's layer names.")
         self.summary.setText(report.summary() + renamed + ("" if report.ok else
-                                                 "\nNothing is loaded unless you choose a partial load."))
+                                                 "\n" + self.tr("Nothing is loaded unless you choose a partial load.")))
         self.load_button.setEnabled(report.ok)
         self.partial_button.setVisible(not report.ok and bool(report.matched))
-        self.partial_button.setText(f"Partial load ({len(report.matched)} matching tensors)")
+        matched = len(report.matched)
+        self.partial_button.setText(self.tr("Partial load (1 matching tensor)") if matched == 1 else
+                                    self.tr("Partial load ({count} matching tensors)").format(count=matched))
 
-        def group(title: str, rows: list[tuple[str, str, str]]) -> None:
-            item = QTreeWidgetItem(self.tree, [f"{title} ({len(rows)})"])
+        def group(title: str, rows: list[tuple[str, str, str]], expand: bool = True) -> None:
+            item = QTreeWidgetItem(self.tree, [self.tr("{group} ({count})").format(group=title, count=len(rows))])
             for row in rows:
                 QTreeWidgetItem(item, list(row))
-            item.setExpanded(bool(rows) and title != "Matching")
+            item.setExpanded(bool(rows) and expand)
 
         state, fresh = self._state, self._fresh
-        group("Shape differs", [(k, _dims(got), _dims(want)) for k, want, got in report.shape_mismatch])
-        group("Missing from the file", [(k, "—", _dims(fresh[k].shape)) for k in report.missing])
-        group("Not in the model", [(k, _dims(state[k].shape), "—") for k in report.unexpected])
-        group("Matching", [(k, _dims(state[k].shape), _dims(fresh[k].shape)) for k in report.matched])
+        group(self.tr("Shape differs"), [(k, _dims(got), _dims(want)) for k, want, got in report.shape_mismatch])
+        group(self.tr("Missing from the file"), [(k, "—", _dims(fresh[k].shape)) for k in report.missing])
+        group(self.tr("Not in the model"), [(k, _dims(state[k].shape), "—") for k in report.unexpected])
+        group(self.tr("Matching"), [(k, _dims(state[k].shape), _dims(fresh[k].shape)) for k in report.matched],
+              expand=False)
         self.tree.resizeColumnToContents(0)
 
     def load_all(self) -> None:
@@ -132,12 +136,16 @@ class WeightsDialog(QDialog):
 
 def open_weights(window) -> WeightsDialog | None:
     """Model > Load Weights…: choose a file, show the report, load on the user's word."""
-    path, _ = QFileDialog.getOpenFileName(window, "Load weights into this project", "", WEIGHTS_FILTER)
+    translate = QCoreApplication.translate
+    path, _ = QFileDialog.getOpenFileName(window, translate("WeightsDialog", "Load weights into this project"), "",
+                                          translate("WeightsDialog", "Weights (*.pt *.pth *.safetensors);;"
+                                                                     "All files (*)"))
     if not path:
         return None
     dialog = WeightsDialog(window.document, path, window)
     dialog.exec()
     if dialog.loaded and hasattr(window, "statusBar"):
-        window.statusBar().showMessage(f"Loaded {'some of ' if dialog.loaded == 'partial' else ''}the weights "
-                                       f"from {Path(path).name}", 5000)
+        text = (translate("WeightsDialog", "Loaded some of the weights from {file}") if dialog.loaded == "partial"
+                else translate("WeightsDialog", "Loaded the weights from {file}"))
+        window.statusBar().showMessage(text.format(file=Path(path).name), 5000)
     return dialog
