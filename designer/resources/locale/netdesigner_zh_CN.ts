@@ -887,6 +887,29 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
 </context>
 <context>
+    <name>MistakesBrowser</name>
+    <message>
+        <source>After a run, the held-out samples the model gets wrong appear here.</source>
+        <translation>训练一次之后，模型在留出集上答错的样本会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Held-out sample {index}: a &apos;{true}&apos; the model calls &apos;{predicted}&apos; with {confidence:.1%} confidence. Click to try it.</source>
+        <translation>留出集样本 {index}：这是“{true}”，模型却以 {confidence:.1%} 的置信度认为是“{predicted}”。点击即可试一试。</translation>
+    </message>
+    <message>
+        <source>No mistakes on the held-out set.</source>
+        <translation>留出集上没有答错的样本。</translation>
+    </message>
+    <message>
+        <source>{wrong} wrong of {held_out:,} held-out samples, the most confident first. Click one to send it to Try it.</source>
+        <translation>{held_out:,} 个留出集样本中答错 {wrong} 个，置信度最高的排在前面。点击一个即可送到“试一试”。</translation>
+    </message>
+    <message>
+        <source>{wrong} wrong, the most confident first. Click one to send it to Try it.</source>
+        <translation>答错 {wrong} 个，置信度最高的排在前面。点击一个即可送到“试一试”。</translation>
+    </message>
+</context>
+<context>
     <name>PaddingEditor</name>
     <message>
         <source>numbers</source>
@@ -935,6 +958,21 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>… and {count} more</source>
         <translation>……还有 {count} 个</translation>
+    </message>
+</context>
+<context>
+    <name>ReceptivePanel</name>
+    <message>
+        <source>Hover over a feature map to see which input pixels a cell sees.</source>
+        <translation>把鼠标悬停在特征图上，即可看到一个单元看到的是哪些输入像素。</translation>
+    </message>
+    <message>
+        <source>{name}&apos;s cells no longer map to places in the picture.</source>
+        <translation>{name} 的单元已不再对应图片中的位置。</translation>
+    </message>
+    <message>
+        <source>{name} cell ({row}, {column}) sees rows {top}–{bottom}, columns {left}–{right} of the input ({rows}×{cols} pixels; receptive field {height}×{width}).</source>
+        <translation>{name} 的单元 ({row}, {column}) 看到输入的第 {top}–{bottom} 行、第 {left}–{right} 列（{rows}×{cols} 个像素；感受野 {height}×{width}）。</translation>
     </message>
 </context>
 <context>

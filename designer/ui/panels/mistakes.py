@@ -23,7 +23,7 @@ class MistakesBrowser(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.items: list = []
-        self.note = QLabel("After a run, the held-out samples the model gets wrong appear here.")
+        self.note = QLabel(self.tr("After a run, the held-out samples the model gets wrong appear here."))
         self.note.setWordWrap(True)
         self.grid = QListWidget()
         self.grid.setViewMode(QListView.ViewMode.IconMode)
@@ -43,18 +43,25 @@ class MistakesBrowser(QWidget):
         for i, shown in enumerate(self.items):
             item = QListWidgetItem(QIcon(_pixmap(shown.picture)), f"{shown.true} → {shown.predicted}\n"
                                                                   f"{shown.confidence:.0%}")
-            item.setToolTip(f"Held-out sample {shown.index}: a '{shown.true}' the model calls '{shown.predicted}' "
-                            f"with {shown.confidence:.1%} confidence. Click to try it.")
+            item.setToolTip(self.tr("Held-out sample {index}: a '{true}' the model calls '{predicted}' with "
+                                    "{confidence:.1%} confidence. Click to try it.").format(
+                index=shown.index, true=shown.true, predicted=shown.predicted, confidence=shown.confidence))
             item.setData(Qt.ItemDataRole.UserRole, i)
             self.grid.addItem(item)
-        of = f" of {held_out:,} held-out samples" if held_out else ""
-        self.note.setText(f"{len(self.items)} wrong{of}, the most confident first. Click one to send it to Try it."
-                          if self.items else "No mistakes on the held-out set.")
+        if not self.items:
+            self.note.setText(self.tr("No mistakes on the held-out set."))
+        elif held_out:
+            self.note.setText(self.tr("{wrong} wrong of {held_out:,} held-out samples, the most confident first. "
+                                      "Click one to send it to Try it.").format(wrong=len(self.items),
+                                                                                held_out=held_out))
+        else:
+            self.note.setText(self.tr("{wrong} wrong, the most confident first. Click one to send it to "
+                                      "Try it.").format(wrong=len(self.items)))
 
     def clear(self) -> None:
         self.items = []
         self.grid.clear()
-        self.note.setText("After a run, the held-out samples the model gets wrong appear here.")
+        self.note.setText(self.tr("After a run, the held-out samples the model gets wrong appear here."))
 
     def _clicked(self, item: QListWidgetItem) -> None:
         self.chosen.emit(self.items[item.data(Qt.ItemDataRole.UserRole)])

@@ -51,7 +51,7 @@ class ReceptivePanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.picture = InputPicture()
-        self.label = QLabel("Hover over a feature map to see which input pixels a cell sees.")
+        self.label = QLabel(self.tr("Hover over a feature map to see which input pixels a cell sees."))
         self.label.setWordWrap(True)
         self.label.setFixedWidth(140)
         self.label.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -66,8 +66,9 @@ class ReceptivePanel(QWidget):
         self.picture.set_image(image, size_hw)
         self.field, self.name = field, name
         self.picture.set_region(None)
-        self.label.setText("Hover over a feature map to see which input pixels a cell sees." if field else
-                           f"{name}'s cells no longer map to places in the picture." if name else "")
+        self.label.setText(self.tr("Hover over a feature map to see which input pixels a cell sees.") if field else
+                           self.tr("{name}'s cells no longer map to places in the picture.").format(name=name)
+                           if name else "")
 
     def hover(self, cell) -> None:
         """``cell`` (row, column) of the shown maps, or None when the pointer left them."""
@@ -80,6 +81,7 @@ class ReceptivePanel(QWidget):
         clipped = (max(top, 0), min(bottom, h - 1), max(left, 0), min(right, w - 1))
         self.picture.set_region(clipped)
         rows, cols = clipped[1] - clipped[0] + 1, clipped[3] - clipped[2] + 1
-        self.label.setText(f"{self.name} cell ({i}, {j}) sees rows {clipped[0]}–{clipped[1]}, columns "
-                           f"{clipped[2]}–{clipped[3]} of the input ({rows}×{cols} pixels; receptive field "
-                           f"{self.field.size[0]}×{self.field.size[1]}).")
+        self.label.setText(self.tr("{name} cell ({row}, {column}) sees rows {top}–{bottom}, columns {left}–{right} "
+                                   "of the input ({rows}×{cols} pixels; receptive field {height}×{width}).").format(
+            name=self.name, row=i, column=j, top=clipped[0], bottom=clipped[1], left=clipped[2], right=clipped[3],
+            rows=rows, cols=cols, height=self.field.size[0], width=self.field.size[1]))
