@@ -33,8 +33,6 @@ NOT_YET = {
     "designer/ui/panels/code_view.py",
     "designer/ui/panels/explainer.py",
     "designer/ui/panels/folder_data.py",
-    "designer/ui/panels/health.py",
-    "designer/ui/panels/run_history.py",
     "designer/ui/panels/training_options.py",
     "designer/ui/panels/training_plots.py",
 }

@@ -360,6 +360,88 @@ The window keeps working, but save your project to be safe.</source>
     </message>
 </context>
 <context>
+    <name>HealthPanel</name>
+    <message>
+        <source>No warnings: every layer is learning and its units fire.</source>
+        <translation>没有警告：每一层都在学习，它的单元也都会激活。</translation>
+    </message>
+    <message>
+        <source>Train the model to see its health here, epoch by epoch.</source>
+        <translation>训练模型后，这里会逐轮显示它的健康状况。</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Never fire</source>
+        <translation>从不激活</translation>
+    </message>
+    <message>
+        <source>Update / weight</source>
+        <translation>更新量 / 权重</translation>
+    </message>
+    <message>
+        <source>Share of a ReLU&apos;s units that output 0 for every held-out sample probed</source>
+        <translation>ReLU 中对所有被探测的留出集样本都输出 0 的单元所占的比例</translation>
+    </message>
+    <message>
+        <source>How far the weights moved this epoch, relative to their size</source>
+        <translation>这一轮中权重变化了多少（相对于权重本身的大小）</translation>
+    </message>
+    <message>
+        <source>The layer whose output values are shown, one curve per epoch</source>
+        <translation>要显示其输出值的层，每一轮一条曲线</translation>
+    </message>
+    <message>
+        <source>output value</source>
+        <translation>输出值</translation>
+    </message>
+    <message>
+        <source>count</source>
+        <translation>个数</translation>
+    </message>
+    <message>
+        <source>Training: the first report comes after the first epoch.</source>
+        <translation>正在训练：第一轮结束后会出现第一份报告。</translation>
+    </message>
+    <message>
+        <source>After epoch {epoch}:</source>
+        <translation>第 {epoch} 轮之后：</translation>
+    </message>
+    <message>
+        <source>epoch {epoch}</source>
+        <translation>第 {epoch} 轮</translation>
+    </message>
+</context>
+<context>
+    <name>HistoryTabs</name>
+    <message>
+        <source>Runs</source>
+        <translation>训练记录</translation>
+    </message>
+    <message>
+        <source>Mistakes</source>
+        <translation>错题</translation>
+    </message>
+    <message>
+        <source>{run}&apos;s weights do not fit the model as it is now: {report}</source>
+        <translation>{run} 的权重与当前的模型不匹配：{report}</translation>
+    </message>
+    <message>
+        <source>The project now has {run}&apos;s best weights: Save keeps them.</source>
+        <translation>项目现在使用 {run} 的最佳权重：保存即可保留它们。</translation>
+    </message>
+    <message>
+        <source>The project now has {run}&apos;s best weights (held-out accuracy {accuracy:.1%}): Save keeps them.</source>
+        <translation>项目现在使用 {run} 的最佳权重（留出集准确率 {accuracy:.1%}）：保存即可保留它们。</translation>
+    </message>
+</context>
+<context>
     <name>ImportDialog</name>
     <message>
         <source>Importing a .py file runs its Python code on this computer, in a separate process that is stopped after 60 s or 1 MB of output. Only import files you trust.</source>
@@ -973,6 +1055,49 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>{name} cell ({row}, {column}) sees rows {top}–{bottom}, columns {left}–{right} of the input ({rows}×{cols} pixels; receptive field {height}×{width}).</source>
         <translation>{name} 的单元 ({row}, {column}) 看到输入的第 {top}–{bottom} 行、第 {left}–{right} 列（{rows}×{cols} 个像素；感受野 {height}×{width}）。</translation>
+    </message>
+</context>
+<context>
+    <name>RunHistory</name>
+    <message>
+        <source>Select two runs (Ctrl+click) to compare their curves and settings</source>
+        <translation>选择两次训练（Ctrl+点击），比较它们的曲线和设置</translation>
+    </message>
+    <message>
+        <source>Use these weights</source>
+        <translation>使用这组权重</translation>
+    </message>
+    <message>
+        <source>Make the selected run&apos;s best weights the project&apos;s</source>
+        <translation>把所选训练的最佳权重设为项目的权重</translation>
+    </message>
+    <message>
+        <source>Continue run</source>
+        <translation>继续训练</translation>
+    </message>
+    <message>
+        <source>Carry on from the selected run&apos;s last checkpoint, with its own settings</source>
+        <translation>从所选训练的最后一个检查点接着训练，沿用它自己的设置</translation>
+    </message>
+    <message>
+        <source>Held-out loss</source>
+        <translation>留出集损失</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>Held-out accuracy</source>
+        <translation>留出集准确率</translation>
+    </message>
+    <message>
+        <source>Save the project to keep a history of its runs beside it.</source>
+        <translation>保存项目后，它的训练历史会保存在项目旁边。</translation>
+    </message>
+    <message>
+        <source>No runs yet: each run is recorded in {folder}/.</source>
+        <translation>还没有训练记录：每次训练都会记录在 {folder}/ 中。</translation>
     </message>
 </context>
 <context>

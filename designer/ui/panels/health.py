@@ -8,12 +8,12 @@ training thread); this dock only shows the reports the training panel passes on.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-HEALTHY = "No warnings: every layer is learning and its units fire."
+HEALTHY = QT_TRANSLATE_NOOP("HealthPanel", "No warnings: every layer is learning and its units fire.")
 
 
 class HealthPanel(QWidget):
@@ -23,22 +23,24 @@ class HealthPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("healthPanel")
         self.reports: list = []
-        self.warnings = QLabel("Train the model to see its health here, epoch by epoch.")
+        self.warnings = QLabel(self.tr("Train the model to see its health here, epoch by epoch."))
         self.warnings.setWordWrap(True)
         self.warnings.setTextFormat(Qt.TextFormat.PlainText)
         self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Layer", "Type", "Never fire", "Update / weight"])
+        self.table.setHorizontalHeaderLabels([self.tr("Layer"), self.tr("Type"), self.tr("Never fire"),
+                                              self.tr("Update / weight")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeaderItem(2).setToolTip("Share of a ReLU's units that output 0 for every held-out "
-                                                      "sample probed")
-        self.table.horizontalHeaderItem(3).setToolTip("How far the weights moved this epoch, relative to their size")
+        self.table.horizontalHeaderItem(2).setToolTip(self.tr("Share of a ReLU's units that output 0 for every "
+                                                              "held-out sample probed"))
+        self.table.horizontalHeaderItem(3).setToolTip(self.tr("How far the weights moved this epoch, relative to "
+                                                              "their size"))
         self.layer_choice = QComboBox()
-        self.layer_choice.setToolTip("The layer whose output values are shown, one curve per epoch")
+        self.layer_choice.setToolTip(self.tr("The layer whose output values are shown, one curve per epoch"))
         self.layer_choice.currentTextChanged.connect(lambda _: self.draw_histograms())
         self.plot = pg.PlotWidget(background="w")
-        self.plot.setLabel("bottom", "output value")
-        self.plot.setLabel("left", "count")
+        self.plot.setLabel("bottom", self.tr("output value"))
+        self.plot.setLabel("left", self.tr("count"))
         self.plot.addLegend(offset=(-10, 10))
         right = QVBoxLayout()
         right.addWidget(self.layer_choice)
@@ -58,14 +60,14 @@ class HealthPanel(QWidget):
             self.table.setRowCount(0)
             self.layer_choice.clear()
             self.plot.clear()
-            self.warnings.setText("Training: the first report comes after the first epoch.")
+            self.warnings.setText(self.tr("Training: the first report comes after the first epoch."))
         elif kind == "HealthReport":
             self.show_report(event)
 
     def show_report(self, report) -> None:
         self.reports.append(report)
-        self.warnings.setText(f"After epoch {report.epoch}:\n" + ("\n".join("⚠ " + w for w in report.warnings)
-                                                                   or HEALTHY))
+        self.warnings.setText(self.tr("After epoch {epoch}:").format(epoch=report.epoch) + "\n"
+                              + ("\n".join("⚠ " + w for w in report.warnings) or self.tr(HEALTHY)))
         self.warnings.setStyleSheet("color: #b71c1c" if report.warnings else "color: #2e7d32")
         self.table.setRowCount(len(report.layers))
         for row, layer in enumerate(report.layers):
@@ -104,7 +106,7 @@ class HealthPanel(QWidget):
         for index, (epoch, centres, counts) in enumerate(curves):
             shade = 0.25 + 0.75 * (index + 1) / len(curves)  # later epochs darker
             colour = QColor.fromRgbF(0.12 * shade, 0.47 * shade, 0.71, 0.35 + 0.65 * shade)
-            self.plot.plot(centres, counts, pen=pg.mkPen(colour, width=2), name=f"epoch {epoch}")
+            self.plot.plot(centres, counts, pen=pg.mkPen(colour, width=2), name=self.tr("epoch {epoch}").format(epoch=epoch))
 
 
 def install(window) -> None:

@@ -32,18 +32,19 @@ class RunHistory(QWidget):
         self.runs: list[runs.Run] = []
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list.setToolTip("Select two runs (Ctrl+click) to compare their curves and settings")
+        self.list.setToolTip(self.tr("Select two runs (Ctrl+click) to compare their curves and settings"))
         self.list.itemSelectionChanged.connect(self._selected)
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.use_button = QPushButton("Use these weights")
-        self.use_button.setToolTip("Make the selected run's best weights the project's")
+        self.use_button = QPushButton(self.tr("Use these weights"))
+        self.use_button.setToolTip(self.tr("Make the selected run's best weights the project's"))
         self.use_button.clicked.connect(lambda: self._emit(self.use_weights))
-        self.continue_button = QPushButton("Continue run")
-        self.continue_button.setToolTip("Carry on from the selected run's last checkpoint, with its own settings")
+        self.continue_button = QPushButton(self.tr("Continue run"))
+        self.continue_button.setToolTip(self.tr("Carry on from the selected run's last checkpoint, with its own "
+                                                 "settings"))
         self.continue_button.clicked.connect(lambda: self._emit(self.continue_run))
-        self.loss_plot = _plot("Held-out loss", "epoch")
-        self.acc_plot = _plot("Held-out accuracy", "epoch")
+        self.loss_plot = _plot(self.tr("Held-out loss"), self.tr("epoch"))
+        self.acc_plot = _plot(self.tr("Held-out accuracy"), self.tr("epoch"))
         self.acc_plot.setYRange(0, 1)
         self.settings = QTableWidget(0, 0)
         self.settings.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -83,9 +84,10 @@ class RunHistory(QWidget):
                 item.setSelected(True)
         self.list.blockSignals(False)
         if project_path is None:
-            self.note.setText("Save the project to keep a history of its runs beside it.")
+            self.note.setText(self.tr("Save the project to keep a history of its runs beside it."))
         elif not self.runs:
-            self.note.setText(f"No runs yet: each run is recorded in {runs.runs_folder(project_path).name}/.")
+            self.note.setText(self.tr("No runs yet: each run is recorded in {folder}/.").format(
+                folder=runs.runs_folder(project_path).name))
         else:
             self.note.setText("")
         self._selected()
@@ -149,8 +151,8 @@ class HistoryTabs(QObject):
         self.panel = panel
         self.runs = RunHistory()
         self.mistakes = MistakesBrowser()
-        panel.curves.addTab(self.runs, "Runs")
-        panel.curves.addTab(self.mistakes, "Mistakes")
+        panel.curves.addTab(self.runs, self.tr("Runs"))
+        panel.curves.addTab(self.mistakes, self.tr("Mistakes"))
         document = panel.document
         document.path_changed.connect(lambda *_: self.runs.refresh(document.path))
         document.project_replaced.connect(self._replaced)
@@ -184,12 +186,16 @@ class HistoryTabs(QObject):
             panel._say(str(exc), error=True)
             return
         if not report.ok:
-            panel._say(f"{run.id}'s weights do not fit the model as it is now: {report.summary()}", error=True)
+            panel._say(self.tr("{run}'s weights do not fit the model as it is now: {report}").format(
+                run=run.id, report=report.summary()), error=True)
             return
         document.set_weights(state)
         document.mark_modified()
-        accuracy = f" (held-out accuracy {run.best_val_acc:.1%})" if run.best_val_acc is not None else ""
-        panel._say(f"The project now has {run.id}'s best weights{accuracy}: Save keeps them.")
+        if run.best_val_acc is None:
+            panel._say(self.tr("The project now has {run}'s best weights: Save keeps them.").format(run=run.id))
+        else:
+            panel._say(self.tr("The project now has {run}'s best weights (held-out accuracy {accuracy:.1%}): Save "
+                               "keeps them.").format(run=run.id, accuracy=run.best_val_acc))
 
 
 def attach_history(panel) -> HistoryTabs:
