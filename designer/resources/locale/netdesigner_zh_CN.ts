@@ -91,6 +91,41 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
     </message>
 </context>
 <context>
+    <name>CodeView</name>
+    <message>
+        <source>(the code below is from before)</source>
+        <translation>（下面的代码是出错之前的）</translation>
+    </message>
+    <message>
+        <source>Export as a Jupyter notebook</source>
+        <translation>导出为 Jupyter 笔记本</translation>
+    </message>
+    <message>
+        <source>Jupyter notebooks (*.ipynb)</source>
+        <translation>Jupyter 笔记本 (*.ipynb)</translation>
+    </message>
+    <message>
+        <source>Export notebook</source>
+        <translation>导出笔记本</translation>
+    </message>
+    <message>
+        <source>{file} could not be written: {error}</source>
+        <translation>无法写入 {file}：{error}</translation>
+    </message>
+    <message>
+        <source>Wrote {file}: run it top to bottom in Jupyter.</source>
+        <translation>已写入 {file}：在 Jupyter 中从上到下依次运行即可。</translation>
+    </message>
+    <message>
+        <source>Export &amp;Notebook…</source>
+        <translation>导出笔记本(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Write the model, the data, the training loop and an evaluation as a Jupyter notebook</source>
+        <translation>把模型、数据、训练循环和评估写成一个 Jupyter 笔记本</translation>
+    </message>
+</context>
+<context>
     <name>Docks</name>
     <message>
         <source>Layers</source>

@@ -10,7 +10,7 @@ from __future__ import annotations
 import keyword
 import re
 
-from PySide6.QtCore import QRegularExpression, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
 
@@ -113,7 +113,7 @@ class CodeView(QWidget):
         except codegen.CodegenError as exc:
             self.status.setText(str(exc).splitlines()[0] + " " + " ".join(
                 f"{label}: {message}" for _, label, message in exc.errors[:2]) +
-                ("  (the code below is from before)" if self.source else ""))
+                ("  " + self.tr("(the code below is from before)") if self.source else ""))
             self.status.show()
             self.editor.setStyleSheet("color: #90a4ae")
             return
@@ -153,23 +153,27 @@ class CodeView(QWidget):
 
 def export_notebook(window, path: str | None = None) -> bool:
     """File ▸ Export Notebook…: the project as a notebook in the tutorial's order."""
+    translate = QCoreApplication.translate
     if path is None:
         start = re.sub(r"[^\w.-]+", "_", window.document.project.name or "model") + ".ipynb"
         if window.document.path is not None:
             start = str(window.document.path.with_suffix("").with_suffix(".ipynb"))
-        path, _ = QFileDialog.getSaveFileName(window, "Export as a Jupyter notebook", start,
-                                              "Jupyter notebooks (*.ipynb)")
+        path, _ = QFileDialog.getSaveFileName(window, translate("CodeView", "Export as a Jupyter notebook"), start,
+                                              translate("CodeView", "Jupyter notebooks (*.ipynb)"))
         if not path:
             return False
     try:
         notebooks.write(window.document.project, path)
     except codegen.CodegenError as exc:
-        QMessageBox.warning(window, "Export notebook", str(exc))
+        QMessageBox.warning(window, translate("CodeView", "Export notebook"), str(exc))
         return False
     except OSError as exc:
-        QMessageBox.warning(window, "Export notebook", f"{path} could not be written: {exc.strerror or exc}")
+        QMessageBox.warning(window, translate("CodeView", "Export notebook"),
+                            translate("CodeView", "{file} could not be written: {error}").format(
+                                file=path, error=exc.strerror or exc))
         return False
-    window.statusBar().showMessage(f"Wrote {path}: run it top to bottom in Jupyter.", 5000)
+    window.statusBar().showMessage(translate("CodeView", "Wrote {file}: run it top to bottom in Jupyter.").format(
+        file=path), 5000)
     return True
 
 
@@ -179,9 +183,11 @@ def install(window) -> None:
 
     window.add_dock("Code", CodeView(window.document), Qt.DockWidgetArea.RightDockWidgetArea)
     menu = window.menu("File")
-    action = QAction("Export &Notebook…", window)
+    translate = QCoreApplication.translate
+    action = QAction(translate("CodeView", "Export &Notebook…"), window)
     action.setObjectName("action_export_notebook")
-    action.setStatusTip("Write the model, the data, the training loop and an evaluation as a Jupyter notebook")
+    action.setStatusTip(translate("CodeView", "Write the model, the data, the training loop and an evaluation as "
+                                              "a Jupyter notebook"))
     action.triggered.connect(lambda: export_notebook(window))
     actions = menu.actions()
     after = next((i for i, a in enumerate(actions) if a.objectName() == "action_export"), None)
