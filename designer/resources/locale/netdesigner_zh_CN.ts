@@ -300,6 +300,117 @@ The window keeps working, but save your project to be safe.</source>
     </message>
 </context>
 <context>
+    <name>ExplainerPanel</name>
+    <message>
+        <source>Step</source>
+        <translation>单步</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <source>Steps per second</source>
+        <translation>每秒步数</translation>
+    </message>
+    <message>
+        <source>output channel </source>
+        <translation>输出通道 </translation>
+    </message>
+    <message>
+        <source>The input channel to show, or the sum over every channel this output sees</source>
+        <translation>要显示的输入通道，或者这个输出看到的所有通道之和</translation>
+    </message>
+    <message>
+        <source>Export GIF…</source>
+        <translation>导出 GIF…</translation>
+    </message>
+    <message>
+        <source>speed</source>
+        <translation>速度</translation>
+    </message>
+    <message>
+        <source>Apply to the model</source>
+        <translation>应用到模型</translation>
+    </message>
+    <message>
+        <source>Reset</source>
+        <translation>重置</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;What if…&lt;/b&gt; (the model stays as it is until you apply)</source>
+        <translation>&lt;b&gt;如果……会怎样&lt;/b&gt;（点“应用”之前模型保持不变）</translation>
+    </message>
+    <message>
+        <source>Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block and draw a digit on the pad.</source>
+        <translation>选择一个 Conv2d、ConvTranspose2d、MaxPool2d 或 AvgPool2d 块，然后在画板上写一个数字。</translation>
+    </message>
+    <message>
+        <source>Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block to see how it computes.</source>
+        <translation>选择一个 Conv2d、ConvTranspose2d、MaxPool2d 或 AvgPool2d 块，看看它是怎么计算的。</translation>
+    </message>
+    <message>
+        <source>{name}: draw a digit on the pad to see {type} compute on it.</source>
+        <translation>{name}：在画板上写一个数字，看看 {type} 如何对它计算。</translation>
+    </message>
+    <message>
+        <source>{name}: the model cannot run yet: {problem}</source>
+        <translation>{name}：模型暂时还不能运行：{problem}</translation>
+    </message>
+    <message>
+        <source>output {shape}</source>
+        <translation>输出 {shape}</translation>
+    </message>
+    <message>
+        <source>output {shape} (the model&apos;s: {model_shape})</source>
+        <translation>输出 {shape}（模型中的：{model_shape}）</translation>
+    </message>
+    <message>
+        <source>A what-if kernel size has no weights yet: the picture shows where the window goes.</source>
+        <translation>假设的 kernel_size 还没有权重：图中只显示窗口滑过的位置。</translation>
+    </message>
+    <message>
+        <source>{name} · {type} on your drawing, trained weights. Step through the output cells, or click one.</source>
+        <translation>{name} · {type} 作用在你画的图上，使用训练好的权重。逐个查看输出单元，或者直接点击其中一个。</translation>
+    </message>
+    <message>
+        <source>{name} · {type} on your drawing, untrained (random) weights. Step through the output cells, or click one.</source>
+        <translation>{name} · {type} 作用在你画的图上，使用未训练的（随机）权重。逐个查看输出单元，或者直接点击其中一个。</translation>
+    </message>
+    <message>
+        <source>input channels {first}–{last}, summed</source>
+        <translation>输入通道 {first}–{last} 之和</translation>
+    </message>
+    <message>
+        <source>input channel {channel}</source>
+        <translation>输入通道 {channel}</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Export the animation as a GIF</source>
+        <translation>把动画导出为 GIF</translation>
+    </message>
+    <message>
+        <source>GIF images (*.gif)</source>
+        <translation>GIF 图片 (*.gif)</translation>
+    </message>
+    <message>
+        <source>Wrote {file}: 1 frame.</source>
+        <translation>已写入 {file}：1 帧。</translation>
+    </message>
+    <message>
+        <source>Wrote {file}: {frames} frames.</source>
+        <translation>已写入 {file}：{frames} 帧。</translation>
+    </message>
+    <message>
+        <source>Could not write {file}: {error}</source>
+        <translation>无法写入 {file}：{error}</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <source>Class with a step-by-step forward (tutorial style)</source>

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
                                QSpinBox, QVBoxLayout, QWidget)
 
 from designer.core import layers
+from designer.core.i18n import _ as core_text
 from designer.core.graph import GraphError
 from designer.ui.panels.inspector import PairEditor
 
@@ -86,30 +87,31 @@ class ExplainerPanel(QWidget):
         self.view = FrameView()
         self.view.cell_clicked.connect(self._cell_clicked)
 
-        self.back_button = QPushButton("◀ Step")
-        self.play_button = QPushButton("▶ Play")
+        self.back_button = QPushButton("◀ " + self.tr("Step"))
+        self.play_button = QPushButton("▶ " + self.tr("Play"))
         self.play_button.setCheckable(True)
-        self.step_button = QPushButton("Step ▶")
+        self.step_button = QPushButton(self.tr("Step") + " ▶")
         self.back_button.clicked.connect(lambda: self.go_to(self.step - 1))
         self.step_button.clicked.connect(lambda: self.go_to(self.step + 1))
         self.play_button.toggled.connect(self._play_toggled)
         self.speed = QSlider(Qt.Orientation.Horizontal)
         self.speed.setRange(1, 30)
         self.speed.setValue(8)
-        self.speed.setToolTip("Steps per second")
+        self.speed.setToolTip(self.tr("Steps per second"))
         self.speed.setMaximumWidth(160)
         self.speed.valueChanged.connect(self._speed_changed)
         self.out_channel = QSpinBox()
-        self.out_channel.setPrefix("output channel ")
+        self.out_channel.setPrefix(self.tr("output channel "))
         self.out_channel.valueChanged.connect(self._channel_changed)
         self.in_channel = QComboBox()
         self.in_channel.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.in_channel.setToolTip("The input channel to show, or the sum over every channel this output sees")
+        self.in_channel.setToolTip(self.tr("The input channel to show, or the sum over every channel this output "
+                                            "sees"))
         self.in_channel.currentIndexChanged.connect(lambda _: self.show_frame())
-        self.gif_button = QPushButton("Export GIF…")
+        self.gif_button = QPushButton(self.tr("Export GIF…"))
         self.gif_button.clicked.connect(self.export_gif)
         controls = QHBoxLayout()
-        for widget in (self.back_button, self.play_button, self.step_button, QLabel("speed"), self.speed,
+        for widget in (self.back_button, self.play_button, self.step_button, QLabel(self.tr("speed")), self.speed,
                        self.out_channel, self.in_channel, self.gif_button):
             controls.addWidget(widget)
 
@@ -121,12 +123,12 @@ class ExplainerPanel(QWidget):
         self.formula.setObjectName("explainFormula")
         self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.formula.setWordWrap(True)
-        self.apply_button = QPushButton("Apply to the model")
+        self.apply_button = QPushButton(self.tr("Apply to the model"))
         self.apply_button.clicked.connect(self.apply)
-        self.reset_button = QPushButton("Reset")
+        self.reset_button = QPushButton(self.tr("Reset"))
         self.reset_button.clicked.connect(self.reset_what_if)
         side = QVBoxLayout()
-        side.addWidget(QLabel("<b>What if…</b> (the model stays as it is until you apply)"))
+        side.addWidget(QLabel(self.tr("<b>What if…</b> (the model stays as it is until you apply)")))
         side.addWidget(what_if)
         side.addWidget(self.formula)
         buttons = QHBoxLayout()
@@ -150,7 +152,8 @@ class ExplainerPanel(QWidget):
         self.document.changed.connect(self._invalidate)
         tryout.result_ready.connect(self._invalidate)
         tryout.model_changed.connect(self._invalidate)
-        self._show_note("Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block and draw a digit on the pad.")
+        self._show_note(self.tr("Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block and draw a digit on "
+                                 "the pad."))
 
     # what is shown ----------------------------------------------------------------
     def _selection_changed(self, node_id) -> None:
@@ -178,8 +181,8 @@ class ExplainerPanel(QWidget):
         node_id = doc.selected
         if node_id is None or node_id not in doc.graph.nodes or doc.graph.nodes[node_id].type not in EXPLAINED:
             self.node_id = None
-            return self._show_note("Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block to see how it "
-                                   "computes.")
+            return self._show_note(self.tr("Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block to see "
+                                           "how it computes."))
         if node_id != self.node_id:
             self._build_editors(node_id)
         elif not self.changes:
@@ -188,10 +191,12 @@ class ExplainerPanel(QWidget):
         name = doc.display_names().get(node_id, node_id)
         result = self.tryout.last
         if result is None or result.empty:
-            return self._show_note(f"{name}: draw a digit on the pad to see {node.type} compute on it.")
+            return self._show_note(self.tr("{name}: draw a digit on the pad to see {type} compute on it.").format(
+                name=name, type=node.type))
         model = self.tryout.ensure_model()
         if model is None:
-            return self._show_note(f"{name}: the model cannot run yet: {self.tryout.status()[1]}")
+            return self._show_note(self.tr("{name}: the model cannot run yet: {problem}").format(
+                name=name, problem=self.tryout.status()[1]))
         from designer.ml.explain import ExplainError, for_node
         from designer.ml.explain_render import Renderer
 
@@ -209,13 +214,18 @@ class ExplainerPanel(QWidget):
         self._fill_channels()
         model_shape = doc.shapes.nodes[node_id].out_shape
         shape = "×".join(map(str, explainer.out_shape))
-        note = "" if not self.changes else f" (the model's: {'×'.join(map(str, model_shape))})"
+        output = self.tr("output {shape}").format(shape=shape) if not self.changes else \
+            self.tr("output {shape} (the model's: {model_shape})").format(
+                shape=shape, model_shape="×".join(map(str, model_shape)))
         weights = "" if explainer.weight is not None or node.type in ("MaxPool2d", "AvgPool2d") else \
-            "<br><i>A what-if kernel size has no weights yet: the picture shows where the window goes.</i>"
-        self.formula.setText(f"<pre>{explainer.formula}</pre>output {shape}{note}{weights}")
-        trained = "trained" if self.tryout.trained else "untrained (random)"
-        self.header.setText(f"{name} · {node.type} on your drawing, {trained} weights. Step through the "
-                            "output cells, or click one.")
+            "<br><i>" + self.tr("A what-if kernel size has no weights yet: the picture shows where the window "
+                                "goes.") + "</i>"
+        self.formula.setText(f"<pre>{explainer.formula}</pre>{output}{weights}")
+        header = (self.tr("{name} · {type} on your drawing, trained weights. Step through the output cells, or "
+                          "click one.") if self.tryout.trained else
+                  self.tr("{name} · {type} on your drawing, untrained (random) weights. Step through the output "
+                          "cells, or click one."))
+        self.header.setText(header.format(name=name, type=node.type))
         self.step = min(self.step, explainer.steps - 1)
         self.show_frame()
 
@@ -234,9 +244,10 @@ class ExplainerPanel(QWidget):
         self.in_channel.blockSignals(True)
         self.in_channel.clear()
         if len(channels) > 1:
-            self.in_channel.addItem(f"input channels {channels.start}–{channels.stop - 1}, summed", None)
+            self.in_channel.addItem(self.tr("input channels {first}–{last}, summed").format(
+                first=channels.start, last=channels.stop - 1), None)
         for c in channels:
-            self.in_channel.addItem(f"input channel {c}", c)
+            self.in_channel.addItem(self.tr("input channel {channel}").format(channel=c), c)
         index = self.in_channel.findData(wanted)
         self.in_channel.setCurrentIndex(max(index, 0))
         self.in_channel.blockSignals(False)
@@ -259,7 +270,7 @@ class ExplainerPanel(QWidget):
         self.show_frame()
 
     def _play_toggled(self, playing: bool) -> None:
-        self.play_button.setText("❚❚ Pause" if playing else "▶ Play")
+        self.play_button.setText("❚❚ " + self.tr("Pause") if playing else "▶ " + self.tr("Play"))
         if playing:
             self.timer.start()
         else:
@@ -297,7 +308,7 @@ class ExplainerPanel(QWidget):
                 continue
             editor = PairEditor(param, allow_none=param.default is None and not param.required)
             editor.setObjectName(f"whatif_{key}")
-            editor.setToolTip(param.help)
+            editor.setToolTip(core_text(param.help))
             editor.edited.connect(lambda value, k=key: self._what_if(k, value))
             self.what_if_form.addRow(key, editor)
             self.editors[key] = editor
@@ -355,16 +366,18 @@ class ExplainerPanel(QWidget):
             return
         if path is None:
             name = self.document.display_names().get(self.node_id, "layer")
-            path, _ = QFileDialog.getSaveFileName(self, "Export the animation as a GIF", f"{name}.gif",
-                                                  "GIF images (*.gif)")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the animation as a GIF"), f"{name}.gif",
+                                                  self.tr("GIF images (*.gif)"))
             if not path:
                 return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             frames = self.renderer.save_gif(path, self.out_channel.value(), self.in_channel.currentData())
-            self.header.setText(f"Wrote {path}: {frames} frames.")
+            wrote = self.tr("Wrote {file}: 1 frame.") if frames == 1 else self.tr("Wrote {file}: {frames} frames.")
+            self.header.setText(wrote.format(file=path, frames=frames))
         except OSError as exc:
-            self.header.setText(f"Could not write {path}: {exc.strerror or exc}")
+            self.header.setText(self.tr("Could not write {file}: {error}").format(file=path,
+                                                                                   error=exc.strerror or exc))
         finally:
             QGuiApplication.restoreOverrideCursor()
 
