@@ -29,7 +29,6 @@ NOT_YET = {
     "designer/headless/explain.py",
     "designer/headless/import_py.py",
     "designer/ml/importer.py",
-    "designer/ui/panels/activations.py",
     "designer/ui/panels/folder_data.py",
     "designer/ui/panels/training_options.py",
     "designer/ui/panels/training_plots.py",

@@ -2,6 +2,97 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>ActivationsPanel</name>
+    <message>
+        <source>In eval() mode, as here, Dropout passes everything through; in train() it zeroes a random fraction p of its inputs and scales the rest by 1/(1-p).</source>
+        <translation>在 eval() 模式下（比如这里），Dropout 让所有输入原样通过；在 train() 模式下，它会随机把比例为 p 的输入置为 0，并把其余的乘以 1/(1-p)。</translation>
+    </message>
+    <message>
+        <source>In eval() mode, as here, Dropout2d passes everything through; in train() it zeroes whole channels at random.</source>
+        <translation>在 eval() 模式下（比如这里），Dropout2d 让所有输入原样通过；在 train() 模式下，它会随机把整个通道置为 0。</translation>
+    </message>
+    <message>
+        <source>In eval() mode, as here, BatchNorm uses the running mean and variance it saw in training (its buffers); in train() it normalises with the current batch&apos;s statistics.</source>
+        <translation>在 eval() 模式下（比如这里），BatchNorm 使用训练时累计的均值和方差（它的 buffer）；在 train() 模式下，它用当前批次的统计量做归一化。</translation>
+    </message>
+    <message>
+        <source>Activations</source>
+        <translation>激活值</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>卷积核</translation>
+    </message>
+    <message>
+        <source>Input: the picture as the model receives it (normalised like the training data).</source>
+        <translation>输入：模型实际收到的图片（和训练数据一样做过归一化）。</translation>
+    </message>
+    <message>
+        <source>Draw a digit on the pad to see it here.</source>
+        <translation>在画板上写一个数字，它就会显示在这里。</translation>
+    </message>
+    <message>
+        <source>{name} is not part of the model: wire it into the chain.</source>
+        <translation>{name} 不在模型里：请把它连进这条链。</translation>
+    </message>
+    <message>
+        <source>No output: this block is not on the model path.</source>
+        <translation>没有输出：这个块不在模型的路径上。</translation>
+    </message>
+    <message>
+        <source>Select a block on the canvas to see what it makes of your drawing.</source>
+        <translation>在画布上选择一个块，看看它把你画的图变成了什么。</translation>
+    </message>
+    <message>
+        <source>Draw a digit on the pad to see each layer&apos;s output.</source>
+        <translation>在画板上写一个数字，就能看到每一层的输出。</translation>
+    </message>
+    <message>
+        <source>The model cannot run yet: {problem}</source>
+        <translation>模型暂时还不能运行：{problem}</translation>
+    </message>
+    <message>
+        <source>No outputs to show.</source>
+        <translation>没有可显示的输出。</translation>
+    </message>
+    <message>
+        <source>No output recorded for this block.</source>
+        <translation>这个块没有记录到输出。</translation>
+    </message>
+    <message>
+        <source>{name} · {type} · output {shape}</source>
+        <translation>{name} · {type} · 输出 {shape}</translation>
+    </message>
+    <message>
+        <source>(inferred {shape})</source>
+        <translation>（推断为 {shape}）</translation>
+    </message>
+    <message>
+        <source>(select a block on the canvas to see its output)</source>
+        <translation>（在画布上选择一个块即可看到它的输出）</translation>
+    </message>
+    <message>
+        <source>Select a Conv2d block to see its learned filters (one row per output channel, one column per input channel; blue positive, red negative).</source>
+        <translation>选择一个 Conv2d 块，查看它学到的卷积核（每行一个输出通道，每列一个输入通道；蓝色为正，红色为负）。</translation>
+    </message>
+    <message>
+        <source>{count} filters of {inputs} × {height}×{width} (learned); blue positive, red negative.</source>
+        <translation>{count} 个卷积核，每个 {inputs} × {height}×{width}（已学习）；蓝色为正，红色为负。</translation>
+    </message>
+    <message>
+        <source>{count} filters of {inputs} × {height}×{width} (random, untrained); blue positive, red negative.</source>
+        <translation>{count} 个卷积核，每个 {inputs} × {height}×{width}（随机、未训练）；蓝色为正，红色为负。</translation>
+    </message>
+    <message>
+        <source>Model mode: {mode}. It matters here: {kinds} behave differently in training. In eval() Dropout lets everything through and BatchNorm uses its running statistics.</source>
+        <translation>模型模式：{mode}。这在这里有影响：{kinds} 在训练时的行为不同。在 eval() 下，Dropout 让所有输入通过，BatchNorm 使用累计的统计量。</translation>
+    </message>
+    <message>
+        <source>Model mode: {mode} (no layer of this model behaves differently in train mode).</source>
+        <translation>模型模式：{mode}（这个模型中没有在 train 模式下行为不同的层）。</translation>
+    </message>
+</context>
+<context>
     <name>Autosaver</name>
     <message>
         <source>“{name}” (never saved)</source>
@@ -1115,6 +1206,13 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
 </context>
 <context>
+    <name>MapGrid</name>
+    <message>
+        <source>first {shown} of {total} maps</source>
+        <translation>前 {shown} 张特征图（共 {total} 张）</translation>
+    </message>
+</context>
+<context>
     <name>MistakesBrowser</name>
     <message>
         <source>After a run, the held-out samples the model gets wrong appear here.</source>
@@ -1244,6 +1342,45 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>No runs yet: each run is recorded in {folder}/.</source>
         <translation>还没有训练记录：每次训练都会记录在 {folder}/ 中。</translation>
+    </message>
+</context>
+<context>
+    <name>StateTree</name>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Shape</source>
+        <translation>形状</translation>
+    </message>
+    <message>
+        <source>Values</source>
+        <translation>数值个数</translation>
+    </message>
+    <message>
+        <source>Trainable</source>
+        <translation>可训练</translation>
+    </message>
+    <message>
+        <source>Parameters: learned by the optimizer</source>
+        <translation>参数（parameter）：由优化器学习</translation>
+    </message>
+    <message>
+        <source>Buffers: saved state, not learned (e.g. BatchNorm running mean)</source>
+        <translation>缓冲区（buffer）：保存的状态，不参与学习（例如 BatchNorm 的 running mean）</translation>
+    </message>
+    <message>
+        <source>yes</source>
+        <translation>是</translation>
+    </message>
+    <message>
+        <source>no</source>
+        <translation>否</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
     </message>
 </context>
 <context>

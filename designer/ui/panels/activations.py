@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
@@ -24,12 +24,14 @@ if TYPE_CHECKING:  # numpy arrives with the first drawing, not with the window
 
 # What eval() mode (the pad's) means for the layers that behave differently in training.
 MODE_NOTES = {
-    "Dropout": "\nIn eval() mode, as here, Dropout passes everything through; in train() it zeroes a random "
-               "fraction p of its inputs and scales the rest by 1/(1-p).",
-    "Dropout2d": "\nIn eval() mode, as here, Dropout2d passes everything through; in train() it zeroes whole "
-                 "channels at random.",
-    "BatchNorm2d": "\nIn eval() mode, as here, BatchNorm uses the running mean and variance it saw in training "
-                   "(its buffers); in train() it normalises with the current batch's statistics.",
+    "Dropout": QT_TRANSLATE_NOOP("ActivationsPanel", "In eval() mode, as here, Dropout passes everything through; "
+                                 "in train() it zeroes a random fraction p of its inputs and scales the rest by "
+                                 "1/(1-p)."),
+    "Dropout2d": QT_TRANSLATE_NOOP("ActivationsPanel", "In eval() mode, as here, Dropout2d passes everything "
+                                   "through; in train() it zeroes whole channels at random."),
+    "BatchNorm2d": QT_TRANSLATE_NOOP("ActivationsPanel", "In eval() mode, as here, BatchNorm uses the running mean "
+                                     "and variance it saw in training (its buffers); in train() it normalises with "
+                                     "the current batch's statistics."),
 }
 MODE_NOTES["BatchNorm1d"] = MODE_NOTES["BatchNorm2d"]
 
@@ -125,7 +127,7 @@ class MapGrid(QWidget):
             painter.drawImage(self.tile_rect(i), tile)
         if footer:
             painter.drawText(QRectF(0, self.height() - footer, self.width(), footer), Qt.AlignmentFlag.AlignLeft,
-                             f"first {n} of {self.total} maps")
+                             self.tr("first {shown} of {total} maps").format(shown=n, total=self.total))
         painter.end()
 
 
@@ -204,27 +206,28 @@ class StateTree(QTreeWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setHeaderLabels(["Name", "Shape", "Values", "Trainable"])
+        self.setHeaderLabels([self.tr("Name"), self.tr("Shape"), self.tr("Values"), self.tr("Trainable")])
         self.setRootIsDecorated(True)
 
     def set_entries(self, entries) -> None:
         self.clear()
         groups = {
-            "parameter": QTreeWidgetItem(self, ["Parameters: learned by the optimizer"]),
-            "buffer": QTreeWidgetItem(self, ["Buffers: saved state, not learned (e.g. BatchNorm running mean)"]),
+            "parameter": QTreeWidgetItem(self, [self.tr("Parameters: learned by the optimizer")]),
+            "buffer": QTreeWidgetItem(self, [self.tr("Buffers: saved state, not learned (e.g. BatchNorm running "
+                                                     "mean)")]),
         }
         counts = {"parameter": 0, "buffer": 0}
         for entry in entries:
             shape = "(" + ", ".join(str(d) for d in entry.shape) + ")"
             QTreeWidgetItem(groups[entry.kind], [entry.name, shape, f"{entry.numel:,}",
-                                                 "yes" if entry.trainable else "no"])
+                                                 self.tr("yes") if entry.trainable else self.tr("no")])
             counts[entry.kind] += entry.numel
         for kind, item in groups.items():
             item.setText(2, f"{counts[kind]:,}")
             item.setFirstColumnSpanned(False)
             item.setExpanded(True)
             if item.childCount() == 0:
-                item.addChild(QTreeWidgetItem(["(none)"]))
+                item.addChild(QTreeWidgetItem([self.tr("(none)")]))
         self.resizeColumnToContents(0)
 
 
@@ -261,9 +264,9 @@ class ActivationsPanel(QWidget):
         activations_layout.addWidget(self.view, 1)
         activations_layout.addWidget(self.receptive)
         self.tabs = QTabWidget()
-        self.tabs.addTab(activations_page, "Activations")
-        self.tabs.addTab(filters_page, "Filters")
-        self.tabs.addTab(self.state, "state_dict")
+        self.tabs.addTab(activations_page, self.tr("Activations"))
+        self.tabs.addTab(filters_page, self.tr("Filters"))
+        self.tabs.addTab(self.state, "state_dict")  # untranslated: torch's name
         self.mode = QLabel()
         self.mode.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -318,33 +321,40 @@ class ActivationsPanel(QWidget):
         self.shown_layer = None
         self.receptive.setVisible(False)
         if selected is not None and selected == (self.document.shapes.path or [None])[0]:
-            self.header.setText("Input: the picture as the model receives it (normalised like the training data).")
+            self.header.setText(self.tr("Input: the picture as the model receives it (normalised like the training "
+                                        "data)."))
             if result is not None and not result.empty and result.tensor is not None:
                 self._show_values(result.tensor[0].numpy())
             else:
-                self._say("Draw a digit on the pad to see it here.")
+                self._say(self.tr("Draw a digit on the pad to see it here."))
             return
         if selected is not None and selected not in self.document.shapes.path:
-            self.header.setText(f"{names.get(selected, selected)} is not part of the model: wire it into the chain.")
-            self._say("No output: this block is not on the model path.")
+            self.header.setText(self.tr("{name} is not part of the model: wire it into the chain.").format(
+                name=names.get(selected, selected)))
+            self._say(self.tr("No output: this block is not on the model path."))
             return
         if result is None or result.empty:
-            self.header.setText("Select a block on the canvas to see what it makes of your drawing.")
-            self._say("Draw a digit on the pad to see each layer's output.")
+            self.header.setText(self.tr("Select a block on the canvas to see what it makes of your drawing."))
+            self._say(self.tr("Draw a digit on the pad to see each layer's output."))
         elif not result.layers:
-            self.header.setText("The model cannot run yet: " + self.tryout.status()[1])
-            self._say("No outputs to show.")
+            self.header.setText(self.tr("The model cannot run yet: {problem}").format(problem=self.tryout.status()[1]))
+            self._say(self.tr("No outputs to show."))
         else:
             layer = self._layer_for_selection(result)
             if layer is None:
-                self._say("No output recorded for this block.")
+                self._say(self.tr("No output recorded for this block."))
             else:
                 self.shown_layer = layer
                 inferred = self.document.shapes.nodes[layer.node_id].out_shape
-                hint = "" if selected else "  (select a block on the canvas to see its output)"
-                self.header.setText(f"{layer.name} · {layer.type} · output {_dims(layer.shape)}"
-                                    f"{'' if inferred == layer.shape else f' (inferred {_dims(inferred)})'}{hint}"
-                                    f"{MODE_NOTES.get(layer.type, '')}")
+                text = self.tr("{name} · {type} · output {shape}").format(name=layer.name, type=layer.type,
+                                                                           shape=_dims(layer.shape))
+                if inferred != layer.shape:
+                    text += " " + self.tr("(inferred {shape})").format(shape=_dims(inferred))
+                if not selected:
+                    text += "  " + self.tr("(select a block on the canvas to see its output)")
+                if layer.type in MODE_NOTES:
+                    text += "\n" + self.tr(MODE_NOTES[layer.type])
+                self.header.setText(text)
                 self._show_values(layer.output.numpy())
                 self._show_input(result, layer)
 
@@ -382,17 +392,20 @@ class ActivationsPanel(QWidget):
     def _show_filters(self, node_id: str | None) -> None:
         module = self._module(node_id)
         if module is None or type(module).__name__ not in ("Conv2d", "ConvTranspose2d"):
-            self.filter_note.setText("Select a Conv2d block to see its learned filters "
-                                     "(one row per output channel, one column per input channel; blue positive, red negative).")
+            self.filter_note.setText(self.tr("Select a Conv2d block to see its learned filters (one row per output "
+                                             "channel, one column per input channel; blue positive, red negative)."))
             self.filters.tiles = []
             self.filters.update()
             return
         from designer.ml.inspect import conv_filters
 
         weights = conv_filters(module).numpy()
-        trained = "learned" if self.tryout.trained else "random, untrained"
-        self.filter_note.setText(f"{weights.shape[0]} filters of {weights.shape[1]} × {weights.shape[2]}×{weights.shape[3]} "
-                                 f"({trained}); blue positive, red negative.")
+        note = (self.tr("{count} filters of {inputs} × {height}×{width} (learned); blue positive, red negative.")
+                if self.tryout.trained else
+                self.tr("{count} filters of {inputs} × {height}×{width} (random, untrained); blue positive, red "
+                        "negative."))
+        self.filter_note.setText(note.format(count=weights.shape[0], inputs=weights.shape[1],
+                                             height=weights.shape[2], width=weights.shape[3]))
         self.filters.set_filters(weights)
 
     def refresh_model(self, build: bool = False) -> None:
@@ -416,10 +429,12 @@ class ActivationsPanel(QWidget):
         mode = "train()" if model.training else "eval()"
         if dependent:
             kinds = ", ".join(sorted({kind for _, kind in dependent}))
-            self.mode.setText(f"Model mode: {mode}. It matters here: {kinds} behave differently in training. "
-                              "In eval() Dropout lets everything through and BatchNorm uses its running statistics.")
+            self.mode.setText(self.tr("Model mode: {mode}. It matters here: {kinds} behave differently in training. "
+                                      "In eval() Dropout lets everything through and BatchNorm uses its running "
+                                      "statistics.").format(mode=mode, kinds=kinds))
         else:
-            self.mode.setText(f"Model mode: {mode} (no layer of this model behaves differently in train mode).")
+            self.mode.setText(self.tr("Model mode: {mode} (no layer of this model behaves differently in train "
+                                      "mode).").format(mode=mode))
         self.refresh()
         self._show_filters(self.document.selected)
 
