@@ -597,6 +597,49 @@ The window keeps working, but save your project to be safe.</source>
     </message>
 </context>
 <context>
+    <name>FolderData</name>
+    <message>
+        <source>A folder with one sub-folder of pictures per class</source>
+        <translation>一个文件夹，每个类别一个装图片的子文件夹</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Choose an image folder</source>
+        <translation>选择图片文件夹</translation>
+    </message>
+    <message>
+        <source>Choose a folder: one sub-folder per class, named after it (e.g. cats/, dogs/).</source>
+        <translation>请选择一个文件夹：每个类别一个子文件夹，以类别命名（例如 cats/、dogs/）。</translation>
+    </message>
+    <message>
+        <source>Reading {folder}…</source>
+        <translation>正在读取 {folder}…</translation>
+    </message>
+    <message>
+        <source>{classes} classes · {train:,} pictures to train on, {held:,} held out ({split})</source>
+        <translation>{classes} 个类别 · {train:,} 张图片用于训练，{held:,} 张留出（{split}）</translation>
+    </message>
+    <message>
+        <source>{train:,} pictures to train on, {held:,} held out to test</source>
+        <translation>{train:,} 张图片用于训练，{held:,} 张留出用于测试</translation>
+    </message>
+    <message>
+        <source>The Input&apos;s shape {shape} cannot take pictures: use [1, H, W] (grey) or [3, H, W] (colour), e.g. [3, 64, 64].</source>
+        <translation>Input 的形状 {shape} 不能接收图片：请用 [1, H, W]（灰度）或 [3, H, W]（彩色），例如 [3, 64, 64]。</translation>
+    </message>
+    <message>
+        <source>The model gives {count} scores per picture, but the folder has {classes} classes: it needs one score per class. Fix: out_features → {classes} on the last Linear.</source>
+        <translation>模型对每张图片给出 {count} 个分数，但文件夹里有 {classes} 个类别：每个类别需要一个分数。修复：把最后一个 Linear 的 out_features 设为 {classes}。</translation>
+    </message>
+    <message>
+        <source>The model gives an output of shape {shape} per picture, but the folder has {classes} classes: it needs one score per class. Fix: out_features → {classes} on the last Linear.</source>
+        <translation>模型对每张图片给出形状为 {shape} 的输出，但文件夹里有 {classes} 个类别：每个类别需要一个分数。修复：把最后一个 Linear 的 out_features 设为 {classes}。</translation>
+    </message>
+</context>
+<context>
     <name>HealthPanel</name>
     <message>
         <source>No warnings: every layer is learning and its units fire.</source>
@@ -1345,6 +1388,85 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
 </context>
 <context>
+    <name>RunOptions</name>
+    <message>
+        <source>The same learning rate from the first batch to the last</source>
+        <translation>从第一个批次到最后一个批次，学习率保持不变</translation>
+    </message>
+    <message>
+        <source>Multiplied by the factor every few epochs</source>
+        <translation>每隔几轮乘以一个系数</translation>
+    </message>
+    <message>
+        <source>Down to zero along half a cosine over the run</source>
+        <translation>在整个训练过程中沿半个余弦曲线降到 0</translation>
+    </message>
+    <message>
+        <source>Up to the learning rate over the first 30% of the run, then far below it</source>
+        <translation>在训练的前 30% 升到设定的学习率，之后降到远低于它</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Stop when the held-out loss has not improved for this many epochs (the best weights are kept)</source>
+        <translation>留出集损失连续这么多轮没有改善就停止训练（保留最佳权重）</translation>
+    </message>
+    <message>
+        <source>Augment training pictures</source>
+        <translation>数据增强（训练图片）</translation>
+    </message>
+    <message>
+        <source>Random small changes to every training batch (the held-out set is never changed)</source>
+        <translation>对每个训练批次做随机的小改动（留出集永远不变）</translation>
+    </message>
+    <message>
+        <source>Mirror</source>
+        <translation>镜像翻转</translation>
+    </message>
+    <message>
+        <source>every</source>
+        <translation>每</translation>
+    </message>
+    <message>
+        <source>epochs ×</source>
+        <translation>轮 ×</translation>
+    </message>
+    <message>
+        <source>LR schedule</source>
+        <translation>学习率调度</translation>
+    </message>
+    <message>
+        <source>Early stop after</source>
+        <translation>早停轮数</translation>
+    </message>
+    <message>
+        <source>Shift</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <source>Rotate (°)</source>
+        <translation>旋转（°）</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>缩放</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <source>A mirrored digit is not a digit: off for digits</source>
+        <translation>镜像翻转后的数字就不是数字了：数字数据集不能使用</translation>
+    </message>
+    <message>
+        <source>Mirror left-right half the time</source>
+        <translation>一半的概率左右翻转</translation>
+    </message>
+</context>
+<context>
     <name>StateTree</name>
     <message>
         <source>Name</source>
@@ -1420,6 +1542,81 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>{count} layers</source>
         <translation>{count} 层</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingCurves</name>
+    <message>
+        <source>step</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation>训练集</translation>
+    </message>
+    <message>
+        <source>held-out</source>
+        <translation>留出集</translation>
+    </message>
+    <message>
+        <source>Batch loss</source>
+        <translation>批次损失</translation>
+    </message>
+    <message>
+        <source>batch</source>
+        <translation>批次</translation>
+    </message>
+    <message>
+        <source>smoothed</source>
+        <translation>平滑后</translation>
+    </message>
+    <message>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <source>Loss per epoch</source>
+        <translation>每轮损失</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>Gradient norm per layer</source>
+        <translation>每层的梯度范数</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>Gradients</source>
+        <translation>梯度</translation>
+    </message>
+    <message>
+        <source>Rows: the true class. Columns: what the model answered (held-out set).</source>
+        <translation>行：真实类别。列：模型的回答（留出集）。</translation>
+    </message>
+    <message>
+        <source>Confusion</source>
+        <translation>混淆矩阵</translation>
+    </message>
+    <message>
+        <source>true {name}</source>
+        <translation>真实 {name}</translation>
+    </message>
+    <message>
+        <source>{count} of {total} held-out &apos;{true}&apos; answered as &apos;{answer}&apos;</source>
+        <translation>留出集中 {total} 个“{true}”里有 {count} 个被答成“{answer}”</translation>
     </message>
 </context>
 <context>

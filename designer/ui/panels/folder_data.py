@@ -56,9 +56,9 @@ class FolderData(QWidget):
         self.layout_info = None  # the last good scan
         self._pending = 0
         self.path = QLineEdit()
-        self.path.setPlaceholderText("A folder with one sub-folder of pictures per class")
+        self.path.setPlaceholderText(self.tr("A folder with one sub-folder of pictures per class"))
         self.path.editingFinished.connect(self.rescan)
-        self.browse = QPushButton("Choose…")
+        self.browse = QPushButton(self.tr("Choose…"))
         self.browse.clicked.connect(self._choose)
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
@@ -113,7 +113,7 @@ class FolderData(QWidget):
 
     def _choose(self) -> None:
         start = str(self.folder() or self.base() or Path.home())
-        chosen = QFileDialog.getExistingDirectory(self, "Choose an image folder", start)
+        chosen = QFileDialog.getExistingDirectory(self, self.tr("Choose an image folder"), start)
         if chosen:
             self.path.setText(chosen)
             self.rescan()
@@ -123,11 +123,12 @@ class FolderData(QWidget):
         folder = self.folder()
         self.changed.emit()
         if folder is None:
-            self._show(None, "Choose a folder: one sub-folder per class, named after it (e.g. cats/, dogs/).")
+            self._show(None, self.tr("Choose a folder: one sub-folder per class, named after it (e.g. cats/, "
+                                     "dogs/)."))
             return
         self._pending += 1
         ticket = self._pending
-        self.summary.setText(f"Reading {folder}…")
+        self.summary.setText(self.tr("Reading {folder}…").format(folder=folder))
         run_in_background(lambda: scan_folder(folder), lambda found: self._scanned(ticket, found),
                           lambda exc: self._scanned(ticket, exc), context=self)
 
@@ -153,11 +154,13 @@ class FolderData(QWidget):
         layout = self.layout_info
         counts = layout.counts()
         total_train, total_held = sum(c[1] for c in counts), sum(c[2] for c in counts)
-        self.summary.setText(f"{len(counts)} classes · {total_train:,} pictures to train on, "
-                             f"{total_held:,} held out ({layout.split})")
+        self.summary.setText(self.tr("{classes} classes · {train:,} pictures to train on, {held:,} held out "
+                                     "({split})").format(classes=len(counts), train=total_train, held=total_held,
+                                                         split=layout.split))
         for row, (name, n_train, n_held) in enumerate(counts):
             label = QLabel(f"<b>{name}</b>  {n_train:,} + {n_held:,}")
-            label.setToolTip(f"{n_train:,} pictures to train on, {n_held:,} held out to test")
+            label.setToolTip(self.tr("{train:,} pictures to train on, {held:,} held out to test").format(
+                train=n_train, held=n_held))
             self.classes.addWidget(label, row, 0)
             strip = QLabel()
             strip.setPixmap(_strip(found["samples"].get(row, [])))
@@ -182,16 +185,16 @@ class FolderData(QWidget):
         out = self.document.shapes.output_shape if self.document.shapes.valid else None
         shape = self.document.graph.input_node().params.get("shape") if self.document.graph.input_node() else None
         if shape is not None and not (len(shape) == 3 and shape[0] in (1, 3)):
-            return (f"The Input's shape {list(shape)} cannot take pictures: use [1, H, W] (grey) or "
-                    f"[3, H, W] (colour), e.g. [3, 64, 64].")
+            return self.tr("The Input's shape {shape} cannot take pictures: use [1, H, W] (grey) or [3, H, W] "
+                           "(colour), e.g. [3, 64, 64].").format(shape=list(shape))
         if out is not None and tuple(out) != (classes,):
-            return (f"The model gives {_shape_words(out)} per picture, but the folder has {classes} classes: "
-                    f"it needs one score per class. Fix: out_features → {classes} on the last Linear.")
+            text = self.tr("The model gives {count} scores per picture, but the folder has {classes} classes: it "
+                           "needs one score per class. Fix: out_features → {classes} on the last Linear.") \
+                if len(out) == 1 else \
+                self.tr("The model gives an output of shape {shape} per picture, but the folder has {classes} "
+                        "classes: it needs one score per class. Fix: out_features → {classes} on the last Linear.")
+            return text.format(count=out[0], shape=list(out), classes=classes)
         return None
-
-
-def _shape_words(shape) -> str:
-    return f"{shape[0]} scores" if len(shape) == 1 else f"an output of shape {list(shape)}"
 
 
 def _strip(samples: list[np.ndarray]) -> QPixmap:

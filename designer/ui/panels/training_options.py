@@ -7,7 +7,7 @@ rate's curve for the whole run is previewed as the schedule changes.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QSpinBox, QVBoxLayout,
                                QWidget)
 
@@ -15,10 +15,11 @@ from designer.core.training import DIGITS, SETTINGS, TrainConfig
 from designer.ui.panels.pair_grid import PairGrid
 
 SCHEDULE_HELP = {
-    "constant": "The same learning rate from the first batch to the last",
-    "step": "Multiplied by the factor every few epochs",
-    "cosine": "Down to zero along half a cosine over the run",
-    "one-cycle": "Up to the learning rate over the first 30% of the run, then far below it",
+    "constant": QT_TRANSLATE_NOOP("RunOptions", "The same learning rate from the first batch to the last"),
+    "step": QT_TRANSLATE_NOOP("RunOptions", "Multiplied by the factor every few epochs"),
+    "cosine": QT_TRANSLATE_NOOP("RunOptions", "Down to zero along half a cosine over the run"),
+    "one-cycle": QT_TRANSLATE_NOOP("RunOptions", "Up to the learning rate over the first 30% of the run, then far "
+                                                 "below it"),
 }
 AUGMENT_KEYS = ("augment_shift", "augment_rotation", "augment_scale", "augment_color")
 
@@ -33,32 +34,34 @@ class RunOptions(QWidget):
         self.schedule = QComboBox()
         for name in SETTINGS["lr_schedule"].options:
             self.schedule.addItem(name)
-            self.schedule.setItemData(self.schedule.count() - 1, SCHEDULE_HELP[name], 3)  # 3: ToolTipRole
+            self.schedule.setItemData(self.schedule.count() - 1, self.tr(SCHEDULE_HELP[name]), 3)  # 3: ToolTipRole
         self.step_epochs = _whole("lr_step_epochs")
         self.step_factor = _decimal("lr_step_factor", 0.05, 3)
         self.patience = _whole("patience")
-        self.patience.setSpecialValueText("off")
-        self.patience.setToolTip("Stop when the held-out loss has not improved for this many epochs "
-                                 "(the best weights are kept)")
-        self.augment = QCheckBox("Augment training pictures")
-        self.augment.setToolTip("Random small changes to every training batch (the held-out set is never changed)")
+        self.patience.setSpecialValueText(self.tr("off"))
+        self.patience.setToolTip(self.tr("Stop when the held-out loss has not improved for this many epochs "
+                                         "(the best weights are kept)"))
+        self.augment = QCheckBox(self.tr("Augment training pictures"))
+        self.augment.setToolTip(self.tr("Random small changes to every training batch (the held-out set is never "
+                                        "changed)"))
         self.shift = _decimal("augment_shift", 0.05, 2)
         self.rotation = _decimal("augment_rotation", 5.0, 1)
         self.scale = _decimal("augment_scale", 0.05, 2)
         self.color = _decimal("augment_color", 0.05, 2)
-        self.flip = QCheckBox("Mirror")
+        self.flip = QCheckBox(self.tr("Mirror"))
         self.step_row = QWidget()
         step = QGridLayout(self.step_row)
         step.setContentsMargins(0, 0, 0, 0)
-        step.addWidget(QLabel("every"), 0, 0)
+        step.addWidget(QLabel(self.tr("every")), 0, 0)
         step.addWidget(self.step_epochs, 0, 1)
-        step.addWidget(QLabel("epochs ×"), 0, 2)
+        step.addWidget(QLabel(self.tr("epochs ×")), 0, 2)
         step.addWidget(self.step_factor, 0, 3)
         self.augment_widgets = (self.shift, self.rotation, self.scale, self.color, self.flip)
         # Pairs in one column when the dock is narrow (PairGrid), so the panel never scrolls sideways.
-        self.grid = PairGrid([("LR schedule", self.schedule), ("", self.step_row), ("Early stop after", self.patience),
-                              ("", self.augment), ("Shift", self.shift), ("Rotate (°)", self.rotation),
-                              ("Zoom", self.scale), ("Colour", self.color), ("", self.flip)])
+        self.grid = PairGrid([(self.tr("LR schedule"), self.schedule), ("", self.step_row),
+                              (self.tr("Early stop after"), self.patience), ("", self.augment),
+                              (self.tr("Shift"), self.shift), (self.tr("Rotate (°)"), self.rotation),
+                              (self.tr("Zoom"), self.scale), (self.tr("Colour"), self.color), ("", self.flip)])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.grid)
@@ -105,8 +108,8 @@ class RunOptions(QWidget):
         for widget in self.augment_widgets:
             widget.setEnabled(on)
         self.flip.setEnabled(on and not self._digits)
-        self.flip.setToolTip("A mirrored digit is not a digit: off for digits" if self._digits else
-                             "Mirror left-right half the time")
+        self.flip.setToolTip(self.tr("A mirrored digit is not a digit: off for digits") if self._digits else
+                             self.tr("Mirror left-right half the time"))
 
 
 def _whole(key: str) -> QSpinBox:
