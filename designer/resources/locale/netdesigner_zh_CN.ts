@@ -728,8 +728,8 @@ The window keeps working, but save your project to be safe.</source>
         <translation>导入 .py 文件会在这台电脑上运行其中的 Python 代码：它在单独的进程中运行，超过 60 秒或输出超过 1 MB 就会被终止。只导入你信任的文件。</translation>
     </message>
     <message>
-        <source>Its protections: {protections}.</source>
-        <translation>该进程的保护措施：{protections}。</translation>
+        <source>{warning} Its protections: {protections}.</source>
+        <translation>{warning}该进程的保护措施：{protections}。</translation>
     </message>
     <message>
         <source>Automatic: the model the file makes, else its outermost model class</source>
@@ -836,8 +836,8 @@ The window keeps working, but save your project to be safe.</source>
         <translation>导入完成：先检查找到的内容，再把它作为新项目打开（或者更改模型或输入形状后重新导入）。</translation>
     </message>
     <message>
-        <source>The weights do not fit and will not be loaded.</source>
-        <translation>这些权重与模型不匹配，不会被载入。</translation>
+        <source>Imported: check what was found, then open it as a new project (or change the model or the input shape and import again). The weights do not fit and will not be loaded.</source>
+        <translation>导入完成：先检查找到的内容，再把它作为新项目打开（或者更改模型或输入形状后重新导入）。这些权重与模型不匹配，不会被载入。</translation>
     </message>
     <message>
         <source>{name} ({kind}, line {line})</source>

@@ -41,10 +41,10 @@ def _warning(missing: list[str]) -> str:
 
     given = [text for text in sandbox.PROTECTIONS.values() if text not in missing]
     text = QCoreApplication.translate("ImportDialog", CONTAINED)
-    if given:
-        text += " " + QCoreApplication.translate("ImportDialog", "Its protections: {protections}.").format(
-            protections="; ".join(given))
-    return text
+    if not given:
+        return text
+    return QCoreApplication.translate("ImportDialog", "{warning} Its protections: {protections}.").format(
+        warning=text, protections="; ".join(given))
 
 
 def _automatic() -> str:
@@ -242,10 +242,12 @@ class ImportDialog(QDialog):
         self.weights_report = report
         self.report.setPlainText("\n".join(lines))
         if result.ok:
+            fits = self.state is not None or not self.weights_edit.text().strip()
             self.status.setText(self.tr("Imported: check what was found, then open it as a new project (or change "
-                                        "the model or the input shape and import again).")
-                                + ("" if self.state is not None or not self.weights_edit.text().strip()
-                                   else " " + self.tr("The weights do not fit and will not be loaded.")))
+                                        "the model or the input shape and import again).") if fits else
+                                self.tr("Imported: check what was found, then open it as a new project (or change "
+                                        "the model or the input shape and import again). The weights do not fit "
+                                        "and will not be loaded."))
             self.open_button.setEnabled(True)
         else:
             self.status.setText(self.tr("The file could not be imported: {error}").format(error=result.error or ""))
