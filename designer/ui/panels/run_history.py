@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidg
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from designer.core import runs
-from designer.ui.panels.training_plots import COLORS, _plot
+from designer.ui.panels.training_plots import COLORS, NARROW, _plot
 
 
 class RunHistory(QWidget):
@@ -61,13 +61,19 @@ class RunHistory(QWidget):
         plots.addWidget(self.loss_plot)
         plots.addWidget(self.acc_plot)
         plots.addWidget(self.settings)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(plots)
+        self.split = QSplitter(Qt.Orientation.Horizontal)
+        self.split.addWidget(left)
+        self.split.addWidget(plots)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(split)
+        layout.addWidget(self.split)
         self._selected()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Narrow (a side dock): the runs above their curves, so the plots keep the width their titles need."""
+        super().resizeEvent(event)
+        self.split.setOrientation(Qt.Orientation.Vertical if event.size().width() < NARROW
+                                  else Qt.Orientation.Horizontal)
 
     def refresh(self, project_path: Path | None, select: str | None = None) -> None:
         """List the project's runs again (after a run, or another project opened)."""

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGridLayout, QTableWidget, QTableWidgetItem, QTabWidget, QWidget
 
 SMOOTHING = 0.9  # exponential moving average of the batch loss
+NARROW = 520  # below this width the loss plots stack in one column, so their titles are not cut off
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
@@ -39,13 +40,10 @@ class TrainingCurves(QTabWidget):
         self.grad_plot = _plot(self.tr("Gradient norm per layer"), step)
         self.grad_plot.setLogMode(y=True)
         losses = QWidget()
-        grid = QGridLayout(losses)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(self.loss_plot, 0, 0)
-        grid.addWidget(self.lr_plot, 0, 1)
-        grid.addWidget(self.epoch_plot, 1, 0, 1, 2)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
+        self.losses_grid = QGridLayout(losses)
+        self.losses_grid.setContentsMargins(0, 0, 0, 0)
+        self._stacked: bool | None = None
+        self._lay_out_losses(stacked=False)
         self.addTab(losses, self.tr("Loss"))
         self.addTab(self.acc_plot, self.tr("Accuracy"))
         self.addTab(self.grad_plot, self.tr("Gradients"))
@@ -54,6 +52,29 @@ class TrainingCurves(QTabWidget):
         self.confusion.setToolTip(self.tr("Rows: the true class. Columns: what the model answered (held-out set)."))
         self.addTab(self.confusion, self.tr("Confusion"))
         self.clear()
+
+    def _lay_out_losses(self, stacked: bool) -> None:
+        """Batch loss and learning rate side by side, or (narrow) all three plots in one column."""
+        if stacked == self._stacked:
+            return
+        self._stacked = stacked
+        grid = self.losses_grid
+        for plot in (self.loss_plot, self.lr_plot, self.epoch_plot):
+            grid.removeWidget(plot)
+        if stacked:
+            grid.addWidget(self.loss_plot, 0, 0)
+            grid.addWidget(self.lr_plot, 1, 0)
+            grid.addWidget(self.epoch_plot, 2, 0)
+        else:
+            grid.addWidget(self.loss_plot, 0, 0)
+            grid.addWidget(self.lr_plot, 0, 1)
+            grid.addWidget(self.epoch_plot, 1, 0, 1, 2)
+        grid.setColumnStretch(0, 1 if stacked else 3)
+        grid.setColumnStretch(1, 0 if stacked else 2)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._lay_out_losses(stacked=event.size().width() < NARROW)
 
     def clear(self) -> None:
         self.steps: list[int] = []
