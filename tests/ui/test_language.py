@@ -1,5 +1,5 @@
 """The window in either language: menus, docks, Qt's own buttons, View ▸ Language remembered."""
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMenu, QMessageBox
 
 from designer.core import i18n as core_i18n
@@ -58,3 +58,29 @@ def test_view_language_is_remembered_for_the_next_start(window, qtbot):
 def test_without_a_saved_choice_the_system_language_is_used():
     assert i18n.saved_language() is None
     assert i18n.chosen_language() == i18n.system_language() == "en"  # LANG=C.UTF-8 in the tests
+
+
+def test_text_kept_in_module_tables_shows_in_chinese(chinese, qtbot):
+    """Tables marked with QT_TRANSLATE_NOOP are translated where they are shown, in their class's context."""
+    from designer.ml.health import HealthReport, LayerHealth
+    from designer.ui.dialogs.importing import ImportDialog
+    from designer.ui.document import Document
+    from designer.ui.panels.health import HealthPanel
+    from designer.ui.panels.training_options import RunOptions
+    from tests.ui.test_training_panel import linear_project
+
+    health = HealthPanel()
+    qtbot.addWidget(health)
+    health.on_event(HealthReport(epoch=2, layers=[LayerHealth("fc", "Linear", update=1e-3)], warnings=[]))
+    assert health.warnings.text() == "第 2 轮之后：\n没有警告：每一层都在学习，它的单元也都会激活。"
+    assert health.table.horizontalHeaderItem(2).text() == "从不激活"
+
+    options = RunOptions()
+    qtbot.addWidget(options)
+    cosine = options.schedule.findText("cosine")  # the option keeps the project file's name
+    assert options.schedule.itemData(cosine, Qt.ItemDataRole.ToolTipRole) == "在整个训练过程中沿半个余弦曲线降到 0"
+
+    dialog = ImportDialog(Document(linear_project()), missing=[])
+    qtbot.addWidget(dialog)
+    assert dialog.warning.text().startswith("导入 .py 文件会在这台电脑上运行其中的 Python 代码")
+    assert dialog.model_combo.itemText(0).startswith("自动：")
