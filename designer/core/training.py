@@ -14,6 +14,7 @@ A new setting is one field here (``field_for(Whole(...))``), plus a rule in
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable
 
@@ -242,6 +243,32 @@ def check(training: dict, source: str | None = None) -> None:
     TrainConfig.from_project(training, source)
 
 
+def rebase_folder(dataset: str, old_base: str | os.PathLike | None, new_base: str | os.PathLike) -> str:
+    """``folder:PATH`` with a relative PATH rewritten to count from ``new_base`` instead of ``old_base``.
+
+    Save As into another folder calls it, so the project still names the same
+    image folder. ``old_base`` None (a project never saved) means the current
+    folder. Other datasets, absolute and ``~`` paths come back unchanged.
+
+    Args:
+        dataset: a ``training.dataset`` value.
+        old_base: the folder the project file was in.
+        new_base: the folder it is saved into now.
+
+    Returns:
+        The dataset value for the project file in ``new_base``.
+    """
+    if not isinstance(dataset, str) or not dataset.startswith(FOLDER_PREFIX):
+        return dataset
+    text = dataset[len(FOLDER_PREFIX):].strip()
+    if not text or text.startswith("~") or os.path.isabs(text):
+        return dataset
+    target = os.path.abspath(os.path.join(old_base if old_base is not None else os.getcwd(), text))
+    try:
+        moved = os.path.relpath(target, os.path.abspath(new_base))
+    except ValueError:  # another drive (Windows): no relative path reaches it
+        moved = target
+    return FOLDER_PREFIX + moved.replace(os.sep, "/")
 
 
 def _short(value: str, limit: int = 40) -> str:

@@ -15,8 +15,8 @@ from designer.core import project as projects
 from designer.core import templates as templates_core
 from designer.core.i18n import _ as core_text
 from designer.core.project import Project
+from designer.core.training import rebase_folder
 from designer.ui.background import run_in_background
-
 
 
 def blank_project() -> Project:
@@ -54,7 +54,8 @@ def save_project(document, path: Path) -> None:
     """Save atomically; trained weights go to NAME.pt beside the file, and the file records what they belong to.
 
     Without trained weights the file names none: weights cleared by an edit
-    must not be reopened as if they were this model's.
+    must not be reopened as if they were this model's. A relative ``folder:PATH``
+    dataset is rewritten to count from the new file's folder.
     """
     path = Path(path)
     project = document.project
@@ -66,7 +67,16 @@ def save_project(document, path: Path) -> None:
         project.weights, project.weights_signature = target.name, models.signature(project, document.weights)
     elif not (document.weights_pending and document.path is not None and Path(path) == document.path):
         project.weights = project.weights_signature = None
-    projects.save(project, path)
+    training = project.training
+    dataset = (training or {}).get("dataset")
+    moved = rebase_folder(dataset, document.path.parent if document.path else None, path.parent)
+    if moved != dataset:  # Save As elsewhere: a relative folder:PATH must still name the same folder
+        project.training = {**training, "dataset": moved}
+    try:
+        projects.save(project, path)
+    except Exception:
+        project.training = training
+        raise
     document.set_path(path)
     document.mark_saved()
 

@@ -81,3 +81,23 @@ def test_a_run_on_the_folder_shows_decoding_and_class_names(qtbot, work):
     table = panel.curves.confusion
     assert [table.horizontalHeaderItem(i).text() for i in range(3)] == ["circle", "square", "star"]
     assert table.verticalHeaderItem(2).text() == "true star"
+
+
+def test_save_as_into_another_folder_keeps_naming_the_same_image_folder(qtbot, window, work, monkeypatch):
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QFileDialog
+
+    assert window.open_file(folder_project(work / "p.netproj.json", "folder:pictures"))
+    panel = window.training_panel
+    qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
+    target = work.parent / "elsewhere" / "deeper" / "copy.netproj.json"
+    target.parent.mkdir(parents=True)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.SaveAs)
+    saved = projects.load(target).training["dataset"]
+    assert saved == "folder:../../work/pictures"  # still relative, from the new file's folder
+    assert panel.config().dataset == saved  # and the panel's next run trains on the same folder
+    reopened = open_panel(qtbot, target)
+    qtbot.waitUntil(lambda: reopened.folder.layout_info is not None, timeout=60000)
+    assert reopened.folder.layout_info.classes == ["circle", "square", "star"]
+    assert reopened.folder.layout_info.root.resolve() == (work / "pictures").resolve()

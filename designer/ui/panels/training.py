@@ -18,7 +18,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Sign
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from designer.core.training import SETTINGS, ConfigError, TrainConfig
+from designer.core.training import SETTINGS, ConfigError, TrainConfig, rebase_folder
 from designer.ui.panels.folder_data import FolderData
 from designer.ui.panels.pair_grid import PairGrid
 from designer.ui.panels.run_history import attach_history
@@ -90,7 +90,9 @@ class TrainingPanel(QWidget):
         self._kept_note = ""  # says which weights a failed run kept
         self._build()
         self.load_settings()
+        self._where = (document.project, document.path.parent if document.path else None)
         document.project_replaced.connect(self._project_replaced)
+        document.path_changed.connect(self._path_changed)
         document.locked_changed.connect(self._update_buttons)
         document.shapes_changed.connect(self._update_buttons)
         document.weights_changed.connect(self._update_buttons)
@@ -227,6 +229,18 @@ class TrainingPanel(QWidget):
     def _optimizer_changed(self, name: str) -> None:
         self.momentum.setEnabled(name == "SGD")
         self.nesterov.setEnabled(name == "SGD")
+
+    def _path_changed(self, path) -> None:
+        """Saved As into another folder: a relative image-folder path must still name the same folder."""
+        project, old = self._where
+        new = path.parent if path else None
+        self._where = (self.document.project, new)
+        text = self.folder.path.text().strip()
+        if project is not self.document.project or new is None or old == new or not text:
+            return  # another project (its settings load next), or nothing to rewrite
+        moved = rebase_folder("folder:" + text, old, new)[len("folder:"):]
+        if moved != text:
+            self.folder.path.setText(moved)
 
     def _project_replaced(self) -> None:
         if self.run is not None:
