@@ -69,3 +69,45 @@ def test_a_mistake_clicked_goes_to_try_it(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: window.try_panel.answer.text() not in ("–", ""), timeout=20000)
     assert window.try_panel.answer.text() in [str(i) for i in range(10)]
     assert first.true != first.predicted
+
+
+def test_a_dropped_colour_picture_is_shown_in_colour_and_classified(qtbot, trained, tmp_path):
+    from PySide6.QtCore import QMimeData, QPoint, QPointF, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    panel = TryPanel(Tryout(trained))
+    qtbot.addWidget(panel)
+    panel.show()
+    circle = tmp_path / "circle.png"
+    Image.fromarray(picture("circle", np.random.default_rng(5), (50, 70))).save(circle)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(circle))])
+    enter = QDragEnterEvent(QPoint(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(panel.pad, enter)
+    assert enter.isAccepted()  # the pad takes picture files
+    drop = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(panel.pad, drop)
+    qtbot.waitUntil(lambda: panel.answer.text() not in ("–", ""), timeout=20000)
+    assert panel.answer.text() == "circle", panel.status.text()
+    seen = panel.seen.pixmap().toImage()
+    assert seen.width() == 112 and not seen.isGrayscale()  # the 16x16 colour input, magnified
+    assert "16×16" in panel.seen.toolTip()
+
+
+def test_ink_drawn_on_the_pad_reaches_a_picture_model_white(qtbot, trained):
+    panel = TryPanel(Tryout(trained))
+    qtbot.addWidget(panel)
+    panel.resize(600, 320)
+    panel.show()
+    qtbot.waitExposed(panel)
+    pad = panel.pad
+    for x in range(10, pad.width() // 2, 8):  # a thick stroke through the top-left quarter
+        qtbot.mouseClick(pad, Qt.MouseButton.LeftButton, pos=pad.rect().topLeft() + type(pad.pos())(x, x))
+    qtbot.waitUntil(lambda: panel.tryout.last is not None and not panel.tryout.last.empty, timeout=20000)
+    tensor = panel.tryout.last.tensor
+    assert tensor.shape == (1, 3, 16, 16)
+    assert tensor.max().item() > 0.3  # white ink is bright to the model (pixels -1..1), not nearly black (-1)
+    assert panel.answer.text() in ("circle", "square", "star")

@@ -295,6 +295,7 @@ class TryPanel(QWidget):
         self.seen.setStyleSheet("background: black; border: 1px solid #555;")
         self.seen.setToolTip(self.tr("The 28×28 image the model sees: cropped to the ink, scaled to fit 20×20,\n"
                                      "centred by its centre of mass, as MNIST's digits were."))
+        self._digit_help = self.seen.toolTip()
         self.answer = QLabel("–")
         font = QFont(self.font())
         font.setPointSize(48)
@@ -367,9 +368,17 @@ class TryPanel(QWidget):
         else:
             import numpy as np
 
-            data = np.ascontiguousarray((result.image * 255 + 0.5).astype(np.uint8))
-            img = QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
-            self.seen.setPixmap(QPixmap.fromImage(img).scaled(112, 112))
+            if result.picture is not None:  # an image-folder model: its input, at its size, in colour
+                data = result.picture
+                h, w = data.shape[:2]
+                img = QImage(data.data, w, h, w * 3, QImage.Format.Format_RGB888).copy()
+                self.seen.setToolTip(self.tr("The picture the model sees: resized to its Input's {width}×{height} "
+                                             "pixels, as its training pictures were.").format(width=w, height=h))
+            else:
+                data = np.ascontiguousarray((result.image * 255 + 0.5).astype(np.uint8))
+                img = QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
+                self.seen.setToolTip(self._digit_help)
+            self.seen.setPixmap(QPixmap.fromImage(img).scaled(112, 112, Qt.AspectRatioMode.KeepAspectRatio))
             if result.probs is None:
                 self.answer.setText("?")
                 self.bars.set_probabilities(None)

@@ -36,6 +36,8 @@ class Result:
         tensor: the model input, (1, *input_shape).
         trained: the document's trained weights were used.
         model_ms: time spent in the model's forward pass.
+        picture: an image-folder model's input as uint8 (H, W, 3) pixels, in colour where the model takes
+            colour (None for digits).
     """
 
     empty: bool
@@ -45,6 +47,7 @@ class Result:
     tensor: object = None
     trained: bool = False
     model_ms: float = 0.0
+    picture: np.ndarray | None = None
 
 
 def _quick_train(model, input_shape: tuple, config, control, job) -> tuple[dict, float] | str:
@@ -222,17 +225,26 @@ class Tryout(QObject):
         import numpy as np
         from PIL import Image
 
-        from designer.ml.folders import FolderError, prepare_array
+        from designer.ml.folders import MEAN, STD, FolderError, prepare_array
         from designer.ml.inspect import capture, probabilities
 
-        source = self.picture if self.picture is not None else np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
+        if self.picture is not None:
+            source = self.picture
+        elif image.dtype == np.uint8:  # the pad's own pixels: white ink on black
+            source = image
+        else:
+            source = np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
         try:
             tensor = prepare_array(source, self.input_shape())
         except FolderError as exc:
             self.message = str(exc)
             return Result(empty=True)
         seen = np.asarray(Image.fromarray(source).convert("L").resize((28, 28)), np.float32) / 255.0
-        result = Result(False, seen, tensor=tensor, trained=self.trained)
+        # What the model sees, back in pixels: the picture at the Input's size, grey or colour as it was trained.
+        pixels = tensor[0].numpy().reshape(-1, *tensor.shape[-2:]) * STD + MEAN
+        pixels = np.clip(pixels * 255 + 0.5, 0, 255).astype(np.uint8)
+        picture = np.ascontiguousarray(np.repeat(pixels, 3 // len(pixels), axis=0).transpose(1, 2, 0))
+        result = Result(False, seen, tensor=tensor, trained=self.trained, picture=picture)
         if model is not None:
             start = time.perf_counter()
             out, result.layers = capture(model, tensor, self.document.shapes.path)
