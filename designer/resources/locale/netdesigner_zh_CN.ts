@@ -1851,6 +1851,10 @@ centred by its centre of mass, as MNIST&apos;s digits were.</source>
         <translation>现在用 mnist-5k 训练（2 轮）</translation>
     </message>
     <message>
+        <source>The picture the model sees: resized to its Input&apos;s {width}×{height} pixels, as its training pictures were.</source>
+        <translation>模型看到的图片：和它的训练图片一样，缩放到 Input 的 {width}×{height} 像素。</translation>
+    </message>
+    <message>
         <source>{file}: not a readable image ({error})</source>
         <translation>{file}：不是可读取的图像（{error}）</translation>
     </message>
