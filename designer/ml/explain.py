@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from designer.core import layers
+from designer.core.i18n import _
 from designer.core.rules import ShapeError
 
 Pair = tuple[int, int]
@@ -61,8 +62,9 @@ class Explainer:
     def __init__(self, layer_type: str, params: dict, x: torch.Tensor, weight: torch.Tensor | None = None,
                  bias: torch.Tensor | None = None):
         if layer_type not in EXPLAINED:
-            raise ExplainError(f"{layer_type} has no sliding window to explain")
+            raise ExplainError(_("{layer} has no sliding window to explain").format(layer=layer_type))
         spec = layers.CATALOG[layer_type]
+        self._spec = spec
         self.type = layer_type
         try:
             self.p = spec.resolve(params)
@@ -70,7 +72,6 @@ class Explainer:
             self.out_shape = tuple(spec.rule(self.in_shape, self.p))
         except (ShapeError, ValueError) as exc:
             raise ExplainError(getattr(exc, "message", None) or str(exc)) from None
-        self.formula = spec.formula(self.in_shape, self.p, self.out_shape) if spec.formula else ""
         p = self.p
         self.kernel: Pair = p["kernel_size"]
         self.stride: Pair = p["stride"] if p["stride"] is not None else self.kernel
@@ -83,6 +84,11 @@ class Explainer:
         self.weight = weight.detach().to(torch.float64).numpy() if fits else None
         self.bias = bias.detach().to(torch.float64).numpy() if (fits and bias is not None) else None
         self.padded = self._pad()
+
+    @property
+    def formula(self) -> str:
+        """The output-size formula with this layer's numbers, in the language of the moment."""
+        return self._spec.formula(self.in_shape, self.p, self.out_shape) if self._spec.formula else ""
 
     # geometry -------------------------------------------------------------------------
     def _padding(self) -> tuple[Pair, Pair]:
@@ -150,7 +156,7 @@ class Explainer:
     def cell(self, out_channel: int, i: int, j: int) -> CellNumbers:
         """Output cell (out_channel, i, j) of a Conv2d or pool, tap by tap."""
         if self.type == "ConvTranspose2d":
-            raise ExplainError("a transposed convolution scatters: use contributions()")
+            raise ExplainError(_("a transposed convolution scatters: use contributions()"))
         channels = self.input_channels(out_channel)
         (sh, sw), (dh, dw), (kh, kw) = self.stride, self.dilation, self.kernel
         rows = slice(i * sh, i * sh + dh * (kh - 1) + 1, dh)
@@ -164,7 +170,7 @@ class Explainer:
             divisor = self._avg_divisor(i, j)
             return CellNumbers(inputs, None, inputs, total, 0.0, divisor, total / divisor)
         if self.weight is None:
-            raise ExplainError("no weights for this kernel size: only the model's own kernel has them")
+            raise ExplainError(_("no weights for this kernel size: only the model's own kernel has them"))
         weights = self.weight[out_channel]  # (in_channels / groups, kh, kw): its group's channels
         products = inputs * weights
         total = float(products.sum())
@@ -201,9 +207,9 @@ class Explainer:
         that lands on the cell.
         """
         if self.type != "ConvTranspose2d":
-            raise ExplainError("only a transposed convolution scatters")
+            raise ExplainError(_("only a transposed convolution scatters"))
         if self.weight is None:
-            raise ExplainError("no weights for this kernel size: only the model's own kernel has them")
+            raise ExplainError(_("no weights for this kernel size: only the model's own kernel has them"))
         pad = self.p["padding"]
         fy, fx = y + pad[0], x + pad[1]
         cout_g = self.out_shape[0] // self.groups
@@ -268,12 +274,12 @@ def for_node(graph, path: list[str], model, tensor: torch.Tensor, node_id: str,
 
     node = graph.nodes[node_id]
     if node.type not in EXPLAINED:
-        raise ExplainError(f"{node.type} has no sliding window to explain: choose a Conv2d, ConvTranspose2d, "
-                           "MaxPool2d or AvgPool2d")
+        raise ExplainError(_("{layer} has no sliding window to explain: choose a Conv2d, ConvTranspose2d, "
+                             "MaxPool2d or AvgPool2d").format(layer=node.type))
     ident = identifiers(graph).get(node_id) if node_id in path else None
     module = getattr(model, ident, None) if ident else None
     if module is None:
-        raise ExplainError("this block is not part of the model: wire it in first")
+        raise ExplainError(_("this block is not part of the model: wire it in first"))
     seen: list[torch.Tensor] = []
     handle = module.register_forward_pre_hook(lambda _module, inputs: seen.append(inputs[0][0].detach().cpu()))
     try:
@@ -282,6 +288,6 @@ def for_node(graph, path: list[str], model, tensor: torch.Tensor, node_id: str,
     finally:
         handle.remove()
     if not seen:
-        raise ExplainError("the model ran without reaching this layer")
+        raise ExplainError(_("the model ran without reaching this layer"))
     return Explainer(node.type, what_if(node.params, changes or {}), seen[0], getattr(module, "weight", None),
                      getattr(module, "bias", None))

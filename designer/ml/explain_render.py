@@ -5,17 +5,26 @@ taps (dilation leaves gaps between them) inside its outline, the output with
 the cells filled so far and the current one marked, the current cell's
 numbers and the output-size formula with this layer's numbers. Frames are
 palette images, so a GIF needs no colour quantisation.
+
+Chinese text needs a CJK font, looked for at run time; without one a frame is
+drawn in English (Pillow's bundled font has no Chinese glyphs).
 """
 
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from designer.core import i18n
+from designer.core.i18n import _, ngettext
 from designer.core.project import write_atomic
 from designer.ml.explain import ExplainError, Explainer
 
@@ -38,6 +47,19 @@ PALETTE = [v for i in range(GREYS) for v in (round(i * 255 / (GREYS - 1)),) * 3]
 MARGIN, GAP, PANEL = 12, 28, 336  # pixels; PANEL: the largest side of a grid
 MAX_FRAMES = 120
 MAX_NUMBERS = 7  # kernels up to 7×7 show each product; larger ones show only the sum
+# Where Simplified Chinese fonts usually are when fontconfig cannot say: (file, face index in a collection).
+CJK_FONTS = (
+    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 2),
+    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
+    ("/usr/share/fonts/wqy-microhei/wqy-microhei.ttc", 0),
+    ("C:/Windows/Fonts/msyh.ttc", 0),
+    ("C:/Windows/Fonts/simhei.ttf", 0),
+    ("/System/Library/Fonts/PingFang.ttc", 0),
+    ("/System/Library/Fonts/STHeiti Light.ttc", 0),
+    ("/Library/Fonts/Arial Unicode.ttf", 0),
+)
 
 
 @dataclass
@@ -56,14 +78,58 @@ class Layout:
         return (row, col) if x >= self.output_origin[0] and y >= self.output_origin[1] else None
 
 
-class _Glyphs:
-    """Pillow's bundled font, one bitmap per character, written straight into a frame's index array.
+@lru_cache(maxsize=1)
+def cjk_font() -> tuple[str, int] | None:
+    """A font file with Simplified Chinese glyphs and its face index, or None when there is none.
 
-    Rendering each string with FreeType took most of a frame's time; characters repeat from frame to frame.
+    fontconfig's best match for Chinese counts only if it really covers zh-cn (it always answers something).
+    """
+    if shutil.which("fc-match"):
+        try:
+            found = subprocess.run(["fc-match", "-f", "%{file}|%{index}|%{lang}", "sans-serif:lang=zh-cn"],
+                                   capture_output=True, text=True, timeout=10).stdout
+        except (OSError, subprocess.SubprocessError):
+            found = ""
+        parts = found.split("|")
+        if len(parts) >= 3 and "zh-cn" in parts[2:] and Path(parts[0]).is_file():
+            return parts[0], int(parts[1] or 0)
+    for path, index in CJK_FONTS:
+        if Path(path).is_file():
+            return path, index
+    return None
+
+
+def _draws_chinese() -> bool:
+    return i18n.language() == i18n.CHINESE and cjk_font() is not None
+
+
+@contextmanager
+def _in_english():
+    """English messages for a while: a Chinese frame without a CJK font would show empty boxes.
+
+    Frames are drawn on the UI thread (or by the command), so the switch is seen by nothing else.
+    """
+    was = i18n.language()
+    i18n.set_language(i18n.ENGLISH)
+    try:
+        yield
+    finally:
+        i18n.set_language(was)
+
+
+class _Glyphs:
+    """A font, one bitmap per character, written straight into a frame's index array.
+
+    Pillow's bundled font, or a CJK font for Chinese. Rendering each string with FreeType took most of a
+    frame's time; characters repeat from frame to frame.
     """
 
-    def __init__(self, size: int):
-        self.font = ImageFont.load_default(size=size)
+    def __init__(self, size: int, chinese: bool = False):
+        if chinese:
+            path, index = cjk_font()
+            self.font = ImageFont.truetype(path, size, index=index)
+        else:
+            self.font = ImageFont.load_default(size=size)
         ascent, descent = self.font.getmetrics()
         self.height = ascent + descent
         self.cache: dict[str, tuple[np.ndarray, float]] = {}
@@ -88,13 +154,14 @@ class _Glyphs:
             x += advance
 
 
-_FONTS: dict[int, _Glyphs] = {}
+_FONTS: dict[tuple[int, bool], _Glyphs] = {}
 
 
 def _font(size: int) -> _Glyphs:
-    if size not in _FONTS:
-        _FONTS[size] = _Glyphs(size)
-    return _FONTS[size]
+    key = (size, _draws_chinese())
+    if key not in _FONTS:
+        _FONTS[key] = _Glyphs(*key)
+    return _FONTS[key]
 
 
 def _greys(values: np.ndarray, low: float, high: float) -> np.ndarray:
@@ -139,7 +206,15 @@ class Renderer:
         return self._inputs[key]
 
     def frame(self, step: int, out_channel: int = 0, channel: int | None = None) -> tuple[Image.Image, Layout]:
-        """The picture at ``step``; ``channel`` None shows the sum over the channels the output channel sees."""
+        """The picture at ``step``; ``channel`` None shows the sum over the channels the output channel sees.
+
+        Its text is in the current language, or in English when that is Chinese and no CJK font is found.
+        """
+        english = i18n.language() == i18n.CHINESE and cjk_font() is None
+        with _in_english() if english else nullcontext():
+            return self._frame(step, out_channel, channel)
+
+    def _frame(self, step: int, out_channel: int, channel: int | None) -> tuple[Image.Image, Layout]:
         ex = self.ex
         out_channel = min(max(out_channel, 0), ex.out_shape[0] - 1)
         channels = ex.input_channels(out_channel)
@@ -191,12 +266,19 @@ class Renderer:
     # pieces ---------------------------------------------------------------------------
     def _heading(self, out_channel: int, channels: range, channel: int | None) -> str:
         ex = self.ex
-        seen = f"input channel {channels.start}" if len(channels) == 1 else \
-            f"input channels {channels.start}–{channels.stop - 1}"
-        shown = "" if len(channels) == 1 else (f", showing {channel}" if channel is not None else ", shown summed")
-        name = f"{self.title} · " if self.title else ""
-        return (f"{name}{ex.type} · output channel {out_channel} of {ex.out_shape[0]} sees {seen}{shown} · "
-                f"output {ex.out_shape[1]}×{ex.out_shape[2]}")
+        if len(channels) == 1:
+            text = _("{layer} · output channel {channel} of {count} sees input channel {input} · "
+                     "output {height}×{width}")
+        elif channel is not None:
+            text = _("{layer} · output channel {channel} of {count} sees input channels {first}–{last}, "
+                     "showing {input} · output {height}×{width}")
+        else:
+            text = _("{layer} · output channel {channel} of {count} sees input channels {first}–{last}, "
+                     "shown summed · output {height}×{width}")
+        text = text.format(layer=ex.type, channel=out_channel, count=ex.out_shape[0],
+                           input=channels.start if channel is None else channel, first=channels.start,
+                           last=channels.stop - 1, height=ex.out_shape[1], width=ex.out_shape[2])
+        return f"{self.title} · {text}" if self.title else text
 
     def _output_indices(self, out_channel: int, step: int, rows: int, cols: int) -> tuple[np.ndarray, tuple]:
         ex = self.ex
@@ -277,27 +359,29 @@ class Renderer:
             if ex.type == "ConvTranspose2d":
                 value = float(ex.x[ex.input_channels(out_channel)[0] if channel is None else channel, i, j])
                 grid = self._stamp_numbers(out_channel, channel, i, j)
-                lines.append(f"input cell ({i}, {j}) = {value:.3f} stamps value × kernel into the output (yellow)")
-                lines.append(f"kept: inside the orange frame (padding {_pair(ex.p['padding'])} is cut off); "
-                             f"output_padding {_pair(ex.p['output_padding'])} adds the green rows")
+                lines.append(_("input cell ({i}, {j}) = {value} stamps value × kernel into the output (yellow)")
+                             .format(i=i, j=j, value=f"{value:.3f}"))
+                lines.append(_("kept: inside the orange frame (padding {padding} is cut off); output_padding "
+                               "{output_padding} adds the green rows").format(
+                                 padding=_pair(ex.p["padding"]), output_padding=_pair(ex.p["output_padding"])))
             else:
                 numbers = ex.cell(out_channel, i, j)
                 grid = self._cell_grid(numbers, channel, out_channel)
                 lines.append(self._sum_line(numbers, i, j))
         except ExplainError as exc:
             grid = None
-            lines.append(f"output cell ({i}, {j}): {exc}")
+            lines.append(_("output cell ({i}, {j}): {problem}").format(i=i, j=j, problem=exc))
         if grid is not None and max(grid.shape) <= MAX_NUMBERS:
-            size = 46
+            size, pad = 46, _("pad")
             for (a, b), value in np.ndenumerate(grid):
                 box = (x + b * size, top + a * 16)
                 colour = TEXT if np.isnan(value) else (POSITIVE if value >= 0 else NEGATIVE)
-                small.write(canvas, box[0], box[1], "pad" if np.isnan(value) else f"{value:.2f}", colour)
+                small.write(canvas, box[0], box[1], pad if np.isnan(value) else f"{value:.2f}", colour)
             x += grid.shape[1] * size + 16
         y = top
         for line in lines + [""] + ex.formula.split("\n"):
             font.write(canvas, x, y, line, TEXT)
-            y += 17
+            y += max(17, font.height)
 
     def _cell_grid(self, numbers, channel: int | None, out_channel: int) -> np.ndarray:
         products = numbers.products
@@ -323,12 +407,18 @@ class Renderer:
     def _sum_line(self, numbers, i: int, j: int) -> str:
         ex = self.ex
         taps = int(np.isfinite(numbers.inputs).sum())
+        result, total = f"{numbers.result:.3f}", f"{numbers.total:.3f}"
         if ex.type == "MaxPool2d":
-            return f"output ({i}, {j}) = max of the {taps} values in the window = {numbers.result:.3f}"
+            return ngettext("output ({i}, {j}) = max of the {count} value in the window = {result}",
+                            "output ({i}, {j}) = max of the {count} values in the window = {result}",
+                            taps).format(i=i, j=j, count=taps, result=result)
         if ex.type == "AvgPool2d":
-            return (f"output ({i}, {j}) = sum {numbers.total:.3f} / {numbers.divisor} = {numbers.result:.3f}")
-        return (f"output ({i}, {j}) = sum of {numbers.products.size} products {numbers.total:.3f} + bias "
-                f"{numbers.bias:.3f} = {numbers.result:.3f}")
+            return _("output ({i}, {j}) = sum {total} / {divisor} = {result}").format(
+                i=i, j=j, total=total, divisor=numbers.divisor, result=result)
+        return ngettext("output ({i}, {j}) = sum of {count} product {total} + bias {bias} = {result}",
+                        "output ({i}, {j}) = sum of {count} products {total} + bias {bias} = {result}",
+                        numbers.products.size).format(i=i, j=j, count=numbers.products.size, total=total,
+                                                      bias=f"{numbers.bias:.3f}", result=result)
 
     # animation ------------------------------------------------------------------------
     def gif_steps(self) -> list[int]:
