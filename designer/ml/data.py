@@ -155,6 +155,16 @@ def load(name: str = DEFAULT, input_shape: tuple[int, ...] | list[int] = (1, 28,
     return dataset
 
 
+def is_local(name: str, root: str | os.PathLike | None = None) -> bool:
+    """True when ``name`` loads without a download: mnist-5k always, the others once downloaded."""
+    if name == "mnist-5k" or (name, str(root) if root else None) in _raw_cache:
+        return True
+    folder = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}.get(name)
+    raw = (Path(root) if root else data_dir()) / str(folder) / "raw"
+    return folder is not None and all((raw / f).exists() for f in ("train-images-idx3-ubyte",
+                                                                    "train-labels-idx1-ubyte"))
+
+
 def load_raw(name: str, progress: Progress | None = None, root: str | os.PathLike | None = None) -> RawImages:
     """uint8 images and labels, parsed once per process (and, for mnist-5k, once per machine)."""
     key = (name, str(root) if root else None)

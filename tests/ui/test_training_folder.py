@@ -101,3 +101,14 @@ def test_save_as_into_another_folder_keeps_naming_the_same_image_folder(qtbot, w
     qtbot.waitUntil(lambda: reopened.folder.layout_info is not None, timeout=60000)
     assert reopened.folder.layout_info.classes == ["circle", "square", "star"]
     assert reopened.folder.layout_info.root.resolve() == (work / "pictures").resolve()
+
+
+def test_augmentation_preview_shows_the_folders_pictures_at_the_inputs_size(qtbot, work):
+    panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures"))
+    qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
+    preview = panel.augment_preview
+    with qtbot.waitSignal(preview.shown, timeout=30000):
+        qtbot.mouseClick(panel.options.augment, Qt.MouseButton.LeftButton)
+    stored, changed = preview.arrays
+    assert stored.shape == (8, 16, 16, 3) and (stored[..., 0] != stored[..., 1]).any()  # in colour
+    assert (stored != changed).any()

@@ -127,3 +127,26 @@ def test_mistakes_are_shown_most_confident_first(qtbot, project):
     panel.curves.setCurrentWidget(browser)
     qtbot.mouseClick(browser.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert chosen == [first]
+
+
+def test_augmentation_preview_shows_samples_changed_as_the_settings_say(qtbot, project):
+    panel = open_panel(qtbot, project)
+    preview, options = panel.augment_preview, panel.options
+    assert not preview.isVisible()  # off by default: nothing to preview
+    with qtbot.waitSignal(preview.shown, timeout=30000):
+        qtbot.mouseClick(options.augment, Qt.MouseButton.LeftButton)
+    assert preview.isVisible() and preview.original.pixmap().width() >= 8 * 40
+    stored, changed = preview.arrays
+    assert stored.shape == (8, 28, 28, 3) and (stored != changed).any()
+    for box in (options.shift, options.rotation, options.scale):  # every change turned off: nothing changes
+        with qtbot.waitSignal(preview.shown, timeout=30000):
+            box.setValue(0)
+    assert (preview.arrays[0] == stored).all() and (preview.arrays[1] == stored).all()
+    with qtbot.waitSignal(preview.shown, timeout=30000):
+        options.rotation.setValue(45)
+    assert (preview.arrays[0] == stored).all() and (preview.arrays[1] != stored).any()
+    with qtbot.waitSignal(preview.shown, timeout=30000):
+        qtbot.mouseClick(preview.reroll, Qt.MouseButton.LeftButton)
+    assert (preview.arrays[0] != stored).any()  # other samples
+    qtbot.mouseClick(options.augment, Qt.MouseButton.LeftButton)
+    assert not preview.isVisible()

@@ -93,6 +93,29 @@
     </message>
 </context>
 <context>
+    <name>AugmentPreview</name>
+    <message>
+        <source>New samples</source>
+        <translation>换一批样本</translation>
+    </message>
+    <message>
+        <source>Other samples, changed at random again</source>
+        <translation>换一批样本，并重新随机变换</translation>
+    </message>
+    <message>
+        <source>Stored</source>
+        <translation>原图</translation>
+    </message>
+    <message>
+        <source>Augmented</source>
+        <translation>增强后</translation>
+    </message>
+    <message>
+        <source>A new draw every batch; the held-out pictures are never changed.</source>
+        <translation>训练时每个批次都会重新随机变换；留出的测试图片从不变换。</translation>
+    </message>
+</context>
+<context>
     <name>Autosaver</name>
     <message>
         <source>“{name}” (never saved)</source>

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from designer.core.training import SETTINGS, ConfigError, TrainConfig, rebase_folder
+from designer.ui.panels.augment_preview import AugmentPreview
 from designer.ui.panels.folder_data import FolderData
 from designer.ui.panels.pair_grid import PairGrid
 from designer.ui.panels.run_history import attach_history
@@ -170,6 +171,8 @@ class TrainingPanel(QWidget):
         layout.addWidget(self.settings)
         layout.addWidget(self.folder)
         layout.addWidget(self.options)
+        self.augment_preview = AugmentPreview(self)  # after the form: it reads the settings
+        layout.addWidget(self.augment_preview)
         layout.addLayout(buttons)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
@@ -470,6 +473,7 @@ class TrainingPanel(QWidget):
         self.stop_button.setEnabled(running)
         self.settings.setEnabled(not running)
         self.options.setEnabled(not running)
+        self.augment_preview.reroll.setEnabled(not running)
         self.folder.setEnabled(not running)
         self.keep_weights.setEnabled(self.document.weights is not None)
 
