@@ -21,6 +21,7 @@ from typing import Any, Callable
 from designer.core.safe_json import kind_of
 
 DATASETS = ("mnist-5k", "mnist", "fashion-mnist")
+TRAIN_SAMPLES = {"mnist-5k": 4500, "mnist": 60000, "fashion-mnist": 60000}  # each dataset's training samples
 OPTIMIZERS = ("SGD", "Adam", "AdamW")
 LOSSES = ("CrossEntropyLoss", "MSELoss", "NLLLoss")
 INITS = ("default", "kaiming", "xavier", "keep")  # keep: continue from the weights the model has

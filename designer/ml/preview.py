@@ -75,3 +75,23 @@ def _pixels(x: torch.Tensor) -> np.ndarray:
         x = x.unsqueeze(1)
     x = x[:, :3] if x.shape[1] >= 3 else x[:, :1].expand(-1, 3, -1, -1)
     return np.ascontiguousarray((x.clamp(0, 1) * 255 + 0.5).to(torch.uint8).permute(0, 2, 3, 1).numpy())
+
+
+MAX_POINTS = 2000  # the planned curve's resolution: enough for a plot, cheap for a long run
+
+
+def planned_rates(config, train_samples: int) -> tuple[list[float], list[float]]:
+    """The learning rate over the whole run with ``config``, before it starts: (steps, rates) to plot.
+
+    Computed by ``designer.ml.schedules`` (the run's own schedulers) with at
+    most MAX_POINTS batches, each standing for as many real batches as needed.
+    """
+    from designer.ml.config import steps_per_epoch
+    from designer.ml.schedules import learning_rates
+
+    steps = steps_per_epoch(max(1, train_samples), config.batch_size)
+    per_epoch = min(steps, max(1, MAX_POINTS // config.epochs))
+    rates = learning_rates(config.lr_schedule, config.lr, per_epoch, config.epochs, config.lr_step_epochs,
+                           config.lr_step_factor)
+    scale = steps / per_epoch
+    return [1 + i * scale for i in range(len(rates))], rates

@@ -150,3 +150,26 @@ def test_augmentation_preview_shows_samples_changed_as_the_settings_say(qtbot, p
     assert (preview.arrays[0] != stored).any()  # other samples
     qtbot.mouseClick(options.augment, Qt.MouseButton.LeftButton)
     assert not preview.isVisible()
+
+
+def test_the_planned_learning_rate_is_plotted_before_a_run_and_follows_the_settings(qtbot, project):
+    panel = open_panel(qtbot, project)  # cosine, 2 epochs of 4,500 samples in batches of 256: 36 batches
+    planned = panel.lr_preview
+    qtbot.waitUntil(lambda: len(points(planned)[1]) > 0, timeout=30000)
+    steps, rates = points(planned)
+    assert rates[0] == pytest.approx(0.01) and rates[-1] < 0.001 and steps[-1] == pytest.approx(36)
+    with qtbot.waitSignal(planned.shown, timeout=30000):
+        panel.options.schedule.setCurrentText("step")  # every 2 epochs x0.1: the whole run at 0.01
+    assert points(planned)[1] == pytest.approx([0.01] * 36)
+    with qtbot.waitSignal(planned.shown, timeout=30000):
+        panel.options.step_epochs.setValue(1)
+    rates = points(planned)[1]
+    assert rates[0] == pytest.approx(0.01) and rates[-1] == pytest.approx(0.001)
+    with qtbot.waitSignal(planned.shown, timeout=30000):
+        panel.lr.setText("zero")
+    assert len(points(planned)[0]) == 0  # no plan for a learning rate that is not a number
+
+
+def points(planned):
+    steps, rates = planned.curve.getData()
+    return ([], []) if rates is None else (list(steps), list(rates))

@@ -985,6 +985,13 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
 </context>
 <context>
+    <name>LrPreview</name>
+    <message>
+        <source>planned</source>
+        <translation>计划</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>&amp;File</source>

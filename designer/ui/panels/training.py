@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout
 from designer.core.training import SETTINGS, ConfigError, TrainConfig, rebase_folder
 from designer.ui.panels.augment_preview import AugmentPreview
 from designer.ui.panels.folder_data import FolderData
+from designer.ui.panels.lr_preview import LrPreview
 from designer.ui.panels.pair_grid import PairGrid
 from designer.ui.panels.run_history import attach_history
 from designer.ui.panels.training_options import RunOptions
@@ -166,6 +167,7 @@ class TrainingPanel(QWidget):
 
         self.curves = TrainingCurves()
         self.history = attach_history(self)  # the Runs and Mistakes tabs
+        self.lr_preview = LrPreview(self)  # the planned learning rate, before and during a run
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.settings)
