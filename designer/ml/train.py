@@ -27,9 +27,10 @@ from torch import nn
 from designer.core.training import MAX_SEED, ConfigError, TrainConfig
 from designer.ml.config import init_weights, loss_function, make_optimizer, memory_format, steps_per_epoch
 from designer.ml.control import Control
-from designer.ml.augment import Augmentation, augment
+from designer.ml.augment import augment
 from designer.ml.checkpoint import save as save_checkpoint
 from designer.ml.data import Dataset
+from designer.ml.preview import augmentation
 from designer.ml.schedules import make_scheduler
 
 EVAL_BATCH = 1000
@@ -275,8 +276,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     total_steps = steps * config.epochs
     scheduler = make_scheduler(optimizer, config.lr_schedule, steps, config.epochs, config.lr_step_epochs,
                                config.lr_step_factor)
-    how = Augmentation(config.augment_shift, config.augment_rotation, config.augment_scale, config.augment_flip,
-                       config.augment_color) if config.augment else None
+    how = augmentation(config) if config.augment else None  # the same as the panel's preview shows
     if how is not None:
         try:
             augment(data.prepare(train_x[:1]), how, torch.Generator().manual_seed(0), data.mean, data.std)
