@@ -37,6 +37,7 @@ def test_an_opened_picture_is_classified_by_class_name(qtbot, trained, tmp_path)
     panel = TryPanel(Tryout(trained))
     qtbot.addWidget(panel)
     panel.show()
+    assert panel.status.text() == "Trained weights loaded: drop or open a picture, or draw on the pad."
     star = tmp_path / "star.png"
     Image.fromarray(picture("star", np.random.default_rng(3), (90, 60))).save(star)
     panel.open_file(str(star))

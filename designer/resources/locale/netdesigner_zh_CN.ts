@@ -1924,6 +1924,10 @@ centred by its centre of mass, as MNIST&apos;s digits were.</source>
         <translation>这个模型还没有训练过：它的回答只是猜测。</translation>
     </message>
     <message>
+        <source>Trained weights loaded: drop or open a picture, or draw on the pad.</source>
+        <translation>已载入训练好的权重：拖入或打开一张图片，或者在画板上画。</translation>
+    </message>
+    <message>
         <source>Trained weights loaded: draw a digit.</source>
         <translation>已载入训练好的权重：写一个数字吧。</translation>
     </message>

@@ -120,6 +120,8 @@ class Tryout(QObject):
             return ("ready" if self.document.weights is not None else "untrained"), self.message
         if self.document.weights is None:
             return "untrained", self.tr("This model has not been trained yet: its answers are guesses.")
+        if self.folder_classes() is not None:
+            return "ready", self.tr("Trained weights loaded: drop or open a picture, or draw on the pad.")
         return "ready", self.tr("Trained weights loaded: draw a digit.")
 
     def folder_classes(self) -> list[str] | None:
