@@ -12,9 +12,11 @@ from __future__ import annotations
 import sys
 import time
 
+from designer.core.i18n import _, ngettext
+
 
 def _error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
+    print(_("error: {message}").format(message=message), file=sys.stderr)
 
 
 def _find_layer(graph, path: list[str], wanted: str) -> str | None:
@@ -40,7 +42,12 @@ def run(args) -> int:
         names = graph.generated_names()
         known = ", ".join(names[n] for n in path[1:] if graph.nodes[n].type in
                           ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d"))
-        _error(f"{args.file}: no layer named {args.layer!r} in the model (layers to explain: {known or 'none'})")
+        if known:
+            _error(_("{file}: no layer named {layer} in the model (layers to explain: {known})").format(
+                file=args.file, layer=repr(args.layer), known=known))
+        else:
+            _error(_("{file}: no layer named {layer} in the model, and it has no layer to explain").format(
+                file=args.file, layer=repr(args.layer)))
         return 1
 
     from designer.ml.explain import ExplainError, for_node
@@ -59,7 +66,7 @@ def run(args) -> int:
         _error(str(exc))
         return 2
     if prepared.empty:
-        _error(f"{args.image}: no ink found (a blank image): nothing to explain")
+        _error(_("{file}: no ink found (a blank image): nothing to explain").format(file=args.image))
         return 2
     name = graph.generated_names()[node_id]
     try:
@@ -68,14 +75,17 @@ def run(args) -> int:
         _error(f"{args.file}: {name}: {exc}")
         return 1
     if not 0 <= args.channel < explainer.out_shape[0]:
-        _error(f"--channel {args.channel}: {name} has output channels 0 to {explainer.out_shape[0] - 1}")
+        _error(_("--channel {channel}: {layer} has output channels 0 to {last}").format(
+            channel=args.channel, layer=name, last=explainer.out_shape[0] - 1))
         return 1
     started = time.perf_counter()
     try:
         frames = Renderer(explainer, name).save_gif(args.out, out_channel=args.channel)
     except OSError as exc:
-        _error(f"{args.out}: cannot write the GIF ({exc.strerror or exc})")
+        _error(_("{file}: cannot write the GIF ({error})").format(file=args.out, error=exc.strerror or exc))
         return 2
-    print(f"wrote {args.out}: {frames} frames of {name} ({graph.nodes[node_id].type}), output channel "
-          f"{args.channel}, in {time.perf_counter() - started:.1f} s")
+    print(ngettext("wrote {file}: {count} frame of {layer} ({type}), output channel {channel}, in {seconds} s",
+                   "wrote {file}: {count} frames of {layer} ({type}), output channel {channel}, in {seconds} s",
+                   frames).format(file=args.out, count=frames, layer=name, type=graph.nodes[node_id].type,
+                                  channel=args.channel, seconds=f"{time.perf_counter() - started:.1f}"))
     return 0

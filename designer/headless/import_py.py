@@ -14,9 +14,11 @@ import sys
 import threading
 from pathlib import Path
 
+from designer.core.i18n import _
+
 
 def _err(message: str) -> None:
-    print(f"import: {message}", file=sys.stderr)
+    print(_("import: {message}").format(message=message), file=sys.stderr)
 
 
 def run(args) -> int:
@@ -29,14 +31,15 @@ def run(args) -> int:
         _err(f"--input-shape: {exc.message}")
         return 2
     if not Path(args.file).is_file():
-        _err(f"{args.file}: no such file")
+        _err(_("{file}: no such file").format(file=args.file))
         return 2
     from designer.ml import importer, sandbox
 
     # Start torch here while the sandboxed child starts its own: the check after it needs torch.
     threading.Thread(target=importlib.import_module, args=("designer.ml.verify",), daemon=True).start()
     for protection in sandbox.missing():
-        print(f"warning: this system cannot give the imported file this protection: {protection}", file=sys.stderr)
+        print(_("warning: this system cannot give the imported file this protection: {protection}").format(
+            protection=protection), file=sys.stderr)
     result = importer.import_py(args.file, shape, args.class_name)
     print(result.report())
     if not result.ok:
@@ -45,7 +48,7 @@ def run(args) -> int:
     try:
         project_io.save(result.project, args.out)
     except OSError as exc:
-        _err(f"{args.out}: cannot be written ({exc.strerror or exc})")
+        _err(_("{file}: cannot be written ({error})").format(file=args.out, error=exc.strerror or exc))
         return 2
-    print(f"wrote {args.out}")
+    print(_("wrote {file}").format(file=args.out))
     return 0

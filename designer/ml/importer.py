@@ -21,6 +21,7 @@ from pathlib import Path
 
 from designer.core import codegen, layers
 from designer.core import project as project_io
+from designer.core.i18n import N_, _, ngettext
 from designer.core.params import ParamError
 from designer.ml import sandbox
 
@@ -30,6 +31,7 @@ CHILD = "designer.ml._import_child"
 TIMEOUT = 60.0
 POOLS = ("MaxPool2d", "AvgPool2d")
 MERGES = ("Add", "Concat")
+KINDS = {"class": N_("class"), "instance": N_("instance"), "function": N_("function")}  # found["kind"] in words
 FAILED_MODEL, FAILED_FILE = "model", "file"  # exit 1: no model it can represent; exit 2: cannot read or run
 
 
@@ -62,35 +64,46 @@ class ImportResult:
         name = Path(self.path).name
         lines = []
         if self.found:
-            lines.append(f"{name}: found " + "; ".join(_found_text(f) for f in self.found))
-        lines += [f"skipped line {s['line']} `{s['source']}`: {s['error']}" for s in self.skipped]
+            lines.append(_("{file}: found {models}").format(file=name, models="; ".join(
+                _found_text(f) for f in self.found)))
+        lines += [_("skipped line {line} `{source}`: {error}").format(line=s.get("line"), source=s.get("source"),
+                                                                      error=s.get("error")) for s in self.skipped]
         if self.main_line:
-            lines.append(f'not run: the if __name__ == "__main__": block (line {self.main_line})')
+            lines.append(_('not run: the if __name__ == "__main__": block (line {line})').format(line=self.main_line))
         if self.error:
             lines.append(f"{name}: {self.error}")
             return "\n".join(lines)
         shape = "×".join(str(d) for d in self.input_shape)
-        layers_ = len(self.project.graph.nodes) - 1
-        lines.append(f"imported {layers_} layer(s) from {self.chosen}; input {shape} {self.shape_source}")
-        lines += [f"could not represent, left out: {u}" for u in self.unsupported]
+        count = len(self.project.graph.nodes) - 1
+        lines.append(ngettext("imported {count} layer from {model}; input {shape} {source}",
+                              "imported {count} layers from {model}; input {shape} {source}", count).format(
+            count=count, model=self.chosen, shape=shape, source=self.shape_source))
+        lines += [_("could not represent, left out: {what}").format(what=u) for u in self.unsupported]
         lines += self.problems
-        if self.check is not None:
-            lines.append(("rebuilt model " + self.check.message) if self.check.ok
-                         else "the rebuilt model does not match the file: " + self.check.message
-                         + (" (expected: something was left out)" if self.unsupported else ""))
+        if self.check is None:
+            pass
+        elif self.check.ok:
+            lines.append(_("rebuilt model {verdict}").format(verdict=self.check.message))
+        elif self.unsupported:
+            lines.append(_("the rebuilt model does not match the file: {verdict} (expected: something was left out)")
+                         .format(verdict=self.check.message))
+        else:
+            lines.append(_("the rebuilt model does not match the file: {verdict}").format(verdict=self.check.message))
         return "\n".join(lines)
 
 
 def _found_text(found: dict) -> str:
-    where = f", line {found['line']}" if found.get("line") else ""
     kind = found.get("kind")
+    details = _(KINDS[kind]) if kind in KINDS else str(kind)
     if kind != "class" and found.get("class"):
-        kind = f"{kind}, a {found['class']}"
-    text = f"{found['name']} ({kind}{where})"
+        details = _("{kind}, a {cls}").format(kind=details, cls=found["class"])
+    if found.get("line"):
+        details = _("{kind}, line {line}").format(kind=details, line=found["line"])
+    text = _("{name} ({details})").format(name=found.get("name"), details=details)
     if found.get("chosen"):
-        text += " chosen"
+        text = _("{model} chosen").format(model=text)
     elif found.get("inside"):
-        text += f" used inside {found['inside']}"
+        text = _("{model} used inside {outer}").format(model=text, outer=found["inside"])
     if found.get("note"):
         text += f": {found['note']}"
     return text
@@ -106,7 +119,7 @@ def import_py(path: str | os.PathLike, input_shape=None, class_name: str | None 
     path = Path(path)
     result = ImportResult(str(path))
     if not path.is_file():
-        result.error, result.failure = "no such file", FAILED_FILE
+        result.error, result.failure = _("no such file"), FAILED_FILE
         return result
     with tempfile.TemporaryDirectory(prefix="netdesigner-import-") as tmp:
         request = {"catalog": catalog_params(), "tensors": str(Path(tmp, "tensors.pt")), "class": class_name,
@@ -116,15 +129,15 @@ def import_py(path: str | os.PathLike, input_shape=None, class_name: str | None 
         run = sandbox.run(CHILD, [str(path.resolve()), str(Path(tmp, "request.json")), str(answer)], tmp, timeout,
                           namespaces=namespaces)
         result.protections = run.protections
-        problem = run.problem("running the file", timeout)
+        problem = run.problem(_("running the file"), timeout)
         data = _read_answer(answer)
         if data is None:
-            result.error = problem or "the file ended the import process before it finished"
+            result.error = problem or _("the file ended the import process before it finished")
             result.failure = FAILED_FILE
             return result
         if not data.get("ok"):
             _found(result, data)
-            result.error = data.get("error") or problem or "the import failed"
+            result.error = data.get("error") or problem or _("the import failed")
             result.failure = data.get("failure", FAILED_MODEL)
             return result
         import torch
@@ -142,8 +155,8 @@ def finish(result: ImportResult, data: dict, tensors: dict) -> ImportResult:
         result.error, result.failure, result.project = str(exc), FAILED_MODEL, None
         return result
     except (ParamError, project_io.ProjectError, KeyError, TypeError, ValueError) as exc:
-        result.error, result.failure, result.project = f"the import child's answer is not valid: {exc}", \
-            FAILED_MODEL, None
+        result.error, result.failure, result.project = _("the import child's answer is not valid: {error}").format(
+            error=exc), FAILED_MODEL, None
         return result
     _check(result, tensors)
     return result
@@ -169,8 +182,11 @@ def _read_answer(answer: Path) -> dict | None:
 
 
 def _at(entry: dict) -> str:
-    line = f"line {entry['line']}" if isinstance(entry.get("line"), int) else "forward"
-    return f"{line} `{entry['source']}`" if entry.get("source") else line
+    if not isinstance(entry.get("line"), int):
+        return _("forward `{source}`").format(source=entry["source"]) if entry.get("source") else "forward"
+    if entry.get("source"):
+        return _("line {line} `{source}`").format(line=entry["line"], source=entry["source"])
+    return _("line {line}").format(line=entry["line"])
 
 
 def _to_project(result: ImportResult, data: dict, path: Path) -> None:
@@ -190,7 +206,7 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
             value[index] = inputs[0]
             continue
         spec = layers.get(kind) if isinstance(kind, str) else None
-        what = entry.get("what") or f"{kind} has no block in NetDesigner"
+        what = entry.get("what") or _("{layer} has no block in NetDesigner").format(layer=kind)
         params = None
         if spec is not None:
             try:
@@ -198,12 +214,13 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
             except ParamError as exc:
                 what = f"{kind}: {exc}"
         if kind in MERGES and spec is not None and len(set(inputs)) != len(inputs):
-            params, what = None, "joins a tensor with itself (a layer between them has no block)"
+            params, what = None, _("joins a tensor with itself (a layer between them has no block)")
         if params is None:
             if kind in MERGES:
-                how = "a skip connection" if kind == "Add" else "torch.cat"
-                raise _Unrepresentable(f"{_at(entry)} joins two branches ({how}); "
-                                       + ("this NetDesigner draws chains only" if spec is None else what))
+                how = _("a skip connection") if kind == "Add" else "torch.cat"
+                why = _("this NetDesigner draws chains only") if spec is None else what
+                raise _Unrepresentable(_("{where} joins two branches ({how}); {why}").format(
+                    where=_at(entry), how=how, why=why))
             if len(set(inputs)) > 1:
                 raise _Unrepresentable(f"{_at(entry)}: {what}")
             result.unsupported.append(f"{_at(entry)}: {what}")
@@ -226,18 +243,20 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
                   for port, src in enumerate(inputs)]
         value[index] = node_id
     for module_path, lines in (data.get("shared") or {}).items():
-        result.problems.append(f"{module_path} is used {len(lines)} times in forward (lines "
-                               f"{', '.join(str(n) for n in lines)}): the uses share one set of weights, "
-                               "which a project cannot draw; each use gets its own layer")
+        result.problems.append(_("{module} is used {count} times in forward (lines {lines}): the uses share one "
+                                 "set of weights, which a project cannot draw; each use gets its own layer").format(
+            module=module_path, count=len(lines), lines=", ".join(str(n) for n in lines)))
     if len(nodes) == 1:
-        raise _Unrepresentable("forward has no layer that NetDesigner can draw"
-                               + (": " + "; ".join(result.unsupported) if result.unsupported else ""))
+        if result.unsupported:
+            raise _Unrepresentable(_("forward has no layer that NetDesigner can draw: {left_out}").format(
+                left_out="; ".join(result.unsupported)))
+        raise _Unrepresentable(_("forward has no layer that NetDesigner can draw"))
     end = value[int(data["output"])]
     fans_out = any(sum(e["from"] == n["id"] for e in edges) > 1 for n in nodes)
     graphs = 2 in getattr(project_io, "VERSIONS", (1,))  # this NetDesigner reads version 2 (branches)
     if end != nodes[-1]["id"] or (fans_out and not graphs):
-        raise _Unrepresentable("forward is not a single chain: a tensor is used twice (a branch or a skip "
-                               "connection); this NetDesigner draws chains only")
+        raise _Unrepresentable(_("forward is not a single chain: a tensor is used twice (a branch or a skip "
+                                 "connection); this NetDesigner draws chains only"))
     branches = fans_out or any(n["type"] in MERGES for n in nodes)
     data_ = {"format": project_io.FORMAT, "version": 2 if branches else 1, "name": _project_name(path),
              "nodes": nodes, "edges": edges}
@@ -248,8 +267,8 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
     for key in homeless:
         result.key_map[key] = None
     if homeless:
-        result.problems.append("not used by forward, so not in the project: " + ", ".join(homeless[:8])
-                               + (" ..." if len(homeless) > 8 else ""))
+        result.problems.append(_("not used by forward, so not in the project: {keys}").format(
+            keys=", ".join(homeless[:8]) + (" ..." if len(homeless) > 8 else "")))
     result.project.extra["imported"] = {"file": path.name, "model": result.chosen, "key_map": result.key_map}
 
 
@@ -260,12 +279,12 @@ def _project_name(path: Path) -> str:
 def _params(spec: layers.LayerSpec, raw: dict) -> dict:
     """Catalog parameters from the read-back values, torch's defaults left out; raises ParamError."""
     if not isinstance(raw, dict):
-        raise ParamError("params", "must be a mapping")
+        raise ParamError("params", _("must be a mapping"))
     out = {}
     for param in spec.params:
         if param.name not in raw:
             if param.required:
-                raise ParamError(param.name, f"is required for {spec.type}")
+                raise ParamError(param.name, _("is required for {layer}").format(layer=spec.type))
             continue
         value = param.check(raw[param.name])
         if not param.required:
@@ -320,7 +339,8 @@ def _check(result: ImportResult, tensors: dict) -> None:
     try:
         model = models.build(result.project)
     except models.ModelError as exc:
-        result.problems.append(f"the imported project is not valid yet: {str(exc).splitlines()[-1].strip()}")
+        result.problems.append(_("the imported project is not valid yet: {error}").format(
+            error=str(exc).splitlines()[-1].strip()))
         return
     try:
         models.attach(model, remap(tensors["state"], result.key_map))

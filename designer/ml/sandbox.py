@@ -31,17 +31,19 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from designer.core.i18n import N_, _
+
 MAX_OUTPUT = 1 << 20  # bytes of stdout+stderr before the child is stopped
 KEEP = 4000  # characters of output kept for the report
 MEMORY = 8 << 30  # RLIMIT_AS: torch alone maps about 3 GiB of address space
 GRACE = 3.0  # seconds the launcher gets to end its tree after the parent's SIGTERM
 
 PROTECTIONS = {
-    "network": "no network (its own network namespace)",
-    "processes": "every process it starts is ended with it",
-    "files": "it can write only inside its temporary folder (Landlock)",
-    "limits": "memory and CPU-time limits",
-}
+    "network": N_("no network (its own network namespace)"),
+    "processes": N_("every process it starts is ended with it"),
+    "files": N_("it can write only inside its temporary folder (Landlock)"),
+    "limits": N_("memory and CPU-time limits"),
+}  # English; protections() gives them in the current language
 
 # Linux constants (include/uapi/linux/sched.h, prctl.h, landlock.h; syscall numbers are the same on all
 # architectures since 5.13's unified table).
@@ -68,14 +70,16 @@ class ChildResult:
     def problem(self, what: str, timeout: float) -> str | None:
         """A one-line reason why the child failed, or None if it exited 0."""
         if self.timed_out:
-            return f"{what} did not finish within {timeout:g} s and was stopped"
+            return _("{what} did not finish within {timeout} s and was stopped").format(
+                what=what, timeout=f"{timeout:g}")
         if self.flooded:
-            return f"{what} printed more than {MAX_OUTPUT // (1 << 20)} MB of output and was stopped"
+            return _("{what} printed more than {size} MB of output and was stopped").format(
+                what=what, size=MAX_OUTPUT // (1 << 20))
         if self.returncode != 0:
             if self.returncode in (-signal.SIGKILL, -signal.SIGXCPU, 128 + signal.SIGXCPU):
-                return f"{what} was stopped: it used more memory or CPU time than allowed"
-            tail = self.output.strip().splitlines()[-1:] or [f"exit status {self.returncode}"]
-            return f"{what} failed: {tail[0][:300]}"
+                return _("{what} was stopped: it used more memory or CPU time than allowed").format(what=what)
+            tail = self.output.strip().splitlines()[-1:] or [_("exit status {code}").format(code=self.returncode)]
+            return _("{what} failed: {output}").format(what=what, output=tail[0][:300])
         return None
 
 
@@ -97,9 +101,14 @@ def available() -> dict:
     return dict(_AVAILABLE)
 
 
+def protections() -> dict[str, str]:
+    """Every protection in words, in the current language: name -> text."""
+    return {name: _(text) for name, text in PROTECTIONS.items()}
+
+
 def missing() -> list[str]:
-    """The protections this OS does not offer, in words."""
-    return [PROTECTIONS[name] for name, ok in available().items() if not ok]
+    """The protections this OS does not offer, in words (in the current language)."""
+    return [_(PROTECTIONS[name]) for name, ok in available().items() if not ok]
 
 
 def run(module: str, args: list[str], tmp: str, timeout: float, max_output: int = MAX_OUTPUT,

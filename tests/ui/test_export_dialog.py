@@ -91,7 +91,7 @@ def test_import_dialog_warns_first_then_opens_the_file_as_a_project_with_weights
     with qtbot.waitSignal(dialog.imported, timeout=120_000):
         qtbot.mouseClick(dialog.import_button, Qt.LeftButton)
     text = dialog.report.toPlainText()
-    assert "imported 12 layer(s) from build_model(); input 1×32×32" in text
+    assert "imported 12 layers from build_model(); input 1×32×32" in text
     assert "verified: identical outputs" in text
     assert "Weights net.pt: All 10 tensors match the model." in text
     qtbot.mouseClick(dialog.open_button, Qt.LeftButton)

@@ -74,7 +74,7 @@ def test_the_dialog_shows_what_it_found_and_imports_another_model_on_request(qtb
     dialog.model_combo.setCurrentIndex(dialog.model_combo.findData("Tiny"))
     assert dialog.shape_edit.text() == ""
     text = _import(qtbot, dialog)
-    assert "imported 1 layer(s) from Tiny; input 784 inferred from Linear(784 → 10)" in text
+    assert "imported 1 layer from Tiny; input 784 inferred from Linear(784 → 10)" in text
     qtbot.mouseClick(dialog.open_button, Qt.LeftButton)
     assert doc.project.name == "tutorial" and [n.type for n in doc.graph.nodes.values()] == ["Input", "Linear"]
 

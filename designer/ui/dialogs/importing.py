@@ -39,7 +39,7 @@ def missing_protections() -> list[str]:
 def _warning(missing: list[str]) -> str:
     from designer.ml import sandbox
 
-    given = [text for text in sandbox.PROTECTIONS.values() if text not in missing]
+    given = [text for text in sandbox.protections().values() if text not in missing]
     text = QCoreApplication.translate("ImportDialog", CONTAINED)
     if not given:
         return text
