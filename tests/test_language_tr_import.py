@@ -63,16 +63,19 @@ def test_explain_names_the_layers_it_can_explain_in_chinese(tmp_path):
     done = run("zh_CN.UTF-8", "explain", str(LENET_28), "--weights", str(tmp_path / "w.pt"), "--layer", "conv9",
                "--image", str(tmp_path / "x.png"), "--out", str(tmp_path / "x.gif"))
     assert done.returncode == 1
-    assert f"错误：{LENET_28}：模型中没有名为 'conv9' 的层（可演示的层：conv1, pool1, conv2, pool2）" in done.stderr
+    assert done.stderr.strip() == \
+        f"错误：{LENET_28}：模型中没有名为 'conv9' 的层（可演示的层：conv1, pool1, conv2, pool2）"
 
 
 def test_missing_protections_follow_a_language_switch(monkeypatch):
-    monkeypatch.setattr(sandbox, "_AVAILABLE", {"network": False, "processes": True, "files": False, "limits": True})
+    offered = {"network": False, "processes": True, "files": False, "limits": True}
+    monkeypatch.setattr(sandbox, "_AVAILABLE", offered)
     assert sandbox.missing() == ["no network (its own network namespace)",
                                  "it can write only inside its temporary folder (Landlock)"]
     i18n.set_language(i18n.CHINESE)
     try:
-        assert sandbox.missing() == ["不能联网（它有自己的网络命名空间）", "它只能在自己的临时文件夹里写入（Landlock）"]
+        assert sandbox.missing() == ["不能联网（它有自己的网络命名空间）",
+                                     "它只能在自己的临时文件夹里写入（Landlock）"]
         assert sandbox.protections()["limits"] == "内存和 CPU 时间限制"
     finally:
         i18n.set_language(i18n.ENGLISH)
@@ -80,6 +83,19 @@ def test_missing_protections_follow_a_language_switch(monkeypatch):
 
 def test_why_the_child_failed_is_told_in_chinese(chinese):
     what = _("running the file")
-    assert sandbox.ChildResult(None, "", timed_out=True).problem(what, 60) == "运行该文件：未在 60 秒内完成，已被终止"
+    stopped = sandbox.ChildResult(None, "", timed_out=True)
+    assert stopped.problem(what, 60) == "运行该文件：未在 60 秒内完成，已被终止"
     crashed = sandbox.ChildResult(1, "Traceback\nRuntimeError: boom\n")
     assert crashed.problem(what, 60) == "运行该文件：失败：RuntimeError: boom"
+
+
+def test_what_the_sandboxed_child_finds_is_told_in_the_apps_language(tmp_path, chinese):
+    from designer.ml import importer
+
+    path = tmp_path / "scaled.py"
+    path.write_text(TINY.replace("return self.fc(x)", "return self.fc(x) * 2"), encoding="utf-8")
+    result = importer.import_py(path)
+    assert result.ok, result.report()
+    assert result.shape_source == "根据 Linear(4 → 2) 推断"
+    assert result.unsupported == ["第 11 行 `return self.fc(x) * 2`：NetDesigner 中没有与 乘法 对应的块"]
+    assert "无法表示，已略去：第 11 行" in result.report()

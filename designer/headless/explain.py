@@ -72,7 +72,8 @@ def run(args) -> int:
     try:
         explainer = for_node(graph, path, model.eval(), prepared.tensor, node_id)
     except ExplainError as exc:
-        _error(f"{args.file}: {name}: {exc}")
+        where = _("{where}: {what}").format(where=args.file, what=name)
+        _error(_("{where}: {what}").format(where=where, what=exc))
         return 1
     if not 0 <= args.channel < explainer.out_shape[0]:
         _error(_("--channel {channel}: {layer} has output channels 0 to {last}").format(

@@ -28,7 +28,7 @@ def run(args) -> int:
     try:
         shape = parse_shape(args.input_shape or "")
     except ParamError as exc:
-        _err(f"--input-shape: {exc.message}")
+        _err(_("{where}: {what}").format(where="--input-shape", what=exc.message))
         return 2
     if not Path(args.file).is_file():
         _err(_("{file}: no such file").format(file=args.file))
@@ -43,7 +43,7 @@ def run(args) -> int:
     result = importer.import_py(args.file, shape, args.class_name)
     print(result.report())
     if not result.ok:
-        _err(f"{args.file}: {result.error}")
+        _err(_("{where}: {what}").format(where=args.file, what=result.error))
         return 2 if result.failure == importer.FAILED_FILE else 1
     try:
         project_io.save(result.project, args.out)

@@ -24,6 +24,8 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from designer.core import i18n
+from designer.core.i18n import _, ngettext
 from designer.ml import _import_trace as trace
 
 MAX_SIDE = 512
@@ -89,11 +91,12 @@ def _run_statements(path, timed):
     try:
         source = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise FileProblem(f"cannot be read: {_error_text(exc)}") from None
+        raise FileProblem(_("cannot be read: {error}").format(error=_error_text(exc))) from None
     try:
         tree = ast.parse(source, filename=path)
     except SyntaxError as exc:
-        raise FileProblem(f"line {exc.lineno}: this is not valid Python ({exc.msg})") from None
+        raise FileProblem(_("line {line}: this is not valid Python ({error})").format(line=exc.lineno,
+                                                                                      error=exc.msg)) from None
     module = types.ModuleType("imported_model")
     module.__file__ = path
     sys.modules["imported_model"] = module
@@ -110,12 +113,13 @@ def _run_statements(path, timed):
             exec(code, module.__dict__)
         except StatementTimeout:
             skipped.append({"line": stmt.lineno, "source": _first_line(path, stmt),
-                            "error": f"stopped after {STATEMENT_LIMIT:g} s (importing does not need it)"})
+                            "error": _("stopped after {seconds} s (importing does not need it)").format(
+                                seconds=f"{STATEMENT_LIMIT:g}")})
         except (Exception, SystemExit) as exc:
             if isinstance(stmt, DEFINITIONS):
                 lines = [f.lineno for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
-                raise FileProblem(f"line {lines[-1] if lines else stmt.lineno}: defining {stmt.name} failed: "
-                                  f"{_error_text(exc)}") from None
+                raise FileProblem(_("line {line}: defining {name} failed: {error}").format(
+                    line=lines[-1] if lines else stmt.lineno, name=stmt.name, error=_error_text(exc))) from None
             skipped.append({"line": stmt.lineno, "source": _first_line(path, stmt), "error": _error_text(exc)})
         finally:
             if timed:
@@ -149,9 +153,10 @@ def find_models(module, tree):
         try:
             entry["model"] = factory()
             if not isinstance(entry["model"], nn.Module):
-                entry.update(model=None, note=f"returns {type(entry['model']).__name__}, not an nn.Module")
+                entry.update(model=None, note=_("returns {type}, not an nn.Module").format(
+                    type=type(entry["model"]).__name__))
         except Exception as exc:
-            entry["note"] = f"failed: {_error_text(exc)}"
+            entry["note"] = _("failed: {error}").format(error=_error_text(exc))
         found.append(entry)
     for name, value in vars(module).items():
         if isinstance(value, type) and issubclass(value, nn.Module) and value.__module__ == module.__name__:
@@ -161,7 +166,7 @@ def find_models(module, tree):
             try:
                 entry["model"] = value()
             except Exception as exc:
-                entry["note"] = f"{name}() failed: {_error_text(exc)}"
+                entry["note"] = _("{name}() failed: {error}").format(name=name, error=_error_text(exc))
             found.append(entry)
     for entry in found:
         model = entry.get("model")
@@ -180,20 +185,23 @@ def find_models(module, tree):
 
 def choose(found, wanted):
     """The model to import: ``wanted``, else the outermost (the largest; the last defined on a tie)."""
-    names = ", ".join(f["name"] for f in found) or "none"
+    names = ", ".join(f["name"] for f in found) or _("none")
     if wanted:
         match = [f for f in found if f["name"] in (wanted, f"{wanted}()")]
         if not match:
-            raise ImportProblem(f"the file has no model called {wanted} (found: {names})")
+            raise ImportProblem(_("the file has no model called {name} (found: {names})").format(name=wanted,
+                                                                                                 names=names))
         if match[0].get("model") is None:
-            raise ImportProblem(f"{wanted}: {match[0].get('note', 'could not be built')}")
+            why = match[0].get("note") or _("could not be built")
+            raise ImportProblem(f"{wanted}: {why}")
         return match[0]
     usable = [f for f in found if f.get("model") is not None]
     if not found:
-        raise ImportProblem("no model found: the file defines no nn.Module class and makes no model at module level")
+        raise ImportProblem(_("no model found: the file defines no nn.Module class and makes no model at "
+                              "module level"))
     if not usable:
-        raise ImportProblem("no model could be built: " + "; ".join(f"{f['name']}: {f.get('note')}" for f in found)
-                            + ". Make one at module level (model = Net(...)) or pass --class")
+        raise ImportProblem(_("no model could be built: {reasons}. Make one at module level (model = Net(...)) or "
+                              "pass --class").format(reasons="; ".join(f"{f['name']}: {f.get('note')}" for f in found)))
     outer = [f for f in usable if "inside" not in f] or usable
     return max(outer, key=lambda f: (len(list(f["model"].modules())), f["line"] or 0))
 
@@ -214,23 +222,24 @@ def _first_layer(model):
 def input_shape(module, model, given, path):
     """The input shape of one sample, and how it was found (a sentence for the report)."""
     if given:
-        return list(given), "given"
+        return list(given), _("given")
     declared = getattr(module, "INPUT_SHAPE", None)
     if isinstance(declared, (list, tuple)) and declared and all(type(d) is int and d > 0 for d in declared):
-        return list(declared), "from the file's INPUT_SHAPE"
+        return list(declared), _("from the file's INPUT_SHAPE")
     for name, value in vars(module).items():
         if isinstance(value, torch.Tensor) and 2 <= value.dim() <= 4 and value.is_floating_point() \
                 and _runs(model, tuple(value.shape[1:]), path):
-            return list(value.shape[1:]), f"from the file's tensor {name} {tuple(value.shape)}"
+            return list(value.shape[1:]), _("from the file's tensor {name} {shape}").format(
+                name=name, shape=tuple(value.shape))
     first = _first_layer(model)
     if first is None:
-        raise ImportProblem("cannot infer the input shape: the model has no Conv2d, BatchNorm or Linear; "
-                            "give it (--input-shape C,H,W or the dialog's Input shape)")
+        raise ImportProblem(_("cannot infer the input shape: the model has no Conv2d, BatchNorm or Linear; "
+                              "give it (--input-shape C,H,W or the dialog's Input shape)"))
     if isinstance(first, (nn.Linear, nn.BatchNorm1d)):
         features = first.in_features if isinstance(first, nn.Linear) else first.num_features
         how = (f"Linear({first.in_features} → {first.out_features})" if isinstance(first, nn.Linear)
                else f"BatchNorm1d({features})")
-        return [features], f"inferred from {how}"
+        return [features], _("inferred from {layer}").format(layer=how)
     channels = first.in_channels if hasattr(first, "in_channels") else first.num_features
     return _search_side(model, channels, path)
 
@@ -240,24 +249,29 @@ def _search_side(model, channels, path):
     runs_at = None
     for side in range(1, MAX_SIDE + 1):
         try:
-            recorder, _ = trace.run(model, torch.zeros(1, channels, side, side), path, stop_at_linear=True)
+            recorder, _out = trace.run(model, torch.zeros(1, channels, side, side), path, stop_at_linear=True)
         except Exception:
             continue
         if recorder.first_linear:  # stopped at the first Linear: does it get its in_features?
             wanted, out, got = recorder.first_linear
             features = got[-1] if got else None
             if features == wanted and got[0] == 1 and _runs(model, (channels, side, side), path):
-                return [channels, side, side], f"inferred from Linear({wanted} → {out})"
+                return [channels, side, side], _("inferred from {layer}").format(layer=f"Linear({wanted} → {out})")
             if features is not None and features > wanted:
-                raise ImportProblem(f"no square input up to {side}×{side} gives the first Linear({wanted} → {out}) "
-                                    f"its {wanted} inputs; give the input shape (--input-shape C,H,W)")
+                raise ImportProblem(_("no square input up to {side}×{side} gives the first Linear({wanted} → {out}) "
+                                      "its {wanted} inputs; give the input shape (--input-shape C,H,W)").format(
+                    side=side, wanted=wanted, out=out))
             continue
         runs_at = runs_at or side
         if side >= DEFAULT_SIDE or _runs(model, (channels, DEFAULT_SIDE, DEFAULT_SIDE), path):
             side = max(side, DEFAULT_SIDE)
-            return [channels, side, side], f"assumed (the model runs on any size from {runs_at}×{runs_at})"
-    raise ImportProblem(f"forward does not run on any square input from 1×1 to {MAX_SIDE}×{MAX_SIDE} with "
-                        f"{channels} channel(s); give the input shape (--input-shape C,H,W)")
+            return [channels, side, side], _("assumed (the model runs on any size from {side}×{side})").format(
+                side=runs_at)
+    raise ImportProblem(ngettext("forward does not run on any square input from 1×1 to {side}×{side} with "
+                                 "{channels} channel; give the input shape (--input-shape C,H,W)",
+                                 "forward does not run on any square input from 1×1 to {side}×{side} with "
+                                 "{channels} channels; give the input shape (--input-shape C,H,W)",
+                                 channels).format(side=MAX_SIDE, channels=channels))
 
 
 def _where(exc, path) -> str:
@@ -265,7 +279,7 @@ def _where(exc, path) -> str:
     if not frames:
         return ""
     frame = frames[-1]
-    return f"line {frame.lineno} (`{(frame.line or '').strip()}`): "
+    return _("line {line} (`{source}`): ").format(line=frame.lineno, source=(frame.line or "").strip())
 
 
 def describe(py_path, request):
@@ -290,16 +304,16 @@ def _describe(py_path, request):
         result["chosen"] = chosen["name"]
         model = chosen["model"].cpu().eval()
         if type(model).forward is nn.Module.forward:
-            raise ImportProblem(f"{chosen['name']} has no forward method: define forward(self, x) to say how "
-                                "the input flows through its layers")
+            raise ImportProblem(_("{name} has no forward method: define forward(self, x) to say how the input "
+                                  "flows through its layers").format(name=chosen["name"]))
         shape, how = input_shape(module, model, request.get("input_shape"), py_path)
         result.update(input_shape=shape, shape_source=how)
         try:
             recorder, out = trace.run(model, torch.randn(2, *shape, generator=torch.Generator().manual_seed(7)),
                                       py_path)
         except Exception as exc:
-            raise ImportProblem(f"the model does not run on input {'×'.join(map(str, shape))}: "
-                                f"{_where(exc, py_path)}{_error_text(exc)}") from None
+            raise ImportProblem(_("the model does not run on input {shape}: {error}").format(
+                shape="×".join(map(str, shape)), error=_where(exc, py_path) + _error_text(exc))) from None
         try:
             result.update(trace.describe(recorder, out, request["catalog"]))
         except ValueError as exc:
@@ -325,6 +339,7 @@ def main(argv):
     py_path, request_path, result_path = argv[:3]
     with open(request_path, encoding="utf-8") as handle:
         request = json.load(handle)
+    i18n.set_language(request.get("language", i18n.ENGLISH))  # the sandbox's locale is C: speak the app's language
     result, tensors = describe(str(Path(py_path).resolve()), request)
     if tensors is not None:
         torch.save(tensors, request["tensors"])

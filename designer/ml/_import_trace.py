@@ -19,6 +19,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
+from designer.core.i18n import N_, _
+
 T = torch.Tensor
 # Functional calls that are catalog layers: callable -> (type, parameter names in positional order).
 FUNCTIONS = {
@@ -47,13 +49,16 @@ MERGES = {T.add: "Add", torch.add: "Add", T.__add__: "Add", T.__radd__: "Add", T
 IGNORED = {"inplace", "training", "return_indices", "_stacklevel", "dtype"}
 CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 # Words for operations a learner may write that have no block.
-WORDS = {"mul": "multiplying", "__mul__": "multiplying", "__rmul__": "multiplying", "div": "dividing",
-         "__truediv__": "dividing", "sub": "subtracting", "__sub__": "subtracting", "__rsub__": "subtracting",
-         "matmul": "a matrix product", "__matmul__": "a matrix product", "permute": "reordering dimensions",
-         "transpose": "swapping dimensions", "unsqueeze": "adding a dimension", "squeeze": "removing a dimension",
-         "__getitem__": "indexing or slicing", "mean": "an average", "sum": "a sum", "conv2d": "F.conv2d with "
-         "its own weights", "linear": "F.linear with its own weights", "interpolate": "resizing (interpolate)",
-         "add": "adding", "__add__": "adding", "cat": "joining tensors (torch.cat)", "pad": "padding (F.pad)"}
+WORDS = {"mul": N_("multiplying"), "__mul__": N_("multiplying"), "__rmul__": N_("multiplying"),
+         "div": N_("dividing"), "__truediv__": N_("dividing"), "sub": N_("subtracting"),
+         "__sub__": N_("subtracting"), "__rsub__": N_("subtracting"), "matmul": N_("a matrix product"),
+         "__matmul__": N_("a matrix product"), "permute": N_("reordering dimensions"),
+         "transpose": N_("swapping dimensions"), "unsqueeze": N_("adding a dimension"),
+         "squeeze": N_("removing a dimension"), "__getitem__": N_("indexing or slicing"), "mean": N_("an average"),
+         "sum": N_("a sum"), "conv2d": N_("F.conv2d with its own weights"),
+         "linear": N_("F.linear with its own weights"), "interpolate": N_("resizing (interpolate)"),
+         "add": N_("adding"), "__add__": N_("adding"), "cat": N_("joining tensors (torch.cat)"),
+         "pad": N_("padding (F.pad)")}
 
 
 class Stop(Exception):
@@ -171,7 +176,7 @@ class Recorder(TorchFunctionMode):
     def __torch_function__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
-        if self.depth or not any(True for _ in _tensors(out)):
+        if self.depth or not any(True for _t in _tensors(out)):
             return out  # inside a layer, or a size, a dimension count, a number
         inputs = self._inputs(args, kwargs)
         if not inputs:
@@ -237,7 +242,7 @@ def describe_module(module, catalog):
     """Type and constructor arguments read back from a layer's attributes."""
     name = type(module).__name__
     if name not in catalog or getattr(nn, name, None) is not type(module):
-        return {"type": None, "what": f"nn.{name} has no block in NetDesigner"}
+        return {"type": None, "what": _("{layer} has no block in NetDesigner").format(layer=f"nn.{name}")}
     params = {}
     for key in catalog[name]:
         if key == "bias":
@@ -245,7 +250,8 @@ def describe_module(module, catalog):
         elif hasattr(module, key):
             params[key] = _plain(getattr(module, key))
     if getattr(module, "return_indices", False):
-        return {"type": None, "what": f"nn.{name} with return_indices=True returns two tensors"}
+        return {"type": None, "what": _("{layer} with return_indices=True returns two tensors").format(
+            layer=f"nn.{name}")}
     return {"type": name, "params": params}
 
 
@@ -257,31 +263,34 @@ def describe_function(record, catalog):
     if func in PASS_THROUGH:
         if record["in_shapes"][:1] == [record["out_shape"]]:
             return {"type": "pass"}
-        return {"type": None, "what": f"`.{_name(func)}(...)` changes the tensor's shape"}
+        return {"type": None, "what": _("{call} changes the tensor's shape").format(call=f"`.{_name(func)}(...)`")}
     if func in MERGES:
         return _merge(record)
     if func not in FUNCTIONS:
-        words = WORDS.get(_name(func), f"`{_name(func)}`")
-        return {"type": None, "what": f"{words} has no block in NetDesigner"}
+        words = _(WORDS[_name(func)]) if _name(func) in WORDS else f"`{_name(func)}`"
+        return {"type": None, "what": _("{layer} has no block in NetDesigner").format(layer=words)}
     type_name, names = FUNCTIONS[func]
     params = dict(zip(names, record["args"]))
     params.update(record["kwargs"])
     if params.get("return_indices"):
-        return {"type": None, "what": f"{type_name} with return_indices=True returns two tensors"}
+        return {"type": None, "what": _("{layer} with return_indices=True returns two tensors").format(
+            layer=type_name)}
     if type_name == "AvgPool2d" and params.get("divisor_override") is not None:
-        return {"type": None, "what": "avg_pool2d with divisor_override has no block"}
+        return {"type": None, "what": _("avg_pool2d with divisor_override has no block")}
     entry = {"type": type_name}
     if type_name in ("Dropout", "Dropout2d") and params.get("training", True) and params.get("p", 0.5) > 0:
-        entry["note"] = (f"F.{type_name.lower()}(...) without training=self.training drops values in eval() too; "
-                         f"the project's {type_name} is off in eval()")
+        entry["note"] = _("{call} without training=self.training drops values in eval() too; the project's "
+                          "{layer} is off in eval()").format(call=f"F.{type_name.lower()}(...)", layer=type_name)
     if type_name in ("Softmax", "LogSoftmax") and params.get("dim") is None:
         rank = len(record["in_shapes"][0])
         params["dim"] = 0 if rank in (0, 1, 3) else 1  # torch's implicit choice (_get_softmax_dim)
-        entry["note"] = f"{type_name} without dim: torch picks dim={params['dim']}; the project says so"
+        entry["note"] = _("{layer} without dim: torch picks dim={dim}; the project says so").format(
+            layer=type_name, dim=params["dim"])
     try:
         entry["params"] = {k: _plain(v) for k, v in params.items() if k not in IGNORED}
     except TypeError as exc:
-        return {"type": None, "what": f"{type_name} with an argument of type {exc} computed in forward"}
+        return {"type": None, "what": _("{layer} with an argument of type {type} computed in forward").format(
+            layer=type_name, type=exc)}
     if type_name in ("MaxPool2d", "AvgPool2d") and entry["params"].get("stride") in ([], None):
         entry["params"].pop("stride", None)  # torch: stride defaults to kernel_size
     return entry
@@ -291,8 +300,8 @@ def _reshape(record):
     before, after = record["in_shapes"][0], record["out_shape"]
     if record.get("folded"):
         return {"type": "Flatten", "params": {"start_dim": 1},
-                "note": "joins the whole batch into one row, so the original only worked for one sample at "
-                        "a time; the project flattens each sample instead (Flatten)"}
+                "note": _("joins the whole batch into one row, so the original only worked for one sample at "
+                          "a time; the project flattens each sample instead (Flatten)")}
     if tuple(before) == tuple(after):
         return {"type": "pass"}
     n = len(before)
@@ -301,20 +310,22 @@ def _reshape(record):
             joined = tuple(before[:start]) + (math.prod(before[start:end + 1]),) + tuple(before[end + 1:])
             if joined == tuple(after):
                 return {"type": "Flatten", "params": {"start_dim": start, "end_dim": -1 if end == n - 1 else end}}
-    return {"type": None, "what": f"reshaping {_dims(before[1:])} to {_dims(after[1:])} is not a flatten, "
-                                  "and has no block"}
+    return {"type": None, "what": _("reshaping {before} to {after} is not a flatten, and has no block").format(
+        before=_dims(before[1:]), after=_dims(after[1:]))}
 
 
 def _merge(record):
     type_name = MERGES[record["target"]]
     tensors = list(_tensors(record["args"]))
     if len(tensors) < 2 or len(tensors) != len(record["inputs"]):
-        return {"type": None, "what": ("adding" if type_name == "Add" else "joining (torch.cat)")
-                + " a tensor that does not come from another layer (a number, a weight or the same tensor "
-                  "twice) has no block"}
+        what = (_("adding a tensor that does not come from another layer (a number, a weight or the same tensor "
+                  "twice) has no block") if type_name == "Add" else
+                _("joining (torch.cat) a tensor that does not come from another layer (a number, a weight or the "
+                  "same tensor twice) has no block"))
+        return {"type": None, "what": what}
     if type_name == "Add":
         if record["kwargs"].get("alpha", 1) != 1:
-            return {"type": None, "what": "adding with alpha has no block"}
+            return {"type": None, "what": _("adding with alpha has no block")}
         return {"type": "Add", "params": {}}
     dim = record["args"][1] if len(record["args"]) > 1 else record["kwargs"].get("dim", 0)
     return {"type": "Concat", "params": {"dim": int(dim)}}
@@ -331,11 +342,14 @@ def describe(recorder, output, catalog):
         records[index]["folded"] = True
     tensors = list(_tensors(output))
     if not isinstance(output, T):
-        raise ValueError("forward returns " + (f"{len(tensors)} tensors" if len(tensors) > 1 else
-                                               type(output).__name__) + "; a model here returns one tensor")
+        if len(tensors) > 1:
+            raise ValueError(_("forward returns {count} tensors; a model here returns one tensor").format(
+                count=len(tensors)))
+        raise ValueError(_("forward returns {type}; a model here returns one tensor").format(
+            type=type(output).__name__))
     end = recorder.owner.get(id(output))
     if end is None:
-        raise ValueError("forward returns a tensor that does not come from its input")
+        raise ValueError(_("forward returns a tensor that does not come from its input"))
     used, todo = set(), [end]
     while todo:  # only what the output depends on: a print(x.mean()) in forward is not a layer
         index = todo.pop()
@@ -348,7 +362,7 @@ def describe(recorder, output, catalog):
         if record["kind"] == "module":
             entry = {"path": record["target"], "name": layer_name(record["target"], recorder.modules),
                      **describe_module(record["module"], catalog)}
-            if any(True for _ in record["module"].parameters(recurse=True)):
+            if any(True for _t in record["module"].parameters(recurse=True)):
                 calls.setdefault(record["target"], []).append(index)
         else:
             entry = {"path": None, "call": _name(record["target"]), **describe_function(record, catalog)}

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from designer.core import codegen, layers
+from designer.core import codegen, i18n, layers
 from designer.core import project as project_io
 from designer.core.i18n import N_, _, ngettext
 from designer.core.params import ParamError
@@ -71,7 +71,7 @@ class ImportResult:
         if self.main_line:
             lines.append(_('not run: the if __name__ == "__main__": block (line {line})').format(line=self.main_line))
         if self.error:
-            lines.append(f"{name}: {self.error}")
+            lines.append(_("{where}: {what}").format(where=name, what=self.error))
             return "\n".join(lines)
         shape = "×".join(str(d) for d in self.input_shape)
         count = len(self.project.graph.nodes) - 1
@@ -105,7 +105,7 @@ def _found_text(found: dict) -> str:
     elif found.get("inside"):
         text = _("{model} used inside {outer}").format(model=text, outer=found["inside"])
     if found.get("note"):
-        text += f": {found['note']}"
+        text = _("{where}: {what}").format(where=text, what=found["note"])
     return text
 
 
@@ -123,7 +123,7 @@ def import_py(path: str | os.PathLike, input_shape=None, class_name: str | None 
         return result
     with tempfile.TemporaryDirectory(prefix="netdesigner-import-") as tmp:
         request = {"catalog": catalog_params(), "tensors": str(Path(tmp, "tensors.pt")), "class": class_name,
-                   "input_shape": list(input_shape) if input_shape else None}
+                   "input_shape": list(input_shape) if input_shape else None, "language": i18n.language()}
         Path(tmp, "request.json").write_text(json.dumps(request), encoding="utf-8")
         answer = Path(tmp, "result.json")
         run = sandbox.run(CHILD, [str(path.resolve()), str(Path(tmp, "request.json")), str(answer)], tmp, timeout,
@@ -222,8 +222,8 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
                 raise _Unrepresentable(_("{where} joins two branches ({how}); {why}").format(
                     where=_at(entry), how=how, why=why))
             if len(set(inputs)) > 1:
-                raise _Unrepresentable(f"{_at(entry)}: {what}")
-            result.unsupported.append(f"{_at(entry)}: {what}")
+                raise _Unrepresentable(_("{where}: {what}").format(where=_at(entry), what=what))
+            result.unsupported.append(_("{where}: {what}").format(where=_at(entry), what=what))
             value[index] = inputs[0]
             continue
         node_id = f"n{len(nodes)}"
@@ -237,7 +237,7 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
             if isinstance(base, str) and base:
                 node["name"] = base if uses[module_path] == 1 else f"{base}_{uses[module_path]}"
         if entry.get("note"):
-            result.problems.append(f"{_at(entry)}: {entry['note']}")
+            result.problems.append(_("{where}: {what}").format(where=_at(entry), what=entry["note"]))
         nodes.append(node)
         edges += [{"from": src, "to": node_id, **({"port": port} if kind in MERGES else {})}
                   for port, src in enumerate(inputs)]
