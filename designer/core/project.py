@@ -26,6 +26,7 @@ from pathlib import Path
 from designer.core import layers, safe_json, topology
 from designer.core import training as settings
 from designer.core.graph import Graph, Node
+from designer.core.i18n import N_, _
 from designer.core.params import ParamError
 from designer.core.safe_json import kind_of
 
@@ -96,11 +97,12 @@ def read_regular_file(path: str | os.PathLike, limit: int, source: str | None = 
         # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as exc:
-        raise ProjectError(source, "", f"cannot be read ({exc.strerror or exc})") from None
+        raise ProjectError(source, "", _("cannot be read ({reason})").format(reason=exc.strerror or exc)) from None
     mode, size = (info := os.fstat(fd)).st_mode, info.st_size
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise ProjectError(source, "", f"is {_file_kind(mode)}, not a regular file; only regular files are read")
+        raise ProjectError(source, "", _("is {kind}, not a regular file; only regular files are read").format(
+            kind=_file_kind(mode)))
     if size > limit:
         os.close(fd)
         raise _too_big(source, limit)
@@ -111,16 +113,18 @@ def read_regular_file(path: str | os.PathLike, limit: int, source: str | None = 
             # at most one byte past the limit: a file that grows while it is read cannot exhaust memory
             payload = handle.read(limit + 1)
         except OSError as exc:
-            raise ProjectError(source, "", f"cannot be read ({exc.strerror or exc})") from None
+            raise ProjectError(source, "", _("cannot be read ({reason})").format(reason=exc.strerror or exc)) from None
     if len(payload) > limit:
         raise _too_big(source, limit)
     return payload
 
 
 def _file_kind(mode: int) -> str:
-    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-             (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
-    return next((name for test, name in kinds if test(mode)), "a special file")
+    kinds = ((stat.S_ISDIR, N_("a folder")), (stat.S_ISFIFO, N_("a named pipe (FIFO)")),
+             (stat.S_ISSOCK, N_("a socket")),
+             (stat.S_ISCHR, N_("a device")), (stat.S_ISBLK, N_("a device")))
+    name = next((name for test, name in kinds if test(mode)), None)
+    return _(name) if name else _("a special file")
 
 
 def loads(text: str | bytes, source: str = "<project>") -> Project:
@@ -131,8 +135,9 @@ def loads(text: str | bytes, source: str = "<project>") -> Project:
         try:
             text = bytes(text).decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise ProjectError(source, "", f"is not UTF-8 text (byte 0x{text[exc.start]:02x} at offset "
-                                           f"{exc.start}); a project file is UTF-8 JSON") from None
+            raise ProjectError(source, "", _("is not UTF-8 text (byte 0x{byte:02x} at offset {offset}); "
+                                             "a project file is UTF-8 JSON").format(
+                byte=text[exc.start], offset=exc.start)) from None
     elif len(text) > MAX_FILE_BYTES:
         raise _too_big(source)
     text = text.removeprefix("\ufeff")
@@ -153,7 +158,7 @@ def _at(source: str, data: object, keys: list, message: str) -> ProjectError:
             if i == 1 and keys[0] == "nodes":
                 node_id = _node_id_at(data, key)
                 if node_id is not None:
-                    parts.append(f" (id {_quote(node_id)})")
+                    parts.append(_(" (id {id})").format(id=_quote(node_id)))
         else:
             parts.append(("." if parts else "") + _key_text(key))
     return ProjectError(source, "".join(parts), message, node_id)
@@ -182,7 +187,8 @@ def _quote(text: str, limit: int = 40) -> str:
 
 
 def _too_big(source: str, limit: int = MAX_FILE_BYTES) -> ProjectError:
-    return ProjectError(source, "", f"is larger than {limit / 1_000_000:g} MB; too large for a project file")
+    return ProjectError(source, "", _("is larger than {size:g} MB; too large for a project file").format(
+        size=limit / 1_000_000))
 
 
 # Validation ------------------------------------------------------------------
@@ -190,38 +196,44 @@ def _too_big(source: str, limit: int = MAX_FILE_BYTES) -> ProjectError:
 def from_dict(data: object, source: str = "<project>") -> Project:
     """Validate an already-parsed project and build it; raises ProjectError."""
     if not isinstance(data, dict):
-        raise ProjectError(source, "", f"must hold a JSON object, not {kind_of(data)}")
+        raise ProjectError(source, "", _("must hold a JSON object, not {kind}").format(kind=kind_of(data)))
     fmt = data.get("format")
     if fmt != FORMAT:
-        found = "is missing" if fmt is None else f"is {_quote(fmt) if isinstance(fmt, str) else kind_of(fmt)}"
-        raise ProjectError(source, "format", f'{found}; a NetDesigner project has "format": "{FORMAT}"')
+        if fmt is None:
+            message = _('is missing; a NetDesigner project has "format": "{format}"').format(format=FORMAT)
+        else:
+            message = _('is {found}; a NetDesigner project has "format": "{format}"').format(
+                found=_quote(fmt) if isinstance(fmt, str) else kind_of(fmt), format=FORMAT)
+        raise ProjectError(source, "format", message)
     version = data.get("version")
     if isinstance(version, bool) or not isinstance(version, int):
         found = repr(version) if isinstance(version, float) else kind_of(version)
-        raise ProjectError(source, "version", f"must be the whole number 1 or 2, not {found}")
+        raise ProjectError(source, "version", _("must be the whole number 1 or 2, not {found}").format(found=found))
     if version not in VERSIONS:
-        newer = " (made by a newer NetDesigner)" if version > VERSION else ""
-        raise ProjectError(source, "version", f"is {version}{newer}; this NetDesigner reads versions 1 and 2")
+        message = (_("is {version} (made by a newer NetDesigner); this NetDesigner reads versions 1 and 2")
+                   if version > VERSION else _("is {version}; this NetDesigner reads versions 1 and 2"))
+        raise ProjectError(source, "version", message.format(version=version))
     project = Project()
     if "name" in data:
         if not isinstance(data["name"], str):
-            raise ProjectError(source, "name", f"must be text, not {kind_of(data['name'])}")
+            raise ProjectError(source, "name", _("must be text, not {kind}").format(kind=kind_of(data["name"])))
         project.name = data["name"]
     training = data.get("training")
     if training is not None:
         if not isinstance(training, dict):
-            raise ProjectError(source, "training", f"must be an object, not {kind_of(training)}")
+            raise ProjectError(source, "training", _("must be an object, not {kind}").format(kind=kind_of(training)))
         _check_training(training, source)
         project.training = training
     weights = data.get("weights")
     if weights is not None:
         if not isinstance(weights, str):
-            raise ProjectError(source, "weights", f"must be a file name, not {kind_of(weights)}")
+            raise ProjectError(source, "weights", _("must be a file name, not {kind}").format(kind=kind_of(weights)))
         project.weights = weights
     signature = data.get("weights_signature")
     if signature is not None:
         if not isinstance(signature, str):
-            raise ProjectError(source, "weights_signature", f"must be text, not {kind_of(signature)}")
+            raise ProjectError(source, "weights_signature",
+                               _("must be text, not {kind}").format(kind=kind_of(signature)))
         project.weights_signature = signature
     _read_nodes(project.graph, data.get("nodes"), source)
     _read_edges(project.graph, data.get("edges", []), source, version)
@@ -241,112 +253,134 @@ def _check_training(training: dict, source: str) -> None:
 
 def _read_nodes(graph: Graph, raw_nodes: object, source: str) -> None:
     if not isinstance(raw_nodes, list):
-        found = "is missing" if raw_nodes is None else f"must be a list, not {kind_of(raw_nodes)}"
-        raise ProjectError(source, "nodes", f"{found}; a project lists its nodes")
+        message = (_("is missing; a project lists its nodes") if raw_nodes is None else
+                   _("must be a list, not {kind}; a project lists its nodes").format(kind=kind_of(raw_nodes)))
+        raise ProjectError(source, "nodes", message)
     if len(raw_nodes) > MAX_NODES:
-        raise ProjectError(source, "nodes", f"has {len(raw_nodes):,} nodes; the limit is {MAX_NODES:,}")
+        raise ProjectError(source, "nodes", _("has {count:,} nodes; the limit is {limit:,}").format(
+            count=len(raw_nodes), limit=MAX_NODES))
     where_input = None
     for i, raw in enumerate(raw_nodes):
         where = f"nodes[{i}]"
         if not isinstance(raw, dict):
-            raise ProjectError(source, where, f"must be an object, not {kind_of(raw)}")
+            raise ProjectError(source, where, _("must be an object, not {kind}").format(kind=kind_of(raw)))
         node_id = raw.get("id")
         if not isinstance(node_id, str) or not node_id:
-            found = "is missing" if node_id is None else f"must be non-empty text, not {kind_of(node_id)}"
+            found = _("is missing") if node_id is None else _("must be non-empty text, not {kind}").format(
+                kind=kind_of(node_id))
             raise ProjectError(source, f"{where}.id", found)
-        where = f"nodes[{i}] (id {_quote(node_id)})"
+        where = f"nodes[{i}]" + _(" (id {id})").format(id=_quote(node_id))
         if node_id in graph.nodes:
             first = list(graph.nodes).index(node_id)
-            raise ProjectError(source, f"{where}.id", f"repeats the id of nodes[{first}]; ids must be unique",
+            raise ProjectError(source, f"{where}.id", _("repeats the id of nodes[{first}]; ids must be unique").format(
+                first=first),
                                node_id)
         type_name = raw.get("type")
         if not isinstance(type_name, str):
-            found = "is missing" if type_name is None else f"must be text, not {kind_of(type_name)}"
+            found = (_("is missing") if type_name is None else
+                     _("must be text, not {kind}").format(kind=kind_of(type_name)))
             raise ProjectError(source, f"{where}.type", found, node_id)
         spec = layers.get(type_name)
         if spec is None:
-            raise ProjectError(source, f"{where}.type", f"unknown layer type {_quote(type_name)}{_suggest(type_name)}",
+            raise ProjectError(source, f"{where}.type", _suggest(type_name),
                                node_id)
         if type_name == "Input":
             if where_input is not None:
-                raise ProjectError(source, f"{where}.type", f"is a second Input ({where_input} is the first); "
-                                                            "a project has exactly one", node_id)
+                raise ProjectError(source, f"{where}.type", _("is a second Input ({first} is the first); "
+                                                              "a project has exactly one").format(first=where_input),
+                                   node_id)
             where_input = where
         params = raw.get("params", {})
         if not isinstance(params, dict):
-            raise ProjectError(source, f"{where}.params", f"must be an object, not {kind_of(params)}", node_id)
+            raise ProjectError(source, f"{where}.params",
+                               _("must be an object, not {kind}").format(kind=kind_of(params)),
+                               node_id)
         for key, value in params.items():
             param = spec.param(key)
             if param is None:
-                known = ", ".join(p.name for p in spec.params) or "none"
+                known = ", ".join(p.name for p in spec.params) or _("none")
                 raise ProjectError(source, f"{where}.params.{_key_text(key)}",
-                                   f"{type_name} has no parameter {_quote(key)} (it takes: {known})", node_id)
+                                   _("{type} has no parameter {key} (it takes: {known})").format(
+                                       type=type_name, key=_quote(key), known=known), node_id)
             try:
                 param.check(value)
             except ParamError as exc:
                 raise ProjectError(source, f"{where}.params.{_key_text(key)}", exc.message, node_id) from None
         name = raw.get("name")
         if name is not None and not isinstance(name, str):
-            raise ProjectError(source, f"{where}.name", f"must be text, not {kind_of(name)}", node_id)
+            raise ProjectError(source, f"{where}.name", _("must be text, not {kind}").format(kind=kind_of(name)),
+                               node_id)
         pos = raw.get("pos", [0, 0])
         if not (isinstance(pos, (list, tuple)) and len(pos) == 2
                 and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos)):
-            raise ProjectError(source, f"{where}.pos", "must be two numbers [x, y]", node_id)
+            raise ProjectError(source, f"{where}.pos", _("must be two numbers [x, y]"), node_id)
         if not all(math.isfinite(v) and abs(v) <= MAX_POS for v in pos):
-            raise ProjectError(source, f"{where}.pos", f"must be two numbers between -{MAX_POS:g} and {MAX_POS:g}",
+            raise ProjectError(source, f"{where}.pos", _("must be two numbers between -{limit:g} and {limit:g}").format(
+                limit=MAX_POS),
                                node_id)
         extra = {k: v for k, v in raw.items() if k not in _NODE_KEYS}
         # Built directly, not via Graph.add_node: everything above is already checked, and
         # a load must not emit an event per node.
         graph.nodes[node_id] = Node(node_id, type_name, dict(params), name, (float(pos[0]), float(pos[1])), extra)
     if where_input is None:
-        raise ProjectError(source, "nodes", "has no Input node; a project needs exactly one (the shape of one sample)")
+        raise ProjectError(source, "nodes",
+                           _("has no Input node; a project needs exactly one (the shape of one sample)"))
 
 
 def _suggest(type_name: str) -> str:
     folded = {t.lower(): t for t in layers.CATALOG}
     guess = folded.get(type_name.lower().removeprefix("nn.").removeprefix("torch.nn."))
-    return f' (did you mean "{guess}"?)' if guess else ""
+    if guess:
+        return _('unknown layer type {type} (did you mean "{guess}"?)').format(type=_quote(type_name), guess=guess)
+    return _("unknown layer type {type}").format(type=_quote(type_name))
 
 
 def _read_edges(graph: Graph, raw_edges: object, source: str, version: int = VERSION) -> None:
     if not isinstance(raw_edges, list):
-        raise ProjectError(source, "edges", f"must be a list, not {kind_of(raw_edges)}")
+        raise ProjectError(source, "edges", _("must be a list, not {kind}").format(kind=kind_of(raw_edges)))
     if len(raw_edges) > MAX_EDGES:
-        raise ProjectError(source, "edges", f"has {len(raw_edges):,} edges; the limit is {MAX_EDGES:,}")
+        raise ProjectError(source, "edges", _("has {count:,} edges; the limit is {limit:,}").format(
+            count=len(raw_edges), limit=MAX_EDGES))
     nodes = graph.nodes
     seen: dict[tuple[str, str], int] = {}
     ports: dict[tuple[str, int], int] = {}  # (target, port) -> edge index
     for i, raw in enumerate(raw_edges):
         where = f"edges[{i}]"
         if not isinstance(raw, dict):
-            raise ProjectError(source, where, f"must be an object {{\"from\": id, \"to\": id}}, not {kind_of(raw)}")
+            raise ProjectError(source, where, _('must be an object {{"from": id, "to": id}}, not {kind}').format(
+                kind=kind_of(raw)))
         ends = []
         for key in _EDGE_KEYS:
             value = raw.get(key)
             if not isinstance(value, str):
-                found = "is missing" if value is None else f"must be a node id (text), not {kind_of(value)}"
+                found = _("is missing") if value is None else _("must be a node id (text), not {kind}").format(
+                    kind=kind_of(value))
                 raise ProjectError(source, f"{where}.{key}", found)
             if value not in nodes:
-                raise ProjectError(source, f"{where}.{key}", f"no node has the id {_quote(value)}")
+                raise ProjectError(source, f"{where}.{key}", _("no node has the id {id}").format(id=_quote(value)))
             ends.append(value)
         src, dst = ends
         if src == dst:
-            raise ProjectError(source, where, f"node {_quote(src)} feeds itself", src)
+            raise ProjectError(source, where, _("node {id} feeds itself").format(id=_quote(src)), src)
         if nodes[dst].type == "Input":
-            raise ProjectError(source, f"{where}.to", f"{_quote(dst)} is the Input; nothing can feed it", dst)
+            raise ProjectError(source, f"{where}.to",
+                               _("{id} is the Input; nothing can feed it").format(id=_quote(dst)), dst)
         if (src, dst) in seen:
-            raise ProjectError(source, where, f"repeats edges[{seen[src, dst]}] ({src} → {dst})", dst)
+            raise ProjectError(source, where, _("repeats edges[{index}] ({src} → {dst})").format(
+                index=seen[src, dst], src=src, dst=dst), dst)
         seen[src, dst] = i
         if version >= 2 and "port" in raw:
             port = raw["port"]
             if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port < MAX_EDGES:
-                raise ProjectError(source, f"{where}.port", f"must be a whole number from 0, not {kind_of(port)}"
+                raise ProjectError(source, f"{where}.port", _("must be a whole number from 0, not {kind}").format(
+                                   kind=kind_of(port))
                                    if not isinstance(port, int) or isinstance(port, bool) else
-                                   f"must be a whole number from 0 to {MAX_EDGES - 1}, not {port}", dst)
+                                   _("must be a whole number from 0 to {last}, not {port}").format(
+                                       last=MAX_EDGES - 1, port=port), dst)
             if (dst, port) in ports:
-                raise ProjectError(source, f"{where}.port", f"repeats port {port} of {_quote(dst)} "
-                                   f"(edges[{ports[dst, port]}] uses it); each port is used once", dst)
+                raise ProjectError(source, f"{where}.port", _("repeats port {port} of {id} (edges[{index}] uses it); "
+                                                              "each port is used once").format(
+                                   port=port, id=_quote(dst), index=ports[dst, port]), dst)
             ports[dst, port] = i
         graph.edges.append((src, dst))
         extra = {k: v for k, v in raw.items() if k not in _EDGE_KEYS}
@@ -355,7 +389,8 @@ def _read_edges(graph: Graph, raw_edges: object, source: str, version: int = VER
     cycle = _find_cycle(graph.edges)
     if cycle:
         loop = " → ".join(_quote(n) for n in cycle + [cycle[0]])
-        raise ProjectError(source, "edges", f"form a cycle: {loop}; data must flow one way", cycle[0])
+        raise ProjectError(source, "edges", _("form a cycle: {loop}; data must flow one way").format(loop=loop),
+                           cycle[0])
 
 
 def _find_cycle(edges: list[tuple[str, str]]) -> list[str]:
@@ -425,12 +460,15 @@ def save(project: Project, path: str | os.PathLike) -> None:
     try:
         payload = dumps(project).encode("utf-8")
     except (ValueError, TypeError, RecursionError) as exc:  # NaN, surrogates, a non-JSON value
-        raise ProjectError(str(path), "", f"cannot be saved: the project holds a value JSON cannot store ({exc})") \
+        raise ProjectError(str(path), "", _("cannot be saved: the project holds a value JSON cannot store "
+                                            "({reason})").format(
+                               reason=exc)) \
             from None
     try:
         write_atomic(Path(path), payload)
     except OSError as exc:
-        raise ProjectError(str(path), "", f"cannot be saved ({exc.strerror or exc}); the old file is unchanged") \
+        raise ProjectError(str(path), "", _("cannot be saved ({reason}); the old file is unchanged").format(
+                               reason=exc.strerror or exc)) \
             from None
 
 

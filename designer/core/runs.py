@@ -16,11 +16,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from designer.core.i18n import N_, _
 from designer.core.project import write_atomic
 
 RUN_FILE, WEIGHTS_FILE, CHECKPOINT_FILE = "run.json", "best.pt", "checkpoint.pt"
 PROJECT_SUFFIXES = (".netproj.json", ".json")
 ENDED = ("finished", "stopped", "early-stopped", "failed")  # how a run can end; "running" until then
+# How the Runs list words each ending (run.json keeps the English key).
+STATUS_TEXT = {"finished": N_("finished"), "stopped": N_("stopped"), "early-stopped": N_("early-stopped"),
+               "failed": N_("failed")}
 
 
 class RunError(ValueError):
@@ -72,11 +76,15 @@ class Run:
     def summary(self) -> str:
         """One line for a list: id, date, dataset, accuracy, how it ended."""
         when = self.started[:16].replace("T", " ")
-        accuracy = f"{self.best_val_acc:.1%}" if self.best_val_acc is not None else "no epoch"
-        status = "interrupted" if self.status == "running" else self.status
+        accuracy = f"{self.best_val_acc:.1%}" if self.best_val_acc is not None else _("no epoch")
+        if self.status == "running":
+            status = _("interrupted")
+        else:
+            status = _(STATUS_TEXT[self.status]) if self.status in STATUS_TEXT else self.status
         planned = self.settings.get("epochs", "?")
-        return (f"{self.id} · {when} · {self.settings.get('dataset', '')} · {accuracy} · "
-                f"{len(self.epochs)}/{planned} epochs · {status}")
+        return _("{id} · {when} · {dataset} · {accuracy} · {done}/{planned} epochs · {status}").format(
+            id=self.id, when=when, dataset=self.settings.get("dataset", ""), accuracy=accuracy,
+            done=len(self.epochs), planned=planned, status=status)
 
     def save(self) -> None:
         """Write ``run.json`` atomically."""
@@ -85,7 +93,8 @@ class Run:
         try:
             write_atomic(self.folder / RUN_FILE, json.dumps(values, indent=1).encode("utf-8"))
         except OSError as exc:
-            raise RunError(f"{self.folder / RUN_FILE}: cannot be written ({exc.strerror or exc})") from None
+            raise RunError(_("{file}: cannot be written ({reason})").format(
+                file=self.folder / RUN_FILE, reason=exc.strerror or exc)) from None
 
 
 def runs_folder(project_path: str | os.PathLike) -> Path:
@@ -113,7 +122,8 @@ def new_run(project_path: str | os.PathLike, settings: dict, classes: list[str] 
             except FileExistsError:
                 number += 1
     except OSError as exc:
-        raise RunError(f"{folder}: the run history cannot be written ({exc.strerror or exc})") from None
+        raise RunError(_("{folder}: the run history cannot be written ({reason})").format(
+            folder=folder, reason=exc.strerror or exc)) from None
     run = Run(folder / f"run-{number:04d}", dict(settings), datetime.now(timezone.utc).isoformat(timespec="seconds"),
               classes=list(classes or []))
     run.save()
@@ -126,14 +136,14 @@ def load_run(folder: str | os.PathLike) -> Run:
     try:
         values = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise RunError(f"{path}: not a readable run record ({exc})") from None
+        raise RunError(_("{file}: not a readable run record ({reason})").format(file=path, reason=exc)) from None
     if not isinstance(values, dict) or not isinstance(values.get("settings"), dict):
-        raise RunError(f"{path}: not a run record (no settings)")
+        raise RunError(_("{file}: not a run record (no settings)").format(file=path))
     known = {k: values[k] for k in ("started", "status", "epochs", "best_val_acc", "best_epoch", "classes", "message")
              if k in values}
     run = Run(Path(folder), values["settings"], **known)
     if not isinstance(run.epochs, list) or not all(isinstance(e, dict) for e in run.epochs):
-        raise RunError(f"{path}: epochs must be a list of objects")
+        raise RunError(_("{file}: epochs must be a list of objects").format(file=path))
     return run
 
 
