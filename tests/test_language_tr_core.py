@@ -3,8 +3,9 @@ import json
 
 import pytest
 
-from designer.core import i18n, project, runs
+from designer.core import i18n, project, runs, trainscript
 from designer.core.project import ProjectError
+from designer.core.training import ConfigError
 
 
 @pytest.fixture
@@ -59,3 +60,19 @@ def test_a_run_summary_follows_the_language(tmp_path):
         assert run.summary().endswith("2/5 轮 · 已中断")
     finally:
         i18n.set_language(i18n.ENGLISH)
+
+
+def test_a_bad_setting_and_broken_json_are_chinese(chinese):
+    with pytest.raises(ProjectError, match=r"^c\.json: training\.lr: 必须是数字，而不是文本$"):
+        project.from_dict(lenet(training={"lr": "fast"}), "c.json")
+    cut_short = r"^d\.json: 不是有效的 JSON：第 1 行第 \d+ 列 .*（文件似乎被截断了）$"
+    with pytest.raises(ProjectError, match=cut_short):
+        project.loads('{"format": "netdesigner.project", "nodes": [', "d.json")
+
+
+def test_the_training_script_refuses_a_setting_in_chinese(chinese):
+    model = project.from_dict(lenet(), "e.json")
+    model.training = {"optimizer": "Adam", "nesterov": True}  # set after loading: only generate() checks it
+    refused = "^training.nesterov: Nesterov 动量需要 SGD 优化器，且 momentum 大于 0$"
+    with pytest.raises(ConfigError, match=refused):
+        trainscript.generate(model, "lenet.py")

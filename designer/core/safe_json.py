@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import math
 
+from designer.core.i18n import _
+
 
 class UnsafeJSON(ValueError):
     """Text that is not JSON, or JSON a careful reader refuses.
@@ -51,49 +53,50 @@ def parse(text: str, max_values: int = 1_000_000, max_depth: int = 64, max_digit
         max_digits: refuse whole numbers with more digits than this.
     """
     if not text.strip():
-        raise UnsafeJSON("is empty; a project file is a JSON object")
+        raise UnsafeJSON(_("is empty; a project file is a JSON object"))
     # commas and brackets bound the number of values: a cheap guard against giant allocations
     if text.count(",") + text.count("[") + text.count("{") > max_values:
-        raise UnsafeJSON(f"holds more than {max_values:,} values; too large for a project file")
+        raise UnsafeJSON(_("holds more than {count:,} values; too large for a project file").format(count=max_values))
 
     def parse_int(digits: str):
         count = len(digits.lstrip("-"))
         if count > max_digits:
-            return _Bad(f"a whole number with {count:,} digits is far too large")
+            return _Bad(_("a whole number with {count:,} digits is far too large").format(count=count))
         return int(digits)
 
     try:
         data = json.loads(text, parse_int=parse_int, parse_float=_parse_float, parse_constant=_parse_constant,
                           object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
-        hint = " (the file seems cut short)" if not text[exc.pos:].strip() else ""
-        raise UnsafeJSON(f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}{hint}") from None
+        message = (_("is not valid JSON: {reason} at line {line}, column {column} (the file seems cut short)")
+                   if not text[exc.pos:].strip() else _("is not valid JSON: {reason} at line {line}, column {column}"))
+        raise UnsafeJSON(message.format(reason=exc.msg, line=exc.lineno, column=exc.colno)) from None
     except RecursionError:
-        raise UnsafeJSON(f"is nested too deeply (more than {max_depth} levels)") from None
+        raise UnsafeJSON(_("is nested too deeply (more than {count} levels)").format(count=max_depth)) from None
     except ValueError as exc:
-        raise UnsafeJSON(f"is not valid JSON ({exc})") from None
+        raise UnsafeJSON(_("is not valid JSON ({reason})").format(reason=exc)) from None
     _scan(data, max_depth)
     return data
 
 
 def _parse_float(text: str):
     if len(text) > 400:
-        return _Bad(f"a number written with {len(text):,} characters is absurd")
+        return _Bad(_("a number written with {count:,} characters is absurd").format(count=len(text)))
     value = float(text)
     if not math.isfinite(value):
-        return _Bad(f"the number {text[:20]} is too large to store")
+        return _Bad(_("the number {number} is too large to store").format(number=text[:20]))
     return value
 
 
 def _parse_constant(name: str):
-    return _Bad(f"{name} is not a number a project file may hold")
+    return _Bad(_("{name} is not a number a project file may hold").format(name=name))
 
 
 def _object(pairs: list) -> dict:
     result = dict(pairs)
     if len(result) != len(pairs):
         seen: set = set()
-        duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))
+        duplicate = next(k for k, _value in pairs if k in seen or seen.add(k))
         result = _DupObject(result)
         result.duplicate = duplicate
     return result
@@ -106,18 +109,18 @@ def _scan(data: object, max_depth: int) -> None:
         value, path, depth = stack.pop()
         problem = None
         if depth > max_depth:
-            problem = f"is nested more than {max_depth} levels deep"
+            problem = _("is nested more than {count} levels deep").format(count=max_depth)
         elif isinstance(value, _Bad):
             problem = value.message
         elif isinstance(value, str):
             if not value.isascii() and not _encodable(value):
-                problem = "holds text that is not valid Unicode (a lone surrogate)"
+                problem = _("holds text that is not valid Unicode (a lone surrogate)")
         elif isinstance(value, dict):
             if isinstance(value, _DupObject):
-                problem = f"the key {json.dumps(value.duplicate[:40])} appears more than once"
+                problem = _("the key {key} appears more than once").format(key=json.dumps(value.duplicate[:40]))
             for key, item in value.items():
                 if not key.isascii() and not _encodable(key):
-                    problem = "has a key that is not valid Unicode (a lone surrogate)"
+                    problem = _("has a key that is not valid Unicode (a lone surrogate)")
                 stack.append((item, (path, key), depth + 1))
         elif isinstance(value, list):
             stack.extend((item, (path, index), depth + 1) for index, item in enumerate(value))
@@ -147,13 +150,13 @@ def kind_of(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
-        return "true/false"
+        return _("true/false")
     if isinstance(value, (int, float)):
-        return "a number"
+        return _("a number")
     if isinstance(value, str):
-        return "text"
+        return _("text")
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "an object"
+        return _("an object")
     return type(value).__name__

@@ -18,6 +18,7 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable
 
+from designer.core.i18n import _
 from designer.core.safe_json import kind_of
 
 DATASETS = ("mnist-5k", "mnist", "fashion-mnist")
@@ -66,8 +67,10 @@ class Choice(Setting):
             folded = {option.lower(): option for option in self.options}
             if value.lower() in folded:
                 return folded[value.lower()]
-            raise ValueError(f"{_short(value)} is not one of {', '.join(self.options)}")
-        raise ValueError(f"must be one of {', '.join(self.options)}, not {kind_of(value)}")
+            raise ValueError(_("{value} is not one of {options}").format(value=_short(value),
+                                                                            options=", ".join(self.options)))
+        raise ValueError(_("must be one of {options}, not {kind}").format(options=", ".join(self.options),
+                                                                          kind=kind_of(value)))
 
 
 @dataclass(frozen=True)
@@ -77,12 +80,17 @@ class DatasetName(Choice):
     def check(self, value: Any) -> str:
         if isinstance(value, str) and value.startswith(FOLDER_PREFIX):
             if not value[len(FOLDER_PREFIX):].strip():
-                raise ValueError("write the image folder after 'folder:', e.g. folder:pictures")
+                raise ValueError(_("write the image folder after 'folder:', e.g. folder:pictures"))
             return value
-        try:
-            return super().check(value)
-        except ValueError as exc:
-            raise ValueError(f"{exc}, or folder:PATH (an image folder)") from None
+        options = ", ".join(self.options)
+        if isinstance(value, str):
+            folded = {option.lower(): option for option in self.options}
+            if value.lower() in folded:
+                return folded[value.lower()]
+            raise ValueError(_("{value} is not one of {options}, or folder:PATH (an image folder)").format(
+                value=_short(value), options=options))
+        raise ValueError(_("must be one of {options}, not {kind}, or folder:PATH (an image folder)").format(
+            options=options, kind=kind_of(value)))
 
 
 @dataclass(frozen=True)
@@ -97,11 +105,13 @@ class Whole(Setting):
         if value is None and self.optional:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            null = " or null" if self.optional else ""
             found = repr(value) if isinstance(value, float) else kind_of(value)
-            raise ValueError(f"must be a whole number{null}, not {found}")
+            message = _("must be a whole number or null, not {found}") if self.optional else \
+                _("must be a whole number, not {found}")
+            raise ValueError(message.format(found=found))
         if not self.low <= value <= self.high:
-            raise ValueError(f"must be a whole number from {self.low:,} to {self.high:,}, not {value:,}")
+            raise ValueError(_("must be a whole number from {low:,} to {high:,}, not {value:,}").format(
+                low=self.low, high=self.high, value=value))
         return value
 
 
@@ -115,12 +125,13 @@ class Number(Setting):
 
     def check(self, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"must be a number, not {kind_of(value)}")
+            raise ValueError(_("must be a number, not {kind}").format(kind=kind_of(value)))
         if not math.isfinite(value):
-            raise ValueError(f"must be a finite number, not {value!r}")
+            raise ValueError(_("must be a finite number, not {value}").format(value=repr(value)))
         if (value <= self.low if self.above_low else value < self.low) or value > self.high:
-            span = f"more than {self.low:g} and at most" if self.above_low else f"from {self.low:g} to"
-            raise ValueError(f"must be a number {span} {self.high:g}, not {value!r}")
+            message = _("must be a number more than {low:g} and at most {high:g}, not {value}") if self.above_low \
+                else _("must be a number from {low:g} to {high:g}, not {value}")
+            raise ValueError(message.format(low=self.low, high=self.high, value=repr(value)))
         return float(value)
 
 
@@ -130,7 +141,7 @@ class Flag(Setting):
 
     def check(self, value: Any) -> bool:
         if not isinstance(value, bool):
-            raise ValueError(f"must be true or false, not {kind_of(value)}")
+            raise ValueError(_("must be true or false, not {kind}").format(kind=kind_of(value)))
         return value
 
 
@@ -142,9 +153,9 @@ class Text(Setting):
 
     def check(self, value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"must be non-empty text, not {kind_of(value)}")
+            raise ValueError(_("must be non-empty text, not {kind}").format(kind=kind_of(value)))
         if len(value) > self.max_length:
-            raise ValueError(f"must be at most {self.max_length} characters long")
+            raise ValueError(_("must be at most {count} characters long").format(count=self.max_length))
         return value.strip()
 
 
@@ -219,13 +230,14 @@ class TrainConfig:
 
 def _nesterov_needs_momentum(config: TrainConfig) -> tuple[str, str] | None:
     if config.nesterov and (config.optimizer != "SGD" or config.momentum <= 0):
-        return "nesterov", "Nesterov momentum needs the SGD optimizer and a momentum above 0"
+        return "nesterov", _("Nesterov momentum needs the SGD optimizer and a momentum above 0")
     return None
 
 
 def _no_flipped_digits(config: TrainConfig) -> tuple[str, str] | None:
     if config.augment and config.augment_flip and config.dataset in DIGITS:
-        return "augment_flip", "a mirrored digit is not a digit (a 2 becomes no number): leave flips off for digits"
+        return "augment_flip", _("a mirrored digit is not a digit (a 2 becomes no number): "
+                                 "leave flips off for digits")
     return None
 
 
