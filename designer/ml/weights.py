@@ -20,6 +20,7 @@ from pathlib import Path
 
 import torch
 
+from designer.core.i18n import _, ngettext
 from designer.core.project import write_atomic
 
 SAFETENSORS_SUFFIX = ".safetensors"
@@ -149,17 +150,20 @@ class CompatReport:
     def summary(self) -> str:
         """A few lines a learner can act on."""
         if self.ok:
-            return f"All {len(self.matched)} tensors match the model."
-        lines = [f"The weights do not fit the model ({len(self.matched)} of "
-                 f"{len(self.matched) + len(self.missing) + len(self.shape_mismatch)} tensors match)."]
+            return ngettext("All {n} tensor matches the model.", "All {n} tensors match the model.",
+                            len(self.matched)).format(n=len(self.matched))
+        total = len(self.matched) + len(self.missing) + len(self.shape_mismatch)
+        lines = [_("The weights do not fit the model ({matched} of {total} tensors match).").format(
+            matched=len(self.matched), total=total)]
         for key, expected, got in self.shape_mismatch[:5]:
-            lines.append(f"  {key}: the file has shape {_dims(got)}, the model expects {_dims(expected)}")
+            lines.append("  " + _("{key}: the file has shape {got}, the model expects {expected}").format(
+                key=key, got=_dims(got), expected=_dims(expected)))
         if len(self.shape_mismatch) > 5:
-            lines.append(f"  ... and {len(self.shape_mismatch) - 5} more with the wrong shape")
+            lines.append("  " + _("... and {n} more with the wrong shape").format(n=len(self.shape_mismatch) - 5))
         if self.missing:
-            lines.append(f"  Missing from the file: {_some(self.missing)}")
+            lines.append("  " + _("Missing from the file: {keys}").format(keys=_some(self.missing)))
         if self.unexpected:
-            lines.append(f"  In the file but not in the model: {_some(self.unexpected)}")
+            lines.append("  " + _("In the file but not in the model: {keys}").format(keys=_some(self.unexpected)))
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -172,7 +176,9 @@ def _dims(shape: tuple) -> str:
 
 def _some(keys: list[str], limit: int = 5) -> str:
     text = ", ".join(keys[:limit])
-    return text + (f" and {len(keys) - limit} more" if len(keys) > limit else "")
+    if len(keys) <= limit:
+        return text
+    return _("{keys} and {n} more").format(keys=text, n=len(keys) - limit)
 
 
 def _shape_of(value) -> tuple:
