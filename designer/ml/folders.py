@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from designer.core.i18n import _
 from designer.ml import pictures
 from designer.ml.data import Dataset, DatasetError, cache_dir, normalise
 # The layout, the split and the conversion live in pictures.py, which the exported training script copies.
@@ -65,7 +66,7 @@ def resolve(name: str, base: str | os.PathLike | None = None) -> Path:
     """The folder that ``folder:PATH`` names; a relative PATH counts from ``base`` (the project's folder)."""
     text = name[len(PREFIX):].strip()
     if not text:
-        raise FolderError(f"{name!r}: write the folder after 'folder:', e.g. folder:pictures")
+        raise FolderError(_("{name}: write the folder after 'folder:', e.g. folder:pictures").format(name=repr(name)))
     path = Path(os.path.expanduser(text))
     if not path.is_absolute() and base is not None:
         path = Path(base) / path
@@ -136,7 +137,8 @@ def decode(layout: Layout, shape: Sequence[int], progress: Progress | None = Non
     os.replace(meta_tmp, folder / f"{key}.json")  # written last: a cache without it is not used
     decoded = _read_cache(folder, key)
     if decoded is None:
-        raise FolderError(f"{layout.root}: the decoded pictures could not be read back from {folder}")
+        raise FolderError(_("{root}: the decoded pictures could not be read back from {cache}").format(
+            root=layout.root, cache=folder))
     decoded.from_cache = False
     return decoded
 
@@ -170,13 +172,14 @@ def load(name: str, input_shape: Sequence[int], base: str | os.PathLike | None =
     decoded = decode(layout, size, progress)
     n = decoded.train_count
     if n == 0 or n == len(decoded.labels):
-        raise FolderError(f"{layout.root}: no {'training' if n == 0 else 'held-out'} picture could be read")
+        raise FolderError((_("{root}: no training picture could be read") if n == 0
+                           else _("{root}: no held-out picture could be read")).format(root=layout.root))
     x = torch.from_numpy(decoded.pictures)
     y = torch.from_numpy(decoded.labels)
     if len(input_shape) == 2:
         x = x[:, 0]
     dataset = Dataset(name, x[:n], y[:n], x[n:], y[n:], list(layout.classes), mean=MEAN, std=STD)
-    dataset.warnings = [f"skipped {message}" for message in decoded.skipped]
+    dataset.warnings = [_("skipped {message}").format(message=message) for message in decoded.skipped]
     return dataset
 
 
@@ -184,7 +187,7 @@ def classes_of(name: str, base: str | os.PathLike | None = None) -> list[str]:
     """The class names of ``folder:PATH`` without listing its pictures (for ``predict`` and Try it)."""
     root = resolve(name, base)
     if not root.is_dir():
-        raise FolderError(f"{root}: no such folder, so the class names are unknown")
+        raise FolderError(_("{root}: no such folder, so the class names are unknown").format(root=root))
     train_dir, _ = pictures.split_folders(root)
     try:
         return pictures.list_classes(root / train_dir if train_dir else root)
@@ -205,5 +208,5 @@ def prepare_picture(path: str | os.PathLike, shape: Sequence[int]) -> torch.Tens
     try:
         pixels = decode_picture(path, channels, height, width)
     except UNREADABLE as exc:
-        raise FolderError(f"{path}: not a readable picture ({exc})") from None
+        raise FolderError(_("{path}: not a readable picture ({error})").format(path=path, error=exc)) from None
     return normalise(torch.from_numpy(pixels), MEAN, STD).reshape(1, *[int(s) for s in shape])
