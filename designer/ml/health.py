@@ -17,6 +17,7 @@ from typing import Iterator
 import torch
 from torch import nn
 
+from designer.core.i18n import _
 from designer.ml.inspect import evaluating, layers
 from designer.ml.train import EpochEnd, Started
 
@@ -131,24 +132,28 @@ class Probe:
         warnings = []
         for item in found:
             if item.dead is not None and item.dead >= DEAD:
-                warnings.append(f"{item.dead:.0%} of {item.name}'s units never fire on the held-out set: "
-                                "lower the learning rate or use LeakyReLU.")
+                warnings.append(_("{share} of {layer}'s units never fire on the held-out set: "
+                                  "lower the learning rate or use LeakyReLU.").format(
+                                    share=f"{item.dead:.0%}", layer=item.name))
             if item.update is not None and item.update < TINY_UPDATE:
-                warnings.append(f"{item.name}'s weights barely moved this epoch ({item.update:.1e} of their "
-                                "size): raise the learning rate.")
+                warnings.append(_("{layer}'s weights barely moved this epoch ({update} of their "
+                                  "size): raise the learning rate.").format(
+                                    layer=item.name, update=f"{item.update:.1e}"))
             if item.update is not None and item.update > HUGE_UPDATE:
-                warnings.append(f"{item.name}'s weights changed by more than their own size this epoch "
-                                f"({item.update:.1f}×): lower the learning rate.")
+                warnings.append(_("{layer}'s weights changed by more than their own size this epoch "
+                                  "({update}×): lower the learning rate.").format(
+                                    layer=item.name, update=f"{item.update:.1f}"))
         history = self.history
         if len(history) > STALL_EPOCHS:
             best = min(range(len(history)), key=lambda i: history[i].train_loss)
             earlier = min(e.train_loss for e in history[:-STALL_EPOCHS])
             if history[-1].train_loss > earlier * 0.99 and best < len(history) - STALL_EPOCHS:
-                warnings.append(f"The training loss stopped falling after epoch {history[best].epoch}: try a "
-                                "lower learning rate or a learning-rate schedule.")
+                warnings.append(_("The training loss stopped falling after epoch {epoch}: try a "
+                                  "lower learning rate or a learning-rate schedule.").format(
+                                    epoch=history[best].epoch))
         if len(history) >= 3:
             a, b, c = history[-3:]
             if a.val_loss < b.val_loss < c.val_loss and a.train_loss > b.train_loss > c.train_loss:
-                warnings.append("The held-out loss rises while the training loss falls: the model overfits. "
-                                "Use more data, augmentation or Dropout, or stop earlier.")
+                warnings.append(_("The held-out loss rises while the training loss falls: the model overfits. "
+                                  "Use more data, augmentation or Dropout, or stop earlier."))
         return warnings
