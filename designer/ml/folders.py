@@ -19,6 +19,7 @@ memory-mapped file. The training loop turns batches into floats as it goes.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -76,9 +77,18 @@ def resolve(name: str, base: str | os.PathLike | None = None) -> Path:
 def scan(root: str | os.PathLike) -> Layout:
     """List the classes and pictures of ``root``; raises FolderError for a folder that cannot train."""
     try:
-        return pictures.scan_folder(root)
+        layout = pictures.scan_folder(root)
     except PictureFolderError as exc:
         raise FolderError(str(exc)) from None
+    return dataclasses.replace(layout, split=split_note(layout.root))
+
+
+def split_note(root: Path) -> str:
+    """How the held-out set of ``root`` is chosen, in the user's language (pictures.py keeps its English)."""
+    train_dir, held_dir = pictures.split_folders(root)
+    if train_dir:
+        return _("{train}/ for training, {held}/ held out").format(train=train_dir, held=held_dir)
+    return _("{share} of each class held out, the same pictures every run").format(share=f"{HELD_OUT_SHARE:.0%}")
 
 
 def picture_size(shape: Sequence[int]) -> tuple[int, int, int]:
