@@ -8,11 +8,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BROKEN = "designer/resources/examples/broken-lenet.netproj.json"
 
 
-def run(lang: str, *args: str) -> subprocess.CompletedProcess:
+def run(lang: str, *args: str, cwd=ROOT) -> subprocess.CompletedProcess:
+    """``python main.py ARGS`` under the locale ``lang``, run from ``cwd``."""
     env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-    env["LANG"] = lang
-    return subprocess.run([sys.executable, "main.py", *args], cwd=ROOT, capture_output=True, text=True,
-                          encoding="utf-8", timeout=60, env=env)
+    env.update(LANG=lang, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=cwd, capture_output=True, text=True,
+                          encoding="utf-8", timeout=300, env=env)
 
 
 def test_check_prints_chinese_under_a_chinese_locale():

@@ -1,17 +1,8 @@
 """The weights fit summary and the image folder's split note follow the chosen language."""
 
-import pytest
 import torch
 
-from designer.core import i18n
 from designer.ml import folders, pictures, weights
-
-
-@pytest.fixture
-def chinese():
-    i18n.set_language(i18n.CHINESE)
-    yield
-    i18n.set_language(i18n.ENGLISH)
 
 
 def test_weights_summary_in_chinese_names_the_key_and_counts(chinese):

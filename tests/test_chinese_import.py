@@ -1,14 +1,10 @@
 """Importing a .py speaks Chinese: the command's report and errors, the sandbox's protections and reasons."""
-import os
-import subprocess
-import sys
 from pathlib import Path
-
-import pytest
 
 from designer.core import i18n
 from designer.core.i18n import _
 from designer.ml import sandbox
+from tests.test_cli_language import run
 
 ROOT = Path(__file__).resolve().parents[1]
 LENET_28 = ROOT / "designer" / "resources" / "examples" / "lenet-28.netproj.json"
@@ -24,20 +20,6 @@ class Net(nn.Module):
     def forward(self, x):
         return self.fc(x)
 """
-
-
-def run(lang: str, *args: str, cwd=ROOT) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
-    env.update(LANG=lang, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], cwd=cwd, capture_output=True, text=True,
-                          encoding="utf-8", timeout=300, env=env)
-
-
-@pytest.fixture
-def chinese():
-    i18n.set_language(i18n.CHINESE)
-    yield
-    i18n.set_language(i18n.ENGLISH)
 
 
 def test_import_reports_in_chinese_under_a_chinese_locale(tmp_path):

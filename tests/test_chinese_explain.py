@@ -12,13 +12,6 @@ from designer.ml.explain_render import MARGIN, Renderer
 CONV = {"in_channels": 2, "out_channels": 3, "kernel_size": (3, 3), "padding": (1, 1)}
 
 
-@pytest.fixture
-def chinese():
-    i18n.set_language(i18n.CHINESE)
-    yield
-    i18n.set_language(i18n.ENGLISH)
-
-
 def conv_frame(**changes) -> np.ndarray:
     torch.manual_seed(0)
     conv = torch.nn.Conv2d(2, 3, 3, padding=1)

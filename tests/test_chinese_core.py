@@ -8,13 +8,6 @@ from designer.core.project import ProjectError
 from designer.core.training import ConfigError
 
 
-@pytest.fixture
-def chinese():
-    i18n.set_language(i18n.CHINESE)
-    yield
-    i18n.set_language(i18n.ENGLISH)
-
-
 def lenet(**changes) -> dict:
     data = {"format": "netdesigner.project", "version": 2,
             "nodes": [{"id": "in", "type": "Input", "params": {"shape": [1, 28, 28]}},
