@@ -129,27 +129,25 @@ def test_the_script_takes_every_setting_of_the_project(tmp_path):
                 "augment_flip": True, "augment_color": 0.4}
     assert set(training) == {name for name, setting in SETTINGS.items() if setting.saved}
     assert all(training[name] != setting.default for name, setting in SETTINGS.items() if setting.saved)
-    (tmp_path / "train.py").write_text(trainscript.generate(_project(training=training), "tiny.py"))
-    spec = importlib.util.spec_from_file_location("generated_train", tmp_path / "train.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    argv, sys.argv = sys.argv, ["train.py"]
-    try:
-        args = module.parse_args()
-    finally:
-        sys.argv = argv
+    args = _default_args(trainscript.generate(_project(training=training), "tiny.py"), tmp_path)
     assert {k: getattr(args, k) for k in training} == training
     # An image folder: the project's folder, made absolute against the project file's.
-    (tmp_path / "train.py").write_text(trainscript.generate(_project(training={"dataset": "folder:pictures"}),
-                                                            "tiny.py", base=tmp_path / "project"))
+    args = _default_args(trainscript.generate(_project(training={"dataset": "folder:pictures"}), "tiny.py",
+                                              base=tmp_path / "project"), tmp_path)
+    assert (args.dataset, args.folder) == ("folder", tmp_path / "project" / "pictures")
+
+
+def _default_args(script: str, folder: Path):
+    """The arguments the generated script parses when run with none."""
+    (folder / "train.py").write_text(script)
+    spec = importlib.util.spec_from_file_location("generated_train", folder / "train.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     argv, sys.argv = sys.argv, ["train.py"]
     try:
-        args = module.parse_args()
+        return module.parse_args()
     finally:
         sys.argv = argv
-    assert (args.dataset, args.folder) == ("folder", tmp_path / "project" / "pictures")
 
 
 def test_the_script_is_standalone():
