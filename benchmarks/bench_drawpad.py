@@ -95,9 +95,9 @@ def draw_digit(pad, digit, left, top, width, height, **kw) -> None:
 def train_lenet(epochs: int):
     """LeNet 28x28 from the bundled example, trained by the app's loop on mnist-5k (Adam 1e-3, batch 64)."""
     from designer.core import project as projects
-    from designer.ml import data
+    from designer.ml.data import datasets as data
     from designer.ml.build import build_model
-    from designer.ml.train import Finished, TrainConfig, train
+    from designer.ml.training.loop import Finished, TrainConfig, train
 
     model = build_model(projects.load(EXAMPLES / "lenet-28.netproj.json").graph)
     *_, finished = train(model, data.load("mnist-5k", (1, 28, 28)), TrainConfig(epochs=epochs))
@@ -121,11 +121,11 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
 
     from designer.core import project as projects
-    from designer.ml.inspect import classify
-    from designer.ml.preprocess import naive, preprocess
+    from designer.ml.explain.inside import classify
+    from designer.ml.data.preprocess import naive, preprocess
     from designer.ui.document import Document
-    from designer.ui.panels.drawpad import INTERVAL_MS, PAD, TryPanel
-    from designer.ui.panels.tryout import Tryout
+    from designer.ui.panels.tryit.drawpad import INTERVAL_MS, PAD, TryPanel
+    from designer.ui.panels.tryit.tryout import Tryout
 
     start = time.perf_counter()
     state = train_lenet(4)

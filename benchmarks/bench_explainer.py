@@ -28,7 +28,7 @@ from PIL import ImageDraw  # noqa: E402
 from designer.core.project import load  # noqa: E402
 from designer.ml import explain_render  # noqa: E402
 from designer.ml.build import seeded_model  # noqa: E402
-from designer.ml.explain import for_node  # noqa: E402
+from designer.ml.explain.numbers import for_node  # noqa: E402
 
 LENET = Path(__file__).resolve().parents[1] / "designer" / "resources" / "examples" / "lenet-28.netproj.json"
 

@@ -6,7 +6,7 @@
    torchvision ``ImageFolder`` + ``DataLoader`` script doing the same (same
    model, batch size, optimizer, held-out share, thread count, one held-out
    evaluation per epoch). Prints the ratio baseline / ours.
-2. Decode throughput (pictures per second) of ``designer.ml.folders.decode``.
+2. Decode throughput (pictures per second) of ``designer.ml.data.folders.decode``.
 3. Peak memory (max RSS of a child process) loading a 50,000-picture folder,
    in RAM and past a lowered memory budget (memory-mapped), against the RSS
    of a child that only imports the same modules.
@@ -71,7 +71,7 @@ BASELINE = textwrap.dedent('''
 PEAK = textwrap.dedent('''
     import json, resource, sys
     import torch, torchvision.datasets.folder
-    from designer.ml import data
+    from designer.ml.data import datasets as data
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     if sys.argv[1] != "-":
         dataset = data.load("folder:" + sys.argv[1], [3, 32, 32])
@@ -167,7 +167,7 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT))
     os.environ["NETDESIGNER_CACHE_DIR"] = str(work / "cache-decode")
-    from designer.ml import folders
+    from designer.ml.data import folders
 
     for name, root in (("600 mixed-size PNGs", small),):
         shutil.rmtree(work / "cache-decode", ignore_errors=True)

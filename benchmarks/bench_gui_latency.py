@@ -72,9 +72,9 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])
 
     from designer.core import project as projects
-    from designer.ml import data
+    from designer.ml.data import datasets as data
     from designer.ui.document import Document
-    from designer.ui.panels.training import TrainingPanel
+    from designer.ui.panels.training.panel import TrainingPanel
     from designer.ui.worker import default_threads
 
     data.load("mnist-5k")  # parsed once, as it would be after the first run

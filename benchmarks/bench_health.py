@@ -3,7 +3,7 @@
     python benchmarks/bench_health.py [--epochs 2] [--rounds 3]
 
 LeNet on mnist-5k (4,500 training, 500 held-out samples), batch 64, one
-thread; the same seeded run with and without ``designer.ml.health.watch``,
+thread; the same seeded run with and without ``designer.ml.training.health.watch``,
 alternating so that a busy machine slows both alike. Reports the median
 wall time of each and the ratio. Goal: health on within 5% of off.
 """
@@ -23,8 +23,8 @@ import torch  # noqa: E402
 from designer.core.project import load  # noqa: E402
 from designer.ml import data  # noqa: E402
 from designer.ml.build import build_model  # noqa: E402
-from designer.ml.health import HealthReport, watch  # noqa: E402
-from designer.ml.train import TrainConfig, train  # noqa: E402
+from designer.ml.training.health import HealthReport, watch  # noqa: E402
+from designer.ml.training.loop import TrainConfig, train  # noqa: E402
 
 LENET = Path(__file__).resolve().parents[1] / "designer" / "resources" / "examples" / "lenet-28.netproj.json"
 

@@ -71,7 +71,8 @@ def _child_work(source: Path) -> float:
     import torch
 
     sys.path.insert(0, str(ROOT))
-    from designer.ml import _import_child, importer
+    from designer.ml.importing import child as _import_child
+    from designer.ml.importing import importer
 
     torch.set_num_threads(1)  # as in the child
     started = time.perf_counter()

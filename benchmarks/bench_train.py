@@ -26,7 +26,7 @@ import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
 from designer.ml import data  # noqa: E402
-from designer.ml.train import Finished, TrainConfig, train  # noqa: E402
+from designer.ml.training.loop import Finished, TrainConfig, train  # noqa: E402
 
 
 def lenet() -> nn.Sequential:

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from designer.core import i18n, project, runs, trainscript
+from designer.core import i18n, project, runs
+from designer.ml.export import trainscript
 from designer.core.project import ProjectError
 from designer.core.training import ConfigError
 

@@ -5,9 +5,9 @@ import pytest
 import torch
 
 from designer.core import i18n
-from designer.ml import explain_render
-from designer.ml.explain import ExplainError, Explainer
-from designer.ml.explain_render import MARGIN, Renderer
+from designer.ml.explain import frames as explain_render
+from designer.ml.explain.numbers import ExplainError, Explainer
+from designer.ml.explain.frames import MARGIN, Renderer
 
 CONV = {"in_channels": 2, "out_channels": 3, "kernel_size": (3, 3), "padding": (1, 1)}
 

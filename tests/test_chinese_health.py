@@ -2,7 +2,9 @@
 
 import torch
 
-from designer.ml import folders, pictures, weights
+from designer.ml import weights
+from designer.ml.data import folders
+from designer.ml.standalone import pictures
 
 
 def test_weights_summary_in_chinese_names_the_key_and_counts(chinese):

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from designer.core import i18n
 from designer.core.i18n import _
-from designer.ml import sandbox
+from designer.ml.importing import sandbox
 from tests.test_cli_language import run
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +72,7 @@ def test_why_the_child_failed_is_told_in_chinese(chinese):
 
 
 def test_what_the_sandboxed_child_finds_is_told_in_the_apps_language(tmp_path, chinese):
-    from designer.ml import importer
+    from designer.ml.importing import importer
 
     path = tmp_path / "scaled.py"
     path.write_text(TINY.replace("return self.fc(x)", "return self.fc(x) * 2"), encoding="utf-8")

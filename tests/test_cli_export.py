@@ -50,7 +50,7 @@ def test_no_check_skips_the_check(tmp_path, capsys):
 
 
 def test_outputs_that_differ_exit_1_with_the_difference(tmp_path, capsys, monkeypatch):
-    from designer.ml import verify
+    from designer.ml.export import verify
 
     real = verify.reference_output
 
@@ -147,7 +147,7 @@ def test_training_script_is_written_beside_the_model(tmp_path, capsys):
 
 
 def test_missing_onnx_extra_is_reported_before_writing(tmp_path, capsys, monkeypatch):
-    from designer.ml import onnx_export
+    from designer.ml.export import onnx_export
 
     monkeypatch.setattr(onnx_export, "available", lambda: False)
     assert main(["export", SMALL, "--py", str(tmp_path / "m.py"), "--onnx", str(tmp_path / "m.onnx")]) == 1

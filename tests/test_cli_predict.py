@@ -11,8 +11,8 @@ from PIL import Image, ImageDraw
 from designer.cli import main
 from designer.core.project import load
 from designer.ml.build import build_model
-from designer.ml.inspect import classify
-from designer.ml.preprocess import load_image, preprocess
+from designer.ml.explain.inside import classify
+from designer.ml.data.preprocess import load_image, preprocess
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "designer" / "resources" / "examples"

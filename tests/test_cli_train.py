@@ -109,7 +109,7 @@ def test_a_bad_setting_in_the_file_names_the_file_and_field(tmp_path, capsys):
 
 def _loss_that_fails_after(monkeypatch, steps: int, how: str):
     """Patch the loop's loss so that it becomes NaN (or raises) after ``steps`` training batches."""
-    import designer.ml.train as loop
+    import designer.ml.training.loop as loop
 
     real, calls = loop.loss_function, [0]
 

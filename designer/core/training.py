@@ -27,7 +27,7 @@ OPTIMIZERS = ("SGD", "Adam", "AdamW")
 LOSSES = ("CrossEntropyLoss", "MSELoss", "NLLLoss")
 INITS = ("default", "kaiming", "xavier", "keep")  # keep: continue from the weights the model has
 MAX_SEED = 2**31 - 1
-SCHEDULES = ("constant", "step", "cosine", "one-cycle")  # learning-rate schedules (designer.ml.schedules)
+SCHEDULES = ("constant", "step", "cosine", "one-cycle")  # learning-rate schedules (designer.ml.standalone.schedules)
 DIGITS = ("mnist-5k", "mnist")  # a mirrored digit is not a digit: no flips
 FOLDER_PREFIX = "folder:"  # dataset "folder:PATH": an image folder
 

@@ -50,9 +50,9 @@ def run(args) -> int:
                 file=args.file, layer=repr(args.layer)))
         return 1
 
-    from designer.ml.explain import ExplainError, for_node
-    from designer.ml.explain_render import Renderer
-    from designer.ml.preprocess import PreprocessError, load_image, preprocess
+    from designer.ml.explain.numbers import ExplainError, for_node
+    from designer.ml.explain.frames import Renderer
+    from designer.ml.data.preprocess import PreprocessError, load_image, preprocess
 
     try:
         model = models.build(project)

@@ -87,7 +87,7 @@ def _path(value: str | None) -> Path | None:
 
 def _onnx_ready() -> bool:
     """Whether the onnx extra is installed; says how to install it when not."""
-    from designer.ml import onnx_export
+    from designer.ml.export import onnx_export
 
     if onnx_export.available():
         return True

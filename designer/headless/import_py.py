@@ -33,10 +33,11 @@ def run(args) -> int:
     if not Path(args.file).is_file():
         _err(_("{file}: no such file").format(file=args.file))
         return 2
-    from designer.ml import importer, sandbox
+    from designer.ml.importing import importer
+    from designer.ml.importing import sandbox
 
     # Start torch here while the sandboxed child starts its own: the check after it needs torch.
-    threading.Thread(target=importlib.import_module, args=("designer.ml.verify",), daemon=True).start()
+    threading.Thread(target=importlib.import_module, args=("designer.ml.export.verify",), daemon=True).start()
     for protection in sandbox.missing():
         print(_("warning: this system cannot give the imported file this protection: {protection}").format(
             protection=protection), file=sys.stderr)

@@ -23,10 +23,11 @@ def _error(message: str) -> None:
 def run(args) -> int:
     import numpy as np
 
-    from designer.ml import folders, models
-    from designer.ml.data import is_folder
-    from designer.ml.inspect import classify
-    from designer.ml.preprocess import PreprocessError, adapt, load_image, preprocess
+    from designer.ml import models
+    from designer.ml.data import folders
+    from designer.ml.data.datasets import is_folder
+    from designer.ml.explain.inside import classify
+    from designer.ml.data.preprocess import PreprocessError, adapt, load_image, preprocess
 
     try:
         project = models.load_project(args.file)

@@ -1,6 +1,6 @@
 """``train FILE [--dataset] [--epochs] [--batch-size] [--lr] [--optimizer] [--device] [--seed] [--resume [RUN]] --out W.pt``.
 
-Drives the same loop as the GUI (``designer.ml.train``): a progress bar on
+Drives the same loop as the GUI (``designer.ml.training.loop``): a progress bar on
 stderr, one line per epoch on stdout, the best weights (by held-out
 accuracy) written to ``--out``, also when a later epoch fails. Each run is
 recorded beside the project (``designer.core.runs``) with a checkpoint after
@@ -28,7 +28,8 @@ def _err(message: str) -> None:
 
 
 def run(args) -> int:
-    from designer.ml import data, models
+    from designer.ml import models
+    from designer.ml.data import datasets as data
 
     try:
         proj = models.load_project(args.file)
@@ -37,12 +38,12 @@ def run(args) -> int:
         _err(str(exc))
         return exc.exit_code
 
-    from designer.ml.train import BatchEnd, DeviceError, EpochEnd, Failed, Finished, Started, resolve_device, train
+    from designer.ml.training.loop import BatchEnd, DeviceError, EpochEnd, Failed, Finished, Started, resolve_device, train
     from designer.ml.weights import WeightsError, save_state_dict
 
     from designer.core import runs
-    from designer.ml import checkpoint
-    from designer.ml.recorder import Recorder
+    from designer.ml.training import checkpoint
+    from designer.ml.training.recorder import Recorder
 
     resumed, saved = None, None
     if args.resume:

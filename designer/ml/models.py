@@ -19,13 +19,15 @@ from pathlib import Path
 from torch import nn
 
 from designer.core.i18n import _
-from designer.core import codegen, trainscript
+from designer.core import codegen
+from designer.ml.export import trainscript
 from designer.core import project as project_io
 from designer.core.graph import Graph
 from designer.core.project import Project
 from designer.core.shapes import ModelShapes, infer
 from designer.ml import build as _build
-from designer.ml import verify, weights
+from designer.ml import weights
+from designer.ml.export import verify
 from designer.ml.weights import CompatReport
 
 SEED = 0  # fresh weights are seeded, so two exports of one project agree
@@ -284,7 +286,7 @@ def _check_py(model: nn.Module, request: Request, shape, note: str, out: Outcome
 
 
 def _export_onnx(model: nn.Module, request: Request, shape, out: Outcome) -> None:
-    from designer.ml import onnx_export
+    from designer.ml.export import onnx_export
 
     try:
         onnx_export.export_onnx(model, shape, request.onnx)

@@ -22,10 +22,10 @@ from designer.ui import files, i18n, presentation, settings
 from designer.ui.autosave import Autosaver
 from designer.ui.canvas.view import CanvasView
 from designer.ui.document import STEP_X, Document, chain_layout
-from designer.ui.panels.inspector import Inspector
-from designer.ui.panels.palette import Palette
-from designer.ui.panels.problems import ProblemsList
-from designer.ui.panels.summary import SummaryTable
+from designer.ui.panels.model.inspector import Inspector
+from designer.ui.panels.model.palette import Palette
+from designer.ui.panels.model.problems import ProblemsList
+from designer.ui.panels.model.summary import SummaryTable
 
 LAYOUT_VERSION = 1
 # menu(name) keys stay English (panels ask for "Model"); the bar shows these, translated.
@@ -110,12 +110,12 @@ class MainWindow(QMainWindow):
     def _install_panels(self) -> None:
         """The docks and menu entries of the other parts of the app; each must not import torch at module level."""
         from designer.ui.dialogs.export import install as install_export
-        from designer.ui.panels.code_view import install as install_code_view
-        from designer.ui.panels.drawpad import install as install_tryit
-        from designer.ui.panels.explainer import install as install_explainer
-        from designer.ui.panels.health import install as install_health
-        from designer.ui.panels.lessons import install as install_lessons
-        from designer.ui.panels.training import install as install_training
+        from designer.ui.panels.model.code_view import install as install_code_view
+        from designer.ui.panels.tryit.drawpad import install as install_tryit
+        from designer.ui.panels.inside.explainer import install as install_explainer
+        from designer.ui.panels.training.health import install as install_health
+        from designer.ui.panels.lessons.panel import install as install_lessons
+        from designer.ui.panels.training.panel import install as install_training
 
         install_tryit(self)  # Try it + Look inside docks
         install_explainer(self)  # Explain dock, on the pad's model and drawing

@@ -1,4 +1,4 @@
-"""A training run: ``designer.ml.train`` on a thread of its own, through ``run_in_background``.
+"""A training run: ``designer.ml.training.loop`` on a thread of its own, through ``run_in_background``.
 
 The UI thread never waits on it: it hands over a snapshot of the project
 (plain data, so later edits cannot reach the running model), steers it
@@ -18,7 +18,7 @@ from typing import Callable
 
 from designer.core import project as projects
 from designer.core.training import TrainConfig
-from designer.ml.control import Control
+from designer.ml.training.control import Control
 from designer.ui.background import Job, run_in_background
 
 MAX_UPDATES_PER_S = 20  # batch events the loop sends; the panel redraws at most 30 times a second
@@ -57,14 +57,14 @@ class Recorded:
 
 @dataclass(frozen=True)
 class Mistakes:
-    """Just before Finished: the held-out samples the best weights get wrong (``designer.ml.mistakes.Shown``)."""
+    """Just before Finished: the held-out samples the best weights get wrong (``designer.ml.training.mistakes.Shown``)."""
 
     items: list
 
 
 class TrainingRun:
     """One training run. ``on_event`` hears, in order: status texts (str), Loading, Recorded, Started, BatchEnd
-    and EpochEnd events, then Mistakes and Finished, or Failed (``designer.ml.train``); ``on_ended`` comes last."""
+    and EpochEnd events, then Mistakes and Finished, or Failed (``designer.ml.training.loop``); ``on_ended`` comes last."""
 
     def __init__(self, project: projects.Project, config: TrainConfig, initial_state: dict | None = None,
                  threads: int | None = None, base=None, history=None, resume=None):
@@ -82,7 +82,7 @@ class TrainingRun:
 
     def start(self, on_event: Callable[[object], None], on_ended: Callable[[], None], context=None) -> None:
         def crashed(exc: Exception) -> None:  # a bug must end the run visibly, and be logged
-            from designer.ml.train import Failed
+            from designer.ml.training.loop import Failed
 
             log.error("Training stopped by an unexpected error", exc_info=exc)
             on_event(Failed(f"Training stopped by an unexpected error: {type(exc).__name__}: {exc}"))
@@ -108,9 +108,9 @@ class TrainingRun:
         # OpenMP's thread count is per thread: set it here, in the thread that trains.
         torch.set_num_threads(self.threads)
         _lower_priority()
-        from designer.ml import data
+        from designer.ml.data import datasets as data
         from designer.ml import models
-        from designer.ml.train import Failed, train
+        from designer.ml.training.loop import Failed, train
 
         project = projects.from_dict(self.snapshot)
         try:
@@ -147,9 +147,9 @@ class TrainingRun:
         recorder, saved = self._recorder(job, config, dataset.classes)
         if recorder is False:
             return
-        from designer.ml.health import watch
-        from designer.ml.mistakes import shown
-        from designer.ml.train import Finished
+        from designer.ml.training.health import watch
+        from designer.ml.training.mistakes import shown
+        from designer.ml.training.loop import Finished
 
         events = train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S,
                        checkpoint=recorder.checkpoint if recorder else None, resume=saved)
@@ -167,9 +167,9 @@ class TrainingRun:
     def _recorder(self, job: Job, config: TrainConfig, classes: list[str]):
         """(recorder or None, checkpoint to resume from or None); recorder False: the checkpoint is unusable."""
         from designer.core import runs
-        from designer.ml import checkpoint
-        from designer.ml.recorder import Recorder
-        from designer.ml.train import Failed
+        from designer.ml.training import checkpoint
+        from designer.ml.training.recorder import Recorder
+        from designer.ml.training.loop import Failed
 
         try:
             if self.resume is not None:

@@ -142,7 +142,7 @@ def test_a_long_sum_is_verified_not_reported_in_red(qtbot, qapp, tmp_path):
 
 
 def test_outputs_that_differ_are_shown_in_red_with_the_difference(qtbot, qapp, tmp_path, monkeypatch):
-    from designer.ml import verify
+    from designer.ml.export import verify
 
     real = verify.reference_output
     monkeypatch.setattr(verify, "reference_output", lambda model, probe: real(model, probe) + 0.25)

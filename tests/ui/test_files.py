@@ -148,7 +148,7 @@ def _open(qtbot, monkeypatch, target):
 
 
 def _tryout(window):
-    from designer.ui.panels.tryout import Tryout
+    from designer.ui.panels.tryit.tryout import Tryout
 
     return window.findChild(Tryout)
 

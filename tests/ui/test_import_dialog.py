@@ -101,7 +101,7 @@ def test_weights_saved_from_the_original_class_load_into_the_saved_import(qtbot,
     import torch
 
     from designer.ui.dialogs.weights import WeightsDialog
-    from tests.ml.test_import import SEQUENTIALS, _in_process
+    from tests.ml.importing.test_import import SEQUENTIALS, _in_process
 
     result = _in_process(tmp_path, SEQUENTIALS)
     projects.save(result.project, tmp_path / "imported.netproj.json")

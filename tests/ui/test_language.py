@@ -62,12 +62,12 @@ def test_without_a_saved_choice_the_system_language_is_used():
 
 def test_text_kept_in_module_tables_shows_in_chinese(chinese, qtbot):
     """Tables marked with QT_TRANSLATE_NOOP are translated where they are shown, in their class's context."""
-    from designer.ml.health import HealthReport, LayerHealth
+    from designer.ml.training.health import HealthReport, LayerHealth
     from designer.ui.dialogs.importing import ImportDialog
     from designer.ui.document import Document
-    from designer.ui.panels.health import HealthPanel
-    from designer.ui.panels.training_options import RunOptions
-    from tests.ui.test_training_panel import linear_project
+    from designer.ui.panels.training.health import HealthPanel
+    from designer.ui.panels.training.options import RunOptions
+    from tests.ui.training.test_training_panel import linear_project
 
     health = HealthPanel()
     qtbot.addWidget(health)

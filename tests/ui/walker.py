@@ -219,7 +219,7 @@ class Walk:
 
     def draw(self) -> None:
         """A stroke on the Try it pad (the Look inside panel then shows each layer's output)."""
-        from designer.ui.panels.drawpad import TryPanel
+        from designer.ui.panels.tryit.drawpad import TryPanel
 
         pad = self.window.findChild(TryPanel).pad
         if not pad.isVisible():

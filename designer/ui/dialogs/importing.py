@@ -3,7 +3,7 @@
 Before anything runs, the dialog says that importing runs the file's code and
 how it is contained; where this system lacks a protection it names it, and
 the user confirms once per file. The import runs in the sandboxed child
-(designer.ml.importer) from a pool thread, so neither a bad file nor a slow
+(designer.ml.importing.importer) from a pool thread, so neither a bad file nor a slow
 one blocks the window. Then it shows what it found (the models in the file,
 the chosen one, the input shape and how it was found, what it could not
 represent, with the lines) before the project opens; the model and the input
@@ -31,13 +31,13 @@ _confirmed: set[str] = set()  # files whose missing protections the user accepte
 
 def missing_protections() -> list[str]:
     """The sandbox's protections this system cannot give, in words."""
-    from designer.ml import sandbox
+    from designer.ml.importing import sandbox
 
     return sandbox.missing()
 
 
 def _warning(missing: list[str]) -> str:
-    from designer.ml import sandbox
+    from designer.ml.importing import sandbox
 
     given = [text for text in sandbox.protections().values() if text not in missing]
     text = QCoreApplication.translate("ImportDialog", CONTAINED)
@@ -206,7 +206,7 @@ class ImportDialog(QDialog):
         cannot_check = self.tr("{file}: cannot be checked against this model ({error})")
 
         def work():  # on a pool thread: the text it needs was translated above
-            from designer.ml import importer
+            from designer.ml.importing import importer
             from designer.ml.weights import WeightsError
 
             result = importer.import_py(py, shape, class_name)

@@ -84,7 +84,7 @@ class WeightsDialog(QDialog):
         self.report = report = models.fit(self._model, self._state)
         renamed = ""
         if not report.ok:  # weights saved from the class this project was imported from
-            from designer.ml.importer import key_map_of, remap
+            from designer.ml.importing.importer import key_map_of, remap
 
             key_map = key_map_of(self.document.project)
             mapped = remap(self._state, key_map) if key_map else None

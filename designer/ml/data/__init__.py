@@ -1,0 +1,1 @@
+"""Datasets: MNIST and friends, image folders, drawings, and the augmentation preview."""

@@ -1,0 +1,1 @@
+"""Export: the .py, ONNX, training script and notebook, and the check that they compute what the app does."""

@@ -1,0 +1,1 @@
+"""Look inside and Explain: activations, filters, state_dict, receptive fields, the convolution explainer."""

@@ -1,0 +1,397 @@
+"""Explain: how the selected Conv2d, ConvTranspose2d or pooling layer computes, on the pad's drawing.
+
+The picture (drawn by ``designer.ml.explain.frames``, the same frames the GIF
+export writes) shows the layer's input for the drawing with its padding, the
+window sliding with its stride and dilation, the output cell it fills and
+that cell's numbers. Play, pause, step and speed drive it; clicking an
+output cell jumps there. The what-if editors change kernel_size, stride,
+padding and dilation for the picture only; Apply makes them one undoable
+edit of the model. Torch is imported on first use, not with the window.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QImage, QPainter
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSlider,
+                               QSpinBox, QVBoxLayout, QWidget)
+
+from designer.core import layers
+from designer.core.i18n import _ as core_text
+from designer.core.graph import GraphError
+from designer.ui.panels.model.inspector import PairEditor
+
+EXPLAINED = ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d")
+WHAT_IF = ("kernel_size", "stride", "padding", "dilation")
+
+
+class FrameView(QWidget):
+    """One explainer frame, scaled to fit; a click on an output cell reports it."""
+
+    cell_clicked = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.image: QImage | None = None
+        self.layout_info = None
+        self.setMinimumSize(320, 240)
+
+    def set_frame(self, image: QImage, layout_info) -> None:
+        self.image, self.layout_info = image, layout_info
+        self.update()
+
+    def _target(self) -> QRectF:
+        scale = min(self.width() / self.image.width(), self.height() / self.image.height())
+        w, h = self.image.width() * scale, self.image.height() * scale
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().base())
+        if self.image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(self._target(), self.image)
+        painter.end()
+
+    def frame_point(self, x: float, y: float) -> tuple[float, float] | None:
+        """A widget position in frame pixels."""
+        if self.image is None:
+            return None
+        target = self._target()
+        scale = target.width() / self.image.width()
+        return (x - target.x()) / scale, (y - target.y()) / scale
+
+    def mousePressEvent(self, event) -> None:
+        point = self.frame_point(event.position().x(), event.position().y())
+        if point is not None and self.layout_info is not None:
+            cell = self.layout_info.output_cell_at(*point)
+            if cell is not None:
+                self.cell_clicked.emit(*cell)
+
+
+class ExplainerPanel(QWidget):
+    """The selected layer's computation, step by step, with what-if settings."""
+
+    def __init__(self, tryout, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("explainer")
+        self.tryout = tryout
+        self.document = tryout.document
+        self.node_id: str | None = None
+        self.explainer = None
+        self.renderer = None
+        self.step = 0
+        self.changes: dict = {}  # what-if settings not yet applied
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        self.view = FrameView()
+        self.view.cell_clicked.connect(self._cell_clicked)
+
+        self.back_button = QPushButton("◀ " + self.tr("Step"))
+        self.play_button = QPushButton("▶ " + self.tr("Play"))
+        self.play_button.setCheckable(True)
+        self.step_button = QPushButton(self.tr("Step") + " ▶")
+        self.back_button.clicked.connect(lambda: self.go_to(self.step - 1))
+        self.step_button.clicked.connect(lambda: self.go_to(self.step + 1))
+        self.play_button.toggled.connect(self._play_toggled)
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(1, 30)
+        self.speed.setValue(8)
+        self.speed.setToolTip(self.tr("Steps per second"))
+        self.speed.setMaximumWidth(160)
+        self.speed.valueChanged.connect(self._speed_changed)
+        self.out_channel = QSpinBox()
+        self.out_channel.setPrefix(self.tr("output channel "))
+        self.out_channel.valueChanged.connect(self._channel_changed)
+        self.in_channel = QComboBox()
+        self.in_channel.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.in_channel.setToolTip(self.tr("The input channel to show, or the sum over every channel this output "
+                                            "sees"))
+        self.in_channel.currentIndexChanged.connect(lambda _: self.show_frame())
+        self.gif_button = QPushButton(self.tr("Export GIF…"))
+        self.gif_button.clicked.connect(self.export_gif)
+        controls = QHBoxLayout()
+        for widget in (self.back_button, self.play_button, self.step_button, QLabel(self.tr("speed")), self.speed,
+                       self.out_channel, self.in_channel, self.gif_button):
+            controls.addWidget(widget)
+
+        self.editors: dict[str, PairEditor] = {}
+        self.what_if_form = QFormLayout()
+        what_if = QWidget()
+        what_if.setLayout(self.what_if_form)
+        self.formula = QLabel()
+        self.formula.setObjectName("explainFormula")
+        self.formula.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.formula.setWordWrap(True)
+        self.apply_button = QPushButton(self.tr("Apply to the model"))
+        self.apply_button.clicked.connect(self.apply)
+        self.reset_button = QPushButton(self.tr("Reset"))
+        self.reset_button.clicked.connect(self.reset_what_if)
+        side = QVBoxLayout()
+        side.addWidget(QLabel(self.tr("<b>What if…</b> (the model stays as it is until you apply)")))
+        side.addWidget(what_if)
+        side.addWidget(self.formula)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.apply_button)
+        buttons.addWidget(self.reset_button)
+        side.addLayout(buttons)
+        side.addStretch(1)
+        body = QHBoxLayout()
+        body.addWidget(self.view, 1)
+        body.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addLayout(body, 1)
+        layout.addLayout(controls)
+
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(lambda: self.go_to(self.step + 1))
+        self._speed_changed(self.speed.value())
+        self._stale = True
+        self.document.selection_changed.connect(self._selection_changed)
+        self.document.changed.connect(self._invalidate)
+        tryout.result_ready.connect(self._invalidate)
+        tryout.model_changed.connect(self._invalidate)
+        self._show_note(self.tr("Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block and draw a digit on "
+                                 "the pad."))
+
+    # what is shown ----------------------------------------------------------------
+    def _selection_changed(self, node_id) -> None:
+        self.changes = {}
+        self.step = 0
+        self._build_editors(node_id)
+        self._invalidate()
+
+    def _invalidate(self, *args) -> None:
+        self._stale = True
+        if self.isVisible():
+            self.rebuild()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.rebuild()
+
+    def rebuild(self) -> None:
+        """Compute the explainer for the selection, the drawing and the what-if settings."""
+        self._stale = False
+        self.explainer = self.renderer = None
+        doc = self.document
+        self.apply_button.setEnabled(bool(self.changes) and not doc.locked)
+        node_id = doc.selected
+        if node_id is None or node_id not in doc.graph.nodes or doc.graph.nodes[node_id].type not in EXPLAINED:
+            self.node_id = None
+            return self._show_note(self.tr("Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block to see "
+                                           "how it computes."))
+        if node_id != self.node_id:
+            self._build_editors(node_id)
+        elif not self.changes:
+            self._show_settings()  # after an undo or an inspector edit
+        node = doc.graph.nodes[node_id]
+        name = doc.display_names().get(node_id, node_id)
+        result = self.tryout.last
+        if result is None or result.empty:
+            return self._show_note(self.tr("{name}: draw a digit on the pad to see {type} compute on it.").format(
+                name=name, type=node.type))
+        model = self.tryout.ensure_model()
+        if model is None:
+            return self._show_note(self.tr("{name}: the model cannot run yet: {problem}").format(
+                name=name, problem=self.tryout.status()[1]))
+        from designer.ml.explain.numbers import ExplainError, for_node
+        from designer.ml.explain.frames import Renderer
+
+        try:
+            # A fresh forward, not the pad's capture: that may predate an edit made a moment ago.
+            explainer = for_node(doc.graph, doc.shapes.path, model, result.tensor, node_id, self.changes)
+        except ExplainError as exc:
+            self.formula.setText(f"<span style='color:#c62828'>{exc}</span>")
+            self.apply_button.setEnabled(False)  # settings the layer cannot run with
+            return self._show_note(f"{name}: {exc}", keep_formula=True)
+        self.explainer, self.renderer = explainer, Renderer(explainer, name)
+        self.out_channel.blockSignals(True)
+        self.out_channel.setRange(0, explainer.out_shape[0] - 1)
+        self.out_channel.blockSignals(False)
+        self._fill_channels()
+        model_shape = doc.shapes.nodes[node_id].out_shape
+        shape = "×".join(map(str, explainer.out_shape))
+        output = self.tr("output {shape}").format(shape=shape) if not self.changes else \
+            self.tr("output {shape} (the model's: {model_shape})").format(
+                shape=shape, model_shape="×".join(map(str, model_shape)))
+        weights = "" if explainer.weight is not None or node.type in ("MaxPool2d", "AvgPool2d") else \
+            "<br><i>" + self.tr("A what-if kernel size has no weights yet: the picture shows where the window "
+                                "goes.") + "</i>"
+        self.formula.setText(f"<pre>{explainer.formula}</pre>{output}{weights}")
+        header = (self.tr("{name} · {type} on your drawing, trained weights. Step through the output cells, or "
+                          "click one.") if self.tryout.trained else
+                  self.tr("{name} · {type} on your drawing, untrained (random) weights. Step through the output "
+                          "cells, or click one."))
+        self.header.setText(header.format(name=name, type=node.type))
+        self.step = min(self.step, explainer.steps - 1)
+        self.show_frame()
+
+    def _show_note(self, text: str, keep_formula: bool = False) -> None:
+        self.header.setText(text)
+        self.view.set_frame(None, None)
+        if not keep_formula:
+            self.formula.setText("")
+        for widget in (self.back_button, self.play_button, self.step_button, self.gif_button):
+            widget.setEnabled(False)
+        self.play_button.setChecked(False)
+
+    def _fill_channels(self) -> None:
+        channels = self.explainer.input_channels(self.out_channel.value())
+        wanted = self.in_channel.currentData()
+        self.in_channel.blockSignals(True)
+        self.in_channel.clear()
+        if len(channels) > 1:
+            self.in_channel.addItem(self.tr("input channels {first}–{last}, summed").format(
+                first=channels.start, last=channels.stop - 1), None)
+        for c in channels:
+            self.in_channel.addItem(self.tr("input channel {channel}").format(channel=c), c)
+        index = self.in_channel.findData(wanted)
+        self.in_channel.setCurrentIndex(max(index, 0))
+        self.in_channel.blockSignals(False)
+
+    def show_frame(self) -> None:
+        if self.renderer is None:
+            return
+        image, info = self.renderer.frame(self.step, self.out_channel.value(), self.in_channel.currentData())
+        rgb = image.convert("RGB")
+        qimage = QImage(rgb.tobytes(), rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
+        self.view.set_frame(qimage, info)
+        for widget in (self.back_button, self.play_button, self.step_button, self.gif_button):
+            widget.setEnabled(True)
+
+    # animation --------------------------------------------------------------------
+    def go_to(self, step: int) -> None:
+        if self.explainer is None:
+            return
+        self.step = step % self.explainer.steps
+        self.show_frame()
+
+    def _play_toggled(self, playing: bool) -> None:
+        self.play_button.setText("❚❚ " + self.tr("Pause") if playing else "▶ " + self.tr("Play"))
+        if playing:
+            self.timer.start()
+        else:
+            self.timer.stop()
+
+    def _speed_changed(self, per_second: int) -> None:
+        self.timer.setInterval(max(1, round(1000 / per_second)))
+
+    def _channel_changed(self, _value: int) -> None:
+        if self.explainer is not None:
+            self._fill_channels()
+            self.show_frame()
+
+    def _cell_clicked(self, row: int, col: int) -> None:
+        ex = self.explainer
+        if ex is None:
+            return
+        rows, cols = ex.in_shape[1:] if ex.type == "ConvTranspose2d" else ex.out_shape[1:]
+        if ex.type != "ConvTranspose2d" and 0 <= row < rows and 0 <= col < cols:
+            self.go_to(row * cols + col)
+
+    # what if ----------------------------------------------------------------------
+    def _build_editors(self, node_id) -> None:
+        while self.what_if_form.rowCount():
+            self.what_if_form.removeRow(0)
+        self.editors = {}
+        self.node_id = node_id
+        node = self.document.graph.nodes.get(node_id) if node_id else None
+        if node is None or node.type not in EXPLAINED:
+            return
+        spec = layers.CATALOG[node.type]
+        for key in WHAT_IF:
+            param = spec.param(key)
+            if param is None:
+                continue
+            editor = PairEditor(param, allow_none=param.default is None and not param.required)
+            editor.setObjectName(f"whatif_{key}")
+            editor.setToolTip(core_text(param.help))
+            editor.edited.connect(lambda value, k=key: self._what_if(k, value))
+            self.what_if_form.addRow(key, editor)
+            self.editors[key] = editor
+        self._show_settings()
+
+    def _show_settings(self) -> None:
+        node = self.document.graph.nodes[self.node_id]
+        try:
+            resolved = node.spec.resolve(node.params)
+        except Exception:  # an invalid parameter: the inspector names it; start from the defaults
+            resolved = {}
+        for key, editor in self.editors.items():
+            value = self.changes.get(key, resolved.get(key, node.params.get(key)))
+            if value == "valid":
+                value = 0
+            elif value == "same":  # the numbers torch pads before the image
+                value = [d * (k - 1) // 2 for k, d in zip(resolved["kernel_size"], resolved["dilation"])]
+            if isinstance(value, str):
+                value = None
+            editor.set_value(value)
+
+    def _what_if(self, key: str, value) -> None:
+        node = self.document.graph.nodes[self.node_id]
+        param = node.spec.param(key)
+        own = node.params.get(key, param.default)
+        if _normal(param, value) == _normal(param, own):
+            self.changes.pop(key, None)
+        else:
+            self.changes[key] = value
+        self.rebuild()
+
+    def reset_what_if(self) -> None:
+        self.changes = {}
+        if self.node_id is not None:
+            self._show_settings()
+        self.rebuild()
+
+    def apply(self) -> None:
+        """The what-if settings become one undoable edit of the model."""
+        if not self.changes or self.node_id is None:
+            return
+        changes, self.changes = dict(self.changes), {}
+        try:
+            self.document.set_params(self.node_id, changes)
+        except GraphError as exc:
+            self.changes = changes
+            self.formula.setText(f"<span style='color:#c62828'>{exc}</span>")
+            return
+        self._show_settings()
+        self.rebuild()
+
+    # GIF --------------------------------------------------------------------------
+    def export_gif(self, path: str | None = None) -> None:
+        if self.renderer is None:
+            return
+        if path is None:
+            name = self.document.display_names().get(self.node_id, "layer")
+            path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the animation as a GIF"), f"{name}.gif",
+                                                  self.tr("GIF images (*.gif)"))
+            if not path:
+                return
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            frames = self.renderer.save_gif(path, self.out_channel.value(), self.in_channel.currentData())
+            wrote = self.tr("Wrote {file}: 1 frame.") if frames == 1 else self.tr("Wrote {file}: {frames} frames.")
+            self.header.setText(wrote.format(file=path, frames=frames))
+        except OSError as exc:
+            self.header.setText(self.tr("Could not write {file}: {error}").format(file=path,
+                                                                                   error=exc.strerror or exc))
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+
+
+def _normal(param, value):
+    try:
+        return param.check(value) if value is not None else None
+    except Exception:  # an invalid value compares as it is
+        return value
+
+
+def install(window) -> None:
+    """Dock the explainer next to Look inside; it shares the pad's model and drawing."""
+    from designer.ui.panels.tryit.tryout import Tryout
+
+    tryout = window.findChild(Tryout)
+    window.add_dock("Explain", ExplainerPanel(tryout), Qt.DockWidgetArea.BottomDockWidgetArea)

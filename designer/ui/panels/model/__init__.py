@@ -1,0 +1,1 @@
+"""Editing the model: palette, inspector, problems, summary and the live code view."""

@@ -1,0 +1,1 @@
+"""The Training dock: settings, Start/Stop, curves, runs, mistakes, health, image folders."""

@@ -1,0 +1,1 @@
+"""Try it: the drawing pad and the model behind it."""

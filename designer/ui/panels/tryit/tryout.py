@@ -1,0 +1,323 @@
+"""The model behind the drawing pad and the activations view, kept in step with the document.
+
+``Tryout`` rebuilds the model lazily after an edit, loads the document's
+trained weights, classifies one picture (recording every layer's output with
+forward hooks) and offers a quick training run on mnist-5k in a worker thread.
+Torch is imported on first use, never at module level.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from designer.ui.background import Cancelled, Job, run_in_background
+
+if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
+    import numpy as np
+
+QUICK_EPOCHS = 2
+FIELD_SHAPE = (1, 28, 28)
+
+
+@dataclass
+class Result:
+    """One classification, for the pad and the activations view.
+
+    Attributes:
+        empty: no ink: nothing was classified.
+        image: the 28x28 field the model sees, 0..1 (None when empty).
+        probs: class probabilities, or None when the model cannot run.
+        layers: every layer's output (``designer.ml.explain.inside.LayerOutput``), in forward order.
+        tensor: the model input, (1, *input_shape).
+        trained: the document's trained weights were used.
+        model_ms: time spent in the model's forward pass.
+        picture: an image-folder model's input as uint8 (H, W, 3) pixels, in colour where the model takes
+            colour (None for digits).
+    """
+
+    empty: bool
+    image: np.ndarray | None = None
+    probs: np.ndarray | None = None
+    layers: list = field(default_factory=list)
+    tensor: object = None
+    trained: bool = False
+    model_ms: float = 0.0
+    picture: np.ndarray | None = None
+
+
+def _quick_train(model, input_shape: tuple, config, control, job) -> tuple[dict, float] | str:
+    """On a worker thread: train ``model`` on mnist-5k, reporting (batches done, batches in all).
+
+    Returns the best state_dict and its held-out accuracy, or a message saying why it failed.
+    """
+    from designer.ml.data import datasets as data
+    from designer.ml.training.loop import BatchEnd, Failed, Finished, train
+
+    dataset = data.load("mnist-5k", input_shape)
+    for event in train(model, dataset, config, control):
+        if isinstance(event, BatchEnd):
+            job.report((event.step, event.steps))
+        elif isinstance(event, Finished):
+            return event.best_state, float(event.best_val_acc)
+        elif isinstance(event, Failed):
+            return event.message
+    return QCoreApplication.translate("Tryout", "Training ended without a result.")
+
+
+class Tryout(QObject):
+    """The document's model, ready to classify drawings."""
+
+    status_changed = Signal()
+    model_changed = Signal()  # rebuilt or new weights: classify again
+    result_ready = Signal(object)  # Result
+    training_progress = Signal(int, int)
+
+    def __init__(self, document, parent: QObject | None = None):
+        super().__init__(parent)
+        self.document = document
+        self.model = None
+        self.trained = False
+        self.training = False
+        self.quick_epochs = QUICK_EPOCHS
+        self.last: Result | None = None
+        self.message = ""  # an extra note: a build error, the last quick training's outcome
+        self._dirty = True
+        self.job: Job | None = None  # the quick training in flight
+        self._control = None
+        self._signature = None
+        self.picture = None  # uint8 (H, W) or (H, W, 3): an opened picture, for a model trained on an image folder
+        self._classes: tuple | None = None  # (dataset, folder, class names or None), looked up once per dataset
+        document.shapes_changed.connect(self._shapes_changed)
+        document.weights_changed.connect(self._invalidate)
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # state ----------------------------------------------------------------------------
+    def input_shape(self) -> tuple[int, ...]:
+        shapes = self.document.shapes
+        if shapes.path and shapes.nodes[shapes.path[0]].out_shape:
+            return tuple(shapes.nodes[shapes.path[0]].out_shape)
+        return FIELD_SHAPE
+
+    def status(self) -> tuple[str, str]:
+        """(kind, message): kind is invalid, output, training, untrained or ready."""
+        shapes = self.document.shapes
+        if not shapes.valid:
+            return "invalid", self.tr("The model has errors: fix them on the canvas to try it out.")
+        out = shapes.output_shape
+        if out is None or len(out) != 1:
+            return "output", self.tr("The model's output has shape {shape}: to classify digits it needs one score "
+                                     "per class; end it with Linear(…, 10).").format(shape=tuple(out or ()))
+        if self.training:
+            return "training", self.tr("Training on mnist-5k…")
+        if self.message:
+            return ("ready" if self.document.weights is not None else "untrained"), self.message
+        if self.document.weights is None:
+            return "untrained", self.tr("This model has not been trained yet: its answers are guesses.")
+        if self.folder_classes() is not None:
+            return "ready", self.tr("Trained weights loaded: drop or open a picture, or draw on the pad.")
+        return "ready", self.tr("Trained weights loaded: draw a digit.")
+
+    def folder_classes(self) -> list[str] | None:
+        """The class names when the project trains on an image folder (``folder:PATH``), else None."""
+        dataset = (self.document.project.training or {}).get("dataset")
+        if not isinstance(dataset, str) or not dataset.startswith("folder:"):
+            return None
+        base = self.document.path.parent if self.document.path else None
+        if self._classes is None or self._classes[:2] != (dataset, base):
+            from designer.ml.data.folders import FolderError, classes_of
+
+            try:
+                names = classes_of(dataset, base)
+            except FolderError as exc:
+                self.message = self.tr("{problem}: the answers are shown as class numbers.").format(problem=exc)
+                names = None
+            self._classes = (dataset, base, names)
+        return self._classes[2]
+
+    def class_names(self, count: int) -> list[str]:
+        """Names for ``count`` scores: the image folder's classes where they fit, else 0, 1, 2..."""
+        names = self.folder_classes()
+        return list(names) if names and len(names) == count else [str(i) for i in range(count)]
+
+    def _model_signature(self) -> tuple:
+        graph, path = self.document.graph, self.document.shapes.path
+        return tuple((graph.nodes[n].type, repr(graph.nodes[n].params), graph.nodes[n].name) for n in path)
+
+    def _shapes_changed(self, *args) -> None:
+        if self._model_signature() != self._signature:  # moving a block changes nothing here
+            self._invalidate()
+
+    def _invalidate(self, *args) -> None:
+        self._dirty = True
+        self.message = ""
+        self.status_changed.emit()
+        self.model_changed.emit()
+
+    def needs_build(self) -> bool:
+        """True when ``ensure_model`` would build (and so import torch)."""
+        return self._dirty
+
+    def ensure_model(self):
+        """The model with the document's weights (built after each edit); None when it cannot run."""
+        if not self._dirty:
+            return self.model
+        self._dirty = False
+        self._signature = self._model_signature()
+        self.model, self.trained = None, False
+        if self.status()[0] in ("invalid", "output"):
+            return None
+        from designer.ml import models
+
+        try:
+            model = models.build(self.document.graph)
+        except models.ModelError as exc:
+            self.message = str(exc)
+            self.status_changed.emit()
+            return None
+        weights = self.document.weights
+        if weights is not None and models.fit(model, weights).ok:
+            models.attach(model, weights)
+            self.trained = True
+        self.model = model.eval()
+        return self.model
+
+    # classification -------------------------------------------------------------------
+    def evaluate(self, image: np.ndarray | None) -> Result:
+        """Classify a pad picture (uint8 or float, white on black); None or no ink gives an empty Result."""
+        if image is None:
+            result = Result(empty=True)
+        else:
+            result = self._evaluate(image)
+        self.last = result
+        self.result_ready.emit(result)
+        return result
+
+    def _evaluate(self, image: np.ndarray) -> Result:
+        from designer.ml.explain.inside import capture, probabilities
+        from designer.ml.data.preprocess import PreprocessError, preprocess
+
+        model = self.ensure_model()
+        if self.folder_classes() is not None:
+            return self._evaluate_picture(model, image)
+        try:
+            prepared = preprocess(image, self.input_shape())
+        except PreprocessError as exc:  # an Input shape that images cannot fill
+            self.message = str(exc)
+            prepared = preprocess(image, FIELD_SHAPE)
+            model = None
+        if prepared.empty:
+            return Result(empty=True)
+        result = Result(False, prepared.image, tensor=prepared.tensor, trained=self.trained)
+        if model is not None:
+            start = time.perf_counter()
+            out, result.layers = capture(model, prepared.tensor, self.document.shapes.path, self.document.graph)
+            result.probs = probabilities(out.reshape(1, -1))[0].numpy()
+            result.model_ms = (time.perf_counter() - start) * 1000
+        return result
+
+    def _evaluate_picture(self, model, image: np.ndarray) -> Result:
+        """An image-folder model: the opened picture (or the pad, once drawn on), converted as its pictures were."""
+        import numpy as np
+        from PIL import Image
+
+        from designer.ml.data.folders import MEAN, STD, FolderError, prepare_array
+        from designer.ml.explain.inside import capture, probabilities
+
+        if self.picture is not None:
+            source = self.picture
+        elif image.dtype == np.uint8:  # the pad's own pixels: white ink on black
+            source = image
+        else:
+            source = np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
+        try:
+            tensor = prepare_array(source, self.input_shape())
+        except FolderError as exc:
+            self.message = str(exc)
+            return Result(empty=True)
+        seen = np.asarray(Image.fromarray(source).convert("L").resize((28, 28)), np.float32) / 255.0
+        # What the model sees, back in pixels: the picture at the Input's size, grey or colour as it was trained.
+        pixels = tensor[0].numpy().reshape(-1, *tensor.shape[-2:]) * STD + MEAN
+        pixels = np.clip(pixels * 255 + 0.5, 0, 255).astype(np.uint8)
+        picture = np.ascontiguousarray(np.repeat(pixels, 3 // len(pixels), axis=0).transpose(1, 2, 0))
+        result = Result(False, seen, tensor=tensor, trained=self.trained, picture=picture)
+        if model is not None:
+            start = time.perf_counter()
+            out, result.layers = capture(model, tensor, self.document.shapes.path)
+            result.probs = probabilities(out.reshape(1, -1))[0].numpy()
+            result.model_ms = (time.perf_counter() - start) * 1000
+        return result
+
+    # quick training -------------------------------------------------------------------
+    def quick_train(self) -> None:
+        """Train on mnist-5k for a couple of epochs in a worker thread; the weights go to the document."""
+        if self.training or self.status()[0] not in ("untrained", "ready"):
+            return
+        from designer.core.training import ConfigError, TrainConfig
+        from designer.ml import models
+        from designer.ml.training.control import Control
+
+        try:
+            config = TrainConfig.from_project(getattr(self.document.project, "training", None))
+        except ConfigError:
+            config = TrainConfig()
+        config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
+
+        try:
+            model = models.build(self.document.graph)
+        except models.ModelError as exc:  # e.g. too large to allocate
+            self.message = str(exc)
+            self.status_changed.emit()
+            return
+        shape, control = self.input_shape(), Control()
+        self._control = control
+        self.training = True
+        if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
+            self.document.set_locked(True, self.tr("Training on mnist-5k from the drawing pad…"))
+        self.status_changed.emit()
+        self.job = run_in_background(lambda job: _quick_train(model, shape, config, control, job),
+                                      self._train_done, self._train_crashed, self,
+                                      on_progress=lambda done: self.training_progress.emit(*done))
+
+    def _train_done(self, outcome) -> None:
+        self.job = None
+        if isinstance(outcome, str):
+            self._train_failed(outcome)
+        else:
+            self._trained(*outcome)
+
+    def _train_crashed(self, exc: Exception) -> None:
+        self.job = None
+        self._train_failed(self.tr("Training was cancelled.") if isinstance(exc, Cancelled)
+                           else self.tr("Training failed: {error}").format(error=exc))
+
+    def _trained(self, state: dict, accuracy: float) -> None:
+        self._unlock()
+        self.document.set_weights(state)  # -> weights_changed -> rebuilt with these weights
+        self.message = self.tr("Trained on mnist-5k: {accuracy:.1%} of held-out digits right.").format(
+            accuracy=accuracy)
+        self.status_changed.emit()
+
+    def _train_failed(self, message: str) -> None:
+        self._unlock()
+        self.message = message
+        self.status_changed.emit()
+
+    def _unlock(self) -> None:
+        if self.training:
+            self.training = False
+            if hasattr(self.document, "set_locked"):
+                self.document.set_locked(False)
+
+    def shutdown(self) -> None:
+        """Stop a quick training run and wait for its thread (on quit)."""
+        if self.job is not None and self.job.running:
+            self.job.cancel()  # no weights for a project that is closing
+            self._control.stop()  # and the loop ends within a batch
+            self.job.wait(5)

@@ -1,0 +1,50 @@
+"""The Code dock follows edits and the selection both ways; File ▸ Export Notebook… writes a notebook."""
+
+import json
+
+from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import Qt
+
+from designer.ui.panels.model.code_view import CodeView, export_notebook
+from tests.ui.inside.test_explainer import click_block, type_into
+
+
+def line_of(view: CodeView, text: str) -> int:
+    return next(n for n, line in enumerate(view.editor.toPlainText().splitlines()) if text in line)
+
+
+def test_code_follows_edits_and_the_selection_both_ways(window, qtbot):
+    view = window.findChild(CodeView)
+    window.dock_for("Code").raise_()
+    qtbot.waitExposed(view)
+    code = view.editor.toPlainText()
+    assert "class Net(nn.Module):" in code and "self.conv1 = nn.Conv2d(1, 6, 5, padding=2)" in code
+
+    click_block(window, qtbot, "n1")
+    assert view.highlighted_lines() == [line_of(view, "self.conv1 = "), line_of(view, "x = self.conv1(x)")]
+    type_into(qtbot, window.inspector.editors["kernel_size"][0].first, "3")
+    qtbot.waitUntil(lambda: "nn.Conv2d(1, 6, 3, padding=2)" in view.editor.toPlainText(), timeout=3000)
+    assert "x = self.conv1(x)  # (N, 6, 30, 30)" in view.editor.toPlainText()
+    type_into(qtbot, window.inspector.editors["out_channels"][0], "12")  # conv2 expects 6 channels: an error
+    qtbot.waitUntil(lambda: not view.status.isHidden(), timeout=3000)
+    assert "conv2" in view.status.text() and "the code below is from before" in view.status.text()
+    assert "nn.Conv2d(1, 6, 3, padding=2)" in view.editor.toPlainText()
+    window.document.undo_stack.undo()
+    qtbot.waitUntil(lambda: view.status.isHidden(), timeout=3000)
+
+    line = line_of(view, "x = self.pool1(x)")
+    cursor = QTextCursor(view.editor.document().findBlockByNumber(line))
+    rect = view.editor.cursorRect(cursor)
+    qtbot.mouseClick(view.editor.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.document.selected == "n3"
+    assert window.inspector.node_id == "n3"
+    assert view.highlighted_lines() == [line_of(view, "self.pool1 = "), line]
+
+
+def test_export_notebook_from_the_file_menu(window, tmp_path):
+    names = [a.objectName() for a in window.menu("File").actions()]
+    assert names.index("action_export_notebook") == names.index("action_export") + 1
+    path = tmp_path / "lenet.ipynb"
+    assert export_notebook(window, str(path))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["nbformat"] == 4 and "class Net(nn.Module):" in "".join(data["cells"][2]["source"])

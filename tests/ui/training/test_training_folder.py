@@ -1,0 +1,114 @@
+"""Training on an image folder from the Training dock, as a user does it."""
+from pathlib import Path
+
+import pytest
+import torch
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from designer.core import project as projects
+from designer.ui.document import Document
+from designer.ui.panels.training.panel import FOLDER_ITEM, TrainingPanel
+from tests.ml.picture_folders import folder_project, write_folder
+
+torch.set_num_threads(1)
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETDESIGNER_CACHE_DIR", str(tmp_path / "cache"))
+    write_folder(tmp_path / "work" / "pictures", {"circle": 12, "square": 12, "star": 12})
+    return tmp_path / "work"
+
+
+def open_panel(qtbot, path: Path) -> TrainingPanel:
+    document = Document(projects.load(path), path)
+    panel = TrainingPanel(document)
+    qtbot.addWidget(panel)
+    panel.show()
+    return panel
+
+
+def test_choosing_a_folder_shows_classes_counts_and_samples(qtbot, work):
+    project = folder_project(work / "p.netproj.json", "mnist-5k", classes=3)
+    panel = open_panel(qtbot, project)
+    assert not panel.folder.isVisible()
+    panel.dataset.setCurrentText(FOLDER_ITEM)
+    assert panel.folder.isVisible() and "Choose a folder" in panel.folder.message.text()
+    qtbot.mouseClick(panel.folder.path, Qt.MouseButton.LeftButton)
+    QTest.keyClicks(panel.folder.path, str(work / "pictures"))
+    with qtbot.waitSignal(panel.folder.scanned, timeout=60000) as found:
+        QTest.keyClick(panel.folder.path, Qt.Key.Key_Return)
+    assert found.args[0].classes == ["circle", "square", "star"]
+    assert "3 classes" in panel.folder.summary.text() and "33 pictures to train on, 3 held out" in \
+        panel.folder.summary.text()
+    strip = panel.folder.findChild(type(panel.folder.summary), "samples_star")
+    assert strip is not None and strip.pixmap().width() >= 6 * 40
+    assert panel.folder.message.text() == ""
+    assert panel.config().dataset == "folder:pictures"  # saved relative to the project file
+
+
+def test_a_model_without_one_score_per_class_cannot_start_and_names_the_fix(qtbot, work):
+    panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures", classes=10))
+    qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
+    assert panel.dataset.currentText() == FOLDER_ITEM and panel.folder.path.text() == "pictures"
+    assert "out_features → 3" in panel.folder.message.text()
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.run is None and "out_features → 3" in panel.message.text()
+    panel.document.set_param("n5", "out_features", 3)
+    assert panel.folder.message.text() == ""
+
+
+def test_an_empty_class_is_reported(qtbot, work):
+    (work / "pictures" / "tree").mkdir()
+    panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures", classes=4))
+    qtbot.waitUntil(lambda: "tree" in panel.folder.message.text(), timeout=60000)
+    assert "no pictures" in panel.folder.message.text()
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.run is None and "tree" in panel.message.text()
+
+
+def test_a_run_on_the_folder_shows_decoding_and_class_names(qtbot, work):
+    panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures", epochs=3))
+    qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
+    decoding = []
+    panel.run_event.connect(lambda e: decoding.append((e.what, e.done, e.total))
+                            if type(e).__name__ == "Loading" else None)
+    with qtbot.waitSignal(panel.run_ended, timeout=60000):
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert decoding[-1] == ("decoding 36 pictures", 36, 36)
+    assert "best held-out accuracy" in panel.message.text()
+    table = panel.curves.confusion
+    assert [table.horizontalHeaderItem(i).text() for i in range(3)] == ["circle", "square", "star"]
+    assert table.verticalHeaderItem(2).text() == "true star"
+
+
+def test_save_as_into_another_folder_keeps_naming_the_same_image_folder(qtbot, window, work, monkeypatch):
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QFileDialog
+
+    assert window.open_file(folder_project(work / "p.netproj.json", "folder:pictures"))
+    panel = window.training_panel
+    qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
+    target = work.parent / "elsewhere" / "deeper" / "copy.netproj.json"
+    target.parent.mkdir(parents=True)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.SaveAs)
+    saved = projects.load(target).training["dataset"]
+    assert saved == "folder:../../work/pictures"  # still relative, from the new file's folder
+    assert panel.config().dataset == saved  # and the panel's next run trains on the same folder
+    reopened = open_panel(qtbot, target)
+    qtbot.waitUntil(lambda: reopened.folder.layout_info is not None, timeout=60000)
+    assert reopened.folder.layout_info.classes == ["circle", "square", "star"]
+    assert reopened.folder.layout_info.root.resolve() == (work / "pictures").resolve()
+
+
+def test_augmentation_preview_shows_the_folders_pictures_at_the_inputs_size(qtbot, work):
+    panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures"))
+    qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
+    preview = panel.augment_preview
+    with qtbot.waitSignal(preview.shown, timeout=30000):
+        qtbot.mouseClick(panel.options.augment, Qt.MouseButton.LeftButton)
+    stored, changed = preview.arrays
+    assert stored.shape == (8, 16, 16, 3) and (stored[..., 0] != stored[..., 1]).any()  # in colour
+    assert (stored != changed).any()
