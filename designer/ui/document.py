@@ -25,6 +25,7 @@ from designer.ui.canvas.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand,
 
 STEP_X = 180.0  # distance between neighbouring blocks, matching the templates
 STEP_Y = 140.0
+SHELVED = 4  # how many sets of cleared weights an undo can bring back
 
 
 INPUT_STAYS = QT_TRANSLATE_NOOP("Document", "The Input block cannot be deleted: every model starts from it (change "
@@ -83,6 +84,7 @@ class Document(QObject):
         self.weights: dict | None = None
         self.weights_note = ""  # why the weights changed, while weights_changed is being emitted
         self.weights_pending = False  # the project's weights file is being read and checked
+        self._shelf: dict[tuple, dict] = {}  # weights cleared by edits, by the model they fit: undo brings them back
         self.locked = False
         self.lock_reason = ""
         self._forced_dirty = False
@@ -113,6 +115,7 @@ class Document(QObject):
         self.selected = None
         self._signature = None
         self.weights_pending = False
+        self._shelf.clear()
         self.set_weights(None)
         self.set_path(path)
         self._forced_dirty = modified
@@ -178,12 +181,25 @@ class Document(QObject):
     def _edited(self) -> None:
         """Recompute shapes and tell everyone; called after every do, undo and redo."""
         self.shapes = self._inference.run()
-        if self.weights is not None and self._model_signature() != self._signature:
-            self.weights_note = self.tr("Trained weights cleared: the model changed (train again, or undo the change).")
-            self.set_weights(None)  # trained weights no longer fit the model
-            self.weights_note = ""
+        signature = self._model_signature()
+        if self.weights is not None and signature != self._signature:
+            self._shelf[self._signature] = self.weights
+            while len(self._shelf) > SHELVED:
+                del self._shelf[next(iter(self._shelf))]
+            self._say_weights(self.tr("Trained weights cleared: the model changed (train again, or undo the change)."),
+                              None)  # trained weights no longer fit the model
+        if self.weights is None and signature in self._shelf:
+            self._say_weights(self.tr("Trained weights restored: the model is again the one they were trained for."),
+                              self._shelf.pop(signature))
         self.shapes_changed.emit(self.shapes)
         self.changed.emit()
+
+    def _say_weights(self, note: str, state_dict: dict | None) -> None:
+        self.weights_note = note
+        try:
+            self.set_weights(state_dict)
+        finally:
+            self.weights_note = ""
 
     def _model_signature(self) -> tuple:
         """What the weights depend on: types, parameters and names (state_dict keys) along the path."""

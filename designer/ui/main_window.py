@@ -453,6 +453,7 @@ class MainWindow(QMainWindow):
             box.setObjectName("weightsWarning")
             box.setModal(False)  # the project is open and usable: this only informs
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.document.project_replaced.connect(box.close)  # it speaks of this file only
             box.show()
 
     def _weights_changed(self) -> None:

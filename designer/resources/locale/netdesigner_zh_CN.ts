@@ -297,6 +297,10 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
         <translation>训练好的权重已清除：模型改变了（请重新训练，或撤销这次更改）。</translation>
     </message>
     <message>
+        <source>Trained weights restored: the model is again the one they were trained for.</source>
+        <translation>训练好的权重已恢复：模型又是训练它们时的那个模型了。</translation>
+    </message>
+    <message>
         <source>The model cannot be edited now: {reason}.</source>
         <translation>现在不能编辑模型：{reason}。</translation>
     </message>
@@ -1754,6 +1758,14 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>The project&apos;s training settings were not usable ({error}); using the defaults.</source>
         <translation>项目中的训练设置无法使用（{error}）；改用默认设置。</translation>
+    </message>
+    <message>
+        <source>Not trained: the model changed</source>
+        <translation>未训练：模型已改动</translation>
+    </message>
+    <message>
+        <source>Trained: Try it uses these weights</source>
+        <translation>已训练：“试一试”使用这些权重</translation>
     </message>
     <message>
         <source>Cannot start: {setting}: {problem}</source>

@@ -97,7 +97,7 @@ class TrainingPanel(QWidget):
         document.path_changed.connect(self._path_changed)
         document.locked_changed.connect(self._update_buttons)
         document.shapes_changed.connect(self._update_buttons)
-        document.weights_changed.connect(self._update_buttons)
+        document.weights_changed.connect(self._weights_changed)
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self._redraw)
@@ -255,6 +255,21 @@ class TrainingPanel(QWidget):
         self.progress.setValue(0)
         self.progress_label.setText(self.tr("Not trained yet"))
         self._say("")
+
+    def _weights_changed(self) -> None:
+        """Weights that came from elsewhere (an opened file, an edit or its undo): say whether the model is trained."""
+        self._update_buttons()
+        if self.run is not None:
+            return  # the run's own results say it
+        note = self.document.weights_note
+        if self.document.weights is None:
+            if note:  # cleared by an edit: the last run's "the weights belong to the project" is no longer true
+                self.progress_label.setText(self.tr("Not trained: the model changed"))
+                self._say(note)
+            return
+        self.progress_label.setText(self.tr("Trained: Try it uses these weights"))
+        if note:
+            self._say(note)
 
     # run control ----------------------------------------------------------------
     def start(self, resume=None) -> None:
