@@ -73,6 +73,7 @@ class Document(QObject):
     path_changed = Signal(object)
     project_replaced = Signal()  # a new project was opened: rebuild everything
     modified_changed = Signal(bool)
+    training_changed = Signal()  # project.training was edited (not by opening a project)
 
     def __init__(self, project: Project | None = None, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -138,6 +139,19 @@ class Document(QObject):
         """A change outside the undo history (trained weights, training settings): Save is due."""
         self._forced_dirty = True
         self.modified_changed.emit(True)
+
+    def set_training(self, settings: dict) -> None:
+        """Store training settings in the project (the one copy Save, export and the CLI read).
+
+        Keys of ``settings`` replace the project's; keys this version does not
+        know stay. An edit that changes nothing marks nothing.
+        """
+        training = {**(self.project.training or {}), **settings}
+        if training == self.project.training:
+            return
+        self.project.training = training
+        self.mark_modified()
+        self.training_changed.emit()
 
     def select(self, node_id: str | None) -> None:
         if node_id is not None and node_id not in self.graph.nodes:

@@ -1768,6 +1768,10 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>已训练：“试一试”使用这些权重</translation>
     </message>
     <message>
+        <source>{setting}: {problem} (the project keeps its last usable value)</source>
+        <translation>{setting}：{problem}（项目保留上一个可用的值）</translation>
+    </message>
+    <message>
         <source>Cannot start: {setting}: {problem}</source>
         <translation>无法开始：{setting}：{problem}</translation>
     </message>

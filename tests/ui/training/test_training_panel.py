@@ -276,3 +276,51 @@ def test_a_run_that_fails_in_epoch_2_keeps_the_best_weights_and_says_so(panel, q
     assert weights is not None and set(weights) == {"fc.weight", "fc.bias"}
     assert all(torch.isfinite(v).all() for v in weights.values()) and panel.document.modified
     assert not panel.document.locked and panel.start_button.isEnabled()
+
+
+def test_an_edited_learning_rate_is_the_projects_at_once_saved_without_start(window, qtbot, tmp_path, monkeypatch):
+    """Before, the form kept its own copy until Start: Save, reopen → the old learning rate."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QFileDialog
+
+    from designer.ui.main_window import MainWindow
+
+    target = tmp_path / "tiny.netproj.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.document.set_project(linear_project())
+    save = window.findChild(QAction, "action_save")
+    save.trigger()
+    assert target.exists() and not window.isWindowModified()
+
+    panel = window.training_panel
+    panel.lr.selectAll()
+    qtbot.keyClicks(panel.lr, "0.05")
+    panel.epochs.setValue(7)
+    assert window.isWindowModified()  # the title shows it right after the edit
+    assert window.document.project.training["lr"] == 0.05  # what export and the CLI read
+    save.trigger()
+    assert not window.isWindowModified() and panel.run is None
+
+    other = MainWindow()
+    qtbot.addWidget(other)
+    assert other.open_file(target)
+    assert other.document.project.training["lr"] == 0.05 and other.document.project.training["epochs"] == 7
+    assert other.training_panel.lr.text() == "0.05" and not other.document.modified
+
+
+def test_a_setting_being_typed_is_named_and_the_project_keeps_its_last_usable_value(panel, qtbot):
+    panel.lr.selectAll()
+    qtbot.keyClicks(panel.lr, "fast")
+    assert panel.document.project.training["lr"] == 0.01
+    assert "lr" in panel.message.text() and "not a number" in panel.message.text()
+    panel.lr.selectAll()
+    qtbot.keyClicks(panel.lr, "0.2")
+    assert panel.document.project.training["lr"] == 0.2 and panel.message.text() == ""
+
+
+def test_opening_a_project_fills_the_form_without_marking_it_modified(panel):
+    project = linear_project()
+    project.training = {"lr": 0.3, "optimizer": "SGD", "momentum": 0.5}
+    panel.document.set_project(project)
+    assert panel.lr.text() == "0.3" and not panel.document.modified
+    assert panel.document.project.training == {"lr": 0.3, "optimizer": "SGD", "momentum": 0.5}

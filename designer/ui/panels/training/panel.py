@@ -18,7 +18,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Sign
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from designer.core.training import SETTINGS, ConfigError, TrainConfig, rebase_folder
+from designer.core.training import SETTINGS, ConfigError, TrainConfig
 from designer.ui.panels.training.augment_preview import AugmentPreview
 from designer.ui.panels.training.folder_data import FolderData
 from designer.ui.panels.training.lr_preview import LrPreview
@@ -90,9 +90,11 @@ class TrainingPanel(QWidget):
         self._step, self._status = 0, ""  # progress shown at the next redraw
         self._run_classes: list[str] = []  # class names of the latest run's dataset
         self._kept_note = ""  # says which weights a failed run kept
+        self._filling = False  # the form is being filled from the project: nothing to store back
+        self._unusable = False  # the message names a setting that is not usable yet
         self._build()
         self.load_settings()
-        self._where = (document.project, document.path.parent if document.path else None)
+        self._connect_settings()
         document.project_replaced.connect(self._project_replaced)
         document.path_changed.connect(self._path_changed)
         document.locked_changed.connect(self._update_buttons)
@@ -184,6 +186,13 @@ class TrainingPanel(QWidget):
     # settings -----------------------------------------------------------------
     def load_settings(self) -> None:
         """Fill the form from the project's ``training`` object (defaults where absent or unusable)."""
+        self._filling = True
+        try:
+            self._fill()
+        finally:
+            self._filling = False
+
+    def _fill(self) -> None:
         try:
             config = TrainConfig.from_project(self.document.project.training)
         except ConfigError as exc:
@@ -221,6 +230,34 @@ class TrainingPanel(QWidget):
                            seed=self.seed.value(), device=self.device.currentText(),
                            **self.options.values()).validated()
 
+    def _connect_settings(self) -> None:
+        """Every edit of the form goes to ``project.training`` at once, through the document."""
+        for signal in (self.dataset.currentIndexChanged, self.folder.changed, self.epochs.valueChanged,
+                       self.batch_size.valueChanged, self.optimizer.currentIndexChanged, self.lr.textChanged,
+                       self.momentum.valueChanged, self.nesterov.toggled, self.weight_decay.textChanged,
+                       self.loss.currentIndexChanged, self.init.currentIndexChanged, self.seed.valueChanged,
+                       self.options.changed):
+            signal.connect(self._store)
+
+    def _store(self, *_args) -> None:
+        """The form's settings into the project (marks it modified); a setting being typed that is not yet
+        usable is named, and the project keeps its last usable value."""
+        if self._filling or self.run is not None:
+            return
+        try:
+            config = self.config()
+        except ConfigError as exc:
+            if exc.field == "training.dataset" and self._folder_chosen():
+                return  # no folder yet: the folder's own line says what to do
+            self._say(self.tr("{setting}: {problem} (the project keeps its last usable value)").format(
+                setting=exc.field.removeprefix("training."), problem=exc.message), error=True)
+            self._unusable = True
+            return
+        if self._unusable:
+            self._unusable = False
+            self._say("")
+        self.document.set_training(config.to_project())
+
     def _folder_chosen(self) -> bool:
         return self.dataset.currentData() == FOLDER_ITEM
 
@@ -235,17 +272,15 @@ class TrainingPanel(QWidget):
         self.momentum.setEnabled(name == "SGD")
         self.nesterov.setEnabled(name == "SGD")
 
-    def _path_changed(self, path) -> None:
-        """Saved As into another folder: a relative image-folder path must still name the same folder."""
-        project, old = self._where
-        new = path.parent if path else None
-        self._where = (self.document.project, new)
-        text = self.folder.path.text().strip()
-        if project is not self.document.project or new is None or old == new or not text:
-            return  # another project (its settings load next), or nothing to rewrite
-        moved = rebase_folder("folder:" + text, old, new)[len("folder:"):]
-        if moved != text:
-            self.folder.path.setText(moved)
+    def _path_changed(self, _path) -> None:
+        """Saved As into another folder: Save rewrote a relative image-folder path; show it as stored."""
+        dataset = (self.document.project.training or {}).get("dataset", "")
+        if self._folder_chosen() and isinstance(dataset, str) and dataset != self.folder.dataset():
+            self._filling = True
+            try:
+                self.folder.set_dataset(dataset)
+            finally:
+                self._filling = False
 
     def _project_replaced(self) -> None:
         if self.run is not None:
@@ -292,8 +327,6 @@ class TrainingPanel(QWidget):
             if problem:
                 self._say(self.tr("Cannot start: {problem}").format(problem=problem), error=True)
                 return
-        if resume is None:
-            self._remember(config)
         keep = self.keep_weights.isChecked() and self.document.weights is not None and resume is None
         base = self.document.path.parent if self.document.path else None
         self.run = TrainingRun(self.document.project, config, self.document.weights if keep else None, self.threads,
@@ -309,15 +342,6 @@ class TrainingPanel(QWidget):
         self.run.start(self._event, self._ended, context=self)
         self._update_buttons()
         self.run_started.emit()
-
-    def _remember(self, config: TrainConfig) -> None:
-        """Keep the settings in the project, so Save stores them and the CLI trains the same way."""
-        training = dict(self.document.project.training)
-        training.update(config.to_project())
-        if training == self.document.project.training:
-            return
-        self.document.project.training = training  # checked by the same settings model as the file loader
-        self.document.mark_modified()
 
     def toggle_pause(self) -> None:
         if self.run is None:
