@@ -3,7 +3,9 @@
 Training, the pad's quick training, export, import and weight loading all run
 ``work`` on a worker thread and hear back in the UI thread: the result, the
 error, and (with ``on_progress``) every value the work reported on the way, in
-order. The returned ``Job`` can be cancelled and waited for.
+order. The returned ``Job`` can be cancelled and waited for. ``Latest`` runs
+requests that replace each other (a drawing classified as it changes, a preview
+redrawn as settings change): one at a time, the newest wins, stale results dropped.
 
 Workers are Qt's own pool threads, and nothing Qt-owned is ever released on
 them: when the last reference to a widget dropped in a worker, Qt destroyed it
@@ -140,3 +142,72 @@ def run_in_background(work: Callable[..., Any], on_result: Callable[[Any], None]
     relay.finished.connect(deliver)
     pool.start(_Task(work, job, on_progress is not None))
     return job
+
+
+_PREPARING = object()
+
+
+class Latest(QObject):
+    """Newest request wins: one job at a time, a request made meanwhile replaces the one waiting.
+
+    ``request(prepare, on_result, on_error)``: ``prepare()`` runs in the UI thread when the
+    request's turn comes (so it sees the newest state, e.g. a model the job before just built)
+    and returns the work for the worker thread, or None when there is nothing to do. A result
+    is dropped when ``discard()`` was called after its request (the model it ran on was
+    edited), and, unless ``show_superseded``, when a newer request is waiting (a drawing
+    shows each answer on the way; a preview shows only the last).
+    """
+
+    settled = Signal()  # nothing in flight, nothing waiting: what is shown is the newest
+
+    def __init__(self, parent: QObject | None = None, *, show_superseded: bool = False):
+        super().__init__(parent)
+        self.show_superseded = show_superseded
+        self._ticket = 0  # the newest request's number
+        self._floor = 0  # requests up to this number were discarded
+        self._waiting: tuple | None = None  # (ticket, prepare, on_result, on_error)
+        self._running: Job | None = None
+
+    @property
+    def busy(self) -> bool:
+        """A job is in flight or waiting."""
+        return self._running is not None or self._waiting is not None
+
+    def request(self, prepare: Callable[[], Callable[[], Any] | None], on_result: Callable[[Any], None],
+                on_error: Callable[[Exception], None] | None = None) -> None:
+        self._ticket += 1
+        self._waiting = (self._ticket, prepare, on_result, on_error)
+        if self._running is None:
+            self._next()
+
+    def discard(self) -> None:
+        """Forget every request made so far: none of their results will be delivered."""
+        self._floor = self._ticket
+        self._waiting = None
+
+    def _next(self) -> None:
+        while self._waiting is not None:
+            (ticket, prepare, on_result, on_error), self._waiting = self._waiting, None
+            self._running = _PREPARING  # a request made by prepare() waits its turn
+            try:
+                work = prepare()
+            finally:
+                self._running = None
+            if work is None:
+                continue
+            self._running = run_in_background(
+                work, lambda value: self._done(ticket, on_result, value),
+                lambda exc: self._done(ticket, on_error, exc, failed=True), context=self)
+            return
+        self.settled.emit()
+
+    def _done(self, ticket: int, deliver, value, failed: bool = False) -> None:
+        self._running = None
+        try:
+            if ticket > self._floor and (self.show_superseded or self._waiting is None):
+                if deliver is not None:
+                    deliver(value)
+                elif failed and not isinstance(value, Cancelled):
+                    raise value
+        finally:
+            self._next()

@@ -75,3 +75,52 @@ def test_own_thread_work_runs_on_a_thread_that_ends_with_it(qtbot):
     tid = finished.args[0]
     assert tid != threading.get_native_id()
     qtbot.waitUntil(lambda: not Path(f"/proc/{os.getpid()}/task/{tid}").exists(), timeout=5000)
+
+
+def _gated(gate, value):
+    def work():
+        gate.wait(5)
+        return value
+    return work
+
+
+def test_latest_runs_one_at_a_time_and_only_the_newest_request_waiting_runs(qtbot):
+    from designer.ui.background import Latest
+
+    latest, gate, prepared, shown = Latest(), threading.Event(), [], []
+
+    def request(value):
+        def prepare():
+            prepared.append(value)
+            return _gated(gate, value)
+        latest.request(prepare, shown.append)
+
+    request(1)
+    for value in (2, 3, 4):  # made while 1 runs: each replaces the one waiting
+        request(value)
+    assert prepared == [1] and latest.busy
+    with qtbot.waitSignal(latest.settled, timeout=5000):
+        gate.set()
+    assert prepared == [1, 4]  # 2 and 3 never ran
+    assert shown == [4]  # 1 was superseded before it arrived: a preview shows only the newest
+    assert not latest.busy
+
+
+def test_latest_shows_superseded_results_in_order_unless_discarded(qtbot):
+    from designer.ui.background import Latest
+
+    latest, gate, shown = Latest(show_superseded=True), threading.Event(), []
+    latest.request(lambda: _gated(gate, "old model"), shown.append)
+    latest.discard()  # e.g. the model was edited while it ran
+    latest.request(lambda: _gated(gate, "first"), shown.append)
+    latest.request(lambda: _gated(gate, "second"), shown.append)
+    with qtbot.waitSignal(latest.settled, timeout=5000):
+        gate.set()
+    assert shown == ["second"]  # "first" never started: "second" replaced it while "old model" ran
+
+    gate.clear()
+    latest.request(lambda: _gated(gate, "a"), shown.append)
+    latest.request(lambda: _gated(gate, "b"), shown.append)
+    with qtbot.waitSignal(latest.settled, timeout=5000):
+        gate.set()
+    assert shown == ["second", "a", "b"]  # a drawing shows each answer on the way

@@ -56,8 +56,10 @@ def panels(qtbot, qapp):
 
 
 def classified(qtbot, pad):
+    """Wait until the pad's current picture is classified (on a worker thread) and shown everywhere."""
     qtbot.waitUntil(lambda: not pad.timer.isActive(), timeout=3000)
-    pad.classify_now()
+    with qtbot.waitSignal(pad.tryout.settled, timeout=20000):
+        pad.classify_now()
 
 
 def test_clicking_a_block_on_the_canvas_shows_its_output(window, qtbot):
@@ -119,7 +121,7 @@ def test_feature_maps_bars_and_filters_follow_the_selection(qtbot, panels):
 def test_live_while_drawing(qtbot, panels):
     doc, pad, inside = panels
     doc.select("n1")
-    with qtbot.waitSignal(pad.tryout.result_ready, timeout=3000):
+    with qtbot.waitSignal(pad.tryout.result_ready, timeout=10000, check_params_cb=lambda r: not r.empty):
         qtbot.mousePress(pad.pad, Qt.MouseButton.LeftButton, pos=QPoint(140, 40))
         qtbot.mouseMove(pad.pad, QPoint(140, 200))
     assert inside.shown_layer is not None and inside.shown_layer.shape == (6, 28, 28)
@@ -132,6 +134,7 @@ def test_state_dict_lists_parameters_and_buffers_apart_and_mode_is_shown(qtbot, 
     bar = inside.tabs.tabBar()  # the user opens the state_dict tab
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(inside.tabs.indexOf(inside.state)).center())
     assert inside.tabs.currentWidget() is inside.state
+    qtbot.waitUntil(lambda: inside.state.topLevelItemCount() == 2, timeout=10000)  # built on a worker thread
     parameters, buffers = (inside.state.topLevelItem(i) for i in range(2))
     assert [parameters.child(i).text(0) for i in range(parameters.childCount())] == \
         list(build_model(doc.graph).state_dict())
@@ -140,6 +143,7 @@ def test_state_dict_lists_parameters_and_buffers_apart_and_mode_is_shown(qtbot, 
     assert "eval()" in inside.mode.text() and "no layer" in inside.mode.text()
     doc.add_node("BatchNorm2d", {"num_features": 6}, after="n1")
     doc.add_node("Dropout", after="n10")
+    qtbot.waitUntil(lambda: "Dropout" in inside.mode.text(), timeout=10000)
     buffers = inside.state.topLevelItem(1)
     names = [buffers.child(i).text(0) for i in range(buffers.childCount())]
     assert names == ["bn1.running_mean", "bn1.running_var", "bn1.num_batches_tracked"]

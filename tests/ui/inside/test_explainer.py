@@ -11,18 +11,27 @@ from designer.ui.panels.inside.explainer import ExplainerPanel
 from tests.ui.inside.test_activations import classified, draw_seven
 
 
+def explained(qtbot, panel, action) -> None:
+    """Do ``action`` and wait until the Explain dock shows its outcome (the forward runs on a worker thread)."""
+    with qtbot.waitSignal(panel.shown, timeout=20000):
+        action()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=20000)
+
+
 def click_block(window, qtbot, node_id: str) -> None:
     item = window.canvas.scene().nodes[node_id]
     window.canvas.centerOn(item)
     pos = window.canvas.mapFromScene(item.sceneBoundingRect().center())
-    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    viewport = window.canvas.viewport()
+    explained(qtbot, window.findChild(ExplainerPanel),
+              lambda: qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=pos))
     assert window.document.selected == node_id
 
 
 def type_into(qtbot, spin, text: str) -> None:
     spin.setFocus()
     spin.selectAll()
-    qtbot.keyClicks(spin, text)
+    explained(qtbot, spin.window().findChild(ExplainerPanel), lambda: qtbot.keyClicks(spin, text))
 
 
 @pytest.fixture
@@ -61,14 +70,14 @@ def test_step_what_if_apply_and_undo_on_conv1(window, qtbot, explain):
     assert "/2⌋ + 1 = 14" in panel.formula.text() and "the model's: 6×28×28" in panel.formula.text()
     assert "stride" not in doc.graph.nodes["n1"].params and doc.undo_stack.count() == 0  # model untouched
     assert panel.apply_button.isEnabled()
-    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    explained(qtbot, panel, lambda: qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton))
     assert doc.graph.nodes["n1"].params["stride"] == 2
     assert doc.shapes.nodes["n1"].out_shape == (6, 14, 14)
     assert doc.undo_stack.count() == 1, panel.changes
     assert not panel.apply_button.isEnabled(), panel.changes
 
     window.canvas.setFocus()
-    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Undo)
+    explained(qtbot, panel, lambda: qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Undo))
     assert "stride" not in doc.graph.nodes["n1"].params
     assert doc.shapes.nodes["n1"].out_shape == (6, 28, 28)
     assert panel.editors["stride"].first.value() == 1 and panel.explainer.out_shape == (6, 28, 28)
@@ -105,11 +114,11 @@ def test_padding_same_in_the_inspector_shows_its_numbers_in_what_if(window, qtbo
     pad, panel = explain
     doc = window.document
     click_block(window, qtbot, "n4")  # conv2: 5×5, no padding
-    window.inspector.editors["padding"][0].mode.setCurrentText("same")
+    explained(qtbot, panel, lambda: window.inspector.editors["padding"][0].mode.setCurrentText("same"))
     assert doc.graph.nodes["n4"].params["padding"] == "same"
     assert panel.editors["padding"].first.value() == 2
     assert panel.explainer is None and "cannot run" in panel.header.text()  # fc1 no longer gets 400 inputs
-    window.inspector.editors["padding"][0].mode.setCurrentText("valid")
+    explained(qtbot, panel, lambda: window.inspector.editors["padding"][0].mode.setCurrentText("valid"))
     assert panel.editors["padding"].first.value() == 0, panel.header.text()
     assert panel.explainer.out_shape == (16, 10, 10), panel.header.text()
 
@@ -120,10 +129,10 @@ def test_after_an_applied_edit_the_next_layer_is_explained_on_the_new_model(wind
     pad, panel = explain
     click_block(window, qtbot, "n1")
     type_into(qtbot, panel.editors["kernel_size"].first, "3")  # 5×5 → 3×3: conv1 gives 30×30, still valid
-    qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton)
+    explained(qtbot, panel, lambda: qtbot.mouseClick(panel.apply_button, Qt.MouseButton.LeftButton))
     assert window.document.shapes.valid and window.document.shapes.nodes["n1"].out_shape == (6, 30, 30)
     click_block(window, qtbot, "n4")  # conv2, fed by pool1 of the edited model
-    model = pad.tryout.ensure_model()
+    model = pad.tryout.model
     with torch.no_grad():
         real = model.conv2(model.pool1(model.relu1(model.conv1(pad.tryout.last.tensor))))[0].numpy()
     assert panel.explainer.in_shape == (6, 15, 15)

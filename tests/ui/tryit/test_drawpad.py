@@ -70,9 +70,10 @@ def draw(qtbot, pad, strokes):
 
 
 def settle(qtbot, panel):
-    """Wait until the panel has classified the pad's current picture."""
+    """Wait until the panel has classified the pad's current picture (on a worker thread) and shown it."""
     qtbot.waitUntil(lambda: not panel.timer.isActive(), timeout=3000)
-    panel.classify_now()
+    with qtbot.waitSignal(panel.tryout.settled, timeout=20000):
+        panel.classify_now()
     return panel.tryout.last
 
 
@@ -88,7 +89,7 @@ def test_strokes_give_the_same_tensor_as_preprocess_on_the_saved_image(qtbot, pa
 
 
 def test_answer_and_bars_update_while_the_stroke_is_still_being_drawn(qtbot, panel):
-    with qtbot.waitSignal(panel.tryout.result_ready, timeout=3000):
+    with qtbot.waitSignal(panel.tryout.result_ready, timeout=10000, check_params_cb=lambda r: not r.empty):
         stroke(qtbot, panel.pad, [(140, 40), (140, 150)], release=False)
     assert panel.answer.text() in [str(d) for d in range(10)]
     assert sum(panel.bars.probs) == pytest.approx(1.0, abs=1e-5)
@@ -207,3 +208,27 @@ def test_the_app_survives_many_qt_calls_on_python_3_11():
                             cwd=Path(__file__).resolve().parents[3],
                             env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert result.returncode == 0 and "alive" in result.stdout, result.stderr[-500:]
+
+
+def test_the_model_runs_on_a_worker_thread_not_the_ui_thread(qtbot, panel):
+    import threading
+
+    draw(qtbot, panel.pad, SEVEN)
+    settle(qtbot, panel)
+    ran_on = []
+    panel.tryout.model.register_forward_hook(lambda *_: ran_on.append(threading.get_ident()))
+    draw(qtbot, panel.pad, ONE_THEN_DASH[:1])
+    settle(qtbot, panel)
+    assert ran_on and threading.get_ident() not in ran_on  # a large model's forward never freezes the window
+
+
+def test_an_edit_while_the_model_runs_never_shows_the_old_models_answer(qtbot, panel, doc):
+    draw(qtbot, panel.pad, SEVEN)
+    settle(qtbot, panel)
+    shown = []
+    panel.tryout.result_ready.connect(lambda result: shown.append(len(result.probs)))
+    panel.classify_now()  # the ten-class model is running on the drawing
+    doc.set_param("n12", "out_features", 5)  # and the learner edits it meanwhile
+    qtbot.waitUntil(lambda: len(panel.bars.probs) == 5, timeout=20000)
+    assert shown and set(shown) == {5}  # the answer of the model as it was is never shown
+    assert panel.answer.text() in {"0", "1", "2", "3", "4"}

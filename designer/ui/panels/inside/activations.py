@@ -278,14 +278,21 @@ class ActivationsPanel(QWidget):
         tryout.result_ready.connect(self._new_result)
         self._model_stale = True  # the state_dict table and mode note wait for a built model
         tryout.model_changed.connect(self._model_changed)
+        tryout.model_ready.connect(self._model_arrived)
         self.document.selection_changed.connect(self._selection_changed)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.refresh()
 
     def _model_changed(self) -> None:
         self._model_stale = True
+        self.state.clear()  # the old model's: the new one's follows once it is built
+        self.mode.setText("")
         if self.isVisible() and (self.tryout.last is not None or self.tabs.currentIndex() != 0):
             self.refresh_model(build=True)
+
+    def _model_arrived(self) -> None:
+        if self._model_stale and self.isVisible():
+            self.refresh_model()
 
     def _new_result(self, result) -> None:
         if self.isVisible():  # a hidden panel catches up in showEvent
@@ -315,7 +322,7 @@ class ActivationsPanel(QWidget):
         return next((layer for layer in current if layer.output.dim() == 3), None)
 
     def refresh(self, *args) -> None:
-        result = self.tryout.last
+        result = self.tryout.current()
         selected = self.document.selected
         names = self.document.display_names()
         self.shown_layer = None
@@ -411,12 +418,14 @@ class ActivationsPanel(QWidget):
     def refresh_model(self, build: bool = False) -> None:
         """After an edit or new weights: the state_dict table and the train/eval note.
 
-        Only ``build`` may build the model (and so import torch): showing the
-        panel at start-up must not delay the window's first paint.
+        Only ``build`` may ask for the model to be built (on a worker thread, and so
+        import torch): showing the panel at start-up must not load torch.
         """
-        if not build and self.tryout.needs_build():
+        if self.tryout.needs_build():
+            if build:
+                self.tryout.request_model()  # on a worker thread; model_ready brings it here
             return
-        model = self.tryout.ensure_model()
+        model = self.tryout.model
         self._model_stale = False
         if model is None:
             self.state.clear()

@@ -6,7 +6,8 @@ window sliding with its stride and dilation, the output cell it fills and
 that cell's numbers. Play, pause, step and speed drive it; clicking an
 output cell jumps there. The what-if editors change kernel_size, stride,
 padding and dilation for the picture only; Apply makes them one undoable
-edit of the model. Torch is imported on first use, not with the window.
+edit of the model. The forward runs on a worker thread; torch is imported on
+first use, not with the window.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout,
 from designer.core import layers
 from designer.core.i18n import _ as core_text
 from designer.core.graph import GraphError
+from designer.ui.background import Latest
 from designer.ui.panels.model.inspector import PairEditor
 
 EXPLAINED = ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d")
@@ -70,7 +72,13 @@ class FrameView(QWidget):
 
 
 class ExplainerPanel(QWidget):
-    """The selected layer's computation, step by step, with what-if settings."""
+    """The selected layer's computation, step by step, with what-if settings.
+
+    The layer's input comes from a forward of the pad's model on a worker thread;
+    ``shown`` says when the picture (or a note saying why there is none) is up to date.
+    """
+
+    shown = Signal()
 
     def __init__(self, tryout, parent: QWidget | None = None):
         super().__init__(parent)
@@ -148,12 +156,19 @@ class ExplainerPanel(QWidget):
         self.timer.timeout.connect(lambda: self.go_to(self.step + 1))
         self._speed_changed(self.speed.value())
         self._stale = True
+        self._jobs = Latest(self)  # the newest selection, settings and drawing win
         self.document.selection_changed.connect(self._selection_changed)
         self.document.changed.connect(self._invalidate)
         tryout.result_ready.connect(self._invalidate)
         tryout.model_changed.connect(self._invalidate)
+        tryout.model_ready.connect(self._invalidate)
         self._show_note(self.tr("Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block and draw a digit on "
                                  "the pad."))
+
+    @property
+    def busy(self) -> bool:
+        """A forward for the picture (or the pad's model) is in flight."""
+        return self._jobs.busy or self.tryout.busy
 
     # what is shown ----------------------------------------------------------------
     def _selection_changed(self, node_id) -> None:
@@ -164,6 +179,7 @@ class ExplainerPanel(QWidget):
 
     def _invalidate(self, *args) -> None:
         self._stale = True
+        self._jobs.discard()  # a forward on the settings, model or drawing of before
         if self.isVisible():
             self.rebuild()
 
@@ -189,24 +205,48 @@ class ExplainerPanel(QWidget):
             self._show_settings()  # after an undo or an inspector edit
         node = doc.graph.nodes[node_id]
         name = doc.display_names().get(node_id, node_id)
-        result = self.tryout.last
-        if result is None or result.empty:
+        tryout = self.tryout
+        if tryout.last is None or tryout.last.empty:
             return self._show_note(self.tr("{name}: draw a digit on the pad to see {type} compute on it.").format(
                 name=name, type=node.type))
-        model = self.tryout.ensure_model()
-        if model is None:
+        if tryout.needs_build() or tryout.current() is None:
+            tryout.request_model()  # after an edit: the new model's answer (result_ready) brings us back
+            return
+        if tryout.model is None:
             return self._show_note(self.tr("{name}: the model cannot run yet: {problem}").format(
-                name=name, problem=self.tryout.status()[1]))
-        from designer.ml.explain.numbers import ExplainError, for_node
-        from designer.ml.explain.frames import Renderer
+                name=name, problem=tryout.status()[1]))
+        self._jobs.request(lambda: self._prepare(node_id, name), self._explained)
 
-        try:
-            # A fresh forward, not the pad's capture: that may predate an edit made a moment ago.
-            explainer = for_node(doc.graph, doc.shapes.path, model, result.tensor, node_id, self.changes)
-        except ExplainError as exc:
-            self.formula.setText(f"<span style='color:#c62828'>{exc}</span>")
+    def _prepare(self, node_id: str, name: str):
+        """The forward for the explainer, on a worker thread, on the model and drawing of this moment."""
+        tryout, changes = self.tryout, dict(self.changes)
+        model, graph, result, path = tryout.model, tryout.graph, tryout.current(), list(self.document.shapes.path)
+        if model is None or result is None or node_id not in graph.nodes:
+            return None
+
+        def work():
+            from designer.ml.explain.numbers import ExplainError, for_node
+
+            with tryout.lock:  # the pad's forward hooks share the model
+                try:
+                    # A fresh forward, not the pad's capture: the what-if settings change it.
+                    return node_id, name, for_node(graph, path, model, result.tensor, node_id, changes)
+                except ExplainError as exc:
+                    return node_id, name, exc
+
+        return work
+
+    def _explained(self, found) -> None:
+        from designer.ml.explain.frames import Renderer
+        from designer.ml.explain.numbers import ExplainError
+
+        node_id, name, explainer = found
+        doc = self.document
+        node = doc.graph.nodes[node_id]
+        if isinstance(explainer, ExplainError):
+            self.formula.setText(f"<span style='color:#c62828'>{explainer}</span>")
             self.apply_button.setEnabled(False)  # settings the layer cannot run with
-            return self._show_note(f"{name}: {exc}", keep_formula=True)
+            return self._show_note(f"{name}: {explainer}", keep_formula=True)
         self.explainer, self.renderer = explainer, Renderer(explainer, name)
         self.out_channel.blockSignals(True)
         self.out_channel.setRange(0, explainer.out_shape[0] - 1)
@@ -228,8 +268,10 @@ class ExplainerPanel(QWidget):
         self.header.setText(header.format(name=name, type=node.type))
         self.step = min(self.step, explainer.steps - 1)
         self.show_frame()
+        self.shown.emit()
 
     def _show_note(self, text: str, keep_formula: bool = False) -> None:
+        self._jobs.discard()
         self.header.setText(text)
         self.view.set_frame(None, None)
         if not keep_formula:
@@ -237,6 +279,7 @@ class ExplainerPanel(QWidget):
         for widget in (self.back_button, self.play_button, self.step_button, self.gif_button):
             widget.setEnabled(False)
         self.play_button.setChecked(False)
+        self.shown.emit()
 
     def _fill_channels(self) -> None:
         channels = self.explainer.input_channels(self.out_channel.value())

@@ -12,7 +12,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QSizePolicy, QWidget
 
 from designer.core.training import ConfigError, TrainConfig
-from designer.ui.background import run_in_background
+from designer.ui.background import Latest
 
 THUMB = 40  # pixels per sample
 DELAY_MS = 150  # a spin box held down redraws once it settles
@@ -28,7 +28,7 @@ class AugmentPreview(QWidget):
         self.panel = panel
         self.draw = 0
         self.arrays = None  # (original, augmented) uint8 (N, H, W, 3), as last shown
-        self._ticket = 0
+        self._latest = Latest(self)  # the newest settings win; older draws are dropped
         self.original = _strip_label()
         self.augmented = _strip_label()
         self.note = QLabel()
@@ -70,33 +70,32 @@ class AugmentPreview(QWidget):
     def refresh(self) -> None:
         """Draw the samples on a pool thread; the newest request wins."""
         self._timer.stop()
+        self._latest.request(self._prepare, self._arrived, self._arrived)
+
+    def _prepare(self):
         panel = self.panel
         node = panel.document.graph.input_node()
         shape = node.params.get("shape") if node is not None else None
         folder = panel.folder.layout_info if panel._folder_chosen() else None
         if shape is None or (panel._folder_chosen() and folder is None):
-            return
+            return None
         try:
             dataset = panel.folder.dataset() if panel._folder_chosen() else panel.dataset.currentText()
             config = TrainConfig(dataset=dataset, **panel.options.values()).validated()
         except ConfigError as exc:
             self._say(exc.message)
-            return
+            return None
         files = [path for path, _ in folder.train] if folder is not None else []
-        self._ticket += 1
-        ticket, draw = self._ticket, self.draw
+        draw = self.draw
 
         def work():
             from designer.ml.data import preview
 
             return preview.samples(config, shape, draw, files)
 
-        run_in_background(work, lambda found: self._arrived(ticket, found),
-                          lambda exc: self._arrived(ticket, exc), context=self)
+        return work
 
-    def _arrived(self, ticket: int, found) -> None:
-        if ticket != self._ticket:
-            return  # an older request; a newer one is on its way
+    def _arrived(self, found) -> None:
         if isinstance(found, Exception):
             self._say(str(found))
             return

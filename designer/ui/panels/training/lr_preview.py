@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from designer.core.training import TRAIN_SAMPLES, ConfigError
-from designer.ui.background import run_in_background
+from designer.ui.background import Latest
 
 DELAY_MS = 200
 
@@ -26,7 +26,7 @@ class LrPreview(QObject):
         self.panel = panel
         self.curve = panel.curves.lr_plot.plot(pen=pg.mkPen("#2ca02c", width=1, style=Qt.PenStyle.DashLine),
                                                name=self.tr("planned"))
-        self._ticket = 0
+        self._latest = Latest(self)  # the newest settings win
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DELAY_MS)
@@ -37,30 +37,30 @@ class LrPreview(QObject):
         self._timer.start()
 
     def refresh(self) -> None:
+        self._latest.request(self._prepare, self._arrived)
+
+    def _prepare(self):
         panel = self.panel
         try:
             config = panel.config()
         except ConfigError:
             self.curve.setData([], [])  # e.g. a learning rate being typed: no plan to show
             self.shown.emit()
-            return
+            return None
         if panel._folder_chosen():
             if panel.folder.layout_info is None:
-                return
+                return None
             samples = len(panel.folder.layout_info.train)
         else:
             samples = TRAIN_SAMPLES.get(config.dataset, 0)
-        self._ticket += 1
-        ticket = self._ticket
 
         def work():
             from designer.ml.data.preview import planned_rates
 
             return planned_rates(config, samples)
 
-        run_in_background(work, lambda found: self._arrived(ticket, found), context=self)
+        return work
 
-    def _arrived(self, ticket: int, found) -> None:
-        if ticket == self._ticket:
-            self.curve.setData(*found)
-            self.shown.emit()
+    def _arrived(self, found) -> None:
+        self.curve.setData(*found)
+        self.shown.emit()

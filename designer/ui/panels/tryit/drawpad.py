@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # numpy loads with the first drawing, not on the way to the w
 
 PAD = 280  # the pad's own image, 10x MNIST's 28 pixels
 PEN = PAD / 14  # MNIST strokes are about 2 of its 28 pixels wide
-INTERVAL_MS = 16  # at most one classification per frame (60 Hz) while drawing: drawing never waits on the model
+INTERVAL_MS = 16  # at most one classification asked for per frame (60 Hz); the model runs on a worker thread
 IMAGE_FILTER = QT_TRANSLATE_NOOP("TryPanel", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)")
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
@@ -343,6 +343,7 @@ class TryPanel(QWidget):
         self.train_button.clicked.connect(self.tryout.quick_train)
         tryout.status_changed.connect(self._show_status)
         tryout.model_changed.connect(self.request)
+        tryout.result_ready.connect(self._show)
         tryout.training_progress.connect(self._show_progress)
         self._show_status()
 
@@ -357,8 +358,7 @@ class TryPanel(QWidget):
     def classify_now(self) -> None:
         self.timer.stop()
         self._last_run = time.perf_counter()
-        result = self.tryout.evaluate(None if self.pad.is_empty() else self.pad.image())
-        self._show(result)
+        self.tryout.evaluate(None if self.pad.is_empty() else self.pad.image())  # answered by result_ready
 
     def _show(self, result) -> None:
         if result is None or result.empty:

@@ -1,13 +1,15 @@
 """The model behind the drawing pad and the activations view, kept in step with the document.
 
-``Tryout`` rebuilds the model lazily after an edit, loads the document's
-trained weights, classifies one picture (recording every layer's output with
-forward hooks) and offers a quick training run on mnist-5k in a worker thread.
-Torch is imported on first use, never at module level.
+``Tryout`` rebuilds the model after an edit, loads the document's trained
+weights, classifies one picture (recording every layer's output with forward
+hooks) and offers a quick training run on mnist-5k. All of that runs on worker
+threads: on a large model the pad keeps up with the mouse. Torch is imported on
+first use, never at module level.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from designer.ui.background import Cancelled, Job, run_in_background
+from designer.ui.background import Cancelled, Job, Latest, run_in_background
 
 if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
     import numpy as np
@@ -38,6 +40,7 @@ class Result:
         model_ms: time spent in the model's forward pass.
         picture: an image-folder model's input as uint8 (H, W, 3) pixels, in colour where the model takes
             colour (None for digits).
+        generation: the Tryout's generation (edits and new weights) it was computed in.
     """
 
     empty: bool
@@ -48,16 +51,22 @@ class Result:
     trained: bool = False
     model_ms: float = 0.0
     picture: np.ndarray | None = None
+    generation: int = -1
 
 
-def _quick_train(model, input_shape: tuple, config, control, job) -> tuple[dict, float] | str:
-    """On a worker thread: train ``model`` on mnist-5k, reporting (batches done, batches in all).
+def _quick_train(graph, input_shape: tuple, config, control, job) -> tuple[dict, float] | str:
+    """On a worker thread: build the model and train it on mnist-5k, reporting (batches done, batches in all).
 
     Returns the best state_dict and its held-out accuracy, or a message saying why it failed.
     """
+    from designer.ml import models
     from designer.ml.data import datasets as data
     from designer.ml.training.loop import BatchEnd, Failed, Finished, train
 
+    try:
+        model = models.build(graph)
+    except models.ModelError as exc:  # e.g. too large to allocate
+        return str(exc)
     dataset = data.load("mnist-5k", input_shape)
     for event in train(model, dataset, config, control):
         if isinstance(event, BatchEnd):
@@ -69,24 +78,162 @@ def _quick_train(model, input_shape: tuple, config, control, job) -> tuple[dict,
     return QCoreApplication.translate("Tryout", "Training ended without a result.")
 
 
+def snapshot(document):
+    """A copy of the document's graph for a worker thread: the UI thread goes on editing the original."""
+    from designer.core import project as projects
+
+    return projects.from_dict(projects.to_dict(document.project)).graph
+
+
+_NOTHING = object()  # no picture asked for: build only
+
+
+@dataclass
+class _Work:
+    """What one job needs, copied in the UI thread: it touches nothing the UI thread changes."""
+
+    generation: int
+    lock: threading.Lock
+    build: bool  # build the model (from ``graph``, with ``weights`` where they fit) before anything else
+    graph: object
+    weights: dict | None
+    model: object = None  # the model built for this generation, when ``build`` is off
+    trained: bool = False
+    image: object = _NOTHING  # the pad's pixels, None for an empty pad, or _NOTHING
+    input_shape: tuple = FIELD_SHAPE
+    path: tuple = ()
+    folder: bool = False  # an image-folder model: classify ``picture`` (or the pad) as its pictures were
+    picture: object = None
+
+
+@dataclass
+class _Outcome:
+    generation: int
+    built: bool
+    model: object
+    trained: bool
+    graph: object
+    message: str = ""
+    result: Result | None = None
+
+
+def _run(work: _Work) -> _Outcome:
+    """On a worker thread: build the model if asked, then classify the picture if there is one."""
+    model, trained, message = work.model, work.trained, ""
+    if work.build:
+        from designer.ml import models
+
+        model, trained = None, False
+        if work.graph is not None:
+            try:
+                model = models.build(work.graph)
+            except models.ModelError as exc:
+                message = str(exc)
+            else:
+                if work.weights is not None and models.fit(model, work.weights).ok:
+                    models.attach(model, work.weights)
+                    trained = True
+                model.eval()
+    outcome = _Outcome(work.generation, work.build, model, trained, work.graph, message)
+    if work.image is _NOTHING:
+        return outcome
+    if work.image is None:
+        outcome.result = Result(empty=True, generation=work.generation)
+        return outcome
+    with work.lock:  # hooks on a shared model: one forward at a time
+        if work.folder:
+            outcome.result, problem = _evaluate_picture(work, model, trained)
+        else:
+            outcome.result, problem = _evaluate(work, model, trained)
+    outcome.message = outcome.message or problem
+    outcome.result.generation = work.generation
+    return outcome
+
+
+def _evaluate(work: _Work, model, trained: bool) -> tuple[Result, str]:
+    from designer.ml.data.preprocess import PreprocessError, preprocess
+    from designer.ml.explain.inside import capture, probabilities
+
+    problem = ""
+    try:
+        prepared = preprocess(work.image, work.input_shape)
+    except PreprocessError as exc:  # an Input shape that images cannot fill
+        problem = str(exc)
+        prepared = preprocess(work.image, FIELD_SHAPE)
+        model = None
+    if prepared.empty:
+        return Result(empty=True), problem
+    result = Result(False, prepared.image, tensor=prepared.tensor, trained=trained)
+    if model is not None:
+        start = time.perf_counter()
+        out, result.layers = capture(model, prepared.tensor, work.path, work.graph)
+        result.probs = probabilities(out.reshape(1, -1))[0].numpy()
+        result.model_ms = (time.perf_counter() - start) * 1000
+    return result, problem
+
+
+def _evaluate_picture(work: _Work, model, trained: bool) -> tuple[Result, str]:
+    """An image-folder model: the opened picture (or the pad, once drawn on), converted as its pictures were."""
+    import numpy as np
+    from PIL import Image
+
+    from designer.ml.data.folders import MEAN, STD, FolderError, prepare_array
+    from designer.ml.explain.inside import capture, probabilities
+
+    image = work.image
+    if work.picture is not None:
+        source = work.picture
+    elif image.dtype == np.uint8:  # the pad's own pixels: white ink on black
+        source = image
+    else:
+        source = np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
+    try:
+        tensor = prepare_array(source, work.input_shape)
+    except FolderError as exc:
+        return Result(empty=True), str(exc)
+    seen = np.asarray(Image.fromarray(source).convert("L").resize((28, 28)), np.float32) / 255.0
+    # What the model sees, back in pixels: the picture at the Input's size, grey or colour as it was trained.
+    pixels = tensor[0].numpy().reshape(-1, *tensor.shape[-2:]) * STD + MEAN
+    pixels = np.clip(pixels * 255 + 0.5, 0, 255).astype(np.uint8)
+    picture = np.ascontiguousarray(np.repeat(pixels, 3 // len(pixels), axis=0).transpose(1, 2, 0))
+    result = Result(False, seen, tensor=tensor, trained=trained, picture=picture)
+    if model is not None:
+        start = time.perf_counter()
+        out, result.layers = capture(model, tensor, work.path)
+        result.probs = probabilities(out.reshape(1, -1))[0].numpy()
+        result.model_ms = (time.perf_counter() - start) * 1000
+    return result, ""
+
+
 class Tryout(QObject):
-    """The document's model, ready to classify drawings."""
+    """The document's model, ready to classify drawings.
+
+    The model is built and run on a worker thread (``Latest``: the newest picture
+    wins); answers arrive by ``result_ready``. An edit or new weights start a new
+    generation: nothing of an older one is shown again.
+    """
 
     status_changed = Signal()
-    model_changed = Signal()  # rebuilt or new weights: classify again
+    model_changed = Signal()  # an edit or new weights: the model is rebuilt, classify again
+    model_ready = Signal()  # the model for the current edit is built (``model``; None when it cannot run)
     result_ready = Signal(object)  # Result
     training_progress = Signal(int, int)
 
     def __init__(self, document, parent: QObject | None = None):
         super().__init__(parent)
         self.document = document
-        self.model = None
+        self.model = None  # built for the current generation, or None
         self.trained = False
         self.training = False
         self.quick_epochs = QUICK_EPOCHS
         self.last: Result | None = None
         self.message = ""  # an extra note: a build error, the last quick training's outcome
-        self._dirty = True
+        self.generation = 0  # counts edits and new weights
+        self.lock = threading.Lock()  # held by a worker while it runs the model (forward hooks are shared)
+        self._dirty = True  # no model built for this generation yet
+        self._graph = None  # the graph copy the model was built from
+        self._wanted = _NOTHING  # the picture the next job classifies
+        self._jobs = Latest(self, show_superseded=True)  # every answer on the way is shown, in order
         self.job: Job | None = None  # the quick training in flight
         self._control = None
         self._signature = None
@@ -97,6 +244,16 @@ class Tryout(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
+
+    @property
+    def busy(self) -> bool:
+        """A build or a classification is in flight or waiting."""
+        return self._jobs.busy
+
+    @property
+    def settled(self):
+        """Emitted when nothing is in flight: the answer shown is the newest."""
+        return self._jobs.settled
 
     # state ----------------------------------------------------------------------------
     def input_shape(self) -> tuple[int, ...]:
@@ -155,104 +312,75 @@ class Tryout(QObject):
             self._invalidate()
 
     def _invalidate(self, *args) -> None:
+        self.generation += 1
+        self._jobs.discard()  # an answer of the old model must never be shown
         self._dirty = True
+        self._signature = self._model_signature()
+        self.model, self.trained, self._graph = None, False, None
         self.message = ""
         self.status_changed.emit()
         self.model_changed.emit()
 
+    @property
+    def graph(self):
+        """The copy of the graph ``model`` was built from (a worker may read it while the canvas is edited)."""
+        return self._graph
+
+    def current(self) -> Result | None:
+        """The last answer if the current model gave it (not one from before the last edit)."""
+        last = self.last
+        return last if last is not None and last.generation == self.generation else None
+
     def needs_build(self) -> bool:
-        """True when ``ensure_model`` would build (and so import torch)."""
+        """True when the model for the current edit has not been built yet."""
         return self._dirty
 
-    def ensure_model(self):
-        """The model with the document's weights (built after each edit); None when it cannot run."""
-        if not self._dirty:
-            return self.model
-        self._dirty = False
-        self._signature = self._model_signature()
-        self.model, self.trained = None, False
-        if self.status()[0] in ("invalid", "output"):
-            return None
-        from designer.ml import models
-
-        try:
-            model = models.build(self.document.graph)
-        except models.ModelError as exc:
-            self.message = str(exc)
-            self.status_changed.emit()
-            return None
-        weights = self.document.weights
-        if weights is not None and models.fit(model, weights).ok:
-            models.attach(model, weights)
-            self.trained = True
-        self.model = model.eval()
-        return self.model
+    def request_model(self) -> None:
+        """Build the model on a worker thread (if not built yet); ``model_ready`` says when it is there."""
+        if self._dirty:
+            self._jobs.request(self._prepare, self._arrived)
 
     # classification -------------------------------------------------------------------
-    def evaluate(self, image: np.ndarray | None) -> Result:
-        """Classify a pad picture (uint8 or float, white on black); None or no ink gives an empty Result."""
-        if image is None:
-            result = Result(empty=True)
-        else:
-            result = self._evaluate(image)
-        self.last = result
-        self.result_ready.emit(result)
-        return result
+    def evaluate(self, image: np.ndarray | None) -> None:
+        """Classify a pad picture (uint8 or float, white on black) on a worker thread; ``result_ready`` brings it.
 
-    def _evaluate(self, image: np.ndarray) -> Result:
-        from designer.ml.explain.inside import capture, probabilities
-        from designer.ml.data.preprocess import PreprocessError, preprocess
+        None or no ink gives an empty Result. While a picture is being classified, a newer
+        one waits (replacing any older one waiting).
+        """
+        self._wanted = image
+        self._jobs.request(self._prepare, self._arrived)
 
-        model = self.ensure_model()
-        if self.folder_classes() is not None:
-            return self._evaluate_picture(model, image)
-        try:
-            prepared = preprocess(image, self.input_shape())
-        except PreprocessError as exc:  # an Input shape that images cannot fill
-            self.message = str(exc)
-            prepared = preprocess(image, FIELD_SHAPE)
-            model = None
-        if prepared.empty:
-            return Result(empty=True)
-        result = Result(False, prepared.image, tensor=prepared.tensor, trained=self.trained)
-        if model is not None:
-            start = time.perf_counter()
-            out, result.layers = capture(model, prepared.tensor, self.document.shapes.path, self.document.graph)
-            result.probs = probabilities(out.reshape(1, -1))[0].numpy()
-            result.model_ms = (time.perf_counter() - start) * 1000
-        return result
+    def _prepare(self):
+        """In the UI thread, when the job's turn comes: what it needs, copied; None when there is nothing to do."""
+        image, self._wanted = self._wanted, _NOTHING
+        build = self._dirty and self.status()[0] not in ("invalid", "output")
+        if self._dirty and not build:  # nothing can be built for this edit
+            self._dirty, self.model, self.trained, self._graph = False, None, False, None
+            self.model_ready.emit()
+        if not build and image is _NOTHING:
+            return None
+        folder = self.folder_classes() is not None if image is not _NOTHING else False
+        work = _Work(self.generation, self.lock, build, snapshot(self.document) if build else self._graph,
+                     self.document.weights, self.model, self.trained, image, self.input_shape(),
+                     tuple(self.document.shapes.path), folder, self.picture)
+        return lambda: _run(work)
 
-    def _evaluate_picture(self, model, image: np.ndarray) -> Result:
-        """An image-folder model: the opened picture (or the pad, once drawn on), converted as its pictures were."""
-        import numpy as np
-        from PIL import Image
-
-        from designer.ml.data.folders import MEAN, STD, FolderError, prepare_array
-        from designer.ml.explain.inside import capture, probabilities
-
-        if self.picture is not None:
-            source = self.picture
-        elif image.dtype == np.uint8:  # the pad's own pixels: white ink on black
-            source = image
-        else:
-            source = np.clip(image * 255 + 0.5, 0, 255).astype(np.uint8)
-        try:
-            tensor = prepare_array(source, self.input_shape())
-        except FolderError as exc:
-            self.message = str(exc)
-            return Result(empty=True)
-        seen = np.asarray(Image.fromarray(source).convert("L").resize((28, 28)), np.float32) / 255.0
-        # What the model sees, back in pixels: the picture at the Input's size, grey or colour as it was trained.
-        pixels = tensor[0].numpy().reshape(-1, *tensor.shape[-2:]) * STD + MEAN
-        pixels = np.clip(pixels * 255 + 0.5, 0, 255).astype(np.uint8)
-        picture = np.ascontiguousarray(np.repeat(pixels, 3 // len(pixels), axis=0).transpose(1, 2, 0))
-        result = Result(False, seen, tensor=tensor, trained=self.trained, picture=picture)
-        if model is not None:
-            start = time.perf_counter()
-            out, result.layers = capture(model, tensor, self.document.shapes.path)
-            result.probs = probabilities(out.reshape(1, -1))[0].numpy()
-            result.model_ms = (time.perf_counter() - start) * 1000
-        return result
+    def _arrived(self, outcome: _Outcome) -> None:
+        if outcome.generation != self.generation:
+            return  # built or run before an edit (never reached: the edit discarded it)
+        message = self.message
+        if outcome.built:
+            self._dirty = False
+            self.model, self.trained, self._graph = outcome.model, outcome.trained, outcome.graph
+        if outcome.message:
+            self.message = outcome.message
+        if self.message != message:
+            self.status_changed.emit()
+        if outcome.built:
+            self.model_ready.emit()
+        if outcome.result is not None:
+            self.last = outcome.result
+            self.result_ready.emit(outcome.result)
 
     # quick training -------------------------------------------------------------------
     def quick_train(self) -> None:
@@ -260,7 +388,6 @@ class Tryout(QObject):
         if self.training or self.status()[0] not in ("untrained", "ready"):
             return
         from designer.core.training import ConfigError, TrainConfig
-        from designer.ml import models
         from designer.ml.training.control import Control
 
         try:
@@ -269,19 +396,14 @@ class Tryout(QObject):
             config = TrainConfig()
         config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
 
-        try:
-            model = models.build(self.document.graph)
-        except models.ModelError as exc:  # e.g. too large to allocate
-            self.message = str(exc)
-            self.status_changed.emit()
-            return
+        graph = snapshot(self.document)
         shape, control = self.input_shape(), Control()
         self._control = control
         self.training = True
         if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
             self.document.set_locked(True, self.tr("Training on mnist-5k from the drawing pad…"))
         self.status_changed.emit()
-        self.job = run_in_background(lambda job: _quick_train(model, shape, config, control, job),
+        self.job = run_in_background(lambda job: _quick_train(graph, shape, config, control, job),
                                       self._train_done, self._train_crashed, self,
                                       on_progress=lambda done: self.training_progress.emit(*done))
 
