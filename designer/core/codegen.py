@@ -58,9 +58,10 @@ def identifiers(graph: Graph) -> dict[str, str]:
     out: dict[str, str] = {}
     for node_id in graph.model_path().nodes:
         node = graph.nodes[node_id]
-        if node.type == "Input" or node.spec.merge:  # merges are written in forward, not as modules
+        spec = graph.spec(node.type)
+        if node.type == "Input" or spec.merge:  # merges are written in forward, not as modules
             continue
-        base = _sanitise(display.get(node_id) or "", node.spec.prefix)
+        base = _sanitise(display.get(node_id) or "", spec.prefix)
         candidate, n = base, 1
         while candidate in taken:
             n += 1
@@ -221,7 +222,8 @@ def _units(graph: Graph, result: shapes.ModelShapes, compact: bool) -> tuple[dic
     for node_id in result.path[1:]:
         node = graph.nodes[node_id]
         source = inputs[node_id][0]
-        extend = (compact and not node.spec.merge and source != start and not graph.nodes[source].spec.merge
+        extend = (compact and node.type not in layers.MERGES and source != start
+                  and graph.nodes[source].type not in layers.MERGES
                   and consumers[source] == 1)
         if extend:
             key = unit_of[source]
@@ -288,11 +290,11 @@ def graph_body(graph: Graph, result: shapes.ModelShapes, layers_: dict, style: s
     _attributes(units, idents, result, unit_inputs)
     start = result.path[0]
     ordered = forward.order(result.path[-1], unit_inputs, start)
-    merges = {key for key, unit in units.items() if graph.nodes[unit.nodes[0]].spec.merge}
+    merges = {key for key, unit in units.items() if graph.nodes[unit.nodes[0]].type in layers.MERGES}
     names = {}
     for key, unit in units.items():
         first = unit.nodes[0]
-        names[key] = _sanitise(display.get(first, ""), graph.nodes[first].spec.prefix) if key in merges \
+        names[key] = _sanitise(display.get(first, ""), graph.spec(graph.nodes[first].type).prefix) if key in merges \
             else unit.attribute
     lines_, returned = forward.plan(ordered, unit_inputs, merges, names, start)
     doc = ("The network: layers are created in __init__; forward wires them, keeping a tensor by name "

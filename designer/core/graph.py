@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from designer.core import layers, topology
+from designer.core import blocks as blocks_, layers, topology
 from designer.core.i18n import _
 from designer.core.params import ParamError
 from designer.core.topology import ModelPath
@@ -32,13 +32,15 @@ class Node:
 
     @property
     def spec(self) -> layers.LayerSpec:
+        """The catalog entry; for a block instance use ``graph.spec(node.type)``."""
         return layers.CATALOG[self.type]
 
 
 @dataclass(frozen=True)
 class Event:
     """A past-tense change: ``kind`` is node_added, node_removed, edge_added, edge_removed,
-    node_renamed, param_changed, node_moved, reordered or reset."""
+    node_renamed, param_changed, node_moved, node_retyped (data: the old type), reordered, reset,
+    or block_changed (data: the frozenset of block names whose definitions changed)."""
 
     kind: str
     node_id: str | None = None
@@ -54,9 +56,16 @@ class Graph:
     ports (``edge_extra[(src, dst)]["port"]``, see ``inputs``). ``chain_only``
     applies version 1's rules: the model is a single chain and any fork or
     join is an error (the loader sets it for a version-1 file that has one).
+
+    ``blocks`` is the project's block library, shared with the graphs of its
+    definitions (see ``designer.core.blocks``); ``block`` is the definition
+    this graph belongs to, or None for the top-level graph.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, blocks: blocks_.Library | None = None) -> None:
+        self.blocks = blocks if blocks is not None else blocks_.Library()
+        self.block: blocks_.Block | None = None
+        self.blocks.attach(self)
         self.nodes: dict[str, Node] = {}
         self.edges: list[tuple[str, str]] = []
         self.edge_extra: dict[tuple[str, str], dict] = {}  # "port", and unknown file keys
@@ -83,6 +92,18 @@ class Graph:
             return self.nodes[node_id]
         except KeyError:
             raise GraphError(_("no node with id {id!r}").format(id=node_id)) from None
+
+    def spec(self, type_name: str) -> layers.LayerSpec | None:
+        """The catalog entry of a layer type, or a block's instance spec; None when neither."""
+        spec = layers.CATALOG.get(type_name)
+        if spec is None:
+            block = self.blocks.get(type_name)
+            spec = block.spec if block is not None else None
+        return spec
+
+    def is_block(self, node_id: str) -> bool:
+        """Whether the node is an instance of a block."""
+        return self.nodes[node_id].type in self.blocks
 
     def input_node(self) -> Node | None:
         return next((n for n in self.nodes.values() if n.type == "Input"), None)
@@ -126,9 +147,10 @@ class Graph:
     def add_node(self, type_name: str, params: dict | None = None, name: str | None = None,
                  pos: tuple[float, float] = (0.0, 0.0), node_id: str | None = None,
                  extra: dict | None = None) -> Node:
-        spec = layers.get(type_name)
+        spec = self.spec(type_name)
         if spec is None:
             raise GraphError(_("unknown layer type {type!r}").format(type=type_name))
+        self._check_nesting(type_name)
         if type_name == "Input" and self.input_node() is not None:
             raise GraphError(_("the graph already has an Input"))
         if node_id is not None and (not isinstance(node_id, str) or not node_id):
@@ -144,7 +166,7 @@ class Graph:
         # A private copy: a caller's list edited later must not change the node behind the events' back.
         params = copy.deepcopy(params or {})
         for key, value in params.items():
-            _check_param(spec, key, value)
+            self._check_param(spec, key, value)
         node = Node(node_id, type_name, params, name, _position(pos), dict(extra or {}))
         self.nodes[node_id] = node
         self._emit(Event("node_added", node_id))
@@ -199,14 +221,14 @@ class Graph:
     def set_param(self, node_id: str, key: str, value: Any) -> None:
         """Set a parameter; ``value`` None on a parameter whose kind is not optional removes it (torch's default)."""
         node = self.node(node_id)
-        spec = node.spec
+        spec = self.spec(node.type)
         param = spec.param(key)
         if param is None:
             raise GraphError(_("{type} has no parameter {key!r}").format(type=node.type, key=key))
         if value is None and param.kind not in ("opt_int", "opt_float"):
             node.params.pop(key, None)
         else:
-            _check_param(spec, key, value)
+            self._check_param(spec, key, value)
             node.params[key] = copy.deepcopy(value)
         self._emit(Event("param_changed", node_id, data=key))
 
@@ -214,6 +236,46 @@ class Graph:
         node = self.node(node_id)
         node.params.pop(key, None)
         self._emit(Event("param_changed", node_id, data=key))
+
+    def retype(self, node_id: str, type_name: str) -> None:
+        """Make a block instance use another definition (Make unique, a renamed block)."""
+        node = self.node(node_id)
+        if node.type not in self.blocks or type_name not in self.blocks:
+            raise GraphError(_("only a block can take another block's definition"))
+        if node.type == type_name:
+            return
+        self._check_nesting(type_name)
+        for key in node.params:
+            if self.blocks[type_name].spec.param(key) is None:
+                raise GraphError(_("{type} has no parameter {key!r}").format(type=type_name, key=key))
+        self.set_type(node_id, type_name)
+
+    def set_type(self, node_id: str, type_name: str) -> None:
+        """Change a node's type without checks (the library's rename; use ``retype`` otherwise)."""
+        node = self.node(node_id)
+        old, node.type = node.type, type_name
+        self._emit(Event("node_retyped", node_id, data=old))
+
+    def blocks_changed(self, names: frozenset) -> None:
+        """Called by the library: the definitions of ``names`` changed (this graph uses some)."""
+        self._emit(Event("block_changed", data=names))
+
+    def _check_nesting(self, type_name: str) -> None:
+        if self.block is None or type_name not in self.blocks:
+            return
+        own = self.block.name
+        if type_name == own or own in self.blocks.uses(type_name):
+            raise GraphError(_("{block} cannot contain itself, directly or through {other}").format(
+                block=own, other=type_name))
+
+    def _check_param(self, spec: layers.LayerSpec, key: str, value: Any) -> None:
+        if blocks_.is_ref(value) and self.block is not None and spec.param(key) is not None:
+            if value[1:] not in self.block.args:
+                known = ", ".join(self.block.args) or _("none")
+                raise GraphError(_("{ref} is not an argument of {block} (it takes: {known})").format(
+                    ref=value, block=self.block.name, known=known))
+            return
+        _check_param(spec, key, value)
 
     def move(self, node_id: str, pos: tuple[float, float]) -> None:
         node = self.node(node_id)
@@ -266,7 +328,8 @@ class Graph:
             if node.name:
                 names[node.id] = node.name
                 continue
-            prefix = node.spec.prefix
+            spec = self.spec(node.type)
+            prefix = spec.prefix if spec is not None else "block"
             while True:
                 counts[prefix] = counts.get(prefix, 0) + 1
                 candidate = f"{prefix}{counts[prefix]}"
@@ -294,3 +357,16 @@ def _check_param(spec: layers.LayerSpec, key: str, value: Any) -> None:
         param.check(value)
     except ParamError as exc:
         raise GraphError(str(exc)) from None
+
+
+def copy_graph(graph: Graph, blocks: blocks_.Library | None = None) -> Graph:
+    """A copy of ``graph``'s nodes and edges (no listeners) reading ``blocks`` (default: the same library)."""
+    out = Graph(graph.blocks if blocks is None else blocks)
+    for node in graph.nodes.values():
+        out.nodes[node.id] = Node(node.id, node.type, copy.deepcopy(node.params), node.name, node.pos,
+                                  copy.deepcopy(node.extra))
+    out.edges = list(graph.edges)
+    out.edge_extra = copy.deepcopy(graph.edge_extra)
+    out.chain_only = graph.chain_only
+    out._counter = graph._counter
+    return out

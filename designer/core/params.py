@@ -23,6 +23,7 @@ OPT_FLOAT = "opt_float"  # a float or None
 CHOICE = "choice"
 OPT_INT = "opt_int"  # an int or None
 SHAPE = "shape"  # a list of positive ints (Input only)
+VALUE = "value"  # a block's argument: a number, true/false, text or a short list of numbers
 
 MAX_SHAPE_RANK = 3
 MAX_ELEMENTS = 1 << 24
@@ -86,6 +87,8 @@ class Param:
             return value
         if kind == SHAPE:
             return self._shape(value)
+        if kind == VALUE:
+            return self._value(value)
         raise AssertionError(f"unknown parameter kind {kind}")
 
     def _int(self, value: Any) -> int:
@@ -110,6 +113,18 @@ class Param:
             return (self._int(value[0]), self._int(value[1]))
         v = self._int(value)
         return (v, v)
+
+    def _value(self, value: Any) -> Any:
+        scalar = (bool, int, float, str)
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ParamError(self.name, _("must be a finite number"))
+        if isinstance(value, scalar) or value is None:
+            return value
+        if isinstance(value, (list, tuple)) and len(value) <= MAX_SHAPE_RANK and all(
+                isinstance(v, (bool, int, float)) and (not isinstance(v, float) or math.isfinite(v)) for v in value):
+            return list(value)
+        raise ParamError(self.name, _("must be a number, true/false, text or a list of up to 3 numbers, "
+                                      "not {value}").format(value=_short(value)))
 
     def _range(self, value: float) -> None:
         if self.minimum is not None and value < self.minimum:

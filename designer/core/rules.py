@@ -36,6 +36,7 @@ class Fix:
     layer_params: dict = field(default_factory=dict)
     node_id: str | None = None  # the node to change, when it is not the node with the error
     edge: tuple[str, str] | None = None  # insert_on_edge: the wire that gets the new layer
+    block: str | None = None  # node_id (and edge) lie in this block's definition, not in the graph at hand
 
     def to_json(self) -> dict:
         data = {"action": self.action, "label": self.label}
@@ -47,6 +48,8 @@ class Fix:
             data["node"] = self.node_id
         if self.edge is not None:
             data["edge"] = list(self.edge)
+        if self.block is not None:
+            data["block"] = self.block
         return data
 
 

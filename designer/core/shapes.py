@@ -5,14 +5,21 @@ previous results and, after an edit, recomputes only the nodes whose input or
 parameters changed: an edit invalidates its node, and a node downstream whose
 input shapes are unchanged keeps its cached result. A merge (Add, Concat)
 applies its rule to all of its inputs' shapes, in input order.
+
+A block instance is inferred from its definition, with its arguments
+substituted and its input shape on the definition's ``Input``
+(``NodeResult.inner``); the inner inference is kept per definition, argument
+values and input shape, and follows edits of the definition incrementally. An
+error inside is the instance's: ``layer2_0 › conv1: <the inner message>``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from designer.core import merge_fixes
-from designer.core.layers import MERGES
+from designer.core import blocks, merge_fixes
+from designer.core.i18n import _
+from designer.core.layers import CATALOG, MERGES
 from designer.core.graph import Event, Graph
 from designer.core.params import ParamError
 from designer.core.rules import Fix, Shape, ShapeError
@@ -33,6 +40,7 @@ class NodeResult:
     on_path: bool = True
     warning: str | None = None  # off the path, or valid but risky (Softmax without dim)
     in_shapes: tuple[Shape, ...] | None = None  # a merge: every input's shape, in input order
+    inner: ModelShapes | None = None  # a block instance: its definition's inference for these arguments
 
     @property
     def ok(self) -> bool:
@@ -41,9 +49,9 @@ class NodeResult:
     @property
     def formula(self) -> str:
         """The shape rule with this node's numbers filled in ('' when it has none)."""
-        from designer.core.layers import CATALOG
-
-        spec = CATALOG[self.type]
+        spec = CATALOG.get(self.type)
+        if spec is None:
+            return ""
         if spec.merge and self.ok and self.in_shapes is not None:
             return spec.formula(self.in_shapes, self.resolved, self.out_shape)
         if not self.ok or self.in_shape is None or spec.formula is None:
@@ -52,19 +60,19 @@ class NodeResult:
 
     @property
     def parameters(self) -> int:
-        from designer.core.layers import CATALOG
-
-        spec = CATALOG[self.type]
-        if self.resolved is None or spec.weights is None:
+        if self.inner is not None:
+            return sum(self.inner.nodes[n].parameters for n in self.inner.path)
+        spec = CATALOG.get(self.type)
+        if self.resolved is None or spec is None or spec.weights is None:
             return 0
         return spec.weights(self.resolved)
 
     @property
     def macs(self) -> int:
-        from designer.core.layers import CATALOG
-
-        spec = CATALOG[self.type]
-        if not self.ok or self.in_shape is None or spec.macs is None:
+        if self.inner is not None:
+            return self.inner.macs if self.ok else 0
+        spec = CATALOG.get(self.type)
+        if not self.ok or self.in_shape is None or spec is None or spec.macs is None:
             return 0
         return spec.macs(self.in_shape, self.resolved, self.out_shape)
 
@@ -103,9 +111,14 @@ class ModelShapes:
             return None
         return sum(self.nodes[n].parameters for n in self.path)
 
+    @property
+    def macs(self) -> int:
+        """Multiply-adds of one sample through the model (0 for nodes that cannot be computed)."""
+        return sum(self.nodes[n].macs for n in self.path)
+
 
 def evaluate(graph: Graph, node_id: str, in_shape: Shape | None, on_path: bool = True,
-             resolved: dict | ParamError | None = None) -> NodeResult:
+             resolved: dict | ParamError | None = None, names: dict[str, str] | None = None) -> NodeResult:
     """Apply one node's rule to its input shape.
 
     ``resolved``: the node's parameters already resolved (or the ParamError
@@ -113,7 +126,7 @@ def evaluate(graph: Graph, node_id: str, in_shape: Shape | None, on_path: bool =
     """
     node = graph.nodes[node_id]
     result = NodeResult(node_id, node.type, in_shape, on_path=on_path)
-    spec = node.spec
+    spec = graph.spec(node.type)
     if resolved is None:
         resolved = _resolve(spec, node.params)
     if isinstance(resolved, ParamError):
@@ -128,6 +141,8 @@ def evaluate(graph: Graph, node_id: str, in_shape: Shape | None, on_path: bool =
         return result
     if spec.merge:
         return result  # merges go through evaluate_merge
+    if node.type in graph.blocks:
+        return _instance(graph, node_id, result, names)
     try:
         result.out_shape = tuple(spec.rule(in_shape, resolved))
     except ShapeError as exc:
@@ -163,6 +178,69 @@ def evaluate_merge(graph: Graph, node_id: str, inputs: list[str], in_shapes: tup
     return result
 
 
+def _instance(graph: Graph, node_id: str, result: NodeResult, names: dict[str, str] | None = None) -> NodeResult:
+    """A block instance's result: its definition inferred for its arguments and input shape."""
+    library = graph.blocks
+    node = graph.nodes[node_id]
+    label = (names or {}).get(node_id) or node.name or node_id
+    loop = library.loop(node.type)
+    if loop:
+        result.error = _("{block} contains itself ({loop}); a block cannot contain itself: "
+                         "remove the inner block").format(block=node.type, loop=" › ".join(loop + [loop[0]]))
+        return result
+    inner = instance_shapes(library, node.type, result.resolved, result.in_shape)
+    result.inner = inner
+    if inner.valid:
+        result.out_shape = inner.output_shape
+        return result
+    definition = library[node.type].graph
+    problem = next((p for p in inner.problems if p.severity == "error"
+                    and (p.node_id is None or p.node_id in inner.path)), None)
+    if problem is None or problem.node_id is None:
+        message = problem.message if problem is not None else _("the block has no layers")
+        result.error = f"{label} › {message}"
+        return result
+    inner_node = definition.nodes[problem.node_id]
+    if inner_node.type in library:
+        message = problem.message  # already "inner_name › ..."
+    else:
+        inner_names = definition.generated_names()
+        message = f"{inner_names.get(problem.node_id, problem.node_id)}: {problem.message}"
+    result.error = f"{label} › {message}"
+    result.fix = _lift(problem.fix, definition, problem.node_id, node_id)
+    return result
+
+
+def _lift(fix: Fix | None, definition: Graph, inner_id: str, instance_id: str) -> Fix | None:
+    """An inner fix as seen from the instance: set the instance's argument when the inner value is
+    ``"$name"``, else change the definition (``Fix.block``)."""
+    if fix is None:
+        return None
+    if fix.block is not None:
+        return fix  # already points into a deeper definition
+    target = fix.node_id or inner_id
+    if fix.action == "set_param":
+        raw = definition.nodes[target].params.get(fix.param) if target in definition.nodes else None
+        if blocks.is_ref(raw):
+            return replace(fix, param=raw[1:], node_id=instance_id)
+    return replace(fix, node_id=target, block=definition.block.name if definition.block else None)
+
+
+def instance_shapes(library: blocks.Library, name: str, args: dict, in_shape: Shape) -> ModelShapes:
+    """The inference of block ``name`` for these argument values and input shape (cached, incremental)."""
+    key = (name, blocks.freeze(args), tuple(in_shape))
+    cache = library.cache
+    inference = cache.get(key)
+    if inference is None:
+        inference = Inference(library[name].graph, args=dict(args), input_shape=tuple(in_shape))
+        cache[key] = inference
+        while len(cache) > blocks.MAX_CACHED:
+            cache.popitem(last=False)[1].close()
+    else:
+        cache.move_to_end(key)
+    return inference.run()
+
+
 def _resolve(spec, params: dict) -> dict | ParamError:
     try:
         return spec.resolve(params)
@@ -183,14 +261,20 @@ class Inference:
     result, so only what lies downstream of the edit is computed again, and
     only as far as shapes change. Results are shared between runs: treat them
     as read-only.
+
+    For a block's definition, ``args`` (the argument values, defaults filled
+    in) replace its ``"$name"`` parameters and ``input_shape`` is its Input's.
     """
 
-    def __init__(self, graph: Graph):
+    def __init__(self, graph: Graph, args: dict | None = None, input_shape: Shape | None = None):
         self.graph = graph
+        self.args = args
+        self.input_shape = input_shape
         self._own: dict[str, NodeResult] = {}  # node id -> result of its rule alone
         self._resolved: dict[str, dict | ParamError] = {}
         self._path_cache = None
         self._names: dict[str, str] | None = None
+        self._last: tuple[int, ModelShapes] | None = None  # (graph.version, result) of the last run
         graph.subscribe(self._on_event)
 
     def close(self) -> None:
@@ -200,6 +284,15 @@ class Inference:
         kind = event.kind
         if kind == "node_moved":
             return
+        if kind == "block_changed":
+            for node_id in [n for n, node in self.graph.nodes.items() if node.type in event.data]:
+                self._own.pop(node_id, None)
+                self._resolved.pop(node_id, None)  # its arguments' defaults may have changed
+            return
+        if kind == "node_renamed":
+            lib = self.graph.blocks
+            for node_id in [n for n in self._own if n in self.graph.nodes and self.graph.nodes[n].type in lib]:
+                del self._own[node_id]  # an instance's error names it
         if kind == "reset":
             self._own.clear()
             self._resolved.clear()
@@ -218,11 +311,23 @@ class Inference:
         resolved = self._resolved.get(node_id)
         if resolved is None:
             node = self.graph.nodes[node_id]
-            resolved = self._resolved[node_id] = _resolve(node.spec, node.params)
+            params = node.params if self.args is None else blocks.substitute(node.params, self.args)
+            if node.type == "Input" and self.input_shape is not None:
+                params = {"shape": list(self.input_shape)}
+            resolved = self._resolved[node_id] = _resolve(self.graph.spec(node.type), params)
         return resolved
 
     def run(self) -> ModelShapes:
+        last = self._last
+        if last is not None and last[0] == self.graph.version:
+            return last[1]
+        result = self._run()
+        self._last = (self.graph.version, result)
+        return result
+
+    def _run(self) -> ModelShapes:
         graph = self.graph
+        lib = graph.blocks
         nodes = graph.nodes
         if self._path_cache is None:
             self._path_cache = graph.model_path()
@@ -247,7 +352,10 @@ class Inference:
             else:
                 shape = _out(results, sources[0]) if sources else None
                 if result is None or result.in_shape != shape or not result.on_path:
-                    result = own[node_id] = evaluate(graph, node_id, shape, True, self._resolved_for(node_id))
+                    if nodes[node_id].type in lib and self._names is None:
+                        self._names = graph.generated_names()
+                    result = own[node_id] = evaluate(graph, node_id, shape, True, self._resolved_for(node_id),
+                                                     self._names)
             if structural and node_id in structural and result.error is None:
                 result = NodeResult(**{**result.__dict__, "error": structural[node_id], "out_shape": None,
                                        "fix": None, "warning": None})

@@ -70,9 +70,9 @@ def _table(path: str, proj: project.Project, shapes) -> list[str]:
         if result is not None and not result.on_path:
             out = _("(off path)")
         settings = ""
-        if result is not None and result.resolved is not None and node.spec.summary is not None:
+        if result is not None and result.resolved is not None and graph.spec(node.type).summary is not None:
             try:
-                settings = node.spec.summary(result.resolved)
+                settings = graph.spec(node.type).summary(result.resolved)
             except Exception:  # a summary is decoration; never let it stop the report
                 settings = ""
         count = result.parameters if result is not None and result.resolved is not None else 0

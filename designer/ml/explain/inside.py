@@ -14,6 +14,8 @@ from typing import Iterator, Sequence
 import torch
 from torch import nn
 
+from designer.core.layers import MERGES
+
 # Layers that behave differently in train() and eval() mode: the learner should see which mode is on.
 MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
 
@@ -113,7 +115,7 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = (),
         by_node = {node: name for name, node in ids.items()}
         mp = graph.model_path()
         display = graph.generated_names()
-        for merge in (n for n in mp.nodes if graph.nodes[n].spec.merge):
+        for merge in (n for n in mp.nodes if graph.nodes[n].type in MERGES):
             fed = next((by_node[n] for n in mp.nodes if merge in mp.inputs.get(n, ()) and n in by_node), None)
             if fed is not None:
                 hook = merge_hook(display[merge], graph.nodes[merge].type, merge)
