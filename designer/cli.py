@@ -13,7 +13,7 @@ import sys
 from designer.core import i18n
 from designer.core.i18n import N_, _
 
-COMMANDS = ("check", "export", "train", "predict", "import", "explain", "lessons", "new")
+COMMANDS = ("check", "export", "train", "predict", "import", "explain", "lessons", "new", "grade")
 MODULES = {"import": "import_py"}  # "import" is a keyword: not a module name
 # argparse's own words that a user meets (Python 3.10 to 3.13), so that the catalog translates them too.
 ARGPARSE_MESSAGES = (
@@ -84,6 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
                          help=_("one sample's shape (default: from the file, else inferred)"))
 
     sub.add_parser("lessons", help=_("list the built-in lessons that follow the tutorial"))
+
+    grade = sub.add_parser("grade", help=_("judge a folder of hand-ins and projects against a challenge"))
+    grade.add_argument("challenge", metavar="CHALLENGE", help=_("the challenge file (.netchallenge.json)"))
+    grade.add_argument("folder", metavar="FOLDER", help=_("the folder of hand-in files and projects"))
+    grade.add_argument("--csv", metavar="OUT.csv", help=_("also write the results as a CSV file"))
+    grade.add_argument("--html", metavar="OUT.html", help=_("also write a report as one HTML page"))
     from designer.core.templates import DEFAULT
 
     new = sub.add_parser("new", help=_("write a new project from a bundled template"))
