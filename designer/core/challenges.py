@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from designer.core import project as project_io
 from designer.core import safe_json
-from designer.core.i18n import N_, _, language
+from designer.core.i18n import _, language
 from designer.core.project import Project, ProjectError
 from designer.core.shapes import ModelShapes
 from designer.core.training import DATASETS
@@ -253,5 +253,3 @@ def _default(node, key: str) -> object:
 def passed(verdicts: list[Verdict]) -> bool:
     return all(v.result == YES for v in verdicts)
 
-
-GOAL_KINDS_HELP = (N_("max_parameters"), N_("min_accuracy"), N_("uses_layer"), N_("output_shape"))

@@ -98,10 +98,11 @@ def to_html(challenge: Challenge, rows: Sequence) -> str:
     legend = "".join(f"<li>{i + 1}: {e(goal.label())}</li>" for i, goal in enumerate(challenge.goals))
     summary = _("{graded} of {total} submissions graded, {passed} passed every goal.").format(
         graded=len(graded), total=len(rows), passed=sum(1 for r in rows if r.passed))
+    goals_heading, goal_word, met_word, learners_heading = _("Goals"), _("Goal"), _("Met"), _("Learners")
     return (f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{e(title)}</title>'
             f"<style>{_STYLE}</style></head><body>"
             f"<h1>{e(title)}</h1><p>{e(challenge.body_text())}</p><p>{e(summary)}</p>"
-            f"<h2>{e(_('Goals'))}</h2><table><tr><th>{e(_('Goal'))}</th><th>{e(_('Met'))}</th><th></th></tr>"
+            f"<h2>{e(goals_heading)}</h2><table><tr><th>{e(goal_word)}</th><th>{e(met_word)}</th><th></th></tr>"
             + "".join(goal_rates) + "</table>"
-            + f"<ol>{legend}</ol><h2>{e(_('Learners'))}</h2><table><tr>{head}</tr>" + "".join(body)
+            + f"<ol>{legend}</ol><h2>{e(learners_heading)}</h2><table><tr>{head}</tr>" + "".join(body)
             + "</table></body></html>\n")

@@ -170,3 +170,14 @@ def measure(model: torch.nn.Module, dataset_name: str, input_shape: tuple[int, .
                                    "classes").format(shape=list(out.shape[1:]), count=data.num_classes))
             correct += int((out.argmax(1) == data.test_y[start:start + BATCH]).sum())
     return correct / max(1, len(data.test_y))
+
+
+def write_hand_in(path: str | os.PathLike, project: Project, state: dict, summary: dict, learner: str,
+                  challenge_title: str) -> None:
+    """File ▸ Hand In: the project, its weights as safetensors (tensors only) and the run's record, in one file."""
+    from safetensors.torch import save
+
+    from designer import __version__
+
+    tensors = {key: value.detach().cpu().contiguous() for key, value in state.items()}
+    handin.write(path, project, save(tensors), summary, learner, challenge_title, __version__)

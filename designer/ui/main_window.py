@@ -38,7 +38,7 @@ DOCK_TITLES = (QT_TRANSLATE_NOOP("Docks", "Layers"), QT_TRANSLATE_NOOP("Docks", 
                QT_TRANSLATE_NOOP("Docks", "Training"), QT_TRANSLATE_NOOP("Docks", "Try it"),
                QT_TRANSLATE_NOOP("Docks", "Look inside"), QT_TRANSLATE_NOOP("Docks", "Explain"),
                QT_TRANSLATE_NOOP("Docks", "Code"), QT_TRANSLATE_NOOP("Docks", "Health"),
-               QT_TRANSLATE_NOOP("Docks", "Lessons"))
+               QT_TRANSLATE_NOOP("Docks", "Lessons"), QT_TRANSLATE_NOOP("Docks", "Challenge"))
 PREFERRED_SIZE = (1500, 950)  # the first window on a large screen; smaller screens get all of their room
 
 
@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         from designer.ui.panels.training.health import install as install_health
         from designer.ui.panels.lessons.panel import install as install_lessons
         from designer.ui.panels.training.panel import install as install_training
+        from designer.ui.panels.challenge.checklist import install as install_challenge
 
         install_tryit(self)  # Try it + Look inside docks
         install_explainer(self)  # Explain dock, on the pad's model and drawing
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         install_code_view(self)  # Code dock, File ▸ Export Notebook…
         install_health(self)  # Health dock, after Training: it follows the training panel's runs
         install_lessons(self)  # Help ▸ Lessons: the lesson dock (hidden until asked for)
+        install_challenge(self)  # File ▸ Open Challenge, Hand In: the goals' checklist (hidden until opened)
 
     # public API for panels --------------------------------------------------
     def add_dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, tabify: bool = True) -> QDockWidget:

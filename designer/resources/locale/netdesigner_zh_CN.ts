@@ -205,6 +205,69 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
     </message>
 </context>
 <context>
+    <name>ChallengePanel</name>
+    <message>
+        <source>Hand In…</source>
+        <translation>提交作业…</translation>
+    </message>
+    <message>
+        <source>Every goal is met. Hand it in when you are ready.</source>
+        <translation>所有目标都已达成。准备好了就提交吧。</translation>
+    </message>
+    <message>
+        <source>Your last run trained on another dataset; the accuracy goal is measured on {dataset}.</source>
+        <translation>上次训练用的是另一个数据集；准确率目标是在 {dataset} 上测量的。</translation>
+    </message>
+    <message>
+        <source>{met} of {total} goals met.</source>
+        <translation>已达成 {met}/{total} 个目标。</translation>
+    </message>
+    <message>
+        <source>Hand In</source>
+        <translation>提交作业</translation>
+    </message>
+    <message>
+        <source>Train the model first: a hand-in carries the trained weights, and the teacher measures their accuracy.</source>
+        <translation>请先训练模型：提交文件带有训练好的权重，老师会测量它们的准确率。</translation>
+    </message>
+    <message>
+        <source>Your name:</source>
+        <translation>你的名字：</translation>
+    </message>
+    <message>
+        <source>Hand in as</source>
+        <translation>提交为</translation>
+    </message>
+    <message>
+        <source>Hand-in files (*.handin.zip)</source>
+        <translation>提交文件 (*.handin.zip)</translation>
+    </message>
+    <message>
+        <source>Handed in: {file}</source>
+        <translation>已提交：{file}</translation>
+    </message>
+    <message>
+        <source>The hand-in was not written: {reason}</source>
+        <translation>没有写出提交文件：{reason}</translation>
+    </message>
+    <message>
+        <source>Open challenge</source>
+        <translation>打开挑战</translation>
+    </message>
+    <message>
+        <source>Challenges (*.netchallenge.json);;All files (*)</source>
+        <translation>挑战 (*.netchallenge.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Open C&amp;hallenge…</source>
+        <translation>打开挑战(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Hand &amp;In…</source>
+        <translation>提交作业(&amp;I)…</translation>
+    </message>
+</context>
+<context>
     <name>CodeView</name>
     <message>
         <source>(the code below is from before)</source>
@@ -284,6 +347,10 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
     <message>
         <source>Lessons</source>
         <translation>课程</translation>
+    </message>
+    <message>
+        <source>Challenge</source>
+        <translation>挑战</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,197 @@
+"""File ▸ Open Challenge: the teacher's goals as a live checklist beside the canvas, and File ▸ Hand In.
+
+The checklist follows every edit (parameters, layers, output shape) and the
+last finished run (held-out accuracy, on the challenge's dataset only). Hand In
+writes one file with the project, its trained weights and the run's record.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox,
+                               QPushButton, QVBoxLayout, QWidget)
+
+from designer.core import challenges, handin
+from designer.core.challenges import NO, YES, Challenge
+from designer.ui.background import run_in_background
+
+MARKS = {YES: "✓", NO: "✗"}
+
+
+class ChallengePanel(QWidget):
+    """The goals of the open challenge, each ticked when the project meets it."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.document = window.document
+        self.challenge: Challenge | None = None
+        self.run: dict | None = None  # the last finished run: accuracy, epochs, dataset
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.goals = QListWidget()
+        self.goals.setObjectName("challenge_goals")
+        self.goals.setWordWrap(True)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.hand_in_button = QPushButton(self.tr("Hand In…"))
+        self.hand_in_button.clicked.connect(self.hand_in)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.text, self.goals, self.status, self.hand_in_button):
+            layout.addWidget(widget)
+        self.document.shapes_changed.connect(lambda *_: self.refresh())
+        self.document.weights_changed.connect(self._weights_changed)
+        self.document.project_replaced.connect(self._project_replaced)
+
+    def open_challenge(self, challenge: Challenge) -> None:
+        self.challenge = challenge
+        self.title.setText(challenge.title_text())
+        self.text.setText(challenge.body_text())
+        self.refresh()
+
+    def run_finished(self, event) -> None:
+        """A run ended: its best held-out accuracy counts if it was measured on the challenge's dataset."""
+        dataset = self.document.project.training.get("dataset", "mnist-5k")
+        self.run = {"accuracy": float(event.best_val_acc), "epochs": int(event.epochs_done),
+                    "best_epoch": int(event.best_epoch), "dataset": dataset}
+        self.refresh()
+
+    def _weights_changed(self) -> None:
+        if self.document.weights is None:
+            self.run = None  # the model changed: the accuracy no longer belongs to it
+        self.refresh()
+
+    def _project_replaced(self) -> None:
+        self.run = None
+        self.refresh()
+
+    def accuracy(self) -> float | None:
+        if self.run is None or self.challenge is None or self.document.weights is None:
+            return None
+        return self.run["accuracy"] if self.run["dataset"] == self.challenge.dataset else None
+
+    def verdicts(self) -> list[challenges.Verdict]:
+        if self.challenge is None:
+            return []
+        return challenges.judge(self.challenge, self.document.project, self.document.shapes, self.accuracy())
+
+    def refresh(self) -> None:
+        self.goals.clear()
+        verdicts = self.verdicts()
+        for verdict in verdicts:
+            mark = MARKS.get(verdict.result, "–")
+            item = QListWidgetItem(f"{mark}  {verdict.goal.label()}" + (f"  ({verdict.found})" if verdict.found else ""))
+            item.setData(Qt.ItemDataRole.UserRole, verdict.result)
+            item.setForeground(Qt.GlobalColor.darkGreen if verdict.result == YES else
+                               Qt.GlobalColor.darkRed if verdict.result == NO else Qt.GlobalColor.gray)
+            self.goals.addItem(item)
+        if self.challenge is None:
+            self.status.setText("")
+        elif verdicts and challenges.passed(verdicts):
+            self.status.setText(self.tr("Every goal is met. Hand it in when you are ready."))
+        elif self.run is not None and self.accuracy() is None and self.document.weights is not None:
+            self.status.setText(self.tr("Your last run trained on another dataset; the accuracy goal is measured on "
+                                        "{dataset}.").format(dataset=self.challenge.dataset))
+        else:
+            met = sum(1 for v in verdicts if v.result == YES)
+            self.status.setText(self.tr("{met} of {total} goals met.").format(met=met, total=len(verdicts)))
+
+    # Hand In ----------------------------------------------------------------
+    def hand_in(self) -> None:
+        document = self.document
+        if document.weights is None:
+            QMessageBox.information(self, self.tr("Hand In"), self.tr(
+                "Train the model first: a hand-in carries the trained weights, and the teacher measures their "
+                "accuracy."))
+            return
+        learner, ok = QInputDialog.getText(self, self.tr("Hand In"), self.tr("Your name:"),
+                                           text=_default_learner())
+        if not ok or not learner.strip():
+            return
+        stem = Path(document.path).name.split(".")[0] if document.path else "project"
+        start = str((Path(document.path).parent if document.path else Path.home()) / f"{stem}{handin.SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Hand in as"), start,
+                                              self.tr("Hand-in files (*.handin.zip)"))
+        if not path:
+            return
+        if not path.endswith(handin.SUFFIX):
+            path += handin.SUFFIX
+        project, state = document.project, dict(document.weights)
+        title = self.challenge.title_text() if self.challenge is not None else ""
+        summary = dict(self.run or {})
+
+        def work():
+            from designer.ml import grading
+
+            grading.write_hand_in(path, project, state, summary, learner.strip(), title)
+            return path
+
+        def done(written: str) -> None:
+            self.window.statusBar().showMessage(self.tr("Handed in: {file}").format(file=written), 8000)
+            self.status.setText(self.tr("Handed in: {file}").format(file=Path(written).name))
+
+        def failed(exc: Exception) -> None:
+            QMessageBox.warning(self, self.tr("Hand In"), self.tr("The hand-in was not written: {reason}").format(
+                reason=exc))
+
+        run_in_background(work, done, failed, context=self)
+
+
+def _default_learner() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return ""
+
+
+def install(window):
+    """File ▸ Open Challenge… and File ▸ Hand In…, and the Challenge dock (hidden until a challenge is opened)."""
+    translate = QCoreApplication.translate
+    panel = ChallengePanel(window)
+    dock = window.add_dock("Challenge", panel, Qt.DockWidgetArea.RightDockWidgetArea, tabify=False)
+    dock.hide()
+    window.challenge_panel = panel
+
+    def open_challenge() -> None:
+        path, _ = QFileDialog.getOpenFileName(window, translate("ChallengePanel", "Open challenge"), "",
+                                              translate("ChallengePanel", "Challenges (*.netchallenge.json);;"
+                                                                          "All files (*)"))
+        if path:
+            open_challenge_file(path)
+
+    def open_challenge_file(path: str) -> bool:
+        try:
+            challenge = challenges.load(path)
+        except challenges.ChallengeError as exc:
+            QMessageBox.warning(window, translate("ChallengePanel", "Open challenge"), str(exc))
+            return False
+        if challenge.project is not None:
+            window.new_from_template(lambda: challenge.project)  # asks to save unsaved edits first
+        panel.open_challenge(challenge)
+        dock.show()
+        dock.raise_()
+        return True
+
+    window.open_challenge_file = open_challenge_file
+    file_menu = window.menu("File")
+    before = next((a for a in file_menu.actions() if a.objectName() == "action_quit"), None)
+    for text, slot, name in ((translate("ChallengePanel", "Open C&hallenge…"), open_challenge, "action_challenge"),
+                             (translate("ChallengePanel", "Hand &In…"), panel.hand_in, "action_hand_in")):
+        action = QAction(text, window)
+        action.setObjectName(name)
+        action.triggered.connect(slot)
+        file_menu.insertAction(before, action)
+    if hasattr(window, "training_panel"):
+        window.training_panel.run_finished.connect(panel.run_finished)
+    return dock
