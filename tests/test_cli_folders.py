@@ -56,3 +56,58 @@ def test_predict_refuses_a_model_without_one_score_per_class(tmp_path):
     result = cli("predict", project, "--weights", tmp_path / "w.pt", tmp_path / "pictures" / "star" / "000.png")
     assert result.returncode == 1
     assert "2 classes (circle, star)" in result.stderr and "out_features → 2" in result.stderr
+
+
+def test_weights_trained_on_a_folder_name_its_classes_whatever_the_project_says(tmp_path, monkeypatch):
+    """The project keeps its default data set; the weights record how their pictures were converted."""
+    monkeypatch.setenv("NETDESIGNER_CACHE_DIR", str(tmp_path / "cache"))
+    write_folder(tmp_path / "pictures", {"circle": 16, "square": 16, "star": 16})
+    project = folder_project(tmp_path / "p.netproj.json", "mnist-5k", epochs=6)
+    out = tmp_path / "w.pt"
+    trained = cli("train", project, "--dataset", f"folder:{tmp_path / 'pictures'}", "--out", out, "--seed", "1",
+                  "--lr", "0.02", "--batch-size", "8")
+    assert trained.returncode == 0, trained.stderr
+
+    rng = np.random.default_rng(99)  # pictures the run never saw, of other sizes, some grey
+    new, truth = [], {}
+    for i in range(24):
+        kind = ("circle", "square", "star")[i % 3]
+        path = tmp_path / "new" / f"{i:02d}.{'jpg' if i % 4 == 0 else 'png'}"
+        path.parent.mkdir(exist_ok=True)
+        pixels = picture(kind, rng, (30 + i, 70 - i))
+        Image.fromarray(pixels.mean(axis=2).astype(np.uint8) if i % 5 == 0 else pixels).save(path)
+        new.append(path)
+        truth[str(path)] = kind
+    predicted = cli("predict", project, "--weights", out, *new)
+    assert predicted.returncode == 0, predicted.stderr
+    assert "ink" not in predicted.stderr
+    lines = [line.split("\t") for line in predicted.stdout.splitlines()]
+    assert len(lines) == len(new) and {cls for _, cls, _ in lines} <= set(truth.values())
+    right = sum(truth[name] == cls for name, cls, _ in lines)
+    assert right / len(lines) >= 0.9, predicted.stdout
+
+
+def test_weights_of_another_model_are_refused_with_the_reason(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETDESIGNER_CACHE_DIR", str(tmp_path / "cache"))
+    write_folder(tmp_path / "pictures", {"circle": 6, "square": 6, "star": 6})
+    trained_on = folder_project(tmp_path / "a.netproj.json", "folder:pictures", epochs=1)
+    out = tmp_path / "w.safetensors"
+    assert cli("train", trained_on, "--out", out, "--seed", "1").returncode == 0
+    other = folder_project(tmp_path / "b.netproj.json", "folder:pictures", shape=(1, 16, 16))
+    refused = cli("predict", other, "--weights", out, tmp_path / "pictures" / "star" / "000.png")
+    assert refused.returncode == 1
+    assert "not this model's" in refused.stderr and "Input of [3, 16, 16]" in refused.stderr
+
+
+def test_a_plain_state_dict_made_elsewhere_still_loads(tmp_path):
+    import torch
+
+    from designer.core.project import load
+    from designer.ml.build import build_model
+
+    write_folder(tmp_path / "pictures", {"circle": 2, "square": 2, "star": 2})
+    project = folder_project(tmp_path / "p.netproj.json", "folder:pictures")
+    torch.save(dict(build_model(load(project).graph).state_dict()), tmp_path / "w.pt")
+    result = cli("predict", project, "--weights", tmp_path / "w.pt", tmp_path / "pictures" / "star" / "000.png")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split("\t")[1] in ("circle", "square", "star")

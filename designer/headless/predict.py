@@ -1,7 +1,10 @@
-"""``predict FILE --weights W.pt IMAGE...``: classify images as the drawing pad does.
+"""``predict FILE --weights W.pt IMAGE...``: classify images as the weights were trained to see them.
 
-For a project trained on an image folder (``folder:PATH``), images are
-converted as that folder's pictures were and the class is its folder name.
+The weights' record (``designer.ml.record``) says how pictures were converted
+(as the drawing pad does, or as an image folder's pictures were) and names the
+classes; weights of another model are refused with the reason. Weights without
+a record are read with the project's own settings: its ``folder:PATH`` data set
+converts pictures as that folder's were and names the classes.
 Prints one line per image: the file name, the class and its probability,
 separated by tabs (file names may contain spaces). Problems go to stderr.
 Exit codes: 0 all classified; 1 the graph is invalid or the weights do not fit
@@ -41,19 +44,27 @@ def run(args) -> int:
                  "e.g. (10,): end the model with Linear(..., 10)").format(file=args.file, shape=out_shape))
         return 1
     input_shape = result.nodes[result.path[0]].out_shape
-    dataset = (project.training or {}).get("dataset")
+    try:
+        state, record = models.read_weights_record(args.weights)
+        models.check_record(project, state, record, str(args.weights))
+    except models.ModelError as exc:
+        _error(str(exc))
+        return exc.exit_code
     classes = None
-    if is_folder(dataset):  # pictures are converted as the folder's were, and answered by class name
+    if record is not None:  # the weights say how their pictures were converted and what the classes are called
+        classes = list(record.classes)
+        folder = record.folder
+    else:
+        folder = is_folder((project.training or {}).get("dataset"))
+        if folder:
+            classes = _project_classes(args.file, project, input_shape, out_shape[0])
+            if classes is None:
+                return 1
+    if folder:
         try:
             folders.picture_size(input_shape)
-            classes = folders.classes_of(dataset, Path(args.file).resolve().parent)
         except folders.FolderError as exc:
-            _error(f"{args.file}: training.dataset: {exc}")
-            return 1
-        if len(classes) != out_shape[0]:
-            _error(_("{file}: the model gives {scores} scores but {dataset} has {count} classes ({names}): set the "
-                     "last Linear's out_features → {count} and train again").format(
-                file=args.file, scores=out_shape[0], dataset=dataset, count=len(classes), names=", ".join(classes)))
+            _error(f"{args.file}: {exc}")
             return 1
     else:
         try:
@@ -63,7 +74,7 @@ def run(args) -> int:
             return 1
     try:
         model = models.build(project)
-        models.attach(model, models.read_weights(args.weights), source=str(args.weights))
+        models.attach(model, state, source=str(args.weights))
     except models.ModelError as exc:
         _error(str(exc) if str(exc).startswith(str(args.weights)) else f"{args.file}: {exc}")
         return exc.exit_code
@@ -71,7 +82,7 @@ def run(args) -> int:
     code = 0
     for path in args.images:
         try:
-            if classes is not None:
+            if folder:
                 tensor = folders.prepare_picture(path, input_shape)
             else:
                 prepared = preprocess(load_image(path), input_shape)
@@ -88,3 +99,22 @@ def run(args) -> int:
         best = int(probs.argmax())
         print(f"{path}\t{classes[best] if classes else best}\t{float(probs[best]):.4f}", flush=True)
     return code
+
+
+def _project_classes(file: str, project, input_shape, scores: int) -> list[str] | None:
+    """Weights without a record: the class names of the project's own image folder (None: said why)."""
+    from designer.ml.data import folders
+
+    dataset = project.training["dataset"]
+    try:
+        folders.picture_size(input_shape)
+        classes = folders.classes_of(dataset, Path(file).resolve().parent)
+    except folders.FolderError as exc:
+        _error(f"{file}: training.dataset: {exc}")
+        return None
+    if len(classes) != scores:
+        _error(_("{file}: the model gives {scores} scores but {dataset} has {count} classes ({names}): set the "
+                 "last Linear's out_features → {count} and train again").format(
+            file=file, scores=scores, dataset=dataset, count=len(classes), names=", ".join(classes)))
+        return None
+    return classes

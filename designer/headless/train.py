@@ -95,7 +95,7 @@ def run(args) -> int:
         _err(_("warning: and {count} more files skipped").format(count=len(dataset.warnings) - MAX_WARNINGS))
 
     try:
-        recorder = Recorder(resumed or runs.new_run(args.file, config.to_project(), dataset.classes))
+        recorder = Recorder(resumed or runs.new_run(args.file, config.to_project(), dataset.classes), proj)
     except runs.RunError as exc:
         _err(_("warning: {problem}; training without a run history (and without checkpoints)").format(problem=exc))
         recorder = None
@@ -132,7 +132,7 @@ def run(args) -> int:
                 _err(event.message)
                 if event.best_state is not None:
                     try:
-                        save_state_dict(event.best_state, args.out)
+                        save_state_dict(event.best_state, args.out, _record(proj, event.best_state, dataset, config))
                     except WeightsError as exc:
                         _err(_("the best weights before the failure could not be kept either: {error}").format(
                             error=exc))
@@ -145,7 +145,7 @@ def run(args) -> int:
                 return 1
             elif isinstance(event, Finished):
                 try:
-                    save_state_dict(event.best_state, args.out)
+                    save_state_dict(event.best_state, args.out, _record(proj, event.best_state, dataset, config))
                 except WeightsError as exc:
                     _err(str(exc))
                     return 1
@@ -167,6 +167,13 @@ def run(args) -> int:
                                                 if resumable else ""))
         return 130
     return 0
+
+
+def _record(project, state: dict, dataset, config) -> dict:
+    """What the weights were trained for, written into the weights file."""
+    from designer.ml import models
+
+    return models.record_for(project, state, config.dataset, dataset.classes).to_dict()
 
 
 class _Bar:

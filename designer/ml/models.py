@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from torch import nn
@@ -28,6 +28,7 @@ from designer.core.shapes import ModelShapes, infer
 from designer.ml import build as _build
 from designer.ml import weights
 from designer.ml.export import verify
+from designer.ml.record import Record, for_dataset, mismatch
 from designer.ml.weights import CompatReport
 
 SEED = 0  # fresh weights are seeded, so two exports of one project agree
@@ -114,6 +115,57 @@ def read_weights(path: str | os.PathLike) -> dict:
         raise ModelError(str(exc), exit_code=EXIT_UNREADABLE) from None
 
 
+def read_weights_record(path: str | os.PathLike) -> tuple[dict, Record | None]:
+    """The state_dict and its record (None for a plain state_dict made elsewhere); raises ModelError (exit 2)."""
+    try:
+        state, data = weights.load_weights(path)
+    except weights.WeightsError as exc:
+        raise ModelError(str(exc), exit_code=EXIT_UNREADABLE) from None
+    return state, Record.from_dict(data)
+
+
+def record_for(project: Project | Graph, state: dict, dataset: str, classes) -> Record:
+    """The record of ``state``, trained on ``dataset`` (with these class names) for this project's model."""
+    graph = _graph(project)
+    return for_dataset(signature(graph, state), graph.input_node().params.get("shape", [1, 28, 28]), dataset, classes)
+
+
+def record_to_save(project: Project, state: dict, record: Record | None,
+                   folder: str | os.PathLike | None) -> dict | None:
+    """The record to write with ``state``: the known one signed for the model as it is, else the project's settings.
+
+    None when neither says what the classes are (an image folder that cannot be listed).
+    """
+    if record is not None:
+        return replace(record, signature=signature(project, state)).to_dict()
+    from designer.ml.data import datasets
+
+    dataset = (project.training or {}).get("dataset") or datasets.DEFAULT
+    try:
+        if datasets.is_folder(dataset):
+            from designer.ml.data import folders
+
+            classes = folders.classes_of(dataset, folder)
+        else:
+            classes = datasets.CLASSES[dataset]
+        return record_for(project, state, dataset, classes).to_dict()
+    except (datasets.DatasetError, KeyError):
+        return None
+
+
+def check_record(project: Project | Graph, state: dict, record: Record | None, source: str) -> None:
+    """Raise ModelError saying why weights with ``record`` are not this model's; nothing without a record."""
+    if record is None:
+        return
+    graph = _graph(project)
+    shapes = infer(graph)
+    out = shapes.output_shape
+    reason = mismatch(record, signature(graph, state), graph.input_node().params.get("shape", [1, 28, 28]),
+                      out[0] if out is not None and len(out) == 1 else None)
+    if reason:
+        raise ModelError(_("{file}: these weights are not this model's: {reason}").format(file=source, reason=reason))
+
+
 def fit(model: nn.Module, state: dict) -> CompatReport:
     """How ``state`` fits ``model``: matching, missing, unexpected and misshapen keys."""
     return weights.compare(model.state_dict(), state)
@@ -163,6 +215,7 @@ class ProjectWeights:
 
     state: dict | None
     message: str
+    record: Record | None = None  # what they were trained for, when the file says
 
 
 def project_weights(project: Project, folder: str | os.PathLike) -> ProjectWeights | None:
@@ -171,7 +224,7 @@ def project_weights(project: Project, folder: str | os.PathLike) -> ProjectWeigh
         return None
     path = Path(folder) / project.weights
     try:
-        state = read_weights(path)
+        state, record = read_weights_record(path)
         model = build(project)
     except ModelError as exc:
         return ProjectWeights(None, _("The trained weights were not loaded: {reason}").format(reason=exc.message))
@@ -183,7 +236,11 @@ def project_weights(project: Project, folder: str | os.PathLike) -> ProjectWeigh
     if recorded and recorded != signature(project, state):
         return ProjectWeights(None, f"The weights in {path.name} were trained for an earlier version of this model "
                                     "(it was edited after training), so it counts as untrained.")
-    return ProjectWeights(state, _("Loaded the trained weights from {file}.").format(file=path.name))
+    try:
+        check_record(project, state, record, path.name)
+    except ModelError as exc:
+        return ProjectWeights(None, _("The trained weights were not loaded: {reason}").format(reason=exc.message))
+    return ProjectWeights(state, _("Loaded the trained weights from {file}.").format(file=path.name), record)
 
 
 # Export ---------------------------------------------------------------------------

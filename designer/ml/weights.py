@@ -1,4 +1,9 @@
-"""state_dict files (.pt and .safetensors) and the key/shape compatibility report.
+"""state_dict files (.pt and .safetensors), the record they carry, and the key/shape compatibility report.
+
+A file the app writes carries a record (a JSON object, ``designer.ml.record``)
+beside the tensors: in a safetensors file's metadata, in a ``.pt`` file as the
+state_dict's ``_metadata`` entry, which ``load_state_dict`` ignores, so that
+``model.load_state_dict(torch.load(W, weights_only=True))`` still works.
 
 Loading never unpickles arbitrary objects: ``torch.load`` runs with
 ``weights_only=True``. The format is recognised from the file's bytes, not its
@@ -15,6 +20,7 @@ import re
 import stat
 import struct
 import zipfile
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +31,7 @@ from designer.core.project import write_atomic
 
 SAFETENSORS_SUFFIX = ".safetensors"
 ORDER_KEY = "netdesigner.key_order"
+RECORD_KEY = "netdesigner.record"  # a dot: no module prefix of a state_dict can collide with it
 _NESTED_KEYS = ("state_dict", "model_state_dict", "model")  # common checkpoint layouts
 
 
@@ -37,17 +44,26 @@ class WeightsError(ValueError):
         self.message = message
 
 
-def save_state_dict(state: dict, path: str | os.PathLike) -> None:
-    """Write ``state`` atomically: safetensors for a ``.safetensors`` name, torch.save otherwise."""
+def save_state_dict(state: dict, path: str | os.PathLike, record: dict | None = None) -> None:
+    """Write ``state`` atomically: safetensors for a ``.safetensors`` name, torch.save otherwise.
+
+    ``record`` (JSON-safe) is what the weights were trained for; it travels in the file.
+    """
     path = Path(path)
-    tensors = {k: v.detach().cpu().contiguous() for k, v in state.items()}
+    tensors = OrderedDict((k, v.detach().cpu().contiguous()) for k, v in state.items())
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True) if record is not None else None
     try:
         if path.suffix.lower() == SAFETENSORS_SUFFIX:
             from safetensors.torch import save
 
             # safetensors sorts keys; the metadata keeps the model's order for the loader.
-            payload = save(tensors, metadata={ORDER_KEY: json.dumps(list(tensors))})
+            metadata = {ORDER_KEY: json.dumps(list(tensors))}
+            if text is not None:
+                metadata[RECORD_KEY] = text
+            payload = save(dict(tensors), metadata=metadata)
         else:
+            if text is not None:
+                tensors._metadata = OrderedDict({RECORD_KEY: {"json": text}})
             buffer = io.BytesIO()
             torch.save(tensors, buffer)
             payload = buffer.getvalue()
@@ -63,6 +79,11 @@ def _is_safetensors(head: bytes) -> bool:
 
 def load_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     """Read a state_dict (.pt/.pth or .safetensors) onto the CPU; raises WeightsError."""
+    return load_weights(path)[0]
+
+
+def load_weights(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict | None]:
+    """The state_dict and the record it carries (None for a file made elsewhere); raises WeightsError."""
     path = Path(path)
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a named pipe would block the reader for ever
@@ -75,25 +96,39 @@ def load_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     if not head:
         raise WeightsError(path, "is empty, not a weights file")
     if _is_safetensors(head):
-        data = _load_safetensors(path)
+        data, record = _load_safetensors(path)
     else:
         data = _load_torch(path)
-    return _as_state_dict(path, data)
+        found = (getattr(data, "_metadata", None) or {}).get(RECORD_KEY)
+        record = found.get("json") if isinstance(found, dict) else None
+    return _as_state_dict(path, data), _parse_record(record)
 
 
-def _load_safetensors(path: Path) -> dict:
+def _parse_record(text) -> dict | None:
+    """The record as a dict; a damaged one counts as none (the tensors are still good)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
+
+
+def _load_safetensors(path: Path) -> tuple[dict, str | None]:
     from safetensors import SafetensorError, safe_open
     from safetensors.torch import load_file
 
     try:
         state = load_file(str(path), device="cpu")
         with safe_open(str(path), "pt") as handle:
-            order = json.loads((handle.metadata() or {}).get(ORDER_KEY, "[]"))
+            metadata = handle.metadata() or {}
+        order = json.loads(metadata.get(ORDER_KEY, "[]"))
     except (SafetensorError, OSError, ValueError) as exc:
         raise WeightsError(path, f"is not a readable safetensors file ({exc})") from None
     if isinstance(order, list) and sorted(map(str, order)) == sorted(state):
         state = {key: state[key] for key in order}
-    return state
+    return state, metadata.get(RECORD_KEY)
 
 
 def _load_torch(path: Path) -> object:

@@ -92,7 +92,11 @@ class Autosaver(QObject):
         elif self._weights_written != self._weights_version:
             from designer.ml.weights import save_state_dict  # torch is loaded: there are weights
 
-            save_state_dict(weights, self.weights_path)
+            from designer.ml import models
+
+            record = models.record_to_save(doc.project, weights, doc.weights_record,
+                                           doc.path.parent if doc.path else None)
+            save_state_dict(weights, self.weights_path, record)
         self._weights_written = self._weights_version
         payload = {"source": str(doc.path) if doc.path else None, "saved_at": time.time(),
                    "weights": self.weights_path.name if weights is not None else None,
@@ -133,10 +137,10 @@ class Autosaver(QObject):
                         "(listed under File ▸ Open Recent).").format(what=what, when=when, folder=recovered_dir()),
                 buttons.Yes | buttons.No, buttons.Yes)
             if answer == buttons.Yes:
-                state = _read_weights(weights_file)
+                state, record = _read_weights(weights_file)
                 self.document.set_project(project, Path(source) if source else None, modified=True)
                 if state is not None:
-                    self.document.set_weights(state)
+                    self.document.set_weights(state, record)
                 _remove(path, weights_file)
                 return True
             try:
@@ -170,16 +174,16 @@ class Autosaver(QObject):
         return target
 
 
-def _read_weights(path: Path | None) -> dict | None:
-    """The autosaved weights, read as Load Weights reads them (weights_only); None if absent or unreadable."""
+def _read_weights(path: Path | None) -> tuple:
+    """The autosaved weights and their record, read as Load Weights reads them (weights_only); None if absent."""
     if path is None or not path.is_file():
-        return None
+        return None, None
     from designer.ml import models
 
     try:
-        return models.read_weights(path)
+        return models.read_weights_record(path)
     except models.ModelError:
-        return None
+        return None, None
 
 
 def _remove(path: Path, weights_file: Path | None) -> None:

@@ -85,7 +85,8 @@ class Document(QObject):
         self.weights: dict | None = None
         self.weights_note = ""  # why the weights changed, while weights_changed is being emitted
         self.weights_pending = False  # the project's weights file is being read and checked
-        self._shelf: dict[tuple, dict] = {}  # weights cleared by edits, by the model they fit: undo brings them back
+        self._shelf: dict[tuple, tuple] = {}  # weights cleared by edits, by the model they fit: undo brings them back
+        self.weights_record = None  # what the weights were trained for (designer.ml.record.Record), where known
         self.locked = False
         self.lock_reason = ""
         self._forced_dirty = False
@@ -160,8 +161,10 @@ class Document(QObject):
             self.selected = node_id
             self.selection_changed.emit(node_id)
 
-    def set_weights(self, state_dict: dict | None) -> None:
+    def set_weights(self, state_dict: dict | None, record=None) -> None:
+        """``record`` (designer.ml.record.Record) says what the weights were trained for, where known."""
         self.weights = state_dict
+        self.weights_record = record if state_dict is not None else None
         self._signature = self._model_signature() if state_dict is not None else None
         self.weights_changed.emit()
 
@@ -197,21 +200,21 @@ class Document(QObject):
         self.shapes = self._inference.run()
         signature = self._model_signature()
         if self.weights is not None and signature != self._signature:
-            self._shelf[self._signature] = self.weights
+            self._shelf[self._signature] = (self.weights, self.weights_record)
             while len(self._shelf) > SHELVED:
                 del self._shelf[next(iter(self._shelf))]
             self._say_weights(self.tr("Trained weights cleared: the model changed (train again, or undo the change)."),
                               None)  # trained weights no longer fit the model
         if self.weights is None and signature in self._shelf:
             self._say_weights(self.tr("Trained weights restored: the model is again the one they were trained for."),
-                              self._shelf.pop(signature))
+                              *self._shelf.pop(signature))
         self.shapes_changed.emit(self.shapes)
         self.changed.emit()
 
-    def _say_weights(self, note: str, state_dict: dict | None) -> None:
+    def _say_weights(self, note: str, state_dict: dict | None, record=None) -> None:
         self.weights_note = note
         try:
-            self.set_weights(state_dict)
+            self.set_weights(state_dict, record)
         finally:
             self.weights_note = ""
 

@@ -63,7 +63,9 @@ def save_project(document, path: Path) -> None:
         from designer.ml import models, weights  # torch is loaded: there are weights
 
         target = weights_path_for(path)
-        weights.save_state_dict(document.weights, target)  # atomic, before the file that names it
+        record = models.record_to_save(project, document.weights, document.weights_record,
+                                       document.path.parent if document.path else path.parent)
+        weights.save_state_dict(document.weights, target, record)  # atomic, before the file that names it
         project.weights, project.weights_signature = target.name, models.signature(project, document.weights)
     elif not (document.weights_pending and document.path is not None and Path(path) == document.path):
         project.weights = project.weights_signature = None
@@ -111,7 +113,7 @@ def load_weights_later(document, path: Path, report: Callable[[str, bool], None]
             from designer.ml import models
 
             if models.signature(project, found.state) == signature:
-                document.set_weights(found.state)
+                document.set_weights(found.state, found.record)
             else:
                 message, loaded = "The trained weights were not loaded: the model was edited while they loaded.", False
         if report is not None:

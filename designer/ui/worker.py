@@ -144,7 +144,7 @@ class TrainingRun:
         if dataset.warnings:
             more = f" (and {len(dataset.warnings) - 3} more)" if len(dataset.warnings) > 3 else ""
             job.report("; ".join(dataset.warnings[:3]) + more)
-        recorder, saved = self._recorder(job, config, dataset.classes)
+        recorder, saved = self._recorder(job, config, dataset.classes, project)
         if recorder is False:
             return
         from designer.ml.training.health import watch
@@ -164,7 +164,7 @@ class TrainingRun:
             if isinstance(event, Failed):
                 return
 
-    def _recorder(self, job: Job, config: TrainConfig, classes: list[str]):
+    def _recorder(self, job: Job, config: TrainConfig, classes: list[str], project):
         """(recorder or None, checkpoint to resume from or None); recorder False: the checkpoint is unusable."""
         from designer.core import runs
         from designer.ml.training import checkpoint
@@ -174,9 +174,9 @@ class TrainingRun:
         try:
             if self.resume is not None:
                 saved = checkpoint.load(self.resume.checkpoint_path)
-                recorder = Recorder(self.resume)
+                recorder = Recorder(self.resume, project)
             elif self.history is not None:
-                saved, recorder = None, Recorder(runs.new_run(self.history, config.to_project(), classes))
+                saved, recorder = None, Recorder(runs.new_run(self.history, config.to_project(), classes), project)
             else:
                 return None, None
         except checkpoint.CheckpointError as exc:

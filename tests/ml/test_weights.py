@@ -105,3 +105,22 @@ def test_compare_reports_each_kind_of_difference():
     same = weights.compare(expected, {k: v.clone() for k, v in expected.items()})
     assert same.ok and same.summary() == "All 3 tensors match the model."
     assert weights.compare({"k": (2, 3)}, {"k": torch.zeros(2, 3)}).ok  # shapes alone are enough
+
+
+@pytest.mark.parametrize("suffix", [".pt", ".safetensors"])
+def test_the_record_travels_in_the_file_and_plain_torch_still_loads_it(tmp_path, suffix):
+    model = bn_model()
+    record = {"format": "netdesigner.weights", "classes": ["big dogs", "小鸟"], "input_shape": [3, 4, 4]}
+    path = tmp_path / f"w{suffix}"
+    weights.save_state_dict(model.state_dict(), path, record)
+    state, found = weights.load_weights(path)
+    assert found == record
+    if suffix == ".pt":  # the file stays a state_dict that torch loads with strict=True
+        bn_model().load_state_dict(torch.load(path, weights_only=True), strict=True)
+    assert weights.load_weights(_plain(tmp_path, model))[1] is None
+
+
+def _plain(tmp_path, model):
+    path = tmp_path / "plain.pt"
+    torch.save(model.state_dict(), path)
+    return path

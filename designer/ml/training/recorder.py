@@ -14,8 +14,9 @@ class Recorder:
     problems never stop training: they are collected in ``problems``.
     """
 
-    def __init__(self, run: Run):
+    def __init__(self, run: Run, project=None):
         self.run = run
+        self.project = project  # the model trained: its weights file records what they were trained for
         self.problems: list[str] = []
 
     @property
@@ -51,7 +52,13 @@ class Recorder:
             self.problems.append(str(exc))
 
     def _write_weights(self, state: dict) -> None:
+        record = None
+        if self.project is not None:
+            from designer.ml import models
+
+            record = models.record_for(self.project, state, self.run.settings.get("dataset", ""),
+                                       self.run.classes).to_dict()
         try:
-            save_state_dict(state, self.run.weights_path)
+            save_state_dict(state, self.run.weights_path, record)
         except WeightsError as exc:
             self.problems.append(str(exc))

@@ -39,6 +39,7 @@ class WeightsDialog(QDialog):
         self.error = ""
         self.loaded: str | None = None
         self._state: dict | None = None
+        self._record = None  # what the file says the weights were trained for
         self._fresh: dict | None = None
         self._model = None
         self.setWindowTitle(self.tr("Load weights: {file}").format(file=self.path.name))
@@ -68,9 +69,10 @@ class WeightsDialog(QDialog):
         from designer.ml import models
 
         try:
-            self._state = models.read_weights(self.path)
+            self._state, self._record = models.read_weights_record(self.path)
             self._model = models.build(self.document.graph)
             self._fresh = self._model.state_dict()
+            models.check_record(self.document.graph, self._state, self._record, Path(self.path).name)
         except models.ModelError as exc:
             self.error = str(exc)
         if not self.error and getattr(self.document, "locked", False):
@@ -118,7 +120,7 @@ class WeightsDialog(QDialog):
         """Give the file's tensors to the project; only possible when everything fits."""
         if self.report is None or not self.report.ok:
             return
-        self.document.set_weights(dict(self._state))
+        self.document.set_weights(dict(self._state), self._record)
         self.loaded = "all"
         self.accept()
 

@@ -89,6 +89,7 @@ class TrainingPanel(QWidget):
         self.threads: int | None = None  # torch threads for a run; None: every core but one
         self._step, self._status = 0, ""  # progress shown at the next redraw
         self._run_classes: list[str] = []  # class names of the latest run's dataset
+        self._run_dataset = ""
         self._kept_note = ""  # says which weights a failed run kept
         self._filling = False  # the form is being filled from the project: nothing to store back
         self._unusable = False  # the message names a setting that is not usable yet
@@ -332,6 +333,7 @@ class TrainingPanel(QWidget):
         self.run = TrainingRun(self.document.project, config, self.document.weights if keep else None, self.threads,
                                base, self.document.path, resume)
         self._run_project = self.document.project  # results belong to this project only
+        self._run_dataset = config.dataset
         self._kept_note = ""
         self.destroyed.connect(self.run.control.stop)  # a closed panel must not leave a run going
         self._clear()
@@ -441,7 +443,7 @@ class TrainingPanel(QWidget):
         if event.epochs_done == 0:
             self._say(self.tr("Stopped before the first epoch ended: no weights were kept."))
         else:
-            self.document.set_weights(event.best_state)
+            self.document.set_weights(event.best_state, self._record(event.best_state))
             self.document.mark_modified()
             how = self.tr("Stopped") if event.stopped else self.tr("Done")
             self._say(self.tr("{how}: best held-out accuracy {accuracy:.1%} (epoch {epoch}). The weights belong to "
@@ -457,7 +459,7 @@ class TrainingPanel(QWidget):
         """A run that failed after some epochs: its best weights so far are the project's."""
         if self._stale():
             return
-        self.document.set_weights(event.best_state)
+        self.document.set_weights(event.best_state, self._record(event.best_state))
         self.document.mark_modified()
         self._kept_note = self.tr("The best weights before the failure (epoch {epoch}, held-out accuracy "
                                   "{accuracy:.1%}) are kept: Save keeps them.").format(
@@ -491,6 +493,12 @@ class TrainingPanel(QWidget):
             self.progress_label.setText(self._status)
             self._status = ""
         self.curves.redraw()
+
+    def _record(self, state: dict):
+        """What the run's weights were trained for: its data set's conversion and class names."""
+        from designer.ml import models  # the run has loaded torch
+
+        return models.record_for(self.document.graph, state, self._run_dataset, self._run_classes)
 
     def _classes(self, count: int) -> list[str]:
         if len(self._run_classes) == count:

@@ -186,7 +186,8 @@ class HistoryTabs(QObject):
 
         panel, document = self.panel, self.panel.document
         try:
-            state = models.read_weights(run.weights_path)
+            state, record = models.read_weights_record(run.weights_path)
+            models.check_record(document.graph, state, record, run.id)
             report = models.fit(models.build(document.graph), state)
         except models.ModelError as exc:
             panel._say(str(exc), error=True)
@@ -195,7 +196,7 @@ class HistoryTabs(QObject):
             panel._say(self.tr("{run}'s weights do not fit the model as it is now: {report}").format(
                 run=run.id, report=report.summary()), error=True)
             return
-        document.set_weights(state)
+        document.set_weights(state, record)
         document.mark_modified()
         if run.best_val_acc is None:
             panel._say(self.tr("The project now has {run}'s best weights: Save keeps them.").format(run=run.id))

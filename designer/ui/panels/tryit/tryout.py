@@ -282,7 +282,13 @@ class Tryout(QObject):
         return "ready", self.tr("Trained weights loaded: draw a digit.")
 
     def folder_classes(self) -> list[str] | None:
-        """The class names when the project trains on an image folder (``folder:PATH``), else None."""
+        """The class names of an image-folder model, else None.
+
+        The weights' record says what they were trained on; without one, the project's ``folder:PATH`` does.
+        """
+        record = getattr(self.document, "weights_record", None)
+        if record is not None:
+            return list(record.classes) if record.folder else None
         dataset = (self.document.project.training or {}).get("dataset")
         if not isinstance(dataset, str) or not dataset.startswith("folder:"):
             return None
@@ -299,8 +305,9 @@ class Tryout(QObject):
         return self._classes[2]
 
     def class_names(self, count: int) -> list[str]:
-        """Names for ``count`` scores: the image folder's classes where they fit, else 0, 1, 2..."""
-        names = self.folder_classes()
+        """Names for ``count`` scores: the weights' (or image folder's) classes where they fit, else 0, 1, 2..."""
+        record = getattr(self.document, "weights_record", None)
+        names = list(record.classes) if record is not None else self.folder_classes()
         return list(names) if names and len(names) == count else [str(i) for i in range(count)]
 
     def _model_signature(self) -> tuple:
@@ -421,7 +428,11 @@ class Tryout(QObject):
 
     def _trained(self, state: dict, accuracy: float) -> None:
         self._unlock()
-        self.document.set_weights(state)  # -> weights_changed -> rebuilt with these weights
+        from designer.ml import models
+        from designer.ml.data.datasets import CLASSES
+
+        record = models.record_for(self.document.graph, state, "mnist-5k", CLASSES["mnist-5k"])
+        self.document.set_weights(state, record)  # -> weights_changed -> rebuilt with these weights
         self.message = self.tr("Trained on mnist-5k: {accuracy:.1%} of held-out digits right.").format(
             accuracy=accuracy)
         self.status_changed.emit()
