@@ -26,7 +26,7 @@ import torch  # noqa: E402
 from PIL import ImageDraw  # noqa: E402
 
 from designer.core.project import load  # noqa: E402
-from designer.ml import explain_render  # noqa: E402
+from designer.ml.explain import frames as explain_render  # noqa: E402
 from designer.ml.build import seeded_model  # noqa: E402
 from designer.ml.explain.numbers import for_node  # noqa: E402
 

@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from designer.core.project import load  # noqa: E402
-from designer.ml import data  # noqa: E402
+from designer.ml.data import datasets as data  # noqa: E402
 from designer.ml.build import build_model  # noqa: E402
 from designer.ml.training.health import HealthReport, watch  # noqa: E402
 from designer.ml.training.loop import TrainConfig, train  # noqa: E402

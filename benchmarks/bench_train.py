@@ -25,7 +25,7 @@ import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from torch import nn  # noqa: E402
 
-from designer.ml import data  # noqa: E402
+from designer.ml.data import datasets as data  # noqa: E402
 from designer.ml.training.loop import Finished, TrainConfig, train  # noqa: E402
 
 

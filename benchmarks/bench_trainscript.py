@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import torch  # noqa: E402
 
-from designer.core import codegen, project as projects, trainscript  # noqa: E402
+from designer.core import codegen, project as projects  # noqa: E402
+from designer.ml.export import trainscript  # noqa: E402
 
 RATE = re.compile(r"^epoch \d+/\d+ .* ([\d,]+) samples/s$", re.M)
 
