@@ -20,6 +20,7 @@ from designer.core.project_base import (_BLOCK_KEYS, _EDGE_KEYS, _NODE_KEYS, _TO
                                         VERSION, VERSIONS, Project, ProjectError, _key_text, _quote)
 from designer.core.project_files import _too_big
 from designer.core.safe_json import kind_of
+from designer.core.topology import PORTS
 
 
 def loads(text: str | bytes, source: str = "<project>") -> Project:
@@ -310,10 +311,11 @@ def _read_edges(graph: Graph, raw_edges: object, source: str, version: int = VER
         if nodes[dst].type == "Input":
             raise ProjectError(source, f"{where}.to",
                                _("{id} is the Input; nothing can feed it").format(id=_quote(dst)), dst)
-        if (src, dst) in seen:
+        again = (src, dst) in seen
+        if again and not (version >= 2 and getattr(graph.spec(nodes[dst].type), "merge", False)):
             raise ProjectError(source, where, _("repeats edges[{index}] ({src} → {dst})").format(
                 index=seen[src, dst], src=src, dst=dst), dst)
-        seen[src, dst] = i
+        seen.setdefault((src, dst), i)  # a merge may take one output twice (x + x): torch does
         if version >= 2 and "port" in raw:
             port = raw["port"]
             if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port < MAX_EDGES:
@@ -328,7 +330,11 @@ def _read_edges(graph: Graph, raw_edges: object, source: str, version: int = VER
                                    port=port, id=_quote(dst), index=ports[dst, port]), dst)
             ports[dst, port] = i
         graph.edges.append((src, dst))
-        extra = {k: v for k, v in raw.items() if k not in _EDGE_KEYS}
+        extra = {k: v for k, v in raw.items() if k not in _EDGE_KEYS and k != PORTS}
+        if again:  # each feed of a merge keeps its own port: "ports" lists them in edge order
+            kept = graph.edge_extra.setdefault((src, dst), {})
+            kept[PORTS] = kept.get(PORTS, [kept.get("port")]) + [extra.pop("port", None)]
+            extra = {**extra, **kept}
         if extra:
             graph.edge_extra[(src, dst)] = extra
     cycle = _find_cycle(graph.edges)

@@ -11,6 +11,7 @@ import json
 import os
 from pathlib import Path
 
+from designer.core.topology import PORTS
 from designer.core import topology
 from designer.core.graph import Graph
 from designer.core.i18n import _
@@ -50,10 +51,17 @@ def _graph_data(graph: Graph) -> tuple[list, list]:
             item["name"] = node.name
         item.update((k, v) for k, v in node.extra.items() if k not in item)
         nodes.append(item)
-    edges = []
+    edges, fed = [], {}
     for s, d in graph.edges:
         edge = {"from": s, "to": d}
-        edge.update((k, v) for k, v in graph.edge_extra.get((s, d), {}).items() if k not in edge)
+        extra = graph.edge_extra.get((s, d), {})
+        k = fed[s, d] = fed.get((s, d), -1) + 1
+        if PORTS in extra:  # one output fed into a merge more than once: each feed has its own port
+            port = extra[PORTS][k] if k < len(extra[PORTS]) else None
+            extra = {key: v for key, v in extra.items() if key not in (PORTS, "port")}
+            if port is not None:
+                edge["port"] = port
+        edge.update((key, v) for key, v in extra.items() if key not in edge)
         edges.append(edge)
     return nodes, edges
 

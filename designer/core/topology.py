@@ -39,9 +39,27 @@ class ModelPath:
     output: str | None = None
 
 
+PORTS = "ports"  # edge_extra key: the ports of a source that feeds one merge more than once
+
+def edge_ports(sources: list[str], dst: str, edge_extra: dict) -> list[int | None]:
+    """The port of each of ``sources`` (in edge order), None where none was given.
+
+    A source that feeds ``dst`` more than once (``x + x``) has one port per feed, in ``edge_extra``'s ``ports``.
+    """
+    if not edge_extra:
+        return [None] * len(sources)
+    ports, count = [], {}
+    for s in sources:
+        extra = edge_extra.get((s, dst), {})
+        k = count[s] = count.get(s, -1) + 1
+        many = extra.get(PORTS)
+        ports.append(many[k] if isinstance(many, list) and k < len(many) else extra.get("port") if k == 0 else None)
+    return ports
+
+
 def places(sources: list[str], dst: str, edge_extra: dict) -> list[int]:
     """The input place of each of ``sources`` (in edge order): its port, or else the lowest free place in order."""
-    ports = [edge_extra.get((s, dst), {}).get("port") for s in sources] if edge_extra else [None] * len(sources)
+    ports = edge_ports(sources, dst, edge_extra)
     taken = {p for p in ports if p is not None}
     free = (i for i in range(len(sources) + len(taken)) if i not in taken)
     return [p if p is not None else next(free) for p in ports]

@@ -134,3 +134,20 @@ def test_auto_layout_lays_a_branching_model_out_in_layers(window):
     positions = {n: node.pos for n, node in doc.graph.nodes.items()}
     assert positions == layout.layered(doc.graph)
     assert len(set(positions.values())) == len(positions)
+
+
+def test_a_project_with_x_plus_x_opens_on_the_canvas_and_saves_as_it_was(window, qtbot, tmp_path):
+    data = {**CHAIN, "version": 2, "nodes": CHAIN["nodes"] + [{"id": "add", "type": "Add", "params": {},
+                                                               "pos": [540, 0]}],
+            "edges": CHAIN["edges"] + [{"from": "relu", "to": "add", "port": 1}, {"from": "relu", "to": "add",
+                                                                                  "port": 0}]}
+    _open(window, tmp_path, data)
+    assert window.document.shapes.valid and window.document.shapes.output_shape == (4, 8, 8)
+    assert canvas_edges(window) >= 1
+    out = tmp_path / "again.netproj.json"
+    projects.save(window.document.project, out)
+    assert json.loads(out.read_text())["edges"][2:] == data["edges"][2:]
+
+
+def canvas_edges(window) -> int:
+    return sum(1 for (src, dst) in window.canvas.scene().edges if (src, dst) == ("relu", "add"))
