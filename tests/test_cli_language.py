@@ -55,10 +55,10 @@ def test_chinese_table_columns_line_up():
     assert column(header, "类型") == column(row, "Linear")
 
 
-def test_lessons_lists_the_seven_titles_in_the_interface_language():
+def test_lessons_lists_the_twelve_titles_in_the_interface_language():
     english = run("C.UTF-8", "lessons")
     chinese = run("zh_CN.UTF-8", "lessons")
     assert english.returncode == chinese.returncode == 0
     assert english.stdout.splitlines()[0] == "1. Module and layers"
     assert chinese.stdout.splitlines()[5] == "6. 训练循环"
-    assert len(english.stdout.splitlines()) == len(chinese.stdout.splitlines()) == 7
+    assert len(english.stdout.splitlines()) == len(chinese.stdout.splitlines()) == 12

@@ -97,7 +97,8 @@ def _features(name: str, help: str) -> Param:
 KERNEL = Param("kernel_size", PAIR, None, 1, MAX_KERNEL,
                N_("Size of the window that slides over the image: 5 means 5×5."), required=True, positional=True)
 STRIDE = Param("stride", PAIR, 1, 1, MAX_KERNEL,
-               N_("How far the window moves at each step: 2 halves the height and width."))
+               N_("How far the window moves at each step. 2 does not simply halve: the output-size formula on the block "
+                  "decides (kernel 5, padding 0: 28 becomes 12)."))
 DILATION = Param("dilation", PAIR, 1, 1, MAX_KERNEL,
                  N_("Spacing between kernel taps: 2 spreads a 3×3 kernel over 5×5 without more weights."))
 GROUPS = Param("groups", INT, 1, 1, MAX_CHANNELS,
@@ -205,7 +206,8 @@ SPECS: tuple[LayerSpec, ...] = (
                _channels("out_channels", N_("Channels of the output.")),
                KERNEL, STRIDE,
                Param("padding", PAIR, 0, 0, MAX_KERNEL,
-                     N_("Removes dilation·(kernel_size−1)−padding from each side.")),
+                     N_("Crops padding rows and columns from each side of the output (kernel 3 on 5×5: padding 0, 1, 2 "
+                        "give 7, 5, 3).")),
                Param("output_padding", PAIR, 0, 0, MAX_KERNEL,
                      N_("Extra size added to one side of the output; must be smaller than stride or dilation.")),
                GROUPS, BIAS, DILATION),

@@ -12,11 +12,13 @@ without a check is read, then the learner moves on.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Callable
+from pathlib import Path
+from typing import Callable
 
-from designer.core import i18n
+from designer.core import i18n, lesson_check
 from designer.core.graph import Graph
 from designer.core.i18n import _
 from designer.core.params import ParamError
@@ -118,10 +120,30 @@ def _all(state: State, spec: dict) -> bool:
     return all(passes(check, state) for check in spec["checks"])
 
 
+def _answer(state: State, spec: dict) -> bool:
+    """The learner typed one of ``accept`` for this step (a number within ``tolerance``; ``6 x 6`` is ``6×6``)."""
+    typed = state.facts.get("answers", {}).get(spec.get("step"))
+    return typed is not None and any(same_answer(typed, right, spec.get("tolerance", 1e-6))
+                                     for right in spec["accept"])
+
+
+def same_answer(typed: str, right: str | float, tolerance: float = 1e-6) -> bool:
+    def tidy(text: str) -> str:
+        text = str(text).strip().lower().replace(" ", "").replace("，", ",")
+        for times in ("x", "*", "×"):
+            text = text.replace(times, "×")
+        return text
+
+    try:
+        return abs(float(tidy(typed)) - float(right)) <= tolerance
+    except ValueError:
+        return tidy(typed) == tidy(str(right))
+
+
 CHECKS: dict[str, Callable[[State, dict], bool]] = {
     "chain": _chain, "layer": _layer, "output": _output, "parameters": _parameters, "input": _input,
     "valid": _valid, "error": _error, "training": _training, "ran": _ran, "fact": _fact,
-    "visible": _visible, "all": _all,
+    "visible": _visible, "all": _all, "answer": _answer,
 }
 
 
@@ -147,6 +169,16 @@ class Step:
     def say(self, language: str | None = None) -> str:
         return self.text.get(language or i18n.language()) or self.text[i18n.ENGLISH]
 
+    @property
+    def asks(self) -> bool:
+        """The step asks the learner to type an answer (a prediction checked against the app)."""
+        return self.check is not None and self.check["kind"] == "answer"
+
+    def hint(self, language: str | None = None) -> str:
+        """What to look at after a wrong answer."""
+        hint = self.check["hint"] if self.asks else {}
+        return hint.get(language or i18n.language()) or hint.get(i18n.ENGLISH, "")
+
 
 @dataclass(frozen=True)
 class Lesson:
@@ -155,6 +187,7 @@ class Lesson:
     title: dict[str, str]
     steps: tuple[Step, ...]
     template: str | None = None  # the project it starts from (a template id), or None: keep the learner's
+    source: str = ""  # the file it was read from ("" for a built-in lesson)
 
     def name(self, language: str | None = None) -> str:
         return self.title.get(language or i18n.language()) or self.title[i18n.ENGLISH]
@@ -165,47 +198,63 @@ class Lesson:
             done += 1
         return done
 
+    def may_skip(self, done: int, state: State) -> bool:
+        """Next may leave step ``done``: a step to read, or one whose check passes (never an unfinished task)."""
+        if done >= len(self.steps):
+            return False
+        check = self.steps[done].check
+        return check is None or passes(check, state)
 
-def lesson_files() -> list[resources.abc.Traversable]:
-    folder = resources.files("designer") / "resources" / "lessons"
+
+def lesson_files(folder: str | os.PathLike | None = None) -> list:
+    """The ``.json`` lessons in ``folder`` (the built-in ones when None), by file name."""
+    folder = resources.files("designer") / "resources" / "lessons" if folder is None else Path(folder)
     return sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
 
 
-def load(file: resources.abc.Traversable) -> Lesson:
-    """One lesson file, checked: both languages everywhere, known check kinds, known targets."""
-    where = f"lessons/{file.name}"
+def load(file, builtin: bool = True) -> Lesson:
+    """One lesson file, checked: both languages everywhere, known check kinds, targets, layers and settings."""
+    where = f"lessons/{file.name}" if builtin else str(file)
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
-        steps = tuple(Step(s["id"], _texts(s["text"], f"{where}: steps[{i}].text"), s.get("target"),
-                           _checked(s.get("check"), f"{where}: steps[{i}].check"))
-                      for i, s in enumerate(data["steps"]))
-        return Lesson(data["id"], int(data["number"]), _texts(data["title"], f"{where}: title"), steps,
-                      data.get("template"))
-    except (KeyError, TypeError, ValueError) as exc:
-        if isinstance(exc, LessonError):
-            raise
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise LessonError(f"{where}: {exc}") from exc
+    found = lesson_check.problems(data)
+    if found:
+        raise LessonError("\n".join(f"{where}: {problem}" for problem in found))
+    steps = tuple(Step(s["id"], dict(s["text"]), s.get("target"), _checked(s.get("check"), s["id"]))
+                  for s in data["steps"])
+    return Lesson(data["id"], data["number"], dict(data["title"]), steps, data.get("template"),
+                  "" if builtin else str(file))
 
 
-def _texts(value: Any, where: str) -> dict[str, str]:
-    if not isinstance(value, dict) or any(not isinstance(value.get(lang), str) or not value[lang].strip()
-                                          for lang in i18n.LANGUAGES):
-        raise LessonError(f"{where}: needs a text in each of {', '.join(i18n.LANGUAGES)}")
-    return dict(value)
-
-
-def _checked(check: Any, where: str) -> dict | None:
+def _checked(check: dict | None, step_id: str) -> dict | None:
+    """The check, with each answer check told which step's answer it reads."""
     if check is None:
         return None
-    if not isinstance(check, dict) or check.get("kind") not in CHECKS:
-        raise LessonError(f"{where}: kind must be one of {', '.join(CHECKS)}")
-    for inner in check.get("checks", ()):
-        _checked(inner, where)
+    check = dict(check)
+    if check["kind"] == "answer":
+        check["step"] = step_id
+    if check["kind"] == "all":
+        check["checks"] = [_checked(inner, step_id) for inner in check["checks"]]
     return check
 
 
-def all_lessons() -> tuple[Lesson, ...]:
-    return tuple(sorted((load(f) for f in lesson_files()), key=lambda lesson: lesson.number))
+def all_lessons(folder: str | os.PathLike | None = None) -> tuple[Lesson, ...]:
+    """The built-in lessons, or those in ``folder`` (a teacher's), in their numbers' order."""
+    files = lesson_files(folder)
+    return tuple(sorted((load(f, folder is None) for f in files), key=lambda lesson: lesson.number))
+
+
+def open_lessons(path: str | os.PathLike) -> tuple[Lesson, ...]:
+    """A teacher's lesson file, or every lesson in a folder; LessonError names what is wrong."""
+    path = Path(path)
+    if path.is_dir():
+        found = all_lessons(path)
+        if not found:
+            raise LessonError(_("{folder}: holds no lesson (.json) files").format(folder=path))
+        return found
+    return (load(path, builtin=False),)
 
 
 def progress_text(lesson: Lesson, done: int) -> str:

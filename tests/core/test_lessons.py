@@ -62,12 +62,19 @@ SOLUTIONS = {
                          lambda b: b.graph.set_param(b.find("conv1"), "groups", 4)),
         "groups_right": (lambda b: b.graph.set_param(b.find("conv2"), "groups", 2),
                          lambda b: b.graph.set_param(b.find("conv2"), "groups", 3)),
+        "fix_fc1": (lambda b: b.graph.set_param(b.find("fc1"), "in_features", 144),
+                    lambda b: b.graph.set_param(b.find("fc1"), "in_features", 400)),
+        "try": (lambda b: b.facts.update(tried=True), lambda b: b.facts.update(tried=False)),
+        "explain": (lambda b: b.facts.update(visible=["Explain"], selected="Conv2d"),
+                    lambda b: b.facts.update(visible=["Explain"], selected="Linear")),
     },
     "resize": {
         "input": (lambda b: set_input(b, 1, 8, 8), lambda b: set_input(b, 1, 8, 9)),
         "pool": (lambda b: b.append("MaxPool2d", kernel_size=2), lambda b: b.append("AvgPool2d", kernel_size=2)),
         "transpose": (lambda b: b.append("ConvTranspose2d", in_channels=1, out_channels=1, kernel_size=2, stride=2),
                       lambda b: b.append("ConvTranspose2d", in_channels=1, out_channels=1, kernel_size=2)),
+        "padding": (lambda b: b.graph.set_param(b.last(), "padding", 1),
+                    lambda b: b.graph.set_param(b.last(), "output_padding", 1)),
     },
     "lenet": {
         "conv1": (lambda b: b.append("Conv2d", in_channels=1, out_channels=6, kernel_size=5, padding=2),
@@ -85,25 +92,46 @@ SOLUTIONS = {
                               b.append("ReLU"), b.append("Linear", in_features=120, out_features=10))),
     },
     "training": {
-        "mse_sgd": (lambda b: b.project.training.update(loss="MSELoss", optimizer="SGD"),
-                    lambda b: b.project.training.update(loss="MSELoss", optimizer="Adam")),
-        "train_sgd": (lambda b: b.facts.setdefault("runs", []).append({"loss": "MSELoss", "optimizer": "SGD"}),
-                      lambda b: b.facts.update(runs=[])),
+        "save": (lambda b: b.facts.update(saved=True), lambda b: b.facts.update(saved=False)),
+        "mse_sgd": (lambda b: b.facts.setdefault("runs", []).append(
+                        {"loss": "MSELoss", "optimizer": "SGD", "lr": 0.1, "momentum": 0.9}),
+                    lambda b: b.facts.setdefault("runs", []).append(  # the tutorial's lr: stays at chance
+                        {"loss": "MSELoss", "optimizer": "SGD", "lr": 0.001, "momentum": 0.0})),
         "ce_adam": (lambda b: b.facts["runs"].append({"loss": "CrossEntropyLoss", "optimizer": "Adam"}),
                     lambda b: b.facts["runs"].append({"loss": "CrossEntropyLoss", "optimizer": "SGD"})),
+        "compare": (lambda b: b.facts.update(compared=True), lambda b: b.facts.update(compared=False)),
     },
     "inside": {
         "train": (lambda b: b.facts.update(runs=[{"loss": "CrossEntropyLoss", "optimizer": "Adam"}]),
                   lambda b: b.facts.update(runs=[])),
         "try": (lambda b: b.facts.update(tried=True), lambda b: b.facts.update(tried=False)),
-        "inside": (lambda b: b.facts.update(visible=["Look inside", "Layers"]),
-                   lambda b: b.facts.update(visible=["Layers"])),
+        "inside": (lambda b: b.facts.update(visible=["Look inside", "Layers"], selected="Conv2d"),
+                   lambda b: b.facts.update(visible=["Look inside", "Layers"], selected="Linear")),
     },
+    "saving": {
+        "bn": (lambda b: insert_after(b, "conv1", "BatchNorm2d", num_features=6),
+               lambda b: b.append("BatchNorm2d", num_features=84)),
+    },
+    "update": {}, "batch": {}, "functional": {}, "device": {},
 }
 
 
-def test_the_tutorial_has_seven_lessons_in_order():
-    assert [lesson.number for lesson in LESSONS.values()] == list(range(1, 8))
+def insert_after(b, name, type_name, **params):
+    """What a palette double-click on a selected block does: the new block goes in right after it."""
+    after = b.find(name)
+    [nxt] = b.graph.successors(after)
+    b.graph.disconnect(after, nxt)
+    node = b.graph.add_node(type_name, params)
+    b.graph.connect(after, node.id)
+    b.graph.connect(node.id, nxt)
+
+
+def answering(step, text):
+    return lambda b: b.facts.setdefault("answers", {}).update({step.id: text})
+
+
+def test_the_tutorial_has_twelve_lessons_in_order():
+    assert [lesson.number for lesson in LESSONS.values()] == list(range(1, 13))
     assert set(SOLUTIONS) == set(LESSONS)
 
 
@@ -111,7 +139,10 @@ def test_the_tutorial_has_seven_lessons_in_order():
 def test_each_check_accepts_the_right_build_and_refuses_a_wrong_one(lesson_id):
     """Walk the lesson as a learner: at each step a wrong attempt leaves it open, the right one closes it."""
     lesson = LESSONS[lesson_id]
-    solutions = SOLUTIONS[lesson_id]
+    solutions = dict(SOLUTIONS[lesson_id])
+    for step in lesson.steps:  # a prediction: the first accepted answer is right, an unlikely number wrong
+        if step.asks:
+            solutions[step.id] = (answering(step, str(step.check["accept"][0])), answering(step, "-7"))
     assert {s.id for s in lesson.steps if s.check} == set(solutions), "every checked step has a solution here"
     done = 0
     for index, step in enumerate(lesson.steps):
@@ -134,7 +165,9 @@ def test_each_check_accepts_the_right_build_and_refuses_a_wrong_one(lesson_id):
 
 def replay(lesson, upto: int, builder: Builder) -> None:
     for step in lesson.steps[:upto]:
-        if step.check is not None:
+        if step.asks:
+            answering(step, str(step.check["accept"][0]))(builder)
+        elif step.check is not None:
             SOLUTIONS[lesson.id][step.id][0](builder)
 
 
@@ -151,8 +184,7 @@ def test_steps_and_titles_exist_in_both_languages():
         assert lesson.name(i18n.ENGLISH) != lesson.name(i18n.CHINESE)
         for step in lesson.steps:
             assert step.say(i18n.ENGLISH) != step.say(i18n.CHINESE)
-            assert step.target in (None, "canvas", "Layers", "Inspector", "Model", "Training", "Try it",
-                                   "Look inside", "Explain")
+            assert step.target is None or step.target in lessons.lesson_check.TARGETS
 
 
 def test_a_bad_lesson_file_is_named_with_its_field(tmp_path):
@@ -162,5 +194,69 @@ def test_a_bad_lesson_file_is_named_with_its_field(tmp_path):
         lessons.load(bad)
     bad.write_text('{"id": "bad", "number": 9, "title": {"en": "Bad", "zh_CN": "坏"}, "steps": '
                    '[{"id": "a", "text": {"en": "a", "zh_CN": "甲"}, "check": {"kind": "magic"}}]}', encoding="utf-8")
-    with pytest.raises(lessons.LessonError, match=r"steps\[0\].check: kind must be one of"):
+    with pytest.raises(lessons.LessonError, match=r"step 1 “a”: check.kind: must be one of"):
         lessons.load(bad)
+
+
+def teacher_lesson(**changes) -> dict:
+    step = {"id": "stride", "text": {"en": "Set stride 2.", "zh_CN": "把 stride 设为 2。"}, "target": "Inspector",
+            "check": {"kind": "layer", "type": "Conv2d", "params": {"stride": 2}, "name": "conv1"}}
+    step.update(changes)
+    return {"id": "mine", "number": 1, "template": "lenet-28", "title": {"en": "Mine", "zh_CN": "我的"},
+            "steps": [{"id": "read", "text": {"en": "Read.", "zh_CN": "读。"}}, step]}
+
+
+@pytest.mark.parametrize("changes, problem", [
+    ({}, None),
+    ({"check": {"kind": "layer", "type": "Conv2d", "params": {"strid": 2}}},
+     "step 2 “stride”: check.params.strid: Conv2d has no setting strid"),
+    ({"check": {"kind": "layer", "type": "Conv3d"}}, "step 2 “stride”: check.type: Conv3d is not a layer type"),
+    ({"check": {"kind": "output"}}, "step 2 “stride”: check.shape: missing (a output check needs shape)"),
+    ({"check": {"kind": "output", "shape": [0, 2]}}, "step 2 “stride”: check.shape: must be a list of positive"),
+    ({"check": {"kind": "all", "checks": [{"kind": "ran", "settings": {"epoch": 1}}]}},
+     "step 2 “stride”: check.checks[0].settings.epoch: not a training setting"),
+    ({"check": {"kind": "answer", "accept": [6]}}, "step 2 “stride”: check.hint: missing"),
+    ({"check": {"kind": "answer", "accept": [6], "hint": {"en": "Count."}}},
+     "step 2 “stride”: check.hint: needs a text in each of en, zh_CN"),
+    ({"target": "Inspektor"}, "step 2 “stride”: target: Inspektor is not one of canvas"),
+    ({"chek": {}}, "step 2 “stride”: chek: unknown field"),
+    ({"id": "read"}, "step 2 “read”: id: another step has this id"),
+])
+def test_a_teachers_lesson_is_checked_field_by_field(changes, problem):
+    found = lessons.lesson_check.problems(teacher_lesson(**changes))
+    if problem is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0].startswith(problem), found
+
+
+def test_lessons_open_from_a_file_or_a_folder(tmp_path):
+    import json
+
+    (tmp_path / "a.json").write_text(json.dumps(teacher_lesson()), encoding="utf-8")
+    second = dict(teacher_lesson(), id="other", number=2)
+    (tmp_path / "b.json").write_text(json.dumps(second), encoding="utf-8")
+    [one] = lessons.open_lessons(tmp_path / "a.json")
+    assert one.id == "mine" and one.source == str(tmp_path / "a.json")
+    assert [lesson.id for lesson in lessons.open_lessons(tmp_path)] == ["mine", "other"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(lessons.LessonError, match="holds no lesson"):
+        lessons.open_lessons(empty)
+
+
+@pytest.mark.parametrize("typed, right, same", [("0.48", 0.48, True), (" 0.480 ", 0.48, True), ("0.5", 0.48, False),
+                                                ("6 x 6", "6×6", True), ("16*6*6", "16×6×6", True),
+                                                ("CUDA", "cuda", True), ("cpu", "cuda", False), ("", 5, False)])
+def test_an_answer_is_read_as_a_learner_types_it(typed, right, same):
+    assert lessons.same_answer(typed, right) is same
+
+
+def test_next_never_skips_an_unfinished_task():
+    lesson = LESSONS["conv2d"]
+    builder = Builder(lesson.template)
+    assert not lesson.may_skip(0, builder.state())  # stride not set yet
+    SOLUTIONS["conv2d"]["stride"][0](builder)
+    assert lesson.may_skip(0, builder.state())
+    read = LESSONS["update"]
+    assert read.may_skip(0, Builder("lenet-28").state()) and not read.may_skip(1, Builder("lenet-28").state())

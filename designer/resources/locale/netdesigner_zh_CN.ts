@@ -1035,12 +1035,28 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>打开本课的起始项目，从第一步开始</translation>
     </message>
     <message>
+        <source>Your answer</source>
+        <translation>你的答案</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <source>See whether your answer is right</source>
+        <translation>看看你的答案对不对</translation>
+    </message>
+    <message>
         <source>Back</source>
         <translation>上一步</translation>
     </message>
     <message>
         <source>Next</source>
         <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Not yet. Hint: {hint}</source>
+        <translation>还不对。提示：{hint}</translation>
     </message>
     <message>
         <source>Well done: you finished “{title}”. Pick the next lesson above.</source>
@@ -1053,6 +1069,38 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>Follow the tutorial step by step in the app</source>
         <translation>在应用中一步一步跟着教程学</translation>
+    </message>
+    <message>
+        <source>Open &amp;Lesson…</source>
+        <translation>打开课程(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Follow a lesson file a teacher wrote</source>
+        <translation>跟着老师编写的课程文件学习</translation>
+    </message>
+    <message>
+        <source>Open Lesson &amp;Folder…</source>
+        <translation>打开课程文件夹(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Add every lesson file in a folder</source>
+        <translation>添加一个文件夹中的所有课程文件</translation>
+    </message>
+    <message>
+        <source>Open a folder of lessons</source>
+        <translation>打开课程文件夹</translation>
+    </message>
+    <message>
+        <source>Open a lesson</source>
+        <translation>打开课程</translation>
+    </message>
+    <message>
+        <source>Lessons (*.json)</source>
+        <translation>课程 (*.json)</translation>
+    </message>
+    <message>
+        <source>Cannot open the lesson</source>
+        <translation>无法打开课程</translation>
     </message>
 </context>
 <context>
@@ -1743,8 +1791,8 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>图像文件夹</translation>
     </message>
     <message>
-        <source>Mean squared error against one-hot targets, as in the PyTorch tutorial</source>
-        <translation>与 one-hot 目标之间的均方误差，和 PyTorch 教程中一样</translation>
+        <source>Mean squared error against one-hot targets (1 for the right class); the tutorial&apos;s example compares with a random target, torch.randn(10)</source>
+        <translation>与 one-hot 目标（正确类别为 1）之间的均方误差；教程的例子是与一个随机目标 torch.randn(10) 比较</translation>
     </message>
     <message>
         <source>Needs LogSoftmax as the last layer</source>

@@ -59,14 +59,14 @@ def test_lesson_1_in_chinese_by_mouse_and_keyboard(chinese, qtbot):
     graph = window.document.graph
     assert list(graph.nodes) == ["input"]
     assert panel.text.text().startswith("模型是一个接收一批样本的 nn.Module")
-    assert panel.progress.text() == "第 1 步，共 7 步"
+    assert panel.progress.text() == "第 1 步，共 8 步"
     assert panel.highlight is not None and panel.highlight.parent() is window.dock_for("Inspector")
 
     click_block(qtbot, window, "input")
     shape = window.inspector.editors["shape"][0]
     shape.selectAll()
     qtbot.keyClicks(shape, "1, 4, 4")
-    qtbot.waitUntil(lambda: panel.progress.text() == "第 2 步，共 7 步")
+    qtbot.waitUntil(lambda: panel.progress.text() == "第 2 步，共 8 步")
     assert panel.text.text().startswith("把 Conv2d 从“层”面板拖到画布上")
 
     canvas = window.canvas
@@ -78,16 +78,16 @@ def test_lesson_1_in_chinese_by_mouse_and_keyboard(chinese, qtbot):
     click_block(qtbot, window, conv)
     type_into(qtbot, window.inspector.editors["out_channels"][0], "5")
     type_into(qtbot, window.inspector.editors["kernel_size"][0].first, "2")
-    qtbot.waitUntil(lambda: panel.progress.text() == "第 3 步，共 7 步")
+    qtbot.waitUntil(lambda: panel.progress.text() == "第 3 步，共 8 步")
 
     append_from_palette(qtbot, window, "ReLU")
     append_from_palette(qtbot, window, "Flatten")
-    qtbot.waitUntil(lambda: panel.progress.text() == "第 5 步，共 7 步")
+    qtbot.waitUntil(lambda: panel.progress.text() == "第 5 步，共 8 步")
     linear = append_from_palette(qtbot, window, "Linear")
     click_block(qtbot, window, linear)
     type_into(qtbot, window.inspector.editors["in_features"][0], "45")
     type_into(qtbot, window.inspector.editors["out_features"][0], "8")
-    qtbot.waitUntil(lambda: panel.progress.text() == "第 6 步，共 7 步")
+    qtbot.waitUntil(lambda: panel.progress.text() == "第 6 步，共 8 步")
     code = window.dock_for("Code")
     assert code.isVisible()  # the code of what the learner built, beside the lesson
     qtbot.waitUntil(lambda: "nn.Linear(45, 8)" in code.findChild(QPlainTextEdit).toPlainText())
@@ -96,9 +96,12 @@ def test_lesson_1_in_chinese_by_mouse_and_keyboard(chinese, qtbot):
     name = window.findChild(type(shape), "nameEdit")
     name.selectAll()
     qtbot.keyClicks(name, "conv")
-    qtbot.waitUntil(lambda: panel.progress.text() == "第 7 步，共 7 步")
+    qtbot.waitUntil(lambda: panel.progress.text() == "第 7 步，共 8 步")
     qtbot.waitUntil(lambda: "self.conv = nn.Conv2d(1, 5, 2)" in code.findChild(QPlainTextEdit).toPlainText())
-    assert panel.text.text().startswith("“模型概要”列出了 state_dict() 中的内容")
+    assert panel.text.text().startswith("state_dict() 按名字保存每一个学到的张量")
+    qtbot.keyClicks(panel.answer, "393")
+    qtbot.keyClick(panel.answer, Qt.Key.Key_Return)
+    assert panel.progress.text() == "第 8 步，共 8 步"
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
     assert panel.progress.text() == "课程完成"
     assert not panel.next_button.isEnabled()
@@ -110,17 +113,19 @@ def test_progress_is_remembered_and_a_step_can_be_stepped_back(window, qtbot):
     panel = window.lesson_panel
     panel.chooser.setCurrentIndex(2)  # Conv2d's parameters
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
-    assert panel.progress.text() == "Step 1 of 6"
+    assert panel.progress.text() == "Step 1 of 9"
     window.document.set_param("n1", "stride", 2)  # as the inspector would
-    qtbot.waitUntil(lambda: panel.progress.text() == "Step 2 of 6")
+    qtbot.waitUntil(lambda: panel.progress.text() == "Step 2 of 9")
     qtbot.mouseClick(panel.back_button, Qt.MouseButton.LeftButton)
-    assert panel.progress.text() == "Step 1 of 6"
+    assert panel.progress.text() == "Step 1 of 9"
+    assert panel.next_button.isEnabled()  # back on a step already done: Next goes on again
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
+    assert not panel.next_button.isEnabled()  # the next task is not done: Next cannot skip it
 
     again = MainWindow()
     qtbot.addWidget(again)
     assert again.lesson_panel.chooser.currentIndex() == 2
-    assert again.lesson_panel.progress.text() == "Step 2 of 6"
+    assert again.lesson_panel.progress.text() == "Step 2 of 9"
     again.document.mark_saved()
     again.close()
     QApplication.processEvents()

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
-from PySide6.QtWidgets import QComboBox, QDockWidget, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
+                               QWidget)
 
-from designer.core import lessons, templates
+from designer.core import lesson_check, lessons, templates
 from designer.ui import settings
+
+DONE_MARK = "✓ "  # before a finished lesson's title in the chooser
 
 HIGHLIGHT = QColor("#ff9800")
 
@@ -54,10 +57,11 @@ class LessonPanel(QWidget):
         self.setObjectName("lessonPanel")
         self.window_ = window
         self.document = window.document
-        self.lessons = lessons.all_lessons()
-        self.facts: dict = {"runs": [], "tried": False}
+        self.lessons: list[lessons.Lesson] = list(lessons.all_lessons())
+        self.facts: dict = {"runs": [], "tried": False, "answers": {}}
         self.done = 0
         self.highlight: Highlight | None = None
+        self._drawn = False
 
         self.chooser = QComboBox()
         self.chooser.setObjectName("lessonChooser")
@@ -65,7 +69,7 @@ class LessonPanel(QWidget):
         self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.chooser.setMinimumContentsLength(12)
         for lesson in self.lessons:
-            self.chooser.addItem(f"{lesson.number}. {lesson.name()}", lesson.id)
+            self.chooser.addItem("", key(lesson))
         self.start_button = QPushButton(self.tr("Start"))
         self.start_button.setObjectName("lessonStart")
         self.start_button.setToolTip(self.tr("Open the lesson's starting project and begin at its first step"))
@@ -80,13 +84,26 @@ class LessonPanel(QWidget):
         font = self.text.font()
         font.setPointSizeF(font.pointSizeF() * 1.1)
         self.text.setFont(font)
+        self.answer = QLineEdit()  # a predict-then-check step: the learner types what they expect
+        self.answer.setObjectName("lessonAnswer")
+        self.answer.setPlaceholderText(self.tr("Your answer"))
+        self.answer.returnPressed.connect(self.check_answer)
+        self.check_button = QPushButton(self.tr("Check"))
+        self.check_button.setObjectName("lessonCheck")
+        self.check_button.setToolTip(self.tr("See whether your answer is right"))
+        self.check_button.clicked.connect(self.check_answer)
+        self.hint = QLabel()
+        self.hint.setObjectName("lessonHint")
+        self.hint.setWordWrap(True)
+        self.hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.hint.setStyleSheet("color: #b71c1c")
         self.back_button = QPushButton(self.tr("Back"))
         self.back_button.setObjectName("lessonBack")
         self.back_button.clicked.connect(lambda: self._go(self.done - 1))
         self.next_button = QPushButton(self.tr("Next"))
         self.next_button.setObjectName("lessonNext")
         self.next_button.setShortcut(QKeySequence("Alt+N"))
-        self.next_button.clicked.connect(lambda: self._go(self.done + 1))
+        self.next_button.clicked.connect(self.next_step)
 
         top = QHBoxLayout()
         top.addWidget(self.chooser, 1)
@@ -98,6 +115,11 @@ class LessonPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.text)
+        answer_row = QHBoxLayout()
+        answer_row.addWidget(self.answer, 1)
+        answer_row.addWidget(self.check_button)
+        layout.addLayout(answer_row)
+        layout.addWidget(self.hint)
         layout.addLayout(buttons)
         layout.addStretch(1)
 
@@ -109,6 +131,8 @@ class LessonPanel(QWidget):
         self.document.project_replaced.connect(self._timer.start)
         self.document.selection_changed.connect(lambda _=None: self._timer.start())
         self.chooser.currentIndexChanged.connect(self._chosen)
+        self._reopen()
+        self._name_items()
         self._restore()
 
     # the app's facts ------------------------------------------------------------------------------
@@ -117,28 +141,38 @@ class LessonPanel(QWidget):
         training = getattr(self.window_, "training_panel", None)
         if training is not None:
             training.run_finished.connect(self._run_finished)
-        from designer.ui.panels.tryit.tryout import Tryout
+            history = training.history.runs
+            history.list.itemSelectionChanged.connect(
+                lambda: self._fact("compared", len(history.selected()) >= 2))
+        self.document.path_changed.connect(lambda *_: self._timer.start())
+        from designer.ui.panels.tryit.drawpad import TryPanel
 
-        tryout = self.window_.findChild(Tryout)
-        if tryout is not None:
-            tryout.result_ready.connect(self._tried)
+        try_panel = self.window_.findChild(TryPanel)
+        if try_panel is not None:  # tried: the model classified something the learner drew or dropped
+            try_panel.pad.stroke_finished.connect(lambda: setattr(self, "_drawn", True))
+            try_panel.pad.file_dropped.connect(lambda _: setattr(self, "_drawn", True))
+            try_panel.tryout.result_ready.connect(self._tried)
         for dock in self.window_.findChildren(QDockWidget):
             dock.visibilityChanged.connect(lambda _=False: self._timer.start())
 
     def _run_finished(self, *_) -> None:
-        training = self.document.project.training
-        self.facts["runs"].append({k: training.get(k, "") for k in ("optimizer", "loss", "dataset")})
+        self.facts["runs"].append(dict(self.document.project.training))  # the run's settings, kept at Start
         self._timer.start()
 
     def _tried(self, *_) -> None:
-        self.facts["tried"] = True
+        if self._drawn:
+            self._fact("tried", True)
+
+    def _fact(self, name: str, value) -> None:
+        self.facts[name] = value
         self._timer.start()
 
     def state(self) -> lessons.State:
         visible = [name for name in self._targets() if self._dock(name) is not None and self._dock(name).isVisible()]
         selected = self.document.selected
         node = self.document.graph.nodes.get(selected) if selected else None
-        facts = dict(self.facts, visible=visible, selected=node.type if node else None)
+        facts = dict(self.facts, visible=visible, selected=node.type if node else None,
+                     saved=self.document.path is not None)
         return lessons.State(self.document.graph, self.document.shapes, dict(self.document.project.training), facts)
 
     # lessons and steps ----------------------------------------------------------------------------
@@ -154,7 +188,8 @@ class LessonPanel(QWidget):
             self.window_.new_from_template(lambda: templates.new_project(lesson.template))
             if self.document.project is before:
                 return  # the learner kept their unsaved project
-        self.facts = {"runs": [], "tried": False}
+        self.facts = {"runs": [], "tried": False, "answers": {}}
+        self._drawn = False
         self._go(0)
 
     def evaluate(self) -> None:
@@ -162,17 +197,80 @@ class LessonPanel(QWidget):
         done = self.lesson.advance(self.done, self.state())
         if done != self.done:
             self._go(done)
+        else:
+            self._update_next()
+
+    def next_step(self) -> None:
+        """Next: only past a step to read or one already done; a task must be done first."""
+        if self.lesson.may_skip(self.done, self.state()):
+            self._go(self.done + 1)
+
+    def check_answer(self) -> None:
+        """A predicted answer: right moves on, wrong shows the step's hint."""
+        if self.done >= len(self.lesson.steps) or not self.lesson.steps[self.done].asks:
+            return
+        step = self.lesson.steps[self.done]
+        self.facts.setdefault("answers", {})[step.id] = self.answer.text()
+        done = self.lesson.advance(self.done, self.state())
+        if done == self.done:
+            self.hint.setText(self.tr("Not yet. Hint: {hint}").format(hint=step.hint()))
+            self.hint.show()
+        else:
+            self._go(done)
+
+    def _update_next(self) -> None:
+        self.next_button.setEnabled(self.lesson.may_skip(self.done, self.state()))
 
     def _go(self, done: int) -> None:
         self.done = max(0, min(done, len(self.lesson.steps)))
         store = settings.settings()
-        store.setValue("lessons/current", self.lesson.id)
-        store.setValue(f"lessons/{self.lesson.id}/done", self.done)
+        store.setValue("lessons/current", key(self.lesson))
+        store.setValue(f"lessons/{key(self.lesson)}/done", self.done)
+        if self.done >= len(self.lesson.steps):
+            store.setValue(f"lessons/{key(self.lesson)}/finished", True)
+            self._name_items()
         self._show()
 
     def _chosen(self, index: int) -> None:
-        self.done = int(settings.settings().value(f"lessons/{self.lesson.id}/done", 0) or 0)
+        self.done = int(settings.settings().value(f"lessons/{key(self.lesson)}/done", 0) or 0)
         self._go(self.done)
+
+    def _name_items(self) -> None:
+        """Each lesson's number and title in the chooser, with ✓ before those this user has finished."""
+        store = settings.settings()
+        for index, lesson in enumerate(self.lessons):
+            finished = str(store.value(f"lessons/{key(lesson)}/finished", False)).lower() == "true"
+            self.chooser.setItemText(index, f"{DONE_MARK if finished else ''}{lesson.number}. {lesson.name()}")
+
+    # a teacher's lessons --------------------------------------------------------------------------
+    def add_lessons(self, path) -> list[lessons.Lesson]:
+        """Read a lesson file or a folder of them into the chooser (LessonError says what is wrong); choose
+        the first, and remember the path so the lessons are there next time."""
+        found = lessons.open_lessons(path)
+        for lesson in found:
+            index = self.chooser.findData(key(lesson))
+            if index >= 0:
+                self.lessons[index] = lesson
+            else:
+                self.lessons.append(lesson)
+                self.chooser.addItem("", key(lesson))
+        self._name_items()
+        store = settings.settings()
+        opened = [str(p) for p in store.value("lessons/opened", []) or [] if str(p) != str(path)]
+        store.setValue("lessons/opened", [*opened, str(path)])
+        self.chooser.setCurrentIndex(self.chooser.findData(key(found[0])))
+        return list(found)
+
+    def _reopen(self) -> None:
+        """The teacher's lessons opened before, still where they were."""
+        for path in settings.settings().value("lessons/opened", []) or []:
+            try:
+                for lesson in lessons.open_lessons(str(path)):
+                    if self.chooser.findData(key(lesson)) < 0:
+                        self.lessons.append(lesson)
+                        self.chooser.addItem("", key(lesson))
+            except lessons.LessonError:
+                continue  # moved or changed since: File ▸ Open Lesson says why
 
     def _restore(self) -> None:
         current = settings.settings().value("lessons/current")
@@ -189,8 +287,14 @@ class LessonPanel(QWidget):
                 title=lesson.name()))
         else:
             self.text.setText(steps[self.done].say())
+        asks = not finished and steps[self.done].asks
+        self.answer.setVisible(asks)
+        self.check_button.setVisible(asks)
+        self.answer.clear()
+        self.hint.clear()
+        self.hint.hide()
         self.back_button.setEnabled(self.done > 0)
-        self.next_button.setEnabled(not finished)
+        self._update_next()
         self._point_at(None if finished else steps[self.done].target)
 
     def show_code(self) -> None:
@@ -202,7 +306,7 @@ class LessonPanel(QWidget):
 
     # pointing ---------------------------------------------------------------------------------------
     def _targets(self) -> set[str]:
-        return {step.target for lesson in self.lessons for step in lesson.steps if step.target}
+        return set(lesson_check.TARGETS[1:])
 
     def _dock(self, name: str) -> QDockWidget | None:
         try:
@@ -237,6 +341,15 @@ class LessonPanel(QWidget):
         self.highlight = Highlight(widget)
 
 
+def key(lesson: lessons.Lesson) -> str:
+    """Where a lesson's progress is kept: its id, and for a teacher's file also the file's name."""
+    if not lesson.source:
+        return lesson.id
+    from pathlib import Path
+
+    return f"{lesson.id}@{Path(lesson.source).stem}"
+
+
 def install(window) -> QDockWidget:
     """The lesson dock, hidden until Help ▸ Lessons shows it (a saved layout may show it again)."""
     from PySide6.QtCore import QCoreApplication
@@ -257,9 +370,39 @@ def install(window) -> QDockWidget:
         panel.evaluate()
 
     action.triggered.connect(open_lessons)
+    open_file = QAction(QCoreApplication.translate("LessonPanel", "Open &Lesson…"), window)
+    open_file.setObjectName("action_open_lesson")
+    open_file.setStatusTip(QCoreApplication.translate("LessonPanel", "Follow a lesson file a teacher wrote"))
+    open_file.triggered.connect(lambda: _ask_and_open(window, panel, open_lessons, folder=False))
+    open_folder = QAction(QCoreApplication.translate("LessonPanel", "Open Lesson &Folder…"), window)
+    open_folder.setObjectName("action_open_lesson_folder")
+    open_folder.setStatusTip(QCoreApplication.translate("LessonPanel", "Add every lesson file in a folder"))
+    open_folder.triggered.connect(lambda: _ask_and_open(window, panel, open_lessons, folder=True))
+    window.menu("File").addActions([open_file, open_folder])
     help_menu = window.menu("Help")
     help_menu.insertAction(help_menu.actions()[0] if help_menu.actions() else None, action)
     dock.hide()
     window.lesson_panel = panel
     QTimer.singleShot(0, panel.watch)  # after the other panels are installed
     return dock
+
+
+def _ask_and_open(window, panel: LessonPanel, show, folder: bool) -> None:
+    """File ▸ Open Lesson (a file) or Open Lesson Folder: into the chooser, or a message naming the problem."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    translate = QCoreApplication.translate
+    if folder:
+        path = QFileDialog.getExistingDirectory(window, translate("LessonPanel", "Open a folder of lessons"))
+    else:
+        path, _ = QFileDialog.getOpenFileName(window, translate("LessonPanel", "Open a lesson"), "",
+                                              translate("LessonPanel", "Lessons (*.json)"))
+    if not path:
+        return
+    try:
+        panel.add_lessons(path)
+    except lessons.LessonError as exc:
+        QMessageBox.warning(window, translate("LessonPanel", "Cannot open the lesson"), str(exc))
+        return
+    show()

@@ -42,7 +42,8 @@ DATASET_HELP = {
 FOLDER_ITEM = QT_TRANSLATE_NOOP("TrainingPanel", "image folder")
 LOSS_HELP = {
     "MSELoss": QT_TRANSLATE_NOOP("TrainingPanel",
-                                 "Mean squared error against one-hot targets, as in the PyTorch tutorial"),
+                                 "Mean squared error against one-hot targets (1 for the right class); the "
+                                 "tutorial's example compares with a random target, torch.randn(10)"),
     "NLLLoss": QT_TRANSLATE_NOOP("TrainingPanel", "Needs LogSoftmax as the last layer"),
 }
 
