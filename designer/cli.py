@@ -83,7 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
     import_.add_argument("--input-shape", metavar="C,H,W",
                          help=_("one sample's shape (default: from the file, else inferred)"))
 
-    sub.add_parser("lessons", help=_("list the built-in lessons that follow the tutorial"))
+    lessons = sub.add_parser("lessons", help=_("list the built-in lessons that follow the tutorial"))
+    lessons.add_argument("--dir", metavar="DIR", help=_("list the lessons in this folder instead (a teacher's)"))
+    lessons_sub = lessons.add_subparsers(dest="lessons_command", metavar="check")
+    check_lessons = lessons_sub.add_parser("check", help=_("check lesson files and name each wrong step and field"))
+    check_lessons.add_argument("files", nargs="+", metavar="FILE", help=_("lesson files (.json) or folders of them"))
 
     grade = sub.add_parser("grade", help=_("judge a folder of hand-ins and projects against a challenge"))
     grade.add_argument("challenge", metavar="CHALLENGE", help=_("the challenge file (.netchallenge.json)"))

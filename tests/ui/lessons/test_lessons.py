@@ -129,3 +129,45 @@ def test_progress_is_remembered_and_a_step_can_be_stepped_back(window, qtbot):
     again.document.mark_saved()
     again.close()
     QApplication.processEvents()
+
+
+def test_a_teachers_lesson_opens_from_the_file_menu_is_played_and_kept(window, qtbot, tmp_path, monkeypatch):
+    import json
+
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from tests.ui.conftest import answer_dialog
+
+    step = {"id": "stride", "text": {"en": "Set conv1's stride to 2.", "zh_CN": "把 conv1 的 stride 设为 2。"},
+            "target": "Inspector", "check": {"kind": "layer", "type": "Conv2d", "name": "conv1", "params": {"stride": 2}}}
+    data = {"id": "stride", "number": 20, "template": "lenet-28", "title": {"en": "Stride", "zh_CN": "步幅"},
+            "steps": [step]}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(dict(data, steps=[dict(step, check={"kind": "layer", "type": "Conv9d"})])), "utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
+    seen = []
+    answer_dialog(qtbot, QMessageBox.StandardButton.Ok, seen)
+    window.findChild(QAction, "action_open_lesson").trigger()
+    assert seen and "step 1 “stride”: check.type: Conv9d is not a layer type" in seen[0]
+    panel = window.lesson_panel
+    assert panel.chooser.count() == 12
+
+    good = tmp_path / "stride.json"
+    good.write_text(json.dumps(data), "utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(good), ""))
+    window.findChild(QAction, "action_open_lesson").trigger()
+    assert window.dock_for("Lessons").isVisible()
+    assert panel.chooser.count() == 13 and panel.chooser.currentText() == "20. Stride"
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert panel.text.text() == "Set conv1's stride to 2." and not panel.next_button.isEnabled()
+    window.document.set_param("n1", "stride", 2)
+    qtbot.waitUntil(lambda: panel.progress.text() == "Lesson complete")
+    assert panel.chooser.currentText() == "✓ 20. Stride"
+
+    again = MainWindow()  # the same user, later: the teacher's lesson is there, finished
+    qtbot.addWidget(again)
+    chooser = again.lesson_panel.chooser
+    assert chooser.itemText(chooser.count() - 1) == "✓ 20. Stride"
+    assert not chooser.itemText(0).startswith("✓")
+    again.document.mark_saved()
+    again.close()
