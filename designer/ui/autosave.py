@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from designer.core import project as projects
 from designer.ui import settings
+from designer.ui.background import run_in_background
 
 INTERVAL_MS = 4000
 
@@ -55,7 +57,12 @@ def recovered_dir() -> Path:
 
 
 class Autosaver(QObject):
-    """Writes the document to this process's recovery file while it has unsaved changes."""
+    """Writes the document to this process's recovery file while it has unsaved changes.
+
+    Weights are written by torch.save on a worker thread, then the file that names them.
+    """
+
+    written = Signal()  # the recovery file is up to date
 
     def __init__(self, document, parent: QObject | None = None):
         super().__init__(parent)
@@ -65,6 +72,7 @@ class Autosaver(QObject):
         self._written: tuple | None = None  # (project text, weights version) last written
         self._weights_version = 0
         self._weights_written = -1
+        self._saving: threading.Event | None = None  # set when the weights being written are no longer wanted
         document.weights_changed.connect(self._weights_changed)
         document.project_replaced.connect(self._weights_changed)
         self.timer = QTimer(self)
@@ -78,10 +86,13 @@ class Autosaver(QObject):
         self._weights_version += 1
 
     def write_now(self) -> None:
+        """Write the recovery file if something changed; new weights are written on a worker thread first."""
         doc = self.document
         if not doc.modified:
             self.discard()
             return
+        if self._saving is not None:
+            return  # the weights are being written: the file follows them
         text = projects.dumps(doc.project)  # the whole file: graph, name, training settings, weights name
         key = (text, self._weights_version)
         if key == self._written:
@@ -90,21 +101,51 @@ class Autosaver(QObject):
         if weights is None:
             self.weights_path.unlink(missing_ok=True)
         elif self._weights_written != self._weights_version:
-            from designer.ml.weights import save_state_dict  # torch is loaded: there are weights
-
-            from designer.ml import models
-
-            record = models.record_to_save(doc.project, weights, doc.weights_record,
-                                           doc.path.parent if doc.path else None)
-            save_state_dict(weights, self.weights_path, record)
+            self._save_weights(weights, self._weights_version)
+            return
         self._weights_written = self._weights_version
         payload = {"source": str(doc.path) if doc.path else None, "saved_at": time.time(),
                    "weights": self.weights_path.name if weights is not None else None,
                    "project": json.loads(text)}
         projects.write_atomic(self.path, json.dumps(payload, ensure_ascii=False).encode("utf-8"))
         self._written = key
+        self.written.emit()
+
+    def _save_weights(self, weights: dict, version: int) -> None:
+        """torch.save on a worker thread, to a side file that becomes the recovery weights in the UI thread."""
+        doc = self.document
+        part, discarded = self.weights_path.with_name(self.weights_path.name + ".part"), threading.Event()
+        project, known, folder = doc.snapshot(), doc.weights_record, doc.path.parent if doc.path else None
+        self._saving = discarded
+
+        def work() -> None:
+            from designer.ml import models
+            from designer.ml.weights import save_state_dict
+
+            save_state_dict(weights, part, models.record_to_save(project, weights, known, folder))
+            if discarded.is_set():  # the project was saved or closed meanwhile
+                part.unlink(missing_ok=True)
+
+        def saved(_none) -> None:
+            self._saving = None
+            if discarded.is_set():
+                part.unlink(missing_ok=True)
+                return
+            os.replace(part, self.weights_path)
+            self._weights_written = version
+            self.write_now()  # the file that names them
+
+        def failed(exc: Exception) -> None:
+            self._saving = None
+            part.unlink(missing_ok=True)
+            raise exc
+
+        run_in_background(work, saved, failed, context=self)
 
     def discard(self) -> None:
+        if self._saving is not None:
+            self._saving.set()
+            self._saving = None
         self._written = None
         self._weights_written = -1
         self.path.unlink(missing_ok=True)

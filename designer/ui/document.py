@@ -168,6 +168,16 @@ class Document(QObject):
         self._signature = self._model_signature() if state_dict is not None else None
         self.weights_changed.emit()
 
+    def snapshot(self) -> Project:
+        """A copy of the project for a worker thread: the UI thread goes on editing the original."""
+        from designer.core import project as projects
+
+        return projects.from_dict(projects.to_dict(self.project))
+
+    def model_signature(self) -> tuple:
+        """What trained weights depend on; equal before and after an edit that leaves the model as it was."""
+        return self._model_signature()
+
     def set_locked(self, locked: bool, reason: str = "") -> None:
         self.lock_reason = reason if locked else ""
         if locked != self.locked:

@@ -17,7 +17,7 @@ def _recorded(saver) -> dict:
     return json.loads(saver.path.read_text(encoding="utf-8"))
 
 
-def test_training_settings_name_and_weights_are_autosaved_not_only_graph_edits(window):
+def test_training_settings_name_and_weights_are_autosaved_not_only_graph_edits(window, qtbot):
     saver, doc = window.autosaver, window.document
     doc.move(["n1"], [(10.0, 500.0)])
     saver.write_now()
@@ -38,7 +38,9 @@ def test_training_settings_name_and_weights_are_autosaved_not_only_graph_edits(w
     state = build.build_model(doc.graph).state_dict()
     doc.set_weights(state)  # training finished
     doc.mark_modified()
-    saver.write_now()
+    with qtbot.waitSignal(saver.written, timeout=10000):  # torch.save runs on a worker thread
+        saver.write_now()
+        assert not saver.weights_path.exists()  # and the window goes on meanwhile
     assert _recorded(saver)["weights"] == saver.weights_path.name
     kept = torch.load(saver.weights_path, weights_only=True)
     assert all(torch.equal(kept[k], v) for k, v in state.items())
@@ -111,3 +113,19 @@ def test_answering_no_keeps_the_work_as_a_project_and_says_where(qtbot, tmp_path
     assert again.document.graph.nodes["n10"].pos == (42.0, 420.0)
     qtbot.waitUntil(lambda: again.document.weights is not None, timeout=10000)
     assert all(torch.equal(again.document.weights[k], v) for k, v in state.items())
+
+
+def test_weights_being_written_when_the_project_is_saved_leave_nothing_behind(window, qtbot):
+    import designer.ml.build as build
+
+    saver, doc = window.autosaver, window.document
+    doc.set_weights(build.build_model(doc.graph).state_dict())
+    doc.mark_modified()
+    saver.write_now()  # the weights go to a worker thread
+    doc.mark_saved()
+    saver.write_now()  # saved meanwhile: nothing to recover
+    from PySide6.QtCore import QCoreApplication, QThreadPool
+
+    assert QThreadPool.globalInstance().waitForDone(10000)  # the write has finished
+    QCoreApplication.processEvents()  # and its end reached the UI thread
+    assert not list(saver.path.parent.glob(saver.path.stem + "*"))  # no recovery file, weights or part of one

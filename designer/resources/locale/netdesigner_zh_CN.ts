@@ -803,6 +803,10 @@ The window keeps working, but save your project to be safe.</source>
         <translation>错题</translation>
     </message>
     <message>
+        <source>The model was edited while the weights were read: load them again.</source>
+        <translation>读取权重时模型被修改了：请重新载入。</translation>
+    </message>
+    <message>
         <source>{run}&apos;s weights do not fit the model as it is now: {report}</source>
         <translation>{run} 的权重与当前的模型不匹配：{report}</translation>
     </message>
@@ -2112,6 +2116,14 @@ centred by its centre of mass, as MNIST&apos;s digits were.</source>
     <message>
         <source>Load only the tensors that match; the others keep fresh random values.</source>
         <translation>只载入匹配的张量；其余的保留新的随机初始值。</translation>
+    </message>
+    <message>
+        <source>Reading {file}…</source>
+        <translation>正在读取 {file}…</translation>
+    </message>
+    <message>
+        <source>The model was edited while the weights were read: load them again.</source>
+        <translation>读取权重时模型被修改了：请重新载入。</translation>
     </message>
     <message>
         <source>The model is being trained: load weights when training has finished.</source>

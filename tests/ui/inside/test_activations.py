@@ -161,16 +161,25 @@ def lenet_state(seed: int = 1) -> dict:
     return build_model(projects.load(EXAMPLES / "lenet-28.netproj.json").graph).state_dict()
 
 
-def test_matching_weights_load(qtbot, panels, tmp_path):
-    doc, pad, inside = panels
-    path = tmp_path / "good.pt"
-    torch.save(lenet_state(), path)
+def examined(qtbot, doc, path) -> WeightsDialog:
+    """Model ▸ Load Weights' dialog for ``path``, once it has read the file (on a worker thread)."""
     dialog = WeightsDialog(doc, path)
     qtbot.addWidget(dialog)
+    assert not dialog.load_button.isEnabled()  # nothing to load before the report
+    with qtbot.waitSignal(dialog.ready, timeout=10000):
+        dialog.show()
+    return dialog
+
+
+def test_matching_weights_load(qtbot, panels, tmp_path):
+    doc, pad, inside = panels
+    path, state = tmp_path / "good.pt", lenet_state()
+    torch.save(state, path)
+    dialog = examined(qtbot, doc, path)
     assert dialog.report.ok and dialog.load_button.isEnabled() and dialog.partial_button.isHidden()
     qtbot.mouseClick(dialog.load_button, Qt.MouseButton.LeftButton)
     assert dialog.loaded == "all"
-    assert all(torch.equal(doc.weights[k], v) for k, v in lenet_state().items())
+    assert all(torch.equal(doc.weights[k], v) for k, v in state.items())
     assert pad.tryout.status()[0] == "ready"
 
 
@@ -182,8 +191,7 @@ def test_a_mismatched_state_dict_is_refused_with_the_report(qtbot, panels, tmp_p
     state["fc4.weight"] = torch.zeros(3)
     path = tmp_path / "other.pt"
     torch.save(state, path)
-    dialog = WeightsDialog(doc, path)
-    qtbot.addWidget(dialog)
+    dialog = examined(qtbot, doc, path)
     report = dialog.report
     assert report.shape_mismatch == [("fc3.weight", (10, 84), (5, 84))]
     assert report.missing == ["fc3.bias"] and report.unexpected == ["fc4.weight"] and len(report.matched) == 8
@@ -203,8 +211,7 @@ def test_an_unreadable_weights_file_is_named_and_nothing_loads(qtbot, panels, tm
     doc, pad, inside = panels
     path = tmp_path / "notes.pt"
     path.write_text("these are not weights")
-    dialog = WeightsDialog(doc, path)
-    qtbot.addWidget(dialog)
+    dialog = examined(qtbot, doc, path)
     assert "notes.pt" in dialog.summary.text() and not dialog.load_button.isEnabled()
     assert doc.weights is None
 

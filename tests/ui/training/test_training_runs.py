@@ -81,7 +81,8 @@ def test_runs_are_listed_compared_and_survive_reopening(qtbot, project):
 
     history.list.item(1).setSelected(False)
     assert reopened.document.weights is None
-    qtbot.mouseClick(history.use_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(reopened.document.weights_changed, timeout=10000):  # read on a worker thread
+        qtbot.mouseClick(history.use_button, Qt.MouseButton.LeftButton)
     first = runs.list_runs(project)[0]
     saved = torch.load(first.weights_path, weights_only=True)
     assert torch.equal(reopened.document.weights["fc.weight"], saved["fc.weight"])

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidg
                                QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from designer.core import runs
+from designer.ui.background import run_in_background
 from designer.ui.panels.training.plots import COLORS, NARROW, _plot
 
 
@@ -181,16 +182,30 @@ class HistoryTabs(QObject):
             self.mistakes.show_mistakes(event.items)
 
     def _use_weights(self, run: runs.Run) -> None:
-        """The run's best weights become the project's, if they still fit the model."""
-        from designer.ml import models
+        """The run's best weights become the project's, if they still fit the model (read on a worker thread)."""
+        document = self.panel.document
+        project, signature = document.snapshot(), document.model_signature()
 
+        def work():
+            from designer.ml import models
+
+            try:
+                state, record = models.read_weights_record(run.weights_path)
+                models.check_record(project.graph, state, record, run.id)
+                return state, record, models.fit(models.build(project), state)
+            except models.ModelError as exc:
+                return exc
+
+        run_in_background(work, lambda found: self._weights_read(run, signature, found), context=self)
+
+    def _weights_read(self, run: runs.Run, signature: tuple, found) -> None:
         panel, document = self.panel, self.panel.document
-        try:
-            state, record = models.read_weights_record(run.weights_path)
-            models.check_record(document.graph, state, record, run.id)
-            report = models.fit(models.build(document.graph), state)
-        except models.ModelError as exc:
-            panel._say(str(exc), error=True)
+        if isinstance(found, Exception):
+            panel._say(str(found), error=True)
+            return
+        state, record, report = found
+        if document.model_signature() != signature:
+            panel._say(self.tr("The model was edited while the weights were read: load them again."), error=True)
             return
         if not report.ok:
             panel._say(self.tr("{run}'s weights do not fit the model as it is now: {report}").format(

@@ -78,13 +78,6 @@ def _quick_train(graph, input_shape: tuple, config, control, job) -> tuple[dict,
     return QCoreApplication.translate("Tryout", "Training ended without a result.")
 
 
-def snapshot(document):
-    """A copy of the document's graph for a worker thread: the UI thread goes on editing the original."""
-    from designer.core import project as projects
-
-    return projects.from_dict(projects.to_dict(document.project)).graph
-
-
 _NOTHING = object()  # no picture asked for: build only
 
 
@@ -233,6 +226,7 @@ class Tryout(QObject):
         self._dirty = True  # no model built for this generation yet
         self._graph = None  # the graph copy the model was built from
         self._wanted = _NOTHING  # the picture the next job classifies
+        self._model_wanted = False  # the next job builds the model even without a picture
         self._jobs = Latest(self, show_superseded=True)  # every answer on the way is shown, in order
         self.job: Job | None = None  # the quick training in flight
         self._control = None
@@ -345,6 +339,7 @@ class Tryout(QObject):
     def request_model(self) -> None:
         """Build the model on a worker thread (if not built yet); ``model_ready`` says when it is there."""
         if self._dirty:
+            self._model_wanted = True
             self._jobs.request(self._prepare, self._arrived)
 
     # classification -------------------------------------------------------------------
@@ -360,14 +355,17 @@ class Tryout(QObject):
     def _prepare(self):
         """In the UI thread, when the job's turn comes: what it needs, copied; None when there is nothing to do."""
         image, self._wanted = self._wanted, _NOTHING
-        build = self._dirty and self.status()[0] not in ("invalid", "output")
-        if self._dirty and not build:  # nothing can be built for this edit
+        can_run = self.status()[0] not in ("invalid", "output")
+        if self._dirty and not can_run:  # nothing can be built for this edit
             self._dirty, self.model, self.trained, self._graph = False, None, False, None
             self.model_ready.emit()
+        asked, self._model_wanted = self._model_wanted, False
+        drawn = image is not None and image is not _NOTHING  # an empty pad needs no model (nor torch)
+        build = self._dirty and (asked or drawn)
         if not build and image is _NOTHING:
             return None
         folder = self.folder_classes() is not None if image is not _NOTHING else False
-        work = _Work(self.generation, self.lock, build, snapshot(self.document) if build else self._graph,
+        work = _Work(self.generation, self.lock, build, self.document.snapshot().graph if build else self._graph,
                      self.document.weights, self.model, self.trained, image, self.input_shape(),
                      tuple(self.document.shapes.path), folder, self.picture)
         return lambda: _run(work)
@@ -403,7 +401,7 @@ class Tryout(QObject):
             config = TrainConfig()
         config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
 
-        graph = snapshot(self.document)
+        graph = self.document.snapshot().graph
         shape, control = self.input_shape(), Control()
         self._control = control
         self.training = True
