@@ -53,9 +53,13 @@ def is_ref(value: Any) -> bool:
 
 def substitute(params: dict, args: dict) -> dict:
     """``params`` with every ``"$name"`` replaced by ``args[name]`` (references to unknown names stay)."""
-    if not any(is_ref(v) for v in params.values()):
-        return params
-    return {k: args[v[1:]] if is_ref(v) and v[1:] in args else v for k, v in params.items()}
+    out = None
+    for key, value in params.items():
+        if type(value) is str and value[:1] == "$" and value[1:] in args:
+            if out is None:
+                out = dict(params)
+            out[key] = args[value[1:]]
+    return params if out is None else out
 
 
 def valid_name(name: Any) -> bool:

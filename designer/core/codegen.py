@@ -176,19 +176,27 @@ def generate(project, style: str = "class") -> str:
     idents = identifiers(graph)
     display = graph.generated_names()
     input_shape = result.nodes[result.path[0]].out_shape
+    classes = {}
+    if any(result.nodes[n].inner is not None for n in result.path):
+        from designer.core import codegen_blocks
+
+        classes = codegen_blocks.used_blocks(graph, result)
     layers_ = {}  # node id -> (identifier, constructor, output shape comment, original-name note)
     for node_id in result.path[1:]:
         node = graph.nodes[node_id]
-        if node.spec.merge:
+        if node.type in layers.MERGES:
             continue
         res = result.nodes[node_id]
         ident = idents[node_id]
         shown = display.get(node_id, "")
         note = f'designer name "{_printable(shown, 60)}"' if shown and shown != ident else ""
-        layers_[node_id] = (ident, constructor(node.spec, res.resolved), _shape(res.out_shape), note)
+        call = classes[node.type].call(node.params) if node.type in classes else constructor(node.spec, res.resolved)
+        layers_[node_id] = (ident, call, _shape(res.out_shape), note)
     parameters = result.parameters or 0
     chain = is_chain(result)
     head = _header(name, input_shape, parameters, style, chain)
+    if classes:
+        head += "\n\n".join(codegen_blocks.class_source(graph, c, classes) for c in classes.values()) + "\n\n"
     if not chain:
         body = graph_body(graph, result, layers_, style, display)
     elif style == "class":
@@ -284,7 +292,24 @@ def module_paths(graph: Graph, style: str = "class") -> dict[str, str]:
 
 
 def graph_body(graph: Graph, result: shapes.ModelShapes, layers_: dict, style: str, display: dict) -> str:
-    compact = style != "class"
+    lines = class_lines(graph, result, layers_, style != "class", display)
+    lines += ["", "", "def build_model():", '    """A freshly initialised network."""', "    return Net()"]
+    return "\n".join(lines) + "\n"
+
+
+def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact: bool, display: dict,
+                head: tuple[str, str, str] = ("Net", "", ""), comments: bool = True,
+                concat_dim=None) -> list[str]:
+    """One ``nn.Module`` class for ``graph``: layers in ``__init__``, the wiring in ``forward``.
+
+    Args:
+        layers_: node id -> (identifier, constructor call, output shape comment, note).
+        head: (class name, extra ``__init__`` parameters such as ``", channels, stride=1"``, docstring);
+            the docstring defaults to the network's.
+        comments: shape comments on forward's lines (a block's shapes differ per instance: none).
+        concat_dim: node id -> the text of a Concat's dim (default: its resolved value).
+    """
+    class_name, init_params, doc = head
     idents = identifiers(graph)
     units, unit_inputs = _units(graph, result, compact)
     _attributes(units, idents, result, unit_inputs)
@@ -297,10 +322,11 @@ def graph_body(graph: Graph, result: shapes.ModelShapes, layers_: dict, style: s
         names[key] = _sanitise(display.get(first, ""), graph.spec(graph.nodes[first].type).prefix) if key in merges \
             else unit.attribute
     lines_, returned = forward.plan(ordered, unit_inputs, merges, names, start)
-    doc = ("The network: layers are created in __init__; forward wires them, keeping a tensor by name "
-           "where a later line needs it again." if not compact else
-           "The network: each chain of layers is one nn.Sequential block; forward joins the blocks.")
-    lines = ["class Net(nn.Module):", f'    """{doc}"""', "", "    def __init__(self):", "        super().__init__()"]
+    doc = doc or ("The network: layers are created in __init__; forward wires them, keeping a tensor by name "
+                  "where a later line needs it again." if not compact else
+                  "The network: each chain of layers is one nn.Sequential block; forward joins the blocks.")
+    lines = [f"class {class_name}(nn.Module):", f'    """{doc}"""', "", f"    def __init__(self{init_params}):",
+             "        super().__init__()"]
     for key in ordered:
         unit = units[key]
         if key in merges:
@@ -314,31 +340,28 @@ def graph_body(graph: Graph, result: shapes.ModelShapes, layers_: dict, style: s
             ident, call, shape, note = layers_[node_id]
             lines.append(f"            ({ident!r}, {call}),  # {shape}" + (f", {note}" if note else ""))
         lines.append("        ]))")
+
+    def comment(value: str) -> str:
+        return f"  # {_shape(result.nodes[value].out_shape)}" if comments else ""
+
     input_shape = result.nodes[start].out_shape
-    lines += ["", f"    def forward(self, x):  # x: {_shape(input_shape)}"]
+    lines += ["", "    def forward(self, x):" + (f"  # x: {_shape(input_shape)}" if comments else "")]
     for line in lines_:
         for kept, value in line.saves:
-            lines.append(f"        {kept} = x  # {_shape(result.nodes[value].out_shape)}")
+            lines.append(f"        {kept} = x" + comment(value))
         unit = units[line.unit]
-        out = _shape(result.nodes[line.unit].out_shape)
         if line.unit in merges:
             node = graph.nodes[line.unit]
             if node.type == "Add":
                 expression = " + ".join(line.sources)
             else:
-                expression = f"torch.cat([{', '.join(line.sources)}], dim={result.nodes[line.unit].resolved['dim']})"
+                dim = concat_dim(line.unit) if concat_dim else result.nodes[line.unit].resolved["dim"]
+                expression = f"torch.cat([{', '.join(line.sources)}], dim={dim})"
         else:
             expression = f"self.{unit.attribute}({line.sources[0]})"
-        lines.append(f"        {line.target} = {expression}  # {out}")
-    lines += [
-        f"        return {returned}",
-        "",
-        "",
-        "def build_model():",
-        '    """A freshly initialised network."""',
-        "    return Net()",
-    ]
-    return "\n".join(lines) + "\n"
+        lines.append(f"        {line.target} = {expression}" + comment(line.unit))
+    lines.append(f"        return {returned}")
+    return lines
 
 
 def _header(name: str, input_shape, parameters: int, style: str, chain: bool = True) -> str:

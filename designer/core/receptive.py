@@ -15,6 +15,9 @@ Through a merge the field is the union over its inputs, which is again one
 rectangle per cell when the inputs' jumps agree. Anything else (Flatten,
 Linear, adaptive pools, ConvTranspose2d, a merge of different jumps or a
 broadcast) has no field: the output no longer maps to image positions.
+
+A block instance passes its input's field through its definition, as
+inferred for its own arguments (``NodeResult.inner``).
 """
 
 from __future__ import annotations
@@ -49,8 +52,11 @@ class Field:
 INPUT_FIELD = Field((1, 1), (1, 1), (0, 0))
 
 
-def receptive_fields(graph: Graph, shapes) -> dict[str, Field | None]:
-    """A field (or None) for every node on the model of ``shapes`` (a ``ModelShapes`` of ``graph``)."""
+def receptive_fields(graph: Graph, shapes, start: Field = INPUT_FIELD) -> dict[str, Field | None]:
+    """A field (or None) for every node on the model of ``shapes`` (a ``ModelShapes`` of ``graph``).
+
+    ``start`` is the Input's field: a block's definition starts from its instance's input field.
+    """
     on_model = set(shapes.path)
     before: dict[str, list[str]] = {n: [] for n in on_model}
     after: dict[str, list[str]] = {n: [] for n in on_model}
@@ -66,15 +72,18 @@ def receptive_fields(graph: Graph, shapes) -> dict[str, Field | None]:
             continue
         node = graph.nodes[node_id]
         if node.type == "Input":
-            fields[node_id] = INPUT_FIELD
+            fields[node_id] = start
             continue
         inputs = before[node_id]
         given = [fields.get(p) for p in inputs]
         if not given or any(f is None for f in given):
             fields[node_id] = None
+        elif result.inner is not None:
+            inner = result.inner
+            fields[node_id] = receptive_fields(graph.blocks[node.type].graph, inner, given[0]).get(inner.path[-1])
         elif len(given) > 1 or node.type in ("Add", "Concat"):
             in_shapes = [shapes.nodes[p].out_shape for p in inputs]
-            fields[node_id] = _union(given, in_shapes, result.out_shape, node.params, node.type)
+            fields[node_id] = _union(given, in_shapes, result.out_shape, result.resolved or {}, node.type)
         else:
             fields[node_id] = _through(node.type, result.resolved or {}, given[0])
     return fields

@@ -311,11 +311,36 @@ class Inference:
         resolved = self._resolved.get(node_id)
         if resolved is None:
             node = self.graph.nodes[node_id]
-            params = node.params if self.args is None else blocks.substitute(node.params, self.args)
-            if node.type == "Input" and self.input_shape is not None:
-                params = {"shape": list(self.input_shape)}
-            resolved = self._resolved[node_id] = _resolve(self.graph.spec(node.type), params)
+            shared = _shared(self.graph) if self.args is not None else None
+            key = ("resolved", node_id, self._key(node_id))
+            resolved = shared.get(key) if shared is not None else None
+            if resolved is None:
+                params = node.params if self.args is None else blocks.substitute(node.params, self.args)
+                if node.type == "Input" and self.input_shape is not None:
+                    params = {"shape": list(self.input_shape)}
+                resolved = _resolve(self.graph.spec(node.type), params)
+                if shared is not None:
+                    shared[key] = resolved
+            self._resolved[node_id] = resolved
         return resolved
+
+    def _key(self, node_id: str) -> tuple:
+        """What a definition's node depends on besides its input: the argument values it reads."""
+        node = self.graph.nodes[node_id]
+        if node.type == "Input":
+            return (self.input_shape,)
+        return tuple(blocks.freeze(self.args.get(v[1:])) for v in node.params.values() if blocks.is_ref(v))
+
+    def _evaluate(self, node_id: str, shape, compute) -> NodeResult:
+        """``compute()``, shared between the inferences of one definition whose node reads the same values."""
+        if self.args is None:
+            return compute()
+        shared = _shared(self.graph)
+        key = (node_id, shape, self._key(node_id))
+        result = shared.get(key)
+        if result is None:
+            result = shared[key] = compute()
+        return result
 
     def run(self) -> ModelShapes:
         last = self._last
@@ -330,7 +355,7 @@ class Inference:
         lib = graph.blocks
         nodes = graph.nodes
         if self._path_cache is None:
-            self._path_cache = graph.model_path()
+            self._path_cache = _model_path(graph)
         mp = self._path_cache
         own = self._own
         results: dict[str, NodeResult] = {}
@@ -346,16 +371,16 @@ class Inference:
                 in_shapes = tuple(_out(results, s) for s in sources)
                 if result is None or result.in_shapes != in_shapes or not result.on_path:
                     if self._names is None:
-                        self._names = graph.generated_names()
-                    result = own[node_id] = evaluate_merge(graph, node_id, sources, in_shapes,
-                                                           self._resolved_for(node_id), self._names)
+                        self._names = _names(graph)
+                    result = own[node_id] = self._evaluate(node_id, in_shapes, lambda: evaluate_merge(
+                        graph, node_id, sources, in_shapes, self._resolved_for(node_id), self._names))
             else:
                 shape = _out(results, sources[0]) if sources else None
                 if result is None or result.in_shape != shape or not result.on_path:
                     if nodes[node_id].type in lib and self._names is None:
-                        self._names = graph.generated_names()
-                    result = own[node_id] = evaluate(graph, node_id, shape, True, self._resolved_for(node_id),
-                                                     self._names)
+                        self._names = _names(graph)
+                    result = own[node_id] = self._evaluate(node_id, shape, lambda: evaluate(
+                        graph, node_id, shape, True, self._resolved_for(node_id), self._names))
             if structural and node_id in structural and result.error is None:
                 result = NodeResult(**{**result.__dict__, "error": structural[node_id], "out_shape": None,
                                        "fix": None, "warning": None})
@@ -375,6 +400,33 @@ class Inference:
                 problems.append(Problem(node_id, "warning", result.error))
             problems.append(Problem(node_id, "warning", result.warning))
         return ModelShapes(results, list(mp.nodes), problems, mp.inputs)
+
+
+def _model_path(graph: Graph):
+    """``graph.model_path()``, shared by the inferences of one definition until the graph changes."""
+    if graph.block is None:
+        return graph.model_path()
+    memo = graph.__dict__.get("_shapes_path")
+    if memo is None or memo[0] != graph.version:
+        memo = graph.__dict__["_shapes_path"] = (graph.version, graph.model_path())
+    return memo[1]
+
+
+def _shared(graph: Graph) -> dict:
+    """Results shared by the inferences of one definition, until the graph changes."""
+    memo = graph.__dict__.get("_shapes_shared")
+    if memo is None or memo[0] != graph.version or len(memo[1]) > 20_000:
+        memo = graph.__dict__["_shapes_shared"] = (graph.version, {})
+    return memo[1]
+
+
+def _names(graph: Graph) -> dict[str, str]:
+    if graph.block is None:
+        return graph.generated_names()
+    memo = graph.__dict__.get("_shapes_names")
+    if memo is None or memo[0] != graph.version:
+        memo = graph.__dict__["_shapes_names"] = (graph.version, graph.generated_names())
+    return memo[1]
 
 
 def _out(results: dict[str, NodeResult], node_id: str) -> Shape | None:

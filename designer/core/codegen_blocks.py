@@ -1,0 +1,171 @@
+"""Blocks as classes in the exported code: ``class BasicBlock(nn.Module)``, ``__init__(self, channels, stride=1)``.
+
+Each definition the model uses becomes one class, written before the
+classes that use it. Its arguments are ``__init__``'s parameters: those that
+every instance sets come first and without a default, the others keep the
+definition's default; an inner parameter written ``"$channels"`` becomes the
+name ``channels`` in the layer's constructor. An instance is an attribute,
+``self.layer1_0 = BasicBlock(16, stride=2)``, so ``state_dict`` keys nest
+(``layer1_0.conv1.weight``). A block's forward has no shape comments: its
+shapes differ from one instance to the next.
+"""
+
+from __future__ import annotations
+
+import keyword
+from dataclasses import dataclass
+
+from designer.core import blocks, codegen, shapes
+from designer.core.graph import Graph
+
+# Names a class must not take (they are the file's own), and names an argument must not take
+# (they would shadow what __init__ uses).
+TAKEN_CLASSES = frozenset({"Net", "nn", "torch", "OrderedDict", "INPUT_SHAPE", "build_model"})
+TAKEN_ARGS = frozenset({"self", "nn", "torch", "super", "x", "OrderedDict"})
+
+
+@dataclass
+class BlockClass:
+    """How one definition is written: its class name and ``__init__``'s parameters.
+
+    Attributes:
+        name: the definition's name in the project.
+        ident: the class name in the code.
+        args: (argument, parameter name in code, has a default, the default) in ``__init__``'s order.
+        inner: the definition inferred for its first instance (resolved values of the other parameters).
+        uses: how many instances the model holds.
+    """
+
+    name: str
+    ident: str
+    args: list[tuple[str, str, bool, object]]
+    inner: shapes.ModelShapes
+    uses: int = 0
+
+    def call(self, params: dict, outer: BlockClass | None = None) -> str:
+        """An instance's constructor: ``BasicBlock(16, stride=2)``; ``outer``'s arguments may be passed on."""
+        parts = []
+        for arg, _, has_default, default in self.args:
+            if arg not in params:
+                continue
+            value = params[arg]
+            text = _literal(value, outer)
+            if not has_default:
+                parts.append(text)
+            elif blocks.is_ref(value) or blocks.freeze(value) != blocks.freeze(default):
+                parts.append(f"{self.ident_of(arg)}={text}")
+        return f"{self.ident}({', '.join(parts)})"
+
+    def ident_of(self, arg: str) -> str:
+        return next(ident for name, ident, _, _ in self.args if name == arg)
+
+
+def _literal(value, outer: BlockClass | None) -> str:
+    if blocks.is_ref(value) and outer is not None:
+        return outer.ident_of(value[1:])
+    if isinstance(value, list):
+        return repr(tuple(value))
+    return repr(value)
+
+
+def used_blocks(graph: Graph, result: shapes.ModelShapes) -> dict[str, BlockClass]:
+    """The definitions the model uses, in the order they must be written (used ones before their users)."""
+    library = graph.blocks
+    first: dict[str, shapes.ModelShapes] = {}
+    params: dict[str, list[dict]] = {}
+    pending = [(graph, result)]
+    while pending:
+        g, res = pending.pop()
+        for node_id in res.path:
+            node = g.nodes[node_id]
+            inner = res.nodes[node_id].inner
+            if inner is None:
+                continue
+            params.setdefault(node.type, []).append(node.params)
+            if node.type not in first:
+                first[node.type] = inner
+                pending.append((library[node.type].graph, inner))
+    out: dict[str, BlockClass] = {}
+    taken = set(TAKEN_CLASSES)
+    for name in library.order():
+        if name not in first:
+            continue
+        ident = _unique(codegen._sanitise(name, "Block"), taken)
+        if ident[0].islower():
+            ident = _unique(ident[0].upper() + ident[1:], taken)
+        taken.add(ident)
+        definition = library[name]
+        given = params[name]
+        arg_taken: set[str] = set()
+        required, optional = [], []
+        for arg, default in definition.args.items():
+            arg_ident = _unique(codegen._sanitise(arg, "arg").lower() if not arg.isascii() else arg, arg_taken
+                                | TAKEN_ARGS | set(keyword.kwlist))
+            arg_taken.add(arg_ident)
+            if all(arg in p for p in given):
+                required.append((arg, arg_ident, False, default))
+            else:
+                optional.append((arg, arg_ident, True, default))
+        out[name] = BlockClass(name, ident, required + optional, first[name], len(given))
+    return out
+
+
+def _unique(base: str, taken: set[str]) -> str:
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}_{n}"
+    return candidate
+
+
+def class_source(graph: Graph, block: BlockClass, classes: dict[str, BlockClass]) -> str:
+    """The class of one definition (``graph`` is the top-level graph)."""
+    definition = graph.blocks[block.name].graph
+    inner = block.inner
+    idents = codegen.identifiers(definition)
+    display = definition.generated_names()
+    layers_ = {}
+    for node_id in inner.path[1:]:
+        node = definition.nodes[node_id]
+        if node.type in ("Add", "Concat"):
+            continue
+        if node.type in classes:
+            call = classes[node.type].call(node.params, block)
+        else:
+            call = _constructor(definition.spec(node.type), inner.nodes[node_id].resolved, node.params, block)
+        shown = display.get(node_id, "")
+        ident = idents[node_id]
+        note = f'designer name "{codegen._printable(shown, 60)}"' if shown and shown != ident else ""
+        layers_[node_id] = (ident, call, "", note)
+    init = "".join(f", {ident}" if not has_default else f", {ident}={_literal(default, None)}"
+                   for _, ident, has_default, default in block.args)
+    times = "once" if block.uses == 1 else f"{block.uses} times"
+    doc = f"Block {codegen._printable(block.name, 60)} of the design, used {times} in this model."
+
+    def concat_dim(node_id: str) -> str:
+        raw = definition.nodes[node_id].params.get("dim")
+        return block.ident_of(raw[1:]) if blocks.is_ref(raw) else str(inner.nodes[node_id].resolved["dim"])
+
+    lines = codegen.class_lines(definition, inner, layers_, False, display, (block.ident, init, doc),
+                                comments=False, concat_dim=concat_dim)
+    return "\n".join(lines) + "\n"
+
+
+def _constructor(spec, resolved: dict, raw: dict, block: BlockClass) -> str:
+    """``nn.Type(...)`` as ``codegen.constructor`` writes it, with argument names where the value is ``"$name"``."""
+    args = []
+    for param in spec.params:
+        value = raw.get(param.name)
+        if blocks.is_ref(value):
+            text = block.ident_of(value[1:])
+            args.append(text if param.positional else f"{param.name}={text}")
+            continue
+        value = resolved.get(param.name)
+        if param.required or param.positional:
+            args.append(codegen._value(value) if param.positional else f"{param.name}={codegen._value(value)}")
+            continue
+        default = param.check(param.default) if param.default is not None else None
+        if codegen._same(param.kind, value, default):
+            continue
+        args.append(f"{param.name}={codegen._value(value)}")
+    return f"nn.{spec.type}({', '.join(args)})"
