@@ -99,8 +99,10 @@ def used_blocks(graph: Graph, result: shapes.ModelShapes) -> dict[str, BlockClas
         arg_taken: set[str] = set()
         required, optional = [], []
         for arg, default in definition.args.items():
-            arg_ident = _unique(codegen._sanitise(arg, "arg").lower() if not arg.isascii() else arg, arg_taken
-                                | TAKEN_ARGS | set(keyword.kwlist))
+            base = codegen._sanitise(arg, "arg")
+            if base in TAKEN_ARGS or keyword.iskeyword(base):
+                base += "_"
+            arg_ident = _unique(base, arg_taken | TAKEN_ARGS)
             arg_taken.add(arg_ident)
             if all(arg in p for p in given):
                 required.append((arg, arg_ident, False, default))

@@ -70,7 +70,7 @@ class NodeResult:
     @property
     def macs(self) -> int:
         if self.inner is not None:
-            return self.inner.macs if self.ok else 0
+            return self.inner.macs
         spec = CATALOG.get(self.type)
         if not self.ok or self.in_shape is None or spec is None or spec.macs is None:
             return 0

@@ -1,0 +1,76 @@
+"""Shape inference on graphs with blocks, against torch on real tensors, inner node by inner node."""
+
+from __future__ import annotations
+
+from hypothesis import event, given, settings, strategies as st
+
+from designer.core import project
+from designer.core.shapes import Inference, infer
+from tests.core.block_graphs import blockify
+from tests.core.branching import random_graph, torch_run
+from tests.core.test_shapes_vs_torch import SETTINGS
+
+
+def _results(graph, result, found=None, owner=None) -> dict:
+    """Every node's result, inner nodes included: node id -> (result, the top-level instance holding it)."""
+    found = {} if found is None else found
+    for node_id in result.path:
+        node_result = result.nodes[node_id]
+        if graph.nodes[node_id].type == "Input" and owner is not None:
+            continue
+        found[node_id] = (node_result, owner)
+        if node_result.inner is not None:
+            _results(graph.blocks[graph.nodes[node_id].type].graph, node_result.inner, found, owner or node_id)
+    return found
+
+
+def _fresh(graph):
+    """The same project read back from its file data: new caches, nothing shared with ``graph``."""
+    proj = project.Project(graph)
+    return project.from_dict(project.to_dict(proj)).graph
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(rng=st.randoms(use_true_random=False))
+def test_random_graphs_with_blocks_agree_with_torch_node_by_node(rng):
+    flat = random_graph(rng)
+    values = torch_run(flat)
+    graph = blockify(flat, rng)
+    event(f"{len(graph.blocks)} blocks")
+    result, flat_result = infer(graph), infer(flat)
+    assert result.valid == flat_result.valid
+    assert result.output_shape == flat_result.output_shape
+    assert result.parameters == flat_result.parameters
+    assert result.macs == flat_result.macs
+    found = _results(graph, result)
+    for node_id, value in values.items():
+        if node_id not in found:
+            break  # after an error inside a block nothing further is computed
+        node_result, owner = found[node_id]
+        if isinstance(value, Exception) or flat_result.nodes[node_id].error:
+            assert node_result.error, f"{node_id}: torch raises {value!r} (or we refuse), the block accepts it"
+            if owner is not None:
+                instance = result.nodes[owner]
+                label = graph.generated_names()[owner]
+                assert instance.error.startswith(f"{label} › "), instance.error
+            break
+        assert node_result.out_shape == tuple(value.shape[1:]), node_id
+    if result.valid:
+        assert result.output_shape == tuple(values[flat_result.path[-1]].shape[1:])
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(rng=st.randoms(use_true_random=False), data=st.data())
+def test_editing_inside_definitions_incrementally_equals_inferring_from_scratch(rng, data):
+    graph = blockify(random_graph(rng), rng)
+    inference = Inference(graph)
+    inference.run()
+    places = [(graph, n) for n in graph.nodes] + [(b.graph, n) for b in graph.blocks.values() for n in b.graph.nodes]
+    convs = [(g, n) for g, n in places if g.nodes[n].type == "Conv2d"]
+    if not convs:
+        return
+    for _ in range(data.draw(st.integers(1, 4))):
+        where, node_id = data.draw(st.sampled_from(convs))
+        key = data.draw(st.sampled_from(["out_channels", "stride", "padding"]))
+        where.set_param(node_id, key, data.draw(st.integers(1, 3)))
+        assert inference.run() == infer(_fresh(graph))
