@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help=_("continue a stopped or crashed run from its last checkpoint, with its own settings: "
                               "the latest one that can be continued, or RUN (e.g. run-0003)"))
     train.add_argument("--out", metavar="W.pt", required=True, help=_("where to write the trained state_dict"))
+    train.add_argument("--no-record", action="store_true",
+                       help=_("do not record the run in NAME.runs/ beside the project (no history, no checkpoints, "
+                              "so it cannot be continued with --resume)"))
 
     predict = sub.add_parser("predict", help=_("classify images with a trained model"))
     predict.add_argument("file", metavar="FILE")

@@ -144,3 +144,28 @@ def test_a_run_that_fails_in_epoch_2_writes_the_best_weights_it_had_and_says_so(
     model = build_model(load(project).graph)
     model.load_state_dict(torch.load(out, weights_only=True), strict=True)
     assert all(torch.isfinite(v).all() for v in model.state_dict().values())
+
+
+def test_train_says_where_the_run_is_recorded_and_no_record_leaves_none(tmp_path, capsys):
+    project = small_project(tmp_path / "tiny.netproj.json")
+    assert main(["train", str(project), "--epochs", "1", "--out", str(tmp_path / "w.pt")]) == 0
+    said = capsys.readouterr().out
+    assert f"recording this run in {tmp_path / 'tiny.runs' / 'run-0001'}" in said and "--no-record" in said
+    other = small_project(tmp_path / "other.netproj.json")
+    assert main(["train", str(other), "--epochs", "1", "--no-record", "--out", str(tmp_path / "w2.pt")]) == 0
+    assert "recording" not in capsys.readouterr().out
+    assert not (tmp_path / "other.runs").exists() and (tmp_path / "w2.pt").is_file()
+
+
+def test_a_checkpoint_that_cannot_be_written_never_fails_the_run(tmp_path, capsys, monkeypatch):
+    from designer.ml.training import checkpoint, loop
+
+    def full_disk(path, state):
+        raise checkpoint.CheckpointError(f"{path}: the checkpoint could not be written (No space left on device)")
+
+    monkeypatch.setattr(loop, "save_checkpoint", full_disk)
+    project = small_project(tmp_path / "tiny.netproj.json")
+    assert main(["train", str(project), "--epochs", "2", "--out", str(tmp_path / "w.pt")]) == 0
+    out, err = capsys.readouterr()
+    assert "epoch 2/2" in out and (tmp_path / "w.pt").is_file()
+    assert "(No space left on device); training goes on without checkpoints" in err

@@ -94,11 +94,13 @@ def run(args) -> int:
     if len(dataset.warnings) > MAX_WARNINGS:
         _err(_("warning: and {count} more files skipped").format(count=len(dataset.warnings) - MAX_WARNINGS))
 
-    try:
-        recorder = Recorder(resumed or runs.new_run(args.file, config.to_project(), dataset.classes), proj)
-    except runs.RunError as exc:
-        _err(_("warning: {problem}; training without a run history (and without checkpoints)").format(problem=exc))
-        recorder = None
+    recorder = None
+    if resumed is not None or not getattr(args, "no_record", False):
+        try:
+            recorder = Recorder(resumed or runs.new_run(args.file, config.to_project(), dataset.classes), proj)
+        except runs.RunError as exc:
+            _err(_("warning: {problem}; training without a run history (and without checkpoints)").format(
+                problem=exc))
     bar = _Bar()
     events = train(model, dataset, config, checkpoint=recorder.checkpoint if recorder else None, resume=saved)
     try:
@@ -119,6 +121,9 @@ def run(args) -> int:
                     batch=config.batch_size, seed=event.seed), flush=True)
                 for warning in event.warnings:
                     _err(_("warning: {message}").format(message=warning))
+                if recorder is not None:
+                    print(_("recording this run in {folder} (its settings, curves, best weights and a checkpoint per "
+                            "epoch; --no-record leaves it out)").format(folder=recorder.run.folder), flush=True)
             elif isinstance(event, BatchEnd):
                 bar.update(event)
             elif isinstance(event, EpochEnd):
@@ -153,10 +158,10 @@ def run(args) -> int:
                     print(_("stopped early: the held-out loss did not improve for {count} epochs").format(
                         count=config.patience),
                           flush=True)
+                for problem in event.warnings + (recorder.problems if recorder is not None else []):
+                    _err(_("warning: {message}").format(message=problem))
                 if recorder is not None:
                     print(_("run recorded in {folder}").format(folder=recorder.run.folder), flush=True)
-                    for problem in recorder.problems:
-                        _err(_("warning: {message}").format(message=problem))
                 print(_("best held-out accuracy {accuracy:.2%} (epoch {epoch}); wrote {file}").format(
                     accuracy=event.best_val_acc, epoch=event.best_epoch, file=args.out), flush=True)
     except KeyboardInterrupt:

@@ -24,11 +24,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from designer.core.i18n import _
 from designer.core.training import MAX_SEED, ConfigError, TrainConfig
 from designer.ml.standalone.config import init_weights, loss_function, make_optimizer, memory_format, steps_per_epoch
 from designer.ml.training.control import Control
 from designer.ml.standalone.augment import augment
-from designer.ml.training.checkpoint import save as save_checkpoint
+from designer.ml.training.checkpoint import CheckpointError, save as save_checkpoint
 from designer.ml.data.datasets import Dataset
 from designer.ml.data.preview import augmentation
 from designer.ml.standalone.schedules import make_scheduler
@@ -97,6 +98,7 @@ class Finished:
     epochs_done: int = 0
     early_stopped: bool = False  # ended by the patience: the held-out loss stopped improving
     mistakes: list[Mistake] = field(default_factory=list)  # held-out samples the best weights get wrong
+    warnings: list[str] = field(default_factory=list)  # e.g. checkpoints that could not be written
 
 
 @dataclass
@@ -265,7 +267,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
     if failure:
         yield Failed(failure)
         return
-    warnings = []
+    warnings, problems = [], []  # problems: said when the run ends
     if config.loss == "NLLLoss" and not isinstance(list(model.modules())[-1], nn.LogSoftmax):
         warnings.append("NLLLoss expects log-probabilities: end the model with LogSoftmax(dim=1).")
 
@@ -387,11 +389,16 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             best.bad_epochs += 1
         early_stopped = config.patience > 0 and best.bad_epochs >= config.patience and epoch < config.epochs
         if checkpoint is not None:
-            save_checkpoint(checkpoint, {
-                "model": _cpu_state(model), "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict() if scheduler is not None else None,
-                "epoch": epoch, "step": step, "seed": seed, "best": dict(vars(best)),
-                "rng": _get_rng(shuffle, shaker, device), "finished": early_stopped or epoch == config.epochs})
+            try:
+                save_checkpoint(checkpoint, {
+                    "model": _cpu_state(model), "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                    "epoch": epoch, "step": step, "seed": seed, "best": dict(vars(best)),
+                    "rng": _get_rng(shuffle, shaker, device), "finished": early_stopped or epoch == config.epochs})
+            except CheckpointError as exc:  # the run goes on; only continuing it later is lost
+                checkpoint = None
+                problems.append(_("{problem}; training goes on without checkpoints (it cannot be continued "
+                                  "later)").format(problem=exc))
         yield EpochEnd(epoch, config.epochs, train_loss, correct.item() / n, val_loss, val_acc, norms,
                        n / epoch_active if epoch_active > 0 else 0.0, epoch_active, lrs[-1] if lrs else config.lr,
                        improved)
@@ -405,7 +412,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
         mistakes = find_mistakes(model, best_state, test_x, test_y, data.prepare)
         model.load_state_dict(last_state)
     yield Finished(best_state, last_state, max(best.val_acc, 0.0), best.epoch, best.confusion,
-                   control.stopped, epochs_done, early_stopped, mistakes)
+                   control.stopped, epochs_done, early_stopped, mistakes, problems)
 
 
 def find_mistakes(model: nn.Module, state: dict, x: torch.Tensor, y: torch.Tensor, prepare=None,
