@@ -28,7 +28,8 @@ def _stretch(graph: Graph, rng) -> list[str]:
         succ.setdefault(s, []).append(d)
         pred.setdefault(d, []).append(s)
     after = _reach(a, succ)
-    b = rng.choice(sorted(after))
+    ordered = [n for n in path.nodes if n in after]  # topological: prefer a far end, for blocks of a few layers
+    b = ordered[rng.randint(min(len(ordered) - 1, 2), len(ordered) - 1)] if rng.random() < 0.7 else rng.choice(ordered)
     before = _reach(b, pred)
     return [n for n in graph.nodes if n in after and n in before]
 
@@ -43,7 +44,7 @@ def _reach(start: str, links: dict) -> set[str]:
     return seen
 
 
-def blockify(graph: Graph, rng, tries: int = 3) -> Graph:
+def blockify(graph: Graph, rng, tries: int = 5) -> Graph:
     """A copy of ``graph`` with up to ``tries`` stretches made into blocks (see the module docstring)."""
     out = copy_graph(graph, blocks.Library())
     count = 0
