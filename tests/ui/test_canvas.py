@@ -172,10 +172,10 @@ def test_zoom_and_fit(window, qtbot):
         assert rect.contains(item.sceneBoundingRect())
 
 
-def test_auto_layout_is_one_undo_step(window):
+def test_auto_layout_is_one_undo_step(window, qtbot):
     doc = window.document
     doc.add_node("ReLU", pos=(-500, 900))
-    window._auto_layout()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Model ▸ Auto-layout
     reading_order = [doc.graph.nodes[n].pos[::-1] for n in doc.shapes.path]  # rows top-down, then left-right
     assert reading_order == sorted(reading_order)
     scratch = doc.graph.nodes[list(doc.graph.nodes)[-1]]

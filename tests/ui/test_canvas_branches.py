@@ -125,12 +125,12 @@ def test_fixes_on_a_merge_apply_to_the_branch_or_the_skip_path(window, tmp_path)
     assert projects.dumps(doc.project) == start
 
 
-def test_auto_layout_lays_a_branching_model_out_in_layers(window):
+def test_auto_layout_lays_a_branching_model_out_in_layers(window, qtbot):
     window.new_from_template(lambda: projects.new_project("resnet-mnist"))
     doc = window.document
     for node_id in doc.graph.nodes:
         doc.graph.move(node_id, (0, 0))
-    window._auto_layout()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Model ▸ Auto-layout
     positions = {n: node.pos for n, node in doc.graph.nodes.items()}
     assert positions == layout.layered(doc.graph)
     assert len(set(positions.values())) == len(positions)

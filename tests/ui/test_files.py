@@ -290,8 +290,17 @@ def test_opening_a_wide_model_with_an_error_shows_the_error_readably(window, qtb
     assert visible.contains(canvas.node_item(bad).sceneBoundingRect())
     assert canvas.node_item(bad).error
     qtbot.waitUntil(lambda: "problem" in window.model_label.text())
-    if not canvas.fits_readably():
-        assert "Auto-layout" in window.statusBar().currentMessage()
+
+
+def test_a_model_wider_than_the_window_is_opened_with_a_hint_to_wrap_it(window, qtbot):
+    window.resize(800, 560)  # a small window: the chain does not fit at a readable zoom
+    qtbot.waitUntil(lambda: window.width() == 800)
+    assert window.open_file(EXAMPLES / "broken-lenet.netproj.json")
+    assert not window.canvas.fits_readably()
+    assert "Model ▸ Auto-layout (Ctrl+L) wraps it" in window.statusBar().currentMessage()
+    window.resize(1500, 950)
+    assert window.open_file(EXAMPLES / "blank.netproj.json")  # one block: fits, no hint
+    assert window.canvas.fits_readably() and "Auto-layout" not in window.statusBar().currentMessage()
 
 
 def test_reset_layout_brings_closed_docks_back(window, qtbot):
@@ -300,14 +309,6 @@ def test_reset_layout_brings_closed_docks_back(window, qtbot):
     window.findChild(type(window.undo_action), "action_reset_layout").trigger()
     assert window.dock_for("Inspector").isVisible()
     assert not window.dock_for("Layers").isFloating()
-
-
-def test_shortcuts_help_lists_the_menu_shortcuts(window, qtbot):
-    seen = []
-    answer_dialog(qtbot, QMessageBox.StandardButton.Ok, seen)
-    window._shortcuts()
-    undo = QKeySequence(QKeySequence.StandardKey.Undo).toString(QKeySequence.SequenceFormat.NativeText)
-    assert seen and "Undo" in seen[0] and undo in seen[0] and "Auto-layout" in seen[0]
 
 
 def test_open_on_a_named_pipe_says_so_and_does_not_freeze(window, qtbot, tmp_path, monkeypatch):

@@ -1153,120 +1153,8 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>就绪</translation>
     </message>
     <message>
-        <source>&amp;New</source>
-        <translation>新建(&amp;N)</translation>
-    </message>
-    <message>
-        <source>New from &amp;Template</source>
-        <translation>从模板新建(&amp;T)</translation>
-    </message>
-    <message>
-        <source>&amp;Open…</source>
-        <translation>打开(&amp;O)…</translation>
-    </message>
-    <message>
-        <source>Open &amp;Recent</source>
-        <translation>最近打开(&amp;R)</translation>
-    </message>
-    <message>
-        <source>&amp;Save</source>
-        <translation>保存(&amp;S)</translation>
-    </message>
-    <message>
-        <source>Save &amp;As…</source>
-        <translation>另存为(&amp;A)…</translation>
-    </message>
-    <message>
-        <source>&amp;Quit</source>
-        <translation>退出(&amp;Q)</translation>
-    </message>
-    <message>
-        <source>&amp;Undo</source>
-        <translation>撤销(&amp;U)</translation>
-    </message>
-    <message>
-        <source>&amp;Redo</source>
-        <translation>重做(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Cu&amp;t</source>
-        <translation>剪切(&amp;T)</translation>
-    </message>
-    <message>
-        <source>&amp;Copy</source>
-        <translation>复制(&amp;C)</translation>
-    </message>
-    <message>
-        <source>&amp;Paste</source>
-        <translation>粘贴(&amp;P)</translation>
-    </message>
-    <message>
-        <source>&amp;Duplicate</source>
-        <translation>制作副本(&amp;D)</translation>
-    </message>
-    <message>
-        <source>De&amp;lete</source>
-        <translation>删除(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Select &amp;All</source>
-        <translation>全选(&amp;A)</translation>
-    </message>
-    <message>
-        <source>Zoom &amp;In</source>
-        <translation>放大(&amp;I)</translation>
-    </message>
-    <message>
-        <source>Zoom &amp;Out</source>
-        <translation>缩小(&amp;O)</translation>
-    </message>
-    <message>
-        <source>&amp;Actual Size</source>
-        <translation>实际大小(&amp;A)</translation>
-    </message>
-    <message>
-        <source>&amp;Fit to View</source>
-        <translation>适合窗口(&amp;F)</translation>
-    </message>
-    <message>
-        <source>&amp;Snap to Grid</source>
-        <translation>对齐网格(&amp;S)</translation>
-    </message>
-    <message>
-        <source>&amp;Reset Layout</source>
-        <translation>重置布局(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Auto-&amp;layout</source>
-        <translation>自动排列(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Add &amp;Skip Connection</source>
-        <translation>添加跳跃连接(&amp;S)</translation>
-    </message>
-    <message>
-        <source>&amp;Check Shapes</source>
-        <translation>检查形状(&amp;C)</translation>
-    </message>
-    <message>
-        <source>&amp;Keyboard Shortcuts</source>
-        <translation>键盘快捷键(&amp;K)</translation>
-    </message>
-    <message>
-        <source>&amp;About NetDesigner</source>
-        <translation>关于 NetDesigner(&amp;A)</translation>
-    </message>
-    <message>
         <source>NetDesigner projects (*.netproj.json *.json);;All files (*)</source>
         <translation>NetDesigner 项目 (*.netproj.json *.json);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>(none)</source>
-        <translation>（无）</translation>
-    </message>
-    <message>
-        <source>Clear</source>
-        <translation>清除</translation>
     </message>
     <message>
         <source>New project: {name}</source>
@@ -1321,6 +1209,18 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>要先保存对“{name}”的更改吗？</translation>
     </message>
     <message>
+        <source>Training is running</source>
+        <translation>正在训练</translation>
+    </message>
+    <message>
+        <source>A training run is going. Stop it? The weights it has found so far are not kept.</source>
+        <translation>训练正在进行。要停止它吗？它到目前为止得到的权重不会保留。</translation>
+    </message>
+    <message>
+        <source>Stop Training</source>
+        <translation>停止训练</translation>
+    </message>
+    <message>
         <source>Output {shape} · {count:,} parameters</source>
         <translation>输出 {shape} · {count:,} 个参数</translation>
     </message>
@@ -1351,54 +1251,6 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>Editing is unlocked</source>
         <translation>编辑已解锁</translation>
-    </message>
-    <message>
-        <source>Skip connection added: the run&apos;s input is added to its output.</source>
-        <translation>已添加跳跃连接：这一段的输入被加到它的输出上。</translation>
-    </message>
-    <message>
-        <source>Zoom</source>
-        <translation>缩放</translation>
-    </message>
-    <message>
-        <source>mouse wheel</source>
-        <translation>鼠标滚轮</translation>
-    </message>
-    <message>
-        <source>Pan</source>
-        <translation>平移</translation>
-    </message>
-    <message>
-        <source>middle drag, or Space + drag</source>
-        <translation>中键拖动，或按住空格拖动</translation>
-    </message>
-    <message>
-        <source>Connect</source>
-        <translation>连线</translation>
-    </message>
-    <message>
-        <source>drag from an output port to a block</source>
-        <translation>从输出端口拖到一个块上</translation>
-    </message>
-    <message>
-        <source>Nudge</source>
-        <translation>微调位置</translation>
-    </message>
-    <message>
-        <source>arrow keys (Shift: ×5)</source>
-        <translation>方向键（Shift：×5）</translation>
-    </message>
-    <message>
-        <source>Keyboard shortcuts</source>
-        <translation>键盘快捷键</translation>
-    </message>
-    <message>
-        <source>About NetDesigner</source>
-        <translation>关于 NetDesigner</translation>
-    </message>
-    <message>
-        <source>NetDesigner: design a neural network with the mouse, see every shape as it changes, train it and try it out.</source>
-        <translation>NetDesigner：用鼠标设计神经网络，随时看到每个形状的变化，训练它并试用它。</translation>
     </message>
 </context>
 <context>
@@ -2180,6 +2032,173 @@ centred by its centre of mass, as MNIST&apos;s digits were.</source>
     <message>
         <source>Loaded the weights from {file}</source>
         <translation>已从 {file} 载入权重</translation>
+    </message>
+</context>
+<context>
+    <name>WindowMenus</name>
+    <message>
+        <source>&amp;New</source>
+        <translation>新建(&amp;N)</translation>
+    </message>
+    <message>
+        <source>New from &amp;Template</source>
+        <translation>从模板新建(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;As…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>剪切(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>粘贴(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Duplicate</source>
+        <translation>制作副本(&amp;D)</translation>
+    </message>
+    <message>
+        <source>De&amp;lete</source>
+        <translation>删除(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Select &amp;All</source>
+        <translation>全选(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;In</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;Out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Actual Size</source>
+        <translation>实际大小(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Fit to View</source>
+        <translation>适合窗口(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Snap to Grid</source>
+        <translation>对齐网格(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Panels</source>
+        <translation>面板(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset Layout</source>
+        <translation>重置布局(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Auto-&amp;layout</source>
+        <translation>自动排列(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Add &amp;Skip Connection</source>
+        <translation>添加跳跃连接(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Check Shapes</source>
+        <translation>检查形状(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About NetDesigner</source>
+        <translation>关于 NetDesigner(&amp;A)</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Skip connection added: the run&apos;s input is added to its output.</source>
+        <translation>已添加跳跃连接：这一段的输入被加到它的输出上。</translation>
+    </message>
+    <message>
+        <source>Zoom</source>
+        <translation>缩放</translation>
+    </message>
+    <message>
+        <source>mouse wheel</source>
+        <translation>鼠标滚轮</translation>
+    </message>
+    <message>
+        <source>Pan</source>
+        <translation>平移</translation>
+    </message>
+    <message>
+        <source>middle drag, or Space + drag</source>
+        <translation>中键拖动，或按住空格拖动</translation>
+    </message>
+    <message>
+        <source>Connect</source>
+        <translation>连线</translation>
+    </message>
+    <message>
+        <source>drag from an output port to a block</source>
+        <translation>从输出端口拖到一个块上</translation>
+    </message>
+    <message>
+        <source>Nudge</source>
+        <translation>微调位置</translation>
+    </message>
+    <message>
+        <source>arrow keys (Shift: ×5)</source>
+        <translation>方向键（Shift：×5）</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>About NetDesigner</source>
+        <translation>关于 NetDesigner</translation>
+    </message>
+    <message>
+        <source>NetDesigner: design a neural network with the mouse, see every shape as it changes, train it and try it out.</source>
+        <translation>NetDesigner：用鼠标设计神经网络，随时看到每个形状的变化，训练它并试用它。</translation>
     </message>
 </context>
 </TS>
