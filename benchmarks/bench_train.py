@@ -6,6 +6,10 @@ median epoch time of each is compared. Every loop evaluates the held-out set
 once per epoch, as ours does (it reports held-out accuracy).
 
     python benchmarks/bench_train.py [--rounds 3] [--threads 1] [--batch-size 64] [--device cpu]
+    python benchmarks/bench_train.py --template resnet18-small --no-tutorial   # a bundled template instead
+
+With ``--template`` every loop trains the template's model as the app builds it
+(``designer.ml.models.build``), so the comparison is of the loops alone.
 
 Goals: ours / bare >= 1.0 (must be >= 0.95); ours / tutorial >= 1.8.
 """
@@ -36,8 +40,11 @@ def lenet() -> nn.Sequential:
         nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
 
 
+MAKE_MODEL = lenet  # replaced by --template
+
+
 def ours(dataset, batch: int, device: str) -> float:
-    model = lenet()
+    model = MAKE_MODEL()
     start = time.perf_counter()
     for event in train(model, dataset, TrainConfig(epochs=1, batch_size=batch, device=device, lr=1e-3)):
         if isinstance(event, Finished):
@@ -55,7 +62,7 @@ def evaluate(model, x, y) -> float:
 
 def bare(dataset, batch: int, device: str) -> float:
     """The loop a PyTorch user writes by hand with tensors already in memory."""
-    model = lenet().to(device)
+    model = MAKE_MODEL().to(device)
     x, y = dataset.train_x.to(device), dataset.train_y.to(device)
     tx, ty = dataset.test_x.to(device), dataset.test_y.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -92,7 +99,7 @@ class TutorialMNIST(torch.utils.data.Dataset):
 
 
 def tutorial(raw, batch: int, device: str) -> float:
-    model = lenet().to(device)
+    model = MAKE_MODEL().to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     train_loader = torch.utils.data.DataLoader(TutorialMNIST(raw.train_x, raw.train_y), batch_size=batch, shuffle=True)
     test_loader = torch.utils.data.DataLoader(TutorialMNIST(raw.test_x, raw.test_y), batch_size=1000)
@@ -118,7 +125,15 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--no-tutorial", action="store_true")
+    parser.add_argument("--template", help="train this bundled template's model instead of LeNet")
     args = parser.parse_args()
+    if args.template:
+        global MAKE_MODEL
+        from designer.core import templates
+        from designer.ml import models
+
+        project = templates.new_project(args.template)
+        MAKE_MODEL = lambda: models.build(project, seed=0)  # noqa: E731
     torch.set_num_threads(args.threads)
     dataset = data.load("mnist-5k", (1, 28, 28))
     raw = data.load_raw("mnist-5k")

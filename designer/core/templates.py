@@ -38,6 +38,23 @@ TEMPLATES: tuple[Template, ...] = (
              N_("Conv2d(1, 5, 2) → ReLU → Flatten → Linear(45, 8): small enough to follow every number.")),
     Template("resnet-mnist", N_("Small ResNet for MNIST (branches)"), EXAMPLES / "resnet-mnist.netproj.json",
              N_("A residual block (x + conv(conv(x))) and a two-branch Concat block: a first network that branches.")),
+    Template("alexnet-small", N_("AlexNet (small)"), EXAMPLES / "alexnet-small.netproj.json",
+             N_("A deeper stack of convolutions with ReLU, max pooling and dropout, then large fully connected "
+                "layers.")),
+    Template("vgg11-small", N_("VGG-11 (small, blocks)"), EXAMPLES / "vgg11-small.netproj.json",
+             N_("One block repeated: 3×3 convolutions and a 2×2 max pool, doubling the channels as the picture "
+                "shrinks.")),
+    Template("nin", N_("NiN: Network in Network (blocks)"), EXAMPLES / "nin.netproj.json",
+             N_("Each convolution followed by 1×1 convolutions (a small MLP at every pixel); global average "
+                "pooling instead of fully connected layers.")),
+    Template("googlenet-small", N_("GoogLeNet (small, Inception blocks)"), EXAMPLES / "googlenet-small.netproj.json",
+             N_("Inception blocks run 1×1, 3×3 and 5×5 convolutions and a pool side by side and concatenate "
+                "them.")),
+    Template("resnet18-small", N_("ResNet-18 (small, residual blocks)"), EXAMPLES / "resnet18-small.netproj.json",
+             N_("Each block adds its input to its output (x + F(x)), so deep networks still train; four stages of "
+                "two blocks.")),
+    Template("densenet-small", N_("DenseNet (small, dense blocks)"), EXAMPLES / "densenet-small.netproj.json",
+             N_("Every layer sees all earlier feature maps, concatenated, and adds a few new ones.")),
     Template("blank", N_("Blank"), EXAMPLES / "blank.netproj.json",
              N_("Just an Input of shape [1, 28, 28]; add layers from the palette.")),
 )
