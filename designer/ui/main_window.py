@@ -38,6 +38,10 @@ class MainWindow(WindowLayout, QMainWindow):
         self.setObjectName("MainWindow")
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
+        # The side columns run the window's full height: a taller bottom panel (Explain) takes room from the
+        # canvas, never from the Training or Try it panels.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         screen = QGuiApplication.primaryScreen().availableGeometry()
         self._default_size = (min(PREFERRED_SIZE[0], screen.width()), min(PREFERRED_SIZE[1], screen.height()))
         project = files.default_project()

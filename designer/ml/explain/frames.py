@@ -205,16 +205,34 @@ class Renderer:
             self._inputs[key] = indices
         return self._inputs[key]
 
-    def frame(self, step: int, out_channel: int = 0, channel: int | None = None) -> tuple[Image.Image, Layout]:
+    def frame(self, step: int, out_channel: int = 0, channel: int | None = None,
+              text: bool = True) -> tuple[Image.Image, Layout]:
         """The picture at ``step``; ``channel`` None shows the sum over the channels the output channel sees.
 
         Its text is in the current language, or in English when that is Chinese and no CJK font is found.
+        Without ``text`` only the grids are drawn: the app shows the heading and the numbers (``numbers``) in
+        its own fonts, readable at any size of the picture.
         """
         english = i18n.language() == i18n.CHINESE and cjk_font() is None
         with _in_english() if english else nullcontext():
-            return self._frame(step, out_channel, channel)
+            return self._frame(step, out_channel, channel, text)
 
-    def _frame(self, step: int, out_channel: int, channel: int | None) -> tuple[Image.Image, Layout]:
+    def numbers(self, step: int, out_channel: int = 0, channel: int | None = None) -> tuple[str, np.ndarray | None,
+                                                                                          list[str]]:
+        """What a frame writes under its grids: the heading, the grid of products (or stamped values; None when
+        there is none) and the lines of the sum, then the formula."""
+        ex = self.ex
+        out_channel = min(max(out_channel, 0), ex.out_shape[0] - 1)
+        channels = ex.input_channels(out_channel)
+        if channel is not None and channel not in channels:
+            channel = None
+        grid, lines = self._numbers(out_channel, channel, *ex.position(step))
+        if grid is not None and max(grid.shape) > MAX_NUMBERS:
+            grid = None
+        return self._heading(out_channel, channels, channel), grid, lines + [""] + ex.formula.split("\n")
+
+    def _frame(self, step: int, out_channel: int, channel: int | None,
+               text: bool = True) -> tuple[Image.Image, Layout]:
         ex = self.ex
         out_channel = min(max(out_channel, 0), ex.out_shape[0] - 1)
         channels = ex.input_channels(out_channel)
@@ -226,21 +244,22 @@ class Renderer:
         out_rows, out_cols = ex.full_shape if transpose else ex.out_shape[1:]
         in_cell = max(3, min(24, PANEL // max(in_idx.shape)))
         out_cell = max(3, min(24, PANEL // max(out_rows, out_cols)))
-        top = MARGIN + 22
+        top = MARGIN + 22 if text else MARGIN
         in_origin = (MARGIN, top)
         out_origin = (MARGIN + in_idx.shape[1] * in_cell + GAP, top)
         grids_h = max(in_idx.shape[0] * in_cell, out_rows * out_cell)
         numbers_top = top + grids_h + 14
-        width = max(out_origin[0] + out_cols * out_cell + MARGIN, 760)
-        height = numbers_top + 150 + 16 * ex.formula.count("\n")
+        width = max(out_origin[0] + out_cols * out_cell + MARGIN, 760 if text else 0)
+        height = numbers_top + 150 + 16 * ex.formula.count("\n") if text else top + grids_h + MARGIN
         canvas = np.full((height, width), BACKGROUND, np.uint8)
         ih, iw = in_idx.shape
         canvas[top:top + ih * in_cell, MARGIN:MARGIN + iw * in_cell] = _grid(in_idx, in_cell)
         out_idx, offset = self._output_indices(out_channel, step, out_rows, out_cols)
         ox = out_origin[0]
         canvas[top:top + out_rows * out_cell, ox:ox + out_cols * out_cell] = _grid(out_idx, out_cell)
-        _font(13).write(canvas, MARGIN, MARGIN, self._heading(out_channel, channels, channel), TEXT)
-        self._draw_numbers(canvas, numbers_top, out_channel, channel, i, j)
+        if text:
+            _font(13).write(canvas, MARGIN, MARGIN, self._heading(out_channel, channels, channel), TEXT)
+            self._draw_numbers(canvas, numbers_top, out_channel, channel, i, j)
         image = Image.frombuffer("P", (width, height), canvas.tobytes(), "raw", "P", 0, 1)
         image.putpalette(PALETTE)
         draw = ImageDraw.Draw(image)
@@ -351,9 +370,24 @@ class Renderer:
             draw.rectangle(self._box(out_origin, out_cell, r, c, r, c), outline=CURRENT, width=2)
 
     def _draw_numbers(self, canvas: np.ndarray, top: int, out_channel: int, channel: int | None, i: int, j: int) -> None:
-        ex = self.ex
         font, small = _font(13), _font(10)
         x = MARGIN
+        grid, lines = self._numbers(out_channel, channel, i, j)
+        if grid is not None and max(grid.shape) <= MAX_NUMBERS:
+            size, pad = 46, _("pad")
+            for (a, b), value in np.ndenumerate(grid):
+                box = (x + b * size, top + a * 16)
+                colour = TEXT if np.isnan(value) else (POSITIVE if value >= 0 else NEGATIVE)
+                small.write(canvas, box[0], box[1], pad if np.isnan(value) else f"{value:.2f}", colour)
+            x += grid.shape[1] * size + 16
+        y = top
+        for line in lines + [""] + self.ex.formula.split("\n"):
+            font.write(canvas, x, y, line, TEXT)
+            y += max(17, font.height)
+
+    def _numbers(self, out_channel: int, channel: int | None, i: int, j: int) -> tuple[np.ndarray | None, list[str]]:
+        """The grid of products (or stamped values) of output cell (i, j), and the lines saying its sum."""
+        ex = self.ex
         lines: list[str] = []
         try:
             if ex.type == "ConvTranspose2d":
@@ -371,17 +405,7 @@ class Renderer:
         except ExplainError as exc:
             grid = None
             lines.append(_("output cell ({i}, {j}): {problem}").format(i=i, j=j, problem=exc))
-        if grid is not None and max(grid.shape) <= MAX_NUMBERS:
-            size, pad = 46, _("pad")
-            for (a, b), value in np.ndenumerate(grid):
-                box = (x + b * size, top + a * 16)
-                colour = TEXT if np.isnan(value) else (POSITIVE if value >= 0 else NEGATIVE)
-                small.write(canvas, box[0], box[1], pad if np.isnan(value) else f"{value:.2f}", colour)
-            x += grid.shape[1] * size + 16
-        y = top
-        for line in lines + [""] + ex.formula.split("\n"):
-            font.write(canvas, x, y, line, TEXT)
-            y += max(17, font.height)
+        return grid, lines
 
     def _cell_grid(self, numbers, channel: int | None, out_channel: int) -> np.ndarray:
         products = numbers.products

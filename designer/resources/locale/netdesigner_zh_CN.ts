@@ -1600,8 +1600,8 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>每层的梯度范数</translation>
     </message>
     <message>
-        <source>Loss</source>
-        <translation>损失</translation>
+        <source>Curves</source>
+        <translation>曲线</translation>
     </message>
     <message>
         <source>Gradients</source>
@@ -1610,10 +1610,6 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>Rows: the true class. Columns: what the model answered (held-out set).</source>
         <translation>行：真实类别。列：模型的回答（留出集）。</translation>
-    </message>
-    <message>
-        <source>Confusion</source>
-        <translation>混淆矩阵</translation>
     </message>
     <message>
         <source>true {name}</source>
@@ -1625,35 +1621,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
 </context>
 <context>
-    <name>TrainingPanel</name>
-    <message>
-        <source>training is running (Stop it to edit the model)</source>
-        <translation>正在训练（停止训练后才能编辑模型）</translation>
-    </message>
-    <message>
-        <source>5,000 handwritten digits bundled with the app: works offline, trains in seconds</source>
-        <translation>应用自带的 5,000 个手写数字：无需联网，几秒就能训练完</translation>
-    </message>
-    <message>
-        <source>70,000 handwritten digits (downloaded once, about 11 MB)</source>
-        <translation>70,000 个手写数字（只需下载一次，约 11 MB）</translation>
-    </message>
-    <message>
-        <source>70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)</source>
-        <translation>10 类共 70,000 张服装图片（只需下载一次，约 30 MB）</translation>
-    </message>
-    <message>
-        <source>image folder</source>
-        <translation>图像文件夹</translation>
-    </message>
-    <message>
-        <source>Mean squared error against one-hot targets (1 for the right class); the tutorial&apos;s example compares with a random target, torch.randn(10)</source>
-        <translation>与 one-hot 目标（正确类别为 1）之间的均方误差；教程的例子是与一个随机目标 torch.randn(10) 比较</translation>
-    </message>
-    <message>
-        <source>Needs LogSoftmax as the last layer</source>
-        <translation>最后一层需要是 LogSoftmax</translation>
-    </message>
+    <name>TrainingForm</name>
     <message>
         <source>Your own pictures: a folder with one sub-folder per class</source>
         <translation>你自己的图片：一个文件夹，每个类别一个子文件夹</translation>
@@ -1711,6 +1679,41 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>随机种子</translation>
     </message>
     <message>
+        <source>The project&apos;s training settings were not usable ({error}); using the defaults.</source>
+        <translation>项目中的训练设置无法使用（{error}）；改用默认设置。</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPanel</name>
+    <message>
+        <source>training is running (Stop it to edit the model)</source>
+        <translation>正在训练（停止训练后才能编辑模型）</translation>
+    </message>
+    <message>
+        <source>5,000 handwritten digits bundled with the app: works offline, trains in seconds</source>
+        <translation>应用自带的 5,000 个手写数字：无需联网，几秒就能训练完</translation>
+    </message>
+    <message>
+        <source>70,000 handwritten digits (downloaded once, about 11 MB)</source>
+        <translation>70,000 个手写数字（只需下载一次，约 11 MB）</translation>
+    </message>
+    <message>
+        <source>70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)</source>
+        <translation>10 类共 70,000 张服装图片（只需下载一次，约 30 MB）</translation>
+    </message>
+    <message>
+        <source>image folder</source>
+        <translation>图像文件夹</translation>
+    </message>
+    <message>
+        <source>Mean squared error against one-hot targets (1 for the right class); the tutorial&apos;s example compares with a random target, torch.randn(10)</source>
+        <translation>与 one-hot 目标（正确类别为 1）之间的均方误差；教程的例子是与一个随机目标 torch.randn(10) 比较</translation>
+    </message>
+    <message>
+        <source>Needs LogSoftmax as the last layer</source>
+        <translation>最后一层需要是 LogSoftmax</translation>
+    </message>
+    <message>
         <source>Start</source>
         <translation>开始</translation>
     </message>
@@ -1725,10 +1728,6 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>Not trained yet</source>
         <translation>尚未训练</translation>
-    </message>
-    <message>
-        <source>The project&apos;s training settings were not usable ({error}); using the defaults.</source>
-        <translation>项目中的训练设置无法使用（{error}）；改用默认设置。</translation>
     </message>
     <message>
         <source>Not trained: the model changed</source>

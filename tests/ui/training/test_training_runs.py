@@ -125,7 +125,7 @@ def test_mistakes_are_shown_most_confident_first(qtbot, project):
     chosen = []
     browser.chosen.connect(chosen.append)
     rect = browser.grid.visualItemRect(browser.grid.item(0))
-    panel.curves.setCurrentWidget(browser)
+    panel.curves.setCurrentWidget(panel.history.mistakes_page)
     qtbot.mouseClick(browser.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert chosen == [first]
 

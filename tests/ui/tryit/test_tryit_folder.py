@@ -62,7 +62,7 @@ def test_a_mistake_clicked_goes_to_try_it(qtbot, window, tmp_path):
     browser = panel.history.mistakes
     qtbot.waitUntil(lambda: browser.grid.count() > 0, timeout=10000)
     window.try_panel.pad.clear()
-    panel.curves.setCurrentWidget(browser)
+    panel.curves.setCurrentWidget(panel.history.mistakes_page)
     rect = browser.grid.visualItemRect(browser.grid.item(0))
     qtbot.mouseClick(browser.grid.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert not window.try_panel.pad.is_empty() and window.try_dock.isVisible()

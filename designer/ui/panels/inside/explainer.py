@@ -36,7 +36,7 @@ class FrameView(QWidget):
         super().__init__(parent)
         self.image: QImage | None = None
         self.layout_info = None
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(200, 150)
 
     def set_frame(self, image: QImage, layout_info) -> None:
         self.image, self.layout_info = image, layout_info
@@ -136,7 +136,9 @@ class ExplainerPanel(QWidget):
         self.reset_button = QPushButton(self.tr("Reset"))
         self.reset_button.clicked.connect(self.reset_what_if)
         side = QVBoxLayout()
-        side.addWidget(QLabel(self.tr("<b>What if…</b> (the model stays as it is until you apply)")))
+        what_if_title = QLabel(self.tr("<b>What if…</b> (the model stays as it is until you apply)"))
+        what_if_title.setWordWrap(True)
+        side.addWidget(what_if_title)
         side.addWidget(what_if)
         side.addWidget(self.formula)
         buttons = QHBoxLayout()
@@ -144,8 +146,17 @@ class ExplainerPanel(QWidget):
         buttons.addWidget(self.reset_button)
         side.addLayout(buttons)
         side.addStretch(1)
+        # The cell's numbers in the app's font, beside the picture: readable however small the picture is drawn.
+        self.numbers = QLabel()
+        self.numbers.setObjectName("explainNumbers")
+        self.numbers.setTextFormat(Qt.TextFormat.RichText)
+        self.numbers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.numbers.setWordWrap(True)
+        self.numbers.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.numbers.setMinimumWidth(220)
         body = QHBoxLayout()
         body.addWidget(self.view, 1)
+        body.addWidget(self.numbers, 1)
         body.addLayout(side)
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
@@ -274,6 +285,7 @@ class ExplainerPanel(QWidget):
         self._jobs.discard()
         self.header.setText(text)
         self.view.set_frame(None, None)
+        self.numbers.setText("")
         if not keep_formula:
             self.formula.setText("")
         for widget in (self.back_button, self.play_button, self.step_button, self.gif_button):
@@ -298,7 +310,9 @@ class ExplainerPanel(QWidget):
     def show_frame(self) -> None:
         if self.renderer is None:
             return
-        image, info = self.renderer.frame(self.step, self.out_channel.value(), self.in_channel.currentData())
+        out_channel, channel = self.out_channel.value(), self.in_channel.currentData()
+        image, info = self.renderer.frame(self.step, out_channel, channel, text=False)
+        self.numbers.setText(_numbers_html(*self.renderer.numbers(self.step, out_channel, channel)))
         rgb = image.convert("RGB")
         qimage = QImage(rgb.tobytes(), rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
         self.view.set_frame(qimage, info)
@@ -425,6 +439,25 @@ class ExplainerPanel(QWidget):
             QGuiApplication.restoreOverrideCursor()
 
 
+def _numbers_html(heading: str, grid, lines: list[str]) -> str:
+    """A frame's heading, its grid of products (blue positive, red negative) and the sum, as rich text."""
+    import html
+    import math
+
+    parts = [f"<span style='color:#546e7a'>{html.escape(heading)}</span>"]
+    if grid is not None:
+        rows = []
+        for values in grid:
+            cells = "".join("<td align=right style='color:#546e7a'>pad</td>" if math.isnan(v) else
+                            f"<td align=right style='color:{'#1565c0' if v >= 0 else '#c62828'}'>{v:.2f}</td>"
+                            for v in values)
+            rows.append(f"<tr>{cells}</tr>")
+        parts.append(f"<table cellspacing=0 cellpadding=2>{''.join(rows)}</table>")
+    sums = lines[:lines.index("")] if "" in lines else lines  # the formula is the side column's
+    parts.append("<br>".join(html.escape(line) for line in sums))
+    return "".join(parts[:1]) + "<br>" + "".join(parts[1:])
+
+
 def _normal(param, value):
     try:
         return param.check(value) if value is not None else None
@@ -437,4 +470,16 @@ def install(window) -> None:
     from designer.ui.panels.tryit.tryout import Tryout
 
     tryout = window.findChild(Tryout)
-    window.add_dock("Explain", ExplainerPanel(tryout), Qt.DockWidgetArea.BottomDockWidgetArea)
+    panel = ExplainerPanel(tryout)
+    dock = window.add_dock("Explain", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+
+    def room(visible: bool) -> None:
+        """Brought forward in a short bottom area: grow it to half the window, room for the numbers of a 7×7
+        kernel and the controls (the canvas keeps the other half)."""
+        if not visible or dock.isFloating() or not window.isVisible():
+            return
+        wanted = window.height() // 2
+        if dock.height() < wanted:
+            window.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
+
+    dock.visibilityChanged.connect(room)

@@ -1,9 +1,9 @@
 """The inspector: every parameter of the selected block, with the right editor per kind.
 
 Edits go to Document.set_param as the user types (consecutive edits of one
-field merge into one undo step), so the shapes downstream update live. Below
-the form: input and output shapes, parameter count, formula, and the error
-with a one-click fix.
+field merge into one undo step), so the shapes downstream update live. Under the
+title: the error with a one-click fix (in view in a short dock); below the
+form: input and output shapes, parameter count and formula.
 """
 
 from __future__ import annotations
@@ -246,6 +246,17 @@ class Inspector(QScrollArea):
         title = QLabel(f"<b style='font-size:14px'>{spec.type}</b> <span style='color:#78909c'>"
                        f"({core_text(spec.category)})</span>")
         outer.addWidget(title)
+        # The problem and its fix first, under the title: in view in a short dock, whatever the form's length.
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorLabel")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c62828; background: #fff5f5; border: 1px solid #ef9a9a;"
+                                       "border-radius: 4px; padding: 6px")
+        self.fix_button = QPushButton()
+        self.fix_button.setObjectName("fixButton")
+        self.fix_button.clicked.connect(self._apply_fix)
+        outer.addWidget(self.error_label)
+        outer.addWidget(self.fix_button)
         about = QLabel(core_text(spec.help))
         about.setWordWrap(True)
         about.setStyleSheet("color: #546e7a")
@@ -276,15 +287,7 @@ class Inspector(QScrollArea):
         mono.setStyleHint(QFont.StyleHint.Monospace)
         self.formula_label.setFont(mono)
         self.formula_label.setWordWrap(True)
-        self.error_label = QLabel()
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #c62828; background: #fff5f5; border: 1px solid #ef9a9a;"
-                                       "border-radius: 4px; padding: 6px")
-        self.fix_button = QPushButton()
-        self.fix_button.setObjectName("fixButton")
-        self.fix_button.clicked.connect(self._apply_fix)
-        for widget in (self.shapes_label, self.formula_label, self.error_label, self.fix_button):
+        for widget in (self.shapes_label, self.formula_label):
             outer.addWidget(widget)
         outer.addStretch(1)
         page.setEnabled(not self.document.locked)

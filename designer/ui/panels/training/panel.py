@@ -1,4 +1,4 @@
-"""The Training dock: settings, Start / Pause / Stop, live curves and the confusion matrix.
+"""The Training dock: settings, Start / Pause / Stop, live curves, mistakes and runs.
 
 Pressing Start locks the document (the canvas refuses edits and the status
 bar says why), hands a snapshot of the project to a ``TrainingRun`` (a worker
@@ -6,71 +6,28 @@ thread of its own) and hears its events in order. Curves are buffered as events 
 redrawn by a timer at most 30 times a second, so a fast run cannot flood the
 UI thread. The best weights (by held-out accuracy) go to
 ``document.set_weights`` and make the project modified, so Save keeps them and
-closing asks first. torch is never imported here.
+closing asks first. The settings (``form.TrainingForm``) scroll in their own
+part of a splitter: Start, Stop and the curves stay in view in a small dock.
+torch is never imported here.
 """
 
 from __future__ import annotations
 
-import math
-import sys
-
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit,
-                               QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QSizePolicy, QSplitter,
+                               QVBoxLayout, QWidget)
 
-from designer.core.training import SETTINGS, ConfigError, TrainConfig
-from designer.ui.panels.training.augment_preview import AugmentPreview
-from designer.ui.panels.training.folder_data import FolderData
+from designer.core.training import ConfigError, TrainConfig
+from designer.ui.panels.training.form import FIELDS, FOLDER_ITEM, TrainingForm
 from designer.ui.panels.training.lr_preview import LrPreview
-from designer.ui.panels.pair_grid import PairGrid
-from designer.ui.panels.training.runs import attach_history
-from designer.ui.panels.training.options import RunOptions
 from designer.ui.panels.training.plots import TrainingCurves
+from designer.ui.panels.training.runs import attach_history
 from designer.ui.worker import TrainingRun
 
+__all__ = ["FOLDER_ITEM", "TrainingPanel", "install"]
 REDRAW_MS = 100  # curves redraw 10 times a second (<= 30): painting holds the GIL the training loop needs
 # English keys, shown through translate("TrainingPanel", ...).
 LOCK_REASON = QT_TRANSLATE_NOOP("TrainingPanel", "training is running (Stop it to edit the model)")
-DATASET_HELP = {
-    "mnist-5k": QT_TRANSLATE_NOOP("TrainingPanel",
-                                  "5,000 handwritten digits bundled with the app: works offline, trains in seconds"),
-    "mnist": QT_TRANSLATE_NOOP("TrainingPanel", "70,000 handwritten digits (downloaded once, about 11 MB)"),
-    "fashion-mnist": QT_TRANSLATE_NOOP("TrainingPanel",
-                                       "70,000 pictures of clothes in 10 classes (downloaded once, about 30 MB)"),
-}
-# The dataset list's last entry (its item data; the text is translated): your own pictures, one sub-folder per class.
-FOLDER_ITEM = QT_TRANSLATE_NOOP("TrainingPanel", "image folder")
-LOSS_HELP = {
-    "MSELoss": QT_TRANSLATE_NOOP("TrainingPanel",
-                                 "Mean squared error against one-hot targets (1 for the right class); the "
-                                 "tutorial's example compares with a random target, torch.randn(10)"),
-    "NLLLoss": QT_TRANSLATE_NOOP("TrainingPanel", "Needs LogSoftmax as the last layer"),
-}
-
-
-class DeviceCombo(QComboBox):
-    """Lists only the devices this machine has; asks torch when the list is opened."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.addItem("cpu")
-        self.refresh(import_torch=False)
-
-    def refresh(self, import_torch: bool = True) -> None:
-        if not import_torch and "torch" not in sys.modules:
-            return  # the window must paint before torch loads
-        from designer.ml.training.loop import available_devices
-
-        current = self.currentText()
-        names = available_devices()
-        if names != [self.itemText(i) for i in range(self.count())]:
-            self.clear()
-            self.addItems(names)
-            self.setCurrentText(current if current in names else "cpu")
-
-    def showPopup(self) -> None:  # noqa: N802 - Qt's name
-        self.refresh()
-        super().showPopup()
 
 
 class TrainingPanel(QWidget):
@@ -92,13 +49,11 @@ class TrainingPanel(QWidget):
         self._run_classes: list[str] = []  # class names of the latest run's dataset
         self._run_dataset = ""
         self._kept_note = ""  # says which weights a failed run kept
-        self._filling = False  # the form is being filled from the project: nothing to store back
         self._unusable = False  # the message names a setting that is not usable yet
         self._build()
         self.load_settings()
-        self._connect_settings()
+        self.form.edited.connect(self._store)  # every edit of the form goes to project.training at once
         document.project_replaced.connect(self._project_replaced)
-        document.path_changed.connect(self._path_changed)
         document.locked_changed.connect(self._update_buttons)
         document.shapes_changed.connect(self._update_buttons)
         document.weights_changed.connect(self._weights_changed)
@@ -112,46 +67,18 @@ class TrainingPanel(QWidget):
 
     # layout -------------------------------------------------------------------
     def _build(self) -> None:
-        self.dataset = _choices("dataset", DATASET_HELP)
-        self.dataset.addItem(self.tr(FOLDER_ITEM), FOLDER_ITEM)
-        self.dataset.setItemData(self.dataset.count() - 1,
-                                 self.tr("Your own pictures: a folder with one sub-folder per class"),
-                                 Qt.ItemDataRole.ToolTipRole)
-        self.folder = FolderData(self.document)
-        self.folder.setVisible(False)
-        self.options = RunOptions()
-        self.dataset.currentTextChanged.connect(self._dataset_changed)
-        self.epochs = _spin("epochs")
-        self.batch_size = _spin("batch_size")
-        self.optimizer = _choices("optimizer")
-        self.optimizer.currentTextChanged.connect(self._optimizer_changed)
-        self.lr = QLineEdit()
-        self.lr.setToolTip(self.tr("Learning rate: how big each step is. Too big and the loss explodes; too small "
-                                   "and it crawls."))
-        self.momentum = QDoubleSpinBox()
-        self.momentum.setRange(SETTINGS["momentum"].low, SETTINGS["momentum"].high)
-        self.momentum.setSingleStep(0.1)
-        self.momentum.setDecimals(3)
-        self.nesterov = QCheckBox("Nesterov")  # untranslated: a name
-        self.weight_decay = QLineEdit()
-        self.loss = _choices("loss", LOSS_HELP)
-        self.init = _choices("init", skip=("keep",))  # keep: the check box below
-        self.keep_weights = QCheckBox(self.tr("Continue from trained weights"))
-        self.seed = _spin("seed")
-        self.device = DeviceCombo()
-        momentum_row = QHBoxLayout()
-        momentum_row.setContentsMargins(0, 0, 0, 0)
-        momentum_row.addWidget(self.momentum)
-        momentum_row.addWidget(self.nesterov)
-        momentum = QWidget()
-        momentum.setLayout(momentum_row)
-        # Two columns of label/field pairs (one in a narrow dock): the dock stays short enough to show the curves.
-        self.settings = PairGrid([
-            (self.tr("Dataset"), self.dataset), (self.tr("Device"), self.device), (self.tr("Epochs"), self.epochs),
-            (self.tr("Batch size"), self.batch_size), (self.tr("Optimizer"), self.optimizer),
-            (self.tr("Learning rate"), self.lr), (self.tr("Momentum"), momentum),
-            (self.tr("Weight decay"), self.weight_decay), (self.tr("Loss"), self.loss),
-            (self.tr("Initialisation"), self.init), (self.tr("Seed"), self.seed), ("", self.keep_weights)])
+        self.form = TrainingForm(self.document)
+        for name in FIELDS:  # the form's fields, as the panel's own
+            setattr(self, name, getattr(self.form, name))
+        self.config = self.form.config
+        self._folder_chosen = self.form._folder_chosen
+        settings = QScrollArea()
+        settings.setObjectName("trainingSettings")
+        settings.setWidgetResizable(True)
+        settings.setFrameShape(QScrollArea.Shape.NoFrame)
+        settings.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the form narrows instead
+        settings.setWidget(self.form)
+        settings.setMinimumWidth(self.form.minimumSizeHint().width())
 
         self.start_button = QPushButton(self.tr("Start"))
         self.pause_button = QPushButton(self.tr("Pause"))
@@ -164,87 +91,52 @@ class TrainingPanel(QWidget):
             buttons.addWidget(button)
         self.progress = QProgressBar()
         self.progress.setFormat("%p%")
-        self.progress_label = QLabel(self.tr("Not trained yet"))
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.progress_label = _wrapping(self.tr("Not trained yet"))  # wraps in a narrow dock, never cut
+        self.message = _wrapping("")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.curves = TrainingCurves()
-        self.history = attach_history(self)  # the Runs and Mistakes tabs
+        self.history = attach_history(self)  # the Mistakes and Runs tabs
         self.lr_preview = LrPreview(self)  # the planned learning rate, before and during a run
 
+        results = QWidget()
+        column = QVBoxLayout(results)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(buttons)
+        column.addWidget(self.progress)
+        column.addWidget(self.progress_label)
+        column.addWidget(self.message)
+        column.addWidget(self.curves, 1)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(settings)
+        self.split.addWidget(results)
+        self.split.setStretchFactor(0, 2)
+        self.split.setStretchFactor(1, 3)
+        self._split_sized = False
         layout = QVBoxLayout(self)
-        layout.addWidget(self.settings)
-        layout.addWidget(self.folder)
-        layout.addWidget(self.options)
-        self.augment_preview = AugmentPreview(self)  # after the form: it reads the settings
-        layout.addWidget(self.augment_preview)
-        layout.addLayout(buttons)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.progress_label)
-        layout.addWidget(self.message)
-        layout.addWidget(self.curves, 1)
+        layout.addWidget(self.split)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """Once shown at its size, the settings get two fifths of the height (then the splitter keeps the user's
+        share)."""
+        super().resizeEvent(event)
+        if not self._split_sized and self.isVisible() and self.split.height() > 200:
+            self._split_sized = True
+            height = self.split.height()
+            self.split.setSizes([height * 2 // 5, height - height * 2 // 5])
 
     # settings -----------------------------------------------------------------
     def load_settings(self) -> None:
         """Fill the form from the project's ``training`` object (defaults where absent or unusable)."""
-        self._filling = True
-        try:
-            self._fill()
-        finally:
-            self._filling = False
-
-    def _fill(self) -> None:
-        try:
-            config = TrainConfig.from_project(self.document.project.training)
-        except ConfigError as exc:
-            config = TrainConfig()
-            self._say(self.tr("The project's training settings were not usable ({error}); using the defaults.").format(
-                error=exc), error=True)
-        if config.dataset.startswith("folder:"):
-            self.dataset.setCurrentIndex(self.dataset.findData(FOLDER_ITEM))
-            self.folder.set_dataset(config.dataset)
-        else:
-            self.dataset.setCurrentText(config.dataset)
-        self.epochs.setValue(config.epochs)
-        self.batch_size.setValue(config.batch_size)
-        self.optimizer.setCurrentText(config.optimizer)
-        self.lr.setText(f"{config.lr:g}")
-        self.momentum.setValue(config.momentum)
-        self.nesterov.setChecked(config.nesterov)
-        self.weight_decay.setText(f"{config.weight_decay:g}")
-        self.loss.setCurrentText(config.loss)
-        self.init.setCurrentText(config.init if config.init != "keep" else "default")
-        self.seed.setValue(config.seed if config.seed is not None else 0)
-        self._optimizer_changed(config.optimizer)
-        self.options.load(config)
-        self.options.set_dataset(config.dataset)
-
-    def config(self) -> TrainConfig:
-        """The form as a checked TrainConfig; raises ConfigError naming the setting."""
-        lr, decay = _number(self.lr.text(), "lr"), _number(self.weight_decay.text() or "0", "weight_decay")
-        sgd = self.optimizer.currentText() == "SGD"
-        dataset = self.folder.dataset() if self._folder_chosen() else self.dataset.currentText()
-        return TrainConfig(dataset=dataset, epochs=self.epochs.value(),
-                           batch_size=self.batch_size.value(), optimizer=self.optimizer.currentText(), lr=lr,
-                           momentum=self.momentum.value() if sgd else 0.0, nesterov=sgd and self.nesterov.isChecked(),
-                           weight_decay=decay, loss=self.loss.currentText(), init=self.init.currentText(),
-                           seed=self.seed.value(), device=self.device.currentText(),
-                           **self.options.values()).validated()
-
-    def _connect_settings(self) -> None:
-        """Every edit of the form goes to ``project.training`` at once, through the document."""
-        for signal in (self.dataset.currentIndexChanged, self.folder.changed, self.epochs.valueChanged,
-                       self.batch_size.valueChanged, self.optimizer.currentIndexChanged, self.lr.textChanged,
-                       self.momentum.valueChanged, self.nesterov.toggled, self.weight_decay.textChanged,
-                       self.loss.currentIndexChanged, self.init.currentIndexChanged, self.seed.valueChanged,
-                       self.options.changed):
-            signal.connect(self._store)
+        problem = self.form.load_settings()
+        if problem:
+            self._say(problem, error=True)
 
     def _store(self, *_args) -> None:
         """The form's settings into the project (marks it modified); a setting being typed that is not yet
         usable is named, and the project keeps its last usable value."""
-        if self._filling or self.run is not None:
+        if self.run is not None:
             return
         try:
             config = self.config()
@@ -259,30 +151,6 @@ class TrainingPanel(QWidget):
             self._unusable = False
             self._say("")
         self.document.set_training(config.to_project())
-
-    def _folder_chosen(self) -> bool:
-        return self.dataset.currentData() == FOLDER_ITEM
-
-    def _dataset_changed(self, name: str) -> None:
-        name = FOLDER_ITEM if self._folder_chosen() else name
-        self.folder.setVisible(name == FOLDER_ITEM)
-        self.options.set_dataset(name)
-        if name == FOLDER_ITEM and self.folder.layout_info is None:
-            self.folder.rescan()
-
-    def _optimizer_changed(self, name: str) -> None:
-        self.momentum.setEnabled(name == "SGD")
-        self.nesterov.setEnabled(name == "SGD")
-
-    def _path_changed(self, _path) -> None:
-        """Saved As into another folder: Save rewrote a relative image-folder path; show it as stored."""
-        dataset = (self.document.project.training or {}).get("dataset", "")
-        if self._folder_chosen() and isinstance(dataset, str) and dataset != self.folder.dataset():
-            self._filling = True
-            try:
-                self.folder.set_dataset(dataset)
-            finally:
-                self._filling = False
 
     def _project_replaced(self) -> None:
         if self.run is not None:
@@ -521,49 +389,20 @@ class TrainingPanel(QWidget):
                                      self.tr("The model has problems: fix them first"))
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
-        self.settings.setEnabled(not running)
-        self.options.setEnabled(not running)
-        self.augment_preview.reroll.setEnabled(not running)
-        self.folder.setEnabled(not running)
-        self.keep_weights.setEnabled(self.document.weights is not None)
-
-
-def _spin(key: str) -> QSpinBox:
-    """A spin box over the setting's range."""
-    setting = SETTINGS[key]
-    box = QSpinBox()
-    box.setRange(setting.low, setting.high)
-    box.setGroupSeparatorShown(True)
-    return box
-
-
-def _choices(key: str, tips: dict[str, str] | None = None, skip: tuple[str, ...] = ()) -> QComboBox:
-    """A combo box of the setting's options, each with its tooltip where ``tips`` has one."""
-    box = QComboBox()
-    for name in SETTINGS[key].options:
-        if name in skip:
-            continue
-        box.addItem(name)
-        if tips and name in tips:
-            box.setItemData(box.count() - 1, QCoreApplication.translate("TrainingPanel", tips[name]),
-                            Qt.ItemDataRole.ToolTipRole)
-    return box
-
-
-def _number(text: str, key: str) -> float:
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise ConfigError(f"training.{key}", f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ConfigError(f"training.{key}", "must be a finite number")
-    return value
+        self.form.set_running(running)
 
 
 def _duration(seconds: float) -> str:
     seconds = int(seconds + 0.5)
     return f"{seconds // 60}:{seconds % 60:02d}"
 
+
+def _wrapping(text: str) -> QLabel:
+    """A label that wraps instead of asking the dock for its whole width."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return label
 
 def install(window) -> TrainingPanel:
     """Dock the panel beside the inspector and add Model ▸ Train (Ctrl+T) to bring it forward."""

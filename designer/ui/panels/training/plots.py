@@ -8,17 +8,19 @@ training thread also needs, so fewer, batched repaints keep both fast.
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QGridLayout, QTableWidget, QTableWidgetItem, QTabWidget, QWidget
+from PySide6.QtWidgets import QGridLayout, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget
 
 SMOOTHING = 0.9  # exponential moving average of the batch loss
-NARROW = 520  # below this width the loss plots stack in one column, so their titles are not cut off
+NARROW = 520  # below this width the runs stand above their curves, so the plots' titles are not cut off
+MIN_PLOT = 80  # a plot's least height: the curves tab fits a laptop's dock under Start and Stop
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
 
 
 class TrainingCurves(QTabWidget):
-    """Tabs: batch and per-epoch loss, accuracy, gradient norm per layer, confusion matrix."""
+    """Tabs: the curves (batch and per-epoch loss, accuracy) and the steps (learning rate, gradient norm per
+    layer); the confusion matrix is kept for the Mistakes tab."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -39,42 +41,31 @@ class TrainingCurves(QTabWidget):
         self.val_acc_curve = self.acc_plot.plot(pen=pg.mkPen(COLORS[1], width=2), symbol="s", name=held_out)
         self.grad_plot = _plot(self.tr("Gradient norm per layer"), step)
         self.grad_plot.setLogMode(y=True)
-        losses = QWidget()
-        self.losses_grid = QGridLayout(losses)
-        self.losses_grid.setContentsMargins(0, 0, 0, 0)
-        self._stacked: bool | None = None
-        self._lay_out_losses(stacked=False)
-        self.addTab(losses, self.tr("Loss"))
-        self.addTab(self.acc_plot, self.tr("Accuracy"))
-        self.addTab(self.grad_plot, self.tr("Gradients"))
-        self.confusion = QTableWidget(0, 0)
+        self.grad_plot.setMinimumHeight(MIN_PLOT)
+        curves = QWidget()
+        grid = QGridLayout(curves)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(self.loss_plot, 0, 0, 1, 2)  # the batch loss, the curve a learner watches, full width
+        grid.addWidget(self.epoch_plot, 1, 0)
+        grid.addWidget(self.acc_plot, 1, 1)
+        steps = QWidget()  # what each step does: its learning rate and each layer's gradient
+        column = QVBoxLayout(steps)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.lr_plot, 1)
+        column.addWidget(self.grad_plot, 2)
+        self.addTab(curves, self.tr("Curves"))
+        self.addTab(steps, self.tr("Gradients"))
+        self.confusion = QTableWidget(0, 0)  # shown in the Mistakes tab (runs.HistoryTabs)
         self.confusion.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.confusion.setToolTip(self.tr("Rows: the true class. Columns: what the model answered (held-out set)."))
-        self.addTab(self.confusion, self.tr("Confusion"))
+        self.tabBar().installEventFilter(self)  # the wheel scrolls the dock, it does not flip tabs
         self.clear()
 
-    def _lay_out_losses(self, stacked: bool) -> None:
-        """Batch loss and learning rate side by side, or (narrow) all three plots in one column."""
-        if stacked == self._stacked:
-            return
-        self._stacked = stacked
-        grid = self.losses_grid
-        for plot in (self.loss_plot, self.lr_plot, self.epoch_plot):
-            grid.removeWidget(plot)
-        if stacked:
-            grid.addWidget(self.loss_plot, 0, 0)
-            grid.addWidget(self.lr_plot, 1, 0)
-            grid.addWidget(self.epoch_plot, 2, 0)
-        else:
-            grid.addWidget(self.loss_plot, 0, 0)
-            grid.addWidget(self.lr_plot, 0, 1)
-            grid.addWidget(self.epoch_plot, 1, 0, 1, 2)
-        grid.setColumnStretch(0, 1 if stacked else 3)
-        grid.setColumnStretch(1, 0 if stacked else 2)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        super().resizeEvent(event)
-        self._lay_out_losses(stacked=event.size().width() < NARROW)
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.tabBar() and event.type() == QEvent.Type.Wheel:
+            event.ignore()
+            return True
+        return super().eventFilter(watched, event)
 
     def clear(self) -> None:
         self.steps: list[int] = []
@@ -155,8 +146,7 @@ class TrainingCurves(QTabWidget):
                 item.setToolTip(self.tr("{count} of {total} held-out '{true}' answered as '{answer}'").format(
                     count=count, total=total, true=classes[row], answer=classes[col]))
                 table.setItem(row, col, item)
-        table.resizeColumnsToContents()
-        self.setCurrentWidget(table)
+        table.resizeColumnsToContents()  # the tab the user looks at stays: the matrix waits in Mistakes
 
 
 def _plot(title: str, x_label: str) -> pg.PlotWidget:
@@ -165,5 +155,5 @@ def _plot(title: str, x_label: str) -> pg.PlotWidget:
     plot.addLegend(offset=(-10, 10))
     plot.setLabel("bottom", x_label)
     plot.showGrid(x=True, y=True, alpha=0.3)
-    plot.setMinimumHeight(140)
+    plot.setMinimumHeight(MIN_PLOT)
     return plot

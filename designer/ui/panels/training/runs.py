@@ -1,4 +1,4 @@
-"""The Training panel's Runs tab: every run of the project, compared and reused.
+"""The Training panel's Runs and Mistakes tabs: every run of the project, compared and reused; where it errs.
 
 Runs are read from the project's ``.runs`` folder (``designer.core.runs``), so
 they are there again after closing and reopening the project. Selecting runs
@@ -14,7 +14,7 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from designer.core import runs
 from designer.ui.background import run_in_background
@@ -158,8 +158,15 @@ class HistoryTabs(QObject):
         self.panel = panel
         self.runs = RunHistory()
         self.mistakes = MistakesBrowser()
-        panel.curves.addTab(self.runs, self.tr("Runs"))
-        panel.curves.addTab(self.mistakes, self.tr("Mistakes"))
+        # Where the model goes wrong, in one tab: the confusion matrix above the wrong pictures themselves.
+        where = QSplitter(Qt.Orientation.Vertical)
+        where.setChildrenCollapsible(False)
+        where.addWidget(panel.curves.confusion)
+        where.addWidget(self.mistakes)
+        # These tabs scroll inside themselves when the dock is short: the curves' tab sets the panel's height.
+        self.mistakes_page = _scrolled(where)
+        panel.curves.addTab(self.mistakes_page, self.tr("Mistakes"))
+        panel.curves.addTab(_scrolled(self.runs), self.tr("Runs"))
         document = panel.document
         document.path_changed.connect(lambda *_: self.runs.refresh(document.path))
         document.project_replaced.connect(self._replaced)
@@ -218,6 +225,15 @@ class HistoryTabs(QObject):
         else:
             panel._say(self.tr("The project now has {run}'s best weights (held-out accuracy {accuracy:.1%}): Save "
                                "keeps them.").format(run=run.id, accuracy=run.best_val_acc))
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(page)
+    return area
 
 
 def attach_history(panel) -> HistoryTabs:

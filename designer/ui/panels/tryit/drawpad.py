@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QKeySequence, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (QBoxLayout, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QProgressBar,
+                               QPushButton, QSizePolicy, QWidget)
 
 if TYPE_CHECKING:  # numpy loads with the first drawing, not on the way to the window's first paint
     import numpy as np
@@ -26,6 +26,8 @@ PAD = 280  # the pad's own image, 10x MNIST's 28 pixels
 PEN = PAD / 14  # MNIST strokes are about 2 of its 28 pixels wide
 INTERVAL_MS = 16  # at most one classification asked for per frame (60 Hz); the model runs on a worker thread
 IMAGE_FILTER = QT_TRANSLATE_NOOP("TryPanel", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp)")
+ANSWER_PT = 48  # the answer's size when it fits
+WIDE = 560  # from this width on, the pad stands beside the answer and the bars
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
 
@@ -229,7 +231,8 @@ class DrawPad(QWidget):
             self.file_dropped.emit(paths[0])
 
     def sizeHint(self) -> QSize:
-        return QSize(PAD, PAD)
+        """Small: a dock fits the pad, the answer and the bars; the pad then takes the room that is left."""
+        return QSize(PAD // 2, PAD // 2)
 
 
 def _image_urls(mime) -> list[str]:
@@ -262,14 +265,16 @@ class ProbabilityBars(QWidget):
         row = self.height() / n
         label_w = max([28] + [self.fontMetrics().horizontalAdvance(t) + 8 for t in self.labels[:n]])
         label_w = min(label_w, self.width() // 2)
-        text_w = 48
+        text_w = self.fontMetrics().horizontalAdvance("100%") + 8
         width = max(self.width() - label_w - text_w, 1)
         best = max(range(n), key=self.probs.__getitem__) if any(self.probs) else -1
         for i, p in enumerate(self.probs):
             y = i * row
             painter.setPen(self.palette().text().color())
+            name = self.labels[i] if i < len(self.labels) else str(i)
+            name = self.fontMetrics().elidedText(name, Qt.TextElideMode.ElideRight, int(label_w - 4))
             painter.drawText(QRectF(0, y, label_w - 4, row), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             self.labels[i] if i < len(self.labels) else str(i))
+                             name)
             color = QColor(60, 140, 230) if i == best else QColor(150, 150, 150)
             if self.dimmed:
                 color.setAlpha(110)
@@ -298,10 +303,12 @@ class TryPanel(QWidget):
         self._digit_help = self.seen.toolTip()
         self.answer = QLabel("–")
         font = QFont(self.font())
-        font.setPointSize(48)
+        font.setPointSize(ANSWER_PT)
         font.setBold(True)
         self.answer.setFont(font)
         self.answer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.answer.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # a long name shrinks
+        self.answer.setMinimumWidth(40)
         self.bars = ProbabilityBars()
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -314,25 +321,19 @@ class TryPanel(QWidget):
         self._last_run = -1.0
         self.shown_at = 0.0  # perf_counter when the last result was put on screen
 
-        buttons = QHBoxLayout()
+        self.button_row = QWidget()
+        buttons = QHBoxLayout(self.button_row)
+        buttons.setContentsMargins(0, 0, 0, 0)
         for button in (self.clear_button, self.undo_button, self.open_button):
             buttons.addWidget(button)
-        left = QVBoxLayout()
-        left.addWidget(self.pad, 1)
-        left.addLayout(buttons)
-        right = QVBoxLayout()
-        seen_row = QHBoxLayout()
-        seen_row.addWidget(self.seen)
-        seen_row.addWidget(self.answer, 1)
-        right.addLayout(seen_row)
-        right.addWidget(self.bars, 1)
-        right.addWidget(self.status)
-        right.addWidget(self.train_button)
-        right.addWidget(self.progress)
-        top = QHBoxLayout(self)
-        top.addLayout(left, 3)
-        top.addLayout(right, 2)
-
+        self.answer_box = QWidget()  # what the model sees, and its answer
+        self.answer_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.answer_box)
+        self.answer_layout.setContentsMargins(0, 0, 0, 0)
+        self.answer_layout.addWidget(self.seen, 0, Qt.AlignmentFlag.AlignCenter)
+        self.answer_layout.addWidget(self.answer, 1)
+        self.grid = QGridLayout(self)
+        self.wide: bool | None = None
+        self._lay_out(wide=False)
         self.pad.changed.connect(self.request)
         self.pad.stroke_finished.connect(self._pad_edited)
         self.clear_button.clicked.connect(self._pad_edited)
@@ -346,6 +347,55 @@ class TryPanel(QWidget):
         tryout.result_ready.connect(self._show)
         tryout.training_progress.connect(self._show_progress)
         self._show_status()
+
+    # layout ------------------------------------------------------------------------------
+    def _lay_out(self, wide: bool) -> None:
+        """Wide: the pad beside the answer and the bars. Narrow (a side dock): the pad above them, the answer
+        beside the bars, so the whole panel fits the dock without scrolling."""
+        if wide == self.wide:
+            return
+        self.wide = wide
+        grid = self.grid
+        for widget in (self.pad, self.button_row, self.answer_box, self.bars, self.status, self.train_button,
+                       self.progress):
+            grid.removeWidget(widget)
+        self.answer_layout.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
+        if wide:
+            grid.addWidget(self.pad, 0, 0, 5, 1)
+            grid.addWidget(self.button_row, 5, 0)
+            for row, widget in enumerate((self.answer_box, self.bars, self.status, self.train_button, self.progress)):
+                grid.addWidget(widget, row, 1)
+            stretches, columns = (0, 1, 0, 0, 0, 0), (3, 2)
+        else:
+            grid.addWidget(self.pad, 0, 0, 1, 2)
+            grid.addWidget(self.button_row, 1, 0, 1, 2)
+            grid.addWidget(self.answer_box, 2, 0)
+            grid.addWidget(self.bars, 2, 1)
+            for row, widget in enumerate((self.status, self.train_button, self.progress), start=3):
+                grid.addWidget(widget, row, 0, 1, 2)
+            stretches, columns = (3, 0, 2, 0, 0, 0), (0, 1)
+        for row, stretch in enumerate(stretches):
+            grid.setRowStretch(row, stretch)
+        for column, stretch in enumerate(columns):
+            grid.setColumnStretch(column, stretch)
+        grid.activate()  # at once: a click that follows lands on the pad where it is drawn
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._lay_out(wide=event.size().width() >= WIDE)
+        self._fit_answer()
+
+    def _fit_answer(self) -> None:
+        """The answer as large as its room allows (48 pt at most): a long class name shrinks, never pushes."""
+        font = QFont(self.answer.font())
+        size = ANSWER_PT
+        font.setPointSize(size)
+        room = max(self.answer.width() - 4, 20)
+        while size > 9 and QFontMetrics(font).horizontalAdvance(self.answer.text()) > room:
+            size -= 2
+            font.setPointSize(size)
+        if font.pointSize() != self.answer.font().pointSize():
+            self.answer.setFont(font)
 
     # classification, throttled ------------------------------------------------------
     def request(self) -> None:
@@ -386,6 +436,7 @@ class TryPanel(QWidget):
                 names = self.tryout.class_names(len(result.probs))
                 self.bars.labels = names
                 self.answer.setText(names[int(result.probs.argmax())])
+                self._fit_answer()
                 self.answer.setStyleSheet("" if result.trained else "color: #999;")  # a guess, not an answer
                 self.bars.set_probabilities(result.probs, dimmed=not result.trained)
         self.shown_at = time.perf_counter()
