@@ -287,7 +287,8 @@ class ActivationsPanel(QWidget):
         self._model_stale = True
         self.state.clear()  # the old model's: the new one's follows once it is built
         self.mode.setText("")
-        if self.isVisible() and (self.tryout.last is not None or self.tabs.currentIndex() != 0):
+        drawn = self.tryout.last is not None and not self.tryout.last.empty
+        if self.isVisible() and (drawn or self.tabs.currentIndex() != 0):  # else opening a project builds nothing
             self.refresh_model(build=True)
 
     def _model_arrived(self) -> None:
