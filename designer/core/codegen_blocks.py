@@ -171,3 +171,28 @@ def _constructor(spec, resolved: dict, raw: dict, block: BlockClass) -> str:
             continue
         args.append(f"{param.name}={codegen._value(value)}")
     return f"nn.{spec.type}({', '.join(args)})"
+
+
+def layer_paths(graph: Graph, prefix: str = "", owners: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+    """Every layer of the class-style model, inner layers of blocks included, by module path.
+
+    ``layer1_0.conv1`` -> ``("b1", "c1")``: the node ids from the top-level instance down to the layer.
+    A top-level layer's path is its own id alone. Merges are not modules and are not listed.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for node_id, ident in codegen.identifiers(graph).items():
+        node = graph.nodes[node_id]
+        if node.type in graph.blocks:
+            if not graph.blocks.loop(node.type):
+                out.update(layer_paths(graph.blocks[node.type].graph, f"{prefix}{ident}.", owners + (node_id,)))
+        else:
+            out[prefix + ident] = owners + (node_id,)
+    return out
+
+
+def class_names(graph: Graph) -> dict[str, str]:
+    """Block name -> its class name in the generated code (for the blocks the model uses)."""
+    result = shapes.infer(graph)
+    if not result.valid:
+        return {}
+    return {name: c.ident for name, c in used_blocks(graph, result).items()}

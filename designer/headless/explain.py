@@ -19,12 +19,34 @@ def _error(message: str) -> None:
     print(_("error: {message}").format(message=message), file=sys.stderr)
 
 
-def _find_layer(graph, path: list[str], wanted: str) -> str | None:
+EXPLAINABLE = ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d")
+
+
+def _find_layer(graph, path: list[str], wanted: str) -> tuple[str, tuple[str, ...]] | None:
+    """The node (and, inside a block, the inner node ids) a layer name means: ``conv1``, ``layer1_0.conv1``."""
     names = graph.generated_names()
     for node_id in path:
         if wanted in (node_id, names.get(node_id)):
-            return node_id
-    return None
+            return node_id, ()
+    from designer.core.codegen_blocks import layer_paths
+
+    found = layer_paths(graph).get(wanted)
+    return (found[0], found[1:]) if found and len(found) > 1 else None
+
+
+def _explainable(graph, path: list[str]) -> list[str]:
+    """The names of the layers that can be explained, inner layers of blocks by their module path."""
+    from designer.core.codegen_blocks import layer_paths
+
+    names = graph.generated_names()
+    out = [names[n] for n in path[1:] if graph.nodes[n].type in EXPLAINABLE]
+    for name, ids in layer_paths(graph).items():
+        level = graph
+        for owner in ids[:-1]:
+            level = level.blocks[level.nodes[owner].type].graph
+        if len(ids) > 1 and level.nodes[ids[-1]].type in EXPLAINABLE:
+            out.append(name)
+    return out
 
 
 def run(args) -> int:
@@ -37,11 +59,9 @@ def run(args) -> int:
         _error(str(exc))
         return exc.exit_code
     graph, path = project.graph, shapes.path
-    node_id = _find_layer(graph, path, args.layer)
-    if node_id is None:
-        names = graph.generated_names()
-        known = ", ".join(names[n] for n in path[1:] if graph.nodes[n].type in
-                          ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d"))
+    found = _find_layer(graph, path, args.layer)
+    if found is None:
+        known = ", ".join(_explainable(graph, path))
         if known:
             _error(_("{file}: no layer named {layer} in the model (layers to explain: {known})").format(
                 file=args.file, layer=repr(args.layer), known=known))
@@ -68,9 +88,10 @@ def run(args) -> int:
     if prepared.empty:
         _error(_("{file}: no ink found (a blank image): nothing to explain").format(file=args.image))
         return 2
-    name = graph.generated_names()[node_id]
+    node_id, inner = found
+    name = graph.generated_names()[node_id] if not inner else args.layer
     try:
-        explainer = for_node(graph, path, model.eval(), prepared.tensor, node_id)
+        explainer = for_node(graph, path, model.eval(), prepared.tensor, node_id, inner=inner)
     except ExplainError as exc:
         where = _("{where}: {what}").format(where=args.file, what=name)
         _error(_("{where}: {what}").format(where=where, what=exc))
@@ -87,6 +108,6 @@ def run(args) -> int:
         return 2
     print(ngettext("wrote {file}: {count} frame of {layer} ({type}), output channel {channel}, in {seconds} s",
                    "wrote {file}: {count} frames of {layer} ({type}), output channel {channel}, in {seconds} s",
-                   frames).format(file=args.out, count=frames, layer=name, type=graph.nodes[node_id].type,
+                   frames).format(file=args.out, count=frames, layer=name, type=explainer.type,
                                   channel=args.channel, seconds=f"{time.perf_counter() - started:.1f}"))
     return 0

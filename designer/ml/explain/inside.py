@@ -27,14 +27,18 @@ class LayerOutput:
     Attributes:
         name: the module's attribute name (its state_dict prefix), e.g. ``conv1``.
         type: the torch.nn class name.
-        node_id: the graph node this layer was built from, when known.
+        node_id: the graph node this layer was built from, when known (for a layer inside a block,
+            the top-level block instance).
         output: the output without the batch dimension, detached, on the CPU.
+        inner: for a layer inside a block, the node ids below ``node_id`` down to the layer
+            (``("c1",)`` for ``layer1_0.conv1``); empty for a top-level layer.
     """
 
     name: str
     type: str
     node_id: str | None
     output: torch.Tensor
+    inner: tuple[str, ...] = ()
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -53,8 +57,11 @@ class StateEntry:
 
 
 def layers(model: nn.Module) -> list[tuple[str, nn.Module]]:
-    """The model's layers in forward order (its direct children: one per graph node)."""
-    return list(model.named_children())
+    """The model's layers in forward order: the modules without sub-modules, by module path.
+
+    One per graph node for a model of layers; a block's layers by their nested names (``layer1_0.conv1``).
+    """
+    return [(name, module) for name, module in model.named_modules() if name and next(module.children(), None) is None]
 
 
 def node_names(model: nn.Module, path: Sequence[str], graph=None) -> dict[str, str]:
@@ -69,10 +76,10 @@ def node_names(model: nn.Module, path: Sequence[str], graph=None) -> dict[str, s
     """
     names = [name for name, _ in layers(model)]
     if graph is not None:
-        from designer.core import codegen
+        from designer.core.codegen_blocks import layer_paths
 
-        by_ident = {ident: node for node, ident in codegen.identifiers(graph).items()}
-        mapping = {name: by_ident[name] for name in names if name in by_ident}
+        paths = layer_paths(graph)
+        mapping = {name: paths[name][0] for name in names if name in paths}
         return mapping if len(mapping) == len(names) else {}
     nodes = list(path)[1:]
     if len(names) != len(nodes):
@@ -92,19 +99,26 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = (),
         The model's output and one LayerOutput per layer, in forward order, for sample 0.
     """
     ids = node_names(model, path, graph)
+    inner: dict[str, tuple[str, ...]] = {}
+    if graph is not None and ids:
+        from designer.core.codegen_blocks import layer_paths
+
+        inner = {name: ids_[1:] for name, ids_ in layer_paths(graph).items()}
     records: list[LayerOutput] = []
     handles = []
 
     def hook_for(name: str):
         def hook(module: nn.Module, inputs, output) -> None:
             if isinstance(output, torch.Tensor):
-                records.append(LayerOutput(name, type(module).__name__, ids.get(name), output[0].detach().cpu()))
+                records.append(LayerOutput(name, type(module).__name__, ids.get(name), output[0].detach().cpu(),
+                                           inner.get(name, ())))
         return hook
 
-    def merge_hook(name: str, node_type: str, node_id: str):
-        def hook(module: nn.Module, inputs) -> None:
-            if inputs and isinstance(inputs[0], torch.Tensor):
-                records.append(LayerOutput(name, node_type, node_id, inputs[0][0].detach().cpu()))
+    def merge_hook(name: str, node_type: str, node_id: str, below: tuple[str, ...], after: bool = False):
+        def hook(module: nn.Module, inputs, output=None) -> None:
+            value = output if after else (inputs[0] if inputs else None)
+            if isinstance(value, torch.Tensor):
+                records.append(LayerOutput(name, node_type, node_id, value[0].detach().cpu(), below))
         return hook
 
     modules = dict(layers(model))
@@ -112,16 +126,23 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = (),
         handles.append(module.register_forward_hook(hook_for(name)))
     last_merge = None
     if graph is not None and ids:
-        by_node = {node: name for name, node in ids.items()}
-        mp = graph.model_path()
-        display = graph.generated_names()
-        for merge in (n for n in mp.nodes if graph.nodes[n].type in MERGES):
-            fed = next((by_node[n] for n in mp.nodes if merge in mp.inputs.get(n, ()) and n in by_node), None)
-            if fed is not None:
-                hook = merge_hook(display[merge], graph.nodes[merge].type, merge)
-                handles.append(modules[fed].register_forward_pre_hook(hook))
-            elif merge == mp.output:
-                last_merge = merge
+        for level_graph, prefix, owners in _levels(graph):
+            idents = codegen_identifiers(level_graph)
+            mp = level_graph.model_path()
+            display = level_graph.generated_names()
+            for merge in (n for n in mp.nodes if level_graph.nodes[n].type in MERGES):
+                top = owners[0] if owners else merge
+                below = (owners[1:] + (merge,)) if owners else ()
+                label, kind = prefix + display[merge], level_graph.nodes[merge].type
+                fed = next((n for n in mp.nodes if merge in mp.inputs.get(n, ()) and n in idents), None)
+                if fed is not None:
+                    module = model.get_submodule(prefix + idents[fed])
+                    handles.append(module.register_forward_pre_hook(merge_hook(label, kind, top, below)))
+                elif merge == mp.output and owners:  # a block's output: what its instance returns
+                    module = model.get_submodule(prefix.rstrip("."))
+                    handles.append(module.register_forward_hook(merge_hook(label, kind, top, below, after=True)))
+                elif merge == mp.output:
+                    last_merge = merge
     try:
         with evaluating(model):
             out = model(x)
@@ -132,6 +153,21 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = (),
         records.append(LayerOutput(graph.generated_names()[last_merge], graph.nodes[last_merge].type, last_merge,
                                    out[0].detach().cpu()))
     return out, records
+
+
+def codegen_identifiers(graph) -> dict[str, str]:
+    from designer.core.codegen import identifiers
+
+    return identifiers(graph)
+
+
+def _levels(graph, prefix: str = "", owners: tuple[str, ...] = ()):
+    """The graph and every block instance's definition in the model: (graph, module path prefix, owner ids)."""
+    yield graph, prefix, owners
+    for node_id, ident in codegen_identifiers(graph).items():
+        node = graph.nodes[node_id]
+        if node.type in graph.blocks and not graph.blocks.loop(node.type):
+            yield from _levels(graph.blocks[node.type].graph, f"{prefix}{ident}.", owners + (node_id,))
 
 
 @contextmanager

@@ -263,21 +263,38 @@ def what_if(params: dict, changes: dict) -> dict:
 
 
 def for_node(graph, path: list[str], model, tensor: torch.Tensor, node_id: str,
-             changes: dict | None = None) -> Explainer:
+             changes: dict | None = None, inner: tuple[str, ...] = ()) -> Explainer:
     """The explainer of one node of a built model (class style), on the model input ``tensor`` (a batch of one).
 
     ``changes``: what-if settings (kernel_size, stride, padding, dilation) laid over the node's own. The
     layer's input is taken by a hook on the layer itself, so a layer after a merge is explained as well.
+    ``inner``: for a layer inside a block, the node ids from the instance ``node_id`` down to the layer
+    (its parameters are the instance's, arguments filled in).
     """
     from designer.core.codegen import identifiers
     from designer.ml.explain.inside import evaluating
 
-    node = graph.nodes[node_id]
+    node, params = graph.nodes[node_id], graph.nodes[node_id].params
+    ident = identifiers(graph).get(node_id) if node_id in path else None
+    if inner and ident:
+        from designer.core.shapes import infer
+
+        result, level = infer(graph).nodes[node_id], graph
+        for inner_id in inner:
+            block = level.blocks.get(node.type)
+            result = result.inner.nodes.get(inner_id) if result is not None and result.inner is not None else None
+            if block is None or result is None or inner_id not in block.graph.nodes:
+                raise ExplainError(_("this block is not part of the model: wire it in first"))
+            level = block.graph
+            node, ident = level.nodes[inner_id], f"{ident}.{identifiers(level).get(inner_id)}"
+        params = result.resolved or {}
     if node.type not in EXPLAINED:
         raise ExplainError(_("{layer} has no sliding window to explain: choose a Conv2d, ConvTranspose2d, "
                              "MaxPool2d or AvgPool2d").format(layer=node.type))
-    ident = identifiers(graph).get(node_id) if node_id in path else None
-    module = getattr(model, ident, None) if ident else None
+    try:
+        module = model.get_submodule(ident) if ident else None
+    except AttributeError:
+        module = None
     if module is None:
         raise ExplainError(_("this block is not part of the model: wire it in first"))
     seen: list[torch.Tensor] = []
@@ -289,5 +306,5 @@ def for_node(graph, path: list[str], model, tensor: torch.Tensor, node_id: str,
         handle.remove()
     if not seen:
         raise ExplainError(_("the model ran without reaching this layer"))
-    return Explainer(node.type, what_if(node.params, changes or {}), seen[0], getattr(module, "weight", None),
+    return Explainer(node.type, what_if(params, changes or {}), seen[0], getattr(module, "weight", None),
                      getattr(module, "bias", None))

@@ -319,7 +319,10 @@ class ActivationsPanel(QWidget):
         selected, path = self.document.selected, set(self.document.shapes.path)
         current = [layer for layer in result.layers if layer.node_id in path]
         if selected is not None:
-            return next((layer for layer in current if layer.node_id == selected), None)
+            matching = [layer for layer in current if layer.node_id == selected]
+            if matching and selected in self.document.graph.nodes and self.document.graph.is_block(selected):
+                return matching[-1]  # a block: its last layer's output is what the block gives
+            return next(iter(matching), None)
         return next((layer for layer in current if layer.output.dim() == 3), None)
 
     def refresh(self, *args) -> None:
@@ -353,7 +356,7 @@ class ActivationsPanel(QWidget):
                 self._say(self.tr("No output recorded for this block."))
             else:
                 self.shown_layer = layer
-                inferred = self.document.shapes.nodes[layer.node_id].out_shape
+                inferred = _inferred(self.document.shapes, layer)
                 text = self.tr("{name} · {type} · output {shape}").format(name=layer.name, type=layer.type,
                                                                            shape=_dims(layer.shape))
                 if inferred != layer.shape:
@@ -456,3 +459,13 @@ class ActivationsPanel(QWidget):
 
 def _dims(shape) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")" if shape else "?"
+
+
+def _inferred(shapes, layer):
+    """The shape inference says for a recorded layer (inside blocks: the inner node's, for this instance)."""
+    result = shapes.nodes.get(layer.node_id)
+    for inner_id in layer.inner:
+        if result is None or result.inner is None:
+            return None
+        result = result.inner.nodes.get(inner_id)
+    return result.out_shape if result is not None else None
