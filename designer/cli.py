@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help=_("use these weights instead of a seeded initialisation"))
     export.add_argument("--onnx", metavar="OUT.onnx", help=_("also write an ONNX model"))
     export.add_argument("--train-script", metavar="TRAIN.py", help=_("also write a standalone training script"))
+    export.add_argument("--notebook", metavar="OUT.ipynb",
+                        help=_("also write a Jupyter notebook that trains the model with all of its settings"))
     export.add_argument("--no-check", action="store_true",
                         help=_("skip the check that imports the written files in a fresh process"))
 

@@ -1,12 +1,14 @@
-"""``export FILE --py OUT.py [--style] [--weights] [--from-weights] [--onnx] [--train-script] [--no-check]``.
+"""``export FILE --py OUT.py [--style] [--weights] [--from-weights] [--onnx] [--train-script] [--notebook OUT.ipynb]
+[--no-check]``.
 
 Everything is checked before anything is written: the project, the graph, and
 the weights given with --from-weights. Then, as File ▸ Export does, the .py
 (with the weights) is imported in a fresh Python process and the ONNX file
 run through onnxruntime, and one verdict line per file is printed. Exit
 codes: 0 written (and verified), 1 invalid graph, unusable weights, a missing
-optional exporter or outputs that differ, 2 unreadable project file or a
-usage error.
+optional exporter, outputs that differ or a model the notebook cannot train,
+2 unreadable project file or a usage error. ``--notebook`` alone writes only
+the notebook.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ def _err(message: str) -> None:
 
 
 def _usage_problem(args) -> str | None:
-    if not any([args.py, args.weights, args.onnx, args.train_script]):
-        return _("nothing to write: give --py OUT.py (and optionally --weights, --onnx, --train-script)")
+    if not any([args.py, args.weights, args.onnx, args.train_script, args.notebook]):
+        return _("nothing to write: give --py OUT.py (and optionally --weights, --onnx, --train-script) or "
+                 "--notebook OUT.ipynb")
     if args.train_script and not args.py:
         return _("--train-script needs --py: the training script imports the model from that file")
     if args.train_script and Path(args.train_script).resolve().parent != Path(args.py).resolve().parent:
@@ -46,6 +49,10 @@ def run(args) -> int:
         return 2
     if args.onnx and not _onnx_ready():
         return 1
+    if args.notebook:
+        status = _notebook(project, args)
+        if status or not any([args.py, args.weights, args.onnx, args.train_script]):
+            return status
 
     # torch is imported only from here on.
     from designer.ml import models
@@ -78,6 +85,22 @@ def run(args) -> int:
         _err(_("the exported files do not compute what the model computes: {problems}").format(
             problems="; ".join(failed)))
         return 1
+    return 0
+
+
+def _notebook(project, args) -> int:
+    from designer.core import codegen
+    from designer.ml.export import notebook
+
+    try:
+        notebook.write(project, args.notebook)
+    except codegen.CodegenError as exc:
+        _err(f"{args.file}: {exc}")
+        return 1
+    except OSError as exc:
+        _err(_("{file} could not be written: {reason}").format(file=args.notebook, reason=exc.strerror or exc))
+        return 1
+    print(_("wrote {file}: a notebook that trains the model with all of its settings").format(file=args.notebook))
     return 0
 
 

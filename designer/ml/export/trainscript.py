@@ -46,10 +46,10 @@ def _title(name: str) -> str:
     return cleaned or "model"
 
 
-def copied_code() -> str:
-    """The bodies of the app's files that the script carries: no docstring, no imports (the script has them)."""
+def copied_code(names: tuple[str, ...] = COPIED) -> str:
+    """The bodies of the app's files that the script (or a notebook) carries: no docstring, no imports."""
     parts = []
-    for name in COPIED:
+    for name in names:
         source = (ML_SOURCES / name).read_text(encoding="utf-8")
         body = [node for node in ast.parse(source).body if not isinstance(node, (ast.Import, ast.ImportFrom))]
         if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):

@@ -48,3 +48,18 @@ def test_export_notebook_from_the_file_menu(window, tmp_path):
     assert export_notebook(window, str(path))
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["nbformat"] == 4 and "class Net(nn.Module):" in "".join(data["cells"][2]["source"])
+
+
+def test_export_notebook_refuses_a_model_that_does_not_give_ten_classes_in_chinese(chinese, window, qtbot,
+                                                                                    tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    from designer.core import templates
+    from tests.ui.conftest import answer_dialog
+
+    window.document.set_project(templates.new_project("small-module"))  # Linear(45, 8): eight outputs
+    seen = []
+    answer_dialog(qtbot, QMessageBox.StandardButton.Ok, seen)
+    assert not export_notebook(window, str(tmp_path / "small.ipynb"))
+    assert seen and "模型对每个样本给出 8 个输出" in seen[0] and "Linear(…, 10)" in seen[0]
+    assert not (tmp_path / "small.ipynb").exists()
