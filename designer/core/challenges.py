@@ -18,7 +18,7 @@ from designer.core import safe_json
 from designer.core.i18n import _, language
 from designer.core.project import Project, ProjectError
 from designer.core.shapes import ModelShapes
-from designer.core.training import DATASETS
+from designer.core.datasets import BUILT_IN as DATASETS
 
 FORMAT = "netdesigner.challenge"
 VERSION = 1

@@ -14,22 +14,19 @@ A new setting is one field here (``field_for(Whole(...))``), plus a rule in
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable
 
+from designer.core import datasets
+from designer.core.datasets import DIGITS
 from designer.core.i18n import _
 from designer.core.safe_json import kind_of
 
-DATASETS = ("mnist-5k", "mnist", "fashion-mnist")
-TRAIN_SAMPLES = {"mnist-5k": 4500, "mnist": 60000, "fashion-mnist": 60000}  # each dataset's training samples
 OPTIMIZERS = ("SGD", "Adam", "AdamW")
 LOSSES = ("CrossEntropyLoss", "MSELoss", "NLLLoss")
 INITS = ("default", "kaiming", "xavier", "keep")  # keep: continue from the weights the model has
 MAX_SEED = 2**31 - 1
 SCHEDULES = ("constant", "step", "cosine", "one-cycle")  # learning-rate schedules (designer.ml.standalone.schedules)
-DIGITS = ("mnist-5k", "mnist")  # a mirrored digit is not a digit: no flips
-FOLDER_PREFIX = "folder:"  # dataset "folder:PATH": an image folder
 
 
 class ConfigError(ValueError):
@@ -78,8 +75,8 @@ class DatasetName(Choice):
     """One of ``options``, or ``folder:PATH``: an image folder (a relative PATH counts from the project file)."""
 
     def check(self, value: Any) -> str:
-        if isinstance(value, str) and value.startswith(FOLDER_PREFIX):
-            if not value[len(FOLDER_PREFIX):].strip():
+        if datasets.is_folder(value):
+            if not datasets.folder_text(value):
                 raise ValueError(_("write the image folder after 'folder:', e.g. folder:pictures"))
             return value
         options = ", ".join(self.options)
@@ -170,7 +167,7 @@ def field_for(setting: Setting):
 class TrainConfig:
     """Everything that decides a run. Build one with ``from_project`` or ``validated`` to have it checked."""
 
-    dataset: str = field_for(DatasetName("mnist-5k", options=DATASETS))
+    dataset: str = field_for(DatasetName("mnist-5k", options=datasets.BUILT_IN))
     epochs: int = field_for(Whole(5, low=1, high=100_000))
     batch_size: int = field_for(Whole(64, low=1, high=1 << 20))
     optimizer: str = field_for(Choice("Adam", options=OPTIMIZERS))
@@ -254,34 +251,6 @@ def check(training: dict, source: str | None = None) -> None:
     keys this version does not know are left alone.
     """
     TrainConfig.from_project(training, source)
-
-
-def rebase_folder(dataset: str, old_base: str | os.PathLike | None, new_base: str | os.PathLike) -> str:
-    """``folder:PATH`` with a relative PATH rewritten to count from ``new_base`` instead of ``old_base``.
-
-    Save As into another folder calls it, so the project still names the same
-    image folder. ``old_base`` None (a project never saved) means the current
-    folder. Other datasets, absolute and ``~`` paths come back unchanged.
-
-    Args:
-        dataset: a ``training.dataset`` value.
-        old_base: the folder the project file was in.
-        new_base: the folder it is saved into now.
-
-    Returns:
-        The dataset value for the project file in ``new_base``.
-    """
-    if not isinstance(dataset, str) or not dataset.startswith(FOLDER_PREFIX):
-        return dataset
-    text = dataset[len(FOLDER_PREFIX):].strip()
-    if not text or text.startswith("~") or os.path.isabs(text):
-        return dataset
-    target = os.path.abspath(os.path.join(old_base if old_base is not None else os.getcwd(), text))
-    try:
-        moved = os.path.relpath(target, os.path.abspath(new_base))
-    except ValueError:  # another drive (Windows): no relative path reaches it
-        moved = target
-    return FOLDER_PREFIX + moved.replace(os.sep, "/")
 
 
 def _short(value: str, limit: int = 40) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from designer.core.datasets import project_folder
 from designer.core.i18n import _
 
 
@@ -70,7 +71,7 @@ def run(args) -> int:
                     file=project.weights, seed=models.SEED))
     request = models.Request(py=_path(args.py), style=args.style, weights=_path(args.weights),
                              onnx=_path(args.onnx), train_script=_path(args.train_script),
-                             verify=not args.no_check, project_dir=Path(args.file).resolve().parent)
+                             verify=not args.no_check, project_dir=project_folder(args.file))
     outcome = models.export(project, state, request, origin=str(args.from_weights or _("trained weights")))
     for line in outcome.lines:
         print(line, flush=True)

@@ -14,8 +14,8 @@ it; 2 the project, the weights or an image could not be read (or held no ink).
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
+from designer.core.datasets import is_folder, project_folder
 from designer.core.i18n import _
 
 
@@ -28,7 +28,6 @@ def run(args) -> int:
 
     from designer.ml import models
     from designer.ml.data import folders
-    from designer.ml.data.datasets import is_folder
     from designer.ml.explain.inside import classify
     from designer.ml.data.preprocess import PreprocessError, adapt, load_image, preprocess
 
@@ -108,7 +107,7 @@ def _project_classes(file: str, project, input_shape, scores: int) -> list[str] 
     dataset = project.training["dataset"]
     try:
         folders.picture_size(input_shape)
-        classes = folders.classes_of(dataset, Path(file).resolve().parent)
+        classes = folders.classes_of(dataset, project_folder(file))
     except folders.FolderError as exc:
         _error(f"{file}: training.dataset: {exc}")
         return None

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
+from designer.core.datasets import is_folder, project_folder
 from designer.core.i18n import _
 from designer.core.training import ConfigError, TrainConfig
 
@@ -85,7 +85,7 @@ def run(args) -> int:
         return 1
     input_shape = proj.graph.input_node().params.get("shape", [1, 28, 28])
     try:
-        dataset = data.load(config.dataset, input_shape, progress=_load_progress, base=Path(args.file).resolve().parent)
+        dataset = data.load(config.dataset, input_shape, progress=_load_progress, base=project_folder(args.file))
     except data.DatasetError as exc:
         _err(str(exc))
         return 1
@@ -113,7 +113,7 @@ def run(args) -> int:
                     dataset=config.dataset, device=event.device), flush=True)
             elif isinstance(event, Started):
                 classes = _(", {count} classes").format(count=dataset.num_classes) \
-                    if data.is_folder(config.dataset) else ""
+                    if is_folder(config.dataset) else ""
                 print(_("training {name} on {dataset} ({count:,} samples, {held:,} held out{classes}) on {device}, "
                         "{optimizer} lr {lr:g}, batch {batch}, seed {seed}").format(
                     name=proj.name, dataset=config.dataset, count=event.train_samples, held=event.held_out_samples,

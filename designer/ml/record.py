@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from designer.core.datasets import is_folder
 from designer.core.i18n import _
 
 FORMAT = "netdesigner.weights"
@@ -76,7 +77,7 @@ class Record:
 def for_dataset(signature: str, input_shape, dataset: str, classes) -> Record:
     """The record of weights trained on ``dataset`` (whose classes are ``classes``) for an Input of ``input_shape``."""
     shape = tuple(int(d) for d in input_shape)
-    if isinstance(dataset, str) and dataset.startswith("folder:"):
+    if is_folder(dataset):
         from designer.ml.data.folders import picture_size
 
         channels, height, width = picture_size(shape)

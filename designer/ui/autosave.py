@@ -115,7 +115,7 @@ class Autosaver(QObject):
         """torch.save on a worker thread, to a side file that becomes the recovery weights in the UI thread."""
         doc = self.document
         part, discarded = self.weights_path.with_name(self.weights_path.name + ".part"), threading.Event()
-        project, known, folder = doc.snapshot(), doc.weights_record, doc.path.parent if doc.path else None
+        project, known, folder = doc.snapshot(), doc.weights_record, doc.folder
         self._saving = discarded
 
         def work() -> None:

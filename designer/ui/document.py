@@ -14,7 +14,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from designer.core import layers, layout, topology
+from designer.core import datasets, layers, layout, topology
 from designer.core.graph import Event, Graph, GraphError
 from designer.core.project import Project
 from designer.core.rules import Fix
@@ -126,6 +126,11 @@ class Document(QObject):
         self.shapes_changed.emit(self.shapes)
         self.changed.emit()
         self.modified_changed.emit(self.modified)
+
+    @property
+    def folder(self) -> Path | None:
+        """The project file's folder, from which a relative image folder counts; None before the first Save."""
+        return datasets.project_folder(self.path)
 
     def set_path(self, path: Path | None) -> None:
         self.path = Path(path) if path else None

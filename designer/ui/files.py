@@ -11,11 +11,11 @@ from typing import Callable
 
 from PySide6.QtCore import QCoreApplication
 
+from designer.core import datasets
 from designer.core import project as projects
 from designer.core import templates as templates_core
 from designer.core.i18n import _ as core_text
 from designer.core.project import Project
-from designer.core.training import rebase_folder
 from designer.ui.background import run_in_background
 
 
@@ -64,14 +64,14 @@ def save_project(document, path: Path) -> None:
 
         target = weights_path_for(path)
         record = models.record_to_save(project, document.weights, document.weights_record,
-                                       document.path.parent if document.path else path.parent)
+                                       document.folder or datasets.project_folder(path))
         weights.save_state_dict(document.weights, target, record)  # atomic, before the file that names it
         project.weights, project.weights_signature = target.name, models.signature(project, document.weights)
     elif not (document.weights_pending and document.path is not None and Path(path) == document.path):
         project.weights = project.weights_signature = None
     training = project.training
     dataset = (training or {}).get("dataset")
-    moved = rebase_folder(dataset, document.path.parent if document.path else None, path.parent)
+    moved = datasets.rebase(dataset, document.folder, datasets.project_folder(path))
     if moved != dataset:  # Save As elsewhere: a relative folder:PATH must still name the same folder
         project.training = {**training, "dataset": moved}
     try:

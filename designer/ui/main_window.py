@@ -152,7 +152,7 @@ class MainWindow(WindowLayout, QMainWindow):
     def open_dialog(self) -> None:
         if not self.may_replace_project():
             return
-        start = str(self.document.path.parent) if self.document.path else ""
+        start = str(self.document.folder or "")
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Open project"), start, self._file_filter())
         if path:
             self.open_file(path, show_errors=True)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
 from designer.core import project as projects
-from designer.core import training
+from designer.core import datasets, training
 from designer.core.training import SETTINGS, ConfigError, TrainConfig
 
 BASE = {"format": "netdesigner.project", "version": 1, "name": "t",
@@ -85,17 +85,4 @@ def test_every_setting_is_described_once_with_a_valid_default():
     for name, setting in SETTINGS.items():
         assert setting.check(setting.default) == setting.default, name
     assert SETTINGS["optimizer"].options == training.OPTIMIZERS
-    assert SETTINGS["dataset"].options == training.DATASETS
-
-
-def test_rebase_folder_rewrites_only_relative_folder_paths(tmp_path):
-    from designer.core.training import rebase_folder
-
-    old, new = tmp_path / "a", tmp_path / "b" / "c"
-    assert rebase_folder("folder:pics", old, new) == "folder:../../a/pics"
-    assert rebase_folder("folder:pics", old, old) == "folder:pics"
-    assert rebase_folder("folder:../shared/pics", old, tmp_path) == "folder:shared/pics"
-    absolute = f"folder:{(tmp_path / 'pics').as_posix()}"
-    assert rebase_folder(absolute, old, new) == absolute
-    assert rebase_folder("folder:~/pics", old, new) == "folder:~/pics"
-    assert rebase_folder("mnist-5k", old, new) == "mnist-5k"
+    assert SETTINGS["dataset"].options == datasets.BUILT_IN

@@ -16,74 +16,23 @@ import shutil
 import threading
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
 
-from designer.core.training import DATASETS, SETTINGS
+from designer.core.datasets import BUILT_IN, CLASSES, is_folder
+from designer.core.training import SETTINGS
+from designer.ml.data import folders
+from designer.ml.data.base import Dataset, DatasetError, cache_dir  # noqa: F401 - what load returns and raises
 from designer.ml.standalone import prepare
-from designer.ml.standalone.prepare import NORMALISATION, normalise
+from designer.ml.standalone.prepare import NORMALISATION, normalise  # noqa: F401
 
 DEFAULT = SETTINGS["dataset"].default
 
-CLASSES = {
-    "mnist-5k": [str(i) for i in range(10)],
-    "mnist": [str(i) for i in range(10)],
-    "fashion-mnist": ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                      "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
-}
-
 Progress = Callable[[str, int, int], None]  # (what, done, total or 0): bytes downloaded or pictures decoded
-
-
-class DatasetError(RuntimeError):
-    """A dataset that cannot be loaded; the message says what to do instead."""
-
-
-@dataclass
-class Dataset:
-    """Training and held-out samples shaped like the Input node.
-
-    Samples are float32 and normalised already, or uint8 pictures (image
-    folders: a quarter of the memory) that ``prepare`` normalises batch by batch.
-    """
-
-    name: str
-    train_x: torch.Tensor  # (N, *input_shape) float32, or uint8 pictures
-    train_y: torch.Tensor  # (N,) int64
-    test_x: torch.Tensor
-    test_y: torch.Tensor
-    classes: list[str]
-    mean: float = 0.0  # the normalisation: float samples are (pixel/255 - mean) / std
-    std: float = 1.0
-    warnings: list[str] = field(default_factory=list)  # e.g. pictures skipped because they could not be read
-
-    @property
-    def num_classes(self) -> int:
-        return len(self.classes)
-
-    @property
-    def raw(self) -> bool:
-        """True when samples are uint8 pictures that ``prepare`` turns into model input."""
-        return self.train_x.dtype == torch.uint8
-
-    def prepare(self, x: torch.Tensor) -> torch.Tensor:
-        """Model input for a batch of samples: uint8 pictures normalised, float samples as they are."""
-        return normalise(x, self.mean, self.std) if x.dtype == torch.uint8 else x
-
-    def subset(self, train: int, test: int | None = None) -> "Dataset":
-        """The first ``train`` (and ``test``) samples: tiny runs for tests and previews."""
-        test = train if test is None else test
-        return Dataset(self.name, self.train_x[:train], self.train_y[:train], self.test_x[:test],
-                       self.test_y[:test], self.classes, self.mean, self.std, list(self.warnings))
-
-
-def is_folder(name: str) -> bool:
-    """True for ``folder:PATH``, an image-folder dataset."""
-    return isinstance(name, str) and name.startswith("folder:")
 
 
 @dataclass
@@ -99,15 +48,6 @@ class RawImages:
 _raw_cache: dict[tuple, RawImages] = {}
 _ready_cache: dict[tuple, "Dataset"] = {}  # shared, never modified in place
 _lock = threading.Lock()
-
-
-def cache_dir() -> Path:
-    """Where parsed datasets are cached (``NETDESIGNER_CACHE_DIR`` overrides)."""
-    env = os.environ.get("NETDESIGNER_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "netdesigner"
 
 
 def data_dir() -> Path:
@@ -132,11 +72,9 @@ def load(name: str = DEFAULT, input_shape: tuple[int, ...] | list[int] = (1, 28,
             download that failed (the message names ``mnist-5k`` as the way on).
     """
     if is_folder(name):
-        from designer.ml.data import folders
-
         return folders.load(name, input_shape, base, progress)
-    if name not in DATASETS:
-        raise DatasetError(f"unknown dataset {name!r}: choose one of {', '.join(DATASETS)}")
+    if name not in BUILT_IN:
+        raise DatasetError(f"unknown dataset {name!r}: choose one of {', '.join(BUILT_IN)}")
     shape = tuple(int(d) for d in input_shape)
     key = (name, shape, str(root) if root else None)
     with _lock:

@@ -33,13 +33,14 @@ from PIL import Image
 
 from designer.core.i18n import _
 from designer.ml.standalone import pictures
-from designer.ml.data.datasets import Dataset, DatasetError, cache_dir, normalise
+from designer.core import datasets as references
+from designer.ml.data.base import Dataset, DatasetError, cache_dir
+from designer.ml.standalone.prepare import normalise
 # The layout, the split and the conversion live in pictures.py, which the exported training script copies.
 from designer.ml.standalone.pictures import (EXTENSIONS, FOLDER_SPLIT_SEED, HELD_OUT_NAMES, HELD_OUT_SHARE,  # noqa: F401
                                   PICTURE_MEAN, PICTURE_STD, TRAIN_NAMES, UNREADABLE, Layout, PictureFolderError,
                                   decode_picture, fit_picture, split_held_out)
 
-PREFIX = "folder:"
 SPLIT_SEED = FOLDER_SPLIT_SEED
 MEAN, STD = PICTURE_MEAN, PICTURE_STD  # the same in the exported script
 MEMORY_BUDGET = 2 << 30  # bytes of decoded pictures kept in RAM; more stays memory-mapped
@@ -64,14 +65,11 @@ class Decoded:
 
 
 def resolve(name: str, base: str | os.PathLike | None = None) -> Path:
-    """The folder that ``folder:PATH`` names; a relative PATH counts from ``base`` (the project's folder)."""
-    text = name[len(PREFIX):].strip()
-    if not text:
-        raise FolderError(_("{name}: write the folder after 'folder:', e.g. folder:pictures").format(name=repr(name)))
-    path = Path(os.path.expanduser(text))
-    if not path.is_absolute() and base is not None:
-        path = Path(base) / path
-    return path
+    """``designer.core.datasets.resolve``, raising FolderError."""
+    try:
+        return references.resolve(name, base)
+    except ValueError as exc:
+        raise FolderError(str(exc)) from None
 
 
 def scan(root: str | os.PathLike) -> Layout:

@@ -14,6 +14,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from designer.core.datasets import is_folder
 from designer.core.i18n import _
 from designer.ml.data import datasets as data
 from designer.ml.standalone.augment import Augmentation, augment
@@ -46,7 +47,7 @@ def samples(config, input_shape: Sequence[int], draw: int = 0, files: Sequence[s
     """
     generator = torch.Generator().manual_seed(draw)
     shape = tuple(int(s) for s in input_shape)
-    if data.is_folder(config.dataset):
+    if is_folder(config.dataset):
         from designer.ml.data import folders
 
         size = folders.picture_size(shape)

@@ -24,7 +24,8 @@ import re
 
 from designer.core.project import Project
 from designer.core.templates import RESOURCES
-from designer.core.training import DATASETS, FOLDER_PREFIX, INITS, LOSSES, OPTIMIZERS, SCHEDULES, SETTINGS, TrainConfig
+from designer.core.datasets import BUILT_IN, FOLDER_PREFIX, is_folder, resolve
+from designer.core.training import INITS, LOSSES, OPTIMIZERS, SCHEDULES, SETTINGS, TrainConfig
 
 # The app's files that the script carries, read as text: designer.ml.standalone imports nothing of designer.
 COPIED = ("prepare.py", "pictures.py", "config.py", "schedules.py", "augment.py")
@@ -65,12 +66,10 @@ def copied_code(names: tuple[str, ...] = COPIED) -> str:
 
 def _dataset(name: str, base: str | os.PathLike | None) -> str:
     """The project's dataset for the script: an image folder's relative path made absolute against ``base``."""
-    if not name.startswith(FOLDER_PREFIX):
+    if not is_folder(name):
         return name
-    path = os.path.expanduser(name[len(FOLDER_PREFIX):].strip())
-    if base is not None and not os.path.isabs(path):
-        path = os.path.normpath(os.path.join(os.path.abspath(base), path))
-    return FOLDER_PREFIX + path
+    path = str(resolve(name, base))
+    return FOLDER_PREFIX + (os.path.normpath(os.path.abspath(path)) if base is not None else path)
 
 
 def generate(project: Project, model_module: str, base: str | os.PathLike | None = None) -> str:
@@ -118,7 +117,7 @@ def generate(project: Project, model_module: str, base: str | os.PathLike | None
         "__AUGMENT_FLIP__": repr(bool(config.augment_flip)),
         "__AUGMENT_COLOR__": repr(float(config.augment_color)),
         "__MAX_SEED__": repr(int(SETTINGS["seed"].high)),
-        "__DATASETS__": ascii(DATASETS),
+        "__DATASETS__": ascii(BUILT_IN),
         "__OPTIMIZERS__": ascii(OPTIMIZERS),
         "__LOSSES__": ascii(LOSSES),
         "__INITS__": ascii(INITS),

@@ -48,7 +48,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle(self.tr("Export model"))
         self.document = document
         self.outcome = None
-        folder = folder or (document.path.parent if document.path else Path.cwd())
+        folder = folder or document.folder or Path.cwd()
         stem = base_name(document.project.name)
 
         self.py_edit = QLineEdit(str(folder / f"{stem}.py"))
@@ -132,7 +132,7 @@ class ExportDialog(QDialog):
         return Request(py=py, style=self.style_combo.currentData(), weights=weights,
                        onnx=py.with_suffix(".onnx") if self.onnx_check.isChecked() else None,
                        train_script=py.with_name("train.py") if self.train_check.isChecked() else None,
-                       project_dir=self.document.path.resolve().parent if self.document.path else None)
+                       project_dir=self.document.folder)
 
     def start_export(self) -> None:
         """Write and verify on a worker thread; the dialog stays responsive."""

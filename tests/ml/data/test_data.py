@@ -175,6 +175,6 @@ def test_download_reports_progress_and_then_loads(tmp_path, monkeypatch):
 
 
 def test_the_planned_learning_rate_counts_mnist_5ks_real_training_samples():
-    from designer.core.training import TRAIN_SAMPLES
+    from designer.core.datasets import TRAIN_SAMPLES
 
     assert len(data.load_raw("mnist-5k").train_x) == TRAIN_SAMPLES["mnist-5k"]

@@ -103,6 +103,26 @@ def test_save_as_into_another_folder_keeps_naming_the_same_image_folder(qtbot, w
     assert reopened.folder.layout_info.root.resolve() == (work / "pictures").resolve()
 
 
+def test_a_folder_chosen_before_the_first_save_is_saved_relative_to_the_file(qtbot, window, work, monkeypatch):
+    """Before, the first Save wrote the chosen folder's absolute path (the README says relative)."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QFileDialog
+
+    window.document.set_project(projects.load(folder_project(work / "p.netproj.json", "mnist-5k", classes=3)))
+    panel = window.training_panel
+    panel.dataset.setCurrentText(FOLDER_ITEM)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(work / "pictures"))
+    with qtbot.waitSignal(panel.folder.scanned, timeout=60000):
+        qtbot.mouseClick(panel.folder.browse, Qt.MouseButton.LeftButton)
+    target = work / "projects" / "mine.netproj.json"
+    target.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Save)
+    assert projects.load(target).training["dataset"] == "folder:../pictures"
+    assert panel.folder.path.text() == "../pictures"
+    assert panel.folder.folder().resolve() == (work / "pictures").resolve()
+
+
 def test_augmentation_preview_shows_the_folders_pictures_at_the_inputs_size(qtbot, work):
     panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures"))
     qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)

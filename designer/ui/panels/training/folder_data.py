@@ -8,7 +8,6 @@ one score per class, with the fix named as the Problems panel names fixes.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QFileDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSizePolicy,
                                QVBoxLayout, QWidget)
 
+from designer.core import datasets
 from designer.ui.background import run_in_background
 
 SAMPLES_PER_CLASS = 6
@@ -84,35 +84,20 @@ class FolderData(QWidget):
     # the setting ------------------------------------------------------------------
     def dataset(self) -> str:
         """``folder:PATH``, PATH relative to the project file's folder where the project has one."""
-        text = self.path.text().strip()
-        if not text:
-            return "folder:"
-        base = self.base()
-        if base is not None and os.path.isabs(text):
-            try:
-                text = os.path.relpath(text, base)
-            except ValueError:  # another drive on Windows
-                pass
-        return "folder:" + Path(text).as_posix()
+        return datasets.folder_reference(self.path.text(), self.document.folder)
 
     def set_dataset(self, name: str) -> None:
-        text = name[len("folder:"):] if name.startswith("folder:") else ""
+        text = datasets.folder_text(name)
         if text != self.path.text():
             self.path.setText(text)
         self.rescan()
 
-    def base(self) -> Path | None:
-        return self.document.path.parent if self.document.path else None
-
     def folder(self) -> Path | None:
         text = self.path.text().strip()
-        if not text:
-            return None
-        path = Path(os.path.expanduser(text))
-        return path if path.is_absolute() or self.base() is None else self.base() / path
+        return datasets.resolve(datasets.FOLDER_PREFIX + text, self.document.folder) if text else None
 
     def _choose(self) -> None:
-        start = str(self.folder() or self.base() or Path.home())
+        start = str(self.folder() or self.document.folder or Path.home())
         chosen = QFileDialog.getExistingDirectory(self, self.tr("Choose an image folder"), start)
         if chosen:
             self.path.setText(chosen)

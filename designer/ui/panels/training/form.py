@@ -15,6 +15,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLineEdit, QSpinBox, QVBoxLayout,
                                QWidget)
 
+from designer.core import datasets
 from designer.core.training import SETTINGS, ConfigError, TrainConfig
 from designer.ui.panels.pair_grid import PairGrid
 from designer.ui.panels.training.augment_preview import AugmentPreview
@@ -149,7 +150,7 @@ class TrainingForm(QWidget):
             config = TrainConfig()
             problem = self.tr("The project's training settings were not usable ({error}); using the defaults."
                               ).format(error=exc)
-        if config.dataset.startswith("folder:"):
+        if datasets.is_folder(config.dataset):
             self.dataset.setCurrentIndex(self.dataset.findData(FOLDER_ITEM))
             self.folder.set_dataset(config.dataset)
         else:
@@ -208,7 +209,7 @@ class TrainingForm(QWidget):
     def _path_changed(self, _path) -> None:
         """Saved As into another folder: Save rewrote a relative image-folder path; show it as stored."""
         dataset = (self.document.project.training or {}).get("dataset", "")
-        if self._folder_chosen() and isinstance(dataset, str) and dataset != self.folder.dataset():
+        if self._folder_chosen() and datasets.folder_text(dataset) != self.folder.path.text().strip():
             self._filling = True
             try:
                 self.folder.set_dataset(dataset)

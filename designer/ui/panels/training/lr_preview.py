@@ -10,7 +10,8 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from designer.core.training import TRAIN_SAMPLES, ConfigError
+from designer.core.datasets import TRAIN_SAMPLES
+from designer.core.training import ConfigError
 from designer.ui.background import Latest
 
 DELAY_MS = 200

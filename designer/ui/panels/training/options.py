@@ -11,7 +11,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QGridLayout, QLabel, QSpinBox, QVBoxLayout,
                                QWidget)
 
-from designer.core.training import DIGITS, SETTINGS, TrainConfig
+from designer.core.datasets import DIGITS
+from designer.core.training import SETTINGS, TrainConfig
 from designer.ui.panels.pair_grid import PairGrid
 
 SCHEDULE_HELP = {

@@ -17,6 +17,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Sign
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QSizePolicy, QSplitter,
                                QVBoxLayout, QWidget)
 
+from designer.core import datasets
 from designer.core.training import ConfigError, TrainConfig
 from designer.ui.panels.training.form import FIELDS, FOLDER_ITEM, TrainingForm
 from designer.ui.panels.training.lr_preview import LrPreview
@@ -198,7 +199,7 @@ class TrainingPanel(QWidget):
                 self._say(self.tr("Cannot start: {problem}").format(problem=problem), error=True)
                 return
         keep = self.keep_weights.isChecked() and self.document.weights is not None and resume is None
-        base = self.document.path.parent if self.document.path else None
+        base = self.document.folder
         self.run = TrainingRun(self.document.project, config, self.document.weights if keep else None, self.threads,
                                base, self.document.path, resume)
         self._run_project = self.document.project  # results belong to this project only
@@ -372,9 +373,8 @@ class TrainingPanel(QWidget):
     def _classes(self, count: int) -> list[str]:
         if len(self._run_classes) == count:
             return self._run_classes
-        if self.dataset.currentText() == "fashion-mnist" and count == 10:
-            return ["T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot"]
-        return [str(i) for i in range(count)]
+        names = datasets.class_names(self.dataset.currentText())
+        return names if names is not None and len(names) == count else [str(i) for i in range(count)]
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)

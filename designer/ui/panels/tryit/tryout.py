@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from designer.core import datasets
 from designer.ui.background import Cancelled, Job, Latest, run_in_background
 
 if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
@@ -284,9 +285,9 @@ class Tryout(QObject):
         if record is not None:
             return list(record.classes) if record.folder else None
         dataset = (self.document.project.training or {}).get("dataset")
-        if not isinstance(dataset, str) or not dataset.startswith("folder:"):
+        if not datasets.is_folder(dataset):
             return None
-        base = self.document.path.parent if self.document.path else None
+        base = self.document.folder
         if self._classes is None or self._classes[:2] != (dataset, base):
             from designer.ml.data.folders import FolderError, classes_of
 
