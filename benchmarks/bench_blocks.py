@@ -111,21 +111,36 @@ def node_count(result) -> tuple[int, int]:
     return total, instances
 
 
-def _line(label: str, times: list[float], goal: float) -> str:
+def _line(label: str, times: list[float], goal: float, cpu: list[float]) -> str:
     median = statistics.median(times)
-    return (f"{label:<58} median {median:7.3f} ms  best {min(times):7.3f} ms  "
-            f"ratio to {goal:g} ms goal: {median / goal:.2f}")
+    return (f"{label:<62} median {median:7.3f} ms  best {min(times):7.3f} ms  "
+            f"(CPU time median {statistics.median(cpu):7.3f} ms)  ratio to {goal:g} ms goal: {median / goal:.2f}")
 
 
-def _from_scratch(data: dict, repeat: int) -> list[float]:
-    times = []
+class _Clock:
+    """Wall-clock and CPU time of each timed stretch, in ms (CPU time: what a busy machine does not inflate)."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def __enter__(self):
+        self._start = (time.perf_counter(), time.process_time())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.wall.append((time.perf_counter() - self._start[0]) * 1e3)
+        self.cpu.append((time.process_time() - self._start[1]) * 1e3)
+
+
+def _from_scratch(data: dict, repeat: int) -> _Clock:
+    clock = _Clock()
     for _ in range(repeat):
         proj = project.from_dict(data)  # fresh caches, as when a file opens
-        start = time.perf_counter()
-        result = infer(proj.graph)
-        times.append((time.perf_counter() - start) * 1e3)
+        with clock:
+            result = infer(proj.graph)
         assert result.valid and result.output_shape == (10,), result.problems[:1]
-    return times
+    return clock
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,9 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     ok = True
     for label, source in (("from scratch (a file opens)", data),
                           ("from scratch, every instance with its own arguments", model(distinct=True))):
-        times = _from_scratch(source, args.repeat)
-        ok &= statistics.median(times) <= FULL_GOAL_MS
-        print(_line(label, times, FULL_GOAL_MS))
+        clock = _from_scratch(source, args.repeat)
+        ok &= statistics.median(clock.wall) <= FULL_GOAL_MS
+        print(_line(label, clock.wall, FULL_GOAL_MS, clock.cpu))
     proj = project.from_dict(data)
     inference = Inference(proj.graph)
     inference.run()
@@ -150,17 +165,16 @@ def main(argv: list[str] | None = None) -> int:
              [("kernel_size", 5), ("padding", 2), ("kernel_size", 3), ("padding", 1)], True),
             ("edit out_channels (breaking shapes) in the block used 16 times",
              [("out_channels", 8), ("out_channels", "$channels")], None)):
-        times = []
+        clock = _Clock()
         for i in range(args.repeat * len(edits)):
             key, value = edits[i % len(edits)]
-            start = time.perf_counter()
-            inner.set_param("c1", key, value)
-            result = inference.run()
-            times.append((time.perf_counter() - start) * 1e3)
+            with clock:
+                inner.set_param("c1", key, value)
+                result = inference.run()
             if valid is not None and i % 2 == 1:
                 assert result.valid == valid
-        ok &= statistics.median(times) <= EDIT_GOAL_MS
-        print(_line(label, times, EDIT_GOAL_MS))
+        ok &= statistics.median(clock.wall) <= EDIT_GOAL_MS
+        print(_line(label, clock.wall, EDIT_GOAL_MS, clock.cpu))
     print("all goals met" if ok else "SOME GOALS MISSED")
     return 0 if ok else 1
 

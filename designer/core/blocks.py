@@ -101,6 +101,11 @@ class BlockEvent:
     data: Any = None
 
 
+def _summary(args: dict) -> str:
+    """An instance's arguments in one line: ``channels=16, stride=2``."""
+    return ", ".join(f"{name}={'×'.join(map(str, v)) if isinstance(v, list) else v}" for name, v in args.items())
+
+
 def _no_rule(shape, params):  # instances are inferred from their definition, never by a rule
     raise AssertionError("a block instance has no shape rule")
 
@@ -120,7 +125,8 @@ class Block:
         cached = self.__dict__.get("_spec")
         if cached is None or cached[0] != key:
             params = tuple(Param(arg, VALUE, default) for arg, default in self.args.items())
-            spec = layers.LayerSpec(self.name, CATEGORY, "", params, _no_rule, prefix_of(self.name))
+            spec = layers.LayerSpec(self.name, CATEGORY, "", params, _no_rule, prefix_of(self.name),
+                                    summary=_summary)
             cached = self.__dict__["_spec"] = (key, spec)
         return cached[1]
 

@@ -272,6 +272,7 @@ class Inference:
         self.input_shape = input_shape
         self._own: dict[str, NodeResult] = {}  # node id -> result of its rule alone
         self._resolved: dict[str, dict | ParamError] = {}
+        self._keys: dict[str, tuple] = {}  # a definition's node -> the argument values it reads
         self._path_cache = None
         self._names: dict[str, str] | None = None
         self._last: tuple[int, ModelShapes] | None = None  # (graph.version, result) of the last run
@@ -288,6 +289,7 @@ class Inference:
             for node_id in [n for n, node in self.graph.nodes.items() if node.type in event.data]:
                 self._own.pop(node_id, None)
                 self._resolved.pop(node_id, None)  # its arguments' defaults may have changed
+                self._keys.pop(node_id, None)
             return
         if kind == "node_renamed":
             lib = self.graph.blocks
@@ -296,9 +298,11 @@ class Inference:
         if kind == "reset":
             self._own.clear()
             self._resolved.clear()
+            self._keys.clear()
         elif event.node_id is not None and kind != "node_renamed":  # param_changed, node_added, node_removed
             self._own.pop(event.node_id, None)
             self._resolved.pop(event.node_id, None)
+            self._keys.pop(event.node_id, None)
         if kind != "param_changed":
             # A merge's message names its inputs and its fix looks at the wiring around it.
             self._names = None
@@ -326,10 +330,17 @@ class Inference:
 
     def _key(self, node_id: str) -> tuple:
         """What a definition's node depends on besides its input: the argument values it reads."""
-        node = self.graph.nodes[node_id]
-        if node.type == "Input":
-            return (self.input_shape,)
-        return tuple(blocks.freeze(self.args.get(v[1:])) for v in node.params.values() if blocks.is_ref(v))
+        key = self._keys.get(node_id)
+        if key is None:
+            node = self.graph.nodes[node_id]
+            if node.type == "Input":
+                key = (self.input_shape,)
+            else:
+                args = self.args
+                key = tuple(blocks.freeze(args.get(v[1:])) for v in node.params.values()
+                            if type(v) is str and v[:1] == "$")
+            self._keys[node_id] = key
+        return key
 
     def _evaluate(self, node_id: str, shape, compute) -> NodeResult:
         """``compute()``, shared between the inferences of one definition whose node reads the same values."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import event, given, settings, strategies as st
 
 from designer.core import project
+from designer.core.receptive import receptive_fields
 from designer.core.shapes import Inference, infer
 from tests.core.block_graphs import blockify
 from tests.core.branching import random_graph, torch_run
@@ -57,6 +58,13 @@ def test_random_graphs_with_blocks_agree_with_torch_node_by_node(rng):
         assert node_result.out_shape == tuple(value.shape[1:]), node_id
     if result.valid:
         assert result.output_shape == tuple(values[flat_result.path[-1]].shape[1:])
+    # Receptive fields pass through blocks: an instance's is its last inner node's in the flat graph.
+    fields, flat_fields = receptive_fields(graph, result), receptive_fields(flat, flat_result)
+    for node_id in result.path:
+        inner = result.nodes[node_id].inner
+        same_as = inner.path[-1] if inner is not None and inner.path else node_id
+        if result.nodes[node_id].ok and same_as in flat_fields:
+            assert fields[node_id] == flat_fields[same_as], node_id
 
 
 @settings(max_examples=60, **SETTINGS)
