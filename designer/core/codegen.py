@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from designer.core import forward, layers, shapes
 from designer.core.graph import Graph
-from designer.core.params import PADDING, PAIR
+from designer.core.params import PADDING, PAIR, QUAD, SHAPE
 
 STYLES = ("class", "sequential")
 MAX_IDENTIFIER = 48
@@ -102,18 +102,27 @@ def _value(value) -> str:
     return repr(value)
 
 
+def _argument(kind: str, value) -> str:
+    if kind == SHAPE:  # LayerNorm((4, 4)) is not LayerNorm(4)
+        return repr(list(value))
+    if kind == QUAD and len(set(value)) == 1:
+        return repr(value[0])
+    return _value(value)
+
+
 def constructor(spec: layers.LayerSpec, resolved: dict) -> str:
     """``nn.Type(...)`` with required parameters positional and non-default ones as keywords."""
     args = []
     for param in spec.params:
         value = resolved.get(param.name)
         if param.required or param.positional:
-            args.append(_value(value) if param.positional else f"{param.name}={_value(value)}")
+            text = _argument(param.kind, value)
+            args.append(text if param.positional else f"{param.name}={text}")
             continue
         default = param.check(param.default) if param.default is not None else None
         if _same(param.kind, value, default):
             continue
-        args.append(f"{param.name}={_value(value)}")
+        args.append(f"{param.name}={_argument(param.kind, value)}")
     return f"nn.{spec.type}({', '.join(args)})"
 
 
@@ -352,8 +361,8 @@ def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact
         unit = units[line.unit]
         if line.unit in merges:
             node = graph.nodes[line.unit]
-            if node.type == "Add":
-                expression = " + ".join(line.sources)
+            if node.type in ("Add", "Mul"):
+                expression = (" + " if node.type == "Add" else " * ").join(line.sources)
             else:
                 dim = concat_dim(line.unit) if concat_dim else result.nodes[line.unit].resolved["dim"]
                 expression = f"torch.cat([{', '.join(line.sources)}], dim={dim})"

@@ -11,9 +11,9 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from designer.core import rules
+from designer.core import rules, rules_extra
 from designer.core.i18n import N_, _
-from designer.core.params import (BOOL, CHOICE, FLOAT, INT, OPT_FLOAT, OPT_INT, PADDING, PAIR, SHAPE, Param,
+from designer.core.params import (BOOL, CHOICE, FLOAT, INT, OPT_FLOAT, OPT_INT, PADDING, PAIR, QUAD, SHAPE, Param,
                                   ParamError)
 
 Shape = tuple[int, ...]
@@ -156,7 +156,7 @@ def _bn_weights(p: dict) -> int:
     return 2 * p["num_features"] if p["affine"] else 0
 
 
-def _norm_params() -> tuple[Param, ...]:
+def _norm_params(affine: bool = True) -> tuple[Param, ...]:
     return (
         Param("num_features", INT, None, 1, MAX_CHANNELS,
               N_("Number of channels C to normalise; must equal the channels it receives."), required=True,
@@ -164,17 +164,31 @@ def _norm_params() -> tuple[Param, ...]:
         Param("eps", FLOAT, 1e-5, 1e-12, 1.0,  # torch refuses eps <= 0 in train()
               N_("Small number added to the variance so it never divides by zero.")),
         Param("momentum", OPT_FLOAT, 0.1, 0.0, 1.0, N_("How fast the running mean and variance follow each batch.")),
-        Param("affine", BOOL, True, help=N_("Learn a scale γ and shift β per channel.")),
-        Param("track_running_stats", BOOL, True,
+        Param("affine", BOOL, affine, help=N_("Learn a scale γ and shift β per channel.")),
+        Param("track_running_stats", BOOL, affine,
               help=N_("Keep running mean/variance (buffers in state_dict) to use in eval() mode.")),
     )
 
 
-def _dropout(name: str, help: str) -> LayerSpec:
+def _dropout(name: str, help: str, rule=rules.same) -> LayerSpec:
     return LayerSpec(name, "Regularization", help,
                      (Param("p", FLOAT, 0.5, 0.0, 1.0, N_("Probability of zeroing an element during training.")),
                       INPLACE),
-                     rules.same, "drop", summary=lambda p: f"p={p['p']:g}")
+                     rule, "drop", summary=lambda p: f"p={p['p']:g}")
+
+
+def _pad(name: str, help: str, rule) -> LayerSpec:
+    return LayerSpec(name, "Shape", help,
+                     (Param("padding", QUAD, None, 0, MAX_KERNEL,
+                            N_("Rows and columns added: one number for every side, or four: left, right, top, "
+                               "bottom."), required=True, positional=True),),
+                     rule, "pad", rules_extra.pad_formula,
+                     summary=lambda p: "/".join(str(v) for v in p["padding"]) if len(set(p["padding"])) > 1
+                     else str(p["padding"][0]))
+
+
+def _affine_count(p: dict, size: int, key: str = "affine") -> int:
+    return 2 * size if p[key] else 0
 
 
 def _simple(name: str, category: str, help: str, prefix: str, params: tuple[Param, ...] = (),
@@ -230,6 +244,11 @@ SPECS: tuple[LayerSpec, ...] = (
               (Param("output_size", PAIR, None, 1, 4096, N_("Height and width of the output."), required=True,
                      positional=True),),
               rules.adaptive_avg_pool2d, "adapool", summary=lambda p: f"→ {_pair_text(p['output_size'])}"),
+    LayerSpec("AdaptiveMaxPool2d", "Pooling", N_("Keeps the largest value of each region, for a fixed output size "
+                                                 "whatever the input size."),
+              (Param("output_size", PAIR, None, 1, 4096, N_("Height and width of the output."), required=True,
+                     positional=True),),
+              rules_extra.adaptive_max_pool2d, "adamaxpool", summary=lambda p: f"→ {_pair_text(p['output_size'])}"),
     LayerSpec("Linear", "Linear", N_("Fully connected layer: y = x·Aᵀ + b on the last dimension."),
               (_features("in_features", N_("Size of each input vector: must equal the last dimension it receives.")),
                _features("out_features", N_("Size of each output vector (10 for ten digit classes).")), BIAS),
@@ -245,6 +264,21 @@ SPECS: tuple[LayerSpec, ...] = (
     _simple("Tanh", "Activation", N_("Squashes to (−1, 1)."), "tanh"),
     _simple("GELU", "Activation", N_("Smooth ReLU used in transformers."), "gelu",
             (Param("approximate", CHOICE, "none", help=N_("Use the tanh approximation."), choices=("none", "tanh")),)),
+    _simple("ReLU6", "Activation", N_("min(max(0, x), 6): a ReLU capped at 6 (MobileNet)."), "relu", (INPLACE,)),
+    _simple("Hardswish", "Activation", N_("x · ReLU6(x + 3) / 6: a cheap smooth ReLU (MobileNetV3)."), "hswish",
+            (INPLACE,)),
+    _simple("Hardsigmoid", "Activation", N_("ReLU6(x + 3) / 6: a cheap sigmoid made of straight lines."),
+            "hsigmoid", (INPLACE,)),
+    _simple("SiLU", "Activation", N_("x · sigmoid(x), also called Swish (EfficientNet)."), "silu", (INPLACE,)),
+    _simple("ELU", "Activation", N_("x for positives, alpha·(eˣ − 1) for negatives: smooth, with negative outputs."),
+            "elu", (Param("alpha", FLOAT, 1.0, 0.0, 10.0, N_("The value negative inputs approach: −alpha.")),
+                    INPLACE), summary=lambda p: f"alpha {p['alpha']:g}"),
+    LayerSpec("PReLU", "Activation", N_("Like LeakyReLU, but the slope for negatives is learned."),
+              (Param("num_parameters", INT, 1, 1, MAX_CHANNELS,
+                     N_("Number of learned slopes: 1 for all channels, or one per channel.")),
+               Param("init", FLOAT, 0.25, 0.0, 1.0, N_("Starting value of the slope(s)."))),
+              rules_extra.prelu, "prelu", summary=lambda p: f"{p['num_parameters']} × {p['init']:g}",
+              weights=lambda p: p["num_parameters"]),
     LayerSpec("Softmax", "Activation", N_("Turns scores into probabilities that sum to 1 along dim."),
               (_SOFTMAX_DIM,), rules.softmax, "softmax", summary=lambda p: f"dim={p['dim']}",
               warning=rules.softmax_warning),
@@ -257,19 +291,74 @@ SPECS: tuple[LayerSpec, ...] = (
     LayerSpec("BatchNorm1d", "Normalization", N_("Normalises each feature over the batch; has running statistics."),
               _norm_params(), rules.batch_norm1d, "bn", summary=lambda p: str(p["num_features"]),
               weights=_bn_weights),
+    LayerSpec("InstanceNorm2d", "Normalization", N_("Normalises each channel of each image over its own H×W (style "
+                                                    "transfer, GANs); no running statistics by default."),
+              _norm_params(affine=False), rules_extra.instance_norm2d, "inorm", summary=lambda p: str(p["num_features"]),
+              weights=_bn_weights),
+    LayerSpec("GroupNorm", "Normalization", N_("Normalises groups of channels within each sample: works the same "
+                                               "with a batch of 1 or 100."),
+              (Param("num_groups", INT, None, 1, MAX_CHANNELS, N_("Number of channel groups; must divide "
+                                                                  "num_channels."), required=True, positional=True),
+               Param("num_channels", INT, None, 1, MAX_CHANNELS, N_("Channels C it receives."), required=True,
+                     positional=True),
+               Param("eps", FLOAT, 1e-5, 1e-12, 1.0, N_("Small number added to the variance so it never divides by "
+                                                       "zero.")),
+               Param("affine", BOOL, True, help=N_("Learn a scale γ and shift β per channel."))),
+              rules_extra.group_norm, "gn", summary=lambda p: f"{p['num_groups']} × {p['num_channels'] // max(1, p['num_groups'])}",
+              weights=lambda p: _affine_count(p, p["num_channels"])),
+    LayerSpec("LayerNorm", "Normalization", N_("Normalises the last dimensions of each sample (transformers, "
+                                               "ConvNeXt)."),
+              (Param("normalized_shape", SHAPE, None, 1, MAX_FEATURES, N_("The last dimensions of the input to "
+                                                                          "normalise over, e.g. [64]."),
+                     required=True, positional=True),
+               Param("eps", FLOAT, 1e-5, 1e-12, 1.0, N_("Small number added to the variance so it never divides by "
+                                                       "zero.")),
+               Param("elementwise_affine", BOOL, True, help=N_("Learn a scale γ and shift β per element.")),
+               Param("bias", BOOL, True, help=N_("Learn the shift β too (with elementwise_affine)."))),
+              rules_extra.layer_norm, "ln", summary=lambda p: "×".join(str(d) for d in p["normalized_shape"]),
+              weights=lambda p: (math.prod(p["normalized_shape"]) * (1 + p["bias"]) if p["elementwise_affine"]
+                                 else 0)),
     _dropout("Dropout", N_("Zeroes random elements with probability p while training; does nothing in eval().")),
     _dropout("Dropout2d", N_("Zeroes whole random channels with probability p while training.")),
+    _dropout("Dropout1d", N_("Zeroes whole random channels of a sequence (C, L) with probability p while training."),
+             rules_extra.dropout1d),
+    _dropout("AlphaDropout", N_("Dropout for SELU networks: keeps the mean and variance of its input while "
+                                "training.")),
     LayerSpec("Flatten", "Shape", N_("Joins dimensions start_dim..end_dim into one: (16, 5, 5) → (400)."),
               (Param("start_dim", INT, 1, -4, 3, N_("First dimension to flatten (0 is the batch).")),
                Param("end_dim", INT, -1, -4, 3, N_("Last dimension to flatten (−1 is the last)."))),
               rules.flatten, "flatten", rules.flatten_formula),
     _simple("Identity", "Shape", N_("Passes its input through unchanged."), "identity"),
+    _pad("ZeroPad2d", N_("Adds a border of zeros around the image: 1 makes 28×28 into 30×30."), rules_extra.zero_pad2d),
+    _pad("ReflectionPad2d", N_("Adds a border that mirrors the image's edge (no hard zero frame): common in "
+                               "style transfer and GAN generators."), rules_extra.reflection_pad2d),
+    LayerSpec("Upsample", "Shape", N_("Makes the image larger: copies each pixel (nearest) or blends neighbours "
+                                      "(bilinear); the decoder half of a UNet or a GAN generator."),
+              (Param("size", PAIR, None, 1, 4096, N_("Output height and width; leave unset to use scale_factor.")),
+               Param("scale_factor", OPT_FLOAT, None, 0.01, 64.0,
+                     N_("Multiplies H and W: 2 doubles them (rounded down).")),
+               Param("mode", CHOICE, "nearest", help=N_("How new pixels are filled: copies (nearest) or a blend "
+                                                        "of the four neighbours (bilinear)."),
+                     choices=("nearest", "bilinear")),
+               Param("align_corners", BOOL, None, help=N_("bilinear only: line up the corner pixels of input and "
+                                                          "output; unset is false."))),
+              rules_extra.upsample, "up", rules_extra.upsample_formula,
+              summary=lambda p: (f"→ {_pair_text(p['size'])}" if p["size"] is not None else
+                                 f"×{p['scale_factor']:g}" if p["scale_factor"] is not None else "") + f", {p['mode']}"),
+    LayerSpec("ChannelShuffle", "Shape", N_("Interleaves the channels of its groups, so that the next grouped "
+                                            "convolution mixes them (ShuffleNet)."),
+              (Param("groups", INT, None, 1, MAX_CHANNELS, N_("Number of groups; must divide the channels."),
+                     required=True, positional=True),),
+              rules_extra.channel_shuffle, "shuffle", summary=lambda p: f"g{p['groups']}"),
     LayerSpec("Add", "Merge", N_("Adds its inputs element-wise (x1 + x2 + ...), with broadcasting: a skip "
                                  "connection joins here."), (), rules.add, "add", rules.add_formula, merge=True),
     LayerSpec("Concat", "Merge", N_("Joins its inputs along dim (torch.cat): 8 + 8 channels give 16."),
               (Param("dim", INT, 1, -4, 3, N_("Dimension to join along, counting the batch: 1 is the channels of "
                                               "(N, C, H, W); 0 (the batch) is refused.")),),
               rules.concat, "cat", rules.concat_formula, summary=lambda p: f"dim={p['dim']}", merge=True),
+    LayerSpec("Mul", "Merge", N_("Multiplies its inputs element-wise (x1 * x2), with broadcasting: squeeze-and-"
+                                 "excitation scales each channel by a learned weight here."), (), rules_extra.mul,
+              "mul", rules_extra.mul_formula, merge=True),
 )
 
 CATALOG: dict[str, LayerSpec] = {spec.type: spec for spec in SPECS}

@@ -12,7 +12,8 @@ from designer.core.i18n import _
 from designer.core.rules import Fix, ShapeError, Shape
 
 # Layers a branch's channels pass through unchanged, with no parameter of their own that counts channels.
-PASSTHROUGH = frozenset({"ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Dropout", "Dropout2d", "Identity"})
+PASSTHROUGH = frozenset({"ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Dropout", "Dropout2d", "Identity", "ReLU6",
+                         "Hardswish", "Hardsigmoid", "SiLU", "ELU", "AlphaDropout", "Dropout1d"})
 CONVS = ("Conv2d", "ConvTranspose2d")
 MAX_STRIDE = 255
 

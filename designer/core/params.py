@@ -22,8 +22,9 @@ FLOAT = "float"
 OPT_FLOAT = "opt_float"  # a float or None
 CHOICE = "choice"
 OPT_INT = "opt_int"  # an int or None
-SHAPE = "shape"  # a list of positive ints (Input only)
+SHAPE = "shape"  # a list of positive ints (Input, LayerNorm's normalized_shape)
 VALUE = "value"  # a block's argument: a number, true/false, text or a short list of numbers
+QUAD = "quad"  # an int or four ints: a padding's (left, right, top, bottom)
 
 MAX_SHAPE_RANK = 3
 MAX_ELEMENTS = 1 << 24
@@ -89,6 +90,8 @@ class Param:
             return self._shape(value)
         if kind == VALUE:
             return self._value(value)
+        if kind == QUAD:
+            return self._quad(value)
         raise AssertionError(f"unknown parameter kind {kind}")
 
     def _int(self, value: Any) -> int:
@@ -125,6 +128,15 @@ class Param:
             return list(value)
         raise ParamError(self.name, _("must be a number, true/false, text or a list of up to 3 numbers, "
                                       "not {value}").format(value=_short(value)))
+
+    def _quad(self, value: Any) -> tuple[int, int, int, int]:
+        if isinstance(value, (list, tuple)):
+            if len(value) != 4:
+                raise ParamError(self.name, _("must be a number or four numbers (left, right, top, bottom), not a "
+                                              "list of {count}").format(count=len(value)))
+            return tuple(self._int(v) for v in value)
+        v = self._int(value)
+        return (v, v, v, v)
 
     def _range(self, value: float) -> None:
         if self.minimum is not None and value < self.minimum:

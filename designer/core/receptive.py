@@ -30,7 +30,9 @@ Pair = tuple[int, int]
 
 # Layers whose output cell (c, i, j) depends on the input at (·, i, j) only.
 SHAPE_KEEPING = frozenset({"ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "BatchNorm2d", "Dropout", "Dropout2d",
-                           "Identity"})
+                           "Identity", "ReLU6", "Hardswish", "Hardsigmoid", "SiLU", "ELU", "PReLU", "AlphaDropout",
+                           "ChannelShuffle"})
+PADS = frozenset({"ZeroPad2d", "ReflectionPad2d"})
 SOFTMAXES = frozenset({"Softmax", "LogSoftmax"})
 
 
@@ -81,7 +83,7 @@ def receptive_fields(graph: Graph, shapes, start: Field = INPUT_FIELD) -> dict[s
         elif result.inner is not None:
             inner = result.inner
             fields[node_id] = receptive_fields(graph.blocks[node.type].graph, inner, given[0]).get(inner.path[-1])
-        elif len(given) > 1 or node.type in ("Add", "Concat"):
+        elif len(given) > 1 or node.type in ("Add", "Concat", "Mul"):
             in_shapes = [shapes.nodes[p].out_shape for p in inputs]
             fields[node_id] = _union(given, in_shapes, result.out_shape, result.resolved or {}, node.type)
         else:
@@ -118,6 +120,9 @@ def _through(layer_type: str, p: dict, field: Field) -> Field | None:
         elif padding == "same":  # torch pads dilation·(kernel−1) in all, the smaller half before
             padding = tuple((d * (k - 1)) // 2 for k, d in zip(kernel, dilation))
         return _window(field, kernel, p["stride"], padding, dilation)
+    if layer_type in PADS:  # a 1×1 window moved by the top and left padding (a mirrored border is seen as padding)
+        left, _right, top, _bottom = p["padding"]
+        return _window(field, (1, 1), (1, 1), (top, left), (1, 1))
     if layer_type == "MaxPool2d":
         stride = p["stride"] if p["stride"] is not None else p["kernel_size"]
         return _window(field, p["kernel_size"], stride, p["padding"], p["dilation"])

@@ -424,20 +424,26 @@ def add(shapes: tuple[Shape, ...], p: dict, labels) -> Shape:
     Deliberately stricter than torch: inputs of different rank are refused,
     since broadcasting would line the batch dimension up with a feature one.
     """
+    return add_broadcast(shapes, labels, "Add")
+
+
+def add_broadcast(shapes: tuple[Shape, ...], labels, layer: str) -> Shape:
+    """The shape of an element-wise ``layer`` (Add or Mul) over ``shapes``, broadcast as torch does."""
     out = shapes[0]
     for i in range(1, len(shapes)):
         other = shapes[i]
         if len(other) != len(out):
-            raise _rank_error("Add", shapes, labels, 0, i)
+            raise _rank_error(layer, shapes, labels, 0, i)
         for d, (a, b) in enumerate(zip(out, other)):
             if a != b and a != 1 and b != 1:
                 j = next(k for k in range(i) if shapes[k][d] not in (1, b))
-                raise ShapeError(
-                    _("Add cannot add {a} {a_shape} and {b} {b_shape}: {dimension} is {a_size} on one and "
-                      "{b_size} on the other; sizes must be equal, or 1 to broadcast.").format(
-                        a=labels[j], a_shape=batch_fmt(shapes[j]), b=labels[i], b_shape=batch_fmt(other),
-                        dimension=dim_name(d, len(out)), a_size=shapes[j][d], b_size=b),
-                    inputs=(j, i), dim=d)
+                text = (_("Add cannot add {a} {a_shape} and {b} {b_shape}: {dimension} is {a_size} on one and "
+                          "{b_size} on the other; sizes must be equal, or 1 to broadcast.") if layer == "Add" else
+                        _("Mul cannot multiply {a} {a_shape} and {b} {b_shape}: {dimension} is {a_size} on one and "
+                          "{b_size} on the other; sizes must be equal, or 1 to broadcast."))
+                raise ShapeError(text.format(
+                    a=labels[j], a_shape=batch_fmt(shapes[j]), b=labels[i], b_shape=batch_fmt(other),
+                    dimension=dim_name(d, len(out)), a_size=shapes[j][d], b_size=b), inputs=(j, i), dim=d)
         out = tuple(b if a == 1 else a for a, b in zip(out, other))
     return out
 

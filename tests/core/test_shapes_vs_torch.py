@@ -27,16 +27,19 @@ from designer.core.graph import Graph
 from designer.core.params import ParamError
 from designer.core.rules import ShapeError
 from designer.core.shapes import infer
+from tests.core import extra_layers
 
 torch.set_num_threads(1)
 
-IMAGE_LAYERS = {"Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"}
-TRAIN_MATTERS = {"BatchNorm1d", "BatchNorm2d", "Dropout", "Dropout2d"}
+IMAGE_LAYERS = {"Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d"} | extra_layers.IMAGE_LAYERS
+TRAIN_MATTERS = {"BatchNorm1d", "BatchNorm2d", "Dropout", "Dropout2d"} | extra_layers.TRAIN_MATTERS
 GRAD_MATTERS = {"MaxPool2d", "AvgPool2d", "Conv2d", "ConvTranspose2d"}
 TYPES = [spec.type for spec in layers.palette_types() if not spec.merge]  # one input each
 # More examples where the arithmetic has more corners.
 EXAMPLES = {"Conv2d": 500, "ConvTranspose2d": 400, "MaxPool2d": 400, "AvgPool2d": 300, "Flatten": 200,
-            "Linear": 150, "BatchNorm1d": 150, "BatchNorm2d": 150, "Softmax": 100, "LogSoftmax": 100}
+            "Linear": 150, "BatchNorm1d": 150, "BatchNorm2d": 150, "Softmax": 100, "LogSoftmax": 100,
+            "Upsample": 200, "ReflectionPad2d": 150, "GroupNorm": 150, "LayerNorm": 150, "InstanceNorm2d": 100,
+            "PReLU": 100, "ChannelShuffle": 80}
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                 database=None)
 
@@ -55,7 +58,7 @@ def deliberate(layer_type: str, params: dict, shape: tuple) -> str | None:
                 return "start_dim=0 merges the batch into the features: the model would no longer be per-sample"
     if layer_type == "MaxPool2d" and params.get("return_indices"):
         return "return_indices=True returns a tuple, which the next layer of a Sequential cannot take"
-    return None
+    return extra_layers.deliberate(layer_type, params, shape)
 
 
 # Strategies ---------------------------------------------------------------
@@ -141,6 +144,9 @@ def layer_params(draw, layer_type: str, shape: tuple) -> dict:
         return _optional(draw, {"inplace": st.booleans()})
     if layer_type == "GELU":
         return _optional(draw, {"approximate": _choice("GELU", "approximate")})
+    newer = extra_layers.params(draw, layer_type, shape)
+    if newer is not None:
+        return newer
     assert not layers.get(layer_type).params, f"no strategy for {layer_type}'s parameters"
     return {}
 

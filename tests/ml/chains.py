@@ -3,7 +3,7 @@ import random
 
 from designer.core import layers, shapes
 from designer.core.graph import Graph
-from designer.core.params import BOOL, CHOICE, FLOAT, INT, OPT_FLOAT, OPT_INT, PADDING, PAIR
+from designer.core.params import BOOL, CHOICE, FLOAT, INT, OPT_FLOAT, OPT_INT, PADDING, PAIR, QUAD
 
 INPUTS = ([1, 12, 12], [3, 9, 9], [2, 16, 16], [20])
 
@@ -25,14 +25,18 @@ def _value(rng, param):
         return round(rng.uniform(param.minimum, min(param.maximum, 1.0)), 3)
     if kind == CHOICE:
         return rng.choice(param.choices)
+    if kind == QUAD:
+        return rng.randint(0, 2) if rng.random() < 0.5 else [rng.randint(0, 2) for _ in range(4)]
     raise AssertionError(kind)
 
 
 def _fitting(spec, shape, rng):
     params = {}
     for param in spec.params:
-        if param.name in ("in_channels", "num_features"):
+        if param.name in ("in_channels", "num_features", "num_channels"):
             params[param.name] = shape[0]
+        elif param.name == "normalized_shape":
+            params[param.name] = list(shape[-rng.randint(1, len(shape)):])
         elif param.name == "in_features":
             params[param.name] = shape[-1]
         elif param.name == "return_indices":

@@ -79,6 +79,23 @@ NON_DEFAULT = {
     "Dropout2d": ((2, 3, 3), {"p": 0.75}),
     "Flatten": ((2, 3, 3), {"start_dim": 2, "end_dim": -1}),
     "Identity": ((4,), {}),
+    "ReLU6": ((4,), {"inplace": True}),
+    "Hardswish": ((4,), {"inplace": True}),
+    "Hardsigmoid": ((4,), {"inplace": True}),
+    "SiLU": ((4,), {"inplace": True}),
+    "ELU": ((4,), {"alpha": 0.5, "inplace": True}),
+    "PReLU": ((3, 4, 4), {"num_parameters": 3, "init": 0.1}),
+    "ZeroPad2d": ((2, 4, 4), {"padding": [1, 2, 3, 0]}),
+    "ReflectionPad2d": ((2, 4, 4), {"padding": 2}),
+    "Upsample": ((2, 4, 4), {"scale_factor": 1.5, "mode": "bilinear", "align_corners": True}),
+    "InstanceNorm2d": ((3, 4, 4), {"num_features": 3, "eps": 1e-3, "momentum": 0.2, "affine": True,
+                                   "track_running_stats": True}),
+    "GroupNorm": ((4, 3, 3), {"num_groups": 2, "num_channels": 4, "eps": 1e-3, "affine": False}),
+    "LayerNorm": ((2, 3, 3), {"normalized_shape": [3, 3], "eps": 1e-3, "elementwise_affine": True, "bias": False}),
+    "AdaptiveMaxPool2d": ((2, 9, 9), {"output_size": [3, 2]}),
+    "ChannelShuffle": ((4, 3, 3), {"groups": 2}),
+    "Dropout1d": ((3, 5), {"p": 0.25}),
+    "AlphaDropout": ((4,), {"p": 0.25}),
 }
 
 

@@ -131,3 +131,20 @@ def test_inspector_shows_the_receptive_field_and_follows_an_edit(window, qtbot):
     assert "Receptive field</b> 12×12" in inspector.shapes_label.text()
     doc.select("n7")  # Flatten: no longer image positions
     assert "Receptive field" not in inspector.shapes_label.text()
+
+
+def test_a_pad_of_four_sides_is_typed_as_numbers_and_reaches_the_shapes(window, qtbot):
+    doc = window.document
+    pad = doc.insert_on_edge("ZeroPad2d", ("input", "n1"), params={"padding": 1})
+    doc.select(pad)
+    editor = window.inspector.editors["padding"][0]
+    assert editor.text() == "1, 1, 1, 1"
+    qtbot.mouseClick(editor, Qt.MouseButton.LeftButton)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "1, 2, 0, 3")
+    assert doc.graph.nodes[pad].params["padding"] == [1, 2, 0, 3]
+    assert window.canvas.graph_scene.edges[(pad, "n1")].badge == "(1, 31, 31)"
+    doc.select(None)
+    doc.undo_stack.undo()
+    doc.select(pad)
+    assert window.inspector.editors["padding"][0].text() == "1, 1, 1, 1"

@@ -191,17 +191,24 @@ def make_editor(param: Param):
     if kind == kinds.PADDING:
         editor = PaddingEditor(param)
         return editor, editor.set_value, editor.edited, (lambda v: v)
-    if kind == kinds.SHAPE:
+    if kind in (kinds.SHAPE, kinds.QUAD):
         line = QLineEdit()
-        line.setPlaceholderText(QCoreApplication.translate("Inspector", "e.g. 1, 28, 28"))
+        if kind == kinds.SHAPE:
+            line.setPlaceholderText(QCoreApplication.translate("Inspector", "e.g. 1, 28, 28"))
 
         def parse(text: str):
             try:
-                return [int(p) for p in text.replace("[", "").replace("]", "").replace("(", "").replace(")", "")
-                        .split(",") if p.strip()]
+                numbers = [int(p) for p in text.replace("[", "").replace("]", "").replace("(", "").replace(")", "")
+                           .split(",") if p.strip()]
             except ValueError:
                 return text
-        return line, (lambda v: line.setText(", ".join(str(d) for d in v or ()))), line.textEdited, parse
+            return numbers[0] if kind == kinds.QUAD and len(numbers) == 1 else numbers  # one number: every side
+
+        def show(v):
+            if line.hasFocus():
+                return  # the learner is typing: "1, 2" is on its way to four numbers
+            line.setText(", ".join(str(d) for d in (v if isinstance(v, (list, tuple)) else () if v is None else [v])))
+        return line, show, line.textEdited, parse
     raise AssertionError(f"no editor for parameter kind {kind}")
 
 

@@ -1,0 +1,154 @@
+"""Shape rules of padding, resizing, the per-sample normalisations, PReLU, channel shuffle and Mul.
+
+As in ``rules``: shapes exclude the batch, and each rule raises ShapeError
+where torch raises (tests/core/test_new_layers_vs_torch.py runs them against
+torch). Deliberately stricter than torch, for the same reason as there: the
+image layers refuse (H, W) and (F) samples, which torch reads as one
+unbatched image; InstanceNorm2d refuses a 1×1 image, which torch refuses only
+while training; Dropout1d refuses an (F) sample, which torch reads as one
+unbatched (C, L) and so drops whole samples; LayerNorm refuses a
+normalized_shape that reaches into the batch.
+"""
+
+from __future__ import annotations
+
+import math
+
+from designer.core.i18n import _
+from designer.core.rules import (Shape, ShapeError, _channels, _need_image, add_broadcast, batch_fmt, fmt,
+                                 set_fix)
+
+
+# Padding ----------------------------------------------------------------
+
+def zero_pad2d(shape: Shape, p: dict) -> Shape:
+    _need_image(shape, "ZeroPad2d")
+    left, right, top, bottom = p["padding"]
+    return (shape[0], shape[1] + top + bottom, shape[2] + left + right)
+
+
+def reflection_pad2d(shape: Shape, p: dict) -> Shape:
+    _need_image(shape, "ReflectionPad2d")
+    left, right, top, bottom = p["padding"]
+    for side, pad, size, axis in ((_("left"), left, shape[2], "W"), (_("right"), right, shape[2], "W"),
+                                  (_("top"), top, shape[1], "H"), (_("bottom"), bottom, shape[1], "H")):
+        if pad >= size:
+            raise ShapeError(_("ReflectionPad2d mirrors the border, so each padding must be smaller than the image: "
+                               "{side} is {pad} but {axis} is only {size}. Use less padding, or ZeroPad2d.").format(
+                side=side, pad=pad, axis=axis, size=size), param="padding")
+    return (shape[0], shape[1] + top + bottom, shape[2] + left + right)
+
+
+def pad_formula(shape: Shape, p: dict, out: Shape) -> str:
+    left, right, top, bottom = p["padding"]
+    return f"H = {shape[1]} + {top} + {bottom} = {out[1]}\nW = {shape[2]} + {left} + {right} = {out[2]}"
+
+
+# Resizing ---------------------------------------------------------------
+
+def upsample(shape: Shape, p: dict) -> Shape:
+    size, scale = p["size"], p["scale_factor"]
+    if size is None and scale is None:
+        raise ShapeError(_("Upsample needs either size or scale_factor: set scale_factor to 2 to double H and W."),
+                         set_fix("scale_factor", 2.0), param="scale_factor")
+    if size is not None and scale is not None:
+        raise ShapeError(_("Upsample takes size or scale_factor, not both: clear one of them."),
+                         set_fix("size", None), param="size")
+    if p["align_corners"] is not None and p["mode"] == "nearest":
+        raise ShapeError(_('align_corners only applies to mode "bilinear"; with "nearest" leave it unset.'),
+                         set_fix("align_corners", None), param="align_corners")
+    _need_image(shape, "Upsample")
+    if size is not None:
+        return (shape[0], *size)
+    out = tuple(math.floor(float(d) * scale) for d in shape[1:])
+    if min(out) < 1:
+        raise ShapeError(_("scale_factor {scale:g} shrinks the {h}×{w} image to {oh}×{ow}: nothing is left. "
+                           "Use a larger scale_factor.").format(scale=scale, h=shape[1], w=shape[2], oh=out[0],
+                                                               ow=out[1]), param="scale_factor")
+    return (shape[0], *out)
+
+
+def upsample_formula(shape: Shape, p: dict, out: Shape) -> str:
+    if p["size"] is not None:
+        return _("size: H, W = {h}, {w}").format(h=out[1], w=out[2])
+    scale = p["scale_factor"]
+    return "\n".join(f"{axis} = ⌊{size}·{scale:g}⌋ = {o}" for axis, size, o in zip("HW", shape[1:], out[1:]))
+
+
+def adaptive_max_pool2d(shape: Shape, p: dict) -> Shape:
+    _need_image(shape, "AdaptiveMaxPool2d")
+    return (shape[0], *p["output_size"])
+
+
+# Normalisation over one sample -----------------------------------------
+
+def instance_norm2d(shape: Shape, p: dict) -> Shape:
+    _need_image(shape, "InstanceNorm2d")
+    if shape[0] != p["num_features"] and (p["affine"] or p["track_running_stats"]):
+        _channels(shape, p["num_features"], "num_features", "InstanceNorm2d")
+    if shape[1] * shape[2] == 1:
+        raise ShapeError(_("InstanceNorm2d normalises each channel over its own H×W values, and this image is 1×1: "
+                           "torch refuses it while training. Move it before the layers that shrink the image."))
+    return shape
+
+
+def group_norm(shape: Shape, p: dict) -> Shape:
+    groups, channels = p["num_groups"], p["num_channels"]
+    if channels % groups:
+        raise ShapeError(_("num_groups={groups} must divide num_channels={channels}: each group normalises an equal "
+                           "share of the channels.").format(groups=groups, channels=channels),
+                         set_fix("num_groups", 1), param="num_groups")
+    if p["affine"] or shape[0] % groups:
+        _channels(shape, channels, "num_channels", "GroupNorm")
+    return shape
+
+
+def layer_norm(shape: Shape, p: dict) -> Shape:
+    normalized = tuple(p["normalized_shape"])
+    if len(normalized) > len(shape) or tuple(shape[len(shape) - len(normalized):]) != normalized:
+        last = tuple(shape[-len(normalized):]) if len(normalized) <= len(shape) else shape
+        raise ShapeError(_("LayerNorm normalises the last dimensions of each sample, so normalized_shape must equal "
+                           "them: it is {given}, but the input is {shape}. Set it to {last}.").format(
+            given=fmt(normalized), shape=fmt(shape), last=fmt(last)),
+            set_fix("normalized_shape", list(last)), param="normalized_shape")
+    return shape
+
+
+# Element-wise with parameters, channel shuffle, dropout -----------------
+
+def prelu(shape: Shape, p: dict) -> Shape:
+    count = p["num_parameters"]
+    if count != 1 and count != shape[0]:
+        raise ShapeError(_("num_parameters is {count}, but the input has {channels} channels {shape}: use 1 (one "
+                           "slope for all) or {channels} (one per channel).").format(
+            count=count, channels=shape[0], shape=fmt(shape)), set_fix("num_parameters", shape[0]),
+            param="num_parameters")
+    return shape
+
+
+def channel_shuffle(shape: Shape, p: dict) -> Shape:
+    if len(shape) < 2:
+        raise ShapeError(_("ChannelShuffle needs channels and positions, (C, L) or (C, H, W), but receives "
+                           "{shape}.").format(shape=fmt(shape)))
+    if shape[0] % p["groups"]:
+        raise ShapeError(_("groups={groups} must divide the {channels} channels it receives.").format(
+            groups=p["groups"], channels=shape[0]), set_fix("groups", 1), param="groups")
+    return shape
+
+
+def dropout1d(shape: Shape, p: dict) -> Shape:
+    if len(shape) != 2:
+        raise ShapeError(_("Dropout1d drops whole channels of a sequence (C, L), but receives {shape}; use Dropout "
+                           "on vectors and Dropout2d on images.").format(shape=fmt(shape)))
+    return shape
+
+
+# Mul: a merge -----------------------------------------------------------
+
+def mul(shapes: tuple[Shape, ...], p: dict, labels) -> Shape:
+    """``x1 * x2 * ...`` with torch's broadcasting; the same strictness as Add."""
+    return add_broadcast(shapes, labels, "Mul")
+
+
+def mul_formula(shapes: tuple[Shape, ...], p: dict, out: Shape) -> str:
+    return " × ".join(batch_fmt(s) for s in shapes) + f" = {batch_fmt(out)}"

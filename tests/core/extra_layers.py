@@ -1,0 +1,96 @@
+"""Random parameters and torch's deliberate differences for the catalog's newer layers.
+
+Shared by the shape tests against torch (tests/core/test_shapes_vs_torch.py)
+and the parameter counts (tests/core/test_layers.py).
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from designer.core import layers
+
+IMAGE_LAYERS = {"ZeroPad2d", "ReflectionPad2d", "Upsample", "AdaptiveMaxPool2d", "InstanceNorm2d"}
+TRAIN_MATTERS = {"InstanceNorm2d", "Dropout1d", "AlphaDropout"}
+
+
+def _float(layer_type: str, name: str):
+    param = layers.get(layer_type).param(name)
+    return st.floats(param.minimum, param.maximum, allow_nan=False)
+
+
+def _optional(draw, strategies: dict) -> dict:
+    return {k: draw(s) for k, s in strategies.items() if draw(st.booleans())}
+
+
+def _pad(draw):
+    return draw(st.one_of(st.integers(0, 4), st.lists(st.integers(0, 6), min_size=4, max_size=4)))
+
+
+def _channel(draw, shape: tuple) -> int:
+    return draw(st.one_of(st.just(shape[0]), st.just(shape[0]), st.integers(1, 8)))
+
+
+def params(draw, layer_type: str, shape: tuple) -> dict | None:
+    """Random parameters for one of the newer types, or None when ``layer_type`` is not one of them."""
+    if layer_type in ("ReLU6", "Hardswish", "Hardsigmoid", "SiLU"):
+        return _optional(draw, {"inplace": st.booleans()})
+    if layer_type == "ELU":
+        return _optional(draw, {"alpha": _float("ELU", "alpha"), "inplace": st.booleans()})
+    if layer_type == "PReLU":
+        return _optional(draw, {"num_parameters": st.one_of(st.just(1), st.just(shape[0]), st.integers(1, 8)),
+                                "init": _float("PReLU", "init")})
+    if layer_type in ("ZeroPad2d", "ReflectionPad2d"):
+        return {"padding": _pad(draw)}
+    if layer_type == "Upsample":
+        p = _optional(draw, {"size": st.one_of(st.integers(1, 9), st.lists(st.integers(1, 9), min_size=2,
+                                                                            max_size=2)),
+                             "scale_factor": st.one_of(st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0]),
+                                                       _float("Upsample", "scale_factor")),
+                             "align_corners": st.booleans()})
+        p["mode"] = draw(st.sampled_from(["nearest", "bilinear"]))
+        return p
+    if layer_type == "InstanceNorm2d":
+        p = {"num_features": _channel(draw, shape)}
+        p.update(_optional(draw, {"eps": _float(layer_type, "eps"), "affine": st.booleans(),
+                                  "track_running_stats": st.booleans(),
+                                  "momentum": st.one_of(st.none(), _float(layer_type, "momentum"))}))
+        return p
+    if layer_type == "GroupNorm":
+        groups = draw(st.sampled_from([1, 2, 3, 4]))
+        channels = draw(st.sampled_from([shape[0], shape[0], groups * draw(st.integers(1, 3)),
+                                         draw(st.integers(1, 8))]))
+        p = {"num_groups": groups, "num_channels": channels}
+        p.update(_optional(draw, {"eps": _float(layer_type, "eps"), "affine": st.booleans()}))
+        return p
+    if layer_type == "LayerNorm":
+        k = draw(st.integers(1, min(3, len(shape))))
+        tail = list(shape[len(shape) - k:])
+        normalized = draw(st.one_of(st.just(tail), st.just(tail),
+                                    st.lists(st.integers(1, 8), min_size=1, max_size=3)))
+        p = {"normalized_shape": normalized}
+        p.update(_optional(draw, {"eps": _float(layer_type, "eps"), "elementwise_affine": st.booleans(),
+                                  "bias": st.booleans()}))
+        return p
+    if layer_type == "AdaptiveMaxPool2d":
+        return {"output_size": draw(st.one_of(st.integers(1, 6), st.lists(st.integers(1, 6), min_size=2,
+                                                                           max_size=2)))}
+    if layer_type == "ChannelShuffle":
+        return {"groups": draw(st.sampled_from([1, 2, 3, 4]))}
+    if layer_type in ("Dropout1d", "AlphaDropout"):
+        return _optional(draw, {"p": _float(layer_type, "p"), "inplace": st.booleans()})
+    return None
+
+
+def deliberate(layer_type: str, params: dict, shape: tuple) -> str | None:
+    """Why we refuse a configuration of a newer layer that torch accepts, or None."""
+    if layer_type in IMAGE_LAYERS and len(shape) < 3:
+        return "torch reads a 3-D tensor (N, H, W) as one unbatched image; a sample must be (C, H, W)"
+    if layer_type == "InstanceNorm2d" and shape[1] * shape[2] == 1:
+        return "torch refuses a 1×1 image in train(), and the model trains"
+    if layer_type == "Dropout1d" and len(shape) == 1:
+        return "torch reads (N, F) as one unbatched sequence (C, L) and would drop whole samples"
+    normalized = params.get("normalized_shape") if layer_type == "LayerNorm" else None
+    if normalized is not None and len(normalized) > len(shape):
+        return "a normalized_shape that reaches into the batch mixes the samples"
+    return None
