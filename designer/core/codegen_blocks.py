@@ -129,7 +129,7 @@ def class_source(graph: Graph, block: BlockClass, classes: dict[str, BlockClass]
     layers_ = {}
     for node_id in inner.path[1:]:
         node = definition.nodes[node_id]
-        if node.type in ("Add", "Concat"):
+        if node.type in ("Add", "Concat", "Mul"):
             continue
         if node.type in classes:
             call = classes[node.type].call(node.params, block)
@@ -164,12 +164,13 @@ def _constructor(spec, resolved: dict, raw: dict, block: BlockClass) -> str:
             continue
         value = resolved.get(param.name)
         if param.required or param.positional:
-            args.append(codegen._value(value) if param.positional else f"{param.name}={codegen._value(value)}")
+            text = codegen._argument(param.kind, value)
+            args.append(text if param.positional else f"{param.name}={text}")
             continue
         default = param.check(param.default) if param.default is not None else None
         if codegen._same(param.kind, value, default):
             continue
-        args.append(f"{param.name}={codegen._value(value)}")
+        args.append(f"{param.name}={codegen._argument(param.kind, value)}")
     return f"nn.{spec.type}({', '.join(args)})"
 
 
