@@ -6,7 +6,11 @@ the steps, the part of the window each points at (``target``: a dock's English
 name or ``canvas``) and the checks are shared, so both languages teach the same
 thing. A check is a predicate on a ``State`` (the project, its inferred shapes,
 and a few facts the app reports), so it is tested without a window. A step
-without a check is read, then the learner moves on.
+without a check is read, then the learner moves on; a step with one cannot be
+skipped. An ``answer`` check is a prediction the learner types, with a hint
+for a wrong one. A teacher's lessons are files of the same format, opened from
+a file or a folder and checked field by field (``designer.core.lesson_check``;
+the format is documented in ``docs/lessons.md``).
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ class LessonError(ValueError):
 class State:
     """What a check may look at.
 
-    ``facts`` come from the app: ``runs`` (one ``{"optimizer", "loss", ...}`` per finished
-    training run), ``tried`` (the model classified a drawing), ``visible`` (English names of
-    the docks on screen), ``selected`` (the selected node's type).
+    ``facts`` come from the app: ``runs`` (the training settings of each finished run),
+    ``tried`` (the model classified a drawing), ``visible`` (English names of the docks on
+    screen), ``selected`` (the selected node's type), ``saved`` (the project has a file),
+    ``compared`` (two runs selected in the Runs tab), ``answers`` (step id → the text typed).
     """
 
     graph: Graph
