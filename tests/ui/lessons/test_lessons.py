@@ -171,3 +171,22 @@ def test_a_teachers_lesson_opens_from_the_file_menu_is_played_and_kept(window, q
     assert not chooser.itemText(0).startswith("✓")
     again.document.mark_saved()
     again.close()
+
+
+def test_a_folder_of_lessons_opens_from_the_file_menu(window, qtbot, tmp_path, monkeypatch):
+    import json
+
+    from PySide6.QtWidgets import QFileDialog
+
+    for number, name in ((31, "first"), (32, "second")):
+        data = {"id": name, "number": number, "title": {"en": name.title(), "zh_CN": name},
+                "steps": [{"id": "read", "text": {"en": "Read this.", "zh_CN": "读一读。"}}]}
+        (tmp_path / f"{name}.json").write_text(json.dumps(data), "utf-8")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(tmp_path))
+    window.findChild(QAction, "action_open_lesson_folder").trigger()
+    chooser = window.lesson_panel.chooser
+    assert [chooser.itemText(i) for i in range(12, chooser.count())] == ["31. First", "32. Second"]
+    assert chooser.currentText() == "31. First"
+    panel = window.lesson_panel
+    qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)  # no template: the learner's project stays
+    assert panel.text.text() == "Read this." and panel.next_button.isEnabled()
