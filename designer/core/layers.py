@@ -25,6 +25,8 @@ CATEGORIES = (N_("Input"), N_("Convolution"), N_("Pooling"), N_("Linear"), N_("A
 MAX_CHANNELS = 1 << 16
 MAX_FEATURES = 1 << 20
 MAX_KERNEL = 255
+# Layers whose arithmetic Explain shows number by number (designer.ml.explain.numbers).
+EXPLAINABLE = ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import time
 
+from designer.core import layers
 from designer.core.i18n import _, ngettext
 
 
@@ -19,7 +20,6 @@ def _error(message: str) -> None:
     print(_("error: {message}").format(message=message), file=sys.stderr)
 
 
-EXPLAINABLE = ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d")
 
 
 def _find_layer(graph, path: list[str], wanted: str) -> tuple[str, tuple[str, ...]] | None:
@@ -39,12 +39,12 @@ def _explainable(graph, path: list[str]) -> list[str]:
     from designer.core.codegen_blocks import layer_paths
 
     names = graph.generated_names()
-    out = [names[n] for n in path[1:] if graph.nodes[n].type in EXPLAINABLE]
+    out = [names[n] for n in path[1:] if graph.nodes[n].type in layers.EXPLAINABLE]
     for name, ids in layer_paths(graph).items():
         level = graph
         for owner in ids[:-1]:
             level = level.blocks[level.nodes[owner].type].graph
-        if len(ids) > 1 and level.nodes[ids[-1]].type in EXPLAINABLE:
+        if len(ids) > 1 and level.nodes[ids[-1]].type in layers.EXPLAINABLE:
             out.append(name)
     return out
 

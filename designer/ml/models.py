@@ -25,6 +25,7 @@ from designer.core import project as project_io
 from designer.core.graph import Graph
 from designer.core.project import Project
 from designer.core.shapes import ModelShapes, infer
+from designer.core.signature import describe
 from designer.ml import build as _build
 from designer.ml import weights
 from designer.ml.export import verify
@@ -194,26 +195,11 @@ def signature(project: Project | Graph, state: dict) -> str:
     changes the model (a layer, a parameter, a name, a wire) changes it.
     """
     graph = _graph(project)
-    path = infer(graph).path
-    names = graph.generated_names()
-    model_nodes = set(path)
-    layers = [[names.get(n, n), graph.nodes[n].type, graph.nodes[n].params] for n in path]
-    wires = [[names.get(s, s), names.get(d, d)] for s, d in graph.edges if s in model_nodes and d in model_nodes]
-    tensors = [[key, list(value.shape), str(value.dtype).removeprefix("torch.")] for key, value in state.items()]
-    record = {"layers": layers, "wires": wires, "tensors": tensors}
-    used = sorted({graph.nodes[n].type for n in path} & set(graph.blocks))
-    if used:  # what a block computes is in its definition (and the blocks it uses)
-        used = sorted(set(used).union(*(graph.blocks.uses(name) for name in used)))
-        record["blocks"] = {name: _definition(graph.blocks[name]) for name in used}
+    record = describe(graph, infer(graph).path)
+    record["tensors"] = [[key, list(value.shape), str(value.dtype).removeprefix("torch.")]
+                         for key, value in state.items()]
     text = json.dumps(record, sort_keys=True, default=str)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _definition(block) -> list:
-    inner = block.graph
-    names = inner.generated_names()
-    return [block.args, [[names[n], node.type, node.params] for n, node in inner.nodes.items()],
-            [[names[s], names[d]] for s, d in inner.edges]]
 
 
 @dataclass

@@ -16,15 +16,15 @@ from PySide6.QtGui import QUndoStack
 
 from designer.core import datasets, layers, layout, topology
 from designer.core.graph import Event, Graph, GraphError
+from designer.core.layout import STEP_X, STEP_Y
 from designer.core.project import Project
 from designer.core.rules import Fix
 from designer.core.receptive import receptive_fields
 from designer.core.shapes import Inference, ModelShapes
+from designer.core.signature import model_key
 from designer.ui import graph_edits
 from designer.ui.canvas.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand, Recorder, _order
 
-STEP_X = 180.0  # distance between neighbouring blocks, matching the templates
-STEP_Y = 140.0
 SHELVED = 4  # how many sets of cleared weights an undo can bring back
 
 
@@ -179,7 +179,7 @@ class Document(QObject):
 
         return projects.from_dict(projects.to_dict(self.project))
 
-    def model_signature(self) -> tuple:
+    def model_signature(self) -> str:
         """What trained weights depend on; equal before and after an edit that leaves the model as it was."""
         return self._model_signature()
 
@@ -233,11 +233,9 @@ class Document(QObject):
         finally:
             self.weights_note = ""
 
-    def _model_signature(self) -> tuple:
-        """What the weights depend on: types, parameters and names (state_dict keys) along the path."""
-        graph = self.graph
-        names = graph.generated_names()
-        return tuple((graph.nodes[n].type, repr(graph.nodes[n].params), names[n]) for n in self.shapes.path)
+    def _model_signature(self) -> str:
+        """What the weights depend on: layers, parameters, names (state_dict keys), wiring and blocks."""
+        return model_key(self.graph, self.shapes.path)
 
     def _edit(self, text: str, action: Callable[[Recorder], Any], merge: tuple | None = None) -> Any:
         if self.locked:

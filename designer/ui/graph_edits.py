@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from designer.core.graph import GraphError
+from designer.core.layout import STEP_X, STEP_Y
 from designer.core.merge_fixes import projection
 from designer.ui.canvas.commands import Recorder
 
@@ -16,10 +17,6 @@ from designer.ui.canvas.commands import Recorder
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("GraphEdits", text)
-
-
-STEP_X = 180.0
-STEP_Y = 140.0
 
 
 def connect(rec: Recorder, src: str, dst: str, port: int | None = None) -> None:

@@ -81,6 +81,24 @@ def test_weights_cleared_when_model_changes(doc):
     assert doc.weights is None
 
 
+
+def test_weights_cleared_when_only_the_wiring_changes(qapp):
+    """Before, the document's signature left out the wires: a rewired branch kept weights of another model."""
+    project = projects.Project(name="branches")
+    graph = project.graph
+    graph.add_node("Input", {"shape": [4]}, None, (0, 0), "input")
+    graph.add_node("Linear", {"in_features": 4, "out_features": 4}, "a", (180, 0), "a")
+    graph.add_node("Linear", {"in_features": 4, "out_features": 4}, "b", (180, 140), "b")
+    graph.add_node("Add", {}, None, (360, 0), "add")
+    for src, dst in [("input", "a"), ("input", "b"), ("a", "add"), ("b", "add")]:
+        graph.connect(src, dst)
+    doc = Document(project)
+    doc.set_weights({"a.weight": 1, "b.weight": 2})
+    doc.connect("a", "b")  # b now reads a's output: same layers, another model
+    assert doc.shapes.valid and doc.weights is None
+    doc.undo_stack.undo()
+    assert doc.weights == {"a.weight": 1, "b.weight": 2}
+
 EDITS = st.lists(st.tuples(st.sampled_from(["add", "remove", "connect", "disconnect", "param", "rename", "move",
                                             "fix", "paste", "layout", "insert"]),
                            st.integers(0, 10_000), st.integers(0, 10_000)), min_size=1, max_size=12)

@@ -25,7 +25,6 @@ from designer.core.i18n import _
 from designer.core.rules import ShapeError
 
 Pair = tuple[int, int]
-EXPLAINED = ("Conv2d", "MaxPool2d", "AvgPool2d", "ConvTranspose2d")
 WHAT_IF = ("kernel_size", "stride", "padding", "dilation")
 
 
@@ -61,7 +60,7 @@ class Explainer:
 
     def __init__(self, layer_type: str, params: dict, x: torch.Tensor, weight: torch.Tensor | None = None,
                  bias: torch.Tensor | None = None):
-        if layer_type not in EXPLAINED:
+        if layer_type not in layers.EXPLAINABLE:
             raise ExplainError(_("{layer} has no sliding window to explain").format(layer=layer_type))
         spec = layers.CATALOG[layer_type]
         self._spec = spec
@@ -288,7 +287,7 @@ def for_node(graph, path: list[str], model, tensor: torch.Tensor, node_id: str,
             level = block.graph
             node, ident = level.nodes[inner_id], f"{ident}.{identifiers(level).get(inner_id)}"
         params = result.resolved or {}
-    if node.type not in EXPLAINED:
+    if node.type not in layers.EXPLAINABLE:
         raise ExplainError(_("{layer} has no sliding window to explain: choose a Conv2d, ConvTranspose2d, "
                              "MaxPool2d or AvgPool2d").format(layer=node.type))
     try:

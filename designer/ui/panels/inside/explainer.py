@@ -23,7 +23,6 @@ from designer.core.graph import GraphError
 from designer.ui.background import Latest
 from designer.ui.panels.model.inspector import PairEditor
 
-EXPLAINED = ("Conv2d", "ConvTranspose2d", "MaxPool2d", "AvgPool2d")
 WHAT_IF = ("kernel_size", "stride", "padding", "dilation")
 
 
@@ -206,7 +205,7 @@ class ExplainerPanel(QWidget):
         doc = self.document
         self.apply_button.setEnabled(bool(self.changes) and not doc.locked)
         node_id = doc.selected
-        if node_id is None or node_id not in doc.graph.nodes or doc.graph.nodes[node_id].type not in EXPLAINED:
+        if node_id is None or node_id not in doc.graph.nodes or doc.graph.nodes[node_id].type not in layers.EXPLAINABLE:
             self.node_id = None
             return self._show_note(self.tr("Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block to see "
                                            "how it computes."))
@@ -356,7 +355,7 @@ class ExplainerPanel(QWidget):
         self.editors = {}
         self.node_id = node_id
         node = self.document.graph.nodes.get(node_id) if node_id else None
-        if node is None or node.type not in EXPLAINED:
+        if node is None or node.type not in layers.EXPLAINABLE:
             return
         spec = layers.CATALOG[node.type]
         for key in WHAT_IF:

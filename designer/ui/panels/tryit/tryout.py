@@ -305,19 +305,15 @@ class Tryout(QObject):
         names = list(record.classes) if record is not None else self.folder_classes()
         return list(names) if names and len(names) == count else [str(i) for i in range(count)]
 
-    def _model_signature(self) -> tuple:
-        graph, path = self.document.graph, self.document.shapes.path
-        return tuple((graph.nodes[n].type, repr(graph.nodes[n].params), graph.nodes[n].name) for n in path)
-
     def _shapes_changed(self, *args) -> None:
-        if self._model_signature() != self._signature:  # moving a block changes nothing here
+        if self.document.model_signature() != self._signature:  # moving a block changes nothing here
             self._invalidate()
 
     def _invalidate(self, *args) -> None:
         self.generation += 1
         self._jobs.discard()  # an answer of the old model must never be shown
         self._dirty = True
-        self._signature = self._model_signature()
+        self._signature = self.document.model_signature()
         self.model, self.trained, self._graph = None, False, None
         self.message = ""
         self.status_changed.emit()
