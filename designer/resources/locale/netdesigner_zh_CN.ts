@@ -1472,6 +1472,65 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
 </context>
 <context>
+    <name>SaveDrawingDialog</name>
+    <message>
+        <source>Save Drawing As</source>
+        <translation>把画保存为</translation>
+    </message>
+    <message>
+        <source>a folder for the class&apos;s drawings</source>
+        <translation>存放全班手写数字的文件夹</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>文件夹：</translation>
+    </message>
+    <message>
+        <source>Class:</source>
+        <translation>类别：</translation>
+    </message>
+    <message>
+        <source>Folder for the drawings</source>
+        <translation>保存画的文件夹</translation>
+    </message>
+    <message>
+        <source>Choose a folder and a class.</source>
+        <translation>请选择文件夹和类别。</translation>
+    </message>
+    <message>
+        <source>{count} drawings of “{name}” so far.</source>
+        <translation>“{name}”类目前已有 {count} 张画。</translation>
+    </message>
+    <message>
+        <source>the picture could not be written</source>
+        <translation>无法写入图片</translation>
+    </message>
+    <message>
+        <source>The drawing was not saved: {reason}</source>
+        <translation>画没有保存：{reason}</translation>
+    </message>
+    <message>
+        <source>Saved {file} in class “{name}” ({folder}).</source>
+        <translation>已把 {file} 保存到“{name}”类（{folder}）。</translation>
+    </message>
+    <message>
+        <source>Save Drawing As…</source>
+        <translation>把画保存为…</translation>
+    </message>
+    <message>
+        <source>Save the drawing into a class folder (3/, 7/…): your class&apos;s own digits to train on</source>
+        <translation>把画保存到类别文件夹（3/、7/…）：用全班自己的手写数字来训练</translation>
+    </message>
+    <message>
+        <source>More: save the drawing into a class folder</source>
+        <translation>更多：把画保存到类别文件夹</translation>
+    </message>
+</context>
+<context>
     <name>StateTree</name>
     <message>
         <source>Name</source>

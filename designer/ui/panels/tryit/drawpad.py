@@ -19,6 +19,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QKeySequence, QPa
 from PySide6.QtWidgets import (QBoxLayout, QFileDialog, QGridLayout, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSizePolicy, QWidget)
 
+from designer.ui.panels.tryit import save_drawing
+
 if TYPE_CHECKING:  # numpy loads with the first drawing, not on the way to the window's first paint
     import numpy as np
 
@@ -326,6 +328,7 @@ class TryPanel(QWidget):
         buttons.setContentsMargins(0, 0, 0, 0)
         for button in (self.clear_button, self.undo_button, self.open_button):
             buttons.addWidget(button)
+        save_drawing.install(self, buttons)
         self.answer_box = QWidget()  # what the model sees, and its answer
         self.answer_layout = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.answer_box)
         self.answer_layout.setContentsMargins(0, 0, 0, 0)
