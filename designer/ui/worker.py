@@ -13,12 +13,12 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 from designer.core import project as projects
 from designer.core.training import TrainConfig
 from designer.ml.training.control import Control
+from designer.ml.training.events import Failed, Finished, Loading, Mistakes, Recorded
 from designer.ui.background import Job, run_in_background
 
 MAX_UPDATES_PER_S = 20  # batch events the loop sends; the panel redraws at most 30 times a second
@@ -39,32 +39,9 @@ def _lower_priority(niceness: int = 10) -> None:
             pass  # not allowed here: the run is just as correct
 
 
-@dataclass(frozen=True)
-class Loading:
-    """Before the first batch: bytes downloaded or pictures decoded."""
-
-    what: str
-    done: int
-    total: int
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """The run's history record (``designer.core.runs.Run``), created or continued; before Started."""
-
-    run: object
-
-
-@dataclass(frozen=True)
-class Mistakes:
-    """Just before Finished: the held-out samples the best weights get wrong (``designer.ml.training.mistakes.Shown``)."""
-
-    items: list
-
-
 class TrainingRun:
     """One training run. ``on_event`` hears, in order: status texts (str), Loading, Recorded, Started, BatchEnd
-    and EpochEnd events, then Mistakes and Finished, or Failed (``designer.ml.training.loop``); ``on_ended`` comes last."""
+    and EpochEnd events, then Mistakes and Finished, or Failed (``designer.ml.training.events``); ``on_ended`` comes last."""
 
     def __init__(self, project: projects.Project, config: TrainConfig, initial_state: dict | None = None,
                  threads: int | None = None, base=None, history=None, resume=None):
@@ -82,8 +59,6 @@ class TrainingRun:
 
     def start(self, on_event: Callable[[object], None], on_ended: Callable[[], None], context=None) -> None:
         def crashed(exc: Exception) -> None:  # a bug must end the run visibly, and be logged
-            from designer.ml.training.loop import Failed
-
             log.error("Training stopped by an unexpected error", exc_info=exc)
             on_event(Failed(f"Training stopped by an unexpected error: {type(exc).__name__}: {exc}"))
             on_ended()
@@ -110,7 +85,7 @@ class TrainingRun:
         _lower_priority()
         from designer.ml.data import datasets as data
         from designer.ml import models
-        from designer.ml.training.loop import Failed, train
+        from designer.ml.training.loop import train
 
         project = projects.from_dict(self.snapshot)
         try:
@@ -149,7 +124,6 @@ class TrainingRun:
             return
         from designer.ml.training.health import watch
         from designer.ml.training.mistakes import shown
-        from designer.ml.training.loop import Finished
 
         events = train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S,
                        checkpoint=recorder.checkpoint if recorder else None, resume=saved)
@@ -169,7 +143,6 @@ class TrainingRun:
         from designer.core import runs
         from designer.ml.training import checkpoint
         from designer.ml.training.recorder import Recorder
-        from designer.ml.training.loop import Failed
 
         try:
             if self.resume is not None:

@@ -11,7 +11,6 @@ comparison of each weight with its copy from the epoch before.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterator
 
 import torch
@@ -19,41 +18,13 @@ from torch import nn
 
 from designer.core.i18n import _
 from designer.ml.explain.inside import evaluating, layers
-from designer.ml.training.loop import EpochEnd, Started
+from designer.ml.training.events import EpochEnd, HealthReport, LayerHealth, Started
 
 SAMPLES = 256  # held-out samples per probe: enough to see a unit fire, cheap next to an epoch
 BINS = 30
 DEAD = 0.5  # warn when at least this share of a ReLU's units never fire
 STALL_EPOCHS = 2  # epochs without 1% better training loss before "stopped falling"
 TINY_UPDATE, HUGE_UPDATE = 1e-4, 1.0  # weight change per epoch relative to the weight's size
-
-
-@dataclass
-class LayerHealth:
-    """One layer after one epoch.
-
-    Attributes:
-        name: the module's name (conv1, relu2, ...).
-        type: its torch.nn class.
-        dead: the share of a ReLU's units (channel × position) that output 0 for every probed sample.
-        counts, low, high: a histogram of the layer's outputs on the probed samples (``BINS`` bins over low..high).
-        update: ‖W − W_before‖ / ‖W_before‖ over the epoch, for layers with a weight.
-    """
-
-    name: str
-    type: str
-    dead: float | None = None
-    counts: list[int] = field(default_factory=list)
-    low: float = 0.0
-    high: float = 0.0
-    update: float | None = None
-
-
-@dataclass
-class HealthReport:
-    epoch: int
-    layers: list[LayerHealth]
-    warnings: list[str]
 
 
 def watch(events: Iterator, model: nn.Module, data, samples: int = SAMPLES) -> Iterator:

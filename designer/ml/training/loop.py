@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
 import torch
@@ -28,6 +28,7 @@ from designer.core.i18n import _
 from designer.core.training import MAX_SEED, ConfigError, TrainConfig
 from designer.ml.standalone.config import init_weights, loss_function, make_optimizer, memory_format, steps_per_epoch
 from designer.ml.training.control import Control
+from designer.ml.training.events import BatchEnd, EpochEnd, Failed, Finished, Mistake, Started
 from designer.ml.standalone.augment import augment
 from designer.ml.training.checkpoint import CheckpointError, save as save_checkpoint
 from designer.ml.data.datasets import Dataset
@@ -40,86 +41,6 @@ MAX_MISTAKES = 200  # the mistakes browser shows the most confident ones
 
 class DeviceError(ValueError):
     """A device name that this machine cannot run on."""
-
-
-# events ---------------------------------------------------------------------
-
-@dataclass
-class Started:
-    epochs: int
-    steps_per_epoch: int
-    train_samples: int
-    held_out_samples: int
-    device: str
-    seed: int
-    warnings: list[str] = field(default_factory=list)
-    classes: list[str] = field(default_factory=list)
-    resumed_after: int = 0  # the epoch a resumed run continues after; 0 for a fresh run
-
-
-@dataclass
-class BatchEnd:
-    """Sent about 20 times a second; ``step`` counts batches over the whole run (1-based)."""
-
-    epoch: int
-    step: int
-    steps: int  # batches in the whole run
-    loss: float  # the latest batch's loss
-    samples_per_s: float
-    eta_s: float
-    losses: list[float] = field(default_factory=list)  # every batch loss since the previous BatchEnd
-    grad_norms: dict[str, float] = field(default_factory=dict)
-    lrs: list[float] = field(default_factory=list)  # the learning rate of each of those batches
-
-
-@dataclass
-class EpochEnd:
-    epoch: int
-    epochs: int
-    train_loss: float
-    train_acc: float
-    val_loss: float
-    val_acc: float
-    grad_norms: dict[str, float]  # layer name -> mean gradient norm over the epoch's samples
-    samples_per_s: float
-    seconds: float
-    lr: float = 0.0  # the learning rate of the epoch's last batch
-    improved: bool = False  # the best held-out accuracy so far
-
-
-@dataclass
-class Finished:
-    best_state: dict  # state_dict (on the CPU) with the best held-out accuracy
-    last_state: dict
-    best_val_acc: float
-    best_epoch: int
-    confusion: list[list[int]] | None  # [true class][predicted class] for the best weights
-    stopped: bool = False
-    epochs_done: int = 0
-    early_stopped: bool = False  # ended by the patience: the held-out loss stopped improving
-    mistakes: list[Mistake] = field(default_factory=list)  # held-out samples the best weights get wrong
-    warnings: list[str] = field(default_factory=list)  # e.g. checkpoints that could not be written
-
-
-@dataclass
-class Mistake:
-    """A held-out sample the model gets wrong: its index in ``test_x``, true and predicted class."""
-
-    index: int
-    true: int
-    predicted: int
-    confidence: float  # the probability given to the wrong class
-
-
-@dataclass
-class Failed:
-    """The run ended in an error; the best weights of the epochs before it are kept (None: no epoch ended)."""
-
-    message: str
-    step: int | None = None
-    best_state: dict | None = None
-    best_val_acc: float = 0.0
-    best_epoch: int = 0
 
 
 @dataclass

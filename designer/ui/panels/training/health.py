@@ -13,6 +13,8 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
+from designer.ml.training import events
+
 HEALTHY = QT_TRANSLATE_NOOP("HealthPanel", "No warnings: every layer is learning and its units fire.")
 
 
@@ -54,14 +56,13 @@ class HealthPanel(QWidget):
 
     def on_event(self, event) -> None:
         """Every event of a run, from the training panel; a new run starts afresh."""
-        kind = type(event).__name__
-        if kind == "Started":
+        if isinstance(event, events.Started):
             self.reports = []
             self.table.setRowCount(0)
             self.layer_choice.clear()
             self.plot.clear()
             self.warnings.setText(self.tr("Training: the first report comes after the first epoch."))
-        elif kind == "HealthReport":
+        elif isinstance(event, events.HealthReport):
             self.show_report(event)
 
     def show_report(self, report) -> None:

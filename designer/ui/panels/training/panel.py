@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
 
 from designer.core import datasets
 from designer.core.training import ConfigError, TrainConfig
+from designer.ml.training import events
 from designer.ui.panels.training.form import FIELDS, FOLDER_ITEM, TrainingForm
 from designer.ui.panels.training.lr_preview import LrPreview
 from designer.ui.panels.training.plots import TrainingCurves
@@ -36,7 +37,7 @@ class TrainingPanel(QWidget):
 
     run_started = Signal()
     run_failed = Signal(str)
-    run_finished = Signal(object)  # designer.ml.training.loop.Finished
+    run_finished = Signal(object)  # designer.ml.training.events.Finished
     run_ended = Signal()  # after finished or failed: controls are usable again
     run_event = Signal(object)  # every event of the run, in order (status texts, Started, BatchEnd, ...)
 
@@ -244,24 +245,25 @@ class TrainingPanel(QWidget):
 
     # the run's events ----------------------------------------------------------------
     def _event(self, event) -> None:
-        """One event of the run, in order (designer.ml.training.loop's, named so that torch is not imported here)."""
+        """One event of the run, in order (designer.ml.training.events: plain data, no torch)."""
         self.run_event.emit(event)
         if isinstance(event, str):
             self._say(event)
-            return
-        kind = type(event).__name__
-        if kind == "Failed":
+        elif isinstance(event, events.Failed):
             if event.best_state is not None:
                 self._kept(event)
             self._failed(event.message)
-            return
-        if kind == "Loading":
+        elif isinstance(event, events.Loading):
             self._loading(event.what, event.done, event.total)
-            return
-        handler = {"Started": self._started, "BatchEnd": self._progress, "EpochEnd": self._epoch,
-                   "Finished": self._finished}.get(kind)
-        if handler is not None:  # Recorded and Mistakes are the Runs and Mistakes tabs' (run_event)
-            handler(event)
+        elif isinstance(event, events.Started):
+            self._started(event)
+        elif isinstance(event, events.BatchEnd):
+            self._progress(event)
+        elif isinstance(event, events.EpochEnd):
+            self._epoch(event)
+        elif isinstance(event, events.Finished):
+            self._finished(event)
+        # Recorded and Mistakes are the Runs and Mistakes tabs' (run_event)
 
     def _loading(self, what: str, done: int, total: int) -> None:
         """Downloading (bytes) or decoding (pictures) before the first batch."""

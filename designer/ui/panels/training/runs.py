@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QListWidg
                                QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from designer.core import runs
+from designer.ml.training import events
 from designer.ui.background import run_in_background
 from designer.ui.panels.training.plots import COLORS, NARROW, _plot
 
@@ -182,10 +183,9 @@ class HistoryTabs(QObject):
         self.runs.refresh(self.panel.document.path)
 
     def _event(self, event) -> None:
-        kind = type(event).__name__
-        if kind == "Recorded":
+        if isinstance(event, events.Recorded):
             self.runs.refresh(self.panel.document.path, select=event.run.id)
-        elif kind == "Mistakes" and not self.panel._stale():
+        elif isinstance(event, events.Mistakes) and not self.panel._stale():
             self.mistakes.show_mistakes(event.items)
 
     def _use_weights(self, run: runs.Run) -> None:
