@@ -134,13 +134,16 @@ def _answer(state: State, spec: dict) -> bool:
 
 def same_answer(typed: str, right: str | float, tolerance: float = 1e-6) -> bool:
     def tidy(text: str) -> str:
-        text = str(text).strip().lower().replace(" ", "").replace("，", ",")
-        for times in ("x", "*", "×"):
+        """A shape however it is written: ``6 x 6``, ``6*6``, ``(16, 6, 6)``, ``torch.Size([16, 6, 6])``."""
+        text = str(text).strip().lower().replace(" ", "").replace("torch.size", "")
+        for mark in "()[]":
+            text = text.replace(mark, "")
+        for times in ("x", "*", ",", "，"):
             text = text.replace(times, "×")
         return text
 
     try:
-        return abs(float(tidy(typed)) - float(right)) <= tolerance
+        return abs(float(str(typed).strip()) - float(right)) <= tolerance
     except ValueError:
         return tidy(typed) == tidy(str(right))
 

@@ -247,7 +247,10 @@ def test_lessons_open_from_a_file_or_a_folder(tmp_path):
 
 @pytest.mark.parametrize("typed, right, same", [("0.48", 0.48, True), (" 0.480 ", 0.48, True), ("0.5", 0.48, False),
                                                 ("6 x 6", "6×6", True), ("16*6*6", "16×6×6", True),
-                                                ("CUDA", "cuda", True), ("cpu", "cuda", False), ("", 5, False)])
+                                                ("CUDA", "cuda", True), ("cpu", "cuda", False), ("", 5, False),
+                                                ("(64, 1, 28, 28)", "64×1×28×28", True),
+                                                ("torch.Size([64, 1, 28, 28])", "64×1×28×28", True),
+                                                ("64×28×28", "64×1×28×28", False)])
 def test_an_answer_is_read_as_a_learner_types_it(typed, right, same):
     assert lessons.same_answer(typed, right) is same
 
