@@ -236,8 +236,9 @@ class ExplainerPanel(QWidget):
 
         def work():
             from designer.ml.explain.numbers import ExplainError, for_node
+            from designer.ui.panels.tryit.tryout import one_core_left
 
-            with tryout.lock:  # the pad's forward hooks share the model
+            with tryout.lock, one_core_left():  # the pad's forward hooks share the model
                 try:
                     # A fresh forward, not the pad's capture: the what-if settings change it.
                     return node_id, name, for_node(graph, path, model, result.tensor, node_id, changes)

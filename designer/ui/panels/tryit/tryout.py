@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
@@ -111,8 +112,31 @@ class _Outcome:
     result: Result | None = None
 
 
+@contextmanager
+def one_core_left():
+    """Run torch on every core but one in this (worker) thread: the one left keeps the window fluid.
+
+    OpenMP's thread count is per thread, so this thread's is set and restored; other threads keep theirs.
+    """
+    import torch
+
+    from designer.ui.worker import default_threads
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(min(threads, default_threads()))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def _run(work: _Work) -> _Outcome:
     """On a worker thread: build the model if asked, then classify the picture if there is one."""
+    with one_core_left():
+        return _run_here(work)
+
+
+def _run_here(work: _Work) -> _Outcome:
     model, trained, message = work.model, work.trained, ""
     if work.build:
         from designer.ml import models
