@@ -55,6 +55,10 @@ TEMPLATES: tuple[Template, ...] = (
                 "two blocks.")),
     Template("densenet-small", N_("DenseNet (small, dense blocks)"), EXAMPLES / "densenet-small.netproj.json",
              N_("Every layer sees all earlier feature maps, concatenated, and adds a few new ones.")),
+    Template("mobilenetv2-small", N_("MobileNet v2 (small, inverted residuals)"),
+             EXAMPLES / "mobilenetv2-small.netproj.json",
+             N_("Expand with a 1×1 convolution, filter each channel alone (depthwise 3×3), project back down: "
+                "cheap enough for a phone.")),
     Template("blank", N_("Blank"), EXAMPLES / "blank.netproj.json",
              N_("Just an Input of shape [1, 28, 28]; add layers from the palette.")),
 )
