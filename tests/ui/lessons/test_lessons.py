@@ -190,3 +190,21 @@ def test_a_folder_of_lessons_opens_from_the_file_menu(window, qtbot, tmp_path, m
     panel = window.lesson_panel
     qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)  # no template: the learner's project stays
     assert panel.text.text() == "Read this." and panel.next_button.isEnabled()
+
+
+def test_a_teachers_lesson_opened_last_time_is_back_after_a_restart(qtbot, tmp_path):
+    """The settings file gives one remembered path back as a string, not a list of one."""
+    import json
+
+    from designer.ui import settings
+
+    data = {"id": "mine", "number": 40, "title": {"en": "Mine", "zh_CN": "我的"},
+            "steps": [{"id": "read", "text": {"en": "Read.", "zh_CN": "读。"}}]}
+    (tmp_path / "mine.json").write_text(json.dumps(data), "utf-8")
+    settings.settings().setValue("lessons/opened", str(tmp_path / "mine.json"))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    chooser = window.lesson_panel.chooser
+    assert chooser.count() == 13 and chooser.itemText(12) == "40. Mine"
+    window.document.mark_saved()
+    window.close()

@@ -256,14 +256,14 @@ class LessonPanel(QWidget):
                 self.chooser.addItem("", key(lesson))
         self._name_items()
         store = settings.settings()
-        opened = [str(p) for p in store.value("lessons/opened", []) or [] if str(p) != str(path)]
+        opened = [p for p in _opened() if p != str(path)]
         store.setValue("lessons/opened", [*opened, str(path)])
         self.chooser.setCurrentIndex(self.chooser.findData(key(found[0])))
         return list(found)
 
     def _reopen(self) -> None:
         """The teacher's lessons opened before, still where they were."""
-        for path in settings.settings().value("lessons/opened", []) or []:
+        for path in _opened():
             try:
                 for lesson in lessons.open_lessons(str(path)):
                     if self.chooser.findData(key(lesson)) < 0:
@@ -339,6 +339,12 @@ class LessonPanel(QWidget):
             dock.raise_()
             widget = dock
         self.highlight = Highlight(widget)
+
+
+def _opened() -> list[str]:
+    """The teacher's lesson files and folders opened before (an INI file gives one of them as a string)."""
+    value = settings.settings().value("lessons/opened", [])
+    return [str(v) for v in ([value] if isinstance(value, str) else value or [])]
 
 
 def key(lesson: lessons.Lesson) -> str:
