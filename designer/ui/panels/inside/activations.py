@@ -372,7 +372,7 @@ class ActivationsPanel(QWidget):
     def _show_input(self, result, layer) -> None:
         """The model input beside the maps, for the hover outline of the cell's receptive field."""
         field = self.document.receptive_fields().get(layer.node_id) if layer.output.dim() == 3 else None
-        picture = result.tensor[0].sum(dim=0).numpy() if result.tensor is not None else None
+        picture = result.tensor[0].numpy().sum(axis=0) if result.tensor is not None else None
         self.receptive.setVisible(picture is not None and layer.output.dim() == 3)
         if picture is not None:
             self.receptive.show_input(gray_image(picture, float(picture.min()), float(picture.max())),
