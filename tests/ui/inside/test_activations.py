@@ -142,6 +142,7 @@ def test_state_dict_lists_parameters_and_buffers_apart_and_mode_is_shown(qtbot, 
     assert buffers.child(0).text(0) == "(none)"
     assert "eval()" in inside.mode.text() and "no layer" in inside.mode.text()
     doc.add_node("BatchNorm2d", {"num_features": 6}, after="n1")
+    assert inside.state.topLevelItemCount() == 0 and inside.mode.text() == ""  # never the old model's entries
     doc.add_node("Dropout", after="n10")
     qtbot.waitUntil(lambda: "Dropout" in inside.mode.text(), timeout=10000)
     buffers = inside.state.topLevelItem(1)
@@ -205,6 +206,19 @@ def test_a_mismatched_state_dict_is_refused_with_the_report(qtbot, panels, tmp_p
     assert torch.equal(doc.weights["conv1.weight"], state["conv1.weight"])
     assert doc.weights["fc3.weight"].shape == (10, 84)  # kept fresh: the model's own shape
     assert set(doc.weights) == set(build_model(doc.graph).state_dict())
+
+
+def test_weights_read_while_the_model_is_edited_are_not_loaded(qtbot, panels, tmp_path):
+    doc, pad, inside = panels
+    path = tmp_path / "good.pt"
+    torch.save(lenet_state(), path)
+    dialog = WeightsDialog(doc, path)  # the file is read on a worker thread…
+    qtbot.addWidget(dialog)
+    doc.set_param("n12", "out_features", 5)  # …while the learner edits the model
+    with qtbot.waitSignal(dialog.ready, timeout=10000):
+        dialog.show()
+    assert "edited while the weights were read" in dialog.summary.text()
+    assert not dialog.load_button.isEnabled() and doc.weights is None
 
 
 def test_an_unreadable_weights_file_is_named_and_nothing_loads(qtbot, panels, tmp_path):
