@@ -12,9 +12,8 @@ import sys
 
 from designer.core import i18n
 from designer.core.i18n import N_, _
+from designer.headless import COMMANDS, MODULES
 
-COMMANDS = ("check", "export", "train", "predict", "import", "explain", "lessons", "new", "grade")
-MODULES = {"import": "import_py"}  # "import" is a keyword: not a module name
 # argparse's own words that a user meets (Python 3.10 to 3.13), so that the catalog translates them too.
 ARGPARSE_MESSAGES = (
     N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),

@@ -10,3 +10,22 @@ def test_import_linter_contracts_hold():
     result = subprocess.run([shutil.which("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+# Blocks' classes are written by codegen_blocks with codegen's helpers, and codegen asks it for them: the one
+# cycle left, until those helpers move to a module of their own.
+KNOWN_CYCLES = {frozenset({"designer.core.codegen", "designer.core.codegen_blocks"})}
+
+
+def test_no_module_imports_itself_through_others():
+    """Every import counts, those inside functions too: a cycle is a tangle whatever the time it is imported."""
+    import grimp
+
+    graph = grimp.build_graph("designer", cache_dir=None)
+    cycles = set()
+    for module in graph.modules:
+        for imported in graph.find_modules_directly_imported_by(module):
+            back = graph.find_shortest_chain(importer=imported, imported=module)
+            if back:
+                cycles.add(frozenset(back))
+    assert cycles <= KNOWN_CYCLES, sorted(sorted(c) for c in cycles - KNOWN_CYCLES)

@@ -180,10 +180,8 @@ class Library:
         self._graphs.add(graph)
 
     # edits ----------------------------------------------------------------------
-    def add(self, name: str, args: dict | None = None, graph=None, extra: dict | None = None) -> Block:
-        """A new definition; ``graph`` (of this library) defaults to one holding only an Input."""
-        from designer.core.graph import Graph
-
+    def add(self, name: str, args: dict | None, graph, extra: dict | None = None) -> Block:
+        """A new definition whose body is ``graph`` (a ``designer.core.graph.Graph`` reading this library)."""
         if not valid_name(name):
             raise BlockError(_("{name!r} cannot name a block: use letters, digits and _, starting with a letter, "
                                "and no layer's name").format(name=name))
@@ -193,10 +191,7 @@ class Library:
         for arg in args:
             if not valid_arg(arg):
                 raise BlockError(_("{arg!r} cannot name an argument: use letters, digits and _").format(arg=arg))
-        if graph is None:
-            graph = Graph(self)
-            graph.add_node("Input", node_id="in")
-        elif graph.blocks is not self:
+        if graph.blocks is not self:
             raise BlockError("a definition's graph must read the same library")
         block = Block(name, args, graph, dict(extra or {}))
         graph.block = block
@@ -256,8 +251,6 @@ class Library:
 
     def make_unique(self, graph, node_id: str, name: str | None = None) -> Block:
         """Give one instance its own copy of its definition (``BasicBlock`` -> ``BasicBlock2``); returns it."""
-        from designer.core.graph import copy_graph
-
         node = graph.node(node_id)
         source = self._blocks[node.type]
         if name is None:
@@ -266,7 +259,7 @@ class Library:
             while f"{base}{n}" in self._blocks:
                 n += 1
             name = f"{base}{n}"
-        block = self.add(name, copy.deepcopy(source.args), copy_graph(source.graph, self), copy.deepcopy(source.extra))
+        block = self.add(name, copy.deepcopy(source.args), source.graph.copy(self), copy.deepcopy(source.extra))
         graph.retype(node_id, name)
         return block
 

@@ -75,6 +75,10 @@ class Graph:
         self.version = 0  # bumped on every change; cheap cache key
 
     # events ---------------------------------------------------------------
+    def copy(self, blocks: blocks_.Library | None = None) -> Graph:
+        """``copy_graph(self, blocks)``: the library asks for it without importing this module."""
+        return copy_graph(self, blocks)
+
     def subscribe(self, listener: Callable[[Event], None]) -> None:
         self._listeners.append(listener)
 

@@ -33,7 +33,7 @@ from designer.core.project_write import dumps, save, to_dict
 
 __all__ = ["FORMAT", "MAX_DEPTH", "MAX_DIGITS", "MAX_EDGES", "MAX_FILE_BYTES", "MAX_NODES", "MAX_POS",
            "MAX_VALUES", "VERSION", "VERSIONS", "Project", "ProjectError", "dumps", "from_dict", "load", "loads",
-           "new_project", "read_regular_file", "save", "to_dict", "write_atomic"]
+           "read_regular_file", "save", "to_dict", "write_atomic"]
 
 
 def load(path: str | os.PathLike) -> Project:
@@ -41,9 +41,3 @@ def load(path: str | os.PathLike) -> Project:
     source = str(path)
     return loads(read_regular_file(path, MAX_FILE_BYTES, source), source)
 
-
-def new_project(template: str | None = None) -> Project:
-    """A fresh project from a template id (see ``designer.core.templates``); the default is LeNet 28x28."""
-    from designer.core import templates
-
-    return templates.new_project(template)

@@ -21,7 +21,7 @@ def missing_display() -> str | None:
     platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0].split(";")[0].strip()
     if platform not in DESKTOP_PLATFORMS or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return None
-    from designer.cli import COMMANDS
+    from designer.headless import COMMANDS
 
     prog = "python main.py" if Path(sys.argv[0]).name == "main.py" else "netdesigner"
     commands = ", ".join(f"{prog} {name}" for name in COMMANDS)

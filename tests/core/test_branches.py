@@ -182,7 +182,7 @@ def test_the_resnet_template_is_valid_and_round_trips_byte_for_byte():
 
 
 def test_a_chain_is_saved_as_version_1_and_a_branching_project_as_version_2():
-    chain = project.new_project("lenet-28")
+    chain = templates.new_project("lenet-28")
     assert project.to_dict(chain)["version"] == 1
     resnet = _resnet()
     assert project.to_dict(resnet)["version"] == 2

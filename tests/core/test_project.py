@@ -343,19 +343,19 @@ def test_every_template_loads_and_default_is_lenet_28_with_training():
     assert ids[:4] == ["lenet-28", "lenet-32", "small-module", "resnet-mnist"] and ids[-1] == "blank"
     for template in templates.TEMPLATES:
         assert template.path.is_file(), template.path
-        assert project.new_project(template.id).graph.input_node() is not None
-    default = project.new_project()
+        assert templates.new_project(template.id).graph.input_node() is not None
+    default = templates.new_project()
     assert templates.DEFAULT == "lenet-28"
     assert default.training["dataset"] == "mnist-5k"
     assert len(default.graph.nodes) == 13
 
 
 def test_small_module_and_blank_templates_have_the_promised_layers():
-    small = project.new_project("small-module").graph
+    small = templates.new_project("small-module").graph
     assert [n.type for n in small.nodes.values()] == ["Input", "Conv2d", "ReLU", "Flatten", "Linear", "ReLU"][:len(
         small.nodes)]
     assert small.input_node().params["shape"] == [1, 4, 4]
-    blank = project.new_project("blank").graph
+    blank = templates.new_project("blank").graph
     assert [(n.type, n.params) for n in blank.nodes.values()] == [("Input", {"shape": [1, 28, 28]})]
 
 

@@ -3,7 +3,7 @@ import json
 
 from PySide6.QtCore import QPoint, QPointF, Qt
 
-from designer.core import layout, project as projects
+from designer.core import layout, project as projects, templates
 from tests.ui.test_canvas import badge, drag_from_palette
 from tests.ui.test_canvas_drag import drag
 
@@ -126,7 +126,7 @@ def test_fixes_on_a_merge_apply_to_the_branch_or_the_skip_path(window, tmp_path)
 
 
 def test_auto_layout_lays_a_branching_model_out_in_layers(window, qtbot):
-    window.new_from_template(lambda: projects.new_project("resnet-mnist"))
+    window.new_from_template(lambda: templates.new_project("resnet-mnist"))
     doc = window.document
     for node_id in doc.graph.nodes:
         doc.graph.move(node_id, (0, 0))
