@@ -15,10 +15,9 @@ error inside is the instance's: ``layer2_0 › conv1: <the inner message>``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from designer.core import blocks, merge_fixes
-from designer.core.i18n import _
+from designer.core import block_shapes, blocks, merge_fixes
 from designer.core.layers import CATALOG, MERGES
 from designer.core.graph import Event, Graph
 from designer.core.params import ParamError
@@ -142,7 +141,7 @@ def evaluate(graph: Graph, node_id: str, in_shape: Shape | None, on_path: bool =
     if spec.merge:
         return result  # merges go through evaluate_merge
     if node.type in graph.blocks:
-        return _instance(graph, node_id, result, names)
+        return block_shapes.instance_result(graph, node_id, result, names)
     try:
         result.out_shape = tuple(spec.rule(in_shape, resolved))
     except ShapeError as exc:
@@ -178,67 +177,7 @@ def evaluate_merge(graph: Graph, node_id: str, inputs: list[str], in_shapes: tup
     return result
 
 
-def _instance(graph: Graph, node_id: str, result: NodeResult, names: dict[str, str] | None = None) -> NodeResult:
-    """A block instance's result: its definition inferred for its arguments and input shape."""
-    library = graph.blocks
-    node = graph.nodes[node_id]
-    label = (names or {}).get(node_id) or node.name or node_id
-    loop = library.loop(node.type)
-    if loop:
-        result.error = _("{block} contains itself ({loop}); a block cannot contain itself: "
-                         "remove the inner block").format(block=node.type, loop=" › ".join(loop + [loop[0]]))
-        return result
-    inner = instance_shapes(library, node.type, result.resolved, result.in_shape)
-    result.inner = inner
-    if inner.valid:
-        result.out_shape = inner.output_shape
-        return result
-    definition = library[node.type].graph
-    problem = next((p for p in inner.problems if p.severity == "error"
-                    and (p.node_id is None or p.node_id in inner.path)), None)
-    if problem is None or problem.node_id is None:
-        message = problem.message if problem is not None else _("the block has no layers")
-        result.error = f"{label} › {message}"
-        return result
-    inner_node = definition.nodes[problem.node_id]
-    if inner_node.type in library:
-        message = problem.message  # already "inner_name › ..."
-    else:
-        inner_names = definition.generated_names()
-        message = f"{inner_names.get(problem.node_id, problem.node_id)}: {problem.message}"
-    result.error = f"{label} › {message}"
-    result.fix = _lift(problem.fix, definition, problem.node_id, node_id)
-    return result
-
-
-def _lift(fix: Fix | None, definition: Graph, inner_id: str, instance_id: str) -> Fix | None:
-    """An inner fix as seen from the instance: set the instance's argument when the inner value is
-    ``"$name"``, else change the definition (``Fix.block``)."""
-    if fix is None:
-        return None
-    if fix.block is not None:
-        return fix  # already points into a deeper definition
-    target = fix.node_id or inner_id
-    if fix.action == "set_param":
-        raw = definition.nodes[target].params.get(fix.param) if target in definition.nodes else None
-        if blocks.is_ref(raw):
-            return replace(fix, param=raw[1:], node_id=instance_id)
-    return replace(fix, node_id=target, block=definition.block.name if definition.block else None)
-
-
-def instance_shapes(library: blocks.Library, name: str, args: dict, in_shape: Shape) -> ModelShapes:
-    """The inference of block ``name`` for these argument values and input shape (cached, incremental)."""
-    key = (name, blocks.freeze(args), tuple(in_shape))
-    cache = library.cache
-    inference = cache.get(key)
-    if inference is None:
-        inference = Inference(library[name].graph, args=dict(args), input_shape=tuple(in_shape))
-        cache[key] = inference
-        while len(cache) > blocks.MAX_CACHED:
-            cache.popitem(last=False)[1].close()
-    else:
-        cache.move_to_end(key)
-    return inference.run()
+instance_shapes = block_shapes.instance_shapes  # a block's inference for argument values and an input shape
 
 
 def _resolve(spec, params: dict) -> dict | ParamError:
@@ -315,7 +254,7 @@ class Inference:
         resolved = self._resolved.get(node_id)
         if resolved is None:
             node = self.graph.nodes[node_id]
-            shared = _shared(self.graph) if self.args is not None else None
+            shared = block_shapes.shared(self.graph) if self.args is not None else None
             key = ("resolved", node_id, self._key(node_id))
             resolved = shared.get(key) if shared is not None else None
             if resolved is None:
@@ -346,7 +285,7 @@ class Inference:
         """``compute()``, shared between the inferences of one definition whose node reads the same values."""
         if self.args is None:
             return compute()
-        shared = _shared(self.graph)
+        shared = block_shapes.shared(self.graph)
         key = (node_id, shape, self._key(node_id))
         result = shared.get(key)
         if result is None:
@@ -366,7 +305,7 @@ class Inference:
         lib = graph.blocks
         nodes = graph.nodes
         if self._path_cache is None:
-            self._path_cache = _model_path(graph)
+            self._path_cache = block_shapes.model_path(graph)
         mp = self._path_cache
         own = self._own
         results: dict[str, NodeResult] = {}
@@ -382,14 +321,14 @@ class Inference:
                 in_shapes = tuple(_out(results, s) for s in sources)
                 if result is None or result.in_shapes != in_shapes or not result.on_path:
                     if self._names is None:
-                        self._names = _names(graph)
+                        self._names = block_shapes.names(graph)
                     result = own[node_id] = self._evaluate(node_id, in_shapes, lambda: evaluate_merge(
                         graph, node_id, sources, in_shapes, self._resolved_for(node_id), self._names))
             else:
                 shape = _out(results, sources[0]) if sources else None
                 if result is None or result.in_shape != shape or not result.on_path:
                     if nodes[node_id].type in lib and self._names is None:
-                        self._names = _names(graph)
+                        self._names = block_shapes.names(graph)
                     result = own[node_id] = self._evaluate(node_id, shape, lambda: evaluate(
                         graph, node_id, shape, True, self._resolved_for(node_id), self._names))
             if structural and node_id in structural and result.error is None:
@@ -411,33 +350,6 @@ class Inference:
                 problems.append(Problem(node_id, "warning", result.error))
             problems.append(Problem(node_id, "warning", result.warning))
         return ModelShapes(results, list(mp.nodes), problems, mp.inputs)
-
-
-def _model_path(graph: Graph):
-    """``graph.model_path()``, shared by the inferences of one definition until the graph changes."""
-    if graph.block is None:
-        return graph.model_path()
-    memo = graph.__dict__.get("_shapes_path")
-    if memo is None or memo[0] != graph.version:
-        memo = graph.__dict__["_shapes_path"] = (graph.version, graph.model_path())
-    return memo[1]
-
-
-def _shared(graph: Graph) -> dict:
-    """Results shared by the inferences of one definition, until the graph changes."""
-    memo = graph.__dict__.get("_shapes_shared")
-    if memo is None or memo[0] != graph.version or len(memo[1]) > 20_000:
-        memo = graph.__dict__["_shapes_shared"] = (graph.version, {})
-    return memo[1]
-
-
-def _names(graph: Graph) -> dict[str, str]:
-    if graph.block is None:
-        return graph.generated_names()
-    memo = graph.__dict__.get("_shapes_names")
-    if memo is None or memo[0] != graph.version:
-        memo = graph.__dict__["_shapes_names"] = (graph.version, graph.generated_names())
-    return memo[1]
 
 
 def _out(results: dict[str, NodeResult], node_id: str) -> Shape | None:

@@ -1,0 +1,114 @@
+"""Shape inference inside blocks: an instance's result from its definition, and what the inferences of one
+definition share.
+
+``instance_result`` infers an instance's definition with its arguments and input shape (through
+``instance_shapes``, cached per definition, argument values and input shape) and reports an inner error on
+the instance, ``layer2_0 › conv1: ...``, with the fix lifted to the instance's argument where the inner value
+is ``"$name"``. A definition's model path, generated names and per-node results are shared by all its
+inferences until the graph changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from designer.core import blocks
+from designer.core.graph import Graph
+from designer.core.i18n import _
+from designer.core.rules import Fix, Shape
+
+if TYPE_CHECKING:  # shapes imports this module
+    from designer.core.shapes import ModelShapes, NodeResult
+
+
+def instance_result(graph: Graph, node_id: str, result: NodeResult, names: dict[str, str] | None = None) -> NodeResult:
+    """A block instance's result: its definition inferred for its arguments and input shape."""
+    library = graph.blocks
+    node = graph.nodes[node_id]
+    label = (names or {}).get(node_id) or node.name or node_id
+    loop = library.loop(node.type)
+    if loop:
+        result.error = _("{block} contains itself ({loop}); a block cannot contain itself: "
+                         "remove the inner block").format(block=node.type, loop=" › ".join(loop + [loop[0]]))
+        return result
+    inner = instance_shapes(library, node.type, result.resolved, result.in_shape)
+    result.inner = inner
+    if inner.valid:
+        result.out_shape = inner.output_shape
+        return result
+    definition = library[node.type].graph
+    problem = next((p for p in inner.problems if p.severity == "error"
+                    and (p.node_id is None or p.node_id in inner.path)), None)
+    if problem is None or problem.node_id is None:
+        message = problem.message if problem is not None else _("the block has no layers")
+        result.error = f"{label} › {message}"
+        return result
+    inner_node = definition.nodes[problem.node_id]
+    if inner_node.type in library:
+        message = problem.message  # already "inner_name › ..."
+    else:
+        inner_names = definition.generated_names()
+        message = f"{inner_names.get(problem.node_id, problem.node_id)}: {problem.message}"
+    result.error = f"{label} › {message}"
+    result.fix = lift_fix(problem.fix, definition, problem.node_id, node_id)
+    return result
+
+
+def lift_fix(fix: Fix | None, definition: Graph, inner_id: str, instance_id: str) -> Fix | None:
+    """An inner fix as seen from the instance: set the instance's argument when the inner value is
+    ``"$name"``, else change the definition (``Fix.block``)."""
+    if fix is None:
+        return None
+    if fix.block is not None:
+        return fix  # already points into a deeper definition
+    target = fix.node_id or inner_id
+    if fix.action == "set_param":
+        raw = definition.nodes[target].params.get(fix.param) if target in definition.nodes else None
+        if blocks.is_ref(raw):
+            return replace(fix, param=raw[1:], node_id=instance_id)
+    return replace(fix, node_id=target, block=definition.block.name if definition.block else None)
+
+
+def instance_shapes(library: blocks.Library, name: str, args: dict, in_shape: Shape) -> ModelShapes:
+    """The inference of block ``name`` for these argument values and input shape (cached, incremental)."""
+    key = (name, blocks.freeze(args), tuple(in_shape))
+    cache = library.cache
+    inference = cache.get(key)
+    if inference is None:
+        from designer.core.shapes import Inference
+
+        inference = Inference(library[name].graph, args=dict(args), input_shape=tuple(in_shape))
+        cache[key] = inference
+        while len(cache) > blocks.MAX_CACHED:
+            cache.popitem(last=False)[1].close()
+    else:
+        cache.move_to_end(key)
+    return inference.run()
+
+
+def model_path(graph: Graph):
+    """``graph.model_path()``, shared by the inferences of one definition until the graph changes."""
+    if graph.block is None:
+        return graph.model_path()
+    memo = graph.__dict__.get("_shapes_path")
+    if memo is None or memo[0] != graph.version:
+        memo = graph.__dict__["_shapes_path"] = (graph.version, graph.model_path())
+    return memo[1]
+
+
+def shared(graph: Graph) -> dict:
+    """Results shared by the inferences of one definition, until the graph changes."""
+    memo = graph.__dict__.get("_shapes_shared")
+    if memo is None or memo[0] != graph.version or len(memo[1]) > 20_000:
+        memo = graph.__dict__["_shapes_shared"] = (graph.version, {})
+    return memo[1]
+
+
+def names(graph: Graph) -> dict[str, str]:
+    if graph.block is None:
+        return graph.generated_names()
+    memo = graph.__dict__.get("_shapes_names")
+    if memo is None or memo[0] != graph.version:
+        memo = graph.__dict__["_shapes_names"] = (graph.version, graph.generated_names())
+    return memo[1]
