@@ -271,8 +271,9 @@ BUILDERS = {"alexnet-small": alexnet, "vgg11-small": vgg, "nin": nin, "googlenet
 
 
 def text(name: str) -> str:
-    """The template file's text, as written to designer/resources/examples."""
-    return json.dumps(BUILDERS[name](), ensure_ascii=False, indent=1) + "\n"
+    """The template file's text, as written to designer/resources/examples (the project writer's own form,
+    so that opening and saving a template changes nothing: version 1 for a chain, blocks before nodes)."""
+    return project_io.dumps(project_io.from_dict(json.loads(json.dumps(BUILDERS[name]()))))
 
 
 def main(names=None) -> None:
