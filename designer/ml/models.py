@@ -315,7 +315,9 @@ def _export(project: Project, state: dict | None, request: Request, origin: str,
             file=request.weights, count=len(model.state_dict()), note=note))
     if request.train_script:
         module = os.path.relpath(request.py, request.train_script.parent)
-        _write_text(request.train_script, trainscript.generate(project, module, request.project_dir), out)
+        script = trainscript.generate(project, module, request.project_dir,
+                                      signature(project, build(project).state_dict()))
+        _write_text(request.train_script, script, out)
         out.lines.append(_("wrote {file} (python {name} --data DIR, or torchrun --nproc_per_node N ...)").format(
             file=request.train_script, name=request.train_script.name))
     if request.verify and request.py:

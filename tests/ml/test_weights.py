@@ -124,3 +124,16 @@ def _plain(tmp_path, model):
     path = tmp_path / "plain.pt"
     torch.save(model.state_dict(), path)
     return path
+
+
+def test_the_torch_floor_is_one_where_weights_only_loading_is_safe():
+    """torch.load(weights_only=True) below 2.6 can run code from a crafted file (CVE-2025-32434)."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    deps = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"][
+        "dependencies"]
+    floors = {m.group(1): tuple(map(int, m.group(2).split("."))) for d in deps
+              if (m := re.fullmatch(r"(torch|torchvision)>=([\d.]+)", d.split(",")[0].strip()))}
+    assert floors["torch"] >= (2, 6) and floors["torchvision"] >= (0, 21), floors

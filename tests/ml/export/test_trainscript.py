@@ -156,9 +156,48 @@ def test_the_script_is_standalone():
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert imported <= {"argparse", "concurrent", "dataclasses", "gc", "hashlib", "importlib", "math", "os", "sys",
-                        "time", "pathlib", "numpy", "torch", "torchvision", "PIL"}, imported
+    assert imported <= {"argparse", "collections", "concurrent", "dataclasses", "gc", "hashlib", "importlib", "json",
+                        "math", "os", "sys", "time", "pathlib", "numpy", "torch", "torchvision", "PIL"}, imported
     assert not re.search(r"\bdesigner\.", source)  # no NetDesigner module is needed
+
+
+def test_a_digits_script_carries_no_image_folder_code_and_the_tutorial_steps_come_first():
+    from designer.core import templates
+
+    source = trainscript.generate(templates.new_project(), "lenet.py")  # LeNet on mnist-5k
+    assert not re.search(r"decode_picture|scan_folder|PIL|ImageFolder|load_folder|classes\.txt", source)
+    tree = ast.parse(source)
+    defined = {node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
+    assert "learning_rates" not in defined and defined - {"ScriptError", "LossNotFinite", "Data"} <= called | {
+        "main"}, defined - called
+    steps = next(node for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "train_one_epoch")
+    assert steps.lineno < 100 and steps.end_lineno - steps.lineno < 20
+    body = ast.get_source_segment(source, steps)
+    order = [body.index(step) for step in ("optimizer.zero_grad(", "net(xb)", "loss_fn(out, yb)", "loss.backward()",
+                                           "optimizer.step()")]
+    assert order == sorted(order)
+    assert len(source.splitlines()) < 760
+
+
+def test_a_diverging_run_stops_at_the_same_step_as_the_app(tmp_path):
+    (nodes, edges), training = CASES["vector-adamw"]
+    data = {"format": "netdesigner.project", "version": 1, "name": "nan", "nodes": nodes, "edges": edges,
+            "training": {**training, "lr": 1e6, "augment": False, "loss": "CrossEntropyLoss", "epochs": 2}}
+    path = tmp_path / "net.netproj.json"
+    projects.save(projects.from_dict(data), path)
+    project = projects.load(path)
+    (tmp_path / "net.py").write_text(codegen.generate(project))
+    (tmp_path / "train.py").write_text(trainscript.generate(project, "net.py"))
+    app = subprocess.run([sys.executable, str(ROOT / "main.py"), "train", str(path), "--out", str(tmp_path / "a.pt")],
+                         cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=180)
+    script = subprocess.run([sys.executable, "train.py", "--device", "cpu", "--out", "s.pt"],
+                            cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=180)
+    assert app.returncode == 1 and script.returncode == 1, script.stderr
+    where = re.search(r"The loss became (NaN|infinite) at step \d+ \(epoch 1, batch \d+\)", app.stderr)
+    assert where, app.stderr
+    assert where.group(0) in script.stderr, script.stderr
+    assert "epoch 1/" not in script.stdout  # stopped inside the first epoch, not after training it on NaN
 
 
 # torchrun ------------------------------------------------------------------------------------------

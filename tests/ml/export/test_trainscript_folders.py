@@ -106,9 +106,10 @@ def test_a_bad_data_is_refused_with_a_message_naming_it(tmp_path):
     path, export = _export(tmp_path, "plain", (3, 16, 16), {})
     missing = tmp_path / "nowhere"
     message = _refusal(export, "--data", f"folder:{missing}")
-    assert f"{missing}: no such folder" in message and "--data folder:PATH" in message, message
-    assert "write the image folder after 'folder:'" in _refusal(export, "--data", "folder:")
-    assert "leave out --dataset mnist" in _refusal(export, "--dataset", "mnist", "--data", f"folder:{missing}")
+    assert f"{missing}: no such folder" in message and "--data PATH" in message, message
+    assert "--data: write the image folder" in _refusal(export, "--data", "folder:")
+    # An image-folder project's script trains on image folders only: it has no --dataset.
+    assert "unrecognized arguments: --dataset mnist" in _refusal(export, "--dataset", "mnist", "--data", str(missing))
     write_folder(tmp_path / "one", {"circle": 4})
     assert "only one class (circle)" in _refusal(export, "--data", f"folder:{tmp_path / 'one'}")
     # A model with two outputs for three classes: the fix, before any training.
