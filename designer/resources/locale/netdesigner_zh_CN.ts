@@ -1938,6 +1938,10 @@ centred by its centre of mass, as MNIST&apos;s digits were.</source>
         <translation>打开要分类的图像</translation>
     </message>
     <message>
+        <source>Drop or open a picture</source>
+        <translation>拖入或打开一张图片</translation>
+    </message>
+    <message>
         <source>Load &amp;Weights…</source>
         <translation>载入权重(&amp;W)…</translation>
     </message>

@@ -112,3 +112,30 @@ def test_ink_drawn_on_the_pad_reaches_a_picture_model_white(qtbot, trained):
     assert tensor.shape == (1, 3, 16, 16)
     assert tensor.max().item() > 0.3  # white ink is bright to the model (pixels -1..1), not nearly black (-1)
     assert panel.answer.text() in ("circle", "square", "star")
+
+
+def test_an_empty_pad_shows_the_class_rows_and_a_bad_file_is_forgotten_once_a_good_one_opens(qtbot, trained, tmp_path):
+    """The weights' record names the classes, though the project's own data set was set back to digits."""
+    from designer.ml import models
+
+    state = trained.weights
+    record = models.record_for(trained.graph, state, "folder:pictures", ["circle", "square", "star"])
+    trained.project.training = {**trained.project.training, "dataset": "mnist-5k"}
+    trained.set_weights(state, record)
+    panel = TryPanel(Tryout(trained))
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitUntil(lambda: panel.bars.labels == ["circle", "square", "star"], timeout=20000)
+    assert panel.bars.probs == [0.0, 0.0, 0.0] and panel.pad.hint == "Drop or open a picture"
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not a picture")
+    panel.open_file(str(broken))
+    assert "not a readable image" in panel.status.text()
+    star = tmp_path / "star.png"
+    Image.fromarray(picture("star", np.random.default_rng(3), (90, 60))).save(star)
+    panel.open_file(str(star))
+    qtbot.waitUntil(lambda: panel.answer.text() == "star", timeout=20000)
+    assert "not a readable image" not in panel.status.text()
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: panel.answer.text() == "–", timeout=20000)
+    assert panel.bars.labels == ["circle", "square", "star"] and panel.bars.probs == [0.0, 0.0, 0.0]

@@ -47,6 +47,7 @@ class DrawPad(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.hint = ""  # the words on the empty pad; empty: "Draw a digit here"
         self.setMinimumSize(140, 140)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -219,7 +220,7 @@ class DrawPad(QWidget):
         painter.drawRect(square.adjusted(0, 0, -1, -1))
         if self.is_empty():
             painter.setPen(QColor(150, 150, 150))
-            painter.drawText(square, Qt.AlignmentFlag.AlignCenter, self.tr("Draw a digit here"))
+            painter.drawText(square, Qt.AlignmentFlag.AlignCenter, self.hint or self.tr("Draw a digit here"))
         painter.end()
 
     def dragEnterEvent(self, event) -> None:
@@ -256,7 +257,7 @@ class ProbabilityBars(QWidget):
         self.setMinimumSize(160, 160)
 
     def set_probabilities(self, probs: np.ndarray | None, dimmed: bool = False) -> None:
-        self.probs = [0.0] * 10 if probs is None else [float(p) for p in probs]
+        self.probs = [0.0] * len(self.labels) if probs is None else [float(p) for p in probs]
         self.dimmed = dimmed
         self.update()
 
@@ -417,6 +418,9 @@ class TryPanel(QWidget):
         if result is None or result.empty:
             self.seen.clear()
             self.answer.setText("–")
+            out = self.tryout.document.shapes.output_shape
+            if out is not None and len(out) == 1 and 0 < out[0] <= 1000:  # a row per class, named, before any answer
+                self.bars.labels = self.tryout.class_names(int(out[0]))
             self.bars.set_probabilities(None)
         else:
             import numpy as np
@@ -457,11 +461,14 @@ class TryPanel(QWidget):
                     self.show_picture(np.asarray(img.convert("RGB")))
             except (OSError, UnidentifiedImageError, ValueError) as exc:
                 self.status.setText(self.tr("{file}: not a readable image ({error})").format(file=path, error=exc))
-            return
-        try:
-            self.pad.load_file(path)
-        except PreprocessError as exc:
-            self.status.setText(str(exc))
+                return
+        else:
+            try:
+                self.pad.load_file(path)
+            except PreprocessError as exc:
+                self.status.setText(str(exc))
+                return
+        self._show_status()  # a picture that opened: an earlier file's complaint is no longer true
 
     def show_picture(self, picture: np.ndarray) -> None:
         """Put a uint8 picture ((H, W) grey or (H, W, 3) colour) on the pad and classify it.
@@ -489,6 +496,10 @@ class TryPanel(QWidget):
     def _show_status(self) -> None:
         kind, message = self.tryout.status()
         self.status.setText(message)
+        hint = self.tr("Drop or open a picture") if self.tryout.folder_classes() is not None else ""
+        if hint != self.pad.hint:
+            self.pad.hint = hint
+            self.pad.update()
         training = self.tryout.training
         self.train_button.setVisible(kind == "untrained" and not training)
         self.progress.setVisible(training)
