@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from designer.core.i18n import N_, _
-from designer.ml.export import child
+from designer.ml import process
 from designer.ml.explain.inside import evaluating
 
 # The verdict lines (shown through _(): in Chinese under a Chinese interface).
@@ -130,7 +130,7 @@ def verify_py(model: nn.Module, py_path: str | os.PathLike, weights_path: str | 
         probe_file, out_file = Path(tmp, "probe.pt"), Path(tmp, "out.pt")
         torch.save(probe, probe_file)
         # cwd is the empty temp folder, so no file beside the export can shadow torch.
-        result = child.run_python(["-c", _CHILD, str(Path(py_path).resolve()), str(Path(weights_path).resolve()),
+        result = process.run_python(["-c", _CHILD, str(Path(py_path).resolve()), str(Path(weights_path).resolve()),
                                    str(probe_file), str(out_file)], timeout, cwd=tmp)
         problem = result.problem(_("importing {file}").format(file=Path(py_path).name), timeout)
         if problem:

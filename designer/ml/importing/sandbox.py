@@ -27,14 +27,11 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
 
 from designer.core.i18n import N_, _
+from designer.ml.process import MAX_OUTPUT, ChildResult, run_limited
 
-MAX_OUTPUT = 1 << 20  # bytes of stdout+stderr before the child is stopped
-KEEP = 4000  # characters of output kept for the report
 MEMORY = 8 << 30  # RLIMIT_AS: torch alone maps about 3 GiB of address space
 GRACE = 3.0  # seconds the launcher gets to end its tree after the parent's SIGTERM
 
@@ -57,30 +54,6 @@ FS_WRITES_V1 = sum(1 << bit for bit in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12))  # wri
 FS_REFER, FS_TRUNCATE, FS_IOCTL_DEV = 1 << 13, 1 << 14, 1 << 15
 NET_BIND_TCP, NET_CONNECT_TCP = 1, 2
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1, 2
-
-
-@dataclass
-class ChildResult:
-    returncode: int | None
-    output: str  # the last KEEP characters of stdout and stderr together
-    timed_out: bool = False
-    flooded: bool = False  # printed more than the output limit
-    protections: dict = field(default_factory=dict)  # what the launcher applied: name -> bool
-
-    def problem(self, what: str, timeout: float) -> str | None:
-        """A one-line reason why the child failed, or None if it exited 0."""
-        if self.timed_out:
-            return _("{what} did not finish within {timeout} s and was stopped").format(
-                what=what, timeout=f"{timeout:g}")
-        if self.flooded:
-            return _("{what} printed more than {size} MB of output and was stopped").format(
-                what=what, size=MAX_OUTPUT // (1 << 20))
-        if self.returncode != 0:
-            if self.returncode in (-signal.SIGKILL, -signal.SIGXCPU, 128 + signal.SIGXCPU):
-                return _("{what} was stopped: it used more memory or CPU time than allowed").format(what=what)
-            tail = self.output.strip().splitlines()[-1:] or [_("exit status {code}").format(code=self.returncode)]
-            return _("{what} failed: {output}").format(what=what, output=tail[0][:300])
-        return None
 
 
 # ---------------------------------------------------------------- the parent side
@@ -120,45 +93,16 @@ def run(module: str, args: list[str], tmp: str, timeout: float, max_output: int 
     config = {"module": module, "args": args, "tmp": tmp, "memory": memory, "cpu": int(timeout) + 1,
               "namespaces": namespaces,
               "timeout": timeout, "report": os.path.join(tmp, "sandbox.json")}
-    proc = subprocess.Popen(_command(config), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, cwd=tmp, env=_scrubbed(tmp), start_new_session=True)
-    kept = bytearray()
-    total = 0
-    flooded = threading.Event()
-
-    def drain() -> None:
-        nonlocal total
-        while True:
-            chunk = proc.stdout.read1(65536)
-            if not chunk:
-                return
-            total += len(chunk)
-            kept.extend(chunk)
-            del kept[:-KEEP * 4]
-            if total > max_output:
-                flooded.set()
-                _stop(proc)
-                return
-
-    reader = threading.Thread(target=drain, daemon=True)
-    reader.start()
-    timed_out = False
-    try:
-        proc.wait(timeout + GRACE)  # the launcher enforces the timeout itself; this is the backstop
-    except subprocess.TimeoutExpired:
-        _stop(proc)
-    reader.join(5)
-    proc.stdout.close()
+    # The launcher enforces the timeout itself; the parent's limit is the backstop.
+    ran = run_limited(_command(config), timeout + GRACE, tmp, _scrubbed(tmp), max_output, _stop)
     report = {}
     try:
         with open(config["report"], encoding="utf-8") as handle:
             report = json.load(handle)
     except (OSError, ValueError):
         pass
-    timed_out = bool(report.get("timed_out")) or (proc.returncode == -signal.SIGKILL and not flooded.is_set()
-                                                  and not report)
-    text = bytes(kept).decode("utf-8", "replace")[-KEEP:]
-    return ChildResult(proc.returncode, text, timed_out, flooded.is_set(), report.get("protections", {}))
+    timed_out = bool(report.get("timed_out")) or (ran.returncode == -signal.SIGKILL and not ran.flooded and not report)
+    return ChildResult(ran.returncode, ran.output, timed_out, ran.flooded, report.get("protections", {}))
 
 
 def _command(config: dict) -> list[str]:
