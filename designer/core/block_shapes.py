@@ -34,25 +34,33 @@ def instance_result(graph: Graph, node_id: str, result: NodeResult, names: dict[
         return result
     inner = instance_shapes(library, node.type, result.resolved, result.in_shape)
     result.inner = inner
+    definition = library[node.type].graph
+    on_path = set(inner.path)
     if inner.valid:
         result.out_shape = inner.output_shape
+        # A risky setting inside (Softmax without dim) is said on the instance too, as a warning.
+        problem = next((p for p in inner.problems if p.severity == "warning" and p.node_id in on_path), None)
+        if problem is not None:
+            result.warning = f"{label} › {_inner_message(definition, problem)}"
+            result.fix = lift_fix(problem.fix, definition, problem.node_id, node_id)
         return result
-    definition = library[node.type].graph
     problem = next((p for p in inner.problems if p.severity == "error"
-                    and (p.node_id is None or p.node_id in inner.path)), None)
+                    and (p.node_id is None or p.node_id in on_path)), None)
     if problem is None or problem.node_id is None:
         message = problem.message if problem is not None else _("the block has no layers")
         result.error = f"{label} › {message}"
         return result
-    inner_node = definition.nodes[problem.node_id]
-    if inner_node.type in library:
-        message = problem.message  # already "inner_name › ..."
-    else:
-        inner_names = definition.generated_names()
-        message = f"{inner_names.get(problem.node_id, problem.node_id)}: {problem.message}"
-    result.error = f"{label} › {message}"
+    result.error = f"{label} › {_inner_message(definition, problem)}"
     result.fix = lift_fix(problem.fix, definition, problem.node_id, node_id)
     return result
+
+
+def _inner_message(definition: Graph, problem) -> str:
+    """``conv1: <message>``; an inner block's message already starts with its name (``down › conv1: ...``)."""
+    if definition.nodes[problem.node_id].type in definition.blocks:
+        return problem.message
+    names = definition.generated_names()
+    return f"{names.get(problem.node_id, problem.node_id)}: {problem.message}"
 
 
 def lift_fix(fix: Fix | None, definition: Graph, inner_id: str, instance_id: str) -> Fix | None:

@@ -4,28 +4,39 @@ The shape of the API (pure Python, like the rest of ``core``):
 
 - ``Library`` (``graph.blocks``, ``project.blocks``): the project's definitions by name, one
   object shared by the top-level graph and every definition's graph. Mapping-like (``name in lib``,
-  ``lib[name]``, ``lib.get(name)``, iteration in definition order). Edits: ``add(name, args, graph)``,
-  ``remove(name)``, ``rename(old, new)``, ``set_args(name, args)``, ``make_unique(graph, node_id)``.
-  Queries: ``instances(name)`` -> ``[(graph, node_id)]``, ``count(name)``, ``uses(name)`` (every block
-  it contains, directly or not), ``loop(name)``. ``subscribe(listener)`` gets a ``BlockEvent`` per edit.
+  ``lib[name]``, ``lib.get(name)``, iteration in definition order). Edits: ``add(name, args, graph)``
+  (``graph``: a ``Graph(lib)`` holding the body), ``remove(name)``, ``rename(old, new)``,
+  ``set_args(name, args)``, ``make_unique(graph, node_id)``. Queries: ``instances(name)`` ->
+  ``[(graph, node_id)]``, ``count(name)``, ``uses(name)`` (every block it contains, directly or not),
+  ``users(name)``, ``loop(name)``, ``order()``. ``subscribe(listener)`` gets a ``BlockEvent`` per edit.
 - ``Block``: ``name``, ``args`` (ordered name -> default value), ``graph`` (a ``Graph`` with one
   ``Input`` and one output; version 2's rules inside; ``graph.block`` points back), ``extra`` (unknown
   file keys). ``block.spec`` is the instance's ``LayerSpec``: category "Blocks", one parameter per
-  argument, ``prefix`` for generated names (``basic_block1``).
+  argument, ``prefix`` for generated names (``basic_block1``), ``summary`` (``channels=16, stride=2``).
 - An instance is a ``Node`` whose ``type`` is a block's name and whose ``params`` are argument values;
   a missing one takes the default. Inside a definition a parameter may be ``"$name"``: the argument's
   value in each instance (``is_ref``, ``substitute``). An instance inside a definition may pass the
   outer block's arguments on (``{"channels": "$width"}``). A block that contains itself is refused.
-- Graphs: ``graph.spec(type)`` is the catalog entry or a block's spec. When a definition changes
-  (an inner edit, its arguments), every graph holding an instance of it, or of a block that contains
-  it, emits ``Event("block_changed", data=frozenset(names))``; ``graph.retype(node_id, type)`` emits
+- Graphs: ``graph.spec(type)`` is the catalog entry or a block's spec (``node.spec`` is the catalog's
+  only); ``graph.is_block(node_id)``. When a definition changes (an inner edit, its arguments), every
+  graph holding an instance of it, or of a block that contains it, emits
+  ``Event("block_changed", data=frozenset(names))``; ``graph.retype(node_id, type)`` emits
   ``node_retyped``.
-- Shapes (``designer.core.shapes``): each instance is inferred from its definition with its arguments
-  substituted and its incoming shape on the ``Input``; ``NodeResult.inner`` holds the inner
-  ``ModelShapes`` (parameters and multiply-adds add up per instance); an inner error is the instance's
-  error, ``layer2_0 › conv1: ...``, and its fix targets the instance's argument when the inner value
-  is ``"$name"``, else the inner node (``Fix.block`` names the definition). Inner results are cached
-  per (definition, argument values, input shape) and kept up to date incrementally.
+- Edits of structure (``designer.core.block_edits``): ``make_block(graph, node_ids, name)`` (Make
+  Block: one input, grouped by outer source; one output; no path that leaves and re-enters) and
+  ``unpack(graph, node_id)``; both refuse with a ``BlockError`` that says why.
+- Shapes (``designer.core.shapes``, ``block_shapes``): each instance is inferred from its definition
+  with its arguments substituted and its incoming shape on the ``Input``; ``NodeResult.inner`` holds the
+  inner ``ModelShapes`` (parameters and multiply-adds add up per instance); an inner error is the
+  instance's error, ``layer2_0 › conv1: ...`` (a risky inner setting its warning), and its fix targets
+  the instance's argument when the inner value is ``"$name"``, else the inner node (``Fix.block`` names
+  the definition). Inner results are cached per (definition, argument values, input shape) and follow
+  edits incrementally. ``receptive.receptive_fields`` passes through instances.
+- Code (``designer.core.codegen_blocks``): a class per block (``class BasicBlock(nn.Module)``,
+  ``__init__(self, channels, stride=1)``), instances as attributes, nested ``state_dict`` keys;
+  ``layer_paths(graph)``: module path (``layer1_0.conv1``) -> node ids (``("b1", "c1")``), which Look
+  inside (``LayerOutput.inner``), Explain (``for_node(..., inner=...)``) and Health use;
+  ``codemap.block_lines`` links a definition's nodes to their lines in its class.
 """
 
 from __future__ import annotations

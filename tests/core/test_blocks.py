@@ -200,3 +200,15 @@ def test_an_argument_reference_must_name_an_argument_of_its_block():
         proj.graph.add_node("Conv2d", {"in_channels": "$channels"})  # the top level has no arguments
     with pytest.raises(BlockError, match="uses \\$stride"):
         proj.blocks.set_args("BasicBlock", {"channels": 16})
+
+
+def test_a_risky_setting_inside_a_block_is_a_warning_on_the_instance():
+    data = spec_example()
+    inner = data["blocks"]["BasicBlock"]
+    inner["nodes"].append({"id": "soft", "type": "Softmax"})  # no dim: torch guesses one
+    inner["edges"].append({"from": "add", "to": "soft"})
+    result = shapes.infer(load(data).graph)
+    assert result.valid
+    warning = next(p for p in result.problems if p.node_id == "b1")
+    assert warning.severity == "warning" and warning.message.startswith("layer1_0 › softmax1: ")
+    assert warning.fix is not None and warning.fix.block == "BasicBlock" and warning.fix.node_id == "soft"
