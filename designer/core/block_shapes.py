@@ -11,19 +11,21 @@ inferences until the graph changes.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import Callable
 
 from designer.core import blocks
 from designer.core.graph import Graph
 from designer.core.i18n import _
-from designer.core.rules import Fix, Shape
-
-if TYPE_CHECKING:  # shapes imports this module
-    from designer.core.shapes import ModelShapes, NodeResult
+from designer.core.rules import Fix
 
 
-def instance_result(graph: Graph, node_id: str, result: NodeResult, names: dict[str, str] | None = None) -> NodeResult:
-    """A block instance's result: its definition inferred for its arguments and input shape."""
+def instance_result(graph: Graph, node_id: str, result, names: dict[str, str] | None,
+                    infer_instance: Callable) -> object:
+    """A block instance's ``NodeResult``: its definition inferred for its arguments and input shape.
+
+    ``infer_instance(library, name, args, in_shape)`` is ``shapes.instance_shapes`` (passed in: ``shapes``
+    imports this module).
+    """
     library = graph.blocks
     node = graph.nodes[node_id]
     label = (names or {}).get(node_id) or node.name or node_id
@@ -32,7 +34,7 @@ def instance_result(graph: Graph, node_id: str, result: NodeResult, names: dict[
         result.error = _("{block} contains itself ({loop}); a block cannot contain itself: "
                          "remove the inner block").format(block=node.type, loop=" › ".join(loop + [loop[0]]))
         return result
-    inner = instance_shapes(library, node.type, result.resolved, result.in_shape)
+    inner = infer_instance(library, node.type, result.resolved, result.in_shape)
     result.inner = inner
     definition = library[node.type].graph
     on_path = set(inner.path)
@@ -76,23 +78,6 @@ def lift_fix(fix: Fix | None, definition: Graph, inner_id: str, instance_id: str
         if blocks.is_ref(raw):
             return replace(fix, param=raw[1:], node_id=instance_id)
     return replace(fix, node_id=target, block=definition.block.name if definition.block else None)
-
-
-def instance_shapes(library: blocks.Library, name: str, args: dict, in_shape: Shape) -> ModelShapes:
-    """The inference of block ``name`` for these argument values and input shape (cached, incremental)."""
-    key = (name, blocks.freeze(args), tuple(in_shape))
-    cache = library.cache
-    inference = cache.get(key)
-    if inference is None:
-        from designer.core.shapes import Inference
-
-        inference = Inference(library[name].graph, args=dict(args), input_shape=tuple(in_shape))
-        cache[key] = inference
-        while len(cache) > blocks.MAX_CACHED:
-            cache.popitem(last=False)[1].close()
-    else:
-        cache.move_to_end(key)
-    return inference.run()
 
 
 def model_path(graph: Graph):

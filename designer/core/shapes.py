@@ -141,7 +141,7 @@ def evaluate(graph: Graph, node_id: str, in_shape: Shape | None, on_path: bool =
     if spec.merge:
         return result  # merges go through evaluate_merge
     if node.type in graph.blocks:
-        return block_shapes.instance_result(graph, node_id, result, names)
+        return block_shapes.instance_result(graph, node_id, result, names, instance_shapes)
     try:
         result.out_shape = tuple(spec.rule(in_shape, resolved))
     except ShapeError as exc:
@@ -177,7 +177,19 @@ def evaluate_merge(graph: Graph, node_id: str, inputs: list[str], in_shapes: tup
     return result
 
 
-instance_shapes = block_shapes.instance_shapes  # a block's inference for argument values and an input shape
+def instance_shapes(library: blocks.Library, name: str, args: dict, in_shape: Shape) -> ModelShapes:
+    """The inference of block ``name`` for these argument values and input shape (cached, incremental)."""
+    key = (name, blocks.freeze(args), tuple(in_shape))
+    cache = library.cache
+    inference = cache.get(key)
+    if inference is None:
+        inference = Inference(library[name].graph, args=dict(args), input_shape=tuple(in_shape))
+        cache[key] = inference
+        while len(cache) > blocks.MAX_CACHED:
+            cache.popitem(last=False)[1].close()
+    else:
+        cache.move_to_end(key)
+    return inference.run()
 
 
 def _resolve(spec, params: dict) -> dict | ParamError:
