@@ -23,6 +23,7 @@ from designer.core.receptive import receptive_fields
 from designer.core.shapes import Inference, ModelShapes
 from designer.core.signature import model_key
 from designer.ui import graph_edits
+from designer.ui.canvas.block_commands import BlockCommand, graph_state, restore_graph
 from designer.ui.canvas.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand, Recorder, _order
 
 SHELVED = 4  # how many sets of cleared weights an undo can bring back
@@ -237,10 +238,31 @@ class Document(QObject):
         """What the weights depend on: layers, parameters, names (state_dict keys), wiring and blocks."""
         return model_key(self.graph, self.shapes.path)
 
-    def _edit(self, text: str, action: Callable[[Recorder], Any], merge: tuple | None = None) -> Any:
+    def _check_unlocked(self) -> None:
         if self.locked:
             raise EditLocked(self.tr("The model cannot be edited now: {reason}.").format(
                 reason=self.lock_reason or self.tr("training is running")))
+
+    def block_edit(self, text: str, forward: Callable[[Graph], Any]) -> Any:
+        """Run ``forward(graph)`` (Make Block, Unpack, Make unique) as one undo step; its errors pass through."""
+        self._check_unlocked()
+        graph = self.graph
+        before, names = graph_state(graph), list(graph.blocks)
+        try:
+            result = forward(graph)
+        except Exception:
+            restore_graph(graph, before)
+            for name in [n for n in graph.blocks if n not in names]:
+                graph.blocks.remove(name)
+            self._edited()
+            raise
+        added = [n for n in graph.blocks if n not in names]
+        self.undo_stack.push(BlockCommand(self, text, graph, forward, before, graph_state(graph), added))
+        self._edited()
+        return result
+
+    def _edit(self, text: str, action: Callable[[Recorder], Any], merge: tuple | None = None) -> Any:
+        self._check_unlocked()
         recorder = Recorder(self.graph)
         before = _order(self.graph)
         try:

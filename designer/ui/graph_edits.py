@@ -28,7 +28,7 @@ def connect(rec: Recorder, src: str, dst: str, port: int | None = None) -> None:
     graph.node(src), graph.node(dst)
     if (src, dst) in graph.edges:
         raise GraphError(_tr("{src} is already connected to {dst}").format(src=src, dst=dst))
-    if graph.nodes[dst].spec.merge:
+    if graph.spec(graph.nodes[dst].type).merge:
         place = graph.free_port(dst) if port is None else port
         for old, used in graph.places(dst).items():
             if used == place:
@@ -59,7 +59,7 @@ def rejoin(rec: Recorder, preds: list[str], succs: list[tuple[str, dict]]) -> No
     for succ, extra in succs:
         if succ not in graph.nodes or (preds[0], succ) in graph.edges:
             continue
-        if not graph.nodes[succ].spec.merge and graph.predecessors(succ):
+        if not graph.spec(graph.nodes[succ].type).merge and graph.predecessors(succ):
             continue
         try:
             rec.connect(preds[0], succ, extra or None)
@@ -72,7 +72,7 @@ def run_of(graph, node_ids: list[str]) -> list[str]:
     chosen = set(node_ids)
     if not chosen:
         raise GraphError(_tr("Select the blocks to wrap in a skip connection first."))
-    if any(graph.nodes[n].type == "Input" or graph.nodes[n].spec.merge for n in chosen):
+    if any(graph.nodes[n].type == "Input" or graph.spec(graph.nodes[n].type).merge for n in chosen):
         raise GraphError(_tr("A skip connection wraps layers: leave the Input and merge blocks out of the selection."))
     starts = [n for n in chosen if not (set(graph.predecessors(n)) & chosen)]
     if len(starts) != 1:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox
 
 from designer.core.graph import GraphError
 from designer.ui import files, i18n, presentation, settings
+from designer.ui.block_actions import BlockActions
 from designer.ui.document import STEP_X
 
 # menu(name) keys stay English (panels ask for "Model"); the bar shows these, translated.
@@ -117,6 +118,7 @@ class WindowMenus(QObject):
                                           "action_auto_layout")
         self.window.skip_action = self._action("Model", self.tr("Add &Skip Connection"), self._add_skip, "Ctrl+Shift+R",
                                         "action_skip")
+        self.window.block_actions = BlockActions(self.window, self)
         self._update_edit_actions()
         self._action("Model", self.tr("&Check Shapes"), self._show_problems, "Ctrl+Shift+K")
         self.menu("Model").addSeparator()

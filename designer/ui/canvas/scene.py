@@ -84,20 +84,21 @@ class CanvasScene(QGraphicsScene):
         for edge in graph.edges:
             self._add_edge(edge, sync=False)
         for node_id, node in graph.nodes.items():
-            if node.spec.merge:
+            if graph.spec(node.type).merge:
                 self._sync_inputs(node_id)
         self._syncing = False
         self.refresh(self.document.shapes, force=True)
 
     def _add_node(self, node_id: str) -> None:
         node = self.document.graph.nodes[node_id]
-        item = NodeItem(node_id, node.type, node.spec.category)
+        spec = self.document.graph.spec(node.type)
+        item = NodeItem(node_id, node.type, spec.category)
         item.snap = self._snap
         item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, not self.document.locked)
         item.setPos(QPointF(*node.pos))
         self.addItem(item)
         self.nodes[node_id] = item
-        if node.spec.merge:
+        if spec.merge:
             self._sync_inputs(node_id)
 
     def _add_edge(self, edge: tuple[str, str], sync: bool = True) -> None:
@@ -112,7 +113,7 @@ class CanvasScene(QGraphicsScene):
         """A merge's ports: one per place in use, at least two, and a free one when all are wired."""
         graph = self.document.graph
         item, node = self.nodes.get(node_id), graph.nodes.get(node_id)
-        if item is None or node is None or not node.spec.merge:
+        if item is None or node is None or not graph.spec(node.type).merge:
             return
         places = graph.places(node_id)
         used = set(places.values())
@@ -168,7 +169,7 @@ class CanvasScene(QGraphicsScene):
             self._results[node_id] = result
             changed_sources.add(node_id)
             node = graph.nodes[node_id]
-            spec = node.spec
+            spec = graph.spec(node.type)
             summary = ""
             if result is not None and result.resolved is not None and spec.summary is not None:
                 summary = spec.summary(result.resolved)
@@ -181,7 +182,7 @@ class CanvasScene(QGraphicsScene):
     def tooltip(self, node_id: str) -> str:
         """A block's tooltip, built when asked: hundreds of formulas per edit would cost frames."""
         node = self.document.graph.nodes[node_id]
-        return node_tooltip(node.type, node.spec.help, self.document.shapes.nodes.get(node_id))
+        return node_tooltip(node.type, self.document.graph.spec(node.type).help, self.document.shapes.nodes.get(node_id))
 
     def helpEvent(self, event) -> None:  # noqa: N802 - Qt's name
         item = self.node_at(event.scenePos())

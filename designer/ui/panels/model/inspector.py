@@ -8,6 +8,8 @@ form: input and output shapes, parameter count and formula.
 
 from __future__ import annotations
 
+import json
+
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
@@ -209,6 +211,19 @@ def make_editor(param: Param):
                 return  # the learner is typing: "1, 2" is on its way to four numbers
             line.setText(", ".join(str(d) for d in (v if isinstance(v, (list, tuple)) else () if v is None else [v])))
         return line, show, line.textEdited, parse
+    if kind == kinds.VALUE:  # a block's argument: 16, 2.5, true, [3, 3] or text
+        line = QLineEdit()
+
+        def parse_value(text: str):
+            try:
+                return json.loads(text)
+            except ValueError:
+                return text.strip()
+
+        def show_value(v):
+            if not line.hasFocus():
+                line.setText(v if isinstance(v, str) else json.dumps(v))
+        return line, show_value, line.textEdited, parse_value
     raise AssertionError(f"no editor for parameter kind {kind}")
 
 
@@ -247,7 +262,7 @@ class Inspector(QScrollArea):
             self._build_empty()
             return
         node = self.document.graph.nodes[self.node_id]
-        spec = node.spec
+        spec = self.document.graph.spec(node.type)
         page = QWidget()
         outer = QVBoxLayout(page)
         title = QLabel(f"<b style='font-size:14px'>{spec.type}</b> <span style='color:#78909c'>"

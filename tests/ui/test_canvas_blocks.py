@@ -1,0 +1,132 @@
+"""Blocks on the canvas: Make Block, Unpack and Make unique from the Model menu, each one undo step."""
+import json
+
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+
+from designer.core import project as projects
+from tests.ui.test_canvas import badge
+from tests.ui.test_canvas_branches import _center, _open
+
+RESIDUAL = {"format": "netdesigner.project", "version": 2, "name": "res", "nodes": [
+    {"id": "input", "type": "Input", "params": {"shape": [1, 8, 8]}, "pos": [0, 0]},
+    {"id": "stem", "type": "Conv2d", "params": {"in_channels": 1, "out_channels": 4, "kernel_size": 3,
+                                                "padding": 1}, "pos": [180, 0]},
+    {"id": "conv", "type": "Conv2d", "params": {"in_channels": 4, "out_channels": 4, "kernel_size": 3,
+                                                "padding": 1}, "pos": [360, 0]},
+    {"id": "relu", "type": "ReLU", "params": {}, "pos": [540, 0]},
+    {"id": "add", "type": "Add", "params": {}, "pos": [720, 0]},
+    {"id": "flat", "type": "Flatten", "params": {}, "pos": [900, 0]}],
+    "edges": [{"from": "input", "to": "stem"}, {"from": "stem", "to": "conv"}, {"from": "conv", "to": "relu"},
+              {"from": "relu", "to": "add"}, {"from": "stem", "to": "add", "port": 1},
+              {"from": "add", "to": "flat"}]}
+
+
+def answer_name(qtbot, text: str | None, seen: list):
+    """Type ``text`` as the block's name in the next Make Block dialog and press Enter (None: Escape)."""
+    def poll():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            QTimer.singleShot(20, poll)
+            return
+        edit = dialog.findChild(QLineEdit)
+        seen.append(edit.text())
+        if text is None:
+            qtbot.keyClick(edit, Qt.Key.Key_Escape)
+            return
+        edit.selectAll()
+        qtbot.keyClicks(edit, text)
+        qtbot.keyClick(edit, Qt.Key.Key_Return)
+    QTimer.singleShot(0, poll)
+
+
+def _select(qtbot, canvas, *ids):
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=_center(canvas, ids[0]))
+    for node_id in ids[1:]:
+        qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier,
+                         _center(canvas, node_id))
+    assert set(canvas.graph_scene.selected_ids()) == set(ids)
+
+
+def test_make_block_from_a_residual_selection_then_unpack_and_undo_to_the_same_file(window, qtbot, tmp_path):
+    doc, canvas, actions = window.document, window.canvas, window.block_actions
+    start = _open(window, tmp_path, RESIDUAL)
+    canvas.fit()
+    assert not actions.make.isEnabled() and not actions.unpack.isEnabled()
+    _select(qtbot, canvas, "conv", "relu", "add")
+    assert actions.make.isEnabled() and not actions.unpack.isEnabled()
+    seen: list = []
+    answer_name(qtbot, "BasicBlock", seen)
+    steps = doc.undo_stack.count()
+    actions.make.trigger()
+    assert seen == ["ResidualBlock"]  # the offered name says what the selection is
+    assert doc.undo_stack.count() == steps + 1
+    graph = doc.graph
+    (instance,) = [n for n in graph.nodes if graph.nodes[n].type == "BasicBlock"]
+    assert set(graph.nodes) == {"input", "stem", instance, "flat"}
+    assert graph.predecessors(instance) == ["stem"] and graph.successors(instance) == ["flat"]
+    assert doc.shapes.valid and doc.shapes.nodes[instance].out_shape == (4, 8, 8)
+    assert badge(window, "stem", instance) == badge(window, instance, "flat") == "(4, 8, 8)"
+    assert canvas.graph_scene.selected_ids() == [instance] and actions.unpack.isEnabled()
+    made = projects.dumps(doc.project)
+    assert json.loads(made)["version"] == 3 and "BasicBlock" in json.loads(made)["blocks"]
+
+    actions.unpack.trigger()
+    assert doc.undo_stack.count() == steps + 2
+    assert {graph.nodes[n].type for n in graph.nodes} == {"Input", "Conv2d", "ReLU", "Add", "Flatten"}
+    assert doc.shapes.valid and doc.shapes.nodes["flat"].out_shape == (256,)
+
+    doc.undo_stack.undo()
+    assert projects.dumps(doc.project) == made
+    doc.undo_stack.undo()
+    assert projects.dumps(doc.project) == start
+    doc.undo_stack.redo()
+    assert projects.dumps(doc.project) == made
+    doc.undo_stack.redo()
+    doc.undo_stack.undo()
+    assert projects.dumps(doc.project) == made
+
+
+def test_a_refused_selection_is_said_in_the_status_bar_and_changes_nothing(window, qtbot, tmp_path):
+    doc, canvas, actions = window.document, window.canvas, window.block_actions
+    start = _open(window, tmp_path, RESIDUAL)
+    canvas.fit()
+    _select(qtbot, canvas, "conv", "relu")  # relu feeds add, and stem's wire goes round them into add: fine
+    _select(qtbot, canvas, "relu", "add", "flat")  # two wires from different layers come in
+    answer_name(qtbot, "Two", [])
+    steps = doc.undo_stack.count()
+    actions.make.trigger()
+    assert "one input" in window.statusBar().currentMessage()
+    assert doc.undo_stack.count() == steps and projects.dumps(doc.project) == start
+    seen: list = []
+    answer_name(qtbot, None, seen)  # Escape: nothing happens
+    actions.make.trigger()
+    assert seen and projects.dumps(doc.project) == start
+
+
+def test_block_edits_are_greyed_out_while_training_holds_the_model(window, qtbot, tmp_path):
+    doc, canvas, actions = window.document, window.canvas, window.block_actions
+    _open(window, tmp_path, RESIDUAL)
+    canvas.fit()
+    _select(qtbot, canvas, "conv", "relu")
+    assert actions.make.isEnabled()
+    doc.set_locked(True, "training is running")
+    assert not actions.make.isEnabled() and not actions.unpack.isEnabled()
+    doc.set_locked(False)
+    assert actions.make.isEnabled()
+
+
+def test_make_unique_gives_one_instance_its_own_definition_in_one_undo_step(window, qtbot, tmp_path):
+    doc, canvas, actions = window.document, window.canvas, window.block_actions
+    assert window.open_file("designer/resources/examples/resnet18-small.netproj.json")
+    start = projects.dumps(doc.project)
+    graph = doc.graph
+    instance = next(n for n in graph.nodes if graph.is_block(n) and graph.blocks.count(graph.nodes[n].type) > 1)
+    old = graph.nodes[instance].type
+    canvas.graph_scene.select_only([instance])
+    assert actions.unique.isEnabled()
+    actions.unique.trigger()
+    assert graph.nodes[instance].type != old and graph.nodes[instance].type in graph.blocks
+    assert doc.shapes.valid
+    doc.undo_stack.undo()
+    assert projects.dumps(doc.project) == start
