@@ -147,6 +147,61 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
     </message>
 </context>
 <context>
+    <name>BlockActions</name>
+    <message>
+        <source>Make &amp;Block…</source>
+        <translation>生成块(&amp;B)…</translation>
+    </message>
+    <message>
+        <source>&amp;Unpack Block</source>
+        <translation>拆开块(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Make Block U&amp;nique</source>
+        <translation>让块独立(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Make Block</source>
+        <translation>生成块</translation>
+    </message>
+    <message>
+        <source>Name of the new block (it becomes a class in the exported code):</source>
+        <translation>新块的名称（导出的代码中它成为一个类）：</translation>
+    </message>
+    <message>
+        <source>Cannot make a block: {reason}</source>
+        <translation>无法生成块：{reason}</translation>
+    </message>
+    <message>
+        <source>Block {name} made: double-click it to see inside.</source>
+        <translation>已生成块 {name}：双击它查看内部。</translation>
+    </message>
+    <message>
+        <source>Select one block to unpack.</source>
+        <translation>请选择一个要拆开的块。</translation>
+    </message>
+    <message>
+        <source>Unpack Block</source>
+        <translation>拆开块</translation>
+    </message>
+    <message>
+        <source>Cannot unpack: {reason}</source>
+        <translation>无法拆开：{reason}</translation>
+    </message>
+    <message>
+        <source>Make Block Unique</source>
+        <translation>让块独立</translation>
+    </message>
+    <message>
+        <source>Cannot make it unique: {reason}</source>
+        <translation>无法让它独立：{reason}</translation>
+    </message>
+    <message>
+        <source>This block now has its own definition, {name}.</source>
+        <translation>这个块现在有了自己的定义：{name}。</translation>
+    </message>
+</context>
+<context>
     <name>CanvasScene</name>
     <message>
         <source>Problem:</source>
