@@ -26,8 +26,24 @@ def test_health_reports_arrive_epoch_by_epoch(qtbot):
     assert rows == [layer.name for layer in health.reports[-1].layers] and "fc" in rows
     fc = rows.index("fc")
     assert float(health.table.item(fc, 3).text()) > 0  # the weights moved
-    text = health.warnings.text()
-    assert text.startswith("After epoch 3:") and (HEALTHY in text or "⚠" in text)
+    last = health.reports[-1]
+    said = "\n".join("⚠ " + warning for warning in last.warnings) or HEALTHY
+    assert health.warnings.text() == "After epoch 3:\n" + said  # the last report's warnings, or that there are none
     curves = health.histograms(health.layer_choice.currentText())
     assert [epoch for epoch, _, _ in curves] == [1, 2, 3]
     assert len(health.plot.getPlotItem().listDataItems()) == 3  # one curve per epoch
+
+
+def test_a_report_with_warnings_lists_each_one_in_red(qtbot):
+    import dataclasses
+
+    from designer.ml.training.health import HealthReport
+
+    health = HealthPanel()
+    qtbot.addWidget(health)
+    health.on_event(HealthReport(epoch=2, layers=[], warnings=["relu1: 80% of its units never fire",
+                                                               "fc2 barely learns"]))
+    assert health.warnings.text() == "After epoch 2:\n⚠ relu1: 80% of its units never fire\n⚠ fc2 barely learns"
+    assert "#b71c1c" in health.warnings.styleSheet()
+    health.on_event(dataclasses.replace(health.reports[-1], epoch=3, warnings=[]))
+    assert health.warnings.text() == "After epoch 3:\n" + HEALTHY and "#2e7d32" in health.warnings.styleSheet()

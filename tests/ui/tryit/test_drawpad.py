@@ -10,7 +10,8 @@ import pytest
 import torch
 from PIL import Image, ImageDraw
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
 
 from designer.core import project as projects
 from designer.ml.build import build_model
@@ -188,10 +189,16 @@ def test_a_dropped_photo_is_classified_like_the_file(qtbot, panel, doc, trained_
     photo.save(path)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    drop = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
-    panel.pad.dropEvent(drop)
-    assert not panel.pad.is_empty()
+    # The events a drag from the file manager sends: enter, move, drop (the pad must accept the enter).
+    where, copy = QPoint(100, 100), Qt.DropAction.CopyAction
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(where, copy, mime, left, none)
+    QApplication.sendEvent(panel.pad, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(panel.pad, QDragMoveEvent(where, copy, mime, left, none))
+    drop = QDropEvent(QPointF(where), copy, mime, left, none)
+    QApplication.sendEvent(panel.pad, drop)
+    assert drop.isAccepted() and not panel.pad.is_empty()
     result = settle(qtbot, panel)
     model = build_model(doc.graph)
     model.load_state_dict(trained_lenet[0])
