@@ -1118,6 +1118,10 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>还不对。提示：{hint}</translation>
     </message>
     <message>
+        <source>The lesson stopped here: another project was opened. Start begins it again on its own project.</source>
+        <translation>课程停在这里：打开了另一个项目。点“开始”会在课程自己的项目上重新开始。</translation>
+    </message>
+    <message>
         <source>Well done: you finished “{title}”. Pick the next lesson above.</source>
         <translation>做得好：你完成了“{title}”。在上方选择下一课吧。</translation>
     </message>

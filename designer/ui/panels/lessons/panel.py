@@ -62,6 +62,8 @@ class LessonPanel(QWidget):
         self.done = 0
         self.highlight: Highlight | None = None
         self._drawn = False
+        self.following = True  # the lesson follows the open project; another project opened pauses it
+        self._starting = False
 
         self.chooser = QComboBox()
         self.chooser.setObjectName("lessonChooser")
@@ -128,7 +130,7 @@ class LessonPanel(QWidget):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.evaluate)
         self.document.changed.connect(self._timer.start)
-        self.document.project_replaced.connect(self._timer.start)
+        self.document.project_replaced.connect(self._project_replaced)
         self.document.selection_changed.connect(lambda _=None: self._timer.start())
         self.chooser.currentIndexChanged.connect(self._chosen)
         self._reopen()
@@ -185,15 +187,29 @@ class LessonPanel(QWidget):
         lesson = self.lesson
         if lesson.template is not None:
             before = self.document.project
-            self.window_.new_from_template(lambda: templates.new_project(lesson.template))
+            self._starting = True
+            try:
+                self.window_.new_from_template(lambda: templates.new_project(lesson.template))
+            finally:
+                self._starting = False
             if self.document.project is before:
                 return  # the learner kept their unsaved project
+        self.following = True
         self.facts = {"runs": [], "tried": False, "answers": {}}
         self._drawn = False
         self._go(0)
 
+    def _project_replaced(self) -> None:
+        """A project the lesson did not open (File ▸ Open, New, a challenge): the lesson stops where it was."""
+        if self._starting:
+            return
+        self.following = False
+        self._show()
+
     def evaluate(self) -> None:
-        """Move on past every step the learner has now done."""
+        """Move on past every step the learner has now done (while the lesson follows the open project)."""
+        if not self.following:
+            return
         done = self.lesson.advance(self.done, self.state())
         if done != self.done:
             self._go(done)
@@ -202,7 +218,7 @@ class LessonPanel(QWidget):
 
     def next_step(self) -> None:
         """Next: only past a step to read or one already done; a task must be done first."""
-        if self.lesson.may_skip(self.done, self.state()):
+        if self.following and self.lesson.may_skip(self.done, self.state()):
             self._go(self.done + 1)
 
     def check_answer(self) -> None:
@@ -219,7 +235,7 @@ class LessonPanel(QWidget):
             self._go(done)
 
     def _update_next(self) -> None:
-        self.next_button.setEnabled(self.lesson.may_skip(self.done, self.state()))
+        self.next_button.setEnabled(self.following and self.lesson.may_skip(self.done, self.state()))
 
     def _go(self, done: int) -> None:
         self.done = max(0, min(done, len(self.lesson.steps)))
@@ -282,20 +298,23 @@ class LessonPanel(QWidget):
         lesson, steps = self.lesson, self.lesson.steps
         finished = self.done >= len(steps)
         self.progress.setText(lessons.progress_text(lesson, self.done))
-        if finished:
+        if not self.following:
+            self.text.setText(self.tr("The lesson stopped here: another project was opened. Start begins it again "
+                                      "on its own project."))
+        elif finished:
             self.text.setText(self.tr("Well done: you finished “{title}”. Pick the next lesson above.").format(
                 title=lesson.name()))
         else:
             self.text.setText(steps[self.done].say())
-        asks = not finished and steps[self.done].asks
+        asks = self.following and not finished and steps[self.done].asks
         self.answer.setVisible(asks)
         self.check_button.setVisible(asks)
         self.answer.clear()
         self.hint.clear()
         self.hint.hide()
-        self.back_button.setEnabled(self.done > 0)
+        self.back_button.setEnabled(self.following and self.done > 0)
         self._update_next()
-        self._point_at(None if finished else steps[self.done].target)
+        self._point_at(None if finished or not self.following else steps[self.done].target)
 
     def show_code(self) -> None:
         """The Code dock beside the lesson: the PyTorch code of what the learner builds."""
@@ -325,6 +344,7 @@ class LessonPanel(QWidget):
     def _point_at(self, target: str | None) -> None:
         """Outline (and bring forward) the part of the window the step is about, while the lesson is open."""
         if self.highlight is not None:
+            self.highlight.hide()  # at once: deleteLater waits for the event loop
             self.highlight.deleteLater()
             self.highlight = None
         if target is None or not self.isVisible():
