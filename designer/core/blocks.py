@@ -148,6 +148,7 @@ class Library:
     def __init__(self) -> None:
         self._blocks: dict[str, Block] = {}
         self._graphs: weakref.WeakSet = weakref.WeakSet()  # every graph that reads this library
+        self._top: weakref.ref | None = None  # the first top-level graph attached: the project's own
         self._listeners: list[Callable[[BlockEvent], None]] = []
         self.cache: OrderedDict = OrderedDict()  # shapes' inner inferences, see designer.core.shapes
         self.version = 0  # bumped on every change of a definition
@@ -189,6 +190,8 @@ class Library:
     def attach(self, graph) -> None:
         """Register a graph that reads this library (Graph does it itself)."""
         self._graphs.add(graph)
+        if graph.block is None and (self._top is None or self._top() is None):
+            self._top = weakref.ref(graph)
 
     # edits ----------------------------------------------------------------------
     def add(self, name: str, args: dict | None, graph, extra: dict | None = None) -> Block:
@@ -277,10 +280,11 @@ class Library:
     # queries --------------------------------------------------------------------
     def instances(self, name: str) -> list[tuple[Any, str]]:
         """Every instance of ``name``: (graph, node id), in the top-level graph and in definitions."""
+        # The project's own graphs only: a copy that shares the library (a snapshot) holds no instance of it.
+        top = self._top() if self._top is not None else None
+        graphs = ([top] if top is not None and top.block is None else []) + [b.graph for b in self._blocks.values()]
         found = []
-        for graph in list(self._graphs):
-            if graph.block is not None and graph.block.name not in self._blocks:
-                continue  # a removed definition's graph
+        for graph in graphs:
             found.extend((graph, n.id) for n in graph.nodes.values() if n.type == name)
         return found
 

@@ -212,3 +212,14 @@ def test_a_risky_setting_inside_a_block_is_a_warning_on_the_instance():
     warning = next(p for p in result.problems if p.node_id == "b1")
     assert warning.severity == "warning" and warning.message.startswith("layer1_0 › softmax1: ")
     assert warning.fix is not None and warning.fix.block == "BasicBlock" and warning.fix.node_id == "soft"
+
+
+def test_a_copy_that_shares_the_library_does_not_count_as_instances():
+    from designer.core.graph import copy_graph
+
+    proj = load(spec_example())
+    snapshot = copy_graph(proj.graph)  # e.g. kept for undo
+    assert snapshot.blocks is proj.blocks
+    assert proj.blocks.count("BasicBlock") == 2
+    proj.graph.remove_node("b2")
+    assert proj.blocks.count("BasicBlock") == 1 and snapshot.nodes["b2"].type == "BasicBlock"
