@@ -5,6 +5,11 @@ that is a worker (training, export, import, torch warm-up) and the garbage
 holds Qt objects, they are destroyed off the GUI thread and Qt crashes. So the
 automatic collector is switched off and a timer in the UI thread collects
 whatever generation is due, as the automatic one would (pyqtgraph's recipe).
+
+A full collection walks every object the collector tracks: with torch loaded
+some 400,000, a tenth of a second or more in the UI thread (a second on a busy
+machine), often enough to make drawing stutter. ``freeze`` takes what is alive
+once torch has loaded (modules, Qt, the window) out of those walks for good.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import gc
 from PySide6.QtCore import QObject, QTimer
 
 _guard: QObject | None = None
+_frozen = False
 
 
 def install(app: QObject, interval_ms: int = 500) -> None:
@@ -36,3 +42,11 @@ def collect_due() -> None:
         if counts[generation] > limits[generation]:
             gc.collect(generation)
             return
+
+
+def freeze() -> None:
+    """Leave every object alive now out of future collections (they live as long as the app); once a process."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()

@@ -239,3 +239,11 @@ def test_an_edit_while_the_model_runs_never_shows_the_old_models_answer(qtbot, p
     qtbot.waitUntil(lambda: len(panel.bars.probs) == 5, timeout=20000)
     assert shown and set(shown) == {5}  # the answer of the model as it was is never shown
     assert panel.answer.text() in {"0", "1", "2", "3", "4"}
+
+
+def test_once_torch_has_loaded_the_garbage_collector_no_longer_walks_it(window, qtbot):
+    """A full collection runs in the UI thread; walking torch's 400,000 objects froze drawing for a second."""
+    import gc
+
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=30000)  # after the window's torch warm-up
+    assert "torch" in sys.modules

@@ -530,6 +530,7 @@ def install(window) -> None:
 
 
 def _warm_up() -> None:
+    from designer.ui import gc_guard
     from designer.ui.background import run_in_background
 
     def work() -> None:
@@ -537,4 +538,5 @@ def _warm_up() -> None:
         import designer.ml.explain.inside  # noqa: F401
         import designer.ml.data.preprocess  # noqa: F401
 
-    run_in_background(work, lambda _: None)
+    # torch's objects stay for good: the garbage collector's full walks in the UI thread skip them.
+    run_in_background(work, lambda _: gc_guard.freeze())
