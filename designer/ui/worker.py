@@ -128,7 +128,7 @@ class TrainingRun:
         events = train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S,
                        checkpoint=recorder.checkpoint if recorder else None, resume=saved)
         if self.watch_health:  # a probe between epochs: HealthReport events for the Health dock
-            events = watch(events, model, dataset)
+            events = watch(events, model, dataset, config=config)
         for event in events:
             if recorder is not None:
                 recorder(event)

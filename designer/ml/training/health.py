@@ -25,11 +25,15 @@ BINS = 30
 DEAD = 0.5  # warn when at least this share of a ReLU's units never fire
 STALL_EPOCHS = 2  # epochs without 1% better training loss before "stopped falling"
 TINY_UPDATE, HUGE_UPDATE = 1e-4, 1.0  # weight change per epoch relative to the weight's size
+MIN_HELD_OUT = 100  # fewer held-out samples: their loss is too noisy to call a rise overfitting
 
 
-def watch(events: Iterator, model: nn.Module, data, samples: int = SAMPLES) -> Iterator:
-    """The events of ``events`` (a ``train`` generator), each EpochEnd followed by a HealthReport."""
-    probe = Probe(model, data, samples)
+def watch(events: Iterator, model: nn.Module, data, samples: int = SAMPLES, config=None) -> Iterator:
+    """The events of ``events`` (a ``train`` generator), each EpochEnd followed by a HealthReport.
+
+    ``config`` (the run's TrainConfig) keeps the advice to what the run does not do already.
+    """
+    probe = Probe(model, data, samples, config)
     for event in events:
         if isinstance(event, Started):
             probe.start()
@@ -41,10 +45,11 @@ def watch(events: Iterator, model: nn.Module, data, samples: int = SAMPLES) -> I
 class Probe:
     """Measures one model between epochs and keeps the history the warnings need."""
 
-    def __init__(self, model: nn.Module, data, samples: int = SAMPLES):
+    def __init__(self, model: nn.Module, data, samples: int = SAMPLES, config=None):
         self.model = model
         self.data = data
         self.samples = samples
+        self.config = config
         self.before: dict[str, torch.Tensor] = {}
         self.history: list[EpochEnd] = []
 
@@ -119,12 +124,18 @@ class Probe:
             best = min(range(len(history)), key=lambda i: history[i].train_loss)
             earlier = min(e.train_loss for e in history[:-STALL_EPOCHS])
             if history[-1].train_loss > earlier * 0.99 and best < len(history) - STALL_EPOCHS:
-                warnings.append(_("The training loss stopped falling after epoch {epoch}: try a "
-                                  "lower learning rate or a learning-rate schedule.").format(
+                scheduled = getattr(self.config, "lr_schedule", "constant") != "constant"
+                warnings.append((_("The training loss stopped falling after epoch {epoch}: try a lower learning "
+                                   "rate.") if scheduled else
+                                 _("The training loss stopped falling after epoch {epoch}: try a "
+                                   "lower learning rate or a learning-rate schedule.")).format(
                                     epoch=history[best].epoch))
-        if len(history) >= 3:
+        if len(history) >= 3 and len(self.data.test_y) >= MIN_HELD_OUT:
             a, b, c = history[-3:]
             if a.val_loss < b.val_loss < c.val_loss and a.train_loss > b.train_loss > c.train_loss:
                 warnings.append(_("The held-out loss rises while the training loss falls: the model overfits. "
+                                  "Use more data or Dropout, or stop earlier.") if getattr(self.config, "augment",
+                                                                                             False) else
+                                _("The held-out loss rises while the training loss falls: the model overfits. "
                                   "Use more data, augmentation or Dropout, or stop earlier."))
         return warnings

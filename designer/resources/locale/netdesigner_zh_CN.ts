@@ -839,6 +839,10 @@ The window keeps working, but save your project to be safe.</source>
         <translation>正在训练：第一轮结束后会出现第一份报告。</translation>
     </message>
     <message>
+        <source>No warnings. Some units never fire on the held-out set ({layers}): fewer than half of any layer, see the table.</source>
+        <translation>没有警告。有些单元在验证集上从不激活（{layers}）：每层都不到一半，见表格。</translation>
+    </message>
+    <message>
         <source>After epoch {epoch}:</source>
         <translation>第 {epoch} 轮之后：</translation>
     </message>
@@ -1926,6 +1930,14 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>{how} after {count} epochs</source>
         <translation>{how}，共 {count} 轮</translation>
+    </message>
+    <message>
+        <source>Stopped early after {count} of {epochs} epochs: no better held-out loss for {patience} epochs</source>
+        <translation>提前停止，共训练 {count}/{epochs} 轮：验证集损失已连续 {patience} 轮没有改善</translation>
+    </message>
+    <message>
+        <source>Stopped early after {count} of {epochs} epochs: no better held-out loss for 1 epoch</source>
+        <translation>提前停止，共训练 {count}/{epochs} 轮：验证集损失已有 1 轮没有改善</translation>
     </message>
     <message>
         <source>The best weights before the failure (epoch {epoch}, held-out accuracy {accuracy:.1%}) are kept: Save keeps them.</source>

@@ -69,3 +69,27 @@ def test_loss_stalls_and_overfitting_are_said_in_words(tiny):
             [(1, 2.0, 2.0), (2, 1.0, 1.5), (3, 1.0, 1.5), (4, 1.01, 1.5)]]
     assert not any("stopped falling" in w for w in said[2])
     assert any("The training loss stopped falling after epoch 2" in w for w in said[3])
+
+
+def test_the_advice_holds_for_the_runs_own_settings(tiny):
+    """No "try a schedule" with cosine on, no "use augmentation" with augmentation on."""
+    config = TrainConfig(lr_schedule="cosine", augment=True)
+    probe = Probe(mlp(), tiny, samples=20, config=config)
+    probe.start()
+    said = [probe.report(epoch(n, t, v)).warnings for n, t, v in
+            [(1, 2.0, 2.0), (2, 1.0, 1.5), (3, 1.0, 1.6), (4, 1.01, 1.7)]]
+    stalled = [w for w in said[3] if "stopped falling" in w]
+    assert stalled and not any("schedule" in w for w in stalled)
+    probe.start()
+    said = [probe.report(epoch(n, t, v)).warnings for n, t, v in
+            [(1, 2.0, 2.0), (2, 1.0, 1.5), (3, 0.7, 1.6), (4, 0.5, 1.7)]]
+    overfit = [w for w in said[3] if "overfits" in w]
+    assert overfit and not any("augmentation" in w for w in overfit)
+
+
+def test_a_small_held_out_set_is_not_judged_overfitting(tiny):
+    probe = Probe(mlp(), tiny.subset(512, 23), samples=20)
+    probe.start()
+    said = [probe.report(epoch(n, t, v)).warnings for n, t, v in
+            [(1, 2.0, 2.0), (2, 1.0, 1.5), (3, 0.7, 1.6), (4, 0.5, 1.7)]]
+    assert not any("overfits" in w for w in said[3])

@@ -47,3 +47,18 @@ def test_a_report_with_warnings_lists_each_one_in_red(qtbot):
     assert "#b71c1c" in health.warnings.styleSheet()
     health.on_event(dataclasses.replace(health.reports[-1], epoch=3, warnings=[]))
     assert health.warnings.text() == "After epoch 3:\n" + HEALTHY and "#2e7d32" in health.warnings.styleSheet()
+
+
+def test_every_unit_fires_is_never_said_beside_layers_with_units_that_never_fire(qtbot):
+    from designer.ml.training.events import HealthReport, LayerHealth
+
+    health = HealthPanel()
+    qtbot.addWidget(health)
+    layers = [LayerHealth("relu1", "ReLU", counts=[1], low=0.0, high=1.0, dead=0.37),
+              LayerHealth("relu2", "ReLU", counts=[1], low=0.0, high=1.0, dead=0.21),
+              LayerHealth("fc", "Linear", counts=[1], low=0.0, high=1.0, update=0.01)]
+    health.show_report(HealthReport(4, layers, []))
+    text = health.warnings.text()
+    assert HEALTHY not in text and "fire" in text and "relu1 37%" in text and "relu2 21%" in text
+    health.show_report(HealthReport(5, [layers[2]], []))
+    assert HEALTHY in health.warnings.text()

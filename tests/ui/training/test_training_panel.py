@@ -324,3 +324,27 @@ def test_opening_a_project_fills_the_form_without_marking_it_modified(panel):
     panel.document.set_project(project)
     assert panel.lr.text() == "0.3" and not panel.document.modified
     assert panel.document.project.training == {"lr": 0.3, "optimizer": "SGD", "momentum": 0.5}
+
+
+def test_early_stopping_is_named_with_the_epochs_asked_for_and_the_patience(panel, qtbot, monkeypatch):
+    import designer.ml.training.loop as loop
+
+    real, evaluations = loop.loss_function, [0]
+
+    def held_out_loss_only_grows(name, num_classes):
+        loss = real(name, num_classes)
+
+        def patched(out, y):
+            if torch.is_grad_enabled():
+                return loss(out, y)
+            evaluations[0] += 1
+            return loss(out, y) + 100.0 * evaluations[0]
+        return patched
+
+    monkeypatch.setattr(loop, "loss_function", held_out_loss_only_grows)
+    panel.document.project.training = {**panel.document.project.training, "patience": 2, "epochs": 4}
+    panel.document.project_replaced.emit()
+    with qtbot.waitSignal(panel.run_finished, timeout=60000) as finished:
+        click(qtbot, panel.start_button)
+    assert finished.args[0].early_stopped and finished.args[0].epochs_done == 3
+    assert panel.progress_label.text() == "Stopped early after 3 of 4 epochs: no better held-out loss for 2 epochs"

@@ -67,8 +67,12 @@ class HealthPanel(QWidget):
 
     def show_report(self, report) -> None:
         self.reports.append(report)
+        dead = [layer for layer in report.layers if layer.dead]
+        calm = self.tr(HEALTHY) if not dead else self.tr(
+            "No warnings. Some units never fire on the held-out set ({layers}): fewer than half of any layer, "
+            "see the table.").format(layers=", ".join(f"{layer.name} {layer.dead:.0%}" for layer in dead))
         self.warnings.setText(self.tr("After epoch {epoch}:").format(epoch=report.epoch) + "\n"
-                              + ("\n".join("⚠ " + w for w in report.warnings) or self.tr(HEALTHY)))
+                              + ("\n".join("⚠ " + w for w in report.warnings) or calm))
         self.warnings.setStyleSheet("color: #b71c1c" if report.warnings else "color: #2e7d32")
         self.table.setRowCount(len(report.layers))
         for row, layer in enumerate(report.layers):

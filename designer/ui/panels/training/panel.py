@@ -50,6 +50,7 @@ class TrainingPanel(QWidget):
         self._step, self._status = 0, ""  # progress shown at the next redraw
         self._run_classes: list[str] = []  # class names of the latest run's dataset
         self._run_dataset = ""
+        self._run_epochs = self._run_patience = 0
         self._kept_note = ""  # says which weights a failed run kept
         self._unusable = False  # the message names a setting that is not usable yet
         self._build()
@@ -205,6 +206,7 @@ class TrainingPanel(QWidget):
                                base, self.document.path, resume)
         self._run_project = self.document.project  # results belong to this project only
         self._run_dataset = config.dataset
+        self._run_epochs, self._run_patience = config.epochs, config.patience
         self._kept_note = ""
         self.destroyed.connect(self.run.control.stop)  # a closed panel must not leave a run going
         self._clear()
@@ -322,7 +324,12 @@ class TrainingPanel(QWidget):
                               "the project now: Save keeps them.").format(
                 how=how, accuracy=event.best_val_acc, epoch=event.best_epoch))
             after = self.tr("{how} after 1 epoch") if event.epochs_done == 1 else self.tr("{how} after {count} epochs")
-            self.progress_label.setText(after.format(how=how, count=event.epochs_done))
+            if event.early_stopped:  # the bar stops short of the end: say why
+                after = self.tr("Stopped early after {count} of {epochs} epochs: no better held-out loss for "
+                                "{patience} epochs") if self._run_patience != 1 else self.tr(
+                    "Stopped early after {count} of {epochs} epochs: no better held-out loss for 1 epoch")
+            self.progress_label.setText(after.format(how=how, count=event.epochs_done, epochs=self._run_epochs,
+                                                     patience=self._run_patience))
         if event.confusion:
             self.curves.show_confusion(event.confusion, self._classes(len(event.confusion)))
         self.run_finished.emit(event)
