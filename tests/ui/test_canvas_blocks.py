@@ -130,3 +130,19 @@ def test_make_unique_gives_one_instance_its_own_definition_in_one_undo_step(wind
     assert doc.shapes.valid
     doc.undo_stack.undo()
     assert projects.dumps(doc.project) == start
+
+
+def test_an_instance_card_shows_its_block_arguments_parameters_and_multiply_adds(window):
+    assert window.open_file("designer/resources/examples/resnet18-small.netproj.json")
+    doc, scene = window.document, window.canvas.graph_scene
+    graph = doc.graph
+    instance = next(n for n in graph.nodes if graph.is_block(n) and graph.nodes[n].params)
+    item = window.canvas.node_item(instance)
+    result = doc.shapes.nodes[instance]
+    assert item.type_name == graph.nodes[instance].type and item.is_block
+    for key, value in graph.nodes[instance].params.items():
+        assert f"{key}={value}" in item.summary
+    params = sum(result.inner.nodes[n].parameters for n in result.inner.path)
+    assert params > 0 and item.counts.startswith(f"{params / 1000:.1f}".rstrip("0").rstrip(".") + "k params")
+    assert "MACs" in item.counts
+    assert scene.tooltip(instance)  # built from the definition, no catalog entry needed

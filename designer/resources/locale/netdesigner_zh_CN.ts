@@ -215,6 +215,10 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
         <source>out {output}</source>
         <translation>输出 {output}</translation>
     </message>
+    <message>
+        <source>{params} params · {macs} MACs</source>
+        <translation>{params} 参数 · {macs} 次乘加</translation>
+    </message>
 </context>
 <context>
     <name>CanvasView</name>

@@ -15,12 +15,13 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 from designer.core.rules import fmt
 
 WIDTH, HEIGHT = 110.0, 66.0
+BLOCK_HEIGHT = 84.0  # a block instance's card has a third line: its parameters and multiply-adds
 PORT_RADIUS = 5.5
 GRID = 20.0
 CATEGORY_COLORS = {
     "Input": "#546e7a", "Convolution": "#1e88e5", "Pooling": "#00897b", "Linear": "#8e24aa",
     "Activation": "#ef6c00", "Normalization": "#43a047", "Regularization": "#6d4c41", "Shape": "#607d8b",
-    "Merge": "#c2185b",
+    "Merge": "#c2185b", "Blocks": "#3949ab",
 }
 ERROR = QColor("#d32f2f")
 SELECTED = QColor("#ffb300")
@@ -52,7 +53,7 @@ class PortItem(QGraphicsItem):
         self.node = node
         self.is_output = is_output
         self.index = index
-        self.setPos(WIDTH if is_output else 0.0, HEIGHT / 2)
+        self.setPos(WIDTH if is_output else 0.0, node.height / 2)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self._hover = False
@@ -90,8 +91,10 @@ class NodeItem(QGraphicsItem):
         super().__init__()
         self.node_id = node_id
         self.type_name = type_name
+        self.is_block = category == "Blocks"
+        self.height = BLOCK_HEIGHT if self.is_block else HEIGHT
         self.color = QColor(CATEGORY_COLORS.get(category, "#607d8b"))
-        self.title, self.name, self.summary = type_name, "", ""
+        self.title, self.name, self.summary, self.counts = type_name, "", "", ""
         self.error: str | None = None
         self.off_path = False
         self.edges: list[EdgeItem] = []
@@ -119,7 +122,7 @@ class NodeItem(QGraphicsItem):
             if port.scene() is not None:
                 port.scene().removeItem(port)
         for i, port in enumerate(self.input_ports):
-            port.setPos(0.0, HEIGHT * (i + 1) / (count + 1))
+            port.setPos(0.0, self.height * (i + 1) / (count + 1))
         for edge in self.edges:
             edge.adjust()
 
@@ -130,26 +133,31 @@ class NodeItem(QGraphicsItem):
         return self.input_ports[min(place, len(self.input_ports) - 1)].scenePos()
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        return QRectF(-3, -3, WIDTH + 6, HEIGHT + 6)
+        extra = 4 if self.is_block else 0  # the stacked card behind a block
+        return QRectF(-3, -3, WIDTH + 6 + extra, self.height + 6 + extra)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
-        path.addRoundedRect(QRectF(0, 0, WIDTH, HEIGHT), 7, 7)
+        path.addRoundedRect(QRectF(0, 0, WIDTH, self.height), 7, 7)
         return path
 
-    def set_content(self, name: str, summary: str, error: str | None, off_path: bool) -> None:
+    def set_content(self, name: str, summary: str, error: str | None, off_path: bool, counts: str = "") -> None:
         """Show new text/state; repaints only when something visible changed."""
-        state = (name, summary, error, off_path)
-        if state != (self.name, self.summary, self.error, self.off_path):
-            self.name, self.summary, self.error, self.off_path = state
+        state = (name, summary, error, off_path, counts)
+        if state != (self.name, self.summary, self.error, self.off_path, self.counts):
+            self.name, self.summary, self.error, self.off_path, self.counts = state
             self.setOpacity(0.45 if off_path else 1.0)
             self.update()
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect = QRectF(0, 0, WIDTH, HEIGHT)
+        rect = QRectF(0, 0, WIDTH, self.height)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         border = SELECTED if selected else (ERROR if self.error else self.color.darker(130))
+        if self.is_block:  # a second card behind: this one holds layers (double-click to enter)
+            painter.setPen(QPen(border, 1.2))
+            painter.setBrush(QColor("#e8eaf6"))
+            painter.drawRoundedRect(rect.translated(4, 4), 7, 7)
         painter.setPen(QPen(border, 2.6 if selected or self.error else 1.2))
         painter.setBrush(QColor("#fff5f5") if self.error else QColor("#ffffff"))
         painter.drawRoundedRect(rect, 7, 7)
@@ -171,6 +179,9 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QColor("#546e7a"))
         painter.drawText(QRectF(8, 41, WIDTH - 16, 18), Qt.AlignmentFlag.AlignVCenter,
                          _elide(self.summary, _SMALL_FONT, WIDTH - 16))
+        if self.counts:
+            painter.drawText(QRectF(8, 59, WIDTH - 16, 18), Qt.AlignmentFlag.AlignVCenter,
+                             _elide(self.counts, _SMALL_FONT, WIDTH - 16))
         if self.error:  # the error marker: a white "!" in a red disc on the header
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor("#ffffff"))

@@ -41,6 +41,22 @@ def node_tooltip(type_name: str, help_text: str, result: NodeResult | None) -> s
     return "<br>".join(lines)
 
 
+def compact(n: int) -> str:
+    """4672 -> 4.7k, 3612672 -> 3.6M: a card is narrow."""
+    for size, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if n >= size:
+            return f"{n / size:.1f}".rstrip("0").rstrip(".") + unit
+    return str(n)
+
+
+def block_counts(result: NodeResult | None) -> str:
+    """A block instance's third line: its parameters and multiply-adds, once its shapes are known."""
+    if result is None or result.error or result.inner is None:
+        return ""
+    return QCoreApplication.translate("CanvasScene", "{params} params · {macs} MACs").format(
+        params=compact(result.parameters), macs=compact(result.macs))
+
+
 class CanvasScene(QGraphicsScene):
     """Items for every node and edge of the document's graph."""
 
@@ -173,7 +189,9 @@ class CanvasScene(QGraphicsScene):
             summary = ""
             if result is not None and result.resolved is not None and spec.summary is not None:
                 summary = spec.summary(result.resolved)
-            item.set_content(name, summary, result.error if result else None, bool(result and not result.on_path))
+            counts = block_counts(result) if item.is_block else ""
+            item.set_content(name, summary, result.error if result else None, bool(result and not result.on_path),
+                             counts)
         self._names = names
         for edge, item in self.edges.items():
             if force or edge[0] in changed_sources or edge[1] in changed_sources:
