@@ -132,7 +132,7 @@ class TrainingRun:
         for event in events:
             if recorder is not None:
                 recorder(event)
-            if isinstance(event, Finished) and event.mistakes:
+            if isinstance(event, Finished) and event.epochs_done and not event.stopped:  # none: say there are none
                 job.report(Mistakes(shown(event.mistakes, dataset)))
             job.report(event)
             if isinstance(event, Failed):

@@ -174,3 +174,13 @@ def test_the_planned_learning_rate_is_plotted_before_a_run_and_follows_the_setti
 def points(planned):
     steps, rates = planned.curve.getData()
     return ([], []) if rates is None else (list(steps), list(rates))
+
+
+def test_a_run_without_mistakes_says_there_are_none(qtbot, project, monkeypatch):
+    import designer.ml.training.loop as loop
+
+    monkeypatch.setattr(loop, "find_mistakes", lambda *args, **kwargs: [])
+    panel = open_panel(qtbot, project)
+    run_once(qtbot, panel)
+    assert panel.history.mistakes.note.text() == "No mistakes on the held-out set."
+
