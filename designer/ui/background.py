@@ -180,6 +180,11 @@ class Latest(QObject):
         if self._running is None:
             self._next()
 
+    def wait(self, timeout_s: float | None = None) -> bool:
+        """Block until the job in flight has returned (e.g. when the app quits); False when it timed out."""
+        running = self._running
+        return not isinstance(running, Job) or running.wait(timeout_s)
+
     def discard(self) -> None:
         """Forget every request made so far: none of their results will be delivered."""
         self._floor = self._ticket

@@ -124,3 +124,15 @@ def test_latest_shows_superseded_results_in_order_unless_discarded(qtbot):
     with qtbot.waitSignal(latest.settled, timeout=5000):
         gate.set()
     assert shown == ["second", "a", "b"]  # a drawing shows each answer on the way
+
+
+def test_latest_wait_blocks_until_the_job_in_flight_has_returned(qtbot):
+    """What the pad does when the app quits mid-forward: no worker may outlive the app."""
+    from designer.ui.background import Latest
+
+    latest, gate = Latest(), threading.Event()
+    latest.request(lambda: _gated(gate, 1), lambda _: None)
+    assert not latest.wait(0)  # held at the gate
+    gate.set()
+    assert latest.wait(5)
+    qtbot.waitUntil(lambda: not latest.busy, timeout=5000)

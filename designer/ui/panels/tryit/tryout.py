@@ -468,7 +468,9 @@ class Tryout(QObject):
                 self.document.set_locked(False)
 
     def shutdown(self) -> None:
-        """Stop a quick training run and wait for its thread (on quit)."""
+        """Stop a quick training run and wait for its thread, and for a forward in flight (on quit)."""
+        self._jobs.discard()
+        self._jobs.wait(10)
         if self.job is not None and self.job.running:
             self.job.cancel()  # no weights for a project that is closing
             self._control.stop()  # and the loop ends within a batch
