@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 import torch
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -190,3 +190,33 @@ def test_while_training_every_edit_is_refused_in_words_or_greyed_out(window, tra
     assert "cannot be edited" in window.statusBar().currentMessage()
     assert projects.dumps(document.project) == before
     assert training.running
+
+
+def test_while_training_the_canvas_menus_offer_only_what_edits_nothing(window, training, qtbot):
+    from PySide6.QtGui import QContextMenuEvent
+
+    canvas, seen = window.canvas, {}
+
+    def right_click(point):
+        def read():
+            menu = QApplication.activePopupWidget()
+            if menu is None:
+                QTimer.singleShot(10, read)
+                return
+            seen.update({a.text(): a.isEnabled() for a in menu.actions() if a.text()})
+            menu.close()
+        seen.clear()
+        QTimer.singleShot(0, read)
+        QApplication.sendEvent(canvas.viewport(), QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point,
+                                                                    canvas.viewport().mapToGlobal(point)))
+        return dict(seen)
+
+    canvas.center_on("n2")
+    block = canvas.mapFromScene(canvas.node_item("n2").sceneBoundingRect().center())
+    assert right_click(block) == {"Duplicate": False, "Copy": True, "Cut": False, "Delete": False}
+    wire = canvas.graph_scene.edges[("n1", "n2")]
+    canvas.centerOn(wire._path.pointAtPercent(0.5))
+    assert right_click(canvas.mapFromScene(wire._path.pointAtPercent(0.5))) == {"Disconnect": False,
+                                                                              "Insert layer here": False}
+    canvas.fit()
+    assert right_click(QPoint(3, 3))["Paste"] is False

@@ -459,6 +459,7 @@ class CanvasView(QGraphicsView):
         node = self.graph_scene.node_at(scene_pos)
         edge = None if node is not None else self.graph_scene.edge_at(scene_pos)
         menu = QMenu(self)
+        free = not self.document.locked  # while training holds the model, only what edits nothing
         if node is not None:
             if not node.isSelected():
                 self.select_only([node.node_id])
@@ -466,16 +467,19 @@ class CanvasView(QGraphicsView):
             for text, slot in ((self.tr("Duplicate"), self.duplicate), (self.tr("Copy"), self.copy),
                                (self.tr("Cut"), self.cut), (self.tr("Delete"), self.delete_selected)):
                 action = menu.addAction(text, slot)
-                action.setEnabled(not only_input or slot == self.copy)  # a project keeps its one Input
+                # a project keeps its one Input
+                action.setEnabled(slot == self.copy or (free and not only_input))
         elif edge is not None:
             src, dst = edge.edge
-            menu.addAction(self.tr("Disconnect"), lambda: self._guarded(self.document.disconnect, src, dst))
+            menu.addAction(self.tr("Disconnect"),
+                           lambda: self._guarded(self.document.disconnect, src, dst)).setEnabled(free)
             insert = menu.addMenu(self.tr("Insert layer here"))
+            insert.setEnabled(free)
             for spec in layers.palette_types():
                 insert.addAction(spec.type, lambda t=spec.type: self._guarded(self.document.insert_on_edge, t,
                                                                                (src, dst)))
         else:
-            menu.addAction(self.tr("Paste"), self.paste)
+            menu.addAction(self.tr("Paste"), self.paste).setEnabled(free)
             menu.addAction(self.tr("Select all"), self.select_all)
             menu.addAction(self.tr("Fit to view"), self.fit)
         menu.exec(event.globalPos())
