@@ -57,6 +57,7 @@ def test_a_model_without_one_score_per_class_cannot_start_and_names_the_fix(qtbo
     assert panel.run is None and "out_features → 3" in panel.message.text()
     panel.document.set_param("n5", "out_features", 3)
     assert panel.folder.message.text() == ""
+    assert panel.message.text() == ""  # the "Cannot start" is no longer true: it goes
 
 
 def test_an_empty_class_is_reported(qtbot, work):

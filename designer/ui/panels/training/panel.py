@@ -50,6 +50,7 @@ class TrainingPanel(QWidget):
         self._step, self._status = 0, ""  # progress shown at the next redraw
         self._run_classes: list[str] = []  # class names of the latest run's dataset
         self._run_dataset = ""
+        self._blocked = False  # the message says why Start could not start
         self._run_epochs = self._run_patience = 0
         self._kept_note = ""  # says which weights a failed run kept
         self._unusable = False  # the message names a setting that is not usable yet
@@ -59,6 +60,9 @@ class TrainingPanel(QWidget):
         document.project_replaced.connect(self._project_replaced)
         document.locked_changed.connect(self._update_buttons)
         document.shapes_changed.connect(self._update_buttons)
+        document.shapes_changed.connect(self._recheck)
+        self.form.edited.connect(self._recheck)
+        self.folder.scanned.connect(self._recheck)
         document.weights_changed.connect(self._weights_changed)
         self._timer = QTimer(self)
         self._timer.setInterval(REDRAW_MS)
@@ -190,16 +194,13 @@ class TrainingPanel(QWidget):
         except ConfigError as exc:
             self._say(self.tr("Cannot start: {setting}: {problem}").format(
                 setting=exc.field.removeprefix("training."), problem=exc.message), error=True)
+            self._blocked = resume is None
             return
-        if not self.document.shapes.valid:
-            self._say(self.tr("Cannot start: the model has problems. Fix them first (see the Problems tab)."),
-                      error=True)
+        problem = self._start_problem(resume)
+        if problem:
+            self._say(problem, error=True)
+            self._blocked = True  # said until it no longer holds (see _recheck)
             return
-        if self._folder_chosen() and resume is None:
-            problem = self.folder.message.text() if self.folder.layout_info is None else self.folder.fit_problem()
-            if problem:
-                self._say(self.tr("Cannot start: {problem}").format(problem=problem), error=True)
-                return
         keep = self.keep_weights.isChecked() and self.document.weights is not None and resume is None
         base = self.document.folder
         self.run = TrainingRun(self.document.project, config, self.document.weights if keep else None, self.threads,
@@ -384,6 +385,28 @@ class TrainingPanel(QWidget):
             return self._run_classes
         names = datasets.class_names(self.dataset.currentText())
         return names if names is not None and len(names) == count else [str(i) for i in range(count)]
+
+    def _start_problem(self, resume=None) -> str | None:
+        """Why Start cannot start a run now, in words; None when it can."""
+        try:
+            if resume is None:
+                self.config()
+        except ConfigError as exc:
+            return self.tr("Cannot start: {setting}: {problem}").format(
+                setting=exc.field.removeprefix("training."), problem=exc.message)
+        if not self.document.shapes.valid:
+            return self.tr("Cannot start: the model has problems. Fix them first (see the Problems tab).")
+        if self._folder_chosen() and resume is None:
+            problem = self.folder.message.text() if self.folder.layout_info is None else self.folder.fit_problem()
+            if problem:
+                return self.tr("Cannot start: {problem}").format(problem=problem)
+        return None
+
+    def _recheck(self, *_args) -> None:
+        """A "Cannot start" said earlier goes once it is no longer true (the model or a setting was fixed)."""
+        if self._blocked and self.run is None and self._start_problem() is None:
+            self._blocked = False
+            self._say("")
 
     def _say(self, text: str, error: bool = False) -> None:
         self.message.setText(text)
