@@ -11,129 +11,23 @@ control characters and escapes backslashes and quotes.
 
 from __future__ import annotations
 
-import keyword
-import re
-import unicodedata
-from dataclasses import dataclass
-
-from designer.core import forward, layers, shapes
+from designer.core import codegen_blocks, layers, shapes
+from designer.core.codegen_graph import _attributes, _units, class_lines
+from designer.core.codegen_names import (MAX_IDENTIFIER, RESERVED, _argument, _printable, _same, _sanitise, _shape,
+                                         _value, constructor, identifiers)
 from designer.core.graph import Graph
-from designer.core.params import PADDING, PAIR, QUAD, SHAPE
+
+__all__ = ["MAX_IDENTIFIER", "RESERVED", "STYLES", "CodegenError", "class_lines", "constructor", "generate",
+           "graph_body", "identifiers", "is_chain", "module_paths", "_argument", "_printable", "_same", "_sanitise",
+           "_value"]
 
 STYLES = ("class", "sequential")
-MAX_IDENTIFIER = 48
-
-# Attributes of nn.Module and nn.Sequential instances (torch 2.x). A layer
-# stored under one of these names would shadow a method (``forward``,
-# ``to``) or state (``training``); tests/ml/test_build.py checks this set
-# still covers the installed torch.
-RESERVED = frozenset("""
-T_destination add_module append apply bfloat16 buffers call_super_init children compile cpu cuda double
-dump_patches eval extend extra_repr float forward get_buffer get_extra_state get_parameter get_submodule half
-insert ipu load_state_dict modules mtia named_buffers named_children named_modules named_parameters parameters
-pop register_backward_hook register_buffer register_forward_hook register_forward_pre_hook
-register_full_backward_hook register_full_backward_pre_hook register_load_state_dict_post_hook
-register_load_state_dict_pre_hook register_module register_parameter register_state_dict_post_hook
-register_state_dict_pre_hook requires_grad_ set_extra_state set_submodule share_memory state_dict to to_empty
-train training type xpu zero_grad hpu npu maia mps
-""".split())
-
-
 class CodegenError(ValueError):
     """The graph cannot become code; ``errors`` lists (node id, name, message)."""
 
     def __init__(self, message: str, errors: list[tuple[str | None, str, str]] | None = None):
         super().__init__(message)
         self.errors = errors or []
-
-
-def identifiers(graph: Graph) -> dict[str, str]:
-    """A safe, unique Python identifier per layer on the model path (Input excluded).
-
-    The identifier is the attribute name in ``Net`` and the prefix of the
-    layer's ``state_dict`` keys (``<identifier>.weight``).
-    """
-    display = graph.generated_names()
-    taken: set[str] = set()
-    out: dict[str, str] = {}
-    for node_id in graph.model_path().nodes:
-        node = graph.nodes[node_id]
-        spec = graph.spec(node.type)
-        if node.type == "Input" or spec.merge:  # merges are written in forward, not as modules
-            continue
-        base = _sanitise(display.get(node_id) or "", spec.prefix)
-        candidate, n = base, 1
-        while candidate in taken:
-            n += 1
-            candidate = f"{base}_{n}"
-        taken.add(candidate)
-        out[node_id] = candidate
-    return out
-
-
-def _sanitise(name: str, prefix: str) -> str:
-    # Accents become plain letters (ü -> u); anything else outside [A-Za-z0-9]
-    # becomes "_". Leading/trailing "_" go, so no dunder or private name
-    # (_modules, __class__) can reach setattr.
-    ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^0-9A-Za-z]+", "_", ascii_text).strip("_")[:MAX_IDENTIFIER].strip("_")
-    if not text:
-        text = prefix
-    elif text[0].isdigit():
-        text = f"{prefix}_{text}"
-    if keyword.iskeyword(text) or text in RESERVED:
-        text += "_"
-    return text
-
-
-def _printable(text: str, limit: int = 80) -> str:
-    """One line of text that is safe inside a comment or a docstring."""
-    kept = "".join(c if c.isprintable() else " " for c in str(text))
-    if len(kept) > limit:
-        kept = kept[:limit - 3] + "..."
-    return kept.replace("\\", "\\\\").replace('"', '\\"')
-
-
-def _value(value) -> str:
-    if isinstance(value, tuple):
-        if len(value) == 2 and value[0] == value[1]:
-            return repr(value[0])
-        return repr(tuple(value))
-    return repr(value)
-
-
-def _argument(kind: str, value) -> str:
-    if kind == SHAPE:  # LayerNorm((4, 4)) is not LayerNorm(4)
-        return repr(list(value))
-    if kind == QUAD and len(set(value)) == 1:
-        return repr(value[0])
-    return _value(value)
-
-
-def constructor(spec: layers.LayerSpec, resolved: dict) -> str:
-    """``nn.Type(...)`` with required parameters positional and non-default ones as keywords."""
-    args = []
-    for param in spec.params:
-        value = resolved.get(param.name)
-        if param.required or param.positional:
-            text = _argument(param.kind, value)
-            args.append(text if param.positional else f"{param.name}={text}")
-            continue
-        default = param.check(param.default) if param.default is not None else None
-        if _same(param.kind, value, default):
-            continue
-        args.append(f"{param.name}={_argument(param.kind, value)}")
-    return f"nn.{spec.type}({', '.join(args)})"
-
-
-def _same(kind: str, value, default) -> bool:
-    if kind in (PAIR, PADDING) and isinstance(value, tuple) and isinstance(default, tuple):
-        return tuple(value) == tuple(default)
-    return type(value) is type(default) and value == default
-
-
-def _shape(shape) -> str:
-    return "(" + ", ".join(["N", *(str(d) for d in shape)]) + ")"
 
 
 def _check(graph: Graph) -> shapes.ModelShapes:
@@ -187,8 +81,6 @@ def generate(project, style: str = "class") -> str:
     input_shape = result.nodes[result.path[0]].out_shape
     classes = {}
     if any(result.nodes[n].inner is not None for n in result.path):
-        from designer.core import codegen_blocks
-
         classes = codegen_blocks.used_blocks(graph, result)
     layers_ = {}  # node id -> (identifier, constructor, output shape comment, original-name note)
     for node_id in result.path[1:]:
@@ -217,71 +109,6 @@ def generate(project, style: str = "class") -> str:
 
 # Graphs that branch ----------------------------------------------------------
 
-@dataclass
-class _Unit:
-    """A block of the compact style: a chain of layers (an nn.Sequential, or one layer), or a merge."""
-
-    nodes: list[str]
-    attribute: str = ""
-
-
-def _units(graph: Graph, result: shapes.ModelShapes, compact: bool) -> tuple[dict[str, _Unit], dict[str, list[str]]]:
-    """Units keyed by their last node, and each unit's inputs (values, by node id)."""
-    inputs = result.inputs
-    start = result.path[0]
-    consumers: dict[str, int] = {}
-    for node_id in result.path[1:]:
-        for source in inputs[node_id]:
-            consumers[source] = consumers.get(source, 0) + 1
-    unit_of: dict[str, str] = {}  # node -> the key its unit has now
-    units: dict[str, _Unit] = {}
-    unit_inputs: dict[str, list[str]] = {}
-    for node_id in result.path[1:]:
-        node = graph.nodes[node_id]
-        source = inputs[node_id][0]
-        extend = (compact and node.type not in layers.MERGES and source != start
-                  and graph.nodes[source].type not in layers.MERGES
-                  and consumers[source] == 1)
-        if extend:
-            key = unit_of[source]
-            unit = units.pop(key)
-            unit.nodes.append(node_id)
-            unit_inputs[node_id] = unit_inputs.pop(key)
-        else:
-            unit = _Unit([node_id])
-            unit_inputs[node_id] = list(inputs[node_id])
-        units[node_id] = unit
-        for member in unit.nodes:
-            unit_of[member] = node_id
-    return units, unit_inputs
-
-
-def _attributes(units: dict[str, _Unit], idents: dict[str, str], result: shapes.ModelShapes,
-                unit_inputs: dict[str, list[str]]) -> None:
-    """Name each multi-layer block: stem (from the Input), head (to the output), block1, block2, ..."""
-    taken = {idents[u.nodes[0]] for u in units.values() if len(u.nodes) == 1 and u.nodes[0] in idents}
-    count = 0
-    start = result.path[0]
-    from_start = sum(1 for ins in unit_inputs.values() if start in ins)
-    for key, unit in units.items():
-        if len(unit.nodes) == 1:
-            unit.attribute = idents.get(unit.nodes[0], "")
-            continue
-        if key == result.path[-1]:
-            base = "head"
-        elif unit_inputs[key] == [start] and from_start == 1:
-            base = "stem"
-        else:
-            count += 1
-            base = f"block{count}"
-        candidate, n = base, 1
-        while candidate in taken:
-            n += 1
-            candidate = f"{base}_{n}"
-        taken.add(candidate)
-        unit.attribute = candidate
-
-
 def module_paths(graph: Graph, style: str = "class") -> dict[str, str]:
     """Each layer's module path in the generated model (its state_dict prefix): ``conv1``, or ``stem.conv1``."""
     idents = identifiers(graph)
@@ -304,73 +131,6 @@ def graph_body(graph: Graph, result: shapes.ModelShapes, layers_: dict, style: s
     lines = class_lines(graph, result, layers_, style != "class", display)
     lines += ["", "", "def build_model():", '    """A freshly initialised network."""', "    return Net()"]
     return "\n".join(lines) + "\n"
-
-
-def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact: bool, display: dict,
-                head: tuple[str, str, str] = ("Net", "", ""), comments: bool = True,
-                concat_dim=None) -> list[str]:
-    """One ``nn.Module`` class for ``graph``: layers in ``__init__``, the wiring in ``forward``.
-
-    Args:
-        layers_: node id -> (identifier, constructor call, output shape comment, note).
-        head: (class name, extra ``__init__`` parameters such as ``", channels, stride=1"``, docstring);
-            the docstring defaults to the network's.
-        comments: shape comments on forward's lines (a block's shapes differ per instance: none).
-        concat_dim: node id -> the text of a Concat's dim (default: its resolved value).
-    """
-    class_name, init_params, doc = head
-    idents = identifiers(graph)
-    units, unit_inputs = _units(graph, result, compact)
-    _attributes(units, idents, result, unit_inputs)
-    start = result.path[0]
-    ordered = forward.order(result.path[-1], unit_inputs, start)
-    merges = {key for key, unit in units.items() if graph.nodes[unit.nodes[0]].type in layers.MERGES}
-    names = {}
-    for key, unit in units.items():
-        first = unit.nodes[0]
-        names[key] = _sanitise(display.get(first, ""), graph.spec(graph.nodes[first].type).prefix) if key in merges \
-            else unit.attribute
-    lines_, returned = forward.plan(ordered, unit_inputs, merges, names, start)
-    doc = doc or ("The network: layers are created in __init__; forward wires them, keeping a tensor by name "
-                  "where a later line needs it again." if not compact else
-                  "The network: each chain of layers is one nn.Sequential block; forward joins the blocks.")
-    lines = [f"class {class_name}(nn.Module):", f'    """{doc}"""', "", f"    def __init__(self{init_params}):",
-             "        super().__init__()"]
-    for key in ordered:
-        unit = units[key]
-        if key in merges:
-            continue
-        if len(unit.nodes) == 1:
-            ident, call, _, note = layers_[unit.nodes[0]]
-            lines.append(f"        self.{ident} = {call}" + (f"  # {note}" if note else ""))
-            continue
-        lines.append(f"        self.{unit.attribute} = nn.Sequential(OrderedDict([")
-        for node_id in unit.nodes:
-            ident, call, shape, note = layers_[node_id]
-            lines.append(f"            ({ident!r}, {call}),  # {shape}" + (f", {note}" if note else ""))
-        lines.append("        ]))")
-
-    def comment(value: str) -> str:
-        return f"  # {_shape(result.nodes[value].out_shape)}" if comments else ""
-
-    input_shape = result.nodes[start].out_shape
-    lines += ["", "    def forward(self, x):" + (f"  # x: {_shape(input_shape)}" if comments else "")]
-    for line in lines_:
-        for kept, value in line.saves:
-            lines.append(f"        {kept} = x" + comment(value))
-        unit = units[line.unit]
-        if line.unit in merges:
-            node = graph.nodes[line.unit]
-            if node.type in ("Add", "Mul"):
-                expression = (" + " if node.type == "Add" else " * ").join(line.sources)
-            else:
-                dim = concat_dim(line.unit) if concat_dim else result.nodes[line.unit].resolved["dim"]
-                expression = f"torch.cat([{', '.join(line.sources)}], dim={dim})"
-        else:
-            expression = f"self.{unit.attribute}({line.sources[0]})"
-        lines.append(f"        {line.target} = {expression}" + comment(line.unit))
-    lines.append(f"        return {returned}")
-    return lines
 
 
 def _header(name: str, input_shape, parameters: int, style: str, chain: bool = True) -> str:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import keyword
 from dataclasses import dataclass
 
-from designer.core import blocks, codegen, shapes
+from designer.core import blocks, shapes
+from designer.core.codegen_graph import class_lines
+from designer.core.codegen_names import _argument, _printable, _same, _sanitise, identifiers
 from designer.core.graph import Graph
 
 # Names a class must not take (they are the file's own), and names an argument must not take
@@ -90,7 +92,7 @@ def used_blocks(graph: Graph, result: shapes.ModelShapes) -> dict[str, BlockClas
     for name in library.order():
         if name not in first:
             continue
-        ident = _unique(codegen._sanitise(name, "Block"), taken)
+        ident = _unique(_sanitise(name, "Block"), taken)
         if ident[0].islower():
             ident = _unique(ident[0].upper() + ident[1:], taken)
         taken.add(ident)
@@ -99,7 +101,7 @@ def used_blocks(graph: Graph, result: shapes.ModelShapes) -> dict[str, BlockClas
         arg_taken: set[str] = set()
         required, optional = [], []
         for arg, default in definition.args.items():
-            base = codegen._sanitise(arg, "arg")
+            base = _sanitise(arg, "arg")
             if base in TAKEN_ARGS or keyword.iskeyword(base):
                 base += "_"
             arg_ident = _unique(base, arg_taken | TAKEN_ARGS)
@@ -124,7 +126,7 @@ def class_source(graph: Graph, block: BlockClass, classes: dict[str, BlockClass]
     """The class of one definition (``graph`` is the top-level graph)."""
     definition = graph.blocks[block.name].graph
     inner = block.inner
-    idents = codegen.identifiers(definition)
+    idents = identifiers(definition)
     display = definition.generated_names()
     layers_ = {}
     for node_id in inner.path[1:]:
@@ -137,24 +139,24 @@ def class_source(graph: Graph, block: BlockClass, classes: dict[str, BlockClass]
             call = _constructor(definition.spec(node.type), inner.nodes[node_id].resolved, node.params, block)
         shown = display.get(node_id, "")
         ident = idents[node_id]
-        note = f'designer name "{codegen._printable(shown, 60)}"' if shown and shown != ident else ""
+        note = f'designer name "{_printable(shown, 60)}"' if shown and shown != ident else ""
         layers_[node_id] = (ident, call, "", note)
     init = "".join(f", {ident}" if not has_default else f", {ident}={_literal(default, None)}"
                    for _, ident, has_default, default in block.args)
     times = "once" if block.uses == 1 else f"{block.uses} times"
-    doc = f"Block {codegen._printable(block.name, 60)} of the design, used {times} in this model."
+    doc = f"Block {_printable(block.name, 60)} of the design, used {times} in this model."
 
     def concat_dim(node_id: str) -> str:
         raw = definition.nodes[node_id].params.get("dim")
         return block.ident_of(raw[1:]) if blocks.is_ref(raw) else str(inner.nodes[node_id].resolved["dim"])
 
-    lines = codegen.class_lines(definition, inner, layers_, False, display, (block.ident, init, doc),
+    lines = class_lines(definition, inner, layers_, False, display, (block.ident, init, doc),
                                 comments=False, concat_dim=concat_dim)
     return "\n".join(lines) + "\n"
 
 
 def _constructor(spec, resolved: dict, raw: dict, block: BlockClass) -> str:
-    """``nn.Type(...)`` as ``codegen.constructor`` writes it, with argument names where the value is ``"$name"``."""
+    """``nn.Type(...)`` as ``codegen_names.constructor`` writes it, with argument names where the value is ``"$name"``."""
     args = []
     for param in spec.params:
         value = raw.get(param.name)
@@ -164,13 +166,13 @@ def _constructor(spec, resolved: dict, raw: dict, block: BlockClass) -> str:
             continue
         value = resolved.get(param.name)
         if param.required or param.positional:
-            text = codegen._argument(param.kind, value)
+            text = _argument(param.kind, value)
             args.append(text if param.positional else f"{param.name}={text}")
             continue
         default = param.check(param.default) if param.default is not None else None
-        if codegen._same(param.kind, value, default):
+        if _same(param.kind, value, default):
             continue
-        args.append(f"{param.name}={codegen._argument(param.kind, value)}")
+        args.append(f"{param.name}={_argument(param.kind, value)}")
     return f"nn.{spec.type}({', '.join(args)})"
 
 
@@ -181,7 +183,7 @@ def layer_paths(graph: Graph, prefix: str = "", owners: tuple[str, ...] = ()) ->
     A top-level layer's path is its own id alone. Merges are not modules and are not listed.
     """
     out: dict[str, tuple[str, ...]] = {}
-    for node_id, ident in codegen.identifiers(graph).items():
+    for node_id, ident in identifiers(graph).items():
         node = graph.nodes[node_id]
         if node.type in graph.blocks:
             if not graph.blocks.loop(node.type):
