@@ -8,6 +8,7 @@ import json
 import sys
 
 from PySide6.QtCore import QEventLoop, QPoint, QRect, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QDockWidget
 
 settings_dir, language, panels = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
@@ -27,8 +28,6 @@ window.show_first()
 app.processEvents()
 window.after_shown()
 window.autosaver.timer.stop()
-if len(sys.argv) > 4 and sys.argv[4] == "present":
-    window.presentation.action.trigger()
 app.processEvents()
 
 
@@ -41,6 +40,22 @@ def wait_until(condition, timeout_ms=60000) -> bool:
         loop.exec()
     timer.stop()
     return condition()
+
+
+def settle() -> None:
+    """Let the window finish laying itself out: events until the docks' and panels' geometry stops changing."""
+    def snapshot():
+        return [(w.geometry().getRect(), w.isVisible()) for w in window.findChildren(QDockWidget)] + [
+            (w.widget().geometry().getRect(), w.viewport().geometry().getRect())
+            for w in window.findChildren(QAbstractScrollArea) if hasattr(w, "widget") and w.widget() is not None]
+    last, calm = None, 0
+    for _ in range(100):
+        QTest.qWait(10)
+        now = snapshot()
+        calm = calm + 1 if now == last else 0
+        if calm == 3:
+            return
+        last = now
 
 
 def where(widget) -> dict:
@@ -65,7 +80,7 @@ def show(title: str) -> None:
     dock = window.dock_for(title)
     dock.show()
     dock.raise_()
-    app.processEvents()
+    settle()
 
 
 def drawn() -> None:
@@ -82,7 +97,12 @@ def drawn() -> None:
     app.processEvents()
 
 
-seen: dict = {"window": [window.width(), window.height()]}
+normal_font_pt = app.font().pointSizeF()
+if len(sys.argv) > 4 and sys.argv[4] == "present":  # View ▸ Presentation Mode
+    window.presentation.action.trigger()
+    settle()  # the canvas refits once the docks have their new sizes
+seen: dict = {"window": [window.width(), window.height()], "font_pt": app.font().pointSizeF(),
+              "normal_font_pt": normal_font_pt}
 for panel in panels:
     if panel == "tryit":
         show("Try it")
@@ -113,6 +133,19 @@ for panel in panels:
         app.processEvents()
         seen["training_end"] = {"tab_before": before, "tab_after": tp.curves.currentIndex(),
                                 "curves": where(tp.curves)}
+    elif panel == "lessons":  # Help ▸ Lessons, the Conv2d lesson started: its first step has the long formula
+        window.findChild(QAction, "action_lessons").trigger()
+        lp = window.lesson_panel
+        lp.chooser.setCurrentIndex(lp.chooser.findData("conv2d"))
+        QTest.mouseClick(lp.start_button, Qt.MouseButton.LeftButton)
+        settle()  # the dock takes its room after it is shown
+        seen["lessons"] = {"text": where(lp.text), "next": where(lp.next_button),
+                           "text_pt": lp.text.font().pointSizeF()}
+    elif panel == "canvas":  # every block in view (the canvas refitted to its room)
+        canvas = window.canvas
+        shown = canvas.mapToScene(canvas.viewport().rect()).boundingRect()
+        seen["canvas"] = {"all_in_view": all(shown.contains(item.sceneBoundingRect())
+                                             for item in canvas.graph_scene.nodes.values())}
     elif panel == "inspector":
         show("Inspector")
         doc = window.document

@@ -18,6 +18,7 @@ READABLE_PX = 11  # the explainer's numbers, in screen pixels
 
 
 def probe(tmp_path, width: int, height: int, language: str, panels: str, mode: str = "") -> dict:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     config = tmp_path / "screen.json"
     config.write_text(json.dumps({"screens": [{"name": "screen", "x": 0, "y": 0, "width": width, "height": height,
                                                "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}))
@@ -70,3 +71,27 @@ def test_every_panels_primary_content_is_in_view_without_scrolling(tmp_path, scr
     explain = seen["explain"]
     assert_in_view(explain, "numbers")
     assert explain["text_px"] >= READABLE_PX, explain
+
+
+EVERYTHING = "lessons,canvas,tryit,explain,training,inspector"
+
+
+@pytest.mark.parametrize("width, height, language, panels", [
+    (1280, 720, "en", EVERYTHING), (1280, 720, "zh_CN", EVERYTHING), (1920, 1080, "en", EVERYTHING),
+    (1400, 900, "zh_CN", "lessons,canvas")])
+def test_in_presentation_mode_nothing_is_clipped_on_a_projector(tmp_path, width, height, language, panels):
+    """F5 on a projector's screen: larger text everywhere, the lesson (the Conv2d lesson's first step, with the
+    long formula) readable beside the canvas, the canvas refitted, and every panel's primary content in view."""
+    seen = probe(tmp_path, width, height, language, panels, "present")
+    assert seen["font_pt"] >= 1.25 * seen["normal_font_pt"]  # the whole window is zoomed
+    assert seen["canvas"]["all_in_view"]
+    lessons = seen["lessons"]
+    assert_in_view(lessons, "text", "next")
+    assert lessons["text_pt"] > seen["font_pt"]  # the lesson's text larger still
+    if panels == EVERYTHING:
+        assert_in_view(seen["tryit"], "pad", "answer", "bars")
+        assert_in_view(seen["training_run"], "start", "stop", "curves", "status_label")
+        assert seen["training_run"]["tabs_fit"] and seen["training_run"]["status_fits"]
+        assert_in_view(seen["inspector"], "fix")
+        assert_in_view(seen["explain"], "numbers")
+        assert seen["explain"]["text_px"] >= 1.25 * READABLE_PX

@@ -570,6 +570,10 @@ The window keeps working, but save your project to be safe.</source>
         <translation>导出 GIF…</translation>
     </message>
     <message>
+        <source>What if…</source>
+        <translation>假如…</translation>
+    </message>
+    <message>
         <source>speed</source>
         <translation>速度</translation>
     </message>
@@ -1388,6 +1392,14 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>Larger text, blocks and plots for a classroom screen (F5 again to go back)</source>
         <translation>为教室投影放大文字、块和图表（再按 F5 恢复）</translation>
+    </message>
+    <message>
+        <source>Presentation &amp;Larger</source>
+        <translation>演示放大(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Presentation S&amp;maller</source>
+        <translation>演示缩小(&amp;M)</translation>
     </message>
 </context>
 <context>

@@ -12,62 +12,19 @@ first use, not with the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QImage, QPainter
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QSlider,
-                               QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
+                               QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from designer.core import layers
 from designer.core.i18n import _ as core_text
 from designer.core.graph import GraphError
 from designer.ui.background import Latest
+from designer.ui.panels.inside.frame_view import FrameView, numbers_html
 from designer.ui.panels.model.inspector import PairEditor
 
 WHAT_IF = ("kernel_size", "stride", "padding", "dilation")
-
-
-class FrameView(QWidget):
-    """One explainer frame, scaled to fit; a click on an output cell reports it."""
-
-    cell_clicked = Signal(int, int)
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.image: QImage | None = None
-        self.layout_info = None
-        self.setMinimumSize(200, 150)
-
-    def set_frame(self, image: QImage, layout_info) -> None:
-        self.image, self.layout_info = image, layout_info
-        self.update()
-
-    def _target(self) -> QRectF:
-        scale = min(self.width() / self.image.width(), self.height() / self.image.height())
-        w, h = self.image.width() * scale, self.image.height() * scale
-        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
-
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().base())
-        if self.image is not None:
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            painter.drawImage(self._target(), self.image)
-        painter.end()
-
-    def frame_point(self, x: float, y: float) -> tuple[float, float] | None:
-        """A widget position in frame pixels."""
-        if self.image is None:
-            return None
-        target = self._target()
-        scale = target.width() / self.image.width()
-        return (x - target.x()) / scale, (y - target.y()) / scale
-
-    def mousePressEvent(self, event) -> None:
-        point = self.frame_point(event.position().x(), event.position().y())
-        if point is not None and self.layout_info is not None:
-            cell = self.layout_info.output_cell_at(*point)
-            if cell is not None:
-                self.cell_clicked.emit(*cell)
 
 
 class ExplainerPanel(QWidget):
@@ -111,16 +68,28 @@ class ExplainerPanel(QWidget):
         self.out_channel.setPrefix(self.tr("output channel "))
         self.out_channel.valueChanged.connect(self._channel_changed)
         self.in_channel = QComboBox()
-        self.in_channel.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.in_channel.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.in_channel.setMinimumContentsLength(8)
         self.in_channel.setToolTip(self.tr("The input channel to show, or the sum over every channel this output "
                                             "sees"))
         self.in_channel.currentIndexChanged.connect(lambda _: self.show_frame())
         self.gif_button = QPushButton(self.tr("Export GIF…"))
         self.gif_button.clicked.connect(self.export_gif)
-        controls = QHBoxLayout()
-        for widget in (self.back_button, self.play_button, self.step_button, QLabel(self.tr("speed")), self.speed,
-                       self.out_channel, self.in_channel, self.gif_button):
-            controls.addWidget(widget)
+        # The what-if column beside the numbers, or (narrow, e.g. a projector's zoom) shown on demand below them.
+        self.what_if_button = QPushButton(self.tr("What if…"))
+        self.what_if_button.setCheckable(True)
+        self.what_if_button.toggled.connect(lambda on: self.what_if_box.setVisible(on or self.wide))
+        steps, channels = QHBoxLayout(), QHBoxLayout()
+        self.speed_label = QLabel(self.tr("speed"))  # narrow: only the slider, with its tooltip
+        for widget in (self.back_button, self.play_button, self.step_button, self.speed_label, self.speed,
+                       self.what_if_button):
+            steps.addWidget(widget)
+        for widget in (self.out_channel, self.in_channel, self.gif_button):
+            channels.addWidget(widget)
+        channels.addStretch(1)
+        self.controls = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # one row, or two when narrow
+        self.controls.addLayout(steps)
+        self.controls.addLayout(channels)
 
         self.editors: dict[str, PairEditor] = {}
         self.what_if_form = QFormLayout()
@@ -134,7 +103,9 @@ class ExplainerPanel(QWidget):
         self.apply_button.clicked.connect(self.apply)
         self.reset_button = QPushButton(self.tr("Reset"))
         self.reset_button.clicked.connect(self.reset_what_if)
-        side = QVBoxLayout()
+        self.what_if_box = QWidget()
+        side = QVBoxLayout(self.what_if_box)
+        side.setContentsMargins(0, 0, 0, 0)
         what_if_title = QLabel(self.tr("<b>What if…</b> (the model stays as it is until you apply)"))
         what_if_title.setWordWrap(True)
         side.addWidget(what_if_title)
@@ -152,15 +123,18 @@ class ExplainerPanel(QWidget):
         self.numbers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.numbers.setWordWrap(True)
         self.numbers.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.numbers.setMinimumWidth(220)
-        body = QHBoxLayout()
-        body.addWidget(self.view, 1)
-        body.addWidget(self.numbers, 1)
-        body.addLayout(side)
+        self.numbers.setMinimumWidth(180)
+        self.body = QGridLayout()
+        self.body.addWidget(self.view, 0, 0)
+        self.body.addWidget(self.numbers, 0, 1)
+        self.body.setColumnStretch(0, 1)
+        self.body.setColumnStretch(1, 1)
+        self.wide: bool | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
-        layout.addLayout(body, 1)
-        layout.addLayout(controls)
+        layout.addLayout(self.body, 1)
+        layout.addLayout(self.controls)
+        self._lay_out(wide=True)
 
         self.timer = QTimer(self)
         self.timer.timeout.connect(lambda: self.go_to(self.step + 1))
@@ -179,6 +153,35 @@ class ExplainerPanel(QWidget):
     def busy(self) -> bool:
         """A forward for the picture (or the pad's model) is in flight."""
         return self._jobs.busy or self.tryout.busy
+
+    # layout -----------------------------------------------------------------------
+    def _lay_out(self, wide: bool) -> None:
+        """Wide: picture, numbers and what-if side by side, the controls in one row. Narrow: the what-if column
+        below the numbers when asked for (What if…), the controls in two rows."""
+        if wide == self.wide:
+            return
+        self.wide = wide
+        self.body.removeWidget(self.what_if_box)
+        if wide:
+            self.body.addWidget(self.what_if_box, 0, 2)
+        else:
+            self.body.addWidget(self.what_if_box, 1, 0, 1, 2)
+        self.what_if_box.setVisible(wide or self.what_if_button.isChecked())
+        self.what_if_button.setVisible(not wide)
+        self.speed_label.setVisible(wide)
+        self.controls.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
+        self.layout().activate()
+
+    def _wide_width(self) -> int:
+        """The width the one-row layout needs (it grows with the font)."""
+        columns = (self.view.minimumWidth() + self.numbers.minimumWidth()
+                   + self.what_if_box.minimumSizeHint().width())
+        controls = sum(self.controls.itemAt(i).minimumSize().width() for i in range(self.controls.count()))
+        return max(columns, controls) + 40
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._lay_out(wide=event.size().width() >= self._wide_width())
 
     # what is shown ----------------------------------------------------------------
     def _selection_changed(self, node_id) -> None:
@@ -312,7 +315,9 @@ class ExplainerPanel(QWidget):
             return
         out_channel, channel = self.out_channel.value(), self.in_channel.currentData()
         image, info = self.renderer.frame(self.step, out_channel, channel, text=False)
-        self.numbers.setText(_numbers_html(*self.renderer.numbers(self.step, out_channel, channel)))
+        heading, grid, lines = self.renderer.numbers(self.step, out_channel, channel)
+        self.view.setToolTip(heading)  # which channels the picture shows
+        self.numbers.setText(numbers_html(grid, lines))
         rgb = image.convert("RGB")
         qimage = QImage(rgb.tobytes(), rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
         self.view.set_frame(qimage, info)
@@ -437,25 +442,6 @@ class ExplainerPanel(QWidget):
                                                                                    error=exc.strerror or exc))
         finally:
             QGuiApplication.restoreOverrideCursor()
-
-
-def _numbers_html(heading: str, grid, lines: list[str]) -> str:
-    """A frame's heading, its grid of products (blue positive, red negative) and the sum, as rich text."""
-    import html
-    import math
-
-    parts = [f"<span style='color:#546e7a'>{html.escape(heading)}</span>"]
-    if grid is not None:
-        rows = []
-        for values in grid:
-            cells = "".join("<td align=right style='color:#546e7a'>pad</td>" if math.isnan(v) else
-                            f"<td align=right style='color:{'#1565c0' if v >= 0 else '#c62828'}'>{v:.2f}</td>"
-                            for v in values)
-            rows.append(f"<tr>{cells}</tr>")
-        parts.append(f"<table cellspacing=0 cellpadding=2>{''.join(rows)}</table>")
-    sums = lines[:lines.index("")] if "" in lines else lines  # the formula is the side column's
-    parts.append("<br>".join(html.escape(line) for line in sums))
-    return "".join(parts[:1]) + "<br>" + "".join(parts[1:])
 
 
 def _normal(param, value):
