@@ -23,6 +23,7 @@ from designer.core.receptive import receptive_fields
 from designer.core.shapes import Inference, ModelShapes
 from designer.core.signature import model_key
 from designer.ui import graph_edits
+from designer.ui.canvas import levels
 from designer.ui.canvas.block_commands import BlockCommand, graph_state, restore_graph
 from designer.ui.canvas.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand, Recorder, _order
 
@@ -75,6 +76,7 @@ class Document(QObject):
     project_replaced = Signal()  # a new project was opened: rebuild everything
     modified_changed = Signal(bool)
     training_changed = Signal()  # project.training was edited (not by opening a project)
+    level_changed = Signal()  # the canvas entered or left a block's definition
 
     def __init__(self, project: Project | None = None, path: Path | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -90,6 +92,7 @@ class Document(QObject):
         self.weights_record = None  # what the weights were trained for (designer.ml.record.Record), where known
         self.locked = False
         self.lock_reason = ""
+        self.level: list[str] = []  # the block instances entered, outermost first (canvas.levels)
         self._forced_dirty = False
         self._signature = None
         self._fields = None  # (shapes it was computed from, fields)
@@ -101,6 +104,40 @@ class Document(QObject):
     @property
     def graph(self) -> Graph:
         return self.project.graph
+
+    @property
+    def edit_graph(self) -> Graph:
+        """The graph the canvas shows and edits: the model's, or an entered block's definition."""
+        return levels.walk(self.graph, self.shapes, self.level)[0] if self.level else self.graph
+
+    @property
+    def edit_shapes(self) -> ModelShapes:
+        """The shapes of ``edit_graph``: inside a block, those of the instance entered through."""
+        return levels.walk(self.graph, self.shapes, self.level)[1] if self.level else self.shapes
+
+    def level_titles(self) -> list[str]:
+        """The names of the blocks entered, outermost first."""
+        return levels.walk(self.graph, self.shapes, self.level)[2]
+
+    def enter(self, node_id: str) -> bool:
+        """Show the definition of the block instance ``node_id`` (of ``edit_graph``)."""
+        if node_id not in self.edit_graph.nodes or not self.edit_graph.is_block(node_id):
+            return False
+        self.level.append(node_id)
+        self._level_moved()
+        return True
+
+    def leave(self, depth: int = -1) -> None:
+        """Go back out to ``depth`` blocks deep (0: the model; -1: one level out)."""
+        if not self.level:
+            return
+        del self.level[depth if depth >= 0 else len(self.level) - 1:]
+        self._level_moved()
+
+    def _level_moved(self) -> None:
+        self.selected = None
+        self.level_changed.emit()
+        self.selection_changed.emit(None)
 
     @property
     def modified(self) -> bool:
@@ -116,6 +153,7 @@ class Document(QObject):
         project.graph.subscribe(self._on_graph_event)
         self.shapes = self._inference.run()
         self.selected = None
+        self.level = []
         self._signature = None
         self.weights_pending = False
         self._shelf.clear()
@@ -161,7 +199,7 @@ class Document(QObject):
         self.training_changed.emit()
 
     def select(self, node_id: str | None) -> None:
-        if node_id is not None and node_id not in self.graph.nodes:
+        if node_id is not None and node_id not in self.edit_graph.nodes:
             node_id = None
         if node_id != self.selected:
             self.selected = node_id
@@ -214,6 +252,11 @@ class Document(QObject):
     def _edited(self) -> None:
         """Recompute shapes and tell everyone; called after every do, undo and redo."""
         self.shapes = self._inference.run()
+        if self.level and levels.depth_that_exists(self.graph, self.level) < len(self.level):
+            del self.level[levels.depth_that_exists(self.graph, self.level):]  # undo removed what was entered
+            self._level_moved()
+        elif self.selected is not None and self.selected not in self.edit_graph.nodes:
+            self.select(None)
         signature = self._model_signature()
         if self.weights is not None and signature != self._signature:
             self._shelf[self._signature] = (self.weights, self.weights_record)
@@ -246,7 +289,7 @@ class Document(QObject):
     def block_edit(self, text: str, forward: Callable[[Graph], Any]) -> Any:
         """Run ``forward(graph)`` (Make Block, Unpack, Make unique) as one undo step; its errors pass through."""
         self._check_unlocked()
-        graph = self.graph
+        graph = self.edit_graph
         before, names = graph_state(graph), list(graph.blocks)
         try:
             result = forward(graph)
@@ -261,19 +304,21 @@ class Document(QObject):
         self._edited()
         return result
 
-    def _edit(self, text: str, action: Callable[[Recorder], Any], merge: tuple | None = None) -> Any:
+    def _edit(self, text: str, action: Callable[[Recorder], Any], merge: tuple | None = None,
+              graph: Graph | None = None) -> Any:
         self._check_unlocked()
-        recorder = Recorder(self.graph)
-        before = _order(self.graph)
+        graph = graph if graph is not None else self.edit_graph
+        recorder = Recorder(graph)
+        before = _order(graph)
         try:
             result = action(recorder)
         except (GraphError, KeyError, TypeError, ValueError) as exc:
             recorder.rollback()
-            self.graph.reorder(*before)
+            graph.reorder(*before)
             self._edited()
             raise exc if isinstance(exc, GraphError) else GraphError(str(exc)) from exc
         if recorder.calls:
-            self.undo_stack.push(GraphCommand(self, text, recorder.calls, before, _order(self.graph), merge))
+            self.undo_stack.push(GraphCommand(self, text, recorder.calls, before, _order(graph), merge, graph))
             self._edited()
         return result
 
@@ -285,10 +330,10 @@ class Document(QObject):
             raise GraphError(f"unknown layer type {type_name!r}")
 
         def action(rec: Recorder) -> str:
-            graph = self.graph
+            graph = self.edit_graph
             in_shape = None
             if after is not None:
-                result = self.shapes.nodes.get(after)
+                result = self.edit_shapes.nodes.get(after)
                 in_shape = result.out_shape if result else None
             node_pos = pos
             if node_pos is None:
@@ -313,15 +358,15 @@ class Document(QObject):
         return self._edit(self.tr("Add {type}").format(type=type_name), action)
 
     def _free_spot(self) -> tuple[float, float]:
-        if not self.graph.nodes:
+        if not self.edit_graph.nodes:
             return (0.0, 0.0)
-        xs = [n.pos[0] for n in self.graph.nodes.values()]
-        ys = [n.pos[1] for n in self.graph.nodes.values()]
+        xs = [n.pos[0] for n in self.edit_graph.nodes.values()]
+        ys = [n.pos[1] for n in self.edit_graph.nodes.values()]
         return (min(xs), max(ys) + STEP_Y)
 
     def _shift_right(self, rec: Recorder, start: str, occupied: tuple[float, float]) -> None:
         """Make room after an insertion: push the rest of that row one step right if it overlaps."""
-        graph, current, seen = self.graph, start, set()
+        graph, current, seen = self.edit_graph, start, set()
         ox, oy = occupied
         x, y = graph.node(start).pos
         if abs(y - oy) >= STEP_Y / 2 or not ox - STEP_X < x < ox + STEP_X:
@@ -337,15 +382,15 @@ class Document(QObject):
 
     def remove_nodes(self, node_ids: list[str]) -> None:
         """Delete blocks; a deleted block's single input is joined to every block it fed (one undo step)."""
-        ids = [n for n in dict.fromkeys(node_ids) if n in self.graph.nodes]
+        ids = [n for n in dict.fromkeys(node_ids) if n in self.edit_graph.nodes]
         if not ids:
             return
-        if any(self.graph.nodes[n].type == "Input" for n in ids):
+        if any(self.edit_graph.nodes[n].type == "Input" for n in ids):
             # a project without an Input cannot be saved and reopened
             raise GraphError(QCoreApplication.translate("Document", INPUT_STAYS))
 
         def action(rec: Recorder) -> None:
-            graph = self.graph
+            graph = self.edit_graph
             for node_id in ids:
                 preds = graph.predecessors(node_id)
                 succs = [(s, dict(graph.edge_extra.get((node_id, s), {}))) for s in graph.successors(node_id)]
@@ -353,7 +398,7 @@ class Document(QObject):
                 graph_edits.rejoin(rec, preds, succs)
 
         self._edit(self.tr("Delete") if len(ids) > 1 else self.tr("Delete {type}").format(
-            type=self.graph.node(ids[0]).type), action)
+            type=self.edit_graph.node(ids[0]).type), action)
 
     def connect(self, src: str, dst: str, port: int | None = None) -> None:
         """Wire src's output to dst's input (a merge's ``port``, or its first free one).
@@ -364,15 +409,15 @@ class Document(QObject):
 
     def add_skip_connection(self, node_ids: list[str]) -> str:
         """Wrap a selected run of blocks in a residual (x + run(x)), with a 1×1 projection when shapes differ."""
-        run = graph_edits.run_of(self.graph, node_ids)
-        return self._edit(self.tr("Add Skip Connection"), lambda rec: graph_edits.skip_connection(rec, run, self.shapes))
+        run = graph_edits.run_of(self.edit_graph, node_ids)
+        return self._edit(self.tr("Add Skip Connection"), lambda rec: graph_edits.skip_connection(rec, run, self.edit_shapes))
 
     def disconnect(self, src: str, dst: str) -> None:
         self._edit(self.tr("Disconnect"), lambda rec: rec.disconnect(src, dst))
 
     def set_param(self, node_id: str, key: str, value: Any) -> None:
         """Set one parameter; consecutive edits of the same field merge into one undo step."""
-        node = self.graph.node(node_id)
+        node = self.edit_graph.node(node_id)
         if node.params.get(key, object()) == value and type(node.params.get(key)) is type(value):
             return
         self._edit(self.tr("Set {param}").format(param=key), lambda rec: rec.set_param(node_id, key, value),
@@ -380,19 +425,19 @@ class Document(QObject):
 
     def set_params(self, node_id: str, values: dict[str, Any]) -> None:
         """Set several parameters of one node as one undo step (the explainer's Apply)."""
-        node = self.graph.node(node_id)
+        node = self.edit_graph.node(node_id)
         changed = {k: v for k, v in values.items() if node.params.get(k, object()) != v}
         if changed:
             self._edit(self.tr("Set {param}").format(param=", ".join(changed)),
                        lambda rec: [rec.set_param(node_id, k, v) for k, v in changed.items()])
 
     def rename(self, node_id: str, name: str | None) -> None:
-        if (self.graph.node(node_id).name or None) == (name or None):
+        if (self.edit_graph.node(node_id).name or None) == (name or None):
             return
         self._edit(self.tr("Rename"), lambda rec: rec.rename(node_id, name), (MERGE_RENAME, node_id))
 
     def move(self, node_ids: list[str], positions: list[tuple[float, float]]) -> None:
-        moves = [(n, p) for n, p in zip(node_ids, positions) if tuple(self.graph.node(n).pos) != tuple(map(float, p))]
+        moves = [(n, p) for n, p in zip(node_ids, positions) if tuple(self.edit_graph.node(n).pos) != tuple(map(float, p))]
         if moves:
             self._edit(self.tr("Move"), lambda rec: [rec.move(n, p) for n, p in moves])
 
@@ -405,14 +450,16 @@ class Document(QObject):
             elif fix.action == "insert_on_edge":
                 self._insert(rec, fix.layer_type, dict(fix.layer_params), tuple(fix.edge), None)
             elif fix.action == "insert_before":
-                preds = self.graph.predecessors(node_id)
+                preds = rec.graph.predecessors(fix.node_id or node_id)
                 if len(preds) != 1:
                     raise GraphError(self.tr("this block has no single input to insert before"))
-                self._insert(rec, fix.layer_type, dict(fix.layer_params), (preds[0], node_id), None)
+                self._insert(rec, fix.layer_type, dict(fix.layer_params), (preds[0], fix.node_id or node_id), None)
             else:
                 raise GraphError(f"unknown fix {fix.action!r}")
 
-        self._edit(self.tr("Fix: {label}").format(label=fix.label), action)
+        # A fix inside a block's definition (an instance's inner error) edits that definition.
+        graph = self.edit_graph.blocks[fix.block].graph if fix.block in self.edit_graph.blocks else None
+        self._edit(self.tr("Fix: {label}").format(label=fix.label), action, graph=graph)
 
     def insert_on_edge(self, type_name: str, edge: tuple[str, str], pos: tuple[float, float] | None = None,
                        params: dict | None = None) -> str:
@@ -426,7 +473,7 @@ class Document(QObject):
         A block still holding the defaults it got without an input shape is fitted to the shape it now
         receives (a fresh BatchNorm2d gets the channel count), as a block dropped from the palette is.
         """
-        graph = self.graph
+        graph = self.edit_graph
         node = graph.node(node_id)
         if node.type == "Input":
             raise GraphError(self.tr("the Input cannot be put on a wire: nothing can feed it"))
@@ -442,24 +489,24 @@ class Document(QObject):
     def _insert(self, rec: Recorder, type_name: str, params: dict | None, edge: tuple[str, str],
                 pos: tuple[float, float] | None, existing: str | None = None) -> str:
         src, dst = edge
-        if edge not in self.graph.edges:
+        if edge not in rec.graph.edges:
             raise GraphError(self.tr("{src} is not connected to {dst}").format(src=src, dst=dst))
-        result = self.shapes.nodes.get(src)
+        result = self.edit_shapes.nodes.get(src)
         in_shape = result.out_shape if result else None
         if params is None:
             params = default_params(type_name, in_shape)
-        sx, sy = self.graph.node(src).pos
+        sx, sy = rec.graph.node(src).pos
         node_pos = pos if pos is not None else (sx + STEP_X, sy)
-        kept = dict(self.graph.edge_extra.get(edge, {}))  # a merge's port stays with the wire into it
+        kept = dict(rec.graph.edge_extra.get(edge, {}))  # a merge's port stays with the wire into it
         rec.disconnect(src, dst)
         if existing is None:
             node_id = rec.add_node(type_name, params, None, node_pos)
         else:
             node_id = existing
             rec.move(node_id, node_pos)
-            if self.graph.node(node_id).params == default_params(type_name, None):  # untouched since added
+            if rec.graph.node(node_id).params == default_params(type_name, None):  # untouched since added
                 for key, value in params.items():
-                    if self.graph.node(node_id).params.get(key) != value:
+                    if rec.graph.node(node_id).params.get(key) != value:
                         rec.set_param(node_id, key, value)
         rec.connect(src, node_id)
         rec.connect(node_id, dst, kept or None)
@@ -469,17 +516,17 @@ class Document(QObject):
 
     def copy_data(self, node_ids: list[str]) -> dict:
         """The selected blocks and the wires among them, as JSON-ready data for the clipboard."""
-        chosen = [n for n in self.graph.nodes if n in set(node_ids)]
-        nodes = [{"id": n, "type": self.graph.nodes[n].type, "params": self.graph.nodes[n].params,
-                  "name": self.graph.nodes[n].name, "pos": list(self.graph.nodes[n].pos)} for n in chosen]
-        edges = [[s, d] for s, d in self.graph.edges if s in chosen and d in chosen]
+        chosen = [n for n in self.edit_graph.nodes if n in set(node_ids)]
+        nodes = [{"id": n, "type": self.edit_graph.nodes[n].type, "params": self.edit_graph.nodes[n].params,
+                  "name": self.edit_graph.nodes[n].name, "pos": list(self.edit_graph.nodes[n].pos)} for n in chosen]
+        edges = [[s, d] for s, d in self.edit_graph.edges if s in chosen and d in chosen]
         return {"nodes": nodes, "edges": edges}
 
     def paste(self, data: dict, offset: tuple[float, float] = (40.0, 40.0)) -> list[str]:
         """Add copies of clipboard blocks (new ids, names cleared if taken); returns the new ids."""
 
         def action(rec: Recorder) -> list[str]:
-            graph, mapping = self.graph, {}
+            graph, mapping = self.edit_graph, {}
             taken = {n.name for n in graph.nodes.values() if n.name}
             for raw in data.get("nodes", []):
                 if raw["type"] == "Input" and graph.input_node() is not None:
@@ -498,8 +545,8 @@ class Document(QObject):
 
     def auto_layout(self, per_row: int | None = None) -> None:
         """Model path left to right (wrapped after ``per_row`` blocks); the other blocks in rows below."""
-        positions = chain_layout(self.graph, per_row)
-        moves = [(n, p) for n, p in positions.items() if self.graph.nodes[n].pos != p]
+        positions = chain_layout(self.edit_graph, per_row)
+        moves = [(n, p) for n, p in positions.items() if self.edit_graph.nodes[n].pos != p]
         if moves:
             self._edit(self.tr("Auto-layout"), lambda rec: [rec.move(n, p) for n, p in moves])
 

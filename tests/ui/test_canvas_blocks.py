@@ -146,3 +146,63 @@ def test_an_instance_card_shows_its_block_arguments_parameters_and_multiply_adds
     assert params > 0 and item.counts.startswith(f"{params / 1000:.1f}".rstrip("0").rstrip(".") + "k params")
     assert "MACs" in item.counts
     assert scene.tooltip(instance)  # built from the definition, no catalog entry needed
+
+
+def _open_resnet(window):
+    assert window.open_file("designer/resources/examples/resnet18-small.netproj.json")
+    return projects.dumps(window.document.project)
+
+
+def test_double_click_enters_a_block_with_its_instance_shapes_and_an_edit_inside_changes_every_instance(
+        window, qtbot):
+    doc, canvas = window.document, window.canvas
+    start = _open_resnet(window)
+    canvas.center_on("n9")
+    qtbot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=_center(canvas, "n9"))
+    assert doc.level == ["n9"]
+    definition = doc.graph.blocks["BasicBlock"].graph
+    assert set(canvas.graph_scene.nodes) == set(definition.nodes)
+    assert canvas.breadcrumb.isVisible() and canvas.breadcrumb.parts() == ["Model", "BasicBlock"]
+    assert badge(window, "n1", "n2") == "(64, 7, 7)"  # the shapes of the instance entered through (channels=64)
+    # Inner parameters set by an argument are not edited here.
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=_center(canvas, "n1"))
+    assert window.inspector.editors["in_channels"][0].isEnabled() is False
+    assert window.inspector.editors["kernel_size"][0].isEnabled()
+
+    # Delete the last ReLU inside: every BasicBlock loses it, the model's shapes follow.
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=_center(canvas, "n7"))
+    qtbot.keyClick(canvas.viewport(), Qt.Key.Key_Delete)
+    assert "n7" not in definition.nodes and "n7" not in canvas.graph_scene.nodes
+    for node_id in ("n4", "n5", "n7", "n9", "n11"):
+        assert "n7" not in doc.shapes.nodes[node_id].inner.nodes
+    assert doc.shapes.valid and doc.level == ["n9"]
+
+    qtbot.keyClick(canvas.viewport(), Qt.Key.Key_Escape)
+    assert doc.level == [] and not canvas.breadcrumb.isVisible()
+    assert "n9" in canvas.graph_scene.nodes and "n1" in canvas.graph_scene.nodes
+    doc.undo_stack.undo()  # undone from the model's level: the definition gets its ReLU back
+    assert projects.dumps(doc.project) == start
+    doc.undo_stack.redo()
+    assert "n7" not in definition.nodes
+    doc.undo_stack.undo()
+    assert projects.dumps(doc.project) == start
+
+
+def test_the_breadcrumb_leaves_and_undoing_the_block_you_are_in_brings_you_out(window, qtbot, tmp_path):
+    doc, canvas, actions = window.document, window.canvas, window.block_actions
+    _open(window, tmp_path, RESIDUAL)
+    canvas.fit()
+    _select(qtbot, canvas, "conv", "relu", "add")
+    answer_name(qtbot, "Res", [])
+    actions.make.trigger()
+    (instance,) = [n for n in doc.graph.nodes if doc.graph.nodes[n].type == "Res"]
+    qtbot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=_center(canvas, instance))
+    assert doc.level == [instance] and canvas.breadcrumb.parts() == ["Model", "Res"]
+    doc.leave()
+    assert doc.level == []
+    doc.enter(instance)
+    canvas.breadcrumb.linkActivated.emit("0")  # the "Model" link
+    assert doc.level == [] and instance in canvas.graph_scene.nodes
+    doc.enter(instance)
+    doc.undo_stack.undo()  # Make Block undone: the block entered is gone
+    assert doc.level == [] and "conv" in canvas.graph_scene.nodes and not canvas.breadcrumb.isVisible()

@@ -202,6 +202,21 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
     </message>
 </context>
 <context>
+    <name>Breadcrumb</name>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>(Esc leaves; edits change every instance)</source>
+        <translation>（按 Esc 离开；这里的修改会改变每一个实例）</translation>
+    </message>
+    <message>
+        <source>Inside a block: the shapes are those of the block you entered through.</source>
+        <translation>在块内部：显示的形状来自你进入时经过的那个块。</translation>
+    </message>
+</context>
+<context>
     <name>CanvasScene</name>
     <message>
         <source>Problem:</source>
@@ -1038,6 +1053,10 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>name</source>
         <translation>名称</translation>
+    </message>
+    <message>
+        <source>{ref}: set by the block&apos;s argument in each instance</source>
+        <translation>{ref}：由每个实例中块的参数决定</translation>
     </message>
     <message>
         <source>Inputs</source>

@@ -84,9 +84,10 @@ class GraphCommand(QUndoCommand):
     """One undoable edit made of recorded graph calls."""
 
     def __init__(self, document, text: str, calls: list[tuple[Call, Call]], before, after,
-                 merge: tuple | None = None):
+                 merge: tuple | None = None, graph: Graph | None = None):
         super().__init__(text)
         self._document = document
+        self.graph = graph if graph is not None else document.graph  # the model's, or a block's definition
         self.calls = calls
         self.before, self.after = before, after
         self.merge = merge  # (kind, key...) for edits typed a keystroke at a time
@@ -96,7 +97,7 @@ class GraphCommand(QUndoCommand):
         return self.merge[0] if self.merge else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
-        if not isinstance(other, GraphCommand) or other.merge != self.merge \
+        if not isinstance(other, GraphCommand) or other.merge != self.merge or other.graph is not self.graph \
                 or len(self.calls) != 1 or len(other.calls) != 1:
             return False
         self.calls = [(other.calls[0][0], self.calls[0][1])]  # newest value, oldest inverse
@@ -107,14 +108,14 @@ class GraphCommand(QUndoCommand):
         if self._first:
             self._first = False
             return
-        graph = self._document.graph
+        graph = self.graph
         for forward, _ in self.calls:
             getattr(graph, forward[0])(*forward[1:])
         _restore_order(graph, self.after)
         self._document._edited()
 
     def undo(self) -> None:
-        graph = self._document.graph
+        graph = self.graph
         for _, inverse in reversed(self.calls):
             getattr(graph, inverse[0])(*inverse[1:])
         _restore_order(graph, self.before)

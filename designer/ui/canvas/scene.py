@@ -75,6 +75,7 @@ class CanvasScene(QGraphicsScene):
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         self.setBackgroundBrush(QColor("#f7f9fa"))
         document.project_replaced.connect(self.rebuild)
+        document.level_changed.connect(self.rebuild)
         document.shapes_changed.connect(self.refresh)
         document.changed.connect(self._refresh_names)
         document.selection_changed.connect(self._select_from_document)
@@ -93,7 +94,7 @@ class CanvasScene(QGraphicsScene):
         self.edges.clear()
         self._results.clear()
         self._names = {}
-        graph = self._graph = self.document.graph
+        graph = self._graph = self.document.edit_graph
         graph.subscribe(self._on_event)
         for node_id in graph.nodes:
             self._add_node(node_id)
@@ -103,11 +104,11 @@ class CanvasScene(QGraphicsScene):
             if graph.spec(node.type).merge:
                 self._sync_inputs(node_id)
         self._syncing = False
-        self.refresh(self.document.shapes, force=True)
+        self.refresh(force=True)
 
     def _add_node(self, node_id: str) -> None:
-        node = self.document.graph.nodes[node_id]
-        spec = self.document.graph.spec(node.type)
+        node = self.document.edit_graph.nodes[node_id]
+        spec = self.document.edit_graph.spec(node.type)
         item = NodeItem(node_id, node.type, spec.category)
         item.snap = self._snap
         item.setFlag(NodeItem.GraphicsItemFlag.ItemIsMovable, not self.document.locked)
@@ -127,7 +128,7 @@ class CanvasScene(QGraphicsScene):
 
     def _sync_inputs(self, node_id: str) -> None:
         """A merge's ports: one per place in use, at least two, and a free one when all are wired."""
-        graph = self.document.graph
+        graph = self.document.edit_graph
         item, node = self.nodes.get(node_id), graph.nodes.get(node_id)
         if item is None or node is None or not graph.spec(node.type).merge:
             return
@@ -173,10 +174,10 @@ class CanvasScene(QGraphicsScene):
     # shapes ----------------------------------------------------------------
     def refresh(self, shapes=None, force: bool = False) -> None:
         """Update items whose inference result changed (results are reused when unchanged)."""
-        shapes = shapes or self.document.shapes
-        names = self.document.display_names()
+        shapes = self.document.edit_shapes  # inside a block: the entered instance's
+        names = self.document.edit_graph.generated_names()
         changed_sources = set()
-        graph = self.document.graph
+        graph = self.document.edit_graph
         for node_id, item in self.nodes.items():
             result = shapes.nodes.get(node_id)
             name = names.get(node_id, "")
@@ -199,8 +200,8 @@ class CanvasScene(QGraphicsScene):
 
     def tooltip(self, node_id: str) -> str:
         """A block's tooltip, built when asked: hundreds of formulas per edit would cost frames."""
-        node = self.document.graph.nodes[node_id]
-        return node_tooltip(node.type, self.document.graph.spec(node.type).help, self.document.shapes.nodes.get(node_id))
+        node = self.document.edit_graph.nodes[node_id]
+        return node_tooltip(node.type, self.document.edit_graph.spec(node.type).help, self.document.edit_shapes.nodes.get(node_id))
 
     def helpEvent(self, event) -> None:  # noqa: N802 - Qt's name
         item = self.node_at(event.scenePos())
@@ -211,11 +212,11 @@ class CanvasScene(QGraphicsScene):
         event.accept()
 
     def _refresh_names(self) -> None:
-        if self.document.display_names() != self._names:
+        if self.document.edit_graph.generated_names() != self._names:
             self.refresh()
 
     def _badge(self, item: EdgeItem) -> None:
-        result = self._results.get(item.src.node_id) or self.document.shapes.nodes.get(item.src.node_id)
+        result = self._results.get(item.src.node_id) or self.document.edit_shapes.nodes.get(item.src.node_id)
         shape = result.out_shape if result is not None and not result.error else None
         target = self._results.get(item.dst.node_id)
         src_on_path = bool(result is not None and result.on_path)
@@ -269,7 +270,7 @@ class CanvasScene(QGraphicsScene):
     def reset_positions(self) -> None:
         """Put every block back where the model says (after a refused move)."""
         for node_id, item in self.nodes.items():
-            x, y = self.document.graph.nodes[node_id].pos
+            x, y = self.document.edit_graph.nodes[node_id].pos
             if (item.pos().x(), item.pos().y()) != (x, y):
                 snap, item.snap = item.snap, False
                 item.setPos(QPointF(x, y))
@@ -282,7 +283,7 @@ class CanvasScene(QGraphicsScene):
 
     def commit_moves(self) -> None:
         """After a drag: write every moved block's position to the model in one command."""
-        graph = self.document.graph
+        graph = self.document.edit_graph
         ids, positions = [], []
         for node_id, item in self.nodes.items():
             pos = (item.pos().x(), item.pos().y())

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView, QM
 
 from designer.core import layers
 from designer.core.graph import GraphError
+from designer.ui.canvas.breadcrumb import Breadcrumb
 from designer.ui.canvas.items import GRID, HEIGHT, WIDTH, EdgeItem, NodeItem, PortItem
 from designer.ui.canvas.scene import CanvasScene
 from designer.ui.document import INPUT_STAYS
@@ -60,6 +61,8 @@ class CanvasView(QGraphicsView):
         self._rect_timer.timeout.connect(self._update_scene_rect)
         document.project_replaced.connect(self._update_scene_rect)
         document.project_replaced.connect(self._fit_again)
+        document.level_changed.connect(self._level_changed)
+        self.breadcrumb = Breadcrumb(document, self)
         document.changed.connect(self._rect_timer.start)  # coalesced: not on every keystroke
         self._update_scene_rect()
 
@@ -143,11 +146,11 @@ class CanvasView(QGraphicsView):
         self.zoom_changed.emit(self.zoom())
 
     def _focus_node(self) -> str | None:
-        shapes = self.document.shapes
+        shapes = self.document.edit_shapes
         errors = [n for n in shapes.path if shapes.nodes[n].error]
         if errors:
             return errors[0]
-        start = self.document.graph.input_node()
+        start = self.document.edit_graph.input_node()
         return start.id if start is not None else next(iter(self.graph_scene.nodes), None)
 
     def fits_readably(self) -> bool:
@@ -168,6 +171,19 @@ class CanvasView(QGraphicsView):
         event.accept()
 
     # mouse: wiring, panning, moving ----------------------------------------
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        """Double-click a block instance: enter its definition."""
+        item = self.graph_scene.node_at(self.mapToScene(event.position().toPoint()))
+        if event.button() == Qt.MouseButton.LeftButton and item is not None and item.is_block:
+            self.document.enter(item.node_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def _level_changed(self) -> None:
+        self._update_scene_rect()
+        self.fit()
+
     def mousePressEvent(self, event) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.MiddleButton or (
                 self._space_held and event.button() == Qt.MouseButton.LeftButton):
@@ -243,7 +259,7 @@ class CanvasView(QGraphicsView):
             return None
         if self.graph_scene.selected_ids() != [node.node_id]:
             return None  # several blocks move together: just a move
-        graph = self.document.graph
+        graph = self.document.edit_graph
         if node.node_id not in graph.nodes or graph.predecessors(node.node_id) or graph.successors(node.node_id):
             return None
         if tuple(graph.nodes[node.node_id].pos) == (node.pos().x(), node.pos().y()):
@@ -438,7 +454,7 @@ class CanvasView(QGraphicsView):
         if event.key() in steps and ids:
             dx, dy = steps[event.key()]
             scale = GRID * (5 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1)
-            graph = self.document.graph
+            graph = self.document.edit_graph
             positions = [(graph.nodes[n].pos[0] + dx * scale, graph.nodes[n].pos[1] + dy * scale) for n in ids]
             self._guarded(self.document.move, ids, positions)
             event.accept()
@@ -447,6 +463,8 @@ class CanvasView(QGraphicsView):
             if self._wire is not None:
                 self.graph_scene.removeItem(self._wire)
                 self._wire, self._wire_from = None, None
+            elif self.document.level:
+                self.document.leave()
             else:
                 self.graph_scene.clearSelection()
             event.accept()

@@ -15,6 +15,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QScrollArea, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
+from designer.core.blocks import is_ref
 from designer.core import params as kinds
 from designer.core.graph import GraphError
 from designer.core.i18n import _ as core_text
@@ -257,12 +258,12 @@ class Inspector(QScrollArea):
 
     def show_node(self, node_id) -> None:
         """Build the form for ``node_id`` (None shows a hint)."""
-        self.node_id = node_id if node_id in self.document.graph.nodes else None
+        self.node_id = node_id if node_id in self.document.edit_graph.nodes else None
         if self.node_id is None:
             self._build_empty()
             return
-        node = self.document.graph.nodes[self.node_id]
-        spec = self.document.graph.spec(node.type)
+        node = self.document.edit_graph.nodes[self.node_id]
+        spec = self.document.edit_graph.spec(node.type)
         page = QWidget()
         outer = QVBoxLayout(page)
         title = QLabel(f"<b style='font-size:14px'>{spec.type}</b> <span style='color:#78909c'>"
@@ -320,19 +321,24 @@ class Inspector(QScrollArea):
         """Show the model's current values (after undo, a fix, or an edit elsewhere)."""
         if self.node_id is None:
             return
-        if self.node_id not in self.document.graph.nodes:
+        if self.node_id not in self.document.edit_graph.nodes:
             self.show_node(None)
             return
-        node = self.document.graph.nodes[self.node_id]
-        result = self.document.shapes.nodes.get(self.node_id)
+        node = self.document.edit_graph.nodes[self.node_id]
+        result = self.document.edit_shapes.nodes.get(self.node_id)
         self._updating = True
         try:
-            generated = self.document.display_names().get(self.node_id, "")
+            generated = self.document.edit_graph.generated_names().get(self.node_id, "")
             if self.name_edit.text() != (node.name or ""):
                 self.name_edit.setText(node.name or "")
             self.name_edit.setPlaceholderText(generated)
             for name, (widget, setter, param) in self.editors.items():
                 value = node.params.get(name, param.default)
+                widget.setEnabled(not is_ref(value))  # "$channels": each instance's argument decides
+                if is_ref(value):
+                    widget.setToolTip(self.tr("{ref}: set by the block's argument in each instance").format(
+                        ref=value))
+                    continue
                 widget.blockSignals(True)
                 try:
                     setter(_normalised(param, value) if value is not None else None)
