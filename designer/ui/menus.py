@@ -106,7 +106,7 @@ class WindowMenus(QObject):
         snap.setCheckable(True)
         snap.setChecked(True)
         self.menu("View").addSeparator()
-        self.window.panels_menu = self.menu("View").addMenu(self.tr("&Panels"))  # each dock: shown or closed
+        self.window.panels_menu = self.menu("View").addMenu(self.tr("Pa&nels"))  # each dock: shown or closed
         self.window.panels_menu.setObjectName("menu_panels")
         for dock in self.window._docks:
             self.window.panels_menu.addAction(dock.toggleViewAction())

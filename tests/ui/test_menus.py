@@ -220,3 +220,19 @@ def test_while_training_the_canvas_menus_offer_only_what_edits_nothing(window, t
                                                                               "Insert layer here": False}
     canvas.fit()
     assert right_click(QPoint(3, 3))["Paste"] is False
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_each_menu_entry_has_its_own_access_key(qtbot, language, request):
+    """Alt+letter opens one entry: two entries with the same underlined letter make the user press it twice."""
+    from designer.ui.main_window import MainWindow
+
+    if language == "zh_CN":
+        request.getfixturevalue("chinese")
+    window = MainWindow()
+    qtbot.addWidget(window)
+    menus = [window.menuBar()] + [m for m in window.menuBar().findChildren(type(window.menu("View")))]
+    for menu in menus:
+        letters = [re.search(r"&(\w)", a.text()).group(1).lower() for a in menu.actions()
+                   if a.isVisible() and re.search(r"&(\w)", a.text())]
+        assert [k for k, n in Counter(letters).items() if n > 1] == [], [a.text() for a in menu.actions()]

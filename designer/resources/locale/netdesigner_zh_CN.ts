@@ -337,8 +337,8 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
         <translation>打开挑战(&amp;H)…</translation>
     </message>
     <message>
-        <source>Hand &amp;In…</source>
-        <translation>提交作业(&amp;I)…</translation>
+        <source>Han&amp;d In…</source>
+        <translation>提交作业(&amp;D)…</translation>
     </message>
 </context>
 <context>
@@ -368,8 +368,8 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
         <translation>已写入 {file}：在 Jupyter 中从上到下依次运行即可。</translation>
     </message>
     <message>
-        <source>Export &amp;Notebook…</source>
-        <translation>导出笔记本(&amp;N)…</translation>
+        <source>Export Note&amp;book…</source>
+        <translation>导出笔记本(&amp;B)…</translation>
     </message>
     <message>
         <source>Write the model, the data, the training loop and an evaluation as a Jupyter notebook</source>
@@ -2285,8 +2285,8 @@ centred by its centre of mass, as MNIST&apos;s digits were.</source>
         <translation>对齐网格(&amp;S)</translation>
     </message>
     <message>
-        <source>&amp;Panels</source>
-        <translation>面板(&amp;P)</translation>
+        <source>Pa&amp;nels</source>
+        <translation>面板(&amp;N)</translation>
     </message>
     <message>
         <source>&amp;Reset Layout</source>

@@ -187,7 +187,7 @@ def install(window):
     file_menu = window.menu("File")
     before = next((a for a in file_menu.actions() if a.objectName() == "action_quit"), None)
     for text, slot, name in ((translate("ChallengePanel", "Open C&hallenge…"), open_challenge, "action_challenge"),
-                             (translate("ChallengePanel", "Hand &In…"), panel.hand_in, "action_hand_in")):
+                             (translate("ChallengePanel", "Han&d In…"), panel.hand_in, "action_hand_in")):
         action = QAction(text, window)
         action.setObjectName(name)
         action.triggered.connect(slot)

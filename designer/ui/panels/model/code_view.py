@@ -184,7 +184,7 @@ def install(window) -> None:
     window.add_dock("Code", CodeView(window.document), Qt.DockWidgetArea.RightDockWidgetArea)
     menu = window.menu("File")
     translate = QCoreApplication.translate
-    action = QAction(translate("CodeView", "Export &Notebook…"), window)
+    action = QAction(translate("CodeView", "Export Note&book…"), window)
     action.setObjectName("action_export_notebook")
     action.setStatusTip(translate("CodeView", "Write the model, the data, the training loop and an evaluation as "
                                               "a Jupyter notebook"))
