@@ -304,6 +304,8 @@ class ActivationsPanel(QWidget):
     def _tab_changed(self, index: int) -> None:
         if index != 0 and self._model_stale:
             self.refresh_model(build=True)  # asked for filters or the state_dict: worth loading torch for
+        else:
+            self._fill_state()
 
     def _selection_changed(self, node_id) -> None:
         self.refresh()
@@ -435,9 +437,9 @@ class ActivationsPanel(QWidget):
             self.state.clear()
             self.mode.setText("")
             return
-        from designer.ml.explain.inside import mode_dependent, state_entries
+        from designer.ml.explain.inside import mode_dependent
 
-        self.state.set_entries(state_entries(model))
+        self._fill_state()
         dependent = mode_dependent(model)
         mode = "train()" if model.training else "eval()"
         if dependent:
@@ -450,6 +452,16 @@ class ActivationsPanel(QWidget):
                                       "mode).").format(mode=mode))
         self.refresh()
         self._show_filters(self.document.selected)
+
+    def _fill_state(self) -> None:
+        """The state_dict table, filled only while it is the tab shown (a ResNet's is long)."""
+        model = self.tryout.model
+        if model is None or self._model_stale or self.tabs.currentWidget() is not self.state:
+            return
+        from designer.ml.explain.inside import state_entries
+
+        if self.state.topLevelItemCount() == 0:
+            self.state.set_entries(state_entries(model))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
