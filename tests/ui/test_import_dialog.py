@@ -25,7 +25,7 @@ SCRIPT = textwrap.dedent("""
         def forward(self, x):
             x = F.max_pool2d(F.relu(self.conv1(x)), 2)
             x = x.view(x.size(0), -1)
-            return F.log_softmax(self.fc1(x) * 2, dim=1)
+            return F.log_softmax(self.fc1(x))
 
 
     class Tiny(nn.Module):
@@ -66,7 +66,8 @@ def test_the_dialog_shows_what_it_found_and_imports_another_model_on_request(qtb
     assert "tutorial.py: found net (instance, a Net, line 28) chosen; Tiny (class, line 19)" in text
     assert 'skipped line 29 `net.to(torch.device("cuda:0"))`: RuntimeError' in text
     assert "input 1×32×32 inferred from Linear(1176 → 10)" in text
-    assert "could not represent, left out: line 16 `return F.log_softmax(self.fc1(x) * 2, dim=1)`: multiplying" in text
+    assert ("line 16 `return F.log_softmax(self.fc1(x))`: LogSoftmax without dim: torch picks dim=1; the project "
+            "says so") in text
     assert dialog.shape_edit.text() == "1, 32, 32"
     assert dialog.shape_note.text() == "1×32×32: inferred from Linear(1176 → 10)"
     assert dialog.import_button.text() == "Import again"

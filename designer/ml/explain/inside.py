@@ -110,7 +110,9 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = (),
     def hook_for(name: str):
         def hook(module: nn.Module, inputs, output) -> None:
             if isinstance(output, torch.Tensor):
-                records.append(LayerOutput(name, type(module).__name__, ids.get(name), output[0].detach().cpu(),
+                # Copied now: a later ReLU(inplace=True) or ``x += identity`` would change what was recorded.
+                records.append(LayerOutput(name, type(module).__name__, ids.get(name),
+                                           output[0].detach().cpu().clone(),
                                            inner.get(name, ())))
         return hook
 
@@ -118,7 +120,7 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = (),
         def hook(module: nn.Module, inputs, output=None) -> None:
             value = output if after else (inputs[0] if inputs else None)
             if isinstance(value, torch.Tensor):
-                records.append(LayerOutput(name, node_type, node_id, value[0].detach().cpu(), below))
+                records.append(LayerOutput(name, node_type, node_id, value[0].detach().cpu().clone(), below))
         return hook
 
     modules = dict(layers(model))
@@ -151,7 +153,7 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = (),
             handle.remove()
     if last_merge is not None and isinstance(out, torch.Tensor):
         records.append(LayerOutput(graph.generated_names()[last_merge], graph.nodes[last_merge].type, last_merge,
-                                   out[0].detach().cpu()))
+                                   out[0].detach().cpu().clone()))
     return out, records
 
 

@@ -30,7 +30,7 @@ from designer.ml.importing import sandbox
 CHILD = "designer.ml.importing.child"
 TIMEOUT = 60.0
 POOLS = ("MaxPool2d", "AvgPool2d")
-MERGES = ("Add", "Concat")
+MERGES = ("Add", "Concat", "Mul")
 KINDS = {"class": N_("class"), "instance": N_("instance"), "function": N_("function")}  # found["kind"] in words
 FAILED_MODEL, FAILED_FILE = "model", "file"  # exit 1: no model it can represent; exit 2: cannot read or run
 
@@ -49,10 +49,11 @@ class ImportResult:
     failure: str | None = None  # FAILED_MODEL or FAILED_FILE when it did
     skipped: list[dict] = field(default_factory=list)  # top-level statements that failed: line, source, error
     main_line: int | None = None  # the if __name__ == "__main__": block, never run
-    unsupported: list[str] = field(default_factory=list)  # "line N `source`: what", left out of the project
+    unsupported: list[str] = field(default_factory=list)  # "line N `source`: what": why the import was refused
     problems: list[str] = field(default_factory=list)  # other notes, with their lines
     key_map: dict[str, str | None] = field(default_factory=dict)  # file's key prefix -> layer name (None: dropped)
     check: object | None = None  # a designer.ml.export.verify.Check: the rebuilt project against the file's model
+    layer_index: dict = field(default_factory=dict)  # node id -> (the child's record index, where in the file)
     protections: dict = field(default_factory=dict)  # what the sandbox applied: name -> bool
 
     @property
@@ -78,15 +79,11 @@ class ImportResult:
         lines.append(ngettext("imported {count} layer from {model}; input {shape} {source}",
                               "imported {count} layers from {model}; input {shape} {source}", count).format(
             count=count, model=self.chosen, shape=shape, source=self.shape_source))
-        lines += [_("could not represent, left out: {what}").format(what=u) for u in self.unsupported]
         lines += self.problems
         if self.check is None:
             pass
         elif self.check.ok:
             lines.append(_("rebuilt model {verdict}").format(verdict=self.check.message))
-        elif self.unsupported:
-            lines.append(_("the rebuilt model does not match the file: {verdict} (expected: something was left out)")
-                         .format(verdict=self.check.message))
         else:
             lines.append(_("the rebuilt model does not match the file: {verdict}").format(verdict=self.check.message))
         return "\n".join(lines)
@@ -182,6 +179,9 @@ def _read_answer(answer: Path) -> dict | None:
 
 
 def _at(entry: dict) -> str:
+    if isinstance(entry.get("file"), str) and isinstance(entry.get("line"), int):  # in a library (torchvision)
+        return _("{file} line {line} `{source}`").format(file=entry["file"], line=entry["line"],
+                                                         source=entry.get("source", ""))
     if not isinstance(entry.get("line"), int):
         return _("forward `{source}`").format(source=entry["source"]) if entry.get("source") else "forward"
     if entry.get("source"):
@@ -198,6 +198,8 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
     value = {-1: "input"}  # the child's record index -> the node that holds its value
     paths: dict[str, str] = {}  # node id -> module path in the file (first use only)
     uses: dict[str, int] = {}
+    refused: list[tuple[dict, str]] = []
+    notes: list[tuple[dict, str]] = []
     for entry in data["layers"]:
         inputs = [value[int(i)] for i in entry["inputs"]]
         index = int(entry["index"])
@@ -216,14 +218,9 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
         if kind in MERGES and spec is not None and len(set(inputs)) != len(inputs):
             params, what = None, _("joins a tensor with itself (a layer between them has no block)")
         if params is None:
-            if kind in MERGES:
-                how = _("a skip connection") if kind == "Add" else "torch.cat"
-                why = _("this NetDesigner draws chains only") if spec is None else what
-                raise _Unrepresentable(_("{where} joins two branches ({how}); {why}").format(
-                    where=_at(entry), how=how, why=why))
-            if len(set(inputs)) > 1:
-                raise _Unrepresentable(_("{where}: {what}").format(where=_at(entry), what=what))
-            result.unsupported.append(_("{where}: {what}").format(where=_at(entry), what=what))
+            # Never left out, which would make the project compute something else than the file: every
+            # operation it cannot draw is listed, and the import refused.
+            refused.append((entry, what))
             value[index] = inputs[0]
             continue
         node_id = f"n{len(nodes)}"
@@ -237,19 +234,23 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
             if isinstance(base, str) and base:
                 node["name"] = base if uses[module_path] == 1 else f"{base}_{uses[module_path]}"
         if entry.get("note"):
-            result.problems.append(_("{where}: {what}").format(where=_at(entry), what=entry["note"]))
+            notes.append((entry, entry["note"]))
+        result.layer_index[node_id] = (index, _at(entry))
         nodes.append(node)
         edges += [{"from": src, "to": node_id, **({"port": port} if kind in MERGES else {})}
                   for port, src in enumerate(inputs)]
         value[index] = node_id
+    result.problems += _collapsed(notes)
     for module_path, lines in (data.get("shared") or {}).items():
         result.problems.append(_("{module} is used {count} times in forward (lines {lines}): the uses share one "
                                  "set of weights, which a project cannot draw; each use gets its own layer").format(
             module=module_path, count=len(lines), lines=", ".join(str(n) for n in lines)))
+    if refused:
+        result.unsupported = _collapsed(refused)
+        raise _Unrepresentable(ngettext("forward does an operation that NetDesigner cannot draw: {operations}",
+                                        "forward does operations that NetDesigner cannot draw: {operations}",
+                                        len(refused)).format(operations="; ".join(result.unsupported)))
     if len(nodes) == 1:
-        if result.unsupported:
-            raise _Unrepresentable(_("forward has no layer that NetDesigner can draw: {left_out}").format(
-                left_out="; ".join(result.unsupported)))
         raise _Unrepresentable(_("forward has no layer that NetDesigner can draw"))
     end = value[int(data["output"])]
     fans_out = any(sum(e["from"] == n["id"] for e in edges) > 1 for n in nodes)
@@ -270,6 +271,21 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
         result.problems.append(_("not used by forward, so not in the project: {keys}").format(
             keys=", ".join(homeless[:8]) + (" ..." if len(homeless) > 8 else "")))
     result.project.extra["imported"] = {"file": path.name, "model": result.chosen, "key_map": result.key_map}
+
+
+def _collapsed(refused: list[tuple[dict, str]]) -> list[str]:
+    """One line per kind of refusal: the first place it happens, and how many more there are."""
+    kinds: dict[str, list[dict]] = {}
+    for entry, what in refused:
+        kinds.setdefault(what, []).append(entry)
+    lines = []
+    for what, entries in kinds.items():
+        line = _("{where}: {what}").format(where=_at(entries[0]), what=what)
+        if len(entries) > 1:
+            line += " " + ngettext("(and {count} more time)", "(and {count} more times)", len(entries) - 1).format(
+                count=len(entries) - 1)
+        lines.append(line)
+    return lines
 
 
 def _project_name(path: Path) -> str:
@@ -348,7 +364,33 @@ def _check(result: ImportResult, tensors: dict) -> None:
     except models.WeightsMismatch as exc:
         result.check = verify.Check(False, exc.report.summary())
         return
-    result.check = verify.compare(tensors["output"], verify.reference_output(model, tensors["probe"]))
+    final = verify.compare(tensors["output"], verify.reference_output(model, tensors["probe"].clone()))
+    result.check = _first_difference(result, model, tensors) or final
+
+
+def _first_difference(result: ImportResult, model, tensors: dict):
+    """The first layer, in forward order, whose output differs from the file's (a Check), or None.
+
+    Each layer is compared against its own scale, so that a layer computed
+    differently cannot hide behind a final output that happens to agree.
+    """
+    from designer.ml.explain import inside
+    from designer.ml.export import verify
+
+    expected = tensors.get("layers") or {}
+    if not expected:
+        return None
+    _out, records = inside.capture(model, tensors["probe"].clone(), graph=result.project.graph)
+    for record in records:
+        index, where = result.layer_index.get(record.node_id, (None, ""))
+        want = expected.get(str(index))
+        if want is None:
+            continue
+        check = verify.compare(want, record.output)
+        if not check.ok:
+            return verify.Check(False, _("{where} ({layer}): {verdict}").format(
+                where=where, layer=record.type, verdict=check.message), check.max_abs_diff)
+    return None
 
 
 def attach_weights(project: project_io.Project, path: str | os.PathLike, key_map: dict | None = None):

@@ -12,6 +12,7 @@ layer entries for the parent.
 
 import linecache
 import math
+import os
 import sys
 
 import torch
@@ -20,8 +21,10 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from designer.core.i18n import N_, _
+from designer.ml.importing import calls
 
 T = torch.Tensor
+TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 # Functional calls that are catalog layers: callable -> (type, parameter names in positional order).
 FUNCTIONS = {
     F.relu: ("ReLU", ()), torch.relu: ("ReLU", ()), T.relu: ("ReLU", ()), F.relu_: ("ReLU", ()),
@@ -40,13 +43,25 @@ FUNCTIONS = {
     F.adaptive_avg_pool2d: ("AdaptiveAvgPool2d", ("output_size",)),
     F.dropout: ("Dropout", ("p", "training", "inplace")),
     F.dropout2d: ("Dropout2d", ("p", "training", "inplace")),
+    F.dropout1d: ("Dropout1d", ("p", "training", "inplace")),
+    F.alpha_dropout: ("AlphaDropout", ("p", "training", "inplace")),
+    F.relu6: ("ReLU6", ("inplace",)),
+    F.hardswish: ("Hardswish", ("inplace",)), F.hardsigmoid: ("Hardsigmoid", ("inplace",)),
+    F.silu: ("SiLU", ("inplace",)), F.elu: ("ELU", ("alpha", "inplace")),
+    F.adaptive_max_pool2d: ("AdaptiveMaxPool2d", ("output_size", "return_indices")),
+    F.pad: ("pad", ("pad", "mode", "value")),
+    F.interpolate: ("Upsample", ("size", "scale_factor", "mode", "align_corners", "recompute_scale_factor",
+                                 "antialias")),
+    F.channel_shuffle: ("ChannelShuffle", ("groups",)), torch.channel_shuffle: ("ChannelShuffle", ("groups",)),
+    T.mean: ("mean", ("dim", "keepdim")), torch.mean: ("mean", ("dim", "keepdim")),
 }
 # Names the report uses for the functional calls above (the learner wrote one of these).
 RESHAPES = {T.view, T.reshape, torch.reshape, T.flatten, torch.flatten}
 PASS_THROUGH = {T.contiguous, T.clone, T.detach, T.float, T.cpu, T.to}  # same values, same shape
 MERGES = {T.add: "Add", torch.add: "Add", T.__add__: "Add", T.__radd__: "Add", T.add_: "Add",
-          T.__iadd__: "Add", torch.cat: "Concat", torch.concat: "Concat", torch.concatenate: "Concat"}
-IGNORED = {"inplace", "training", "return_indices", "_stacklevel", "dtype"}
+          T.__iadd__: "Add", torch.cat: "Concat", torch.concat: "Concat", torch.concatenate: "Concat",
+          T.mul: "Mul", torch.mul: "Mul", T.__mul__: "Mul", T.__rmul__: "Mul", T.mul_: "Mul", T.__imul__: "Mul"}
+IGNORED = {"inplace", "training", "return_indices", "_stacklevel", "dtype", "recompute_scale_factor", "antialias"}
 CONTAINERS = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
 # Words for operations a learner may write that have no block.
 WORDS = {"mul": N_("multiplying"), "__mul__": N_("multiplying"), "__rmul__": N_("multiplying"),
@@ -102,6 +117,7 @@ class Recorder(TorchFunctionMode):
         super().__init__()
         self.user_file = user_file
         self.fold_batch = fold_batch  # replace a reshape that joins the batch by a flatten per sample
+        self.keep_outputs = False
         self.records: list[dict] = []
         self.owner: dict[int, int] = {}  # id(tensor) -> index of the record that made it
         self.keep: list = []  # tensors stay alive so that their ids are not reused
@@ -122,17 +138,26 @@ class Recorder(TorchFunctionMode):
 
     def start(self, tensor):
         self.owner = {id(tensor): -1}
+        self.outputs = {}  # record index -> its output for the first sample (with keep_outputs)
         self.keep = [tensor]
         self.records = []
         self.folds = []
 
     def _where(self):
+        """(line, source, file) of the call: in the user's file (file None), else in a library's (torchvision's)."""
         frame = sys._getframe(2)
+        library = None
         while frame is not None and frame.f_code.co_filename != self.user_file:
+            name = frame.f_code.co_filename
+            if library is None and not name.startswith(TORCH_DIR) and name != __file__:
+                library = frame
             frame = frame.f_back
         if frame is None:
-            return None, ""
-        return frame.f_lineno, linecache.getline(self.user_file, frame.f_lineno).strip()
+            if library is None:
+                return None, "", None
+            name = library.f_code.co_filename
+            return library.f_lineno, linecache.getline(name, library.f_lineno).strip(), os.path.basename(name)
+        return frame.f_lineno, linecache.getline(self.user_file, frame.f_lineno).strip(), None
 
     def _inputs(self, args, kwargs):
         found = []
@@ -145,6 +170,12 @@ class Recorder(TorchFunctionMode):
     def _add(self, record, out):
         self.records.append(record)
         index = len(self.records) - 1
+        if self.keep_outputs and isinstance(out, T) and out.dim():
+            self.depth += 1  # the copy is the recorder's, not the model's: not recorded
+            try:
+                self.outputs[index] = out[0].detach().clone()  # before an in-place operation changes it
+            finally:
+                self.depth -= 1
         for tensor in _tensors(out):
             self.owner[id(tensor)] = index
             self.keep.append(tensor)
@@ -156,8 +187,8 @@ class Recorder(TorchFunctionMode):
                     shapes = [tuple(t.shape) for t in _tensors(args)]
                     self.first_linear = (mod.in_features, mod.out_features, shapes[0] if shapes else None)
                     raise Stop()
-                line, source = self._where()
-                self._pending = (line, source, self._inputs(args, kwargs),
+                line, source, file = self._where()
+                self._pending = (line, source, file, self._inputs(args, kwargs),
                                  [tuple(t.shape) for t in _tensors(args)])
             self.depth += 1
         return hook
@@ -166,11 +197,11 @@ class Recorder(TorchFunctionMode):
         def hook(mod, args, kwargs, out):
             self.depth -= 1
             if self.depth == 0:
-                line, source, inputs, in_shapes = self._pending
+                line, source, file, inputs, in_shapes = self._pending
                 if inputs:
                     self._add({"kind": "module", "target": path, "module": mod, "inputs": inputs,
                                "in_shapes": in_shapes, "out_shape": _shape_of(out), "line": line,
-                               "source": source}, out)
+                               "source": source, "file": file}, out)
         return hook
 
     def __torch_function__(self, func, types, args=(), kwargs=None):
@@ -186,10 +217,10 @@ class Recorder(TorchFunctionMode):
         if func in RESHAPES and self.fold_batch and isinstance(out, T) and in_shape and _folds(in_shape, out.shape):
             out = first.flatten(1)  # the forward goes on as the project will compute it
             self.folds.append(len(self.records))
-        line, source = self._where()
+        line, source, file = self._where()
         self._add({"kind": "function", "target": func, "args": args[1:] if func not in MERGES else args,
                    "kwargs": kwargs, "inputs": inputs, "in_shapes": [tuple(t.shape) for t in _tensors(args)],
-                   "out_shape": _shape_of(out), "line": line, "source": source}, out)
+                   "out_shape": _shape_of(out), "line": line, "source": source, "file": file}, out)
         return out
 
 
@@ -209,9 +240,10 @@ def _folds(in_shape, out_shape) -> bool:
             and (len(out_shape) == 1 or (len(out_shape) == 2 and out_shape[0] == 1)))
 
 
-def run(model, tensor, user_file, stop_at_linear=False, fold_batch=True):
+def run(model, tensor, user_file, stop_at_linear=False, fold_batch=True, keep_outputs=False):
     """Run ``model(tensor)`` under a Recorder; returns (recorder, output)."""
     recorder = Recorder(model, user_file, fold_batch)
+    recorder.keep_outputs = keep_outputs
     recorder.stop_at_linear = stop_at_linear
     recorder.start(tensor)
     out = None
@@ -243,10 +275,13 @@ def describe_module(module, catalog):
     name = type(module).__name__
     if name not in catalog or getattr(nn, name, None) is not type(module):
         return {"type": None, "what": _("{layer} has no block in NetDesigner").format(layer=f"nn.{name}")}
+    if name == "Upsample":
+        return _checked(calls.upsample({k: getattr(module, k) for k in ("size", "scale_factor", "mode",
+                                                                        "align_corners")}))
     params = {}
     for key in catalog[name]:
-        if key == "bias":
-            params[key] = module.bias is not None
+        if key == "bias":  # LayerNorm without elementwise_affine has no bias whatever it was given
+            params[key] = module.bias is not None or not getattr(module, "elementwise_affine", True)
         elif hasattr(module, key):
             params[key] = _plain(getattr(module, key))
     if getattr(module, "return_indices", False):
@@ -272,15 +307,27 @@ def describe_function(record, catalog):
     type_name, names = FUNCTIONS[func]
     params = dict(zip(names, record["args"]))
     params.update(record["kwargs"])
+    rank = len(record["in_shapes"][0]) if record["in_shapes"] else 0
+    try:
+        if type_name == "pad":
+            return _checked(calls.pad(params, rank))
+        if type_name == "mean":
+            return _checked(calls.mean(params, rank))
+        if type_name == "Upsample":
+            return _checked(calls.upsample(params))
+    except TypeError as exc:
+        return {"type": None, "what": _("{layer} with an argument of type {type} computed in forward").format(
+            layer=_name(func), type=exc)}
     if params.get("return_indices"):
         return {"type": None, "what": _("{layer} with return_indices=True returns two tensors").format(
             layer=type_name)}
     if type_name == "AvgPool2d" and params.get("divisor_override") is not None:
         return {"type": None, "what": _("avg_pool2d with divisor_override has no block")}
     entry = {"type": type_name}
-    if type_name in ("Dropout", "Dropout2d") and params.get("training", True) and params.get("p", 0.5) > 0:
+    if type_name in ("Dropout", "Dropout2d", "Dropout1d", "AlphaDropout") and params.get("training", True) \
+            and params.get("p", 0.5) > 0:
         entry["note"] = _("{call} without training=self.training drops values in eval() too; the project's "
-                          "{layer} is off in eval()").format(call=f"F.{type_name.lower()}(...)", layer=type_name)
+                          "{layer} is off in eval()").format(call=f"F.{_name(func)}(...)", layer=type_name)
     if type_name in ("Softmax", "LogSoftmax") and params.get("dim") is None:
         rank = len(record["in_shapes"][0])
         params["dim"] = 0 if rank in (0, 1, 3) else 1  # torch's implicit choice (_get_softmax_dim)
@@ -293,6 +340,13 @@ def describe_function(record, catalog):
             layer=type_name, type=exc)}
     if type_name in ("MaxPool2d", "AvgPool2d") and entry["params"].get("stride") in ([], None):
         entry["params"].pop("stride", None)  # torch: stride defaults to kernel_size
+    return entry
+
+
+def _checked(entry):
+    """An entry with JSON-plain parameters; raises TypeError for a value that is not."""
+    if entry.get("params") is not None:
+        entry["params"] = {k: _plain(v) for k, v in entry["params"].items()}
     return entry
 
 
@@ -318,11 +372,15 @@ def _merge(record):
     type_name = MERGES[record["target"]]
     tensors = list(_tensors(record["args"]))
     if len(tensors) < 2 or len(tensors) != len(record["inputs"]):
-        what = (_("adding a tensor that does not come from another layer (a number, a weight or the same tensor "
-                  "twice) has no block") if type_name == "Add" else
-                _("joining (torch.cat) a tensor that does not come from another layer (a number, a weight or the "
-                  "same tensor twice) has no block"))
+        what = {"Add": _("adding a tensor that does not come from another layer (a number, a weight or the same "
+                         "tensor twice) has no block"),
+                "Mul": _("multiplying by a number, a weight or a tensor that does not come from another layer has "
+                         "no block")}.get(type_name) or _(
+            "joining (torch.cat) a tensor that does not come from another layer (a number, a weight or the same "
+            "tensor twice) has no block")
         return {"type": None, "what": what}
+    if type_name == "Mul":
+        return {"type": "Mul", "params": {}}
     if type_name == "Add":
         if record["kwargs"].get("alpha", 1) != 1:
             return {"type": None, "what": _("adding with alpha has no block")}
@@ -367,6 +425,7 @@ def describe(recorder, output, catalog):
         else:
             entry = {"path": None, "call": _name(record["target"]), **describe_function(record, catalog)}
         entry.update(index=index, inputs=record["inputs"], line=record["line"], source=record["source"],
+                     file=record.get("file"),
                      out_shape=list(record["out_shape"]) if record["out_shape"] else None)
         entries.append(entry)
     shared = {path: [records[i]["line"] for i in uses] for path, uses in calls.items() if len(uses) > 1}

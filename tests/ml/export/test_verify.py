@@ -123,6 +123,15 @@ def test_the_three_verdicts():
     assert not shaped.ok and shaped.message == "outputs differ: output shapes (2, 3) in the app, (1, 3) exported"
 
 
+def test_tiny_outputs_are_compared_against_their_own_scale():
+    """An untrained model's outputs may be ~1e-10: a layer left out must not hide under an absolute floor."""
+    expected = torch.tensor([[3e-10, -1e-10, 2e-10]])
+    assert not verify.compare(expected, expected.clamp(0, 6)).ok  # a ReLU6 too many
+    rounded = expected.clone()
+    rounded[0, 0] = torch.nextafter(rounded[0, 0], torch.tensor(1.0))
+    assert verify.compare(expected, rounded).ok
+
+
 def test_nan_in_the_same_places_is_identical_and_anywhere_else_differs():
     expected = torch.tensor([1.0, float("nan"), 3.0])
     assert verify.compare(expected, expected.clone()).identical

@@ -318,27 +318,37 @@ def test_classic_lenet_with_num_flat_features(tmp_path):
     assert result.check.ok
 
 
-def test_a_layer_called_twice_and_unsupported_operations_are_named_with_their_lines(tmp_path):
-    result = _in_process(tmp_path, HEADER + textwrap.dedent("""
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc = nn.Linear(8, 8)
-                self.up = nn.Upsample(scale_factor=1)
+TWICE = HEADER + textwrap.dedent("""
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(8, 8)
+            self.up = nn.Upsample(scale_factor=1)
 
-            def forward(self, x):
-                x = self.fc(x)
-                x = x * 2
-                print(x.mean())
-                x = self.fc(x)
-                return x
-        """), input_shape=[8])
+        def forward(self, x):
+            x = self.fc(x)
+            x = x * 2
+            print(x.mean())
+            x = self.fc(x)
+            return x
+    """)
+
+
+def test_a_layer_called_twice_gets_a_layer_per_use(tmp_path):
+    result = _in_process(tmp_path, TWICE.replace("x = x * 2", "x = torch.relu(x)"), input_shape=[8])
     assert result.ok, result.report()
-    assert _types(result) == ["Linear", "Linear"]
-    assert result.unsupported == ["line 14 `x = x * 2`: multiplying has no block in NetDesigner"]
+    assert _types(result) == ["Linear", "ReLU", "Linear"]
     assert any(p.startswith("fc is used 2 times in forward (lines 13, 16)") for p in result.problems)
     graph = result.project.graph
-    assert [graph.nodes[n].name for n in graph.model_path().nodes[1:]] == ["fc", "fc_2"]
+    assert [graph.nodes[n].name for n in graph.model_path().nodes[1:]] == ["fc", None, "fc_2"]
+
+
+def test_an_operation_that_cannot_be_drawn_is_refused_with_its_line_never_left_out(tmp_path):
+    result = _in_process(tmp_path, TWICE, input_shape=[8])
+    assert not result.ok and result.failure == importer.FAILED_MODEL
+    assert result.error == ("forward does an operation that NetDesigner cannot draw: line 14 `x = x * 2`: "
+                            "multiplying by a number, a weight or a tensor that does not come from another layer "
+                            "has no block")
 
 
 RESIDUAL = HEADER + textwrap.dedent("""

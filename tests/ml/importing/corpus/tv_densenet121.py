@@ -1,0 +1,3 @@
+import torchvision
+
+model = torchvision.models.densenet121(num_classes=10)

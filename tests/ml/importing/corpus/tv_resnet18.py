@@ -1,0 +1,3 @@
+import torchvision
+
+model = torchvision.models.resnet18(num_classes=10)
