@@ -18,7 +18,7 @@ from typing import Callable
 from designer.core import project as projects
 from designer.core.training import TrainConfig
 from designer.ml.training.control import Control
-from designer.ml.training.events import Failed, Finished, Loading, Mistakes, Recorded
+from designer.ml.training.events import Failed, Finished, Loading, Mistakes, Recorded, Skipped
 from designer.ui.background import Job, run_in_background
 
 MAX_UPDATES_PER_S = 20  # batch events the loop sends; the panel redraws at most 30 times a second
@@ -116,9 +116,8 @@ class TrainingRun:
         except data.DatasetError as exc:
             job.report(Failed(str(exc)))
             return
-        if dataset.warnings:
-            more = f" (and {len(dataset.warnings) - 3} more)" if len(dataset.warnings) > 3 else ""
-            job.report("; ".join(dataset.warnings[:3]) + more)
+        if dataset.warnings:  # said where it stays: the folder's summary (a status line would be overwritten)
+            job.report(Skipped(list(dataset.warnings)))
         recorder, saved = self._recorder(job, config, dataset.classes, project)
         if recorder is False:
             return

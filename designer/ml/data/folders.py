@@ -196,7 +196,7 @@ def classes_of(name: str, base: str | os.PathLike | None = None) -> list[str]:
     root = resolve(name, base)
     if not root.is_dir():
         raise FolderError(_("{root}: no such folder, so the class names are unknown").format(root=root))
-    train_dir, _ = pictures.split_folders(root)
+    train_dir, _held = pictures.split_folders(root)
     try:
         return pictures.list_classes(root / train_dir if train_dir else root)
     except PictureFolderError as exc:

@@ -100,6 +100,13 @@ class Loading:
 
 
 @dataclass(frozen=True)
+class Skipped:
+    """Before Started: the pictures of an image folder that could not be read ("path: why" each), left out."""
+
+    messages: list
+
+
+@dataclass(frozen=True)
 class Recorded:
     """The run's history record (``designer.core.runs.Run``), created or continued; before Started."""
 

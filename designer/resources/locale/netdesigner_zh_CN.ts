@@ -779,6 +779,14 @@ The window keeps working, but save your project to be safe.</source>
         <translation>选择…</translation>
     </message>
     <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Read the folder again (after adding, removing or fixing pictures)</source>
+        <translation>重新读取文件夹（在添加、删除或修复图片之后）</translation>
+    </message>
+    <message>
         <source>Choose an image folder</source>
         <translation>选择图片文件夹</translation>
     </message>
@@ -797,6 +805,14 @@ The window keeps working, but save your project to be safe.</source>
     <message>
         <source>{train:,} pictures to train on, {held:,} held out to test</source>
         <translation>{train:,} 张图片用于训练，{held:,} 张留出用于测试</translation>
+    </message>
+    <message>
+        <source>{count} picture(s) could not be read and are left out of training: {files}</source>
+        <translation>有 {count} 张图片无法读取，已从训练中略去：{files}</translation>
+    </message>
+    <message>
+        <source>The pictures are in colour, and the Input takes 1 channel: they are turned grey. To keep the colours, set Input → [3, {h}, {w}].</source>
+        <translation>图片是彩色的，而输入只有 1 个通道：它们会被转成灰度。要保留颜色，请设置 输入 → [3, {h}, {w}]。</translation>
     </message>
     <message>
         <source>The Input&apos;s shape {shape} cannot take pictures: use [1, H, W] (grey) or [3, H, W] (colour), e.g. [3, 64, 64].</source>

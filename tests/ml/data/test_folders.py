@@ -149,3 +149,12 @@ def test_a_model_without_one_score_per_class_names_the_fix(tmp_path):
     events = list(train(tiny_cnn(3, 10), data.load(f"folder:{root}", [3, 16, 16]), TrainConfig(epochs=1)))
     assert isinstance(events[-1], Failed)
     assert "3 classes (circle, square, star)" in events[-1].message and "out_features → 3" in events[-1].message
+
+
+def test_the_class_names_of_a_missing_folder_are_refused_in_words(tmp_path):
+    import pytest as _pytest
+
+    from designer.ml.data import folders as _folders
+
+    with _pytest.raises(_folders.FolderError, match="no such folder"):
+        _folders.classes_of("folder:nowhere", tmp_path)

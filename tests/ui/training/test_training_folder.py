@@ -133,3 +133,20 @@ def test_augmentation_preview_shows_the_folders_pictures_at_the_inputs_size(qtbo
     stored, changed = preview.arrays
     assert stored.shape == (8, 16, 16, 3) and (stored[..., 0] != stored[..., 1]).any()  # in colour
     assert (stored != changed).any()
+
+
+def test_an_unreadable_picture_stays_said_colour_into_grey_is_said_with_the_fix_and_refresh_rereads(qtbot, work):
+    (work / "pictures" / "star" / "broken.jpg").write_bytes(b"\xff\xd8 not a jpeg")
+    panel = open_panel(qtbot, folder_project(work / "p.netproj.json", "folder:pictures", shape=(1, 16, 16),
+                                             epochs=1))
+    qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
+    assert "Input → [3, 16, 16]" in panel.folder.notes.text() and panel.folder.notes.isVisible()
+    with qtbot.waitSignal(panel.run_ended, timeout=60000):
+        qtbot.mouseClick(panel.start_button, Qt.MouseButton.LeftButton)
+    assert "best held-out accuracy" in panel.message.text()
+    notes = panel.folder.notes.text()
+    assert "1 picture(s) could not be read" in notes and "broken.jpg" in notes  # still said after the run
+    write_folder(work / "pictures", {"tree": 12}, seed=5)
+    with qtbot.waitSignal(panel.folder.scanned, timeout=60000) as found:
+        qtbot.mouseClick(panel.folder.refresh, Qt.MouseButton.LeftButton)
+    assert found.args[0].classes == ["circle", "square", "star", "tree"]

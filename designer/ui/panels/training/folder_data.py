@@ -41,7 +41,9 @@ def scan_folder(root: Path) -> dict:
                 picked.append(np.ascontiguousarray(img.convert("RGB").resize((THUMB, THUMB))))
         except (OSError, ValueError, SyntaxError):
             continue  # unreadable: training skips it too and says so
-    return {"layout": layout, "samples": samples}
+    # Colour when any sample's channels differ (a grey picture has R = G = B).
+    colour = any(int(np.ptp(a.astype(np.int16), axis=2).max()) > 8 for picked in samples.values() for a in picked)
+    return {"layout": layout, "samples": samples, "colour": colour}
 
 
 class FolderData(QWidget):
@@ -64,9 +66,19 @@ class FolderData(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.path, 1)
         row.addWidget(self.browse)
+        self.refresh = QPushButton(self.tr("Refresh"))
+        self.refresh.setToolTip(self.tr("Read the folder again (after adding, removing or fixing pictures)"))
+        self.refresh.clicked.connect(self.rescan)
+        row.addWidget(self.refresh)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setMinimumWidth(1)
+        self.notes = QLabel()  # what the listing cannot say: unreadable pictures, colour turned grey
+        self.notes.setWordWrap(True)
+        self.notes.setMinimumWidth(1)
+        self.notes.setStyleSheet("color: #8a5a00;")
+        self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notes.setVisible(False)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #b00020;")
@@ -77,9 +89,12 @@ class FolderData(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(row)
         box.addWidget(self.summary)
+        box.addWidget(self.notes)
         box.addLayout(self.classes)
         box.addWidget(self.message)
         document.shapes_changed.connect(self._check_fit)
+        self._skipped: list[str] = []
+        self._colour = False
 
     # the setting ------------------------------------------------------------------
     def dataset(self) -> str:
@@ -131,9 +146,12 @@ class FolderData(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         self.layout_info = found["layout"] if found else None
+        self._colour = bool(found and found.get("colour"))
+        self._skipped = []
         if found is None:
             self.summary.setText("")
             self.message.setText(error)
+            self._show_notes()
             self.scanned.emit(None)
             return
         layout = self.layout_info
@@ -162,6 +180,26 @@ class FolderData(QWidget):
         """One score per class: say so, with the fix, when the model's output does not match."""
         if self.layout_info is not None:
             self.message.setText(self.fit_problem() or "")
+        self._show_notes()
+
+    def note_skipped(self, messages: list[str]) -> None:
+        """A run decoded the folder: the pictures it could not read stay said here."""
+        self._skipped = list(messages)
+        self._show_notes()
+
+    def _show_notes(self) -> None:
+        notes = []
+        if self._skipped:
+            shown = "; ".join(self._skipped[:3]) + (" …" if len(self._skipped) > 3 else "")
+            notes.append(self.tr("{count} picture(s) could not be read and are left out of training: {files}").format(
+                count=len(self._skipped), files=shown))
+        node = self.document.graph.input_node()
+        shape = node.params.get("shape") if node is not None else None
+        if self._colour and isinstance(shape, list) and len(shape) == 3 and shape[0] == 1:
+            notes.append(self.tr("The pictures are in colour, and the Input takes 1 channel: they are turned grey. "
+                                 "To keep the colours, set Input → [3, {h}, {w}].").format(h=shape[1], w=shape[2]))
+        self.notes.setText("\n".join(notes))
+        self.notes.setVisible(bool(notes))
 
     def fit_problem(self) -> str | None:
         if self.layout_info is None:

@@ -258,6 +258,9 @@ class TrainingPanel(QWidget):
             self._failed(event.message)
         elif isinstance(event, events.Loading):
             self._loading(event.what, event.done, event.total)
+        elif isinstance(event, events.Skipped):
+            if not self._stale():
+                self.folder.note_skipped(event.messages)
         elif isinstance(event, events.Started):
             self._started(event)
         elif isinstance(event, events.BatchEnd):
