@@ -47,7 +47,7 @@ class Presentation(QObject):
         self.action.setStatusTip(QCoreApplication.translate(
             "Presentation", "Larger text, blocks and plots for a classroom screen (F5 again to go back)"))
         self.action.toggled.connect(self.set_on)
-        self.larger = QAction(QCoreApplication.translate("Presentation", "Presentation &Larger"), window)
+        self.larger = QAction(QCoreApplication.translate("Presentation", "Presentation Lar&ger"), window)
         self.larger.setObjectName("action_presentation_larger")
         self.larger.setShortcut(QKeySequence("Ctrl+Alt+="))
         self.larger.triggered.connect(lambda: self.set_zoom(self.zoom + STEP))

@@ -1429,8 +1429,8 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>为教室投影放大文字、块和图表（再按 F5 恢复）</translation>
     </message>
     <message>
-        <source>Presentation &amp;Larger</source>
-        <translation>演示放大(&amp;L)</translation>
+        <source>Presentation Lar&amp;ger</source>
+        <translation>演示放大(&amp;G)</translation>
     </message>
     <message>
         <source>Presentation S&amp;maller</source>
