@@ -127,7 +127,7 @@ class ChallengePanel(QWidget):
             return
         if not path.endswith(handin.SUFFIX):
             path += handin.SUFFIX
-        project, state = document.project, dict(document.weights)
+        project, state = document.snapshot(), dict(document.weights)  # the worker gets a copy: editing goes on
         title = self.challenge.title_text() if self.challenge is not None else ""
         summary = dict(self.run or {})
 
