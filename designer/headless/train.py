@@ -29,7 +29,6 @@ def _err(message: str) -> None:
 
 def run(args) -> int:
     from designer.ml import models
-    from designer.ml.data import datasets as data
 
     try:
         proj = models.load_project(args.file)
@@ -38,14 +37,13 @@ def run(args) -> int:
         _err(str(exc))
         return exc.exit_code
 
-    from designer.ml.training.loop import BatchEnd, DeviceError, EpochEnd, Failed, Finished, Started, resolve_device, train
+    from designer.core import runs
+    from designer.ml.training import service
+    from designer.ml.training.events import BatchEnd, EpochEnd, Failed, Finished, Started
+    from designer.ml.training.loop import DeviceError, resolve_device
     from designer.ml.weights import WeightsError, save_state_dict
 
-    from designer.core import runs
-    from designer.ml.training import checkpoint
-    from designer.ml.training.recorder import Recorder
-
-    resumed, saved = None, None
+    resumed = None
     if args.resume:
         flags = [f"--{k.replace('_', '-')}" for k in ("dataset", "epochs", "batch_size", "lr", "optimizer", "seed")
                  if getattr(args, k) is not None]
@@ -59,8 +57,7 @@ def run(args) -> int:
                 _err(f"{args.file}: no run to continue in {runs.runs_folder(args.file)} (each run there finished, "
                      "or none saved a checkpoint)")
                 return 1
-            saved = checkpoint.load(resumed.checkpoint_path)
-        except (runs.RunError, checkpoint.CheckpointError) as exc:
+        except runs.RunError as exc:
             _err(str(exc))
             return 1
     try:
@@ -78,35 +75,25 @@ def run(args) -> int:
     except DeviceError as exc:
         _err(f"--device: {exc}")
         return 2
+    history = None if resumed is not None or getattr(args, "no_record", False) else args.file
     try:
-        model = models.build(proj)
-    except models.ModelError as exc:
-        _err(f"{args.file}: {exc}")
+        prepared = service.prepare(proj, config, base=project_folder(args.file), history=history, resume=resumed,
+                                   progress=_load_progress)
+    except service.SetupError as exc:
+        _err(f"{args.file}: {exc}" if exc.stage == "model" else str(exc))
         return 1
-    input_shape = proj.graph.input_node().params.get("shape", [1, 28, 28])
-    try:
-        dataset = data.load(config.dataset, input_shape, progress=_load_progress, base=project_folder(args.file))
-    except data.DatasetError as exc:
-        _err(str(exc))
-        return 1
+    dataset, recorder = prepared.dataset, prepared.recorder
     for warning in dataset.warnings[:MAX_WARNINGS]:
         _err(_("warning: {message}").format(message=warning))
     if len(dataset.warnings) > MAX_WARNINGS:
         _err(_("warning: and {count} more files skipped").format(count=len(dataset.warnings) - MAX_WARNINGS))
-
-    recorder = None
-    if resumed is not None or not getattr(args, "no_record", False):
-        try:
-            recorder = Recorder(resumed or runs.new_run(args.file, config.to_project(), dataset.classes), proj)
-        except runs.RunError as exc:
-            _err(_("warning: {problem}; training without a run history (and without checkpoints)").format(
-                problem=exc))
+    if prepared.record_problem:
+        _err(_("warning: {problem}; training without a run history (and without checkpoints)").format(
+            problem=prepared.record_problem))
     bar = _Bar()
-    events = train(model, dataset, config, checkpoint=recorder.checkpoint if recorder else None, resume=saved)
+    events = service.events(prepared)
     try:
         for event in events:
-            if recorder is not None:
-                recorder(event)
             if isinstance(event, Started) and event.resumed_after:
                 print(_("continuing {run} of {name} after epoch {done}/{epochs} on {dataset} on {device}").format(
                     run=resumed.id, name=proj.name, done=event.resumed_after, epochs=event.epochs,

@@ -18,7 +18,7 @@ from typing import Callable
 from designer.core import project as projects
 from designer.core.training import TrainConfig
 from designer.ml.training.control import Control
-from designer.ml.training.events import Failed, Finished, Loading, Mistakes, Recorded, Skipped
+from designer.ml.training.events import Failed, Loading, Recorded, Skipped
 from designer.ui.background import Job, run_in_background
 
 MAX_UPDATES_PER_S = 20  # batch events the loop sends; the panel redraws at most 30 times a second
@@ -83,26 +83,9 @@ class TrainingRun:
         # OpenMP's thread count is per thread: set it here, in the thread that trains.
         torch.set_num_threads(self.threads)
         _lower_priority()
-        from designer.ml.data import datasets as data
-        from designer.ml import models
-        from designer.ml.training.loop import train
+        from designer.ml.training import service
 
-        project = projects.from_dict(self.snapshot)
-        try:
-            model = models.build(project)
-        except models.ModelError as exc:
-            job.report(Failed(str(exc)))
-            return
-        config = self.config
-        if self.initial_state is not None:
-            try:
-                models.attach(model, self.initial_state)
-            except models.WeightsMismatch:
-                job.report(Failed("The trained weights do not fit this model any more: train from scratch."))
-                return
-            config = config.updated(init="keep")
-        shape = project.graph.input_node().params.get("shape", [1, 28, 28])
-        job.report(f"Loading {config.dataset}…")
+        job.report(f"Loading {self.config.dataset}…")
         last = [0.0]
 
         def loading(what: str, done: int, total: int) -> None:
@@ -111,51 +94,22 @@ class TrainingRun:
                 last[0] = now
                 job.report(Loading(what, done, total))
 
+        project = projects.from_dict(self.snapshot)
         try:
-            dataset = data.load(config.dataset, shape, progress=loading, base=self.base)
-        except data.DatasetError as exc:
+            prepared = service.prepare(project, self.config, base=self.base, history=self.history,
+                                       resume=self.resume, initial_state=self.initial_state, progress=loading)
+        except service.SetupError as exc:
             job.report(Failed(str(exc)))
             return
-        if dataset.warnings:  # said where it stays: the folder's summary (a status line would be overwritten)
-            job.report(Skipped(list(dataset.warnings)))
-        recorder, saved = self._recorder(job, config, dataset.classes, project)
-        if recorder is False:
-            return
-        from designer.ml.training.health import watch
-        from designer.ml.training.mistakes import shown
-
-        events = train(model, dataset, config, self.control, events_per_s=MAX_UPDATES_PER_S,
-                       checkpoint=recorder.checkpoint if recorder else None, resume=saved)
-        if self.watch_health:  # a probe between epochs: HealthReport events for the Health dock
-            events = watch(events, model, dataset, config=config)
-        for event in events:
-            if recorder is not None:
-                recorder(event)
-            if isinstance(event, Finished) and event.epochs_done and not event.stopped:  # none: say there are none
-                job.report(Mistakes(shown(event.mistakes, dataset)))
+        if prepared.dataset.warnings:  # said where it stays: the folder's summary (a status line would be overwritten)
+            job.report(Skipped(list(prepared.dataset.warnings)))
+        if prepared.record_problem:
+            job.report(f"{prepared.record_problem}: this run is not recorded")
+        if prepared.recorder is not None:
+            job.report(Recorded(prepared.recorder.run))
+        # A probe between epochs: HealthReport events for the Health dock.
+        for event in service.events(prepared, self.control, events_per_s=MAX_UPDATES_PER_S,
+                                    health=self.watch_health, mistakes=True):
             job.report(event)
             if isinstance(event, Failed):
                 return
-
-    def _recorder(self, job: Job, config: TrainConfig, classes: list[str], project):
-        """(recorder or None, checkpoint to resume from or None); recorder False: the checkpoint is unusable."""
-        from designer.core import runs
-        from designer.ml.training import checkpoint
-        from designer.ml.training.recorder import Recorder
-
-        try:
-            if self.resume is not None:
-                saved = checkpoint.load(self.resume.checkpoint_path)
-                recorder = Recorder(self.resume, project)
-            elif self.history is not None:
-                saved, recorder = None, Recorder(runs.new_run(self.history, config.to_project(), classes), project)
-            else:
-                return None, None
-        except checkpoint.CheckpointError as exc:
-            job.report(Failed(str(exc)))
-            return False, None
-        except runs.RunError as exc:
-            job.report(f"{exc}: this run is not recorded")
-            return None, None
-        job.report(Recorded(recorder.run))
-        return recorder, saved

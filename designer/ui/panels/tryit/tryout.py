@@ -56,21 +56,19 @@ class Result:
     generation: int = -1
 
 
-def _quick_train(graph, input_shape: tuple, config, control, job) -> tuple[dict, float] | str:
+def _quick_train(graph, config, control, job) -> tuple[dict, float] | str:
     """On a worker thread: build the model and train it on mnist-5k, reporting (batches done, batches in all).
 
     Returns the best state_dict and its held-out accuracy, or a message saying why it failed.
     """
-    from designer.ml import models
-    from designer.ml.data import datasets as data
-    from designer.ml.training.loop import BatchEnd, Failed, Finished, train
+    from designer.ml.training import service
+    from designer.ml.training.events import BatchEnd, Failed, Finished
 
     try:
-        model = models.build(graph)
-    except models.ModelError as exc:  # e.g. too large to allocate
+        prepared = service.prepare(graph, config)
+    except service.SetupError as exc:  # e.g. too large to allocate
         return str(exc)
-    dataset = data.load("mnist-5k", input_shape)
-    for event in train(model, dataset, config, control):
+    for event in service.events(prepared, control):
         if isinstance(event, BatchEnd):
             job.report((event.step, event.steps))
         elif isinstance(event, Finished):
@@ -423,13 +421,13 @@ class Tryout(QObject):
         config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
 
         graph = self.document.snapshot().graph
-        shape, control = self.input_shape(), Control()
+        control = Control()
         self._control = control
         self.training = True
         if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
             self.document.set_locked(True, self.tr("Training on mnist-5k from the drawing pad…"))
         self.status_changed.emit()
-        self.job = run_in_background(lambda job: _quick_train(graph, shape, config, control, job),
+        self.job = run_in_background(lambda job: _quick_train(graph, config, control, job),
                                       self._train_done, self._train_crashed, self,
                                       on_progress=lambda done: self.training_progress.emit(*done))
 
