@@ -5,6 +5,11 @@ to right. The main path (the longest path from Input to the output) is row 0;
 each other node takes its input's row when that place is free, or the
 nearest free row (below first, then above), so a branch stays straight
 beside the main path. Blocks not wired to the model go in rows underneath.
+
+A model longer than ``per_row`` columns wraps: columns ``per_row`` and on
+form a band under the first (and so on), as a chain wraps into rows, so that a
+long block stays readable on a laptop's screen; ``best_per_row`` picks the
+wrap that shows the model largest in a given view.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ STEP_X = 180.0  # distance between neighbouring blocks, matching the templates
 STEP_Y = 140.0
 
 
-def layered(graph) -> dict[str, tuple[float, float]]:
-    """A position for every node of ``graph``."""
+def layered(graph, per_row: int | None = None) -> dict[str, tuple[float, float]]:
+    """A position for every node of ``graph`` (the model's columns wrapped after ``per_row``)."""
     mp = graph.model_path()
     inputs = mp.inputs
     column: dict[str, int] = {}
@@ -42,8 +47,8 @@ def layered(graph) -> dict[str, tuple[float, float]]:
         candidate = _free_row(column[node_id], wanted, taken)
         row[node_id] = candidate
         taken.add((column[node_id], candidate))
-    positions = {n: (column[n] * STEP_X, row[n] * STEP_Y) for n in mp.nodes}
-    lowest = max(row.values(), default=-1) + 1
+    positions = _bands(column, row, per_row)
+    lowest = round(max((p[1] for p in positions.values()), default=-STEP_Y) / STEP_Y) + 1
     for node_id in graph.nodes:
         if node_id in positions:
             continue
@@ -67,3 +72,39 @@ def _free_row(col: int, wanted: int, taken: set[tuple[int, int]]) -> int:
             if (col, candidate) not in taken:
                 return candidate
         step += 1
+
+
+def _bands(column: dict[str, int], row: dict[str, int], per_row: int | None) -> dict[str, tuple[float, float]]:
+    """Positions from columns and rows, columns wrapped into bands of ``per_row``, each band under the last."""
+    columns = max(column.values(), default=0) + 1
+    if not per_row or columns <= per_row:
+        return {n: (column[n] * STEP_X, row[n] * STEP_Y) for n in column}
+    band = {n: column[n] // per_row for n in column}
+    shift: dict[int, int] = {}
+    bottom = None
+    for b in range(max(band.values()) + 1):
+        rows = [row[n] for n in column if band[n] == b]
+        if not rows:
+            continue
+        shift[b] = 0 if bottom is None else bottom + 1 - min(rows)
+        bottom = max(rows) + shift[b]
+    return {n: ((column[n] % per_row) * STEP_X, (row[n] + shift[band[n]]) * STEP_Y) for n in column}
+
+
+def best_per_row(layout, width: float, height: float, count: int, node_size=(110.0, 84.0),
+                 margin: float = 60.0) -> int:
+    """The wrap (blocks per row) at which ``layout(per_row)`` shows largest in a ``width`` × ``height`` view.
+
+    ``count`` bounds the rows tried (the number of nodes); ties go to the longer rows.
+    """
+    best, best_zoom = max(2, count), -1.0
+    for per_row in range(max(2, min(count, 80)), 1, -1):
+        positions = layout(per_row).values()
+        if not positions:
+            return best
+        xs, ys = [p[0] for p in positions], [p[1] for p in positions]
+        zoom = min(1.0, width / (max(xs) - min(xs) + node_size[0] + margin),
+                   height / (max(ys) - min(ys) + node_size[1] + margin))
+        if zoom > best_zoom + 1e-9:
+            best, best_zoom = per_row, zoom
+    return best

@@ -149,6 +149,7 @@ class Document(QObject):
         self.graph.unsubscribe(self._on_graph_event)
         self.undo_stack.clear()
         self.project = project
+        lay_out_unplaced(project)
         self._inference = Inference(project.graph)
         project.graph.subscribe(self._on_graph_event)
         self.shapes = self._inference.run()
@@ -558,7 +559,7 @@ def chain_layout(graph: Graph, per_row: int | None = None) -> dict[str, tuple[fl
     chain would tangle its branches.
     """
     if topology.branches(graph):
-        return layout.layered(graph)
+        return layout.layered(graph, per_row)
     path = graph.model_path().nodes
     per_row = max(2, per_row or len(path) or 1)
     positions: dict[str, tuple[float, float]] = {
@@ -575,3 +576,16 @@ def chain_layout(graph: Graph, per_row: int | None = None) -> dict[str, tuple[fl
         positions[node_id] = (0.0, row * STEP_Y)
         row += 1
     return positions
+
+
+def lay_out_unplaced(project: Project, view: tuple[float, float] = (900.0, 500.0)) -> None:
+    """Lay out each graph (the model's, each block's) whose nodes all sit on one spot: an imported file.
+
+    Wrapped to show largest in a canvas of ``view`` (a laptop's); no undo step, nothing to undo yet.
+    """
+    for graph in [project.graph] + [block.graph for block in project.graph.blocks.values()]:
+        if len(graph.nodes) < 2 or len({tuple(n.pos) for n in graph.nodes.values()}) > 1:
+            continue
+        per_row = layout.best_per_row(lambda k, g=graph: chain_layout(g, k), *view, len(graph.nodes))
+        for node_id, pos in chain_layout(graph, per_row).items():
+            graph.move(node_id, pos)

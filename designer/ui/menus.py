@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox
 from designer.core.graph import GraphError
 from designer.ui import files, i18n, presentation, settings
 from designer.ui.block_actions import BlockActions
-from designer.ui.document import STEP_X
+from designer.core import layout
+from designer.ui.document import STEP_X, chain_layout
 
 # menu(name) keys stay English (panels ask for "Model"); the bar shows these, translated.
 MENU_TITLES = {"File": QT_TRANSLATE_NOOP("MainWindow", "&File"), "Edit": QT_TRANSLATE_NOOP("MainWindow", "&Edit"),
@@ -160,9 +161,15 @@ class WindowMenus(QObject):
         return max(3, int(width / 0.9 / STEP_X))
 
     def auto_layout(self) -> None:
-        """Model ▸ Auto-layout: the model path in rows that fit the canvas; the status bar says why when it cannot."""
+        """Model ▸ Auto-layout: the model (or the block entered) wrapped to show largest on the canvas.
+
+        The status bar says why when it cannot.
+        """
         try:
-            self.window.document.auto_layout(self.per_row(self.window.canvas.viewport().width()))
+            document, viewport = self.window.document, self.window.canvas.viewport()
+            graph = document.edit_graph
+            document.auto_layout(layout.best_per_row(lambda k: chain_layout(graph, k), viewport.width(),
+                                                     viewport.height(), len(graph.nodes)))
         except GraphError as exc:  # EditLocked while training
             self.window.statusBar().showMessage(str(exc), 6000)
             return

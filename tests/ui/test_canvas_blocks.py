@@ -206,3 +206,36 @@ def test_the_breadcrumb_leaves_and_undoing_the_block_you_are_in_brings_you_out(w
     doc.enter(instance)
     doc.undo_stack.undo()  # Make Block undone: the block entered is gone
     assert doc.level == [] and "conv" in canvas.graph_scene.nodes and not canvas.breadcrumb.isVisible()
+
+
+def test_at_1366x768_auto_layout_shows_the_resnet_template_and_its_blocks_at_a_readable_zoom(window, qtbot):
+    window.resize(1366, 768)
+    _open_resnet(window)
+    canvas = window.canvas
+    qtbot.keyClick(canvas, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)  # Model ▸ Auto-layout
+    canvas.fit()  # View ▸ Fit to View
+    assert canvas.zoom() >= 0.7 and canvas.fits_readably()
+    for instance in ("n4", "n6"):  # a BasicBlock and a DownBlock (its two paths)
+        window.document.enter(instance)
+        qtbot.keyClick(canvas, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+        canvas.fit()
+        assert canvas.zoom() >= 0.7 and canvas.fits_readably()
+        positions = [node.pos for node in window.document.edit_graph.nodes.values()]
+        assert len(set(positions)) == len(positions)
+        qtbot.keyClick(canvas.viewport(), Qt.Key.Key_Escape)
+
+
+def test_a_project_without_positions_opens_laid_out_readably_at_1366x768(window, tmp_path):
+    window.resize(1366, 768)
+    data = json.loads(open("designer/resources/examples/resnet18-small.netproj.json").read())
+    for node in data["nodes"] + [n for block in data["blocks"].values() for n in block["nodes"]]:
+        node.pop("pos", None)
+    path = tmp_path / "imported.netproj.json"
+    path.write_text(json.dumps(data))
+    assert window.open_file(path)
+    graph = window.document.graph
+    for g in [graph] + [block.graph for block in graph.blocks.values()]:
+        positions = [node.pos for node in g.nodes.values()]
+        assert len(set(positions)) == len(positions)
+    window.canvas.fit()
+    assert window.canvas.zoom() >= 0.7 and window.canvas.fits_readably()
