@@ -14,7 +14,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from designer.core import datasets, layers, layout, topology
+from designer.core import class_fit, datasets, layers, layout, topology
 from designer.core.graph import Event, Graph, GraphError
 from designer.core.layout import STEP_X, STEP_Y
 from designer.core.project import Project
@@ -90,6 +90,7 @@ class Document(QObject):
         self.weights_pending = False  # the project's weights file is being read and checked
         self._shelf: dict[tuple, tuple] = {}  # weights cleared by edits, by the model they fit: undo brings them back
         self.weights_record = None  # what the weights were trained for (designer.ml.record.Record), where known
+        self.expected_classes: list[str] | None = None  # the data set's classes, where known (an image folder's)
         self.locked = False
         self.lock_reason = ""
         self.level: list[str] = []  # the block instances entered, outermost first (canvas.levels)
@@ -146,13 +147,14 @@ class Document(QObject):
     def set_project(self, project: Project, path: Path | None = None, modified: bool = False) -> None:
         """Replace the open project (New, Open, restore); the history starts afresh."""
         self._inference.close()
+        self.expected_classes = None  # the new project's data set says its own
         self.graph.unsubscribe(self._on_graph_event)
         self.undo_stack.clear()
         self.project = project
         lay_out_unplaced(project)
         self._inference = Inference(project.graph)
         project.graph.subscribe(self._on_graph_event)
-        self.shapes = self._inference.run()
+        self.shapes = class_fit.checked(self.graph, self._inference.run(), self.expected_classes)
         self.selected = None
         self.level = []
         self._signature = None
@@ -206,6 +208,13 @@ class Document(QObject):
             self.selected = node_id
             self.selection_changed.emit(node_id)
 
+    def set_expected_classes(self, classes: list[str] | None) -> None:
+        """The classes the model will be trained on: a model without one score per class gets a fixable warning."""
+        classes = list(classes) if classes else None
+        if classes != self.expected_classes:
+            self.expected_classes = classes
+            self._edited()
+
     def set_weights(self, state_dict: dict | None, record=None) -> None:
         """``record`` (designer.ml.record.Record) says what the weights were trained for, where known."""
         self.weights = state_dict
@@ -252,7 +261,7 @@ class Document(QObject):
 
     def _edited(self) -> None:
         """Recompute shapes and tell everyone; called after every do, undo and redo."""
-        self.shapes = self._inference.run()
+        self.shapes = class_fit.checked(self.graph, self._inference.run(), self.expected_classes)
         if self.level and levels.depth_that_exists(self.graph, self.level) < len(self.level):
             del self.level[levels.depth_that_exists(self.graph, self.level):]  # undo removed what was entered
             self._level_moved()

@@ -150,3 +150,21 @@ def test_an_unreadable_picture_stays_said_colour_into_grey_is_said_with_the_fix_
     with qtbot.waitSignal(panel.folder.scanned, timeout=60000) as found:
         qtbot.mouseClick(panel.folder.refresh, Qt.MouseButton.LeftButton)
     assert found.args[0].classes == ["circle", "square", "star", "tree"]
+
+
+def test_a_model_without_one_score_per_class_is_a_problem_on_its_last_layer_with_a_fix(qtbot, window, work):
+    path = folder_project(work / "p.netproj.json", "folder:pictures", classes=10)
+    assert window.open_file(path)
+    panel = window.training_panel
+    qtbot.waitUntil(lambda: panel.folder.layout_info is not None, timeout=60000)
+    document = window.document
+    problems = [p for p in document.shapes.problems if p.node_id == "n5"]
+    assert problems and "3 classes (circle, square, star)" in problems[0].message
+    assert problems[0].fix is not None and problems[0].fix.value == 3
+    document.select("n5")
+    fix = window.inspector.fix_button
+    assert fix is not None and fix.isVisible() and fix.text() == "Fix: set out_features to 3"
+    qtbot.mouseClick(fix, Qt.MouseButton.LeftButton)
+    assert document.graph.nodes["n5"].params["out_features"] == 3
+    assert not [p for p in document.shapes.problems if p.node_id == "n5"]
+    assert panel.folder.message.text() == ""

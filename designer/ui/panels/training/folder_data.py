@@ -146,6 +146,7 @@ class FolderData(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         self.layout_info = found["layout"] if found else None
+        self.document.set_expected_classes(list(self.layout_info.classes) if self.layout_info else None)
         self._colour = bool(found and found.get("colour"))
         self._skipped = []
         if found is None:

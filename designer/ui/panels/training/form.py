@@ -194,6 +194,8 @@ class TrainingForm(QWidget):
     def _dataset_changed(self, name: str) -> None:
         name = FOLDER_ITEM if self._folder_chosen() else name
         self.folder.setVisible(name == FOLDER_ITEM)
+        if name != FOLDER_ITEM:
+            self.document.set_expected_classes(None)  # a built-in data set: the folder's classes no longer count
         self.options.set_dataset(name)
         if name == FOLDER_ITEM and self.folder.layout_info is None:
             self.folder.rescan()
