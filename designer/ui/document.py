@@ -336,7 +336,7 @@ class Document(QObject):
     def add_node(self, type_name: str, params: dict | None = None, pos: tuple[float, float] | None = None,
                  after: str | None = None) -> str:
         """Add a block; with ``after``, wire it in right after that node (shifting the rest right)."""
-        if layers.get(type_name) is None:
+        if self.edit_graph.spec(type_name) is None:
             raise GraphError(f"unknown layer type {type_name!r}")
 
         def action(rec: Recorder) -> str:

@@ -1,7 +1,7 @@
 """Blocks on the canvas: Make Block, Unpack and Make unique from the Model menu, each one undo step."""
 import json
 
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
 from designer.core import project as projects
@@ -239,3 +239,25 @@ def test_a_project_without_positions_opens_laid_out_readably_at_1366x768(window,
         assert len(set(positions)) == len(positions)
     window.canvas.fit()
     assert window.canvas.zoom() >= 0.7 and window.canvas.fits_readably()
+
+
+def test_the_palette_lists_the_projects_blocks_to_drag_in_again(window, qtbot):
+    from tests.ui.test_canvas import drag_from_palette
+
+    start = _open_resnet(window)
+    doc, palette = window.document, window.palette
+    group = palette.groups["Blocks"]
+    assert [group.child(i).text(0) for i in range(group.childCount())] == ["BasicBlock", "DownBlock"]
+    assert not group.isHidden()
+    before = set(doc.graph.nodes)
+    drag_from_palette(window, "BasicBlock", QPoint(40, 40))
+    (new,) = set(doc.graph.nodes) - before
+    assert doc.graph.nodes[new].type == "BasicBlock" and window.canvas.node_item(new).is_block
+    assert doc.graph.blocks.count("BasicBlock") == 6
+    doc.undo_stack.undo()
+    assert projects.dumps(doc.project) == start
+    qtbot.keyClicks(palette.search, "down")
+    assert palette.entries["DownBlock"].isHidden() is False and palette.entries["BasicBlock"].isHidden()
+    palette.search.clear()
+    doc.enter("n4")  # inside BasicBlock, BasicBlock cannot go in itself
+    assert [group.child(i).text(0) for i in range(group.childCount())] == ["DownBlock"]

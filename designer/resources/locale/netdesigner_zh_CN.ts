@@ -1417,6 +1417,10 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <source>Search layers…</source>
         <translation>搜索层…</translation>
     </message>
+    <message>
+        <source>&lt;b&gt;{name}&lt;/b&gt;: a block of this project, used {count} times</source>
+        <translation>&lt;b&gt;{name}&lt;/b&gt;：本项目的块，使用了 {count} 次</translation>
+    </message>
 </context>
 <context>
     <name>Presentation</name>

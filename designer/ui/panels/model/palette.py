@@ -76,10 +76,45 @@ class Palette(QWidget):
             entry.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
             self.entries[spec.type] = entry
         self.groups = groups
+        self.document = document
+        if document is not None:  # the project's blocks, to drag in again
+            for signal in (document.project_replaced, document.changed, document.level_changed):
+                signal.connect(self.update_blocks)
+            self.update_blocks()
         self.tree.expandAll()
         self.search.textChanged.connect(self.filter)
         self.search.returnPressed.connect(self._search_enter)
         self.tree.itemActivated.connect(self._activated)
+
+    def update_blocks(self) -> None:
+        """List the project's blocks under Blocks (not the one being edited, nor those that contain it)."""
+        graph = self.document.edit_graph
+        inside = graph.block.name if getattr(graph, "block", None) is not None else None
+        names = [n for n in graph.blocks if inside is None or (n != inside and inside not in graph.blocks.uses(n))]
+        group = self.groups.get("Blocks")
+        if group is not None and [group.child(i).data(0, TYPE_ROLE) for i in range(group.childCount())] == names:
+            return
+        if group is None:
+            group = QTreeWidgetItem(self.tree, [core_text("Blocks")])
+            group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            font = group.font(0)
+            font.setBold(True)
+            group.setFont(0, font)
+            self.groups["Blocks"] = group
+        for name in [group.child(i).data(0, TYPE_ROLE) for i in range(group.childCount())]:
+            self.entries.pop(name, None)
+        group.takeChildren()
+        for name in names:
+            block = graph.blocks[name]
+            entry = QTreeWidgetItem(group, [name])
+            entry.setData(0, TYPE_ROLE, name)
+            entry.setToolTip(0, self.tr("<b>{name}</b>: a block of this project, used {count} times").format(
+                name=name, count=graph.blocks.count(name)) + (f"<br>{', '.join(block.args)}" if block.args else ""))
+            entry.setIcon(0, _swatch(CATEGORY_COLORS["Blocks"]))
+            entry.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
+            self.entries[name] = entry
+        group.setHidden(not names)
+        group.setExpanded(True)
 
     def filter(self, text: str) -> None:
         """Show entries whose name or help contains ``text``; select the first match."""
@@ -89,9 +124,10 @@ class Palette(QWidget):
             visible = 0
             for i in range(group.childCount()):
                 entry = group.child(i)
-                spec = layers.CATALOG[entry.data(0, TYPE_ROLE)]
+                spec = layers.CATALOG.get(entry.data(0, TYPE_ROLE))
                 # Either language finds it: "卷积" and "conv" both find Conv2d.
-                words = (spec.type, spec.help, spec.category, core_text(spec.help), core_text(spec.category))
+                words = (spec.type, spec.help, spec.category, core_text(spec.help), core_text(spec.category)) \
+                    if spec is not None else (entry.data(0, TYPE_ROLE), "Blocks", core_text("Blocks"))
                 match = not needle or any(needle in w.lower() for w in words)
                 entry.setHidden(not match)
                 visible += match
