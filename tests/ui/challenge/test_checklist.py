@@ -16,8 +16,7 @@ def action(window, name):
 
 
 def results(panel):
-    goals = panel.goals
-    return [goals.item(i).data(Qt.ItemDataRole.UserRole) for i in range(goals.count())]
+    return [label.property("result") for label in panel.goal_labels if label.isVisible()]
 
 
 def test_goals_follow_the_model_and_the_run_and_the_hand_in_grades(window, qtbot, tmp_path, monkeypatch):

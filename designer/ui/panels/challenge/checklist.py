@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QFileDialog, QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox,
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox,
                                QPushButton, QVBoxLayout, QWidget)
 
 from designer.core import challenges, handin
@@ -40,16 +40,23 @@ class ChallengePanel(QWidget):
         self.text = QLabel()
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.goals = QListWidget()
-        self.goals.setObjectName("challenge_goals")
-        self.goals.setWordWrap(True)
+        self.goals = QVBoxLayout()  # one wrapped line per goal: labels size to their text in a short dock
+        self.goals.setSpacing(2)
+        self.goal_labels: list[QLabel] = []
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.hand_in_button = QPushButton(self.tr("Hand In…"))
         self.hand_in_button.clicked.connect(self.hand_in)
+        top = QHBoxLayout()  # the button stays in sight in a short dock on a laptop screen
+        top.addWidget(self.title, 1)
+        top.addWidget(self.hand_in_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
-        for widget in (self.title, self.text, self.goals, self.status, self.hand_in_button):
+        layout.setContentsMargins(6, 4, 6, 4)
+        layout.addLayout(top)
+        layout.addLayout(self.goals)
+        for widget in (self.status, self.text):
             layout.addWidget(widget)
+        layout.addStretch(1)
         self.document.shapes_changed.connect(lambda *_: self.refresh())
         self.document.weights_changed.connect(self._weights_changed)
         self.document.project_replaced.connect(self._project_replaced)
@@ -87,15 +94,23 @@ class ChallengePanel(QWidget):
         return challenges.judge(self.challenge, self.document.project, self.document.shapes, self.accuracy())
 
     def refresh(self) -> None:
-        self.goals.clear()
         verdicts = self.verdicts()
-        for verdict in verdicts:
+        while len(self.goal_labels) > len(verdicts):
+            self.goal_labels.pop().deleteLater()
+        while len(self.goal_labels) < len(verdicts):
+            label = QLabel()
+            label.setWordWrap(True)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            self.goals.addWidget(label)
+            self.goal_labels.append(label)
+        for label, verdict in zip(self.goal_labels, verdicts):
             mark = MARKS.get(verdict.result, "–")
-            item = QListWidgetItem(f"{mark}  {verdict.goal.label()}" + (f"  ({verdict.found})" if verdict.found else ""))
-            item.setData(Qt.ItemDataRole.UserRole, verdict.result)
-            item.setForeground(Qt.GlobalColor.darkGreen if verdict.result == YES else
-                               Qt.GlobalColor.darkRed if verdict.result == NO else Qt.GlobalColor.gray)
-            self.goals.addItem(item)
+            text = verdict.goal.label()
+            label.setText(f"{mark}  {text}" + (f"  ({verdict.found})" if verdict.found and verdict.found not in text
+                                               else ""))
+            label.setProperty("result", verdict.result)
+            colour = "#17803d" if verdict.result == YES else "#b42318" if verdict.result == NO else "#777777"
+            label.setStyleSheet(f"color: {colour};")
         if self.challenge is None:
             self.status.setText("")
         elif verdicts and challenges.passed(verdicts):
@@ -181,6 +196,8 @@ def install(window):
         panel.open_challenge(challenge)
         dock.show()
         dock.raise_()
+        # room for the goals without scrolling: about a third of the window's height
+        window.resizeDocks([dock], [max(dock.height(), window.height() // 3)], Qt.Orientation.Vertical)
         return True
 
     window.open_challenge_file = open_challenge_file
