@@ -31,6 +31,10 @@ def test_train_on_a_folder_then_predict_names_the_classes(tmp_path, monkeypatch)
     assert "warning: skipped" in trained.stderr and "broken.jpg" in trained.stderr
     assert "54 samples, 6 held out, 3 classes" in trained.stdout
     assert "best held-out accuracy 100.00%" in trained.stdout
+    from designer.core import runs
+
+    recorded = runs.list_runs(project)[-1]  # the skip is kept with the run, not only printed
+    assert len(recorded.skipped) == 1 and "broken.jpg" in recorded.skipped[0]
 
     rng = np.random.default_rng(7)
     star = tmp_path / "a star.png"

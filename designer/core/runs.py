@@ -42,6 +42,7 @@ class Run:
         epochs: one object per finished epoch: epoch, train_loss, val_loss, train_acc, val_acc, lr.
         best_val_acc, best_epoch: the best held-out accuracy and its epoch (None before the first epoch).
         classes: the dataset's class names.
+        skipped: the pictures of an image folder that could not be read and were left out ("path: why").
     """
 
     folder: Path
@@ -53,6 +54,7 @@ class Run:
     best_epoch: int = 0
     classes: list[str] = field(default_factory=list)
     message: str = ""
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> str:
@@ -139,8 +141,8 @@ def load_run(folder: str | os.PathLike) -> Run:
         raise RunError(_("{file}: not a readable run record ({reason})").format(file=path, reason=exc)) from None
     if not isinstance(values, dict) or not isinstance(values.get("settings"), dict):
         raise RunError(_("{file}: not a run record (no settings)").format(file=path))
-    known = {k: values[k] for k in ("started", "status", "epochs", "best_val_acc", "best_epoch", "classes", "message")
-             if k in values}
+    known = {k: values[k] for k in ("started", "status", "epochs", "best_val_acc", "best_epoch", "classes", "message",
+                                    "skipped") if k in values}
     run = Run(Path(folder), values["settings"], **known)
     if not isinstance(run.epochs, list) or not all(isinstance(e, dict) for e in run.epochs):
         raise RunError(_("{file}: epochs must be a list of objects").format(file=path))

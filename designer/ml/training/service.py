@@ -90,6 +90,8 @@ def prepare(project, config: TrainConfig, *, base: str | os.PathLike | None = No
             recorder = Recorder(runs.new_run(history, config.to_project(), dataset.classes), project)
     except runs.RunError as exc:
         problem = str(exc)
+    if recorder is not None and dataset.warnings:
+        recorder.run.skipped = list(dataset.warnings)  # kept with the run: which pictures were left out, and why
     return Prepared(model, dataset, config, recorder, saved, problem)
 
 
