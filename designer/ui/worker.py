@@ -1,4 +1,4 @@
-"""A training run: ``designer.ml.training.loop`` on a thread of its own, through ``run_in_background``.
+"""A training run: the run service (``designer.ml.training.service``) on a thread of its own.
 
 The UI thread never waits on it: it hands over a snapshot of the project
 (plain data, so later edits cannot reach the running model), steers it
