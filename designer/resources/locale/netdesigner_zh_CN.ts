@@ -231,8 +231,12 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
         <translation>输出 {output}</translation>
     </message>
     <message>
-        <source>{params} params · {macs} MACs</source>
-        <translation>{params} 参数 · {macs} 次乘加</translation>
+        <source>{count} params</source>
+        <translation>{count} 个参数</translation>
+    </message>
+    <message>
+        <source>{count} mult-adds</source>
+        <translation>{count} 次乘加</translation>
     </message>
 </context>
 <context>

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 from designer.core.rules import fmt
 
 WIDTH, HEIGHT = 110.0, 66.0
-BLOCK_HEIGHT = 84.0  # a block instance's card has a third line: its parameters and multiply-adds
+BLOCK_HEIGHT = 98.0  # a block instance's card has two more lines: its parameters and its multiply-adds
 PORT_RADIUS = 5.5
 GRID = 20.0
 CATEGORY_COLORS = {
@@ -179,9 +179,9 @@ class NodeItem(QGraphicsItem):
         painter.setPen(QColor("#546e7a"))
         painter.drawText(QRectF(8, 41, WIDTH - 16, 18), Qt.AlignmentFlag.AlignVCenter,
                          _elide(self.summary, _SMALL_FONT, WIDTH - 16))
-        if self.counts:
-            painter.drawText(QRectF(8, 59, WIDTH - 16, 18), Qt.AlignmentFlag.AlignVCenter,
-                             _elide(self.counts, _SMALL_FONT, WIDTH - 16))
+        for i, line in enumerate(self.counts.split("\n") if self.counts else ()):
+            painter.drawText(QRectF(8, 59 + 16 * i, WIDTH - 16, 18), Qt.AlignmentFlag.AlignVCenter,
+                             _elide(line, _SMALL_FONT, WIDTH - 16))
         if self.error:  # the error marker: a white "!" in a red disc on the header
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor("#ffffff"))

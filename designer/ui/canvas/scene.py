@@ -50,11 +50,12 @@ def compact(n: int) -> str:
 
 
 def block_counts(result: NodeResult | None) -> str:
-    """A block instance's third line: its parameters and multiply-adds, once its shapes are known."""
+    """A block instance's last two lines: its parameters and multiply-adds, once its shapes are known."""
     if result is None or result.error or result.inner is None:
         return ""
-    return QCoreApplication.translate("CanvasScene", "{params} params · {macs} MACs").format(
-        params=compact(result.parameters), macs=compact(result.macs))
+    return (QCoreApplication.translate("CanvasScene", "{count} params").format(count=compact(result.parameters))
+            + "\n" + QCoreApplication.translate("CanvasScene", "{count} mult-adds").format(
+                count=compact(result.macs)))
 
 
 class CanvasScene(QGraphicsScene):
