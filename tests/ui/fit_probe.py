@@ -5,6 +5,7 @@ Prints one JSON line: for each panel, each widget's box in its dock's viewport, 
 user did on the way (a digit drawn, a training run, a fixable error selected).
 """
 import json
+import os
 import sys
 
 from PySide6.QtCore import QEventLoop, QPoint, QRect, QSettings, Qt, QTimer
@@ -125,7 +126,8 @@ for panel in panels:
         wait_until(lambda: tp.progress.value() > 0)
         app.processEvents()
         label = tp.progress_label
-        seen["training_run"] = {"status": label.text(), "status_fits": label.heightForWidth(label.width()) <= label.height(),
+        seen["training_run"] = {"status": label.text(),
+                                "status_fits": label.heightForWidth(label.width()) <= label.height(),
                                 "tabs_fit": tp.curves.tabBar().sizeHint().width() <= tp.curves.width(),
                                 **{name: where(w) for name, w in (("start", tp.start_button),
                                    ("stop", tp.stop_button), ("curves", tp.curves), ("status_label", label))}}
@@ -174,3 +176,5 @@ if window.training_panel.run is not None:
     window.training_panel.run.stop(wait_ms=5000)
 window.document.mark_saved()
 window.close()
+sys.stdout.flush()
+os._exit(0)  # what was measured is out; Qt's teardown at interpreter exit is not what this probe looks at

@@ -69,7 +69,7 @@ def test_every_panels_primary_content_is_in_view_without_scrolling(tmp_path, scr
     assert_in_view(seen["inspector"], "fix")
 
     explain = seen["explain"]
-    assert_in_view(explain, "numbers")
+    assert_in_view(explain, "numbers", "step")
     assert explain["text_px"] >= READABLE_PX, explain
 
 
@@ -93,5 +93,5 @@ def test_in_presentation_mode_nothing_is_clipped_on_a_projector(tmp_path, width,
         assert_in_view(seen["training_run"], "start", "stop", "curves", "status_label")
         assert seen["training_run"]["tabs_fit"] and seen["training_run"]["status_fits"]
         assert_in_view(seen["inspector"], "fix")
-        assert_in_view(seen["explain"], "numbers")
+        assert_in_view(seen["explain"], "numbers", "step")
         assert seen["explain"]["text_px"] >= 1.25 * READABLE_PX

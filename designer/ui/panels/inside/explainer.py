@@ -12,6 +12,8 @@ first use, not with the window.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
@@ -78,15 +80,15 @@ class ExplainerPanel(QWidget):
         # The what-if column beside the numbers, or (narrow, e.g. a projector's zoom) shown on demand below them.
         self.what_if_button = QPushButton(self.tr("What if…"))
         self.what_if_button.setCheckable(True)
-        self.what_if_button.toggled.connect(lambda on: self.what_if_box.setVisible(on or self.wide))
+        self.what_if_button.toggled.connect(self._show_what_if)
         steps, channels = QHBoxLayout(), QHBoxLayout()
         self.speed_label = QLabel(self.tr("speed"))  # narrow: only the slider, with its tooltip
         for widget in (self.back_button, self.play_button, self.step_button, self.speed_label, self.speed,
                        self.what_if_button):
             steps.addWidget(widget)
-        for widget in (self.out_channel, self.in_channel, self.gif_button):
-            channels.addWidget(widget)
-        channels.addStretch(1)
+        channels.addWidget(self.out_channel)
+        channels.addWidget(self.in_channel, 1)  # as wide as the row allows: "input channels 0–5, summed"
+        channels.addWidget(self.gif_button)
         self.controls = QBoxLayout(QBoxLayout.Direction.LeftToRight)  # one row, or two when narrow
         self.controls.addLayout(steps)
         self.controls.addLayout(channels)
@@ -110,7 +112,6 @@ class ExplainerPanel(QWidget):
         what_if_title.setWordWrap(True)
         side.addWidget(what_if_title)
         side.addWidget(what_if)
-        side.addWidget(self.formula)
         buttons = QHBoxLayout()
         buttons.addWidget(self.apply_button)
         buttons.addWidget(self.reset_button)
@@ -126,7 +127,11 @@ class ExplainerPanel(QWidget):
         self.numbers.setMinimumWidth(180)
         self.body = QGridLayout()
         self.body.addWidget(self.view, 0, 0)
-        self.body.addWidget(self.numbers, 0, 1)
+        numbers = QVBoxLayout()  # the cell's numbers, then the layer's size formula
+        numbers.addWidget(self.numbers)
+        numbers.addWidget(self.formula)
+        numbers.addStretch(1)
+        self.body.addLayout(numbers, 0, 1)
         self.body.setColumnStretch(0, 1)
         self.body.setColumnStretch(1, 1)
         self.wide: bool | None = None
@@ -166,11 +171,17 @@ class ExplainerPanel(QWidget):
             self.body.addWidget(self.what_if_box, 0, 2)
         else:
             self.body.addWidget(self.what_if_box, 1, 0, 1, 2)
-        self.what_if_box.setVisible(wide or self.what_if_button.isChecked())
+        self._show_what_if()
         self.what_if_button.setVisible(not wide)
         self.speed_label.setVisible(wide)
         self.controls.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
         self.layout().activate()
+
+    def _show_what_if(self, *_args) -> None:
+        """The what-if column and the size formula: always when wide, on demand when narrow."""
+        shown = bool(self.wide) or self.what_if_button.isChecked()
+        self.what_if_box.setVisible(shown)
+        self.formula.setVisible(shown)
 
     def _wide_width(self) -> int:
         """The width the one-row layout needs (it grows with the font)."""
@@ -274,7 +285,9 @@ class ExplainerPanel(QWidget):
         weights = "" if explainer.weight is not None or node.type in ("MaxPool2d", "AvgPool2d") else \
             "<br><i>" + self.tr("A what-if kernel size has no weights yet: the picture shows where the window "
                                 "goes.") + "</i>"
-        self.formula.setText(f"<pre>{explainer.formula}</pre>{output}{weights}")
+        # Monospace that still wraps in a narrow dock (a <pre> would widen the panel).
+        formula = html.escape(explainer.formula).replace("\n", "<br>")
+        self.formula.setText(f"<p style='font-family: monospace; white-space: pre-wrap'>{formula}</p>{output}{weights}")
         header = (self.tr("{name} · {type} on your drawing, trained weights. Step through the output cells, or "
                           "click one.") if self.tryout.trained else
                   self.tr("{name} · {type} on your drawing, untrained (random) weights. Step through the output "
