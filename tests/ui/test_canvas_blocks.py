@@ -2,7 +2,7 @@
 import json
 
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QTableView
 
 from designer.core import project as projects
 from tests.ui.test_canvas import badge
@@ -261,3 +261,23 @@ def test_the_palette_lists_the_projects_blocks_to_drag_in_again(window, qtbot):
     palette.search.clear()
     doc.enter("n4")  # inside BasicBlock, BasicBlock cannot go in itself
     assert [group.child(i).text(0) for i in range(group.childCount())] == ["DownBlock"]
+
+
+def test_the_model_summary_opens_a_block_instance_onto_its_layers(window, qtbot):
+    _open_resnet(window)
+    table = window.findChild(QTableView, "summaryTable")
+    model = table.table_model
+    model.refresh()
+    names = [row[0] for row in model.rows]
+    row = names.index("▸ layer3_1")  # n9, BasicBlock with channels=64
+    total = model.rows[-1]
+    assert len(model.rows) == 16  # 15 layers and the totals
+    table.scrollTo(model.index(row, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(model.index(row, 0)).center())
+    assert model.rows[row][0] == "▾ layer3_1" and window.document.selected == "n9"
+    inner = model.rows[row + 1:row + 8]
+    assert [r[0].strip() for r in inner] == ["conv1", "bn1", "relu1", "conv2", "bn2", "add", "relu2"]
+    assert inner[0][2] == "(64, 7, 7)" and inner[0][3] == f"{64 * 64 * 9:,}"
+    assert model.rows[-1] == total  # each instance counted once
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(model.index(row, 0)).center())
+    assert len(model.rows) == 16 and model.rows[row][0] == "▸ layer3_1"

@@ -1,4 +1,9 @@
-"""The model summary: one row per layer on the model path, with totals, kept live."""
+"""The model summary: one row per layer on the model path, with totals, kept live.
+
+A block instance's row opens (click it: ▸ becomes ▾) onto its inner layers,
+indented under it with the shapes of that instance; the totals count each
+instance once.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,8 @@ class SummaryModel(QAbstractTableModel):
         self.document = document
         self.rows: list[tuple] = []
         self.node_ids: list[str | None] = []
+        self.keys: list[str | None] = []  # an instance's row: its key in ``expanded`` ("n4", "n4/n2")
+        self.expanded: set[str] = set()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.refresh)
@@ -34,30 +41,55 @@ class SummaryModel(QAbstractTableModel):
     def refresh(self, *_) -> None:
         doc = self.document
         shapes, names = doc.shapes, doc.display_names()
-        rows, ids, total_params, total_macs = [], [], 0, 0
+        rows, ids, keys = [], [], []
+        self._add_rows(shapes, doc.graph, names, "", 0, None, rows, ids, keys)
+        count = len(shapes.path)
+        total_params = sum(shapes.nodes[n].parameters for n in shapes.path)
+        total_macs = sum(shapes.nodes[n].macs for n in shapes.path)
+        if rows:
+            rows.append((self.tr("Total"), self.tr("1 layer") if count == 1 else self.tr("{count} layers").format(count=count),
+                         fmt(shapes.output_shape) if shapes.output_shape else "—",
+                         _count(total_params), _count(total_macs), False))
+            ids.append(None)
+            keys.append(None)
+        self.beginResetModel()
+        self.rows, self.node_ids, self.keys = rows, ids, keys
+        self.endResetModel()
+
+    def _add_rows(self, shapes, graph, names, prefix, depth, owner, rows, ids, keys) -> None:
+        """Rows for ``shapes.path`` of ``graph``; an open instance's inner rows follow it, indented."""
         for node_id in shapes.path:
             result = shapes.nodes[node_id]
-            node = doc.graph.nodes[node_id]
+            node = graph.nodes[node_id]
+            if depth and node.type == "Input":
+                continue  # inside a block: its input is the row above
             if result.error:
                 out = self.tr("error")
             elif result.out_shape is None:
                 out = "?"
             else:
                 out = fmt(result.out_shape)
-            params, macs = result.parameters, result.macs
-            total_params += params
-            total_macs += macs
-            rows.append((names.get(node_id, node_id), node.type, out, _count(params),
-                         "—" if result.error or result.out_shape is None else _count(macs), result.error is not None))
-            ids.append(node_id)
-        if rows:
-            rows.append((self.tr("Total"), self.tr("1 layer") if len(ids) == 1 else self.tr("{count} layers").format(count=len(ids)),
-                         fmt(shapes.output_shape) if shapes.output_shape else "—",
-                         _count(total_params), _count(total_macs), False))
-            ids.append(None)
-        self.beginResetModel()
-        self.rows, self.node_ids = rows, ids
-        self.endResetModel()
+            key = prefix + node_id
+            block = result.inner is not None and graph.is_block(node_id)
+            mark = ("▾ " if key in self.expanded else "▸ ") if block else ""
+            rows.append(("    " * depth + mark + names.get(node_id, node_id), node.type, out, _count(result.parameters),
+                         "—" if result.error or result.out_shape is None else _count(result.macs),
+                         result.error is not None))
+            ids.append(owner or node_id)  # an inner row selects the instance it belongs to
+            keys.append(key if block else None)
+            if block and key in self.expanded:
+                inner = graph.blocks[node.type].graph
+                self._add_rows(result.inner, inner, inner.generated_names(), key + "/", depth + 1, owner or node_id,
+                               rows, ids, keys)
+
+    def toggle(self, row: int) -> bool:
+        """Open or close the block instance on ``row``; False when the row is no instance."""
+        key = self.keys[row] if 0 <= row < len(self.keys) else None
+        if key is None:
+            return False
+        self.expanded.symmetric_difference_update({key})
+        self.refresh()
+        return True
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)
@@ -106,5 +138,6 @@ class SummaryTable(QTableView):
 
     def _clicked(self, index) -> None:
         node_id = self.table_model.node_ids[index.row()]
-        if node_id is not None:
+        self.table_model.toggle(index.row())
+        if node_id is not None and not self.document.level:
             self.document.select(node_id)
