@@ -111,3 +111,26 @@ def unpack(graph: Graph, node_id: str) -> dict[str, str]:
         for target, extra in targets:
             graph.connect(new_ids[output], target, extra)
     return new_ids
+
+
+def make_argument(graph: Graph, node_id: str, key: str) -> str:
+    """Inside a definition: expose ``key`` of ``node_id`` as a new argument (its value the default); returns its name.
+
+    Every instance keeps its behaviour (it passes nothing, so the default holds) until it sets its own value.
+    """
+    block = getattr(graph, "block", None)
+    if block is None:
+        raise BlockError(_("only a layer inside a block can have an argument"))
+    node = graph.node(node_id)
+    param = graph.spec(node.type).param(key)
+    value = node.params.get(key, param.default if param is not None else None)
+    if blocks.is_ref(value):
+        raise BlockError(_("{key} already comes from the argument {ref}").format(key=key, ref=value))
+    if value is None:
+        raise BlockError(_("{key} has no value to start the argument from: set one first").format(key=key))
+    name, n = key, 2
+    while name in block.args:
+        name, n = f"{key}{n}", n + 1
+    graph.blocks.set_args(block.name, {**block.args, name: value})
+    graph.set_param(node_id, key, "$" + name)
+    return name

@@ -24,7 +24,8 @@ from designer.core.shapes import Inference, ModelShapes
 from designer.core.signature import model_key
 from designer.ui import graph_edits
 from designer.ui.canvas import levels
-from designer.ui.canvas.block_commands import BlockCommand, graph_state, restore_graph
+from designer.ui.canvas.block_commands import (BlockCommand, graph_state, library_args, restore_args,
+                                               restore_graph)
 from designer.ui.canvas.commands import MERGE_PARAM, MERGE_RENAME, GraphCommand, Recorder, _order
 
 SHELVED = 4  # how many sets of cleared weights an undo can bring back
@@ -300,17 +301,18 @@ class Document(QObject):
         """Run ``forward(graph)`` (Make Block, Unpack, Make unique) as one undo step; its errors pass through."""
         self._check_unlocked()
         graph = self.edit_graph
-        before, names = graph_state(graph), list(graph.blocks)
+        before, names, args = graph_state(graph), list(graph.blocks), library_args(graph)
         try:
             result = forward(graph)
         except Exception:
             restore_graph(graph, before)
             for name in [n for n in graph.blocks if n not in names]:
                 graph.blocks.remove(name)
+            restore_args(graph, args)
             self._edited()
             raise
         added = [n for n in graph.blocks if n not in names]
-        self.undo_stack.push(BlockCommand(self, text, graph, forward, before, graph_state(graph), added))
+        self.undo_stack.push(BlockCommand(self, text, graph, forward, before, graph_state(graph), added, args))
         self._edited()
         return result
 

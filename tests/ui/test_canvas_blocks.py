@@ -281,3 +281,29 @@ def test_the_model_summary_opens_a_block_instance_onto_its_layers(window, qtbot)
     assert model.rows[-1] == total  # each instance counted once
     qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(model.index(row, 0)).center())
     assert len(model.rows) == 16 and model.rows[row][0] == "▸ layer3_1"
+
+
+def test_one_click_makes_an_inner_parameter_an_argument_each_instance_can_set(window, qtbot):
+    from PySide6.QtWidgets import QToolButton
+
+    doc, canvas = window.document, window.canvas
+    start = _open_resnet(window)
+    doc.enter("n4")
+    canvas.graph_scene.select_only(["n1"])  # conv1 inside BasicBlock
+    button = window.inspector.findChild(QToolButton, "argument_kernel_size")
+    assert button is not None and button.isVisible()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    block = doc.graph.blocks["BasicBlock"]
+    assert block.args == {"channels": 16, "kernel_size": 3}
+    assert block.graph.nodes["n1"].params["kernel_size"] == "$kernel_size"
+    assert not window.inspector.editors["kernel_size"][0].isEnabled()
+    assert doc.shapes.valid and "$kernel_size" in window.statusBar().currentMessage()
+    qtbot.keyClick(canvas.viewport(), Qt.Key.Key_Escape)
+    doc.set_param("n9", "kernel_size", 5)  # one instance sets its own value
+    assert doc.shapes.nodes["n9"].inner.nodes["n1"].resolved["kernel_size"] == (5, 5)
+    assert doc.shapes.nodes["n4"].inner.nodes["n1"].resolved["kernel_size"] == (3, 3)
+    error = doc.shapes.nodes["n9"].error  # 5×5 with padding 1 shrinks the path: the skip no longer adds up
+    assert error and " › " in error and canvas.node_item("n9").error == error  # the card turns red
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert projects.dumps(doc.project) == start

@@ -1110,6 +1110,18 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <source>Fix: {label}</source>
         <translation>修复：{label}</translation>
     </message>
+    <message>
+        <source>Make {key} an argument of the block: each instance sets its own value (the current one is the default)</source>
+        <translation>把 {key} 变成块的参数：每个实例设置自己的值（当前值为默认值）</translation>
+    </message>
+    <message>
+        <source>Make {key} an Argument</source>
+        <translation>把 {key} 变成参数</translation>
+    </message>
+    <message>
+        <source>{key} is now the block&apos;s argument ${name}: set it on each instance.</source>
+        <translation>{key} 现在是块的参数 ${name}：在每个实例上设置它。</translation>
+    </message>
 </context>
 <context>
     <name>Language</name>

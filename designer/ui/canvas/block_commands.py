@@ -2,10 +2,11 @@
 
 A block edit changes the project's block library as well as the graph, so it
 cannot be replayed from graph calls alone. A ``BlockCommand`` remembers the
-graph's state before and after and the blocks the edit added: undo puts the
-graph back (only the nodes and wires that differ, then their order) and
-removes the added definitions; redo runs the core edit again on the restored
-graph, which gives the same ids, and restores the recorded order.
+graph's state before and after, the blocks the edit added and every block's
+arguments: undo puts the graph back (only the nodes and wires that differ,
+then their order), the arguments, and removes the added definitions; redo
+runs the core edit again on the restored graph, which gives the same ids, and
+restores the recorded order.
 """
 
 from __future__ import annotations
@@ -24,6 +25,18 @@ def graph_state(graph: Graph) -> tuple[dict, list]:
              for nid, n in graph.nodes.items()}
     edges = [(s, d, copy.deepcopy(graph.edge_extra.get((s, d)))) for s, d in graph.edges]
     return nodes, edges
+
+
+def library_args(graph: Graph) -> dict[str, dict]:
+    """Every definition's arguments (with defaults), in order."""
+    return {name: copy.deepcopy(block.args) for name, block in graph.blocks.items()}
+
+
+def restore_args(graph: Graph, args: dict[str, dict]) -> None:
+    for name, old in args.items():
+        block = graph.blocks.get(name)
+        if block is not None and (block.args != old or list(block.args) != list(old)):
+            graph.blocks.set_args(name, copy.deepcopy(old))
 
 
 def restore_graph(graph: Graph, state: tuple[dict, list]) -> None:
@@ -53,11 +66,12 @@ class BlockCommand(QUndoCommand):
     """One block edit on ``graph``: ``forward(graph)`` ran once already when the command is pushed."""
 
     def __init__(self, document, text: str, graph: Graph, forward: Callable[[Graph], Any],
-                 before: tuple, after: tuple, added: list[str]):
+                 before: tuple, after: tuple, added: list[str], args: dict | None = None):
         super().__init__(text)
         self._document = document
         self.graph, self.forward = graph, forward
         self.before, self.after, self.added = before, after, added
+        self.args = args if args is not None else library_args(graph)  # before the edit
         self._first = True
 
     def redo(self) -> None:
@@ -72,4 +86,5 @@ class BlockCommand(QUndoCommand):
         restore_graph(self.graph, self.before)
         for name in reversed(self.added):
             self.graph.blocks.remove(name)
+        restore_args(self.graph, self.args)
         self._document._edited()

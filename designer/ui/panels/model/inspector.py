@@ -15,7 +15,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QScrollArea, QSizePolicy, QSpinBox, QToolButton, QVBoxLayout, QWidget)
 
-from designer.core.blocks import is_ref
+from designer.core.block_edits import make_argument
+from designer.core.blocks import BlockError, is_ref
 from designer.core import params as kinds
 from designer.core.graph import GraphError
 from designer.core.i18n import _ as core_text
@@ -298,7 +299,13 @@ class Inspector(QScrollArea):
             signal.connect(lambda value, p=param.name, c=convert: self._edited(p, c(value)))
             label = QLabel(param.name + (" *" if param.required else ""))
             label.setToolTip(core_text(param.help))
-            form.addRow(label, widget)
+            if self.document.level and param.kind != kinds.SHAPE:  # inside a block: one click makes it an argument
+                row = QHBoxLayout()
+                row.addWidget(widget, 1)
+                row.addWidget(self._argument_button(param.name))
+                form.addRow(label, row)
+            else:
+                form.addRow(label, widget)
             self.editors[param.name] = (widget, setter, param)
         outer.addLayout(form)
         self.shapes_label = QLabel()
@@ -389,6 +396,30 @@ class Inspector(QScrollArea):
         except GraphError as exc:
             self.error_label.setText(str(exc))
             self.error_label.setVisible(True)
+
+    def _argument_button(self, key: str) -> QToolButton:
+        button = QToolButton()
+        button.setText("$")
+        button.setObjectName(f"argument_{key}")
+        button.setToolTip(self.tr("Make {key} an argument of the block: each instance sets its own value "
+                                  "(the current one is the default)").format(key=key))
+        button.clicked.connect(lambda: self._make_argument(key))
+        return button
+
+    def _make_argument(self, key: str) -> None:
+        """Expose ``key`` of the inner layer as the block's argument ``$key`` (one undo step)."""
+        node_id = self.node_id
+        if node_id is None:
+            return
+        try:
+            name = self.document.block_edit(self.tr("Make {key} an Argument").format(key=key),
+                                            lambda graph: make_argument(graph, node_id, key))
+        except (BlockError, GraphError) as exc:
+            self.error_label.setText(str(exc))
+            self.error_label.setVisible(True)
+            return
+        self.window().statusBar().showMessage(self.tr("{key} is now the block's argument ${name}: set it on each "
+                                                      "instance.").format(key=key, name=name), 8000)
 
     def _renamed(self, text: str) -> None:
         if self.node_id is not None:
