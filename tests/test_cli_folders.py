@@ -115,3 +115,17 @@ def test_a_plain_state_dict_made_elsewhere_still_loads(tmp_path):
     result = cli("predict", project, "--weights", tmp_path / "w.pt", tmp_path / "pictures" / "star" / "000.png")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\t")[1] in ("circle", "square", "star")
+
+
+def test_exported_weights_keep_the_record_so_predict_still_names_the_classes(tmp_path, monkeypatch):
+    monkeypatch.setenv("NETDESIGNER_CACHE_DIR", str(tmp_path / "cache"))
+    write_folder(tmp_path / "pictures", {"circle": 6, "square": 6, "star": 6})
+    project = folder_project(tmp_path / "p.netproj.json", "mnist-5k", epochs=1)
+    trained = tmp_path / "w.pt"
+    assert cli("train", project, "--dataset", "folder:pictures", "--out", trained, "--no-record").returncode == 0
+    exported = tmp_path / "out.safetensors"
+    done = cli("export", project, "--py", tmp_path / "net.py", "--weights", exported, "--from-weights", trained)
+    assert done.returncode == 0, done.stderr
+    predicted = cli("predict", project, "--weights", exported, tmp_path / "pictures" / "star" / "000.png")
+    assert predicted.returncode == 0, predicted.stderr
+    assert predicted.stdout.split("\t")[1] in ("circle", "square", "star")

@@ -58,10 +58,10 @@ def run(args) -> int:
     # torch is imported only from here on.
     from designer.ml import models
 
-    state = None
+    state = record = None
     if args.from_weights:
         try:
-            state = models.read_weights(args.from_weights)
+            state, record = models.read_weights_record(args.from_weights)  # whether they fit: export says
         except models.ModelError as exc:
             _err(str(exc))
             return 1
@@ -71,7 +71,7 @@ def run(args) -> int:
                     file=project.weights, seed=models.SEED))
     request = models.Request(py=_path(args.py), style=args.style, weights=_path(args.weights),
                              onnx=_path(args.onnx), train_script=_path(args.train_script),
-                             verify=not args.no_check, project_dir=project_folder(args.file))
+                             verify=not args.no_check, project_dir=project_folder(args.file), record=record)
     outcome = models.export(project, state, request, origin=str(args.from_weights or _("trained weights")))
     for line in outcome.lines:
         print(line, flush=True)

@@ -254,6 +254,7 @@ class Request:
     train_script: Path | None = None
     verify: bool = True
     project_dir: Path | None = None  # the project file's folder: the training script's image folder counts from it
+    record: Record | None = None  # what the exported weights were trained for, where known (else the project's)
 
 
 @dataclass
@@ -309,7 +310,10 @@ def _export(project: Project, state: dict | None, request: Request, origin: str,
         _write_text(request.py, source, out)
         out.lines.append(_("wrote {file} ({style} style)").format(file=request.py, style=request.style))
     if request.weights:
-        weights.save_state_dict(model.state_dict(), request.weights)
+        # The record's signature is the class style's (the app's); a compact style's keys are another model's.
+        record = record_to_save(project, model.state_dict(), request.record, request.project_dir) \
+            if request.style == "class" else None
+        weights.save_state_dict(model.state_dict(), request.weights, record)
         out.written.append(request.weights)
         out.lines.append(_("wrote {file} ({count} tensors, {note})").format(
             file=request.weights, count=len(model.state_dict()), note=note))

@@ -132,7 +132,9 @@ class ExportDialog(QDialog):
         return Request(py=py, style=self.style_combo.currentData(), weights=weights,
                        onnx=py.with_suffix(".onnx") if self.onnx_check.isChecked() else None,
                        train_script=py.with_name("train.py") if self.train_check.isChecked() else None,
-                       project_dir=self.document.folder)
+                       project_dir=self.document.folder,
+                       record=getattr(self.document, "weights_record", None) if self.document.weights is not None
+                       else None)
 
     def start_export(self) -> None:
         """Write and verify on a worker thread; the dialog stays responsive."""
