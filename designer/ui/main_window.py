@@ -140,14 +140,16 @@ class MainWindow(WindowLayout, QMainWindow):
         return self.tr("NetDesigner projects (*.netproj.json *.json);;All files (*)")
 
     # files -----------------------------------------------------------------
-    def new_from_template(self, template) -> None:
+    def new_from_template(self, template) -> bool:
+        """Replace the project with a fresh one from ``template``; False when the user kept the current one."""
         if not self.may_replace_project():
-            return
+            return False
         project = template()
         self._wrap(project, self.canvas.viewport().width())
         self.document.set_project(project)
         self.canvas.fit()
         self.statusBar().showMessage(self.tr("New project: {name}").format(name=self.document.project.name), 4000)
+        return True
 
     def open_dialog(self) -> None:
         if not self.may_replace_project():

@@ -59,3 +59,22 @@ def test_goals_follow_the_model_and_the_run_and_the_hand_in_grades(window, qtbot
     row = grading.grade_one(challenges.load(challenge), target, tmp_path)
     assert row.status == "graded" and row.passed, row.problem
     assert abs(row.accuracy - panel.run["accuracy"]) < 1e-6  # the teacher measures what the learner saw (float32 there)
+
+
+def test_a_challenge_is_not_opened_when_the_learner_keeps_their_unsaved_project(window, qtbot, tmp_path,
+                                                                                monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.ui.conftest import answer_dialog
+
+    challenge = tmp_path / "c.netchallenge.json"
+    challenge.write_text(json.dumps({"format": "netdesigner.challenge", "version": 1, "title": "C",
+                                     "project": projects.to_dict(linear_project()),
+                                     "goals": [{"kind": "output_shape", "value": [10]}]}), encoding="utf-8")
+    window.document.set_param(next(iter(window.document.graph.nodes)), "shape", [1, 32, 32])  # an unsaved edit
+    before = projects.dumps(window.document.project)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(challenge), ""))
+    answer_dialog(qtbot, QMessageBox.StandardButton.Cancel)
+    action(window, "action_challenge").trigger()
+    assert projects.dumps(window.document.project) == before
+    assert not window.dock_for("Challenge").isVisible() and window.challenge_panel.challenge is None

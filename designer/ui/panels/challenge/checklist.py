@@ -191,8 +191,8 @@ def install(window):
         except challenges.ChallengeError as exc:
             QMessageBox.warning(window, translate("ChallengePanel", "Open challenge"), str(exc))
             return False
-        if challenge.project is not None:
-            window.new_from_template(lambda: challenge.project)  # asks to save unsaved edits first
+        if challenge.project is not None and not window.new_from_template(lambda: challenge.project):
+            return False  # the learner kept the project they have (it asks about unsaved edits first)
         panel.open_challenge(challenge)
         dock.show()
         dock.raise_()
