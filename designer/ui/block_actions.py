@@ -60,13 +60,13 @@ class BlockActions(QObject):
 
     def _instance(self) -> str | None:
         ids = self._selected()
-        graph = self.window.document.graph
+        graph = self.window.document.edit_graph
         return ids[0] if len(ids) == 1 and graph.is_block(ids[0]) else None
 
     def update(self, *_) -> None:
         try:
             free = not self.window.document.locked
-            graph = self.window.document.graph
+            graph = self.window.document.edit_graph
             layers = [n for n in self._selected() if n in graph.nodes and graph.nodes[n].type != "Input"]
             instance = self._instance()
             self.make.setEnabled(free and bool(layers))
@@ -88,7 +88,7 @@ class BlockActions(QObject):
         dialog.setWindowTitle(self.tr("Make Block"))
         dialog.setLabelText(self.tr("Name of the new block (it becomes a class in the exported code):"))
         dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
-        dialog.setTextValue(default_name(document.graph, ids))
+        dialog.setTextValue(default_name(document.edit_graph, ids))
         if not dialog.exec():
             return
         name = dialog.textValue().strip()

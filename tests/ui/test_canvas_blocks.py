@@ -307,3 +307,22 @@ def test_one_click_makes_an_inner_parameter_an_argument_each_instance_can_set(wi
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert projects.dumps(doc.project) == start
+
+
+def test_selecting_layers_inside_a_block_leaves_the_other_panels_working(window, qtbot):
+    from PySide6.QtWidgets import QDockWidget
+
+    doc, canvas = window.document, window.canvas
+    _open_resnet(window)
+    for dock in window.findChildren(QDockWidget):
+        dock.show()
+        dock.raise_()
+    qtbot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=_center(canvas, "n4"))
+    assert doc.level == ["n4"]
+    for node_id in list(doc.edit_graph.nodes):
+        canvas.graph_scene.select_only([node_id])
+        qtbot.wait(1)
+        assert doc.selected == node_id and window.inspector.node_id == node_id
+    qtbot.keyClick(canvas.viewport(), Qt.Key.Key_Escape)
+    canvas.graph_scene.select_only(["n4"])
+    assert doc.selected == "n4"
