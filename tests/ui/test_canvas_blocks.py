@@ -326,3 +326,24 @@ def test_selecting_layers_inside_a_block_leaves_the_other_panels_working(window,
     qtbot.keyClick(canvas.viewport(), Qt.Key.Key_Escape)
     canvas.graph_scene.select_only(["n4"])
     assert doc.selected == "n4"
+
+
+def test_make_unique_from_the_inspector_then_an_edit_inside_changes_that_instance_alone(window, qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    doc, canvas = window.document, window.canvas
+    start = _open_resnet(window)
+    canvas.graph_scene.select_only(["n9"])
+    button = window.inspector.findChild(QPushButton, "makeUniqueButton")
+    assert button.isEnabled()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    own = doc.graph.nodes["n9"].type
+    assert own == "BasicBlock2" and doc.graph.blocks.count("BasicBlock") == 4
+    assert not window.inspector.findChild(QPushButton, "makeUniqueButton").isEnabled()  # used once now
+    doc.enter("n9")
+    canvas.graph_scene.select_only(["n7"])
+    canvas.delete_selected()
+    assert "n7" not in doc.shapes.nodes["n9"].inner.nodes and "n7" in doc.shapes.nodes["n11"].inner.nodes
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert projects.dumps(doc.project) == start

@@ -1071,6 +1071,18 @@ Drag layers from the palette on the left, or double-click one to add it after th
 从左边的层面板拖动层到画布上，或者双击一个层，把它加在选中的块后面。</translation>
     </message>
     <message>
+        <source>A block used {count} times: double-click it on the canvas to edit its layers (that changes every instance).</source>
+        <translation>一个使用了 {count} 次的块：在画布上双击它可编辑其中的层（这会改变每一个实例）。</translation>
+    </message>
+    <message>
+        <source>Make Unique</source>
+        <translation>让它独立</translation>
+    </message>
+    <message>
+        <source>Give this instance its own copy of the block, to change it alone.</source>
+        <translation>给这个实例一份自己的块副本，以便单独修改它。</translation>
+    </message>
+    <message>
         <source>name</source>
         <translation>名称</translation>
     </message>
@@ -1109,6 +1121,10 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>Fix: {label}</source>
         <translation>修复：{label}</translation>
+    </message>
+    <message>
+        <source>Make Block Unique</source>
+        <translation>让块独立</translation>
     </message>
     <message>
         <source>Make {key} an argument of the block: each instance sets its own value (the current one is the default)</source>

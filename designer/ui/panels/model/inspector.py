@@ -285,6 +285,17 @@ class Inspector(QScrollArea):
         about.setWordWrap(True)
         about.setStyleSheet("color: #546e7a")
         outer.addWidget(about)
+        graph = self.document.edit_graph
+        if graph.is_block(self.node_id):
+            uses = graph.blocks.count(node.type)
+            about.setText(self.tr("A block used {count} times: double-click it on the canvas to edit its layers "
+                                  "(that changes every instance).").format(count=uses))
+            unique = QPushButton(self.tr("Make Unique"))
+            unique.setObjectName("makeUniqueButton")
+            unique.setToolTip(self.tr("Give this instance its own copy of the block, to change it alone."))
+            unique.setEnabled(uses > 1)
+            unique.clicked.connect(self._make_unique)
+            outer.addWidget(unique)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.name_edit = QLineEdit()
@@ -396,6 +407,17 @@ class Inspector(QScrollArea):
         except GraphError as exc:
             self.error_label.setText(str(exc))
             self.error_label.setVisible(True)
+
+    def _make_unique(self) -> None:
+        node_id = self.node_id
+        try:
+            self.document.block_edit(self.tr("Make Block Unique"),
+                                     lambda graph: graph.blocks.make_unique(graph, node_id))
+        except (BlockError, GraphError) as exc:
+            self.error_label.setText(str(exc))
+            self.error_label.setVisible(True)
+            return
+        self.show_node(node_id)
 
     def _argument_button(self, key: str) -> QToolButton:
         button = QToolButton()
