@@ -36,6 +36,9 @@ VISIBLE_CALLS = {
 }
 # Calls in gettext modules whose string arguments reach the user.
 GETTEXT_VISIBLE_CALLS = {"print", "ShapeError", "ParamError", "ProjectError", "GraphError", "ConfigError", "Fix", "error"}
+# Message classes: every exception class defined in core, ml and the commands (and the training's Failed event)
+# carries words to the user; so do warnings and notes lists, and the values of user-facing dict tables.
+SENTENCE_LISTS = re.compile(r"warning|notes|advice|problems|messages", re.IGNORECASE)
 # argparse: only the help= and description= words are read; the names are the command line's.
 ARGPARSE_CALLS = {"add_argument", "add_parser", "ArgumentParser"}
 TRANSLATING = {"tr", "translate", "_", "N_", "ngettext", "gettext_", "QT_TRANSLATE_NOOP", "QT_TR_NOOP"}
@@ -167,6 +170,40 @@ def _call_name(call: ast.Call) -> str:
     return getattr(call.func, "attr", None) or getattr(call.func, "id", "")
 
 
+def message_classes() -> set[str]:
+    """Exception classes defined outside designer/ui (and subclasses of them), plus the Failed event."""
+    bases: dict[str, set[str]] = {}
+    for module in SOURCES:
+        if module.startswith("designer/ui/"):
+            continue
+        for node in ast.walk(ast.parse((ROOT / module).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases.setdefault(node.name, set()).update(getattr(b, "id", getattr(b, "attr", "")) for b in node.bases)
+    found = {"Failed"}
+    while True:
+        more = {name for name, of in bases.items()
+                if name not in found and any(b in found or b.endswith(("Error", "Exception")) for b in of)}
+        if not more:
+            return found
+        found |= more
+
+
+MESSAGE_CLASSES = message_classes()
+
+
+def _translated(node: ast.AST) -> bool:
+    return any(isinstance(part, ast.Call) and _call_name(part) in TRANSLATING for part in ast.walk(node))
+
+
+def _reaches_user(call: ast.Call) -> bool:
+    """A message class, or adding to a list of warnings or notes."""
+    name = _call_name(call)
+    if name in MESSAGE_CLASSES:
+        return True
+    return name in ("append", "extend", "insert") and isinstance(call.func, ast.Attribute) \
+        and bool(SENTENCE_LISTS.search(ast.unparse(call.func.value)))
+
+
 def untranslated_text(path: Path, qt: bool) -> list[str]:
     """Visible text in ``path`` that does not go through tr/translate/_ (line: text).
 
@@ -177,7 +214,14 @@ def untranslated_text(path: Path, qt: bool) -> list[str]:
     lines = source.splitlines()
     found = []
     for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Call) or _call_name(node) not in calls | ARGPARSE_CALLS:
+        if not qt and isinstance(node, ast.Dict):  # a table of sentences shown to the user
+            for value in node.values:
+                words = "" if value is None or _translated(value) else _words(value)
+                if len(words.split()) >= 3 and "# untranslated:" not in lines[value.lineno - 1]:
+                    found.append(f"{path.name}:{value.lineno}: {words}")
+            continue
+        if not isinstance(node, ast.Call) or (_call_name(node) not in calls | ARGPARSE_CALLS
+                                              and (qt or not _reaches_user(node))):
             continue
         if any("# untranslated:" in line for line in lines[node.lineno - 1:node.end_lineno]):
             continue
@@ -219,9 +263,15 @@ def test_the_lint_finds_untranslated_text(tmp_path):
                       "    self.setText(self.tr('Fine'))\n"
                       "    self.setText(f'{n:.0%}')\n"
                       "    print(_('Fine too'), 'but not this')\n"
-                      "    print('Left in English')  # untranslated: a test\n")
+                      "    print('Left in English')  # untranslated: a test\n"
+                      "    raise WeightsError(f'{n} is not a weights file')\n"
+                      "    raise DeviceError(_('{n} is fine').format(n=n))\n"
+                      "    warnings.append('Try a schedule')\n"
+                      "    return Failed('Cannot resume', fix=None)\n"
+                      "    return {'a': 'Three words here', 'b': _('Said right here')}\n")
     assert [line.split(": ", 1)[1] for line in untranslated_text(sample, qt=True)] == ["Plain title", "blocks"]
-    assert [line.split(": ", 1)[1] for line in untranslated_text(sample, qt=False)] == ["but not this"]
+    assert [line.split(": ", 1)[1] for line in untranslated_text(sample, qt=False)] == [
+        "but not this", "is not weights file", "Try schedule", "Cannot resume", "Three words here"]
 
 
 def test_the_chinese_readme_names_the_same_two_quick_start_commands():

@@ -206,7 +206,7 @@ class Library:
             if not valid_arg(arg):
                 raise BlockError(_("{arg!r} cannot name an argument: use letters, digits and _").format(arg=arg))
         if graph.blocks is not self:
-            raise BlockError("a definition's graph must read the same library")
+            raise BlockError("a definition's graph must read the same library")  # untranslated: a programming error
         block = Block(name, args, graph, dict(extra or {}))
         graph.block = block
         self._blocks[name] = block

@@ -16,6 +16,7 @@ from designer.core.codegen_graph import _attributes, _units, class_lines
 from designer.core.codegen_names import (MAX_IDENTIFIER, RESERVED, _argument, _printable, _same, _sanitise, _shape,
                                          _value, constructor, identifiers)
 from designer.core.graph import Graph
+from designer.core.i18n import _
 
 __all__ = ["MAX_IDENTIFIER", "RESERVED", "STYLES", "CodegenError", "class_lines", "constructor", "generate",
            "graph_body", "identifiers", "is_chain", "module_paths", "_argument", "_printable", "_same", "_sanitise",
@@ -45,7 +46,7 @@ def _check(graph: Graph) -> shapes.ModelShapes:
     if not errors:
         errors.append((None, "model", "The model has no layers."))
     lines = "\n".join(f"  - {label}: {message}" for _, label, message in errors)
-    raise CodegenError(f"The model is not valid, so it cannot be written as code:\n{lines}", errors)
+    raise CodegenError(_("The model is not valid, so it cannot be written as code:") + f"\n{lines}", errors)
 
 
 def is_chain(result: shapes.ModelShapes) -> bool:
@@ -72,7 +73,7 @@ def generate(project, style: str = "class") -> str:
             or ``style`` is unknown.
     """
     if style not in STYLES:
-        raise CodegenError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")
+        raise CodegenError(f"unknown style {style!r}: use one of {', '.join(STYLES)}")  # untranslated: a caller's bug
     graph = project if isinstance(project, Graph) else project.graph
     name = "Untitled" if isinstance(project, Graph) else project.name
     result = _check(graph)

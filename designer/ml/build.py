@@ -16,6 +16,7 @@ from torch import nn
 
 from designer.core import codegen, shapes
 from designer.core.graph import Graph
+from designer.core.i18n import _
 
 MAX_PARAMETERS = 200_000_000
 
@@ -41,8 +42,9 @@ def check_size(graph: Graph, limit: int = MAX_PARAMETERS) -> int:
     result = shapes.infer(graph)
     count = result.parameters
     if count is not None and count > limit:
-        raise BuildError(f"The model has {count:,} trainable parameters; the limit is {limit:,} "
-                         f"(about {limit * 4 // 2**20:,} MiB of float32 weights). Make the layers smaller.")
+        raise BuildError(_("The model has {count} trainable parameters; the limit is {limit} "
+                           "(about {mib} MiB of float32 weights). Make the layers smaller.").format(
+                               count=f"{count:,}", limit=f"{limit:,}", mib=f"{limit * 4 // 2**20:,}"))
     return count or 0
 
 

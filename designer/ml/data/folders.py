@@ -69,7 +69,12 @@ def resolve(name: str, base: str | os.PathLike | None = None) -> Path:
     try:
         return references.resolve(name, base)
     except ValueError as exc:
-        raise FolderError(str(exc)) from None
+        raise FolderError(said(exc)) from None
+
+
+def said(exc: PictureFolderError) -> str:
+    """pictures.py's message in the user's language."""
+    return _(exc.template).format(**exc.values)
 
 
 def scan(root: str | os.PathLike) -> Layout:
@@ -77,7 +82,7 @@ def scan(root: str | os.PathLike) -> Layout:
     try:
         layout = pictures.scan_folder(root)
     except PictureFolderError as exc:
-        raise FolderError(str(exc)) from None
+        raise FolderError(said(exc)) from None
     return dataclasses.replace(layout, split=split_note(layout.root))
 
 
@@ -94,7 +99,7 @@ def picture_size(shape: Sequence[int]) -> tuple[int, int, int]:
     try:
         return pictures.picture_size(shape)
     except PictureFolderError as exc:
-        raise FolderError(str(exc)) from None
+        raise FolderError(said(exc)) from None
 
 
 def cache_key(layout: Layout, shape: tuple[int, int, int]) -> str:
@@ -200,7 +205,7 @@ def classes_of(name: str, base: str | os.PathLike | None = None) -> list[str]:
     try:
         return pictures.list_classes(root / train_dir if train_dir else root)
     except PictureFolderError as exc:
-        raise FolderError(str(exc)) from None
+        raise FolderError(said(exc)) from None
 
 
 def prepare_array(pixels: np.ndarray, shape: Sequence[int]) -> torch.Tensor:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from designer.core.i18n import _
 from designer.ml.data import datasets as data
 
 MEAN, STD = data.NORMALISATION[data.DEFAULT]  # the training data's normalisation: one source of truth
@@ -80,13 +81,13 @@ def load_image(path: str | Path) -> np.ndarray:
     """Read an image file as a float 0..1 grayscale array; raises PreprocessError naming the file."""
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):  # a named pipe would block the reader for ever
-            raise PreprocessError(f"{path}: not a regular file (a folder, a named pipe or a device); "
-                                  "only regular files are read")
+            raise PreprocessError(_("{path}: not a regular file (a folder, a named pipe or a device); "
+                                    "only regular files are read").format(path=path))
         with Image.open(path) as img:
             img.load()
             return to_gray(img)
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError, ValueError) as exc:
-        raise PreprocessError(f"{path}: not a readable image ({exc})") from None
+        raise PreprocessError(_("{path}: not a readable image ({reason})").format(path=path, reason=exc)) from None
 
 
 def to_gray(image) -> np.ndarray:
@@ -103,7 +104,8 @@ def to_gray(image) -> np.ndarray:
         if arr.ndim == 3:
             arr = arr[..., :3].mean(axis=2) if arr.shape[2] >= 3 else arr[..., 0]
         if arr.ndim != 2 or arr.size == 0:
-            raise PreprocessError(f"an image must be 2-D (height, width) or 3-D with channels, not {arr.shape}")
+            raise PreprocessError(_("an image must be 2-D (height, width) or 3-D with channels, not {shape}")
+                                  .format(shape=arr.shape))
         arr = arr.astype(np.float32)
         if arr.max(initial=0.0) > 1.0:
             arr = arr / 255.0

@@ -32,8 +32,20 @@ DECODE_CHUNK = 256  # pictures decoded between progress reports
 UNREADABLE = (OSError, ValueError, UnidentifiedImageError, Image.DecompressionBombError, SyntaxError)
 
 
+def N_(text: str) -> str:
+    """Marks a message for the app's catalog (the app says it in the user's language); the script keeps English."""
+    return text
+
+
 class PictureFolderError(Exception):
-    """A folder or an Input that pictures cannot train; the message names the folder and what to change."""
+    """A folder or an Input that pictures cannot train; the message names the folder and what to change.
+
+    ``template`` and ``values`` let the app translate the message: ``_(template).format(**values)``.
+    """
+
+    def __init__(self, template: str, **values):
+        super().__init__(template.format(**values))
+        self.template, self.values = template, values
 
 
 @dataclass
@@ -72,7 +84,8 @@ def scan_folder(root) -> Layout:
     """List the classes and pictures of ``root``; raises PictureFolderError for a folder that cannot train."""
     root = Path(root)
     if not root.is_dir():
-        raise PictureFolderError(f"{root}: no such folder (an image folder holds one sub-folder per class)")
+        raise PictureFolderError(N_("{root}: no such folder (an image folder holds one sub-folder per class)"),
+                                 root=root)
     train_dir, held_dir = split_folders(root)
     if train_dir:
         top = root / train_dir
@@ -81,8 +94,9 @@ def scan_folder(root) -> Layout:
         held_classes = list_classes(root / held_dir)
         extra = sorted(set(held_classes) - set(classes))
         if extra:
-            raise PictureFolderError(f"{root / held_dir}: the classes {', '.join(extra)} are not in {top}: "
-                                     f"every held-out class needs training pictures")
+            raise PictureFolderError(N_("{held}: the classes {classes} are not in {top}: "
+                                        "every held-out class needs training pictures"),
+                                     held=root / held_dir, classes=", ".join(extra), top=top)
         held_out = list_pictures(root / held_dir, {c: i for i, c in enumerate(classes) if c in held_classes})
         split = f"{train_dir}/ for training, {held_dir}/ held out"
     else:
@@ -93,14 +107,17 @@ def scan_folder(root) -> Layout:
     layout = Layout(root, classes, train, held_out, split)
     empty = [name for name, n_train, _ in layout.counts() if n_train == 0]
     if empty:
-        raise PictureFolderError(f"{top}: the class folder{'s' * (len(empty) > 1)} {', '.join(empty)} "
-                                 f"hold{'s' * (len(empty) == 1)} no pictures ({', '.join(EXTENSIONS)}): "
-                                 "add some or remove the folder")
+        template = (N_("{top}: the class folder {classes} holds no pictures ({extensions}): "
+                       "add some or remove the folder") if len(empty) == 1 else
+                    N_("{top}: the class folders {classes} hold no pictures ({extensions}): "
+                       "add some or remove the folders"))
+        raise PictureFolderError(template, top=top, classes=", ".join(empty), extensions=", ".join(EXTENSIONS))
     if len(classes) < 2:
-        raise PictureFolderError(f"{top}: only one class ({classes[0]}): a classifier needs at least two "
-                                 "class folders")
+        raise PictureFolderError(N_("{top}: only one class ({name}): a classifier needs at least two "
+                                    "class folders"), top=top, name=classes[0])
     if not held_out:
-        raise PictureFolderError(f"{root}: no held-out pictures: put at least two pictures in each class")
+        raise PictureFolderError(N_("{root}: no held-out pictures: put at least two pictures in each class"),
+                                 root=root)
     return layout
 
 
@@ -108,8 +125,8 @@ def list_classes(directory: Path) -> list:
     """Sorted sub-folder names, as ``torchvision.datasets.folder.find_classes``."""
     classes = sorted(entry.name for entry in os.scandir(directory) if entry.is_dir())
     if not classes:
-        raise PictureFolderError(f"{directory}: no class folders in it; put each class's pictures in a sub-folder "
-                                 "named after the class (e.g. cats/, dogs/)")
+        raise PictureFolderError(N_("{folder}: no class folders in it; put each class's pictures in a sub-folder "
+                                    "named after the class (e.g. cats/, dogs/)"), folder=directory)
     return classes
 
 
@@ -146,8 +163,8 @@ def picture_size(shape) -> tuple:
     if len(shape) == 2:
         shape = [1, *shape]
     if len(shape) != 3 or shape[0] not in (1, 3) or min(shape) < 1:
-        raise PictureFolderError(f"an Input of shape {shape} cannot take pictures: an image folder needs "
-                                 "[1, H, W] (grey) or [3, H, W] (colour), e.g. [3, 64, 64]")
+        raise PictureFolderError(N_("an Input of shape {shape} cannot take pictures: an image folder needs "
+                                    "[1, H, W] (grey) or [3, H, W] (colour), e.g. [3, 64, 64]"), shape=shape)
     return shape[0], shape[1], shape[2]
 
 

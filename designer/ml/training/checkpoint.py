@@ -18,6 +18,8 @@ from pathlib import Path
 
 import torch
 
+from designer.core.i18n import _
+
 FORMAT = "netdesigner.checkpoint"
 VERSION = 1
 
@@ -35,7 +37,8 @@ def save(path: str | os.PathLike, state: dict) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise CheckpointError(f"{path}: the checkpoint could not be written ({exc.strerror or exc})") from None
+        raise CheckpointError(_("{path}: the checkpoint could not be written ({reason})").format(
+            path=path, reason=exc.strerror or exc)) from None
 
 
 def load(path: str | os.PathLike) -> dict:
@@ -43,14 +46,16 @@ def load(path: str | os.PathLike) -> dict:
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
-        raise CheckpointError(f"{path}: no checkpoint there (the run saved none, or it was deleted)") from None
+        raise CheckpointError(_("{path}: no checkpoint there (the run saved none, or it was deleted)").format(
+            path=path)) from None
     except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, zipfile.BadZipFile, OSError, struct.error,
             KeyError, AttributeError, TypeError, IndexError, UnicodeDecodeError) as exc:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-        raise CheckpointError(f"{path}: not a readable checkpoint, or it is damaged ({first})") from None
+        raise CheckpointError(_("{path}: not a readable checkpoint, or it is damaged ({reason})").format(
+            path=path, reason=first)) from None
     if not isinstance(state, dict) or state.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: not a NetDesigner checkpoint")
+        raise CheckpointError(_("{path}: not a NetDesigner checkpoint").format(path=path))
     if state.get("version") != VERSION:
-        raise CheckpointError(f"{path}: a checkpoint of another version ({state.get('version')}); "
-                              "start the run again")
+        raise CheckpointError(_("{path}: a checkpoint of another version ({version}); start the run again")
+                              .format(path=path, version=state.get("version")))
     return state

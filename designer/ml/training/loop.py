@@ -85,10 +85,10 @@ def resolve_device(name: str | None) -> torch.device:
     try:
         torch.device(name)
     except RuntimeError:
-        raise DeviceError(f"{name!r} is not a device name: use cpu, cuda, cuda:N or mps "
-                          f"(available here: {', '.join(available)})") from None
-    raise DeviceError(f"device {name!r} is not available on this machine "
-                      f"(available here: {', '.join(available)})")
+        raise DeviceError(_("{name} is not a device name: use cpu, cuda, cuda:N or mps (available here: {available})")
+                          .format(name=repr(name), available=", ".join(available))) from None
+    raise DeviceError(_("device {name} is not available on this machine (available here: {available})")
+                      .format(name=repr(name), available=", ".join(available)))
 
 
 # the loop ---------------------------------------------------------------------
@@ -190,7 +190,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
         return
     warnings, problems = [], []  # problems: said when the run ends
     if config.loss == "NLLLoss" and not isinstance(list(model.modules())[-1], nn.LogSoftmax):
-        warnings.append("NLLLoss expects log-probabilities: end the model with LogSoftmax(dim=1).")
+        warnings.append(_("NLLLoss expects log-probabilities: end the model with LogSoftmax(dim=1)."))
 
     optimizer = make_optimizer(model.parameters(), config)
     shuffle = torch.Generator().manual_seed(seed)
@@ -204,7 +204,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
         try:
             augment(data.prepare(train_x[:1]), how, torch.Generator().manual_seed(0), data.mean, data.std)
         except ValueError as exc:
-            yield Failed(f"training.augment: {exc}: turn augmentation off for this model")
+            yield Failed(_("training.augment: {reason}: turn augmentation off for this model").format(reason=exc))
             return
     shaker = torch.Generator().manual_seed(seed + 1)  # augmentation's own random numbers
     layers = _layers(model)
@@ -219,8 +219,8 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
             if scheduler is not None and resume.get("scheduler"):
                 scheduler.load_state_dict(resume["scheduler"])
         except (RuntimeError, KeyError, ValueError) as exc:
-            yield Failed(f"The checkpoint does not fit this model or these settings ({str(exc).splitlines()[0]}): "
-                         "start a new run instead.")
+            yield Failed(_("The checkpoint does not fit this model or these settings ({reason}): "
+                           "start a new run instead.").format(reason=str(exc).splitlines()[0]))
             return
         step, epochs_done, seed = resume["step"], resume["epoch"], resume["seed"]
         first = epochs_done + 1
