@@ -79,8 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--out", metavar="OUT.gif", required=True)
     explain.add_argument("--channel", type=int, default=0, help=_("the output channel to show (default 0)"))
 
-    import_ = sub.add_parser("import", help=_("turn the model in a PyTorch .py file into a project"))
-    import_.add_argument("file", metavar="MODEL.py")
+    import_ = sub.add_parser("import", help=_("turn the model in a PyTorch .py file or an ONNX file into a project"))
+    import_.add_argument("file", metavar="MODEL.py|MODEL.onnx")
     import_.add_argument("--out", metavar="OUT.netproj.json", required=True, help=_("the project file to write"))
     import_.add_argument("--class", dest="class_name", metavar="NAME",
                          help=_("the model to import: a class or a module-level variable (default: the outermost)"))

@@ -1,4 +1,7 @@
-"""``import MODEL.py --out P.netproj.json [--class NAME] [--input-shape C,H,W]``.
+"""``import MODEL.py|MODEL.onnx --out P.netproj.json [--class NAME] [--input-shape C,H,W]``.
+
+An ONNX file is converted to torch first (``designer.ml.importing.onnx_import``)
+and brings its weights, written next to the project (P.pt).
 
 Runs the file in the import sandbox, records its model's forward and writes
 the project. Prints what it found (the models in the file, the chosen one, the
@@ -33,7 +36,7 @@ def run(args) -> int:
     if not Path(args.file).is_file():
         _err(_("{file}: no such file").format(file=args.file))
         return 2
-    from designer.ml.importing import importer
+    from designer.ml.importing import files, importer
     from designer.ml.importing import sandbox
 
     # Start torch here while the sandboxed child starts its own: the check after it needs torch.
@@ -41,7 +44,7 @@ def run(args) -> int:
     for protection in sandbox.missing():
         print(_("warning: this system cannot give the imported file this protection: {protection}").format(
             protection=protection), file=sys.stderr)
-    result = importer.import_py(args.file, shape, args.class_name)
+    result = files.import_model(args.file, shape, args.class_name)
     print(result.report())
     if not result.ok:
         _err(_("{where}: {what}").format(where=args.file, what=result.error))
@@ -52,4 +55,15 @@ def run(args) -> int:
         _err(_("{file}: cannot be written ({error})").format(file=args.out, error=exc.strerror or exc))
         return 2
     print(_("wrote {file}").format(file=args.out))
+    if result.state is not None:
+        from designer.ml import weights
+
+        out = Path(args.out)
+        target = out.with_name(out.name.removesuffix(".json").removesuffix(".netproj") + ".pt")
+        try:
+            weights.save_state_dict(result.state, target)
+        except OSError as exc:
+            _err(_("{file}: cannot be written ({error})").format(file=target, error=exc.strerror or exc))
+            return 2
+        print(_("wrote {file}").format(file=target))
     return 0

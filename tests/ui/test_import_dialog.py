@@ -118,3 +118,19 @@ def test_weights_saved_from_the_original_class_load_into_the_saved_import(qtbot,
     assert dialog.loaded == "all"
     assert torch.equal(doc.weights["conv_0.weight"], original["conv.0.weight"])
     assert torch.equal(doc.weights["dense_2.bias"], original["dense.2.bias"])
+
+
+def test_an_onnx_file_opens_as_a_project_with_its_weights(qtbot, qapp, tmp_path):
+    from designer.core import templates
+    from designer.ml import build
+    from designer.ml.export import onnx_export
+
+    graph = projects.load(templates.EXAMPLES / "lenet-28.netproj.json").graph
+    onnx_export.export_onnx(build.seeded_model(graph, 5), (1, 28, 28), tmp_path / "digits.onnx")
+    doc, dialog = _dialog(qtbot)
+    qtbot.keyClicks(dialog.py_edit, str(tmp_path / "digits.onnx"))
+    text = _import(qtbot, dialog)
+    assert "with the file's weights, against onnxruntime: verified" in text, text
+    qtbot.mouseClick(dialog.open_button, Qt.LeftButton)
+    assert doc.project.name == "digits" and doc.weights is not None
+    assert set(doc.weights) == set(build.build_model(doc.graph).state_dict())

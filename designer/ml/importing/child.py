@@ -25,7 +25,7 @@ import torch
 from torch import nn
 
 from designer.core import i18n
-from designer.core.i18n import _, ngettext
+from designer.core.i18n import _
 from designer.ml.importing import inputs, trace
 from designer.ml.importing.finding import ImportProblem, choose, find_models, model_names
 
@@ -109,7 +109,7 @@ def _run_statements(path, timed):
             # A file of a package (from .unet_parts import *) opened alone: its siblings are next to it.
             stmt = ast.copy_location(ast.ImportFrom(module=stmt.module, names=stmt.names, level=0), stmt)
         code = compile(ast.fix_missing_locations(ast.Module(body=[stmt], type_ignores=[])), path, "exec")
-        if timed and not isinstance(stmt, DEFINITIONS):
+        if timed and not isinstance(stmt, DEFINITIONS + (ast.Import, ast.ImportFrom)):  # a slow import is no loop
             signal.setitimer(signal.ITIMER_REAL, STATEMENT_LIMIT)
         try:
             exec(code, module.__dict__)

@@ -54,6 +54,8 @@ class ImportResult:
     key_map: dict[str, str | None] = field(default_factory=dict)  # file's key prefix -> layer name (None: dropped)
     check: object | None = None  # a designer.ml.export.verify.Check: the rebuilt project against the file's model
     layer_index: dict = field(default_factory=dict)  # node id -> (the child's record index, where in the file)
+    state: dict | None = None  # an ONNX file's weights, with the project's names
+    onnx_check: object | None = None  # an ONNX file: the project with its weights against onnxruntime
     protections: dict = field(default_factory=dict)  # what the sandbox applied: name -> bool
 
     @property
@@ -86,6 +88,9 @@ class ImportResult:
             lines.append(_("rebuilt model {verdict}").format(verdict=self.check.message))
         else:
             lines.append(_("the rebuilt model does not match the file: {verdict}").format(verdict=self.check.message))
+        if self.onnx_check is not None:
+            lines.append(_("with the file's weights, against onnxruntime: {verdict}").format(
+                verdict=self.onnx_check.message))
         return "\n".join(lines)
 
 
@@ -259,7 +264,7 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
         raise _Unrepresentable(_("forward is not a single chain: a tensor is used twice (a branch or a skip "
                                  "connection); this NetDesigner draws chains only"))
     branches = fans_out or any(n["type"] in MERGES for n in nodes)
-    data_ = {"format": project_io.FORMAT, "version": 2 if branches else 1, "name": _project_name(path),
+    data_ = {"format": project_io.FORMAT, "version": 2 if branches else 1, "name": project_name(path),
              "nodes": nodes, "edges": edges}
     result.project = project_io.from_dict(data_, str(path))
     idents = codegen.identifiers(result.project.graph)
@@ -288,7 +293,7 @@ def _collapsed(refused: list[tuple[dict, str]]) -> list[str]:
     return lines
 
 
-def _project_name(path: Path) -> str:
+def project_name(path: Path) -> str:
     return re.sub(r"[_-]+", " ", path.stem).strip() or "Imported"
 
 

@@ -964,8 +964,8 @@ The window keeps working, but save your project to be safe.</source>
         <translation>Python 文件</translation>
     </message>
     <message>
-        <source>Python (*.py)</source>
-        <translation>Python 文件 (*.py)</translation>
+        <source>Python or ONNX (*.py *.onnx)</source>
+        <translation>Python 或 ONNX (*.py *.onnx)</translation>
     </message>
     <message>
         <source>Model</source>

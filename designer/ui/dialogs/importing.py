@@ -101,7 +101,7 @@ class ImportDialog(QDialog):
         self.weights_edit.setPlaceholderText(self.tr("optional: a state_dict (.pt or .safetensors) saved from the "
                                                       "file's model"))
         form = QFormLayout()
-        form.addRow(self.tr("Python file"), self._with_browse(self.py_edit, self.tr("Python (*.py)")))
+        form.addRow(self.tr("Python file"), self._with_browse(self.py_edit, self.tr("Python or ONNX (*.py *.onnx)")))
         form.addRow(self.tr("Model"), self.model_combo)
         form.addRow(self.tr("Input shape"), self.shape_edit)
         form.addRow("", self.shape_note)
@@ -206,11 +206,15 @@ class ImportDialog(QDialog):
         cannot_check = self.tr("{file}: cannot be checked against this model ({error})")
 
         def work():  # on a pool thread: the text it needs was translated above
-            from designer.ml.importing import importer
+            from designer.ml.importing import files, importer
             from designer.ml.weights import WeightsError
 
-            result = importer.import_py(py, shape, class_name)
+            result = files.import_model(py, shape, class_name)
             state = report = None
+            if result.ok and result.state is not None and not weights:  # an ONNX file brings its weights
+                from designer.ml import models
+
+                state, report = result.state, models.fit(models.build(result.project), result.state)
             if result.ok and weights:
                 try:
                     state, report = importer.attach_weights(result.project, Path(weights).expanduser(),
