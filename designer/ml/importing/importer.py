@@ -22,8 +22,9 @@ from pathlib import Path
 from designer.core import codegen, i18n, layers
 from designer.core import project as project_io
 from designer.core.i18n import N_, _, ngettext
+from designer.core.codegen_blocks import layer_paths
 from designer.core.params import ParamError
-from designer.ml.importing import sandbox
+from designer.ml.importing import sandbox, structure
 
 # torch is imported only once the child has answered, so a caller can start it while the child runs.
 
@@ -205,6 +206,7 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
     uses: dict[str, int] = {}
     refused: list[tuple[dict, str]] = []
     notes: list[tuple[dict, str]] = []
+    scoped: dict[str, tuple[str | None, list]] = {}  # node id -> (module path, the modules it ran inside)
     for entry in data["layers"]:
         inputs = [value[int(i)] for i in entry["inputs"]]
         index = int(entry["index"])
@@ -231,10 +233,13 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
         node_id = f"n{len(nodes)}"
         node = {"id": node_id, "type": spec.type, "params": params, "pos": [200 * len(nodes), 0]}
         module_path = entry.get("path")
+        scoped[node_id] = (None, structure.checked_scope(entry.get("scope", [])))
         if module_path:
             uses[module_path] = uses.get(module_path, 0) + 1
             if uses[module_path] == 1:
                 paths[node_id] = module_path
+            scoped[node_id] = (module_path if uses[module_path] == 1 else f"{module_path}_{uses[module_path]}",
+                               scoped[node_id][1])
             base = entry.get("name")
             if isinstance(base, str) and base:
                 node["name"] = base if uses[module_path] == 1 else f"{base}_{uses[module_path]}"
@@ -267,8 +272,12 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
     data_ = {"format": project_io.FORMAT, "version": 2 if branches else 1, "name": project_name(path),
              "nodes": nodes, "edges": edges}
     result.project = project_io.from_dict(data_, str(path))
-    idents = codegen.identifiers(result.project.graph)
-    result.key_map = {module_path: idents[node_id] for node_id, module_path in paths.items() if node_id in idents}
+    if any(scope for _path, scope in scoped.values()):
+        _structure(result, scoped, paths)
+    else:
+        idents = codegen.identifiers(result.project.graph)
+        result.key_map = {module_path: idents[node_id] for node_id, module_path in paths.items()
+                          if node_id in idents}
     homeless = [k for k in data.get("state_keys", []) if _prefix(k, result.key_map) is None]
     for key in homeless:
         result.key_map[key] = None
@@ -276,6 +285,27 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
         result.problems.append(_("not used by forward, so not in the project: {keys}").format(
             keys=", ".join(homeless[:8]) + (" ..." if len(homeless) > 8 else "")))
     result.project.extra["imported"] = {"file": path.name, "model": result.chosen, "key_map": result.key_map}
+
+
+def _structure(result: ImportResult, scoped: dict, paths: dict[str, str]) -> None:
+    """The file's modules become blocks; the key map and the layer-by-layer check follow them inside."""
+    graph = result.project.graph
+    result.problems += structure.apply(graph, scoped)
+    by_path = {path: node_id for node_id, (path, _scope) in scoped.items() if path}
+    found = structure.key_paths(graph)
+    wanted = set(paths.values())
+    result.key_map = {path: ident for path, ident in found.items() if path in wanted}
+    chains = {ident: ids for ident, ids in layer_paths(graph).items()}
+    index = {}
+    for path, ident in found.items():
+        ids = chains[ident]
+        original = by_path.get(path)
+        if original in result.layer_index:
+            index[ids[0] if len(ids) == 1 else ids] = result.layer_index[original]
+    result.layer_index = index
+    if len(graph.blocks):
+        result.problems.append(_("blocks from the file's modules: {names}").format(
+            names=", ".join(f"{name} ×{graph.blocks.count(name)}" for name in graph.blocks)))
 
 
 def _collapsed(refused: list[tuple[dict, str]]) -> list[str]:
@@ -387,7 +417,8 @@ def _first_difference(result: ImportResult, model, tensors: dict):
         return None
     _out, records = inside.capture(model, tensors["probe"].clone(), graph=result.project.graph)
     for record in records:
-        index, where = result.layer_index.get(record.node_id, (None, ""))
+        key = (record.node_id, *record.inner) if record.inner else record.node_id
+        index, where = result.layer_index.get(key, (None, ""))
         want = expected.get(str(index))
         if want is None:
             continue

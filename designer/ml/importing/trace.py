@@ -21,7 +21,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from designer.core.i18n import N_, _
-from designer.ml.importing import calls
+from designer.ml.importing import calls, scopes
 
 T = torch.Tensor
 TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
@@ -127,10 +127,16 @@ class Recorder(TorchFunctionMode):
         self.modules = dict(model.named_modules())
         self.first_linear = None  # the shape search stops at the first Linear
         self.stop_at_linear = False
+        self.scope: list[list] = []  # the user's modules the forward is inside: [path, class, call, container]
+        self._entered: list[bool] = []
+        self._calls = 0
         for path, module in model.named_modules():
             if _leaf(module):
                 self.handles.append(module.register_forward_pre_hook(self._pre(path, module), with_kwargs=True))
                 self.handles.append(module.register_forward_hook(self._post(path, module), with_kwargs=True))
+            elif path:
+                self.handles.append(module.register_forward_pre_hook(self._enter(path, module)))
+                self.handles.append(module.register_forward_hook(self._leave()))
 
     def close(self):
         for handle in self.handles:
@@ -180,6 +186,21 @@ class Recorder(TorchFunctionMode):
             self.owner[id(tensor)] = index
             self.keep.append(tensor)
 
+    def _enter(self, path, module):
+        def hook(mod, args):
+            entered = self.depth == 0
+            if entered:
+                self._calls += 1
+                self.scope.append([path, type(mod).__name__, str(self._calls), type(mod) in CONTAINERS])
+            self._entered.append(entered)
+        return hook
+
+    def _leave(self):
+        def hook(mod, args, out):
+            if self._entered.pop():
+                self.scope.pop()
+        return hook
+
     def _pre(self, path, module):
         def hook(mod, args, kwargs):
             if self.depth == 0:
@@ -200,6 +221,7 @@ class Recorder(TorchFunctionMode):
                 line, source, file, inputs, in_shapes = self._pending
                 if inputs:
                     self._add({"kind": "module", "target": path, "module": mod, "inputs": inputs,
+                               "scope": scopes.of(self.scope, path, self.modules),
                                "in_shapes": in_shapes, "out_shape": _shape_of(out), "line": line,
                                "source": source, "file": file}, out)
         return hook
@@ -219,6 +241,7 @@ class Recorder(TorchFunctionMode):
             self.folds.append(len(self.records))
         line, source, file = self._where()
         self._add({"kind": "function", "target": func, "args": args[1:] if func not in MERGES else args,
+                   "scope": scopes.of(self.scope, None, self.modules),
                    "kwargs": kwargs, "inputs": inputs, "in_shapes": [tuple(t.shape) for t in _tensors(args)],
                    "out_shape": _shape_of(out), "line": line, "source": source, "file": file}, out)
         return out
@@ -425,6 +448,7 @@ def describe(recorder, output, catalog):
         else:
             entry = {"path": None, "call": _name(record["target"]), **describe_function(record, catalog)}
         entry.update(index=index, inputs=record["inputs"], line=record["line"], source=record["source"],
+                     scope=record.get("scope", []),
                      file=record.get("file"),
                      out_shape=list(record["out_shape"]) if record["out_shape"] else None)
         entries.append(entry)

@@ -14,6 +14,7 @@ from designer.ml.importing import child as _import_child
 from designer.ml.importing import importer
 from designer.ml.importing import sandbox
 from tests.ml.chains import random_chain
+from tests.ml.importing.flat import flat
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
 
@@ -37,7 +38,8 @@ def _chain(graph):
 
 
 def _types(result):
-    graph = result.project.graph
+    """The imported layers in model order, blocks unpacked."""
+    graph = flat(result.project.graph)
     return [graph.nodes[n].type for n in graph.model_path().nodes][1:]
 
 
@@ -183,10 +185,12 @@ def test_two_sequentials_and_view_1_minus_1_import_with_a_note(tmp_path):
     assert _types(result) == ["Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU", "MaxPool2d", "Flatten", "Linear",
                               "ReLU", "Linear"]
     assert result.input_shape == (1, 28, 28) and result.shape_source == "inferred from Linear(256 → 120)"
-    graph = result.project.graph
-    names = [graph.nodes[n].name for n in graph.model_path().nodes]
-    assert names == [None, "conv_0", "conv_1", "conv_2", "conv_3_0", "conv_3_1", "conv_4", None, "dense_0",
-                     "dense_1", "dense_2"]
+    graph = result.project.graph  # each nn.Sequential is a block named after its attribute, the nested one too
+    assert [(graph.nodes[n].name, graph.nodes[n].type) for n in graph.model_path().nodes] == [
+        (None, "Input"), ("conv", "Conv"), (None, "Flatten"), ("dense", "Dense")]
+    inner = graph.blocks["Conv"].graph
+    assert [(inner.nodes[n].name, inner.nodes[n].type) for n in inner.model_path().nodes][1:] == [
+        ("0", "Conv2d"), ("1", "ReLU"), ("2", "MaxPool2d"), ("3", "ConvItem"), ("4", "MaxPool2d")]
     assert any("line 16 `x = x.view(1, -1)`" in p and "only worked for one sample" in p for p in result.problems)
     assert result.check.ok, result.report()
 
@@ -233,7 +237,7 @@ def test_blocks_keep_their_names_and_the_original_state_dict_loads_strictly(tmp_
     assert [f["name"] for f in result.found if f["chosen"]] == ["Net"]
     assert _types(result) == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "Conv2d", "BatchNorm2d", "ReLU",
                               "MaxPool2d", "Flatten", "Linear"]
-    assert result.key_map["blocks.0.conv"] == "blocks_0_conv" and result.key_map["mean"] is None
+    assert result.key_map["blocks.0.conv"] == "blocks.block_0.conv" and result.key_map["mean"] is None
     assert any("unused.weight" in p for p in result.problems)
     # a learner's trained weights come along: the original class's state_dict, into the exported import
     namespace = {}
@@ -386,11 +390,12 @@ def test_a_skip_connection_and_a_cat_become_add_and_concat_where_graphs_are_read
         return
     assert result.ok, result.report()
     assert result.input_shape == (1, 8, 8) and result.shape_source == "inferred from Linear(256 → 10)"
-    nodes, names = _chain(result.project.graph)
+    nodes, names = _chain(flat(result.project.graph))
     assert [(kind, inputs) for kind, _, inputs in nodes] == [
         ("Input", []), ("Conv2d", [0]), ("Conv2d", [1]), ("ReLU", [2]), ("Add", [3, 1]), ("Conv2d", [4]),
         ("Conv2d", [4]), ("Concat", [5, 6]), ("Flatten", [7]), ("Linear", [8])]
-    assert names[1:3] + names[5:7] == ["stem", "block_conv", "block_left", "block_right"]
+    assert names[1:3] + names[5:7] == ["stem", "conv", "left", "right"]  # inside the block Block
+    assert result.key_map["block.conv"] == "block.conv" and result.project.graph.blocks.count("Block") == 1
     assert nodes[7][1]["dim"] == 1
     assert project_io.loads(project_io.dumps(result.project)).graph.nodes.keys() == result.project.graph.nodes.keys()
     assert result.check.ok, result.report()
@@ -436,7 +441,8 @@ def test_every_bundled_example_round_trips_in_both_styles(tmp_path):
         for style in codegen.STYLES:
             result = _in_process(tmp_path, codegen.generate(project, style), f"{name}_{style}.py".replace("-", "_"))
             assert result.ok and not result.unsupported, result.report()
-            assert _chain(result.project.graph) == _chain(project.graph), (name, style)
+            # the same layers and wires (names follow the blocks the exported classes come back as)
+            assert _chain(flat(result.project.graph))[0] == _chain(flat(project.graph))[0], (name, style)
             assert result.check.ok
     assert tried >= 3
 

@@ -41,7 +41,7 @@ def test_a_project_with_blocks_imports_in_the_sandbox_with_its_weights(tmp_path)
     weights.save_state_dict(model.state_dict(), pt)
     result = importer.import_py(py)
     assert "verified: identical outputs" in result.report()
-    assert result.key_map["layer2.down.bn1"] == "layer2_down_bn1"
+    assert result.key_map["layer2.down.bn1"] == "layer2.down.bn1"  # the original keys: blocks come back
     _same_model(proj.graph, result, 2)
     state, report = importer.attach_weights(result.project, pt, result.key_map)
     assert report.ok, report.summary()

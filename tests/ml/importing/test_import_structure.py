@@ -1,0 +1,122 @@
+"""Import keeps the structure: the file's modules come back as blocks, and the model is still the file's.
+
+Each ``nn.Module`` class used as a sub-module is a block (calls of one class with different layers are separate
+definitions; the inner parameters that differ between calls are its arguments); an ``nn.Sequential`` or
+``nn.ModuleList`` is a block named after its attribute. Whatever the nesting, the parameter count and outputs
+are torch's, and the file's own ``state_dict`` loads strictly into the exported import through the key map.
+"""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from designer.core import codegen, shapes
+from designer.core import project as project_io
+from designer.ml import build
+from designer.ml.importing import importer
+from tests.ml.importing.flat import flat
+from tests.ml.importing.test_corpus import Case, _import, _original
+from tests.ml.importing.test_import import _in_process
+
+
+def _top(graph):
+    return [(graph.nodes[n].name, graph.nodes[n].type) for n in graph.model_path().nodes[1:]]
+
+
+def _same_as_torch(case: Case, result: importer.ImportResult) -> None:
+    assert result.ok and result.check.ok, result.report()
+    original = _original(case)
+    assert shapes.infer(result.project.graph).parameters == sum(p.numel() for p in original.parameters())
+    exported = build.build_model(result.project.graph).eval()
+    exported.load_state_dict(importer.remap(original.state_dict(), result.key_map), strict=True)
+    x = torch.randn(2, *case.shape, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        want, got = original(x), exported(x)
+    assert torch.allclose(got, want, rtol=1e-4, atol=1e-5 * float(want.abs().max()))
+
+
+def test_torchvision_resnet18_opens_as_stem_four_layers_pool_and_fc_with_basic_blocks_inside():
+    case = Case("tv_resnet18.py", (3, 64, 64), "model")
+    result = _import(case, case.shape)
+    _same_as_torch(case, result)
+    graph = result.project.graph
+    assert _top(graph) == [("conv1", "Conv2d"), ("bn1", "BatchNorm2d"), ("relu", "ReLU"), ("maxpool", "MaxPool2d"),
+                           ("layer1", "Layer1"), ("layer2", "Layer2"), ("layer3", "Layer3"), ("layer4", "Layer4"),
+                           ("avgpool", "AdaptiveAvgPool2d"), (None, "Flatten"), ("fc", "Linear")]
+    library = graph.blocks
+    # BasicBlock with and without the downsample path: two definitions, eight calls
+    assert _top(library["Layer1"].graph) == [("0", "BasicBlock"), ("1", "BasicBlock")]
+    assert _top(library["Layer2"].graph) == [("0", "BasicBlock2"), ("1", "BasicBlock")]
+    assert library.count("BasicBlock") == 5 and library.count("BasicBlock2") == 3
+    assert "Downsample" in library.direct("BasicBlock2") and "Downsample" not in library.direct("BasicBlock")
+    # the channels that differ between the calls are arguments; the layers inside read them
+    assert list(library["BasicBlock2"].args) == ["in_channels", "out_channels"]
+    inner = library["BasicBlock2"].graph
+    conv1 = next(n for n in inner.nodes.values() if n.name == "conv1")
+    assert conv1.params["in_channels"] == "$in_channels" and conv1.params["out_channels"] == "$out_channels"
+    assert result.key_map["layer2.0.downsample.0"] == "layer2.basic_block2_0.downsample.conv_0"
+    assert "blocks from the file's modules: Downsample ×1, BasicBlock ×5, BasicBlock2 ×3, Layer1 ×1" in \
+        result.report()
+
+
+@pytest.mark.slow
+def test_torchvision_mobilenet_v2_keeps_its_inverted_residuals():
+    case = Case("tv_mobilenet_v2.py", (3, 64, 64), "model")
+    result = _import(case, case.shape)
+    _same_as_torch(case, result)
+    graph = result.project.graph
+    assert _top(graph) == [("features", "Features"), (None, "AdaptiveAvgPool2d"), (None, "Flatten"),
+                           ("classifier", "Classifier")]
+    residuals = [name for name in graph.blocks if name.startswith("InvertedResidual")]
+    assert sum(graph.blocks.count(name) for name in residuals) == 17
+    assert graph.blocks.count("Conv2dNormActivation") >= 2
+
+
+@pytest.mark.parametrize("case", [Case("zoo_resnet.py", (3, 32, 32), "ResNet18"),
+                                  Case("course_containers.py", (1, 28, 28), "net"),
+                                  Case("structure_mixed.py", (3, 16, 16), "net")], ids=lambda c: c.file)
+def test_corpus_files_import_as_blocks_with_torchs_parameters_weights_and_outputs(case):
+    result = _import(case, case.shape)
+    _same_as_torch(case, result)
+    assert len(result.project.graph.blocks) >= 3
+
+
+def test_a_block_class_with_different_channels_is_one_definition_and_a_list_is_named_after_its_attribute():
+    case = Case("structure_mixed.py", (3, 16, 16), "net")
+    result = _import(case, case.shape)
+    graph = result.project.graph
+    # Fuse takes two tensors: its layers stay at the top, and the report says why
+    assert _top(graph) == [("stem", "ConvBNReLU"), ("stages", "Stages"), (None, "ReLU"), ("fuse.mix", "Conv2d"),
+                           (None, "Add"), ("head", "Head")]
+    assert any(line.startswith("fuse stays as layers, not a block: a block takes one input")
+               for line in result.problems), result.problems
+    library = graph.blocks
+    assert library.count("ConvBNReLU") == 4 and list(library["ConvBNReLU"].args) == ["in_channels", "out_channels",
+                                                                                       "stride"]
+    stages = library["Stages"].graph
+    assert [stages.nodes[n].params for n in stages.model_path().nodes[1:]] == [
+        {"in_channels": 8, "out_channels": 16, "stride": 2}, {"in_channels": 16, "out_channels": 16, "stride": 1},
+        {"in_channels": 16, "out_channels": 32, "stride": 2}]
+    assert _top(library["Head"].graph) == [("0", "HeadItem"), ("1", "Linear")]
+    # unpacked, it is the same layers as the file's forward
+    assert [t for _n, t in _top(flat(graph))] == ["Conv2d", "BatchNorm2d", "ReLU"] * 4 + [
+        "ReLU", "Conv2d", "Add", "AdaptiveAvgPool2d", "Flatten", "Linear"]
+
+
+def test_an_imported_structure_exports_and_imports_again_to_the_same_blocks_and_weights(tmp_path):
+    case = Case("zoo_resnet.py", (3, 32, 32), "ResNet18")
+    first = _import(case, case.shape)
+    assert first.ok, first.report()
+    again = _in_process(tmp_path, codegen.generate(first.project), "exported.py", input_shape=list(case.shape))
+    assert again.ok and again.check.ok, again.report()
+    assert [t for _n, t in _top(again.project.graph)] == [t for _n, t in _top(first.project.graph)]
+    assert sorted(again.project.graph.blocks) == sorted(first.project.graph.blocks)
+    model = build.seeded_model(first.project.graph, 4).eval()
+    back = build.build_model(again.project.graph).eval()
+    back.load_state_dict(importer.remap(model.state_dict(), again.key_map), strict=True)
+    x = torch.randn(2, *case.shape, generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        assert torch.equal(back(x), model(x))
+    saved = project_io.loads(project_io.dumps(again.project))
+    assert shapes.infer(saved.graph).parameters == shapes.infer(first.project.graph).parameters
