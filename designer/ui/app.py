@@ -62,4 +62,9 @@ def run_app(argv: list[str]) -> int:
         window.open_file(files[0], show_errors=True)
     window.show_first()
     QTimer.singleShot(0, window.after_shown)
-    return app.exec()
+    code = app.exec()
+    # Background work (a torch import, an autosave) must end before Python tears its modules down.
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(30_000)
+    return code

@@ -46,6 +46,13 @@ print(json.dumps({"screen": [screen.x(), screen.y(), screen.width(), screen.heig
 if sys.argv[2] == "stretch":
     window.document.mark_saved()
     window.close()  # remembers this layout
+# Leave as the app does, never with a worker thread still running into the interpreter's teardown
+# (that crashed the process after it had printed, in about half of the runs).
+from PySide6.QtCore import QThreadPool
+QThreadPool.globalInstance().waitForDone(60000)
+sys.stdout.flush()
+import os
+os._exit(0)
 """
 
 
