@@ -21,6 +21,7 @@ class Shown:
     true: str
     predicted: str
     confidence: float
+    name: str = ""  # the picture's file within a checked folder (designer.ml.training.own_pictures)
 
 
 def picture_of(sample: torch.Tensor, dataset: Dataset) -> np.ndarray:

@@ -773,6 +773,41 @@ The window keeps working, but save your project to be safe.</source>
     </message>
 </context>
 <context>
+    <name>FolderCheck</name>
+    <message>
+        <source>Train the model first: a folder is checked with the trained weights</source>
+        <translation>请先训练模型：检查文件夹要用训练好的权重</translation>
+    </message>
+    <message>
+        <source>Run the trained model on a folder of pictures (one sub-folder per class, e.g. the class&apos;s saved drawings) and show its mistakes there</source>
+        <translation>用训练好的模型检查一个图片文件夹（每个类别一个子文件夹，例如班级保存的手写图），并显示模型在那里的错误</translation>
+    </message>
+    <message>
+        <source>Check on a folder</source>
+        <translation>在文件夹上检查</translation>
+    </message>
+    <message>
+        <source>Checking the model on {folder}…</source>
+        <translation>正在用 {folder} 检查模型…</translation>
+    </message>
+    <message>
+        <source>{folder}: {correct} of {total} right ({accuracy:.0%}); {wrong} mistakes, the most confident first. Click one to open it on the Try it pad.</source>
+        <translation>{folder}：{total} 张中答对 {correct} 张（{accuracy:.0%}）；{wrong} 个错误，置信度最高的在前。点击一个即可在“试一试”画板上打开。</translation>
+    </message>
+    <message>
+        <source>Not classes of this model, left out: {names}.</source>
+        <translation>不是本模型的类别，已略过：{names}。</translation>
+    </message>
+    <message>
+        <source>{count} pictures skipped (unreadable or blank).</source>
+        <translation>跳过了 {count} 张图片（无法读取或空白）。</translation>
+    </message>
+    <message>
+        <source>Cannot check that folder: {problem}</source>
+        <translation>无法检查该文件夹：{problem}</translation>
+    </message>
+</context>
+<context>
     <name>FolderData</name>
     <message>
         <source>A folder with one sub-folder of pictures per class</source>
@@ -1405,8 +1440,20 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>训练一次之后，模型在留出集上答错的样本会显示在这里。</translation>
     </message>
     <message>
+        <source>Check on a folder…</source>
+        <translation>在文件夹上检查…</translation>
+    </message>
+    <message>
+        <source>Run the trained model on a folder of pictures (one sub-folder per class, e.g. the class&apos;s saved drawings) and show its mistakes there</source>
+        <translation>用训练好的模型检查一个图片文件夹（每个类别一个子文件夹，例如班级保存的手写图），并显示模型在那里的错误</translation>
+    </message>
+    <message>
         <source>Held-out sample {index}: a &apos;{true}&apos; the model calls &apos;{predicted}&apos; with {confidence:.1%} confidence. Click to try it.</source>
         <translation>留出集样本 {index}：这是“{true}”，模型却以 {confidence:.1%} 的置信度认为是“{predicted}”。点击即可试一试。</translation>
+    </message>
+    <message>
+        <source>{name}: a &apos;{true}&apos; the model calls &apos;{predicted}&apos; with {confidence:.1%} confidence. Click to try it.</source>
+        <translation>{name}：一个“{true}”，模型以 {confidence:.1%} 的置信度认作“{predicted}”。点击试一试。</translation>
     </message>
     <message>
         <source>No mistakes on the held-out set.</source>

@@ -457,7 +457,7 @@ def install(window) -> TrainingPanel:
     window.menu("Model").addAction(action)
     window.training_panel = panel
     if getattr(window, "try_panel", None) is not None:  # a mistake clicked goes to Try it, editable on the pad
-        panel.history.mistakes.chosen.connect(
-            lambda shown: (window.try_panel.show_picture(shown.picture), window.try_dock.show(),
-                           window.try_dock.raise_()))
+        from designer.ui.panels.training.folder_check import try_mistake
+
+        panel.history.mistakes.chosen.connect(lambda shown: try_mistake(window, panel.history.folder_check, shown))
     return panel

@@ -153,12 +153,14 @@ class HistoryTabs(QObject):
     """The Runs and Mistakes tabs of a Training panel, and what their buttons do to the document."""
 
     def __init__(self, panel):
+        from designer.ui.panels.training.folder_check import FolderCheck
         from designer.ui.panels.training.mistakes import MistakesBrowser
 
         super().__init__(panel)
         self.panel = panel
         self.runs = RunHistory()
         self.mistakes = MistakesBrowser()
+        self.folder_check = FolderCheck(panel.document, self.mistakes, self)
         # Where the model goes wrong, in one tab: the confusion matrix above the wrong pictures themselves.
         where = QSplitter(Qt.Orientation.Vertical)
         where.setChildrenCollapsible(False)
