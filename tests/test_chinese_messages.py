@@ -52,3 +52,16 @@ def test_the_exported_script_keeps_its_english():
 
     with pytest.raises(pictures.PictureFolderError, match="no such folder"):
         pictures.scan_folder("/no/such/folder")
+
+
+def test_a_new_blank_project_is_named_in_chinese(chinese):
+    from designer.core import templates
+
+    assert templates.new_project("blank").name == "空白"
+    assert templates.new_project("alexnet-small").name == "AlexNet-small"  # a model's name stays
+
+
+def test_a_new_blank_project_keeps_its_english_name_in_english():
+    from designer.core import templates
+
+    assert templates.new_project("blank").name == "Blank"

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from designer.core import project as _project
-from designer.core.i18n import N_
+from designer.core.i18n import N_, _
 
 # Installed packages are plain folders on disk (no zip imports), so a Path is safe here.
 RESOURCES = Path(str(resources.files("designer") / "resources"))
@@ -76,8 +76,16 @@ def get(template_id: str) -> Template:
 
 
 def new_project(template_id: str | None = None) -> _project.Project:
-    """A fresh, unsaved project loaded from a template (LeNet 28×28 by default)."""
-    return _project.load(get(template_id or DEFAULT).path)
+    """A fresh, unsaved project loaded from a template (LeNet 28×28 by default).
+
+    A project named as its template ("Blank") takes the title in the user's language (the window, the status bar
+    and the first Save's file name show it); model names (AlexNet-small) stay as they are.
+    """
+    template = get(template_id or DEFAULT)
+    project = _project.load(template.path)
+    if project.name == template.title:
+        project.name = _(template.title)
+    return project
 
 
 def by_file(file_name: str) -> _project.Project:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import sys
 from importlib import resources
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QProcess, QTranslator
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QLibraryInfo, QLocale, QProcess, QTranslator
 from PySide6.QtGui import QActionGroup, QFontDatabase
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
@@ -25,6 +25,9 @@ SETTING = "language"
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
 # Qt's own strings (Cancel, Yes, the file dialog): qtbase is Qt 6's catalog, qt_ the older umbrella one.
 QT_CATALOGS = ("qtbase", "qt")
+# Each language as the current interface names it ("Chinese", "中文"); the menu shows core_i18n.NATIVE_NAMES.
+LANGUAGE_NAMES = {core_i18n.ENGLISH: QT_TRANSLATE_NOOP("Language", "English"),
+                  core_i18n.CHINESE: QT_TRANSLATE_NOOP("Language", "Chinese")}
 
 _installed: list[QTranslator] = []
 _data: list[bytes] = []  # QTranslator.load(bytes) keeps a pointer into these: keep them alive
@@ -101,8 +104,12 @@ def choose(window: QMainWindow, code: str) -> None:
     if code == core_i18n.language():
         return
     text = QCoreApplication.translate("Language", "NetDesigner will speak {language} from its next start.")
+    name = QCoreApplication.translate("Language", LANGUAGE_NAMES[code])
+    native = core_i18n.NATIVE_NAMES[code]
+    if native != name:
+        name = QCoreApplication.translate("Language", "{name} ({native})").format(name=name, native=native)
     box = QMessageBox(QMessageBox.Icon.Information, QCoreApplication.translate("Language", "Language"),
-                      text.format(language=core_i18n.NATIVE_NAMES[code]), QMessageBox.StandardButton.NoButton,
+                      text.format(language=name), QMessageBox.StandardButton.NoButton,
                       window)
     box.setObjectName("languageBox")
     restart = box.addButton(QCoreApplication.translate("Language", "Restart Now"), QMessageBox.ButtonRole.AcceptRole)

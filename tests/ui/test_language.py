@@ -49,7 +49,7 @@ def test_view_language_is_remembered_for_the_next_start(window, qtbot):
     assert [a.text() for a in language_menu.actions()] == ["English", "中文"]
     assert language_menu.actions()[0].isChecked()
     action.trigger()
-    assert seen == ["NetDesigner will speak 中文 from its next start."]
+    assert seen == ["NetDesigner will speak Chinese (中文) from its next start."]
     assert i18n.saved_language() == "zh_CN" and i18n.chosen_language() == "zh_CN"
     assert core_i18n.language() == core_i18n.ENGLISH  # this window stays as it was built
     assert window.isVisible()
@@ -77,10 +77,41 @@ def test_text_kept_in_module_tables_shows_in_chinese(chinese, qtbot):
 
     options = RunOptions()
     qtbot.addWidget(options)
-    cosine = options.schedule.findText("cosine")  # the option keeps the project file's name
+    cosine = options.schedule.findData("cosine")  # the option keeps the project file's name
+    assert options.schedule.itemText(cosine) == "余弦"
     assert options.schedule.itemData(cosine, Qt.ItemDataRole.ToolTipRole) == "在整个训练过程中沿半个余弦曲线降到 0"
 
     dialog = ImportDialog(Document(linear_project()), missing=[])
     qtbot.addWidget(dialog)
     assert dialog.warning.text().startswith("导入 .py 文件会在这台电脑上运行其中的 Python 代码")
     assert dialog.model_combo.itemText(0).startswith("自动：")
+
+
+def test_chinese_names_english_in_chinese_words_when_switching(chinese, qtbot, monkeypatch):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    seen = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: seen.append(box.text()) or 0)
+    [action] = [a for a in window.findChild(QMenu, "menu_language").actions()
+                if a.objectName() == "action_language_en"]
+    action.trigger()
+    assert seen == ["NetDesigner 下次启动时将使用英语（English）。"]
+    window.close()
+
+
+def test_option_boxes_show_chinese_labels_and_keep_english_values(chinese, qtbot):
+    from designer.ui.document import Document
+    from designer.ui.panels.training.panel import TrainingPanel
+    from tests.ui.training.test_training_panel import linear_project
+
+    project = linear_project()
+    project.training = {"lr_schedule": "one-cycle", "init": "xavier"}
+    panel = TrainingPanel(Document(project))
+    qtbot.addWidget(panel)
+    schedule, init = panel.form.options.schedule, panel.init
+    assert (schedule.currentText(), init.currentText()) == ("单周期", "Xavier")
+    assert [schedule.itemText(i) for i in range(schedule.count())] == ["不变", "分步", "余弦", "单周期"]
+    assert [init.itemText(i) for i in range(init.count())] == ["默认", "Kaiming", "Xavier"]
+    schedule.setCurrentIndex(schedule.findText("余弦"))
+    init.setCurrentIndex(init.findText("Kaiming"))
+    assert (project.training["lr_schedule"], project.training["init"]) == ("cosine", "kaiming")  # saved in English

@@ -1177,12 +1177,24 @@ Drag layers from the palette on the left, or double-click one to add it after th
 <context>
     <name>Language</name>
     <message>
+        <source>English</source>
+        <translation>英语</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
         <source>NetDesigner will speak {language} from its next start.</source>
         <translation>NetDesigner 下次启动时将使用{language}。</translation>
+    </message>
+    <message>
+        <source>{name} ({native})</source>
+        <translation>{name}（{native}）</translation>
     </message>
     <message>
         <source>Language</source>
@@ -1592,6 +1604,22 @@ Drag layers from the palette on the left, or double-click one to add it after th
 <context>
     <name>RunOptions</name>
     <message>
+        <source>constant</source>
+        <translation>不变</translation>
+    </message>
+    <message>
+        <source>step</source>
+        <translation>分步</translation>
+    </message>
+    <message>
+        <source>cosine</source>
+        <translation>余弦</translation>
+    </message>
+    <message>
+        <source>one-cycle</source>
+        <translation>单周期</translation>
+    </message>
+    <message>
         <source>The same learning rate from the first batch to the last</source>
         <translation>从第一个批次到最后一个批次，学习率保持不变</translation>
     </message>
@@ -1944,6 +1972,18 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>training is running (Stop it to edit the model)</source>
         <translation>正在训练（停止训练后才能编辑模型）</translation>
+    </message>
+    <message>
+        <source>default</source>
+        <translation>默认</translation>
+    </message>
+    <message>
+        <source>kaiming</source>
+        <translation>Kaiming</translation>
+    </message>
+    <message>
+        <source>xavier</source>
+        <translation>Xavier</translation>
     </message>
     <message>
         <source>5,000 handwritten digits bundled with the app: works offline, trains in seconds</source>

@@ -23,6 +23,12 @@ from designer.ui.panels.training.folder_data import FolderData
 from designer.ui.panels.training.options import RunOptions
 
 # English keys, shown through translate("TrainingPanel", ...).
+# What the init box shows; the project keeps the English value (the item's data).
+INIT_LABELS = {
+    "default": QT_TRANSLATE_NOOP("TrainingPanel", "default"),
+    "kaiming": QT_TRANSLATE_NOOP("TrainingPanel", "kaiming"),
+    "xavier": QT_TRANSLATE_NOOP("TrainingPanel", "xavier"),
+}
 DATASET_HELP = {
     "mnist-5k": QT_TRANSLATE_NOOP("TrainingPanel",
                                   "5,000 handwritten digits bundled with the app: works offline, trains in seconds"),
@@ -100,7 +106,7 @@ class TrainingForm(QWidget):
         self.nesterov = QCheckBox("Nesterov")  # untranslated: a name
         self.weight_decay = QLineEdit()
         self.loss = _choices("loss", LOSS_HELP)
-        self.init = _choices("init", skip=("keep",))  # keep: the check box below
+        self.init = _choices("init", skip=("keep",), labels=INIT_LABELS)  # keep: the check box below
         self.keep_weights = QCheckBox(self.tr("Continue from trained weights"))
         self.seed = _spin("seed")
         self.device = DeviceCombo()
@@ -163,7 +169,7 @@ class TrainingForm(QWidget):
         self.nesterov.setChecked(config.nesterov)
         self.weight_decay.setText(f"{config.weight_decay:g}")
         self.loss.setCurrentText(config.loss)
-        self.init.setCurrentText(config.init if config.init != "keep" else "default")
+        self.init.setCurrentIndex(max(0, self.init.findData(config.init if config.init != "keep" else "default")))
         self.seed.setValue(config.seed if config.seed is not None else 0)
         self._optimizer_changed(config.optimizer)
         self.options.load(config)
@@ -178,7 +184,7 @@ class TrainingForm(QWidget):
         return TrainConfig(dataset=dataset, epochs=self.epochs.value(),
                            batch_size=self.batch_size.value(), optimizer=self.optimizer.currentText(), lr=lr,
                            momentum=self.momentum.value() if sgd else 0.0, nesterov=sgd and self.nesterov.isChecked(),
-                           weight_decay=decay, loss=self.loss.currentText(), init=self.init.currentText(),
+                           weight_decay=decay, loss=self.loss.currentText(), init=self.init.currentData(),
                            seed=self.seed.value(), device=self.device.currentText(),
                            **self.options.values()).validated()
 
@@ -233,13 +239,15 @@ def _spin(key: str) -> QSpinBox:
     return box
 
 
-def _choices(key: str, tips: dict[str, str] | None = None, skip: tuple[str, ...] = ()) -> QComboBox:
-    """A combo box of the setting's options, each with its tooltip where ``tips`` has one."""
+def _choices(key: str, tips: dict[str, str] | None = None, skip: tuple[str, ...] = (),
+             labels: dict[str, str] | None = None) -> QComboBox:
+    """A combo box of the setting's options (shown as ``labels`` has them, translated; the data is the value kept),
+    each with its tooltip where ``tips`` has one."""
     box = QComboBox()
     for name in SETTINGS[key].options:
         if name in skip:
             continue
-        box.addItem(name)
+        box.addItem(_tr(labels[name]) if labels and name in labels else name, name)
         if tips and name in tips:
             box.setItemData(box.count() - 1, _tr(tips[name]), Qt.ItemDataRole.ToolTipRole)
     return box

@@ -15,6 +15,13 @@ from designer.core.datasets import DIGITS
 from designer.core.training import SETTINGS, TrainConfig
 from designer.ui.panels.pair_grid import PairGrid
 
+# What the schedule box shows; the project keeps the English value (the item's data).
+SCHEDULE_LABELS = {
+    "constant": QT_TRANSLATE_NOOP("RunOptions", "constant"),
+    "step": QT_TRANSLATE_NOOP("RunOptions", "step"),
+    "cosine": QT_TRANSLATE_NOOP("RunOptions", "cosine"),
+    "one-cycle": QT_TRANSLATE_NOOP("RunOptions", "one-cycle"),
+}
 SCHEDULE_HELP = {
     "constant": QT_TRANSLATE_NOOP("RunOptions", "The same learning rate from the first batch to the last"),
     "step": QT_TRANSLATE_NOOP("RunOptions", "Multiplied by the factor every few epochs"),
@@ -34,7 +41,7 @@ class RunOptions(QWidget):
         super().__init__(parent)
         self.schedule = QComboBox()
         for name in SETTINGS["lr_schedule"].options:
-            self.schedule.addItem(name)
+            self.schedule.addItem(self.tr(SCHEDULE_LABELS[name]), name)
             self.schedule.setItemData(self.schedule.count() - 1, self.tr(SCHEDULE_HELP[name]), 3)  # 3: ToolTipRole
         self.step_epochs = _whole("lr_step_epochs")
         self.step_factor = _decimal("lr_step_factor", 0.05, 3)
@@ -77,7 +84,7 @@ class RunOptions(QWidget):
         self._update()
 
     def load(self, config: TrainConfig) -> None:
-        self.schedule.setCurrentText(config.lr_schedule)
+        self.schedule.setCurrentIndex(max(0, self.schedule.findData(config.lr_schedule)))
         self.step_epochs.setValue(config.lr_step_epochs)
         self.step_factor.setValue(config.lr_step_factor)
         self.patience.setValue(config.patience)
@@ -91,7 +98,7 @@ class RunOptions(QWidget):
 
     def values(self) -> dict:
         """The settings as TrainConfig keyword arguments."""
-        return {"lr_schedule": self.schedule.currentText(), "lr_step_epochs": self.step_epochs.value(),
+        return {"lr_schedule": self.schedule.currentData(), "lr_step_epochs": self.step_epochs.value(),
                 "lr_step_factor": self.step_factor.value(), "patience": self.patience.value(),
                 "augment": self.augment.isChecked(), "augment_shift": self.shift.value(),
                 "augment_rotation": self.rotation.value(), "augment_scale": self.scale.value(),
@@ -104,7 +111,7 @@ class RunOptions(QWidget):
         self._update()
 
     def _update(self, *_args) -> None:
-        self.step_row.setVisible(self.schedule.currentText() == "step")
+        self.step_row.setVisible(self.schedule.currentData() == "step")
         on = self.augment.isChecked()
         for widget in self.augment_widgets:
             widget.setEnabled(on)
