@@ -14,6 +14,8 @@ wrap that shows the model largest in a given view.
 
 from __future__ import annotations
 
+from designer.core import topology
+
 STEP_X = 180.0  # distance between neighbouring blocks, matching the templates
 STEP_Y = 140.0
 
@@ -108,3 +110,42 @@ def best_per_row(layout, width: float, height: float, count: int, node_size=(110
         if zoom > best_zoom + 1e-9:
             best, best_zoom = per_row, zoom
     return best
+
+
+def chain_layout(graph, per_row: int | None = None) -> dict[str, tuple[float, float]]:
+    """Positions for auto-layout: the model path in rows of ``per_row``, scratch blocks below.
+
+    A graph that branches is laid out in layers instead (``core.layout.layered``): a wrapped
+    chain would tangle its branches.
+    """
+    if topology.branches(graph):
+        return layered(graph, per_row)
+    path = graph.model_path().nodes
+    per_row = max(2, per_row or len(path) or 1)
+    positions: dict[str, tuple[float, float]] = {
+        n: ((i % per_row) * STEP_X, (i // per_row) * STEP_Y) for i, n in enumerate(path)}
+    row = (len(path) - 1) // per_row + 2 if path else 0
+    for node_id in graph.nodes:
+        if node_id in positions:
+            continue
+        preds = graph.predecessors(node_id)
+        if preds and preds[0] in positions and preds[0] not in path:
+            px, py = positions[preds[0]]
+            positions[node_id] = (px + STEP_X, py)
+            continue
+        positions[node_id] = (0.0, row * STEP_Y)
+        row += 1
+    return positions
+
+
+def lay_out_unplaced(project, view: tuple[float, float] = (900.0, 500.0)) -> None:
+    """Lay out each graph (the model's, each block's) whose nodes all sit on one spot: an imported file.
+
+    Wrapped to show largest in a canvas of ``view`` (a laptop's); no undo step, nothing to undo yet.
+    """
+    for graph in [project.graph] + [block.graph for block in project.graph.blocks.values()]:
+        if len(graph.nodes) < 2 or len({tuple(n.pos) for n in graph.nodes.values()}) > 1:
+            continue
+        per_row = best_per_row(lambda k, g=graph: chain_layout(g, k), *view, len(graph.nodes))
+        for node_id, pos in chain_layout(graph, per_row).items():
+            graph.move(node_id, pos)
