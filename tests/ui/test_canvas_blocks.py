@@ -347,3 +347,24 @@ def test_make_unique_from_the_inspector_then_an_edit_inside_changes_that_instanc
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert projects.dumps(doc.project) == start
+
+
+def test_an_inner_error_shows_on_the_instance_and_its_fix_edits_the_definition(window, qtbot):
+    from PySide6.QtWidgets import QPushButton
+
+    doc, canvas = window.document, window.canvas
+    start = _open_resnet(window)
+    doc.enter("n4")
+    doc.set_param("n2", "num_features", 5)  # bn1 inside BasicBlock no longer matches conv1's 16 channels
+    qtbot.keyClick(canvas.viewport(), Qt.Key.Key_Escape)
+    error = doc.shapes.nodes["n4"].error
+    assert error.startswith("layer1_0 › bn1") and canvas.node_item("n4").error == error
+    canvas.graph_scene.select_only(["n4"])
+    fix = window.inspector.findChild(QPushButton, "fixButton")
+    assert fix.isVisible()
+    qtbot.mouseClick(fix, Qt.MouseButton.LeftButton)
+    assert doc.graph.blocks["BasicBlock"].graph.nodes["n2"].params["num_features"] == 16
+    assert doc.shapes.nodes["n4"].error is None and canvas.node_item("n4").error is None
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert projects.dumps(doc.project) == start
