@@ -20,7 +20,7 @@ def conv_frame(**changes) -> np.ndarray:
 
 
 def test_messages_are_chinese_under_chinese(chinese):
-    with pytest.raises(ExplainError, match="^Linear 没有可演示的滑动窗口$"):
+    with pytest.raises(ExplainError, match="^Linear 没有可讲解的滑动窗口$"):
         Explainer("Linear", {}, torch.zeros(1, 4, 4))
     what_if = Explainer("Conv2d", {**CONV, "kernel_size": (5, 5)}, torch.zeros(2, 8, 8),
                         torch.zeros(3, 2, 3, 3))

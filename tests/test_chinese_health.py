@@ -21,5 +21,5 @@ def test_split_note_is_chinese_in_the_app_but_english_in_pictures(chinese, tmp_p
         (tmp_path / name).mkdir()
         for i in range(10):
             Image.new("RGB", (8, 8), (i * 20, 0, 0)).save(tmp_path / name / f"{i}.png")
-    assert folders.scan(tmp_path).split == "每个类别留出 10% 用于测试，每次运行都是同一批图片"
+    assert folders.scan(tmp_path).split == "每个类别取出 10% 作为验证集，每次运行都是同一批图片"
     assert pictures.scan_folder(tmp_path).split == "10% of each class held out, the same pictures every run"

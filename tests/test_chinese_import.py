@@ -46,7 +46,7 @@ def test_explain_names_the_layers_it_can_explain_in_chinese(tmp_path):
                "--image", str(tmp_path / "x.png"), "--out", str(tmp_path / "x.gif"))
     assert done.returncode == 1
     assert done.stderr.strip() == \
-        f"错误：{LENET_28}：模型中没有名为 'conv9' 的层（可演示的层：conv1, pool1, conv2, pool2）"
+        f"错误：{LENET_28}：模型中没有名为 'conv9' 的层（可讲解的层：conv1, pool1, conv2, pool2）"
 
 
 def test_missing_protections_follow_a_language_switch(monkeypatch):

@@ -112,7 +112,7 @@
     </message>
     <message>
         <source>A new draw every batch; the held-out pictures are never changed.</source>
-        <translation>训练时每个批次都会重新随机变换；留出的测试图片从不变换。</translation>
+        <translation>训练时每个批次都会重新随机变换；验证集图片从不变换。</translation>
     </message>
 </context>
 <context>
@@ -839,11 +839,11 @@ The window keeps working, but save your project to be safe.</source>
     </message>
     <message>
         <source>{classes} classes · {train:,} pictures to train on, {held:,} held out ({split})</source>
-        <translation>{classes} 个类别 · {train:,} 张图片用于训练，{held:,} 张留出（{split}）</translation>
+        <translation>{classes} 个类别 · {train:,} 张图片用于训练，{held:,} 张作为验证集（{split}）</translation>
     </message>
     <message>
         <source>{train:,} pictures to train on, {held:,} held out to test</source>
-        <translation>{train:,} 张图片用于训练，{held:,} 张留出用于测试</translation>
+        <translation>{train:,} 张图片用于训练，{held:,} 张作为验证集</translation>
     </message>
     <message>
         <source>{count} picture(s) could not be read and are left out of training: {files}</source>
@@ -894,7 +894,7 @@ The window keeps working, but save your project to be safe.</source>
     </message>
     <message>
         <source>Share of a ReLU&apos;s units that output 0 for every held-out sample probed</source>
-        <translation>ReLU 中对所有被探测的留出集样本都输出 0 的单元所占的比例</translation>
+        <translation>ReLU 中对所有被探测的验证集样本都输出 0 的单元所占的比例</translation>
     </message>
     <message>
         <source>How far the weights moved this epoch, relative to their size</source>
@@ -953,7 +953,7 @@ The window keeps working, but save your project to be safe.</source>
     </message>
     <message>
         <source>The project now has {run}&apos;s best weights (held-out accuracy {accuracy:.1%}): Save keeps them.</source>
-        <translation>项目现在使用 {run} 的最佳权重（留出集准确率 {accuracy:.1%}）：保存即可保留它们。</translation>
+        <translation>项目现在使用 {run} 的最佳权重（验证集准确率 {accuracy:.1%}）：保存即可保留它们。</translation>
     </message>
 </context>
 <context>
@@ -1449,7 +1449,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <name>MistakesBrowser</name>
     <message>
         <source>After a run, the held-out samples the model gets wrong appear here.</source>
-        <translation>训练一次之后，模型在留出集上答错的样本会显示在这里。</translation>
+        <translation>训练一次之后，模型在验证集上答错的样本会显示在这里。</translation>
     </message>
     <message>
         <source>Check on a folder…</source>
@@ -1461,7 +1461,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>Held-out sample {index}: a &apos;{true}&apos; the model calls &apos;{predicted}&apos; with {confidence:.1%} confidence. Click to try it.</source>
-        <translation>留出集样本 {index}：这是“{true}”，模型却以 {confidence:.1%} 的置信度认为是“{predicted}”。点击即可试一试。</translation>
+        <translation>验证集样本 {index}：这是“{true}”，模型却以 {confidence:.1%} 的置信度认为是“{predicted}”。点击即可试一试。</translation>
     </message>
     <message>
         <source>{name}: a &apos;{true}&apos; the model calls &apos;{predicted}&apos; with {confidence:.1%} confidence. Click to try it.</source>
@@ -1469,11 +1469,11 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>No mistakes on the held-out set.</source>
-        <translation>留出集上没有答错的样本。</translation>
+        <translation>验证集上没有答错的样本。</translation>
     </message>
     <message>
         <source>{wrong} wrong of {held_out:,} held-out samples, the most confident first. Click one to send it to Try it.</source>
-        <translation>{held_out:,} 个留出集样本中答错 {wrong} 个，置信度最高的排在前面。点击一个即可送到“试一试”。</translation>
+        <translation>{held_out:,} 个验证集样本中答错 {wrong} 个，置信度最高的排在前面。点击一个即可送到“试一试”。</translation>
     </message>
     <message>
         <source>{wrong} wrong, the most confident first. Click one to send it to Try it.</source>
@@ -1582,7 +1582,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>Held-out loss</source>
-        <translation>留出集损失</translation>
+        <translation>验证集损失</translation>
     </message>
     <message>
         <source>epoch</source>
@@ -1590,7 +1590,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>Held-out accuracy</source>
-        <translation>留出集准确率</translation>
+        <translation>验证集准确率</translation>
     </message>
     <message>
         <source>Save the project to keep a history of its runs beside it.</source>
@@ -1641,7 +1641,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>Stop when the held-out loss has not improved for this many epochs (the best weights are kept)</source>
-        <translation>留出集损失连续这么多轮没有改善就停止训练（保留最佳权重）</translation>
+        <translation>验证集损失连续这么多轮没有改善就停止训练（保留最佳权重）</translation>
     </message>
     <message>
         <source>Augment training pictures</source>
@@ -1649,7 +1649,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>Random small changes to every training batch (the held-out set is never changed)</source>
-        <translation>对每个训练批次做随机的小改动（留出集永远不变）</translation>
+        <translation>对每个训练批次做随机的小改动（验证集永远不变）</translation>
     </message>
     <message>
         <source>Mirror</source>
@@ -1849,7 +1849,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>held-out</source>
-        <translation>留出集</translation>
+        <translation>验证集</translation>
     </message>
     <message>
         <source>Batch loss</source>
@@ -1893,7 +1893,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>Rows: the true class. Columns: what the model answered (held-out set).</source>
-        <translation>行：真实类别。列：模型的回答（留出集）。</translation>
+        <translation>行：真实类别。列：模型的回答（验证集）。</translation>
     </message>
     <message>
         <source>true {name}</source>
@@ -1901,7 +1901,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>{count} of {total} held-out &apos;{true}&apos; answered as &apos;{answer}&apos;</source>
-        <translation>留出集中 {total} 个“{true}”里有 {count} 个被答成“{answer}”</translation>
+        <translation>验证集中 {total} 个“{true}”里有 {count} 个被答成“{answer}”</translation>
     </message>
 </context>
 <context>
@@ -2067,7 +2067,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>Training on {count:,} samples ({device}, seed {seed}); {held:,} held out to test.</source>
-        <translation>在 {count:,} 个样本上训练（{device}，随机种子 {seed}）；留出 {held:,} 个用于测试。</translation>
+        <translation>在 {count:,} 个样本上训练（{device}，随机种子 {seed}）；{held:,} 个作为验证集。</translation>
     </message>
     <message>
         <source>Epoch {epoch} · step {step:,}/{steps:,} · {speed:,.0f} samples/s · ETA {eta}</source>
@@ -2075,7 +2075,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>Epoch {epoch}/{epochs}: held-out accuracy {accuracy:.1%}, loss {loss:.4f} (held-out {held_loss:.4f}), {speed:,.0f} samples/s</source>
-        <translation>第 {epoch}/{epochs} 轮：留出集准确率 {accuracy:.1%}，损失 {loss:.4f}（留出集 {held_loss:.4f}），{speed:,.0f} 样本/秒</translation>
+        <translation>第 {epoch}/{epochs} 轮：验证集准确率 {accuracy:.1%}，损失 {loss:.4f}（验证集 {held_loss:.4f}），{speed:,.0f} 样本/秒</translation>
     </message>
     <message>
         <source>Training stopped: another project was opened.</source>
@@ -2095,7 +2095,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>{how}: best held-out accuracy {accuracy:.1%} (epoch {epoch}). The weights belong to the project now: Save keeps them.</source>
-        <translation>{how}：最佳留出集准确率 {accuracy:.1%}（第 {epoch} 轮）。权重现在属于这个项目：保存即可保留它们。</translation>
+        <translation>{how}：最佳验证集准确率 {accuracy:.1%}（第 {epoch} 轮）。权重现在属于这个项目：保存即可保留它们。</translation>
     </message>
     <message>
         <source>{how} after 1 epoch</source>
@@ -2115,7 +2115,7 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
     <message>
         <source>The best weights before the failure (epoch {epoch}, held-out accuracy {accuracy:.1%}) are kept: Save keeps them.</source>
-        <translation>失败前最好的权重（第 {epoch} 轮，留出集准确率 {accuracy:.1%}）已保留：保存即可保留它们。</translation>
+        <translation>失败前最好的权重（第 {epoch} 轮，验证集准确率 {accuracy:.1%}）已保留：保存即可保留它们。</translation>
     </message>
     <message>
         <source>Failed; the best weights so far are kept</source>
@@ -2243,7 +2243,7 @@ centred by its centre of mass, as MNIST&apos;s digits were.</source>
     </message>
     <message>
         <source>Trained on mnist-5k: {accuracy:.1%} of held-out digits right.</source>
-        <translation>已用 mnist-5k 训练：留出集中 {accuracy:.1%} 的数字识别正确。</translation>
+        <translation>已用 mnist-5k 训练：验证集中 {accuracy:.1%} 的数字识别正确。</translation>
     </message>
 </context>
 <context>
