@@ -289,6 +289,14 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
         <translation>提交作业…</translation>
     </message>
     <message>
+        <source>No challenge open</source>
+        <translation>没有打开挑战</translation>
+    </message>
+    <message>
+        <source>File ▸ Open Challenge… opens the one your teacher handed out; its goals are ticked here as you build and train.</source>
+        <translation>“文件 ▸ 打开挑战…”打开老师发的挑战；搭建和训练时，它的目标会在这里逐项打勾。</translation>
+    </message>
+    <message>
         <source>Every goal is met. Hand it in when you are ready.</source>
         <translation>所有目标都已达成。准备好了就提交吧。</translation>
     </message>

@@ -78,3 +78,9 @@ def test_a_challenge_is_not_opened_when_the_learner_keeps_their_unsaved_project(
     action(window, "action_challenge").trigger()
     assert projects.dumps(window.document.project) == before
     assert not window.dock_for("Challenge").isVisible() and window.challenge_panel.challenge is None
+
+
+def test_the_dock_says_how_to_open_a_challenge_when_shown_without_one(window):
+    window.dock_for("Challenge").show()  # View ▸ Panels, or a remembered layout
+    panel = window.challenge_panel
+    assert panel.title.text() == "No challenge open" and "Open Challenge" in panel.status.text()

@@ -60,6 +60,7 @@ class ChallengePanel(QWidget):
         self.document.shapes_changed.connect(lambda *_: self.refresh())
         self.document.weights_changed.connect(self._weights_changed)
         self.document.project_replaced.connect(self._project_replaced)
+        self.refresh()
 
     def open_challenge(self, challenge: Challenge) -> None:
         self.challenge = challenge
@@ -111,8 +112,10 @@ class ChallengePanel(QWidget):
             label.setProperty("result", verdict.result)
             colour = "#17803d" if verdict.result == YES else "#b42318" if verdict.result == NO else "#777777"
             label.setStyleSheet(f"color: {colour};")
-        if self.challenge is None:
-            self.status.setText("")
+        if self.challenge is None:  # a remembered layout may show the dock before any challenge is opened
+            self.title.setText(self.tr("No challenge open"))
+            self.status.setText(self.tr("File ▸ Open Challenge… opens the one your teacher handed out; its goals "
+                                        "are ticked here as you build and train."))
         elif verdicts and challenges.passed(verdicts):
             self.status.setText(self.tr("Every goal is met. Hand it in when you are ready."))
         elif self.run is not None and self.accuracy() is None and self.document.weights is not None:
