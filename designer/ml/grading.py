@@ -173,11 +173,17 @@ def measure(model: torch.nn.Module, dataset_name: str, input_shape: tuple[int, .
 
 
 def write_hand_in(path: str | os.PathLike, project: Project, state: dict, summary: dict, learner: str,
-                  challenge_title: str) -> None:
-    """File ▸ Hand In: the project, its weights as safetensors (tensors only) and the run's record, in one file."""
+                  challenge_title: str, record: dict | None = None) -> None:
+    """File ▸ Hand In: the project, its weights as safetensors (tensors only, with their record) and the run's."""
+    import json
+
     from safetensors.torch import save
 
     from designer import __version__
+    from designer.ml import weights
 
     tensors = {key: value.detach().cpu().contiguous() for key, value in state.items()}
-    handin.write(path, project, save(tensors), summary, learner, challenge_title, __version__)
+    metadata = {weights.ORDER_KEY: json.dumps(list(tensors))}
+    if record is not None:
+        metadata[weights.RECORD_KEY] = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    handin.write(path, project, save(tensors, metadata=metadata), summary, learner, challenge_title, __version__)

@@ -54,6 +54,11 @@ def test_goals_follow_the_model_and_the_run_and_the_hand_in_grades(window, qtbot
     submitted = handin.read(target)
     assert (submitted.learner, submitted.challenge) == ("Ada", "Small but good")
     assert submitted.summary["accuracy"] == panel.run["accuracy"]
+    from designer.ml import weights
+
+    handed = tmp_path / "handed.safetensors"
+    handed.write_bytes(submitted.weights)
+    assert weights.load_weights(handed)[1]["classes"] == [str(d) for d in range(10)]  # what they were for
     from designer.core import challenges
 
     row = grading.grade_one(challenges.load(challenge), target, tmp_path)

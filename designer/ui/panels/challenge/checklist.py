@@ -146,13 +146,14 @@ class ChallengePanel(QWidget):
         if not path.endswith(handin.SUFFIX):
             path += handin.SUFFIX
         project, state = document.snapshot(), dict(document.weights)  # the worker gets a copy: editing goes on
+        record = document.weights_record.to_dict() if document.weights_record is not None else None
         title = self.challenge.title_text() if self.challenge is not None else ""
         summary = dict(self.run or {})
 
         def work():
             from designer.ml import grading
 
-            grading.write_hand_in(path, project, state, summary, learner.strip(), title)
+            grading.write_hand_in(path, project, state, summary, learner.strip(), title, record)
             return path
 
         def done(written: str) -> None:
