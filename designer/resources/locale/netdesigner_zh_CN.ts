@@ -1489,6 +1489,33 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
 </context>
 <context>
+    <name>NumbersInput</name>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>Fill the input with random numbers (a standard normal, as torch.randn)</source>
+        <translation>用随机数填满输入（标准正态分布，同 torch.randn）</translation>
+    </message>
+    <message>
+        <source>zeros</source>
+        <translation>全零</translation>
+    </message>
+    <message>
+        <source>Set every input value to 0</source>
+        <translation>把每个输入值设为 0</translation>
+    </message>
+    <message>
+        <source>The Input&apos;s {shape} values, one table per channel: type a number, arrow keys move.</source>
+        <translation>输入的 {shape} 个数值，每个通道一张表：输入数字，用方向键移动。</translation>
+    </message>
+    <message>
+        <source>Channel {channel}</source>
+        <translation>通道 {channel}</translation>
+    </message>
+</context>
+<context>
     <name>PaddingEditor</name>
     <message>
         <source>numbers</source>

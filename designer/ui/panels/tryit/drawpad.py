@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QBoxLayout, QFileDialog, QGridLayout, QHBoxLayout
                                QPushButton, QSizePolicy, QWidget)
 
 from designer.ui.panels.tryit import save_drawing
+from designer.ui.panels.tryit.numbers_input import Numbers, NumbersInput, is_small
 from designer.ui.panels.tryit.pad import PAD, DrawPad, ProbabilityBars  # noqa: F401 (PAD: the pad's size, for callers)
 
 if TYPE_CHECKING:  # numpy loads with the first drawing, not on the way to the window's first paint
@@ -36,6 +37,9 @@ class TryPanel(QWidget):
         super().__init__(parent)
         self.tryout = tryout
         self.pad = DrawPad()
+        self.numbers = NumbersInput()  # instead of the pad for a tiny Input (up to 8×8)
+        self.numbers.setVisible(False)
+        self.small = False
         self.clear_button = QPushButton(self.tr("Clear"))
         self.undo_button = QPushButton(self.tr("Undo stroke"))
         self.open_button = QPushButton(self.tr("Open image…"))
@@ -80,6 +84,7 @@ class TryPanel(QWidget):
         self.wide: bool | None = None
         self._lay_out(wide=False)
         self.pad.changed.connect(self.request)
+        self.numbers.changed.connect(self.request)
         self.pad.stroke_finished.connect(self._pad_edited)
         self.clear_button.clicked.connect(self._pad_edited)
         self.pad.file_dropped.connect(self.open_file)
@@ -88,10 +93,11 @@ class TryPanel(QWidget):
         self.open_button.clicked.connect(self._choose_file)
         self.train_button.clicked.connect(self.tryout.quick_train)
         tryout.status_changed.connect(self._show_status)
-        tryout.model_changed.connect(self.request)
+        tryout.model_changed.connect(self._switch_input)
         tryout.result_ready.connect(self._show)
         tryout.training_progress.connect(self._show_progress)
         self._show_status()
+        self._switch_input()
 
     # layout ------------------------------------------------------------------------------
     def _lay_out(self, wide: bool) -> None:
@@ -101,18 +107,20 @@ class TryPanel(QWidget):
             return
         self.wide = wide
         grid = self.grid
-        for widget in (self.pad, self.button_row, self.answer_box, self.bars, self.status, self.train_button,
+        for widget in (self.pad, self.numbers, self.button_row, self.answer_box, self.bars, self.status, self.train_button,
                        self.progress):
             grid.removeWidget(widget)
         self.answer_layout.setDirection(QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom)
         if wide:
             grid.addWidget(self.pad, 0, 0, 5, 1)
+            grid.addWidget(self.numbers, 0, 0, 5, 1)
             grid.addWidget(self.button_row, 5, 0)
             for row, widget in enumerate((self.answer_box, self.bars, self.status, self.train_button, self.progress)):
                 grid.addWidget(widget, row, 1)
             stretches, columns = (0, 1, 0, 0, 0, 0), (3, 2)
         else:
             grid.addWidget(self.pad, 0, 0, 1, 2)
+            grid.addWidget(self.numbers, 0, 0, 1, 2)
             grid.addWidget(self.button_row, 1, 0, 1, 2)
             grid.addWidget(self.answer_box, 2, 0)
             grid.addWidget(self.bars, 2, 1)
@@ -153,7 +161,21 @@ class TryPanel(QWidget):
     def classify_now(self) -> None:
         self.timer.stop()
         self._last_run = time.perf_counter()
-        self.tryout.evaluate(None if self.pad.is_empty() else self.pad.image())  # answered by result_ready
+        if self.small:
+            self.tryout.evaluate(Numbers(self.numbers.values()))
+        else:  # answered by result_ready
+            self.tryout.evaluate(None if self.pad.is_empty() else self.pad.image())
+
+    def _switch_input(self) -> None:
+        """A tiny Input (up to 8×8) is typed as numbers; any other is drawn on the pad."""
+        shape = self.tryout.input_shape()
+        self.small = is_small(shape) and self.tryout.folder_classes() is None
+        if self.small:
+            self.numbers.set_shape(shape)
+        self.numbers.setVisible(self.small)
+        for widget in (self.pad, self.button_row, self.seen):
+            widget.setVisible(not self.small)
+        self.request()
 
     def _show(self, result) -> None:
         if result is None or result.empty:
@@ -166,7 +188,9 @@ class TryPanel(QWidget):
         else:
             import numpy as np
 
-            if result.picture is not None:  # an image-folder model: its input, at its size, in colour
+            if result.image is None and result.picture is None:  # typed numbers: the tables are the input
+                self.seen.clear()
+            elif result.picture is not None:  # an image-folder model: its input, at its size, in colour
                 data = result.picture
                 h, w = data.shape[:2]
                 img = QImage(data.data, w, h, w * 3, QImage.Format.Format_RGB888).copy()
@@ -176,7 +200,8 @@ class TryPanel(QWidget):
                 data = np.ascontiguousarray((result.image * 255 + 0.5).astype(np.uint8))
                 img = QImage(data.data, 28, 28, 28, QImage.Format.Format_Grayscale8).copy()
                 self.seen.setToolTip(self._digit_help)
-            self.seen.setPixmap(QPixmap.fromImage(img).scaled(112, 112, Qt.AspectRatioMode.KeepAspectRatio))
+            if result.image is not None or result.picture is not None:
+                self.seen.setPixmap(QPixmap.fromImage(img).scaled(112, 112, Qt.AspectRatioMode.KeepAspectRatio))
             if result.probs is None:
                 self.answer.setText("?")
                 self.bars.set_probabilities(None)

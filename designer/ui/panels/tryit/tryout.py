@@ -20,6 +20,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from designer.core import datasets
 from designer.ui.background import Cancelled, Job, Latest, run_in_background
+from designer.ui.panels.tryit.numbers_input import Numbers, evaluate as evaluate_numbers
 
 if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
     import numpy as np
@@ -157,7 +158,10 @@ def _run_here(work: _Work) -> _Outcome:
         outcome.result = Result(empty=True, generation=work.generation)
         return outcome
     with work.lock:  # hooks on a shared model: one forward at a time
-        if work.folder:
+        if isinstance(work.image, Numbers):  # a tiny Input's typed values, run as they are
+            fields = evaluate_numbers(work.image, model, work.input_shape, work.path, work.graph)
+            outcome.result, problem = Result(False, trained=trained, **fields) if fields else Result(True), ""
+        elif work.folder:
             outcome.result, problem = _evaluate_picture(work, model, trained)
         else:
             outcome.result, problem = _evaluate(work, model, trained)
@@ -363,7 +367,8 @@ class Tryout(QObject):
 
     # classification -------------------------------------------------------------------
     def evaluate(self, image: np.ndarray | None) -> None:
-        """Classify a pad picture (uint8 or float, white on black) on a worker thread; ``result_ready`` brings it.
+        """Classify a pad picture (uint8 or float, white on black), or a tiny Input's typed ``Numbers``, on a
+        worker thread; ``result_ready`` brings it.
 
         None or no ink gives an empty Result. While a picture is being classified, a newer
         one waits (replacing any older one waiting).
