@@ -25,6 +25,9 @@ SETTING = "language"
 CJK_FONT_PACKAGE = "fonts-noto-cjk"
 # Qt's own strings (Cancel, Yes, the file dialog): qtbase is Qt 6's catalog, qt_ the older umbrella one.
 QT_CATALOGS = ("qtbase", "qt")
+# Labels of Qt's file dialog that Qt's zh_CN catalog lacks (it has "Look in:" without the access key): ours
+# carries them in Qt's own context, and being installed last it is asked first.
+QT_CATALOG_GAPS = (QT_TRANSLATE_NOOP("QFileDialog", "&Look in:"), QT_TRANSLATE_NOOP("QFileDialog", "Files of &type:"))
 # Each language as the current interface names it ("Chinese", "中文"); the menu shows core_i18n.NATIVE_NAMES.
 LANGUAGE_NAMES = {core_i18n.ENGLISH: QT_TRANSLATE_NOOP("Language", "English"),
                   core_i18n.CHINESE: QT_TRANSLATE_NOOP("Language", "Chinese")}

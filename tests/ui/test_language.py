@@ -32,6 +32,17 @@ def test_qt_own_buttons_follow(chinese):
     assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
 
 
+def test_qt_file_dialog_speaks_chinese(chinese, qtbot):
+    """Qt's own catalog translates the buttons; the labels it lacks come from ours."""
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    dialog = QFileDialog(None, "x")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    qtbot.addWidget(dialog)
+    labels = {label.text() for label in dialog.findChildren(QLabel) if label.text()}
+    assert labels == {"查找范围(&L)：", "文件名称(&N)：", "文件类型(&T)："}
+
+
 def test_view_language_is_remembered_for_the_next_start(window, qtbot):
     seen = []
 

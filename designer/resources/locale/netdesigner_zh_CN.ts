@@ -1579,6 +1579,17 @@ Drag layers from the palette on the left, or double-click one to add it after th
     </message>
 </context>
 <context>
+    <name>QFileDialog</name>
+    <message>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
     <name>ReceptivePanel</name>
     <message>
         <source>Hover over a feature map to see which input pixels a cell sees.</source>
