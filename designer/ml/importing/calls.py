@@ -2,7 +2,8 @@
 
 Part of the import child, next to ``trace``: ``F.pad`` becomes ZeroPad2d or
 ReflectionPad2d, ``F.interpolate`` an Upsample, ``x.mean((2, 3),
-keepdim=True)`` (squeeze-and-excitation) an AdaptiveAvgPool2d(1). Each
+keepdim=True)`` (squeeze-and-excitation) an AdaptiveAvgPool2d(1), and without
+keepdim an AdaptiveAvgPool2d(1) then a Flatten. Each
 function takes the call's arguments by name and returns an entry for
 ``trace.describe``: ``{"type": ..., "params": ...}`` or ``{"type": None,
 "what": ...}``.
@@ -76,6 +77,5 @@ def mean(params: dict, rank: int) -> dict:
     if spatial and params.get("keepdim"):
         return {"type": "AdaptiveAvgPool2d", "params": {"output_size": 1}}
     if spatial:
-        return _refused(_("an average over height and width without keepdim=True has no block: use "
-                          "AdaptiveAvgPool2d(1) and Flatten"))
+        return {"type": "AdaptiveAvgPool2d", "params": {"output_size": 1}, "then": "Flatten"}
     return _refused(_("an average over dimensions {dims} has no block").format(dims=dims or _("all")))

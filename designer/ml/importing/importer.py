@@ -250,6 +250,14 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
         edges += [{"from": src, "to": node_id, **({"port": port} if kind in MERGES else {})}
                   for port, src in enumerate(inputs)]
         value[index] = node_id
+        if entry.get("then") == "Flatten":  # one call, two layers: x.mean((2, 3)) is a global pool and a Flatten
+            del result.layer_index[node_id]  # the pool's output is not the call's
+            flat = f"n{len(nodes)}"
+            nodes.append({"id": flat, "type": "Flatten", "params": {}, "pos": [200 * len(nodes), 0]})
+            scoped[flat] = (None, scoped[node_id][1])
+            edges.append({"from": node_id, "to": flat})
+            result.layer_index[flat] = (index, _at(entry))
+            value[index] = flat
     result.problems += _collapsed(notes)
     for module_path, lines in (data.get("shared") or {}).items():
         result.problems.append(_("{module} is used {count} times in forward (lines {lines}): the uses share one "

@@ -168,3 +168,19 @@ def test_a_relative_import_of_a_sibling_works_and_a_missing_one_is_named(tmp_pat
     assert missing.error == ("no model could be built: UNet: UNet() failed: NameError: name 'Part' is not defined, "
                              "probably because line 5 `from .unet_parts import *` failed. Make one at module level "
                              "(model = Net(...)) or pass --class")
+
+
+def test_a_global_average_by_mean_becomes_a_pool_and_a_flatten(tmp_path):
+    text = HEADER + textwrap.dedent("""
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3, stride=2)
+                self.fc = nn.Linear(8, 4)
+
+            def forward(self, x):
+                return self.fc(F.relu(self.conv(x)).mean([2, 3]))
+        """)
+    result = _in_process(tmp_path, text, input_shape=[3, 9, 9])
+    assert result.ok and result.check.ok, result.report()
+    assert _types(result) == ["Conv2d", "ReLU", "AdaptiveAvgPool2d", "Flatten", "Linear"]

@@ -1,3 +1,0 @@
-import torchvision
-
-model = torchvision.models.mnasnet0_5(num_classes=10)
