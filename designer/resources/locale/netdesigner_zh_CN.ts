@@ -24,6 +24,10 @@
         <translation>卷积核</translation>
     </message>
     <message>
+        <source>Numbers</source>
+        <translation>数值</translation>
+    </message>
+    <message>
         <source>Input: the picture as the model receives it (normalised like the training data).</source>
         <translation>输入：模型实际收到的图片（和训练数据一样做过归一化）。</translation>
     </message>
@@ -1513,6 +1517,31 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>Channel {channel}</source>
         <translation>通道 {channel}</translation>
+    </message>
+</context>
+<context>
+    <name>NumbersView</name>
+    <message>
+        <source>Click a cell of a Conv2d or pool layer to see its sum.</source>
+        <translation>点击 Conv2d 或池化层的一个格子，查看它的求和过程。</translation>
+    </message>
+    <message>
+        <source>{name} · {type} · output {shape}</source>
+        <translation>{name} · {type} · 输出 {shape}</translation>
+    </message>
+    <message>
+        <source>{name}, channel {channel}</source>
+        <translation>{name}，通道 {channel}</translation>
+    </message>
+    <message>
+        <source>{name}, channel {channel}, row {y}, column {x}:</source>
+        <translation>{name}，通道 {channel}，第 {y} 行，第 {x} 列：</translation>
+    </message>
+    <message>
+        <source>{terms}
+= {total}; + bias {bias} = {result}</source>
+        <translation>{terms}
+= {total}；+ 偏置 {bias} = {result}</translation>
     </message>
 </context>
 <context>

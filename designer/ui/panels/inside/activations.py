@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QStackedWidget, QTabWidget, 
                                QVBoxLayout, QWidget)
 
 from designer.ui.panels.inside.receptive_view import ReceptivePanel
+from designer.ui.panels.inside.numbers_view import NumbersView
+from designer.ui.panels.tryit.numbers_input import is_small
 
 if TYPE_CHECKING:  # numpy arrives with the first drawing, not with the window
     import numpy as np
@@ -63,6 +65,9 @@ def diverging_image(values: np.ndarray, limit: float) -> QImage:
     data = np.ascontiguousarray(rgb.astype(np.uint8))
     h, w = values.shape
     return QImage(data.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+
+
+NUMBERS_TAB = 3  # the tab index of Numbers, after Activations, Filters and state_dict
 
 
 class MapGrid(QWidget):
@@ -267,6 +272,9 @@ class ActivationsPanel(QWidget):
         self.tabs.addTab(activations_page, self.tr("Activations"))
         self.tabs.addTab(filters_page, self.tr("Filters"))
         self.tabs.addTab(self.state, "state_dict")  # untranslated: torch's name
+        self.numbers = NumbersView(tryout)  # a tiny Input's every layer as numbers
+        self.tabs.addTab(self.numbers, self.tr("Numbers"))
+        self.tabs.setTabVisible(NUMBERS_TAB, False)
         self.mode = QLabel()
         self.mode.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -296,6 +304,10 @@ class ActivationsPanel(QWidget):
             self.refresh_model()
 
     def _new_result(self, result) -> None:
+        small = is_small(self.tryout.input_shape())
+        self.tabs.setTabVisible(NUMBERS_TAB, small)
+        if small:
+            self.numbers.show_result(result)
         if self.isVisible():  # a hidden panel catches up in showEvent
             if self._model_stale and self.tryout.model is not None:
                 self.refresh_model()
