@@ -52,3 +52,12 @@ def test_every_layer_as_numbers_with_the_cells_an_input_edit_changes_marked(wind
     window_values = after[0, 1:3, 1:3]
     assert f"{window_values[0, 0]:.2f}×{weight[0, 0]:.2f}" in inside.numbers.sum.text()
     assert inside.numbers.sum.text().endswith(f"= {float((window_values * weight).sum() + bias):.2f}")
+
+    # New weights, the same input: nothing the input edit changed is left marked (another model's numbers).
+    state = {k: v.detach().clone() * 2 for k, v in model.state_dict().items()}
+    window.document.set_weights(state)
+    qtbot.waitUntil(lambda: panel.tryout.model is not model and panel.tryout.current() is not None, timeout=20000)
+    qtbot.waitUntil(lambda: inside.numbers.tables[conv.name][0].item(0, 0).text()
+                    == f"{2 * float(modules[conv.name](x)[0, 0, 0, 0].detach()):.2f}", timeout=20000)
+    assert not any(table.item(y, xx).data(CHANGED_ROLE) for table in inside.numbers.tables[conv.name]
+                   for y in range(3) for xx in range(3))

@@ -34,6 +34,7 @@ class NumbersView(QWidget):
         self._input = None  # the input tensor the current outputs are for
         self._now: dict[str, np.ndarray] = {}
         self._before: dict[str, np.ndarray] = {}  # outputs before the last edit of the input
+        self._generation = None  # the tryout generation (model) the outputs are from
         self._jobs = Latest(self)
         self.content = QWidget()
         self.column = QVBoxLayout(self.content)
@@ -54,7 +55,9 @@ class NumbersView(QWidget):
         """The layers of ``result`` (a tryout.Result); cells that differ from before the last input edit marked."""
         if result is None or result.empty or result.tensor is None:
             return
-        if self._input is not None and not np.array_equal(self._input, result.tensor.numpy()):
+        if result.generation != self._generation:  # another model (an edit, new weights): nothing to compare
+            self._before, self._generation = {}, result.generation
+        elif self._input is not None and not np.array_equal(self._input, result.tensor.numpy()):
             self._before = self._now
         self._input = result.tensor.numpy().copy()
         self._now = {layer.name: layer.output.numpy().copy() for layer in result.layers}
