@@ -65,3 +65,24 @@ def test_a_new_blank_project_keeps_its_english_name_in_english():
     from designer.core import templates
 
     assert templates.new_project("blank").name == "Blank"
+
+
+def test_an_input_images_cannot_fill_is_said_in_chinese(chinese):
+    import numpy as np
+
+    from designer.ml.data import datasets
+
+    with pytest.raises(datasets.DatasetError, match=r"^形状为 \[3\] 的 Input 放不下 28x28 的图像"):
+        datasets.adapt(np.zeros((1, 28, 28), np.uint8), (3,), 0.5, 0.5)
+
+
+def test_augmenting_samples_that_are_not_pictures_is_said_in_chinese(chinese):
+    from designer.core import i18n
+    from designer.ml.standalone.augment import AugmentError, augment
+    from designer.ml.data.preview import augmentation
+    from designer.core.training import TrainConfig
+
+    with pytest.raises(AugmentError) as caught:
+        augment(torch.zeros(2, 5), augmentation(TrainConfig(augment=True)), torch.Generator().manual_seed(0))
+    assert i18n.said(caught.value) == "数据增强需要图片，而不是形状为 [5] 的样本"
+    assert str(caught.value) == "augmentation needs pictures, not samples of shape [5]"  # the script's English

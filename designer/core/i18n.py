@@ -84,6 +84,13 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _translation.ngettext(singular, plural, count)
 
 
+def said(exc: BaseException) -> str:
+    """An exception's message in the user's language: one that carries ``template`` and ``values`` (the
+    exported script's files, which cannot import this module) is translated here; others are already."""
+    template = getattr(exc, "template", None)
+    return _(template).format(**exc.values) if template else str(exc)
+
+
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention
     """Mark ``message`` for the catalog without translating it now (it is translated where shown)."""
     return message

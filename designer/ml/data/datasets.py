@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from designer.core.datasets import BUILT_IN, CLASSES, is_folder
-from designer.core.i18n import _
+from designer.core.i18n import N_, _, said
 from designer.core.training import SETTINGS
 from designer.ml.data import folders
 from designer.ml.data.base import Dataset, DatasetError, cache_dir  # noqa: F401 - what load returns and raises
@@ -124,12 +124,18 @@ def clear_memory_cache() -> None:
         _ready_cache.clear()
 
 
+# prepare.py's messages (its PrepareError's templates), for the catalog: that file cannot import gettext.
+PREPARE_MESSAGES = (N_("an Input of shape {shape} cannot hold 28x28 images: use [1, 28, 28], [C, H, W] or a vector "
+                       "of a square number of features (784 = 28x28)"),
+                    N_("an Input of shape {shape} cannot hold images"))
+
+
 def adapt(images: np.ndarray, shape: tuple[int, ...], mean: float, std: float) -> torch.Tensor:
     """``designer.ml.standalone.prepare.adapt``, raising DatasetError for a shape that images cannot fill."""
     try:
         return prepare.adapt(images, shape, mean, std)
     except ValueError as exc:
-        raise DatasetError(str(exc)) from None
+        raise DatasetError(said(exc)) from None
 
 
 # mnist-5k ------------------------------------------------------------------
@@ -148,7 +154,8 @@ def _load_mnist_5k() -> RawImages:
     try:
         stat = source.stat()
     except OSError as exc:
-        raise DatasetError(_("mnist-5k: {source} cannot be read ({reason})").format(source=source, reason=exc)) from None
+        raise DatasetError(_("mnist-5k: {source} cannot be read ({reason})").format(source=source,
+                                                                                    reason=exc)) from None
     cached = cache_dir() / f"mnist-5k-{stat.st_size}-{stat.st_mtime_ns}.npz"
     try:
         with np.load(cached) as saved:

@@ -31,7 +31,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from designer.core.i18n import _
+from designer.core.i18n import _, said
 from designer.ml.standalone import pictures
 from designer.core import datasets as references
 from designer.ml.data.base import Dataset, DatasetError, cache_dir
@@ -70,11 +70,6 @@ def resolve(name: str, base: str | os.PathLike | None = None) -> Path:
         return references.resolve(name, base)
     except ValueError as exc:
         raise FolderError(said(exc)) from None
-
-
-def said(exc: PictureFolderError) -> str:
-    """pictures.py's message in the user's language."""
-    return _(exc.template).format(**exc.values)
 
 
 def scan(root: str | os.PathLike) -> Layout:

@@ -19,6 +19,14 @@ import torch
 import torch.nn.functional as F
 
 
+class AugmentError(ValueError):
+    """Data that cannot be augmented; the app translates ``template`` (listed in loop.py) with ``values``."""
+
+    def __init__(self, template: str, **values):
+        super().__init__(template.format(**values))
+        self.template, self.values = template, values
+
+
 @dataclass(frozen=True)
 class Augmentation:
     """How far each random change may go (0 / False: not at all).
@@ -78,7 +86,8 @@ def _as_pictures(x: torch.Tensor) -> torch.Tensor:
         return x.unsqueeze(1)
     side = math.isqrt(x.shape[1]) if x.dim() == 2 else 0
     if side * side != (x.shape[1] if x.dim() == 2 else -1):
-        raise ValueError(f"augmentation needs pictures, not samples of shape {list(x.shape[1:])}")
+        raise AugmentError("augmentation needs pictures, not samples of shape {shape}",  # untranslated: the app does
+                           shape=list(x.shape[1:]))
     return x.reshape(len(x), 1, side, side)
 
 

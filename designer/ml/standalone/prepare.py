@@ -15,6 +15,14 @@ HELD_OUT_PER_CLASS = 50  # mnist-5k: 500 held-out samples, 50 of each digit
 SPLIT_SEED = 20240531  # fixed forever: the held-out set must not change between runs
 
 
+class PrepareError(ValueError):
+    """An Input that images cannot fill; the app translates ``template`` (listed in datasets.py) with ``values``."""
+
+    def __init__(self, template: str, **values):
+        super().__init__(template.format(**values))
+        self.template, self.values = template, values
+
+
 def adapt(images: np.ndarray, shape: tuple, mean: float, std: float) -> torch.Tensor:
     """uint8 (N, 28, 28) -> float32 (N, *shape), normalised with ``mean``/``std``.
 
@@ -30,10 +38,12 @@ def adapt(images: np.ndarray, shape: tuple, mean: float, std: float) -> torch.Te
     elif len(shape) == 1 and round(shape[0] ** 0.5) ** 2 == shape[0]:
         channels, height, width = 1, round(shape[0] ** 0.5), round(shape[0] ** 0.5)
     else:
-        raise ValueError(f"an Input of shape {list(shape)} cannot hold 28x28 images: "
-                         "use [1, 28, 28], [C, H, W] or a vector of a square number of features (784 = 28x28)")
+        raise PrepareError("an Input of shape {shape} cannot hold 28x28 images: use [1, 28, 28], [C, H, W] or a "
+                           "vector of a square number of features (784 = 28x28)",  # untranslated: the app does
+                           shape=list(shape))
     if min(channels, height, width) < 1:
-        raise ValueError(f"an Input of shape {list(shape)} cannot hold images")
+        raise PrepareError("an Input of shape {shape} cannot hold images",  # untranslated: the app does
+                           shape=list(shape))
     x = _fit(images, height, width, mean, std)  # (N, 1, H, W)
     if channels > 1:
         x = x.expand(-1, channels, -1, -1)

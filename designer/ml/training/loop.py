@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from designer.core.i18n import _
+from designer.core.i18n import N_, _, said
 from designer.core.training import MAX_SEED, ConfigError, TrainConfig
 from designer.ml.standalone.config import init_weights, loss_function, make_optimizer, memory_format, steps_per_epoch
 from designer.ml.training.control import Control
@@ -37,6 +37,10 @@ from designer.ml.standalone.schedules import make_scheduler
 
 EVAL_BATCH = 1000
 MAX_MISTAKES = 200  # the mistakes browser shows the most confident ones
+
+
+# augment.py's message (its AugmentError's template), for the catalog: that file cannot import gettext.
+AUGMENT_MESSAGES = (N_("augmentation needs pictures, not samples of shape {shape}"),)
 
 
 class DeviceError(ValueError):
@@ -204,7 +208,7 @@ def _train(model: nn.Module, data: Dataset, config: TrainConfig, control: Contro
         try:
             augment(data.prepare(train_x[:1]), how, torch.Generator().manual_seed(0), data.mean, data.std)
         except ValueError as exc:
-            yield Failed(_("training.augment: {reason}: turn augmentation off for this model").format(reason=exc))
+            yield Failed(_("training.augment: {reason}: turn augmentation off for this model").format(reason=said(exc)))
             return
     shaker = torch.Generator().manual_seed(seed + 1)  # augmentation's own random numbers
     layers = _layers(model)
