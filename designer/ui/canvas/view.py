@@ -6,27 +6,24 @@ Gestures become Document calls; the view keeps only transient gesture state
 
 from __future__ import annotations
 
-import json
-
-from PySide6.QtCore import QCoreApplication, QMimeData, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen
-from PySide6.QtWidgets import QApplication, QGraphicsPathItem, QGraphicsView, QMenu
+from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsView, QMenu
 
 from designer.core import layers
 from designer.core.graph import GraphError
 from designer.ui.canvas.breadcrumb import Breadcrumb
+from designer.ui.canvas.clipboard import NODES_MIME, ClipboardEdits  # noqa: F401 - NODES_MIME: imported from here
 from designer.ui.canvas.items import GRID, HEIGHT, WIDTH, EdgeItem, NodeItem, PortItem
 from designer.ui.canvas.scene import CanvasScene
-from designer.ui.document import INPUT_STAYS
 
 BLOCK_MIME = "application/x-netdesigner-block"  # a palette entry being dragged: the type name
-NODES_MIME = "application/x-netdesigner-nodes"  # copied blocks: Document.copy_data JSON
 ZOOM_STEP = 1.2
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 READABLE_ZOOM = 0.6
 
 
-class CanvasView(QGraphicsView):
+class CanvasView(ClipboardEdits, QGraphicsView):
     """Shows a CanvasScene and turns mouse and keyboard gestures into Document edits."""
 
     zoom_changed = Signal(float)
@@ -359,69 +356,6 @@ class CanvasView(QGraphicsView):
         return node_id
 
     # clipboard and deletion ------------------------------------------------
-    def delete_selected(self) -> None:
-        ids = self.graph_scene.selected_ids()
-        edges = [e for e in self.graph_scene.selected_edges() if e[0] not in ids and e[1] not in ids]
-        inputs = [n for n in ids if self.graph_scene.nodes[n].type_name == "Input"]
-        if inputs:  # the rest of the selection still goes; the Input stays (a project needs one)
-            ids = [n for n in ids if n not in inputs]
-            self._tell(QCoreApplication.translate("Document", INPUT_STAYS))
-        if not ids and not edges:
-            return
-        stack = self.document.undo_stack
-        macro = bool(edges) and bool(ids) or len(edges) > 1  # one undo step for the whole deletion
-        if macro:
-            stack.beginMacro(self.tr("Delete"))
-        try:
-            for edge in edges:
-                self.document.disconnect(*edge)
-            self.document.remove_nodes(ids)
-        except GraphError as exc:
-            self._tell(str(exc))
-        finally:
-            if macro:
-                stack.endMacro()
-
-    def copy(self) -> None:
-        ids = self.graph_scene.selected_ids()
-        if not ids:
-            return
-        data = self.document.copy_data(ids)
-        mime = QMimeData()
-        text = json.dumps(data)
-        mime.setData(NODES_MIME, text.encode("utf-8"))
-        mime.setText(text)
-        QApplication.clipboard().setMimeData(mime)
-        self._paste_count = 0
-
-    def cut(self) -> None:
-        self.copy()
-        self.delete_selected()
-
-    def paste(self) -> None:
-        mime = QApplication.clipboard().mimeData()
-        if mime is None or not mime.hasFormat(NODES_MIME):
-            return
-        try:
-            data = json.loads(bytes(mime.data(NODES_MIME)).decode("utf-8"))
-            self._paste_count += 1
-            shift = 2 * GRID * self._paste_count
-            ids = self.document.paste(data, (shift, shift))
-        except (ValueError, GraphError) as exc:
-            self._tell(self.tr("Cannot paste: {error}").format(error=exc))
-            return
-        self.select_only(ids)
-
-    def duplicate(self) -> None:
-        ids = self.graph_scene.selected_ids()
-        if ids:
-            try:
-                new = self.document.paste(self.document.copy_data(ids), (2 * GRID, 2 * GRID))
-            except GraphError as exc:
-                self._tell(str(exc))
-                return
-            self.select_only(new)
-
     def keyReleaseEvent(self, event) -> None:  # noqa: N802
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._release_space()
