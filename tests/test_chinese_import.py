@@ -77,7 +77,8 @@ def test_what_the_sandboxed_child_finds_is_told_in_the_apps_language(tmp_path, c
     path = tmp_path / "scaled.py"
     path.write_text(TINY.replace("return self.fc(x)", "return self.fc(x) * 2"), encoding="utf-8")
     result = importer.import_py(path)
-    assert result.ok, result.report()
-    assert result.shape_source == "根据 Linear(4 → 2) 推断"
-    assert result.unsupported == ["第 11 行 `return self.fc(x) * 2`：NetDesigner 中没有与 乘法 对应的块"]
+    assert not result.ok  # an operation it cannot draw is refused, never dropped
+    report = result.report()
+    assert "scaled.py：找到 Net（类，第 5 行），已选用" in report
+    assert "第 11 行 `return self.fc(x) * 2`：乘以一个数、一个权重或一个不来自其他层的张量没有对应的块" in report
     assert "无法表示，已略去：第 11 行" in result.report()
