@@ -136,6 +136,21 @@ def _value(graph: Graph, node, key: str):
     return param.default if param is not None else None
 
 
+def _arg_name(key: str, node: str, taken: set[str]) -> str:
+    """A new argument's name: the parameter's, else node and parameter, else argN; never one already taken.
+
+    The parameter may itself be an inner block's argument named argN: two values under one name would give
+    every instance the last one's.
+    """
+    for arg in (key, re.sub(r"[^0-9A-Za-z_]", "_", f"{node}_{key}").strip("_")):
+        if blocks_.valid_arg(arg) and arg not in taken:
+            return arg
+    n = len(taken) + 1
+    while f"arg{n}" in taken:
+        n += 1
+    return f"arg{n}"
+
+
 def _share(library, members: list[str]) -> None:
     """One definition for ``members`` (same layers and wires); the parameters that differ become arguments."""
     first = library[members[0]].graph
@@ -153,12 +168,7 @@ def _share(library, members: list[str]) -> None:
                 continue
             vector = tuple(repr(blocks_.freeze(v)) for v in values)
             if vector not in vectors:
-                arg = key if blocks_.valid_arg(key) else "arg"
-                if arg in vectors.values():
-                    arg = re.sub(r"[^0-9A-Za-z_]", "_", f"{node.name or node.id}_{key}").strip("_")
-                    if not blocks_.valid_arg(arg) or arg in vectors.values():
-                        arg = f"arg{len(vectors) + 1}"
-                vectors[vector] = arg
+                vectors[vector] = _arg_name(key, node.name or node.id, set(vectors.values()))
             refs.append((i, key, vectors[vector]))
     defaults = {}
     for i, key, arg in refs:

@@ -75,7 +75,8 @@ def test_torchvision_mobilenet_v2_keeps_its_inverted_residuals():
 
 @pytest.mark.parametrize("case", [Case("zoo_resnet.py", (3, 32, 32), "ResNet18"),
                                   Case("course_containers.py", (1, 28, 28), "net"),
-                                  Case("structure_mixed.py", (3, 16, 16), "net")], ids=lambda c: c.file)
+                                  Case("structure_mixed.py", (3, 16, 16), "net"),
+                                  Case("structure_nested_widths.py", (3, 16, 16), "net")], ids=lambda c: c.file)
 def test_corpus_files_import_as_blocks_with_torchs_parameters_weights_and_outputs(case):
     result = _import(case, case.shape)
     _same_as_torch(case, result)
@@ -102,6 +103,29 @@ def test_a_block_class_with_different_channels_is_one_definition_and_a_list_is_n
     # unpacked, it is the same layers as the file's forward
     assert [t for _n, t in _top(flat(graph))] == ["Conv2d", "BatchNorm2d", "ReLU"] * 4 + [
         "ReLU", "Conv2d", "Add", "AdaptiveAvgPool2d", "Flatten", "Linear"]
+
+
+def test_each_call_of_a_shared_structure_passes_its_own_widths_down_to_the_nested_layers():
+    case = Case("structure_nested_widths.py", (3, 16, 16), "net")
+    result = _import(case, case.shape)
+    _same_as_torch(case, result)
+    library = result.project.graph.blocks
+    assert library.count("FeaturesItem") == 3
+    args = list(library["FeaturesItem"].args)
+    assert len(set(args)) == len(args)
+    # the second call of a stage takes the stage's width; the stage passes it on as one of its arguments
+    second = next(n for n in library["FeaturesItem"].graph.nodes.values() if n.name == "1")
+    width = second.params["in_channels"]
+    assert isinstance(width, str) and width.startswith("$")
+    features = library["Features"].graph
+    stages = [features.nodes[n] for n in features.model_path().nodes[1:] if features.nodes[n].type == "FeaturesItem"]
+    assert [stage.params[width[1:]] for stage in stages] == [6, 8, 10]
+
+
+@pytest.mark.slow
+def test_torchvision_mnasnet_stacks_keep_their_own_widths():
+    case = Case("tv_mnasnet.py", (3, 64, 64), "model")
+    _same_as_torch(case, _import(case, case.shape))
 
 
 def test_an_imported_structure_exports_and_imports_again_to_the_same_blocks_and_weights(tmp_path):

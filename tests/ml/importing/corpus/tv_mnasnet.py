@@ -1,0 +1,3 @@
+import torchvision
+
+model = torchvision.models.mnasnet0_5(num_classes=10)
