@@ -30,7 +30,7 @@ import tempfile
 import time
 
 from designer.core.i18n import N_, _
-from designer.ml.process import MAX_OUTPUT, ChildResult, run_limited
+from designer.ml.process import MAX_OUTPUT, ChildResult, kill_group, run_limited
 
 MEMORY = 8 << 30  # RLIMIT_AS: torch alone maps about 3 GiB of address space
 GRACE = 3.0  # seconds the launcher gets to end its tree after the parent's SIGTERM
@@ -129,13 +129,7 @@ def _stop(proc: subprocess.Popen) -> None:
         pass
     except ProcessLookupError:
         return
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, AttributeError):  # AttributeError: no killpg on Windows
-        try:
-            proc.kill()
-        except ProcessLookupError:
-            pass
+    kill_group(proc)
     proc.wait()
 
 
