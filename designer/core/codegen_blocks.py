@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from designer.core import blocks, shapes
 from designer.core.codegen_graph import class_lines
-from designer.core.codegen_names import _argument, _printable, _same, _sanitise, identifiers
+from designer.core.codegen_names import _printable, _sanitise, constructor, identifiers
 from designer.core.graph import Graph
 
 # Names a class must not take (they are the file's own), and names an argument must not take
@@ -157,23 +157,8 @@ def class_source(graph: Graph, block: BlockClass, classes: dict[str, BlockClass]
 
 def _constructor(spec, resolved: dict, raw: dict, block: BlockClass) -> str:
     """``nn.Type(...)`` as ``codegen_names.constructor`` writes it, with argument names where the value is ``"$name"``."""
-    args = []
-    for param in spec.params:
-        value = raw.get(param.name)
-        if blocks.is_ref(value):
-            text = block.ident_of(value[1:])
-            args.append(text if param.positional else f"{param.name}={text}")
-            continue
-        value = resolved.get(param.name)
-        if param.required or param.positional:
-            text = _argument(param.kind, value)
-            args.append(text if param.positional else f"{param.name}={text}")
-            continue
-        default = param.check(param.default) if param.default is not None else None
-        if _same(param.kind, value, default):
-            continue
-        args.append(f"{param.name}={_argument(param.kind, value)}")
-    return f"nn.{spec.type}({', '.join(args)})"
+    refs = {key: block.ident_of(value[1:]) for key, value in raw.items() if blocks.is_ref(value)}
+    return constructor(spec, resolved, refs)
 
 
 def layer_paths(graph: Graph, prefix: str = "", owners: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:

@@ -96,10 +96,16 @@ def _argument(kind: str, value) -> str:
     return _value(value)
 
 
-def constructor(spec: layers.LayerSpec, resolved: dict) -> str:
-    """``nn.Type(...)`` with required parameters positional and non-default ones as keywords."""
+def constructor(spec: layers.LayerSpec, resolved: dict, refs: dict[str, str] | None = None) -> str:
+    """``nn.Type(...)`` with required parameters positional and non-default ones as keywords.
+
+    ``refs`` maps a parameter to the name written in its place (a block's argument, ``channels``).
+    """
     args = []
     for param in spec.params:
+        if refs and param.name in refs:
+            args.append(refs[param.name] if param.positional else f"{param.name}={refs[param.name]}")
+            continue
         value = resolved.get(param.name)
         if param.required or param.positional:
             text = _argument(param.kind, value)
