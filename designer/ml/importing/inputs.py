@@ -5,9 +5,13 @@ itself feeds the model (``X = torch.rand(1, 1, 224, 224)`` then ``net(X)`` or
 ``for layer in net: X = layer(X)``: the last one before the call); the
 convention of the model's family (torchvision classifiers 3×224×224, CIFAR
 models 3×32×32, MNIST models 1×28×28); a tensor the file makes that the model
-runs on; the side at which the first Linear gets its in_features; else the
-smallest square it runs on. Never below the model's total stride: a ResNet
-runs on 1×1 thanks to its padding, but then sees nothing but padding.
+runs on; the side at which the first Linear gets its in_features; for an
+encoder–decoder (a UNet: its output as large as its input), the largest
+multiple of its total stride that its deepest layer's receptive field covers
+(its skip joins line up, its bottleneck sees the whole picture: 64 for three
+halvings, 128 for four); else the smallest square it runs on. Never below the
+model's total stride: a ResNet runs on 1×1 thanks to its padding, but then
+sees nothing but padding.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import ast
 import re
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from designer.core.i18n import _, ngettext
@@ -154,6 +159,84 @@ def _stride(record) -> int:
     return 1
 
 
+def deepest_field(recorder) -> int | None:
+    """The receptive field side of the deepest map (the largest total stride) before any upsampling, or None.
+
+    Per record, with its input's field ``(size, jump)``: ``size + dilation·(kernel − 1)·jump``, ``jump·stride``
+    (designer.core.receptive's rule, on the recorded layers); an upsampling ends the field.
+    """
+    fields = {-1: (1, 1)}
+    for index, record in enumerate(recorder.records):
+        given = [fields.get(i) for i in record["inputs"]]
+        out = record.get("out_shape")
+        if not given or None in given or out is None or len(out) != 4:
+            fields[index] = None
+            continue
+        size, jump = max(f[0] for f in given), max(f[1] for f in given)
+        window = _window(record)
+        if window is False:
+            fields[index] = None
+            continue
+        if window is not None:
+            kernel, stride, dilation = window
+            size, jump = size + dilation * (kernel - 1) * jump, jump * stride
+        fields[index] = (size, jump)
+    known = [f for f in fields.values() if f is not None]
+    deepest = max(j for _s, j in known)
+    return max(s for s, j in known if j == deepest) if deepest > 1 else None
+
+
+def _window(record):
+    """(kernel, stride, dilation) of a sliding window layer, None for one that keeps positions, False for an
+    upsampling (its output no longer maps to input positions one to one)."""
+    module = record.get("module")
+    if isinstance(module, (nn.ConvTranspose2d, nn.Upsample)) or record.get("target") is F.interpolate:
+        return False
+    if isinstance(module, (nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d)):
+        kernel, stride = module.kernel_size, module.stride if module.stride is not None else module.kernel_size
+        dilation = getattr(module, "dilation", 1)
+        return _largest(kernel), _largest(stride or kernel), _largest(dilation)
+    if record.get("target") in (F.max_pool2d, F.avg_pool2d):
+        args, kwargs = record.get("args") or (), record.get("kwargs") or {}
+        kernel = kwargs.get("kernel_size", args[0] if args else 1)
+        stride = kwargs.get("stride", args[1] if len(args) > 1 else None) or kernel
+        return _largest(kernel), _largest(stride), 1
+    return None
+
+
+def _largest(value) -> int:
+    return max(int(v) for v in value) if isinstance(value, (tuple, list)) else int(value)
+
+
+def _dense(out, side) -> bool:
+    """Whether the output is a map as large as the input (a segmentation model's, an autoencoder's)."""
+    return isinstance(out, torch.Tensor) and out.dim() == 4 and tuple(out.shape[-2:]) == (side, side)
+
+
+def _aligned(model, channels, side, path) -> bool:
+    """Whether the model runs on ``side`` and no ``F.pad`` in it pads anything (every skip join lines up)."""
+    try:
+        recorder, _out = trace.run(model, torch.zeros(1, channels, side, side), path)
+    except Exception:
+        return False
+    return all(tuple(r["in_shapes"][0]) == tuple(r["out_shape"]) for r in recorder.records
+               if r["kind"] == "function" and r["target"] is F.pad and r.get("in_shapes") and r.get("out_shape"))
+
+
+def _encoder_decoder(model, channels, path, recorder, stride, floor):
+    """[C, side, side] and why for a model whose output is as large as its input, or None."""
+    field = deepest_field(recorder)
+    if field is None:
+        return None
+    for side in range(min(field, MAX_SIDE) // stride * stride, floor - 1, -stride):
+        if _aligned(model, channels, side, path) and _runs(model, (channels, side, side), path):
+            return [channels, side, side], _(
+                "an encoder–decoder (its output is as large as its input): {side}×{side}, the largest multiple of "
+                "its total stride ({stride}: its joins line up without padding) that the receptive field of its "
+                "deepest layer ({field}×{field}) covers").format(side=side, stride=stride, field=field)
+    return None
+
+
 def _search_side(model, channels, path):
     """The smallest square side for which forward runs (at least its total stride, and at least DEFAULT_SIDE when
     any size runs) and the first Linear gets its in_features."""
@@ -176,6 +259,10 @@ def _search_side(model, channels, path):
         runs_at = runs_at or side
         stride = total_stride(recorder)
         floor = max(DEFAULT_SIDE, stride)
+        if _dense(_out, side) and stride > 1:
+            found = _encoder_decoder(model, channels, path, recorder, stride, floor)
+            if found is not None:
+                return found
         for candidate in range(max(side, floor), MAX_SIDE + 1):
             if candidate % stride == 0 and _runs(model, (channels, candidate, candidate), path):
                 return [channels, candidate, candidate], _(

@@ -184,3 +184,41 @@ def test_a_global_average_by_mean_becomes_a_pool_and_a_flatten(tmp_path):
     result = _in_process(tmp_path, text, input_shape=[3, 9, 9])
     assert result.ok and result.check.ok, result.report()
     assert _types(result) == ["Conv2d", "ReLU", "AdaptiveAvgPool2d", "Flatten", "Linear"]
+
+
+UNET = HEADER + textwrap.dedent("""
+    def double_conv(c_in, c_out):
+        return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1), nn.ReLU(),
+                             nn.Conv2d(c_out, c_out, 3, padding=1), nn.ReLU())
+
+
+    class UNet(nn.Module):
+        def __init__(self, widths=(2, 3, 4, 5, 6)):
+            super().__init__()
+            self.downs = nn.ModuleList([double_conv(1, widths[0])] + [
+                nn.Sequential(nn.MaxPool2d(2), double_conv(a, b)) for a, b in zip(widths, widths[1:])])
+            self.ups = nn.ModuleList([nn.ConvTranspose2d(b, a, 2, stride=2) for a, b in zip(widths, widths[1:])])
+            self.joins = nn.ModuleList([double_conv(2 * a, a) for a in widths[:-1]])
+            self.out = nn.Conv2d(widths[0], 2, 1)
+
+        def forward(self, x):
+            skips = []
+            for down in self.downs:
+                x = down(x)
+                skips.append(x)
+            for up, join, skip in reversed(list(zip(self.ups, self.joins, skips))):
+                x = join(torch.cat([skip, up(x)], dim=1))
+            return self.out(x)
+    """)
+
+
+def test_a_unet_gets_the_largest_aligned_side_its_bottleneck_sees_whole(tmp_path):
+    # four halvings: every join lines up at multiples of 16, and the deepest layer's receptive field is
+    # 1 + 2·2·(1 + 2 + 4 + 8 + 16) + (1 + 2 + 4 + 8) = 140 pixels: 128×128, as such a UNet is used
+    result = _in_process(tmp_path, UNET)
+    assert result.ok and result.check.ok, result.report()
+    assert result.input_shape == (1, 128, 128)
+    assert result.shape_source == (
+        "an encoder–decoder (its output is as large as its input): 128×128, the largest multiple of its total "
+        "stride (16: its joins line up without padding) that the receptive field of its deepest layer (140×140) "
+        "covers")
