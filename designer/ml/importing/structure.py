@@ -26,7 +26,7 @@ from designer.core.block_edits import make_block
 from designer.core.blocks import BlockError
 from designer.core.codegen_blocks import layer_paths
 from designer.core.graph import Graph
-from designer.core.i18n import _
+from designer.core.i18n import _, ngettext
 
 
 def checked_scope(raw) -> list[tuple[str, str, str, bool]]:
@@ -55,7 +55,7 @@ def apply(graph: Graph, info: dict[str, tuple[str | None, list]]) -> list[str]:
     for _p, scope in info.values():
         for depth, (path, cls, call, container) in enumerate(scope):
             calls.setdefault(call, (path, cls, container, depth))
-    notes: list[str] = []
+    notes: dict[str, list[str]] = {}  # class -> a line per call that stays as layers
     kinds: dict[str, tuple[str, str]] = {}  # temporary definition name -> (base name, path)
     for number, call in enumerate(sorted(calls, key=lambda c: -calls[c][3])):
         path, cls, container, depth = calls[call]
@@ -66,7 +66,8 @@ def apply(graph: Graph, info: dict[str, tuple[str | None, list]]) -> list[str]:
         try:
             block, instance = make_block(graph, members, temp)
         except BlockError as exc:
-            notes.append(_("{module} stays as layers, not a block: {why}").format(module=path or cls, why=exc))
+            notes.setdefault(cls, []).append(_("{module} stays as layers, not a block: {why}").format(
+                module=path or cls, why=exc))
             continue
         for inner in block.graph.nodes.values():
             if inner.name and inner.name.startswith(path + "."):
@@ -78,7 +79,15 @@ def apply(graph: Graph, info: dict[str, tuple[str | None, list]]) -> list[str]:
     if kinds:
         _merge(graph.blocks, kinds)
     _in_order(graph)
-    return notes
+    return [_collapsed(cls, lines) for cls, lines in notes.items()]
+
+
+def _collapsed(cls: str, lines: list[str]) -> str:
+    """The first call's line, and how many more calls of its class stay as layers (DenseNet: 54)."""
+    if len(lines) == 1:
+        return lines[0]
+    return lines[0] + " " + ngettext("(and {count} more call of {cls})", "(and {count} more calls of {cls})",
+                                     len(lines) - 1).format(count=len(lines) - 1, cls=cls)
 
 
 def _in_order(graph: Graph) -> None:

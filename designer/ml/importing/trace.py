@@ -240,11 +240,22 @@ class Recorder(TorchFunctionMode):
             out = first.flatten(1)  # the forward goes on as the project will compute it
             self.folds.append(len(self.records))
         line, source, file = self._where()
+        # A copy of the lists: DenseNet's torch.cat(features, 1) reads a list that later layers append to.
+        args, kwargs = _snapshot(args), _snapshot(kwargs)
         self._add({"kind": "function", "target": func, "args": args[1:] if func not in MERGES else args,
                    "scope": scopes.of(self.scope, None, self.modules),
                    "kwargs": kwargs, "inputs": inputs, "in_shapes": [tuple(t.shape) for t in _tensors(args)],
                    "out_shape": _shape_of(out), "line": line, "source": source, "file": file}, out)
         return out
+
+
+def _snapshot(value):
+    """``value`` with its lists, tuples and dicts copied (their tensors, numbers and slices are shared)."""
+    if isinstance(value, (list, tuple)) and not isinstance(value, torch.Size):
+        return type(value)(_snapshot(v) for v in value) if type(value) in (list, tuple) else value
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    return value
 
 
 def _leaf(module) -> bool:
@@ -394,6 +405,8 @@ def _reshape(record):
 def _merge(record):
     type_name = MERGES[record["target"]]
     tensors = list(_tensors(record["args"]))
+    if type_name == "Concat" and len(tensors) == 1 and record["inputs"]:
+        return {"type": "pass"}  # torch.cat([x], 1) is x: DenseNet's first layer joins a list of one
     if len(tensors) < 2 or len(tensors) != len(record["inputs"]):
         what = {"Add": _("adding a tensor that does not come from another layer (a number, a weight or the same "
                          "tensor twice) has no block"),

@@ -144,3 +144,16 @@ def test_an_imported_structure_exports_and_imports_again_to_the_same_blocks_and_
         assert torch.equal(back(x), model(x))
     saved = project_io.loads(project_io.dumps(again.project))
     assert shapes.infer(saved.graph).parameters == shapes.infer(first.project.graph).parameters
+
+
+def test_a_dense_block_whose_layers_read_a_growing_list_imports_and_its_layers_are_told_once():
+    # DenseLayer(features) joins a list that the block appends to after the call; the first joins one tensor
+    case = Case("zoo_densenet.py", (3, 32, 32), "net")
+    result = _import(case, case.shape)
+    _same_as_torch(case, result)
+    stays = [line for line in result.problems if "stays as layers" in line and "DenseLayer" in line]
+    assert stays == ["dense1.layers.1 stays as layers, not a block: a block takes one input, but 2 wires from "
+                     "different blocks come into the selection (and 3 more calls of DenseLayer)"]
+    graph = result.project.graph
+    # the two dense blocks share one definition; inside it, the first layer (one input) is a block
+    assert graph.blocks.count("DenseBlock") == 2 and graph.blocks.count("DenseLayer") == 1
