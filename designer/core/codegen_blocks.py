@@ -178,6 +178,42 @@ def layer_paths(graph: Graph, prefix: str = "", owners: tuple[str, ...] = ()) ->
     return out
 
 
+def nested_name(graph: Graph, ids: tuple[str, ...] | list[str]) -> str | None:
+    """The name of the node reached through ``ids`` (instance ids, outermost first, then the node's own id), as
+    Look inside and the ``state_dict`` keys write it: ``("n7", "n1")`` -> ``layer2_1.conv1``.
+
+    A merge or an Input (no module) gets its display name after the instances' path. None where an instance on
+    the way is not part of the model (it has no attribute name) or an id is unknown.
+    """
+    parts = []
+    for depth, node_id in enumerate(ids):
+        if node_id not in graph.nodes:
+            return None
+        ident = identifiers(graph).get(node_id)
+        if depth == len(ids) - 1:
+            parts.append(ident or graph.generated_names()[node_id])
+            break
+        node = graph.nodes[node_id]
+        if ident is None or node.type not in graph.blocks:
+            return None
+        parts.append(ident)
+        graph = graph.blocks[node.type].graph
+    return ".".join(parts) if parts else None
+
+
+def instance_names(graph: Graph, block: str, prefix: str = "") -> list[str]:
+    """The nested names of ``block``'s instances in the model, in model order (``["layer1_0", "layer1_1"]``;
+    an instance inside another block's instances: ``layer2.block``, once per outer instance)."""
+    found: list[str] = []
+    for node_id, ident in identifiers(graph).items():
+        node_type = graph.nodes[node_id].type
+        if node_type == block:
+            found.append(prefix + ident)
+        elif node_type in graph.blocks and not graph.blocks.loop(node_type):
+            found.extend(instance_names(graph.blocks[node_type].graph, block, f"{prefix}{ident}."))
+    return found
+
+
 def class_names(graph: Graph) -> dict[str, str]:
     """Block name -> its class name in the generated code (for the blocks the model uses)."""
     result = shapes.infer(graph)

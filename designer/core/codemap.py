@@ -23,12 +23,17 @@ def node_lines(source: str, graph: Graph) -> dict[str, list[int]]:
 
 def block_lines(source: str, graph: Graph, block: str) -> dict[str, list[int]]:
     """For each node of block ``block``'s definition, its lines in the block's class (``graph``: the top level)."""
-    from designer.core import codegen_blocks
-
-    ident = codegen_blocks.class_names(graph).get(block)
+    ident = class_name(graph, block)
     if ident is None:
         return {}
     return _lines(source, graph.blocks[block].graph, ident)
+
+
+def class_name(graph: Graph, block: str) -> str | None:
+    """The class block ``block`` is written as (``graph``: the top level); None when the model does not use it."""
+    from designer.core import codegen_blocks
+
+    return codegen_blocks.class_names(graph).get(block)
 
 
 def _lines(source: str, graph: Graph, class_name: str) -> dict[str, list[int]]:

@@ -91,6 +91,30 @@ def receptive_fields(graph: Graph, shapes, start: Field = INPUT_FIELD) -> dict[s
     return fields
 
 
+def fields_inside(graph: Graph, shapes, level, start: Field = INPUT_FIELD) -> dict[str, Field | None]:
+    """The fields of the definition entered through the instances ``level`` (ids, outermost first).
+
+    Each definition starts from the field of what feeds its instance, so the same inner node has another
+    field in each instance. Empty where an instance on the way has no shapes (it is not on the model).
+    """
+    fields = receptive_fields(graph, shapes, start)
+    for node_id in level:
+        node = graph.nodes.get(node_id)
+        result = shapes.nodes.get(node_id)
+        if node is None or node.type not in graph.blocks or result is None or result.inner is None:
+            return {}
+        feeds = [p for p in graph.predecessors(node_id) if p in shapes.nodes]
+        start = fields.get(feeds[0]) if len(feeds) == 1 else None
+        graph, shapes = graph.blocks[node.type].graph, result.inner
+        fields = receptive_fields(graph, shapes, start)
+    return fields
+
+
+def field_of(graph: Graph, shapes, ids) -> Field | None:
+    """The field of the node reached through ``ids`` (instance ids, then the node's): ``("n7", "n1")``."""
+    return fields_inside(graph, shapes, list(ids)[:-1]).get(list(ids)[-1]) if ids else None
+
+
 def _topological(nodes: list[str], before: dict, after: dict) -> list[str]:
     """``nodes`` ordered so that each comes after its predecessors (the given order breaks ties)."""
     waiting = {n: len(before[n]) for n in nodes}

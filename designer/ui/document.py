@@ -18,7 +18,7 @@ from designer.core import class_fit, datasets
 from designer.core.graph import Event, Graph, GraphError
 from designer.core.layout import STEP_X, chain_layout, lay_out_unplaced  # noqa: F401 - STEP_X, chain_layout: imported from here
 from designer.core.project import Project
-from designer.core.receptive import receptive_fields
+from designer.core.receptive import fields_inside, receptive_fields
 from designer.core.shapes import Inference, ModelShapes
 from designer.core.signature import model_key
 from designer.ui.document_edits import INPUT_STAYS, DocumentEdits  # noqa: F401 - INPUT_STAYS: imported from here
@@ -70,6 +70,7 @@ class Document(DocumentEdits, QObject):
         self._forced_dirty = False
         self._signature = None
         self._fields = None  # (shapes it was computed from, fields)
+        self._inner_fields = None  # (shapes, level, fields) inside the block entered
         self._inference = Inference(self.project.graph)
         self.project.graph.subscribe(self._on_graph_event)
         self.shapes: ModelShapes = self._inference.run()
@@ -174,6 +175,10 @@ class Document(DocumentEdits, QObject):
         self.mark_modified()
         self.training_changed.emit()
 
+    def selection(self) -> levels.Selected | None:
+        """The selected node seen through the blocks entered: its path from the model, nested name and shapes."""
+        return levels.selected(self.graph, self.shapes, self.level, self.selected)
+
     def select(self, node_id: str | None) -> None:
         if node_id is not None and node_id not in self.edit_graph.nodes:
             node_id = None
@@ -219,6 +224,15 @@ class Document(DocumentEdits, QObject):
         if self._fields is None or self._fields[0] is not self.shapes:
             self._fields = (self.shapes, receptive_fields(self.graph, self.shapes))
         return self._fields[1]
+
+    def edit_fields(self) -> dict:
+        """The receptive fields of ``edit_graph``'s nodes: inside a block, those of the instance entered through."""
+        if not self.level:
+            return self.receptive_fields()
+        cached = self._inner_fields
+        if cached is None or cached[0] is not self.shapes or cached[1] != tuple(self.level):
+            self._inner_fields = (self.shapes, tuple(self.level), fields_inside(self.graph, self.shapes, self.level))
+        return self._inner_fields[2]
 
     # connect/disconnect stay here: a mixin's methods named like QObject's are shadowed by QObject's own
     def connect(self, src: str, dst: str, port: int | None = None) -> None:

@@ -82,3 +82,34 @@ def test_editing_inside_definitions_incrementally_equals_inferring_from_scratch(
         key = data.draw(st.sampled_from(["out_channels", "stride", "padding"]))
         where.set_param(node_id, key, data.draw(st.integers(1, 3)))
         assert inference.run() == infer(_fresh(graph))
+
+
+def _paths(graph, result, prefix=()):
+    """Every node on the model at every depth (a definition's Input left out), as ids from the model down."""
+    for node_id in result.path:
+        if not prefix or graph.nodes[node_id].type != "Input":
+            yield prefix + (node_id,)
+        inner = result.nodes[node_id].inner
+        if inner is not None and graph.nodes[node_id].type in graph.blocks:
+            yield from _paths(graph.blocks[graph.nodes[node_id].type].graph, inner, prefix + (node_id,))
+
+
+@settings(max_examples=100, **SETTINGS)
+@given(rng=st.randoms(use_true_random=False))
+def test_an_inner_nodes_field_is_the_one_it_has_once_its_instances_are_unpacked(rng):
+    """Inside a block (the canvas entered through an instance), a node's receptive field is that instance's copy's:
+    the field the node gets when the instances on its path are unpacked into the model."""
+    from designer.core.block_edits import unpack
+    from designer.core.receptive import field_of
+
+    graph = blockify(random_graph(rng), rng)
+    result = infer(graph)
+    inner_paths = [p for p in _paths(graph, result) if len(p) > 1 and result.nodes[p[0]].ok]
+    event(f"{len(inner_paths) > 0} inner nodes")
+    for path in inner_paths[:12]:
+        flat = _fresh(graph)
+        leaf = path[0]
+        for inner_id in path[1:]:  # unpack the instance, follow the node to its new id
+            leaf = unpack(flat, leaf)[inner_id]
+        flat_result = infer(flat)
+        assert field_of(graph, result, path) == receptive_fields(flat, flat_result).get(leaf), path

@@ -275,6 +275,8 @@ def for_node(graph, path: list[str], model, tensor: torch.Tensor, node_id: str,
 
     node, params = graph.nodes[node_id], graph.nodes[node_id].params
     ident = identifiers(graph).get(node_id) if node_id in path else None
+    if inner and not ident:  # the instance entered through is not wired into the model
+        raise ExplainError(_("this block is not part of the model: wire it in first"))
     if inner and ident:
         from designer.core.shapes import infer
 

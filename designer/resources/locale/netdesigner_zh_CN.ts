@@ -28,6 +28,10 @@
         <translation>数值</translation>
     </message>
     <message>
+        <source>{name} is the block&apos;s input: what {instance} receives.</source>
+        <translation>{name} 是块的输入：即 {instance} 收到的内容。</translation>
+    </message>
+    <message>
         <source>Input: the picture as the model receives it (normalised like the training data).</source>
         <translation>输入：模型实际收到的图片（和训练数据一样做过归一化）。</translation>
     </message>
@@ -669,6 +673,10 @@ The window keeps working, but save your project to be safe.</source>
         <translation>暂停</translation>
     </message>
     <message>
+        <source>{key} is set by the block&apos;s argument {ref}: change the argument on the instance, at the model&apos;s level.</source>
+        <translation>{key} 由块的参数 {ref} 决定：请回到模型这一层，在实例上修改这个参数。</translation>
+    </message>
+    <message>
         <source>Export the animation as a GIF</source>
         <translation>把动画导出为 GIF</translation>
     </message>
@@ -1302,6 +1310,21 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>Cannot open the lesson</source>
         <translation>无法打开课程</translation>
+    </message>
+</context>
+<context>
+    <name>Levels</name>
+    <message>
+        <source>{block}: the instance you entered through is not part of the model.</source>
+        <translation>{block}：你进入时经过的实例不在模型中。</translation>
+    </message>
+    <message>
+        <source>{block} is used once: this is {instance}&apos;s.</source>
+        <translation>{block} 只使用了一次：这是 {instance} 中的。</translation>
+    </message>
+    <message>
+        <source>{block} is used {count} times ({instances}): shown for {instance}, the instance you entered through.</source>
+        <translation>{block} 使用了 {count} 次（{instances}）：这里显示的是 {instance}，即你进入时经过的实例。</translation>
     </message>
 </context>
 <context>

@@ -81,3 +81,18 @@ def test_the_code_map_links_instances_in_net_and_inner_layers_in_their_class(res
     assert [lines[n].strip() for n in inner["c1"]] == ["self.conv1 = nn.Conv2d(channels, channels, 3, "
                                                       "stride=stride, padding=1)", "x = self.conv1(x)"]
     assert all(n < source.splitlines().index("class Net(nn.Module):") for n in inner["c1"])
+
+
+def test_nested_names_and_instances_are_the_built_models_module_names(resnet):
+    """What the panels call a layer inside a block is its module in torch: ``layer2.block.conv1``."""
+    from designer.core.codegen_blocks import instance_names, layer_paths, nested_name
+
+    graph, model = resnet
+    modules = dict(model.named_modules())
+    for name, ids in layer_paths(graph).items():
+        assert nested_name(graph, ids) == name and name in modules
+    for block in ("BasicBlock", "DownBlock", "Stage"):
+        assert instance_names(graph, block) == [n for n, m in model.named_modules() if type(m).__name__ == block]
+    assert instance_names(graph, "BasicBlock") == ["layer1_0", "layer1_1", "layer2.block"]
+    assert nested_name(graph, ("s", "b", "add")) == "layer2.block.add1"  # a merge: its display name, no module
+    assert nested_name(graph, ("nowhere", "c1")) is None

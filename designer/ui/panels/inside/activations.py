@@ -17,6 +17,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
+from designer.ui.canvas import levels
+from designer.ui.panels.inside import picked
 from designer.ui.panels.inside.receptive_view import ReceptivePanel
 from designer.ui.panels.inside.numbers_view import NumbersView
 from designer.ui.panels.tryit.numbers_input import is_small
@@ -319,43 +321,46 @@ class ActivationsPanel(QWidget):
         else:
             self._fill_state()
 
-    def _selection_changed(self, node_id) -> None:
+    def _selection_changed(self, _node_id) -> None:
         self.refresh()
-        self._show_filters(node_id)
+        self._show_filters()
 
     # what to show ---------------------------------------------------------------------
-    def _layer_for_selection(self, result):
-        """The LayerOutput of the selected node; without a selection, the first layer with maps.
+    def _layer_for_selection(self, result, shown: tuple[str, ...] | None):
+        """The LayerOutput of the node at ``shown`` (ids from the model down); without one, the first layer with
+        maps.
 
         The result may be older than the last edit (the pad classifies again a moment later):
         layers of blocks that are no longer on the model path are not shown.
         """
-        selected, path = self.document.selected, set(self.document.shapes.path)
+        path = set(self.document.shapes.path)
         current = [layer for layer in result.layers if layer.node_id in path]
-        if selected is not None:
-            matching = [layer for layer in current if layer.node_id == selected]
-            if matching and selected in self.document.graph.nodes and self.document.graph.is_block(selected):
-                return matching[-1]  # a block: its last layer's output is what the block gives
-            return next(iter(matching), None)
+        if shown is not None:
+            return picked.layer_for(current, shown)
         return next((layer for layer in current if layer.output.dim() == 3), None)
 
     def refresh(self, *args) -> None:
         result = self.tryout.current()
-        selected = self.document.selected
-        names = self.document.display_names()
+        doc = self.document
+        chosen = doc.selection()  # inside a block: the node of the instance entered through
+        shown = picked.source(doc.graph, chosen.path) if chosen is not None else None  # a block's Input: its feed
+        which = "\n" + levels.instance_note(chosen) if chosen is not None and chosen.block else ""
+        if chosen is not None and shown != chosen.path:
+            which = "\n" + self.tr("{name} is the block's input: what {instance} receives.").format(
+                name=chosen.name, instance=chosen.instance or chosen.block) + which
         self.shown_layer = None
         self.receptive.setVisible(False)
-        if selected is not None and selected == (self.document.shapes.path or [None])[0]:
+        if shown is not None and shown == tuple(doc.shapes.path[:1]):
             self.header.setText(self.tr("Input: the picture as the model receives it (normalised like the training "
-                                        "data)."))
+                                        "data).") + which)
             if result is not None and not result.empty and result.tensor is not None:
                 self._show_values(result.tensor[0].numpy())
             else:
                 self._say(self.tr("Draw a digit on the pad to see it here."))
             return
-        if selected is not None and selected not in self.document.shapes.path:
+        if chosen is not None and chosen.node_id not in doc.edit_shapes.path:
             self.header.setText(self.tr("{name} is not part of the model: wire it into the chain.").format(
-                name=names.get(selected, selected)))
+                name=chosen.name) + which)
             self._say(self.tr("No output: this block is not on the model path."))
             return
         if result is None or result.empty:
@@ -365,27 +370,27 @@ class ActivationsPanel(QWidget):
             self.header.setText(self.tr("The model cannot run yet: {problem}").format(problem=self.tryout.status()[1]))
             self._say(self.tr("No outputs to show."))
         else:
-            layer = self._layer_for_selection(result)
+            layer = self._layer_for_selection(result, shown)
             if layer is None:
                 self._say(self.tr("No output recorded for this block."))
             else:
                 self.shown_layer = layer
-                inferred = _inferred(self.document.shapes, layer)
+                inferred = picked.inferred(doc.shapes, layer)
                 text = self.tr("{name} · {type} · output {shape}").format(name=layer.name, type=layer.type,
                                                                            shape=_dims(layer.shape))
                 if inferred != layer.shape:
                     text += " " + self.tr("(inferred {shape})").format(shape=_dims(inferred))
-                if not selected:
+                if chosen is None:
                     text += "  " + self.tr("(select a block on the canvas to see its output)")
                 if layer.type in MODE_NOTES:
                     text += "\n" + self.tr(MODE_NOTES[layer.type])
-                self.header.setText(text)
+                self.header.setText(text + which)
                 self._show_values(layer.output.numpy())
                 self._show_input(result, layer)
 
     def _show_input(self, result, layer) -> None:
         """The model input beside the maps, for the hover outline of the cell's receptive field."""
-        field = self.document.receptive_fields().get(layer.node_id) if layer.output.dim() == 3 else None
+        field = picked.field(self.document, layer) if layer.output.dim() == 3 else None
         picture = result.tensor[0].numpy().sum(axis=0) if result.tensor is not None else None
         self.receptive.setVisible(picture is not None and layer.output.dim() == 3)
         if picture is not None:
@@ -404,18 +409,9 @@ class ActivationsPanel(QWidget):
         self.note.setText(text)
         self.view.setCurrentWidget(self.note)
 
-    def _module(self, node_id: str | None):
-        model = self.tryout.model
-        if model is None or node_id is None:
-            return None
-        from designer.ml.explain.inside import node_names
-
-        names = node_names(model, self.document.shapes.path, self.document.graph)
-        by_node = {node: name for name, node in names.items()}
-        return getattr(model, by_node[node_id], None) if node_id in by_node else None
-
-    def _show_filters(self, node_id: str | None) -> None:
-        module = self._module(node_id)
+    def _show_filters(self) -> None:
+        chosen = self.document.selection()  # inside a block: the entered instance's layer
+        module = picked.module(self.tryout.model, self.document.graph, chosen.path) if chosen is not None else None
         if module is None or type(module).__name__ not in ("Conv2d", "ConvTranspose2d"):
             self.filter_note.setText(self.tr("Select a Conv2d block to see its learned filters (one row per output "
                                              "channel, one column per input channel; blue positive, red negative)."))
@@ -463,7 +459,7 @@ class ActivationsPanel(QWidget):
             self.mode.setText(self.tr("Model mode: {mode} (no layer of this model behaves differently in train "
                                       "mode).").format(mode=mode))
         self.refresh()
-        self._show_filters(self.document.selected)
+        self._show_filters()
 
     def _fill_state(self) -> None:
         """The state_dict table, filled only while it is the tab shown (a ResNet's is long)."""
@@ -484,12 +480,3 @@ class ActivationsPanel(QWidget):
 def _dims(shape) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")" if shape else "?"
 
-
-def _inferred(shapes, layer):
-    """The shape inference says for a recorded layer (inside blocks: the inner node's, for this instance)."""
-    result = shapes.nodes.get(layer.node_id)
-    for inner_id in layer.inner:
-        if result is None or result.inner is None:
-            return None
-        result = result.inner.nodes.get(inner_id)
-    return result.out_shape if result is not None else None

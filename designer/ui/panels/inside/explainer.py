@@ -20,16 +20,13 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QFileDialog, QFormLayout, 
                                QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 
 from designer.core import layers
-from designer.core.i18n import _ as core_text
-from designer.core.graph import GraphError
 from designer.ui.background import Latest
+from designer.ui.canvas import levels
 from designer.ui.panels.inside.frame_view import FrameView, numbers_html
-from designer.ui.panels.model.inspector import PairEditor
-
-WHAT_IF = ("kernel_size", "stride", "padding", "dilation")
+from designer.ui.panels.inside.what_if import WhatIf
 
 
-class ExplainerPanel(QWidget):
+class ExplainerPanel(WhatIf, QWidget):
     """The selected layer's computation, step by step, with what-if settings.
 
     The layer's input comes from a forward of the pad's model on a worker thread;
@@ -43,7 +40,8 @@ class ExplainerPanel(QWidget):
         self.setObjectName("explainer")
         self.tryout = tryout
         self.document = tryout.document
-        self.node_id: str | None = None
+        self.node_id: str | None = None  # in the graph shown (inside a block, the definition's own id)
+        self.path: tuple[str, ...] | None = None  # from the model's instance down to the layer explained
         self.explainer = None
         self.renderer = None
         self.step = 0
@@ -93,7 +91,7 @@ class ExplainerPanel(QWidget):
         self.controls.addLayout(steps)
         self.controls.addLayout(channels)
 
-        self.editors: dict[str, PairEditor] = {}
+        self.editors: dict = {}  # key -> PairEditor (what_if)
         self.what_if_form = QFormLayout()
         what_if = QWidget()
         what_if.setLayout(self.what_if_form)
@@ -195,10 +193,10 @@ class ExplainerPanel(QWidget):
         self._lay_out(wide=event.size().width() >= self._wide_width())
 
     # what is shown ----------------------------------------------------------------
-    def _selection_changed(self, node_id) -> None:
+    def _selection_changed(self, _node_id) -> None:
         self.changes = {}
         self.step = 0
-        self._build_editors(node_id)
+        self._build_editors(self.document.selection())
         self._invalidate()
 
     def _invalidate(self, *args) -> None:
@@ -218,33 +216,33 @@ class ExplainerPanel(QWidget):
         self.explainer = self.renderer = None
         doc = self.document
         self.apply_button.setEnabled(bool(self.changes) and not doc.locked)
-        node_id = doc.selected
-        if node_id is None or node_id not in doc.graph.nodes or doc.graph.nodes[node_id].type not in layers.EXPLAINABLE:
-            self.node_id = None
+        chosen = doc.selection()  # inside a block: the layer of the instance entered through
+        if chosen is None or chosen.node.type not in layers.EXPLAINABLE:
+            self.node_id = self.path = None
             return self._show_note(self.tr("Select a Conv2d, ConvTranspose2d, MaxPool2d or AvgPool2d block to see "
                                            "how it computes."))
-        if node_id != self.node_id:
-            self._build_editors(node_id)
+        if chosen.path != self.path:
+            self._build_editors(chosen)
         elif not self.changes:
             self._show_settings()  # after an undo or an inspector edit
-        node = doc.graph.nodes[node_id]
-        name = doc.display_names().get(node_id, node_id)
+        node, name = chosen.node, chosen.name
         tryout = self.tryout
         if tryout.last is None or tryout.last.empty:
             return self._show_note(self.tr("{name}: draw a digit on the pad to see {type} compute on it.").format(
-                name=name, type=node.type))
+                name=name, type=node.type) + _which(chosen))
         if tryout.needs_build() or tryout.current() is None:
             tryout.request_model()  # after an edit: the new model's answer (result_ready) brings us back
             return
         if tryout.model is None:
             return self._show_note(self.tr("{name}: the model cannot run yet: {problem}").format(
                 name=name, problem=tryout.status()[1]))
-        self._jobs.request(lambda: self._prepare(node_id, name), self._explained)
+        self._jobs.request(lambda: self._prepare(chosen), self._explained)
 
-    def _prepare(self, node_id: str, name: str):
+    def _prepare(self, chosen):
         """The forward for the explainer, on a worker thread, on the model and drawing of this moment."""
         tryout, changes = self.tryout, dict(self.changes)
         model, graph, result, path = tryout.model, tryout.graph, tryout.current(), list(self.document.shapes.path)
+        node_id, inner = chosen.path[0], chosen.path[1:]
         if model is None or result is None or node_id not in graph.nodes:
             return None
 
@@ -255,9 +253,9 @@ class ExplainerPanel(QWidget):
             with tryout.lock, one_core_left():  # the pad's forward hooks share the model
                 try:
                     # A fresh forward, not the pad's capture: the what-if settings change it.
-                    return node_id, name, for_node(graph, path, model, result.tensor, node_id, changes)
+                    return chosen, for_node(graph, path, model, result.tensor, node_id, changes, inner)
                 except ExplainError as exc:
-                    return node_id, name, exc
+                    return chosen, exc
 
         return work
 
@@ -265,19 +263,18 @@ class ExplainerPanel(QWidget):
         from designer.ml.explain.frames import Renderer
         from designer.ml.explain.numbers import ExplainError
 
-        node_id, name, explainer = found
-        doc = self.document
-        node = doc.graph.nodes[node_id]
+        chosen, explainer = found
+        node, name = chosen.node, chosen.name
         if isinstance(explainer, ExplainError):
             self.formula.setText(f"<span style='color:#c62828'>{explainer}</span>")
             self.apply_button.setEnabled(False)  # settings the layer cannot run with
-            return self._show_note(f"{name}: {explainer}", keep_formula=True)
+            return self._show_note(f"{name}: {explainer}" + _which(chosen), keep_formula=True)
         self.explainer, self.renderer = explainer, Renderer(explainer, name)
         self.out_channel.blockSignals(True)
         self.out_channel.setRange(0, explainer.out_shape[0] - 1)
         self.out_channel.blockSignals(False)
         self._fill_channels()
-        model_shape = doc.shapes.nodes[node_id].out_shape
+        model_shape = chosen.result.out_shape if chosen.result is not None else explainer.out_shape
         shape = "×".join(map(str, explainer.out_shape))
         output = self.tr("output {shape}").format(shape=shape) if not self.changes else \
             self.tr("output {shape} (the model's: {model_shape})").format(
@@ -292,7 +289,7 @@ class ExplainerPanel(QWidget):
                           "click one.") if self.tryout.trained else
                   self.tr("{name} · {type} on your drawing, untrained (random) weights. Step through the output "
                           "cells, or click one."))
-        self.header.setText(header.format(name=name, type=node.type))
+        self.header.setText(header.format(name=name, type=node.type) + _which(chosen))
         self.step = min(self.step, explainer.steps - 1)
         self.show_frame()
         self.shown.emit()
@@ -367,80 +364,13 @@ class ExplainerPanel(QWidget):
         if ex.type != "ConvTranspose2d" and 0 <= row < rows and 0 <= col < cols:
             self.go_to(row * cols + col)
 
-    # what if ----------------------------------------------------------------------
-    def _build_editors(self, node_id) -> None:
-        while self.what_if_form.rowCount():
-            self.what_if_form.removeRow(0)
-        self.editors = {}
-        self.node_id = node_id
-        node = self.document.graph.nodes.get(node_id) if node_id else None
-        if node is None or node.type not in layers.EXPLAINABLE:
-            return
-        spec = layers.CATALOG[node.type]
-        for key in WHAT_IF:
-            param = spec.param(key)
-            if param is None:
-                continue
-            editor = PairEditor(param, allow_none=param.default is None and not param.required)
-            editor.setObjectName(f"whatif_{key}")
-            editor.setToolTip(core_text(param.help))
-            editor.edited.connect(lambda value, k=key: self._what_if(k, value))
-            self.what_if_form.addRow(key, editor)
-            self.editors[key] = editor
-        self._show_settings()
-
-    def _show_settings(self) -> None:
-        node = self.document.graph.nodes[self.node_id]
-        try:
-            resolved = node.spec.resolve(node.params)
-        except Exception:  # an invalid parameter: the inspector names it; start from the defaults
-            resolved = {}
-        for key, editor in self.editors.items():
-            value = self.changes.get(key, resolved.get(key, node.params.get(key)))
-            if value == "valid":
-                value = 0
-            elif value == "same":  # the numbers torch pads before the image
-                value = [d * (k - 1) // 2 for k, d in zip(resolved["kernel_size"], resolved["dilation"])]
-            if isinstance(value, str):
-                value = None
-            editor.set_value(value)
-
-    def _what_if(self, key: str, value) -> None:
-        node = self.document.graph.nodes[self.node_id]
-        param = node.spec.param(key)
-        own = node.params.get(key, param.default)
-        if _normal(param, value) == _normal(param, own):
-            self.changes.pop(key, None)
-        else:
-            self.changes[key] = value
-        self.rebuild()
-
-    def reset_what_if(self) -> None:
-        self.changes = {}
-        if self.node_id is not None:
-            self._show_settings()
-        self.rebuild()
-
-    def apply(self) -> None:
-        """The what-if settings become one undoable edit of the model."""
-        if not self.changes or self.node_id is None:
-            return
-        changes, self.changes = dict(self.changes), {}
-        try:
-            self.document.set_params(self.node_id, changes)
-        except GraphError as exc:
-            self.changes = changes
-            self.formula.setText(f"<span style='color:#c62828'>{exc}</span>")
-            return
-        self._show_settings()
-        self.rebuild()
-
     # GIF --------------------------------------------------------------------------
     def export_gif(self, path: str | None = None) -> None:
         if self.renderer is None:
             return
         if path is None:
-            name = self.document.display_names().get(self.node_id, "layer")
+            chosen = self.document.selection()
+            name = chosen.name if chosen is not None else "layer"
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Export the animation as a GIF"), f"{name}.gif",
                                                   self.tr("GIF images (*.gif)"))
             if not path:
@@ -457,11 +387,10 @@ class ExplainerPanel(QWidget):
             QGuiApplication.restoreOverrideCursor()
 
 
-def _normal(param, value):
-    try:
-        return param.check(value) if value is not None else None
-    except Exception:  # an invalid value compares as it is
-        return value
+def _which(chosen) -> str:
+    """Inside a block: a line saying which instance's layer is shown (the definition may be used many times)."""
+    note = levels.instance_note(chosen)
+    return "\n" + note if note else ""
 
 
 def install(window) -> None:

@@ -1,7 +1,8 @@
 """The code view: the PyTorch code of the current graph, in the export's class style, updated as you edit.
 
 Selecting a block highlights the lines that create and apply its layer; a
-click on such a line selects the block. While the graph has an error the
+click on such a line selects the block. Inside a block's definition the lines
+are those of the block's class (``class BasicBlock``), the one every instance runs. While the graph has an error the
 last valid code stays, greyed, under a line naming the problem.
 """
 
@@ -84,7 +85,8 @@ class CodeView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.status)
         layout.addWidget(self.editor, 1)
-        self.lines: dict[str, list[int]] = {}
+        self.lines: dict[str, list[int]] = {}  # the lines of the nodes of the graph shown (codemap)
+        self._lines_for: tuple | None = None  # (source, level) self.lines was mapped for
         self.source = ""
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -93,6 +95,7 @@ class CodeView(QWidget):
         self._stale = True
         document.changed.connect(self._changed)
         document.selection_changed.connect(lambda _: self.highlight())
+        document.level_changed.connect(self.highlight)
 
     def _changed(self) -> None:
         self._stale = True
@@ -124,11 +127,23 @@ class CodeView(QWidget):
             self.source = source
             self.editor.setPlainText(source)
             self.editor.verticalScrollBar().setValue(scroll)
-        self.lines = codemap.node_lines(source, self.document.graph)
         self.highlight()
 
+    def _map_lines(self) -> None:
+        """Map the nodes of the graph shown to their lines: ``Net``'s, or inside a block its class's."""
+        doc = self.document
+        key = (self.source, tuple(doc.level))
+        if key == self._lines_for:
+            return
+        self._lines_for = key
+        titles = doc.level_titles() if doc.level else []
+        self.lines = (codemap.block_lines(self.source, doc.graph, titles[-1]) if titles else
+                      codemap.node_lines(self.source, doc.graph))
+
     def highlight(self) -> None:
-        """Mark the selected block's lines and bring the first into view."""
+        """Mark the selected block's lines and bring the first into view (inside a block with nothing selected:
+        the block's class)."""
+        self._map_lines()
         numbers = self.lines.get(self.document.selected, [])
         selections = []
         for number in numbers:
@@ -138,14 +153,24 @@ class CodeView(QWidget):
             selection.cursor = QTextCursor(self.editor.document().findBlockByNumber(number))
             selections.append(selection)
         self.editor.setExtraSelections(selections)
-        if numbers:
-            self.editor.setTextCursor(QTextCursor(self.editor.document().findBlockByNumber(numbers[0])))
+        first = numbers[0] if numbers else self._class_line()
+        if first is not None:
+            self.editor.setTextCursor(QTextCursor(self.editor.document().findBlockByNumber(first)))
             self.editor.centerCursor()
+
+    def _class_line(self) -> int | None:
+        """Inside a block: the line ``class BasicBlock(nn.Module):`` of the definition shown."""
+        if not self.document.level:
+            return None
+        name = codemap.class_name(self.document.graph, self.document.level_titles()[-1])
+        header = f"class {name}("
+        return next((n for n, line in enumerate(self.source.splitlines()) if line.startswith(header)), None)
 
     def highlighted_lines(self) -> list[int]:
         return [s.cursor.blockNumber() for s in self.editor.extraSelections()]
 
     def _line_clicked(self, line: int) -> None:
+        self._map_lines()
         node_id = codemap.line_owner(self.lines, line)
         if node_id is not None:
             self.document.select(node_id)

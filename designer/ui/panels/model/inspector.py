@@ -380,7 +380,7 @@ class Inspector(QScrollArea):
             lines.append("<b>" + self.tr("Input") + "</b> " + fmt(result.in_shape))
         if result.out_shape is not None and not result.error:
             lines.append("<b>" + self.tr("Output") + "</b> " + fmt(result.out_shape))
-        field = self.document.receptive_fields().get(result.node_id)
+        field = self.document.edit_fields().get(self.node_id)  # inside a block: the entered instance's
         if field is not None:
             lines.append(self.tr("<b>Receptive field</b> {size} input pixels, <b>jump</b> {jump}").format(
                 size=_pair(field.size), jump=_pair(field.jump)))
