@@ -311,8 +311,8 @@ class MainWindow(WindowLayout, QMainWindow):
 
     def _append_block(self, type_name: str) -> None:
         try:
-            path = self.document.shapes.path
-            after = self.document.selected or (path[-1] if path else None)  # nothing selected: the model's end
+            path = self.document.edit_shapes.path  # inside a block: its definition's
+            after = self.document.selected or (path[-1] if path else None)  # nothing selected: the graph's end
             node_id = self.document.add_node(type_name, after=after)
         except Exception as exc:  # GraphError / EditLocked: say why instead of crashing
             self.statusBar().showMessage(str(exc), 6000)

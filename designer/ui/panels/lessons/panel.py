@@ -172,7 +172,7 @@ class LessonPanel(QWidget):
     def state(self) -> lessons.State:
         visible = [name for name in self._targets() if self._dock(name) is not None and self._dock(name).isVisible()]
         selected = self.document.selected
-        node = self.document.graph.nodes.get(selected) if selected else None
+        node = self.document.edit_graph.nodes.get(selected) if selected else None  # inside a block: its own
         facts = dict(self.facts, visible=visible, selected=node.type if node else None,
                      saved=self.document.path is not None)
         return lessons.State(self.document.graph, self.document.shapes, dict(self.document.project.training), facts)
