@@ -254,7 +254,8 @@ class Document(DocumentEdits, QObject):
             pass
 
     def _on_graph_event(self, event: Event) -> None:
-        if event.kind == "node_removed" and event.node_id == self.selected:
+        # The model's own graph: inside a block the selection is a definition's node, which may share the id.
+        if event.kind == "node_removed" and not self.level and event.node_id == self.selected:
             self.selected = None
             self.selection_changed.emit(None)
 

@@ -146,3 +146,39 @@ def test_any_edit_sequence_undoes_to_the_exact_file_and_redoes_to_the_same_state
     while doc.undo_stack.canRedo():
         doc.undo_stack.redo()
     assert projects.dumps(doc.project) == final
+
+
+def test_the_selection_inside_nested_blocks_is_the_entered_instances_node(qapp):
+    """Stage (layer2) holds a BasicBlock (block): conv1 selected in there is layer2.block.conv1, with that copy's
+    shapes and receptive field, and a note naming the instances of BasicBlock."""
+    from designer.core.receptive import field_of
+    from designer.ui.canvas.levels import instance_note
+    from tests.core.block_projects import small_resnet
+
+    doc = Document(projects.from_dict(small_resnet()))
+    doc.select("stem")
+    assert doc.selection().path == ("stem",) and doc.selection().name == "stem" and instance_note(doc.selection()) == ""
+    assert doc.enter("s") and doc.enter("b") and doc.selected is None and doc.selection() is None
+    doc.select("c1")
+    chosen = doc.selection()
+    assert (chosen.path, chosen.name, chosen.block, chosen.instance) == (("s", "b", "c1"), "layer2.block.conv1",
+                                                                        "BasicBlock", "layer2.block")
+    assert chosen.node is doc.graph.blocks["BasicBlock"].graph.nodes["c1"]
+    assert chosen.result.out_shape == (16, 8, 8) and chosen.result.resolved["in_channels"] == 16
+    assert doc.edit_fields()["c1"] == field_of(doc.graph, doc.shapes, ("s", "b", "c1")) != \
+        doc.receptive_fields()["stem"]
+    assert instance_note(chosen) == ("BasicBlock is used 3 times (layer1_0, layer1_1, layer2.block): shown for "
+                                     "layer2.block, the instance you entered through.")
+    doc.leave(0)
+    assert doc.selection() is None and doc.edit_fields() is doc.receptive_fields()
+
+
+def test_a_top_level_undo_keeps_the_selection_made_inside_a_block(qapp):
+    """The model's n3 and BasicBlock's n3 are different nodes: removing the model's leaves the other selected."""
+    doc = Document(projects.load(EXAMPLES / "resnet18-small.netproj.json"))
+    doc.remove_nodes(["n3"])
+    doc.undo_stack.undo()
+    assert doc.enter("n7")
+    doc.select("n3")
+    doc.undo_stack.redo()  # removes the model's n3 again
+    assert "n3" not in doc.graph.nodes and doc.selected == "n3" and doc.selection().name == "layer2_1.relu1"

@@ -63,3 +63,34 @@ def test_export_notebook_refuses_a_model_that_does_not_give_ten_classes_in_chine
     assert not export_notebook(window, str(tmp_path / "small.ipynb"))
     assert seen and "模型对每个样本给出 8 个输出" in seen[0] and "Linear(…, 10)" in seen[0]
     assert not (tmp_path / "small.ipynb").exists()
+
+
+def test_inside_a_block_the_code_is_its_class_and_a_click_there_selects_its_layer(window, qtbot):
+    from designer.core import codemap
+    from tests.ui.inside.test_inside_blocks import class_lines, enter
+    from tests.ui.conftest import EXAMPLES
+
+    assert window.open_file(EXAMPLES / "resnet18-small.netproj.json")
+    view, doc = window.findChild(CodeView), window.document
+    window.dock_for("Code").raise_()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: "class DownBlock(nn.Module):" in view.editor.toPlainText(), timeout=3000)
+    code = view.editor.toPlainText()
+    enter(window, qtbot, "n8")  # layer3_0, a DownBlock: its class comes into view, nothing marked
+    assert view.editor.textCursor().blockNumber() == class_lines(code, "DownBlock", "class DownBlock")[0]
+    assert view.highlighted_lines() == []
+
+    line = class_lines(code, "DownBlock", "self.downsample_bn(")[0]
+    rect = view.editor.cursorRect(QTextCursor(view.editor.document().findBlockByNumber(line)))
+    qtbot.mouseClick(view.editor.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert doc.selected == "n7" and doc.edit_graph.nodes["n7"].type == "BatchNorm2d"  # the model's n7 is a block
+    assert window.inspector.node_id == "n7" and not window.inspector.editors["num_features"][0].isEnabled()
+    assert view.highlighted_lines() == class_lines(code, "DownBlock", "self.downsample_bn")
+    assert codemap.line_owner(codemap.node_lines(code, doc.graph), line) is None  # not a line of Net
+
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas.viewport(), Qt.Key.Key_Escape)
+    line = line_of(view, "x = self.relu(x)")
+    rect = view.editor.cursorRect(QTextCursor(view.editor.document().findBlockByNumber(line)))
+    qtbot.mouseClick(view.editor.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert doc.level == [] and doc.selected == "n3" and view.highlighted_lines() == [line_of(view, "self.relu ="), line]
