@@ -368,3 +368,31 @@ def test_an_inner_error_shows_on_the_instance_and_its_fix_edits_the_definition(w
     doc.undo_stack.undo()
     doc.undo_stack.undo()
     assert projects.dumps(doc.project) == start
+
+
+def test_a_problem_double_clicked_inside_a_block_goes_to_the_models_instance(window, qtbot):
+    """An edit inside BasicBlock breaks every instance; the problem names layer1_0 (the model's n4), which inside
+    BasicBlock is also the id of conv2: the click leaves the block and selects the instance."""
+    doc, canvas = window.document, window.canvas
+    _open_resnet(window)
+    canvas.center_on("n7")
+    qtbot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=_center(canvas, "n7"))
+    qtbot.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, pos=_center(canvas, "n1"))
+    spin = window.inspector.editors["kernel_size"][0].first
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "5")  # padding 1 keeps 3×3 sizes only: the Add's inputs no longer match
+    assert not doc.shapes.valid and doc.level == ["n7"]
+    window.dock_for("Model").raise_()
+    window.bottom_tabs.setCurrentWidget(window.problems)
+    problems = window.problems
+    qtbot.waitUntil(lambda: problems.count() > 0, timeout=3000)
+    item = next(problems.item(i) for i in range(problems.count())
+                if problems.item(i).data(Qt.ItemDataRole.UserRole) == "n4")
+    assert item.text().startswith("layer1_0")
+    problems.scrollToItem(item)
+    pos = problems.visualItemRect(item).center()
+    qtbot.mouseClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    qtbot.mouseDClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert doc.level == [] and doc.selected == "n4" and canvas.graph_scene.selected_ids() == ["n4"]
+    assert window.inspector.node_id == "n4" and doc.graph.nodes["n4"].type == "BasicBlock"

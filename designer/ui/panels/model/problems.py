@@ -57,5 +57,6 @@ class ProblemsList(QListWidget):
     def _activated(self, item: QListWidgetItem) -> None:
         node_id = item.data(Qt.ItemDataRole.UserRole)
         if node_id:
+            self.document.leave(0)  # a problem names a node of the model, whose id a definition may also use
             self.document.select(node_id)
             self.node_activated.emit(node_id)
