@@ -330,6 +330,15 @@ SPECS: tuple[LayerSpec, ...] = (
               (Param("start_dim", INT, 1, -4, 3, N_("First dimension to flatten (0 is the batch).")),
                Param("end_dim", INT, -1, -4, 3, N_("Last dimension to flatten (−1 is the last)."))),
               rules.flatten, "flatten", rules.flatten_formula),
+    LayerSpec("Unflatten", "Shape", N_("Splits one dimension into several, the reverse of Flatten: (1024) → (64, 4, "
+                                       "4), as a GAN generator turns a Linear's output into a small image."),
+              (Param("dim", INT, None, -4, 3, N_("Dimension to split, counting the batch: 1 is the features of (N, "
+                                                 "F)."), required=True, positional=True),
+               Param("unflattened_size", SHAPE, None, 1, MAX_FEATURES,
+                     N_("The sizes it becomes, e.g. [64, 4, 4]; their product must equal the size of dim."),
+                     required=True, positional=True)),
+              rules_extra.unflatten, "unflatten", rules_extra.unflatten_formula,
+              summary=lambda p: "→ " + "×".join(str(d) for d in p["unflattened_size"])),
     _simple("Identity", "Shape", N_("Passes its input through unchanged."), "identity"),
     _pad("ZeroPad2d", N_("Adds a border of zeros around the image: 1 makes 28×28 into 30×30."), rules_extra.zero_pad2d),
     _pad("ReflectionPad2d", N_("Adds a border that mirrors the image's edge (no hard zero frame): common in "

@@ -1,4 +1,4 @@
-"""Shape rules of padding, resizing, the per-sample normalisations, PReLU, channel shuffle and Mul.
+"""Shape rules of padding, resizing, the per-sample normalisations, PReLU, channel shuffle, Unflatten and Mul.
 
 As in ``rules``: shapes exclude the batch, and each rule raises ShapeError
 where torch raises (tests/core/test_new_layers_vs_torch.py runs them against
@@ -7,7 +7,9 @@ image layers refuse (H, W) and (F) samples, which torch reads as one
 unbatched image; InstanceNorm2d refuses a 1×1 image, which torch refuses only
 while training; Dropout1d refuses an (F) sample, which torch reads as one
 unbatched (C, L) and so drops whole samples; LayerNorm refuses a
-normalized_shape that reaches into the batch.
+normalized_shape that reaches into the batch; Unflatten refuses to split
+the batch and a sample of more than three dimensions, which no other layer
+here takes.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from __future__ import annotations
 import math
 
 from designer.core.i18n import _
-from designer.core.rules import (Shape, ShapeError, _channels, _need_image, add_broadcast, batch_fmt, fmt,
-                                 set_fix)
+from designer.core.params import MAX_SHAPE_RANK
+from designer.core.rules import (Shape, ShapeError, _channels, _need_image, _out_of_range, add_broadcast, batch_fmt,
+                                 dim_name, fmt, set_fix)
 
 
 # Padding ----------------------------------------------------------------
@@ -141,6 +144,42 @@ def dropout1d(shape: Shape, p: dict) -> Shape:
         raise ShapeError(_("Dropout1d drops whole channels of a sequence (C, L), but receives {shape}; use Dropout "
                            "on vectors and Dropout2d on images.").format(shape=fmt(shape)))
     return shape
+
+
+# Unflatten ---------------------------------------------------------------
+
+def _unflatten_axis(shape: Shape, p: dict) -> int:
+    """Unflatten's dim as an index into one sample's shape; raises ShapeError as torch does (and for the batch)."""
+    full = len(shape) + 1
+    if not -full <= p["dim"] < full:
+        raise ShapeError(_out_of_range("dim", p["dim"], full), set_fix("dim", 1), param="dim")
+    index = p["dim"] % full
+    if index == 0:
+        raise ShapeError(_("dim 0 is the batch: Unflatten would split the samples, not a sample's features. Use "
+                           "dim=1."), set_fix("dim", 1), param="dim")
+    return index - 1
+
+
+def unflatten(shape: Shape, p: dict) -> Shape:
+    """``nn.Unflatten(dim, unflattened_size)``: one dimension becomes several, the reverse of Flatten."""
+    axis = _unflatten_axis(shape, p)
+    sizes = tuple(p["unflattened_size"])
+    if math.prod(sizes) != shape[axis]:
+        raise ShapeError(_("Unflatten splits {dimension} of {shape}, which is {size}, into {sizes}: their product is "
+                           "{product}, not {size}.").format(
+            dimension=dim_name(axis, len(shape)), shape=batch_fmt(shape), size=shape[axis], sizes=fmt(sizes),
+            product=math.prod(sizes)), param="unflattened_size")
+    out = shape[:axis] + sizes + shape[axis + 1:]
+    if len(out) > MAX_SHAPE_RANK:
+        raise ShapeError(_("Unflatten would give each sample {rank} dimensions {shape}; a sample here has at most "
+                           "{most}, (C, H, W).").format(rank=len(out), shape=fmt(out), most=MAX_SHAPE_RANK),
+                         param="unflattened_size")
+    return out
+
+
+def unflatten_formula(shape: Shape, p: dict, out: Shape) -> str:
+    axis = _unflatten_axis(shape, p)
+    return f"{shape[axis]} = {' × '.join(str(d) for d in p['unflattened_size'])}"
 
 
 # Mul: a merge -----------------------------------------------------------

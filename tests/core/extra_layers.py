@@ -77,6 +77,16 @@ def params(draw, layer_type: str, shape: tuple) -> dict | None:
                                                                            max_size=2)))}
     if layer_type == "ChannelShuffle":
         return {"groups": draw(st.sampled_from([1, 2, 3, 4]))}
+    if layer_type == "Unflatten":
+        dim = draw(st.one_of(st.integers(1, len(shape)), st.integers(-len(shape) - 2, len(shape) + 1)))
+        size = shape[dim % (len(shape) + 1) - 1] if -len(shape) - 1 <= dim <= len(shape) else draw(st.integers(1, 8))
+        first = draw(st.sampled_from([d for d in range(1, size + 1) if size % d == 0]))
+        second = draw(st.sampled_from([d for d in range(1, size // first + 1) if (size // first) % d == 0]))
+        splits = [[size], [first, size // first], [first, second, size // first // second]]
+        fits = splits[:max(1, 4 - len(shape))]  # mostly a sample of at most three dimensions
+        exact = draw(st.one_of(st.sampled_from(fits), st.sampled_from(fits), st.sampled_from(splits)))
+        sizes = draw(st.one_of(st.just(exact), st.just(exact), st.lists(st.integers(1, 6), min_size=1, max_size=3)))
+        return {"dim": dim, "unflattened_size": sizes}
     if layer_type in ("Dropout1d", "AlphaDropout"):
         return _optional(draw, {"p": _float(layer_type, "p"), "inplace": st.booleans()})
     return None
@@ -90,6 +100,11 @@ def deliberate(layer_type: str, params: dict, shape: tuple) -> str | None:
         return "torch refuses a 1×1 image in train(), and the model trains"
     if layer_type == "Dropout1d" and len(shape) == 1:
         return "torch reads (N, F) as one unbatched sequence (C, L) and would drop whole samples"
+    if layer_type == "Unflatten" and -len(shape) - 1 <= params["dim"] <= len(shape):
+        if params["dim"] % (len(shape) + 1) == 0:
+            return "unflattening dim 0 splits the batch, not a sample"
+        if len(shape) - 1 + len(params["unflattened_size"]) > 3:
+            return "a sample of more than three dimensions, which no other layer here takes"
     normalized = params.get("normalized_shape") if layer_type == "LayerNorm" else None
     if normalized is not None and len(normalized) > len(shape):
         return "a normalized_shape that reaches into the batch mixes the samples"

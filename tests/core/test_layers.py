@@ -46,7 +46,7 @@ def test_torch_builds_each_type_from_its_resolved_defaults(layer_type):
     spec = layers.get(layer_type)
     required = {"in_channels": 4, "out_channels": 4, "kernel_size": 3, "in_features": 5, "out_features": 3,
                 "num_features": 4, "output_size": 2, "num_groups": 2, "num_channels": 4, "normalized_shape": [4],
-                "padding": 1, "groups": 2}
+                "padding": 1, "groups": 2, "dim": 1, "unflattened_size": [2, 2]}
     given = {p.name: required[p.name] for p in spec.params if p.required}
     module = getattr(nn, layer_type)(**spec.resolve(given))
     assert isinstance(module, nn.Module)
@@ -57,7 +57,8 @@ def test_catalog_covers_the_issue_and_the_palette_leaves_out_input():
               "AdaptiveAvgPool2d", "BatchNorm2d", "BatchNorm1d", "Dropout", "Dropout2d", "LeakyReLU", "Sigmoid",
               "Tanh", "GELU", "Softmax", "LogSoftmax", "Identity", "ReLU6", "Hardswish", "Hardsigmoid", "SiLU",
               "ELU", "PReLU", "Mul", "ZeroPad2d", "ReflectionPad2d", "Upsample", "InstanceNorm2d", "GroupNorm",
-              "LayerNorm", "AdaptiveMaxPool2d", "ChannelShuffle", "Dropout1d", "AlphaDropout"}
+              "LayerNorm", "AdaptiveMaxPool2d", "ChannelShuffle", "Dropout1d", "AlphaDropout",
+              "Unflatten"}
     assert wanted <= set(layers.CATALOG)
     palette = [s.type for s in layers.palette_types()]
     assert "Input" not in palette and set(palette) == set(layers.CATALOG) - {"Input"}

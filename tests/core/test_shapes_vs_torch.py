@@ -39,7 +39,7 @@ TYPES = [spec.type for spec in layers.palette_types() if not spec.merge]  # one 
 EXAMPLES = {"Conv2d": 500, "ConvTranspose2d": 400, "MaxPool2d": 400, "AvgPool2d": 300, "Flatten": 200,
             "Linear": 150, "BatchNorm1d": 150, "BatchNorm2d": 150, "Softmax": 100, "LogSoftmax": 100,
             "Upsample": 200, "ReflectionPad2d": 150, "GroupNorm": 150, "LayerNorm": 150, "InstanceNorm2d": 100,
-            "PReLU": 100, "ChannelShuffle": 80}
+            "PReLU": 100, "ChannelShuffle": 80, "Unflatten": 200}
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                 database=None)
 

@@ -39,6 +39,11 @@ def _fitting(spec, shape, rng):
             params[param.name] = list(shape[-rng.randint(1, len(shape)):])
         elif param.name == "in_features":
             params[param.name] = shape[-1]
+        elif param.name == "unflattened_size":  # after dim: a split of the size it names
+            full = len(shape) + 1
+            size = shape[params["dim"] % full - 1] if -full <= params["dim"] < full else 4
+            first = rng.choice([d for d in range(1, size + 1) if size % d == 0])
+            params[param.name] = [first, size // first]
         elif param.name == "return_indices":
             continue  # returns a tuple: not a chain layer
         elif param.required or param.name == "dim" or rng.random() < 0.4:  # dim: no implicit-dim warning

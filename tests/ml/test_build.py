@@ -96,6 +96,7 @@ NON_DEFAULT = {
     "ChannelShuffle": ((4, 3, 3), {"groups": 2}),
     "Dropout1d": ((3, 5), {"p": 0.25}),
     "AlphaDropout": ((4,), {"p": 0.25}),
+    "Unflatten": ((2, 12), {"dim": -1, "unflattened_size": [3, 4]}),
 }
 
 

@@ -56,7 +56,7 @@ FUNCTIONS = {
     T.mean: ("mean", ("dim", "keepdim")), torch.mean: ("mean", ("dim", "keepdim")),
 }
 # Names the report uses for the functional calls above (the learner wrote one of these).
-RESHAPES = {T.view, T.reshape, torch.reshape, T.flatten, torch.flatten}
+RESHAPES = {T.view, T.reshape, torch.reshape, T.flatten, torch.flatten, T.unflatten, torch.unflatten}
 PASS_THROUGH = {T.contiguous, T.clone, T.detach, T.float, T.cpu, T.to}  # same values, same shape
 MERGES = {T.add: "Add", torch.add: "Add", T.__add__: "Add", T.__radd__: "Add", T.add_: "Add",
           T.__iadd__: "Add", torch.cat: "Concat", torch.concat: "Concat", torch.concatenate: "Concat",
@@ -398,7 +398,18 @@ def _reshape(record):
             joined = tuple(before[:start]) + (math.prod(before[start:end + 1]),) + tuple(before[end + 1:])
             if joined == tuple(after):
                 return {"type": "Flatten", "params": {"start_dim": start, "end_dim": -1 if end == n - 1 else end}}
-    return {"type": None, "what": _("reshaping {before} to {after} is not a flatten, and has no block").format(
+    grown = len(after) - n + 1  # the dimension that one splits into (a GAN's x.view(-1, 64, 4, 4))
+    if len(after) > 4:
+        return {"type": None, "what": _("reshaping {before} to {after} gives a sample of more than three "
+                                        "dimensions, and has no block").format(before=_dims(before[1:]),
+                                                                              after=_dims(after[1:]))}
+    for dim in range(1, n):
+        parts = tuple(after[dim:dim + grown])
+        if grown > 1 and tuple(before[:dim]) + parts + tuple(before[dim + 1:]) == tuple(after) \
+                and math.prod(parts) == before[dim]:
+            return {"type": "Unflatten", "params": {"dim": dim, "unflattened_size": list(parts)}}
+    return {"type": None, "what": _("reshaping {before} to {after} is neither a flatten nor an unflatten, and has no "
+                                    "block").format(
         before=_dims(before[1:]), after=_dims(after[1:]))}
 
 

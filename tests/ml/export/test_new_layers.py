@@ -23,6 +23,7 @@ TAIL = [
     ("Upsample", {"scale_factor": 2.0, "mode": "bilinear"}), ("SiLU", {}), ("ELU", {"alpha": 0.5}),
     ("AlphaDropout", {"p": 0.2}), ("Upsample", {"size": [6, 4]}), ("AdaptiveMaxPool2d", {"output_size": 2}),
     ("LayerNorm", {"normalized_shape": [8, 2, 2]}), ("Flatten", {}),
+    ("Unflatten", {"dim": 1, "unflattened_size": [2, 4, 4]}), ("Flatten", {}),
     ("Linear", {"in_features": 32, "out_features": 10}),
 ]
 

@@ -1,0 +1,79 @@
+"""Reshapes that real files write by hand import as the layer they mean.
+
+A GAN generator's ``x.view(N, C, H, W)`` after a Linear is an Unflatten; the
+result is checked layer by layer against the file's model (the importer's
+own check) and its parameters against torch's.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from tests.ml.importing.flat import flat
+from tests.ml.importing.test_import import HEADER, _in_process, _types
+
+GENERATOR = HEADER + textwrap.dedent("""
+    class Generator(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(8, 16 * 4 * 4)
+            self.up = nn.ConvTranspose2d(16, 3, 4, 2, 1)
+
+        def forward(self, z):
+            x = F.relu(self.fc(z))
+            x = {view}
+            return torch.tanh(self.up(x))
+    """)
+VIEWS = ["x.view(z.size(0), 16, 4, 4)", "x.view(-1, 16, 4, 4)", "x.reshape(x.size(0), 16, 4, 4)",
+         "x.unflatten(1, (16, 4, 4))", "x.view(x.shape[0], 16, -1, 4)"]
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_generator_viewing_a_linear_as_an_image_gets_unflatten(tmp_path, view):
+    result = _in_process(tmp_path, GENERATOR.format(view=view))
+    assert result.ok and result.check.ok and not result.problems, result.report()
+    assert _types(result) == ["Linear", "ReLU", "Unflatten", "ConvTranspose2d", "Tanh"]
+    graph = flat(result.project.graph)
+    unflatten = next(n for n in graph.nodes.values() if n.type == "Unflatten")
+    assert unflatten.params == {"dim": 1, "unflattened_size": [16, 4, 4]}
+    assert result.input_shape == (8,)
+
+
+SQUEEZE = HEADER + textwrap.dedent("""
+    class SqueezeExcite(nn.Module):
+        def __init__(self, channels=8, reduction=4):
+            super().__init__()
+            self.fc1 = nn.Linear(channels, channels // reduction)
+            self.fc2 = nn.Linear(channels // reduction, channels)
+
+        def forward(self, x):
+            b, c, _, _ = x.size()
+            y = F.adaptive_avg_pool2d(x, 1).view(b, c)
+            y = torch.sigmoid(self.fc2(F.relu(self.fc1(y)))).view(b, c, 1, 1)
+            return x * y
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3, padding=1)
+            self.se = SqueezeExcite()
+
+        def forward(self, x):
+            return self.se(self.conv(x))
+    """)
+
+
+def test_squeeze_excitation_with_linear_layers_views_the_weights_back_as_channels(tmp_path):
+    result = _in_process(tmp_path, SQUEEZE, input_shape=[3, 8, 8])
+    assert result.ok and result.check.ok, result.report()
+    assert _types(result) == ["Conv2d", "AdaptiveAvgPool2d", "Flatten", "Linear", "ReLU", "Linear", "Sigmoid",
+                              "Unflatten", "Mul"]
+
+
+def test_a_reshape_that_moves_values_between_dimensions_is_still_refused(tmp_path):
+    text = GENERATOR.format(view="x.view(-1, 4, 16, 4).transpose(1, 2).reshape(-1, 16, 4, 4)")
+    result = _in_process(tmp_path, text)
+    assert not result.ok and "swapping dimensions has no block" in result.error, result.report()
