@@ -14,7 +14,7 @@ from __future__ import annotations
 from designer.core import codegen_blocks, layers, shapes
 from designer.core.codegen_graph import _attributes, _units, class_lines
 from designer.core.codegen_names import (MAX_IDENTIFIER, RESERVED, _argument, _printable, _same, _sanitise, _shape,
-                                         _value, constructor, identifiers)
+                                         _value, constructor, get_attribute, identifiers, set_attribute)
 from designer.core.graph import Graph
 from designer.core.i18n import _
 
@@ -179,10 +179,10 @@ def _class_body(layers_, input_shape) -> str:
         "        super().__init__()",
     ]
     for ident, call, _, note in layers_:
-        lines.append(f"        self.{ident} = {call}" + (f"  # {note}" if note else ""))
+        lines.append(f"        {set_attribute(ident, call)}" + (f"  # {note}" if note else ""))
     lines += ["", f"    def forward(self, x):  # x: {_shape(input_shape)}"]
     for ident, _, shape, _ in layers_:
-        lines.append(f"        x = self.{ident}(x)  # {shape}")
+        lines.append(f"        x = {get_attribute(ident)}(x)  # {shape}")
     lines += [
         "        return x",
         "",

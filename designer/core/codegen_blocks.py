@@ -75,18 +75,29 @@ def used_blocks(graph: Graph, result: shapes.ModelShapes) -> dict[str, BlockClas
     library = graph.blocks
     first: dict[str, shapes.ModelShapes] = {}
     params: dict[str, list[dict]] = {}
-    pending = [(graph, result)]
+    direct: dict[str | None, dict[str, int]] = {}  # definition (None: the model) -> blocks in it, counted
+    pending = [(None, graph, result)]
     while pending:
-        g, res = pending.pop()
+        owner, g, res = pending.pop()
+        counts = direct.setdefault(owner, {})
         for node_id in res.path:
             node = g.nodes[node_id]
             inner = res.nodes[node_id].inner
             if inner is None:
                 continue
             params.setdefault(node.type, []).append(node.params)
+            counts[node.type] = counts.get(node.type, 0) + 1
             if node.type not in first:
                 first[node.type] = inner
-                pending.append((library[node.type].graph, inner))
+                pending.append((node.type, library[node.type].graph, inner))
+    # Instances in the model: a block used twice inside a block used four times is there eight times.
+    total: dict[str, int] = {}
+    for name in [None, *reversed(library.order())]:
+        if name is not None and name not in first:
+            continue
+        times = 1 if name is None else total.get(name, 0)
+        for inner_name, n in direct.get(name, {}).items():
+            total[inner_name] = total.get(inner_name, 0) + n * times
     out: dict[str, BlockClass] = {}
     taken = set(TAKEN_CLASSES)
     for name in library.order():
@@ -110,7 +121,7 @@ def used_blocks(graph: Graph, result: shapes.ModelShapes) -> dict[str, BlockClas
                 required.append((arg, arg_ident, False, default))
             else:
                 optional.append((arg, arg_ident, True, default))
-        out[name] = BlockClass(name, ident, required + optional, first[name], len(given))
+        out[name] = BlockClass(name, ident, required + optional, first[name], total[name])
     return out
 
 
@@ -161,18 +172,21 @@ def _constructor(spec, resolved: dict, raw: dict, block: BlockClass) -> str:
     return constructor(spec, resolved, refs)
 
 
-def layer_paths(graph: Graph, prefix: str = "", owners: tuple[str, ...] = ()) -> dict[str, tuple[str, ...]]:
+def layer_paths(graph: Graph, prefix: str = "", owners: tuple[str, ...] = (),
+                legacy: bool = False) -> dict[str, tuple[str, ...]]:
     """Every layer of the class-style model, inner layers of blocks included, by module path.
 
     ``layer1_0.conv1`` -> ``("b1", "c1")``: the node ids from the top-level instance down to the layer.
     A top-level layer's path is its own id alone. Merges are not modules and are not listed.
+    ``legacy``: the paths of earlier versions, which renamed numbered layers (``identifiers``).
     """
     out: dict[str, tuple[str, ...]] = {}
-    for node_id, ident in identifiers(graph).items():
+    for node_id, ident in identifiers(graph, legacy).items():
         node = graph.nodes[node_id]
         if node.type in graph.blocks:
             if not graph.blocks.loop(node.type):
-                out.update(layer_paths(graph.blocks[node.type].graph, f"{prefix}{ident}.", owners + (node_id,)))
+                out.update(layer_paths(graph.blocks[node.type].graph, f"{prefix}{ident}.", owners + (node_id,),
+                                       legacy))
         else:
             out[prefix + ident] = owners + (node_id,)
     return out
@@ -220,3 +234,9 @@ def class_names(graph: Graph) -> dict[str, str]:
     if not result.valid:
         return {}
     return {name: c.ident for name, c in used_blocks(graph, result).items()}
+
+
+def legacy_paths(graph: Graph) -> dict[str, str]:
+    """Module paths that earlier versions wrote differently: old path -> today's (``conv_0`` -> ``0``)."""
+    now = {ids: path for path, ids in layer_paths(graph).items()}
+    return {old: now[ids] for old, ids in layer_paths(graph, legacy=True).items() if now.get(ids, old) != old}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from designer.core import forward, layers, shapes
-from designer.core.codegen_names import _sanitise, _shape, identifiers
+from designer.core.codegen_names import _sanitise, _shape, get_attribute, identifiers, set_attribute, variable
 from designer.core.graph import Graph
 
 
@@ -100,8 +100,8 @@ def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact
     names = {}
     for key, unit in units.items():
         first = unit.nodes[0]
-        names[key] = _sanitise(display.get(first, ""), graph.spec(graph.nodes[first].type).prefix) if key in merges \
-            else unit.attribute
+        prefix = graph.spec(graph.nodes[first].type).prefix
+        names[key] = _sanitise(display.get(first, ""), prefix) if key in merges else variable(unit.attribute, prefix)
     lines_, returned = forward.plan(ordered, unit_inputs, merges, names, start)
     doc = doc or ("The network: layers are created in __init__; forward wires them, keeping a tensor by name "
                   "where a later line needs it again." if not compact else
@@ -114,7 +114,7 @@ def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact
             continue
         if len(unit.nodes) == 1:
             ident, call, _, note = layers_[unit.nodes[0]]
-            lines.append(f"        self.{ident} = {call}" + (f"  # {note}" if note else ""))
+            lines.append(f"        {set_attribute(ident, call)}" + (f"  # {note}" if note else ""))
             continue
         lines.append(f"        self.{unit.attribute} = nn.Sequential(OrderedDict([")
         for node_id in unit.nodes:
@@ -139,7 +139,7 @@ def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact
                 dim = concat_dim(line.unit) if concat_dim else result.nodes[line.unit].resolved["dim"]
                 expression = f"torch.cat([{', '.join(line.sources)}], dim={dim})"
         else:
-            expression = f"self.{unit.attribute}({line.sources[0]})"
+            expression = f"{get_attribute(unit.attribute)}({line.sources[0]})"
         lines.append(f"        {line.target} = {expression}" + comment(line.unit))
     lines.append(f"        return {returned}")
     return lines

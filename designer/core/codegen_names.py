@@ -33,11 +33,14 @@ train training type xpu zero_grad hpu npu maia mps
 """.split())
 
 
-def identifiers(graph: Graph) -> dict[str, str]:
-    """A safe, unique Python identifier per layer on the model path (Input excluded).
+def identifiers(graph: Graph, legacy: bool = False) -> dict[str, str]:
+    """A safe, unique attribute name per layer on the model path (Input excluded).
 
-    The identifier is the attribute name in ``Net`` and the prefix of the
-    layer's ``state_dict`` keys (``<identifier>.weight``).
+    The name is the attribute in ``Net`` and the prefix of the layer's
+    ``state_dict`` keys (``<name>.weight``). It is a Python identifier, or a
+    number as ``nn.Sequential`` names its children (``"0"``): a model imported
+    from a file keeps such names so its original weights load. ``legacy`` gives
+    the names NetDesigner wrote before numbers were kept (``conv_0``).
     """
     display = graph.generated_names()
     taken: set[str] = set()
@@ -47,7 +50,10 @@ def identifiers(graph: Graph) -> dict[str, str]:
         spec = graph.spec(node.type)
         if node.type == "Input" or spec.merge:  # merges are written in forward, not as modules
             continue
-        base = _sanitise(display.get(node_id) or "", spec.prefix)
+        shown = display.get(node_id) or ""
+        base = shown if is_number(shown) and not legacy else _sanitise(shown, spec.prefix)
+        if base in taken and is_number(base):  # "0_2" is no name: a second "0" is conv_0
+            base = _sanitise(shown, spec.prefix)
         candidate, n = base, 1
         while candidate in taken:
             n += 1
@@ -55,6 +61,33 @@ def identifiers(graph: Graph) -> dict[str, str]:
         taken.add(candidate)
         out[node_id] = candidate
     return out
+
+
+def is_number(name: str) -> bool:
+    """Whether ``name`` is a child's name as ``nn.Sequential`` gives it: ``"0"``, ``"12"``."""
+    return name.isascii() and name.isdigit() and len(name) <= 6 and (name == "0" or name[0] != "0")
+
+
+def get_attribute(name: str) -> str:
+    """How forward reads a layer: ``self.conv1``, or ``getattr(self, "0")`` for a numbered child."""
+    return f'getattr(self, "{name}")' if is_number(name) else f"self.{name}"
+
+
+def set_attribute(name: str, call: str) -> str:
+    """How ``__init__`` stores a layer: ``self.conv1 = ...``, or ``self.add_module("0", ...)`` for a numbered child."""
+    return f'self.add_module("{name}", {call})' if is_number(name) else f"self.{name} = {call}"
+
+
+def attribute_pattern(name: str) -> str:
+    """A regular expression for the lines that store or read the layer ``name`` (``set_attribute``, ``get_attribute``)."""
+    if is_number(name):
+        return rf'(?:getattr\(self, |self\.add_module\()"{name}"'
+    return rf"\bself\.{re.escape(name)}\b"
+
+
+def variable(name: str, prefix: str) -> str:
+    """A Python variable named after a layer (a numbered child's gets the layer type's prefix: ``conv_0``)."""
+    return _sanitise(name, prefix) if is_number(name) else name
 
 
 def _sanitise(name: str, prefix: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from designer.core import codegen
+from designer.core.codegen_names import attribute_pattern
 from designer.core.graph import Graph
 
 
@@ -41,7 +42,7 @@ def _lines(source: str, graph: Graph, class_name: str) -> dict[str, list[int]]:
     first, last = _class_range(lines, class_name)
     found: dict[str, list[int]] = {}
     for node_id, ident in codegen.identifiers(graph).items():
-        pattern = re.compile(rf"\bself\.{re.escape(ident)}\b")
+        pattern = re.compile(attribute_pattern(ident))
         numbers = [n for n in range(first, last) if pattern.search(lines[n])]
         if numbers:
             found[node_id] = numbers

@@ -19,7 +19,7 @@ from pathlib import Path
 from torch import nn
 
 from designer.core.i18n import _
-from designer.core import codegen
+from designer.core import codegen, codegen_blocks
 from designer.ml.export import trainscript
 from designer.core import project as project_io
 from designer.core.graph import Graph
@@ -95,11 +95,13 @@ def build(project: Project | Graph, seed: int | None = None, style: str = "class
     """A freshly initialised module (seeded when ``seed`` is given); raises ModelError."""
     graph = _graph(project)
     try:
-        if seed is None:
-            return _build.build_model(graph, style)
-        return _build.seeded_model(graph, seed, style)
+        model = _build.build_model(graph, style) if seed is None else _build.seeded_model(graph, seed, style)
     except _build.BuildError as exc:
         raise ModelError(str(exc)) from None
+    if style == "class":
+        # Weights saved by earlier versions name numbered layers differently (conv_0.weight for 0.weight).
+        model.legacy_paths = codegen_blocks.legacy_paths(graph)
+    return model
 
 
 def _graph(project: Project | Graph) -> Graph:
@@ -169,7 +171,27 @@ def check_record(project: Project | Graph, state: dict, record: Record | None, s
 
 def fit(model: nn.Module, state: dict) -> CompatReport:
     """How ``state`` fits ``model``: matching, missing, unexpected and misshapen keys."""
-    return weights.compare(model.state_dict(), state)
+    return weights.compare(model.state_dict(), _renamed(model, state))
+
+
+def _renamed(model: nn.Module, state: dict) -> dict:
+    """``state`` with the keys an earlier version gave numbered layers renamed to ``model``'s (see ``build``)."""
+    renames = getattr(model, "legacy_paths", None)
+    if not renames:
+        return state
+    expected = model.state_dict()
+    if all(key in expected for key in state):
+        return state
+    out = {}
+    for key, value in state.items():
+        parts = key.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            prefix = ".".join(parts[:cut])
+            if prefix in renames:
+                key = renames[prefix] + key[len(prefix):]
+                break
+        out[key] = value
+    return out
 
 
 def attach(model: nn.Module, state: dict, partial: bool = False, source: str = "the weights") -> CompatReport:
@@ -178,6 +200,7 @@ def attach(model: nn.Module, state: dict, partial: bool = False, source: str = "
     Raises:
         WeightsMismatch: they do not fit (and ``partial`` is off, or nothing matches).
     """
+    state = _renamed(model, state)
     report = fit(model, state)
     if report.ok:
         model.load_state_dict(state, strict=True)

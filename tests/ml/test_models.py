@@ -89,3 +89,41 @@ def test_project_weights_are_checked_against_the_recorded_signature(tmp_path):
     assert stale.state is None and "earlier version of this model" in stale.message
     project.weights_signature = None  # an older file without a signature: the tensors' fit decides
     assert models.project_weights(project, tmp_path).state is not None
+
+
+NUMBERED = {
+    "format": "netdesigner.project", "version": 3, "name": "imported",
+    "blocks": {"Stage": {"args": {}, "nodes": [
+        {"id": "in", "type": "Input"},
+        {"id": "c", "type": "Conv2d", "name": "0", "params": {"in_channels": 2, "out_channels": 4, "kernel_size": 3}},
+        {"id": "b", "type": "BatchNorm2d", "name": "1", "params": {"num_features": 4}}],
+        "edges": [{"from": "in", "to": "c"}, {"from": "c", "to": "b"}]}},
+    "nodes": [{"id": "input", "type": "Input", "params": {"shape": [2, 8, 8]}},
+              {"id": "s", "type": "Stage", "name": "features"},
+              {"id": "f", "type": "Flatten", "name": "1"},
+              {"id": "l", "type": "Linear", "name": "2", "params": {"in_features": 144, "out_features": 3}}],
+    "edges": [{"from": "input", "to": "s"}, {"from": "s", "to": "f"}, {"from": "f", "to": "l"}],
+}
+
+
+def test_numbered_layers_keep_torchs_keys_and_weights_saved_with_earlier_names_still_load(tmp_path):
+    from designer.core import project as project_io
+
+    project = project_io.from_dict(NUMBERED)
+    trained = models.build(project, seed=5).state_dict()
+    # nn.Sequential's own names, as the imported file had them
+    assert {"features.0.weight", "features.1.running_mean", "2.weight"} <= set(trained)
+    # earlier versions wrote features.conv_0 / fc_2: a project saved then keeps its trained weights
+    earlier = {"features.0.": "features.conv_0.", "features.1.": "features.bn_1.", "2.": "fc_2."}
+    older = {}
+    for key, value in trained.items():
+        prefix = next((p for p in earlier if key.startswith(p)), None)
+        older[earlier[prefix] + key[len(prefix):] if prefix else key] = value
+    assert set(older).isdisjoint(trained)
+    torch.save(older, tmp_path / "w.pt")
+    project.weights, project.weights_signature = "w.pt", models.signature(project, older)
+    found = models.project_weights(project, tmp_path)
+    assert found.state is not None, found.message
+    model = models.build(project)
+    assert models.attach(model, found.state).ok
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in trained.items())

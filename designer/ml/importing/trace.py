@@ -294,14 +294,14 @@ def run(model, tensor, user_file, stop_at_linear=False, fold_batch=True, keep_ou
 def layer_name(path, modules):
     """A layer's name from its attribute path: conv.0 -> conv_0, blocks.0.conv -> blocks_0_conv.
 
-    A named step of an nn.Sequential keeps its own name (stem.conv1 -> conv1); a bare index has none.
+    A named step of an nn.Sequential keeps its own name (stem.conv1 -> conv1); a bare index stays a number
+    (a top-level nn.Sequential's 0, 1, ...), so the export writes the file's own state_dict keys.
     """
     segments, parts = path.split("."), []
     for i, segment in enumerate(segments):
         parent = modules.get(".".join(segments[:i]))
         parts = [segment] if isinstance(parent, nn.Sequential) and not segment.isdigit() else parts + [segment]
-    name = "_".join(parts)
-    return None if name.isdigit() else name
+    return "_".join(parts)
 
 
 def describe_module(module, catalog):

@@ -237,7 +237,7 @@ def test_blocks_keep_their_names_and_the_original_state_dict_loads_strictly(tmp_
     assert [f["name"] for f in result.found if f["chosen"]] == ["Net"]
     assert _types(result) == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d", "Conv2d", "BatchNorm2d", "ReLU",
                               "MaxPool2d", "Flatten", "Linear"]
-    assert result.key_map["blocks.0.conv"] == "blocks.block_0.conv" and result.key_map["mean"] is None
+    assert result.key_map["blocks.0.conv"] == "blocks.0.conv" and result.key_map["mean"] is None
     assert any("unused.weight" in p for p in result.problems)
     # a learner's trained weights come along: the original class's state_dict, into the exported import
     namespace = {}
@@ -473,3 +473,23 @@ def test_a_training_loop_at_module_level_is_stopped_and_skipped(tmp_path, monkey
     assert result.skipped == [{"line": 16, "source": "for epoch in range(10 ** 9):",
                                "error": "stopped after 0.5 s (importing does not need it)"}]
     assert result.main_line == 22 and result.chosen == "net"
+
+
+def test_a_tutorial_sequential_keeps_its_numbered_keys_so_trained_weights_load_strictly(tmp_path):
+    text = textwrap.dedent("""
+        import torch
+        from torch import nn
+
+        model = nn.Sequential(nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 26 * 26, 10))
+    """)
+    result = _in_process(tmp_path, text, input_shape=[1, 28, 28])
+    assert result.ok, result.report()
+    graph = result.project.graph
+    assert [graph.nodes[n].name for n in graph.model_path().nodes[1:]] == ["0", "1", "2", "3"]
+    namespace = {}
+    exec(compile(text, "original", "exec"), namespace)
+    trained = namespace["model"].state_dict()  # 0.weight, 0.bias, 3.weight, 3.bias
+    exported = build.build_model(graph)
+    exported.load_state_dict(trained, strict=True)  # no key map: the export writes self.add_module("0", ...)
+    x = torch.randn(2, 1, 28, 28)
+    assert torch.equal(exported(x), namespace["model"](x))

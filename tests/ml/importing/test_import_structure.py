@@ -3,7 +3,9 @@
 Each ``nn.Module`` class used as a sub-module is a block (calls of one class with different layers are separate
 definitions; the inner parameters that differ between calls are its arguments); an ``nn.Sequential`` or
 ``nn.ModuleList`` is a block named after its attribute. Whatever the nesting, the parameter count and outputs
-are torch's, and the file's own ``state_dict`` loads strictly into the exported import through the key map.
+are torch's, and the file's own ``state_dict`` loads strictly into the exported import (with its own keys
+where torch's names are attribute names, numbered children included; through the key map where they are not,
+as ``fuse.mix``).
 """
 
 from __future__ import annotations
@@ -55,7 +57,14 @@ def test_torchvision_resnet18_opens_as_stem_four_layers_pool_and_fc_with_basic_b
     inner = library["BasicBlock2"].graph
     conv1 = next(n for n in inner.nodes.values() if n.name == "conv1")
     assert conv1.params["in_channels"] == "$in_channels" and conv1.params["out_channels"] == "$out_channels"
-    assert result.key_map["layer2.0.downsample.0"] == "layer2.basic_block2_0.downsample.conv_0"
+    # exported back with torch's own keys: the original weights load strictly, with no key map
+    assert all(path == ident for path, ident in result.key_map.items())
+    exported = build.build_model(graph)
+    exported.load_state_dict(_original(case).state_dict(), strict=True)
+    source = codegen.generate(result.project)
+    assert 'self.add_module("0", BasicBlock2(64, 128))' in source
+    assert 'x = getattr(self, "0")(x)' in source
+    assert "used 3 times in this model" in source.split("class Downsample(", 1)[1].split("def __init__")[0]
     assert "blocks from the file's modules: Downsample ×1, BasicBlock ×5, BasicBlock2 ×3, Layer1 ×1" in \
         result.report()
 
