@@ -160,17 +160,21 @@ def test_input_only_graph_is_an_identity_model():
 
 
 @settings(max_examples=200, deadline=None)
-@given(names=st.lists(st.one_of(st.none(), st.text(max_size=30), st.sampled_from(sorted(codegen.RESERVED))),
-                      min_size=1, max_size=8),
+@given(names=st.lists(st.one_of(st.none(), st.text(max_size=30), st.sampled_from(sorted(codegen.RESERVED)),
+                                st.sampled_from(["0", "1", "12", "007", "0_1"])), min_size=1, max_size=8),
        title=st.text(max_size=40), style=st.sampled_from(codegen.STYLES))
 def test_any_names_give_valid_unique_identifiers_and_parseable_code(names, title, style):
     graph = chain((3,), *[("Identity", {}, name) for name in names])
     idents = list(codegen.identifiers(graph).values())
     assert len(set(idents)) == len(idents) == len(names)
-    assert all(i.isidentifier() and i.isascii() and not keyword.iskeyword(i) and i not in codegen.RESERVED
-               and not i.startswith("_") for i in idents)
+    # an identifier, or nn.Sequential's kind of name ("0", "12"), which the code passes to add_module as a string
+    assert all((i.isidentifier() and i.isascii() and not keyword.iskeyword(i) and i not in codegen.RESERVED
+                and not i.startswith("_")) or (i.isdigit() and str(int(i)) == i) for i in idents)
     source = codegen.generate(Project(graph=graph, name=title), style)
     tree = ast.parse(source)
+    if style == "class":  # the module's own names are the file's: 0.weight, not conv_0.weight
+        names_in_model = dict(build_model_names(source))
+        assert sorted(names_in_model) == sorted(idents)
     assert all(line.isprintable() for line in source.splitlines())
     shown = "".join(c if c.isprintable() else " " for c in title)
     first = ast.get_docstring(tree).splitlines()[0]
@@ -178,3 +182,10 @@ def test_any_names_give_valid_unique_identifiers_and_parseable_code(names, title
         assert first == (shown.strip() or "Untitled")
     else:
         assert first == (shown[:77] + "...").strip()
+
+
+def build_model_names(source: str):
+    """(name, module) of the children of the model that ``source`` builds."""
+    namespace: dict = {}
+    exec(compile(source, "net.py", "exec"), namespace)
+    return namespace["build_model"]().named_children()
