@@ -21,7 +21,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 from designer.core.i18n import N_, _
-from designer.ml.importing import calls, scopes
+from designer.ml.importing import calls, idioms, scopes
 
 T = torch.Tensor
 TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
@@ -328,7 +328,7 @@ def describe_function(record, catalog):
     """A catalog entry for one functional call, or the reason there is none."""
     func = record["target"]
     if func in RESHAPES:
-        return _reshape(record)
+        return idioms.reshape(record)
     if func in PASS_THROUGH:
         if record["in_shapes"][:1] == [record["out_shape"]]:
             return {"type": "pass"}
@@ -384,35 +384,6 @@ def _checked(entry):
     return entry
 
 
-def _reshape(record):
-    before, after = record["in_shapes"][0], record["out_shape"]
-    if record.get("folded"):
-        return {"type": "Flatten", "params": {"start_dim": 1},
-                "note": _("joins the whole batch into one row, so the original only worked for one sample at "
-                          "a time; the project flattens each sample instead (Flatten)")}
-    if tuple(before) == tuple(after):
-        return {"type": "pass"}
-    n = len(before)
-    for start in range(1, n):
-        for end in range(start, n):
-            joined = tuple(before[:start]) + (math.prod(before[start:end + 1]),) + tuple(before[end + 1:])
-            if joined == tuple(after):
-                return {"type": "Flatten", "params": {"start_dim": start, "end_dim": -1 if end == n - 1 else end}}
-    grown = len(after) - n + 1  # the dimension that one splits into (a GAN's x.view(-1, 64, 4, 4))
-    if len(after) > 4:
-        return {"type": None, "what": _("reshaping {before} to {after} gives a sample of more than three "
-                                        "dimensions, and has no block").format(before=_dims(before[1:]),
-                                                                              after=_dims(after[1:]))}
-    for dim in range(1, n):
-        parts = tuple(after[dim:dim + grown])
-        if grown > 1 and tuple(before[:dim]) + parts + tuple(before[dim + 1:]) == tuple(after) \
-                and math.prod(parts) == before[dim]:
-            return {"type": "Unflatten", "params": {"dim": dim, "unflattened_size": list(parts)}}
-    return {"type": None, "what": _("reshaping {before} to {after} is neither a flatten nor an unflatten, and has no "
-                                    "block").format(
-        before=_dims(before[1:]), after=_dims(after[1:]))}
-
-
 def _merge(record):
     type_name = MERGES[record["target"]]
     tensors = list(_tensors(record["args"]))
@@ -434,10 +405,6 @@ def _merge(record):
         return {"type": "Add", "params": {}}
     dim = record["args"][1] if len(record["args"]) > 1 else record["kwargs"].get("dim", 0)
     return {"type": "Concat", "params": {"dim": int(dim)}}
-
-
-def _dims(shape) -> str:
-    return "(" + ", ".join(str(d) for d in shape) + ")"
 
 
 def describe(recorder, output, catalog):
@@ -462,9 +429,12 @@ def describe(recorder, output, catalog):
             used.add(index)
             todo.extend(records[index]["inputs"])
     entries, calls = [], {}
+    shuffles = idioms.shuffles(records, used, RESHAPES, PASS_THROUGH)
     for index in sorted(used):
         record = records[index]
-        if record["kind"] == "module":
+        if index in shuffles:
+            entry = {"path": None, "call": _name(record["target"]), **shuffles[index]}
+        elif record["kind"] == "module":
             entry = {"path": record["target"], "name": layer_name(record["target"], recorder.modules),
                      **describe_module(record["module"], catalog)}
             if any(True for _t in record["module"].parameters(recurse=True)):

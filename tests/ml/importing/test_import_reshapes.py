@@ -77,3 +77,49 @@ def test_a_reshape_that_moves_values_between_dimensions_is_still_refused(tmp_pat
     text = GENERATOR.format(view="x.view(-1, 4, 16, 4).transpose(1, 2).reshape(-1, 16, 4, 4)")
     result = _in_process(tmp_path, text)
     assert not result.ok and "swapping dimensions has no block" in result.error, result.report()
+
+
+SHUFFLE = HEADER + textwrap.dedent("""
+    def channel_shuffle(x, groups):
+        b, c, h, w = x.size()
+        {shuffle}
+        return x
+
+
+    class Unit(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(6, 6, 1, groups=3)
+            self.conv2 = nn.Conv2d(6, 6, 1, groups=3)
+
+        def forward(self, x):
+            x = channel_shuffle(F.relu(self.conv1(x)), 3)
+            return self.conv2(x)
+    """)
+SHUFFLES = [
+    "x = x.view(b, groups, c // groups, h, w); x = torch.transpose(x, 1, 2).contiguous(); x = x.view(b, -1, h, w)",
+    "x = x.reshape(b, groups, -1, h, w).transpose(1, 2).reshape(b, c, h, w)",
+    "x = x.view(b, groups, c // groups, h, w).permute(0, 2, 1, 3, 4).contiguous().view(b, c, h, w)",
+    "x = x.unflatten(1, (groups, -1)).swapaxes(2, 1).flatten(1, 2)",
+]
+
+
+@pytest.mark.parametrize("shuffle", SHUFFLES)
+def test_a_channel_shuffle_written_by_hand_becomes_channel_shuffle(tmp_path, shuffle):
+    result = _in_process(tmp_path, SHUFFLE.format(shuffle=shuffle), input_shape=[6, 5, 5])
+    assert result.ok and result.check.ok and not result.problems, result.report()
+    assert _types(result) == ["Conv2d", "ReLU", "ChannelShuffle", "Conv2d"]
+    graph = flat(result.project.graph)
+    assert next(n for n in graph.nodes.values() if n.type == "ChannelShuffle").params == {"groups": 3}
+
+
+@pytest.mark.parametrize("shuffle, words", [
+    # dimensions 2 and 3 swapped: the values move between positions, which no layer here does
+    ("x = x.view(b, groups, c // groups, h, w).transpose(2, 3).reshape(b, c, h, w)", "swapping dimensions"),
+    # the grouped tensor is used again: the three calls are not one layer
+    ("y = x.view(b, groups, c // groups, h, w); x = y.transpose(1, 2).reshape(b, c, h, w) + y.reshape(b, c, h, w)",
+     "more than three dimensions"),
+])
+def test_a_reshape_and_swap_that_is_not_a_shuffle_is_refused(tmp_path, shuffle, words):
+    result = _in_process(tmp_path, SHUFFLE.format(shuffle=shuffle), input_shape=[6, 5, 5])
+    assert not result.ok and words in result.error, result.report()
