@@ -138,13 +138,18 @@ def chain_layout(graph, per_row: int | None = None) -> dict[str, tuple[float, fl
     return positions
 
 
-def lay_out_unplaced(project, view: tuple[float, float] = (900.0, 500.0)) -> None:
-    """Lay out each graph (the model's, each block's) whose nodes all sit on one spot: an imported file.
+# The canvas of a 1366×768 window with the side panels open, in scene units at 100 %.
+LAPTOP_CANVAS = (780.0, 500.0)
+
+
+def lay_out_unplaced(project, view: tuple[float, float] = LAPTOP_CANVAS, every: bool = False) -> None:
+    """Lay out each graph (the model's, each block's) whose nodes all sit on one spot (``every``: all of them).
 
     Wrapped to show largest in a canvas of ``view`` (a laptop's); no undo step, nothing to undo yet.
+    An import lays out every graph it writes; opening a file lays out those that have no positions.
     """
     for graph in [project.graph] + [block.graph for block in project.graph.blocks.values()]:
-        if len(graph.nodes) < 2 or len({tuple(n.pos) for n in graph.nodes.values()}) > 1:
+        if len(graph.nodes) < 2 or (not every and len({tuple(n.pos) for n in graph.nodes.values()}) > 1):
             continue
         per_row = best_per_row(lambda k, g=graph: chain_layout(g, k), *view, len(graph.nodes))
         for node_id, pos in chain_layout(graph, per_row).items():

@@ -78,7 +78,8 @@ def params(draw, layer_type: str, shape: tuple) -> dict | None:
     if layer_type == "ChannelShuffle":
         return {"groups": draw(st.sampled_from([1, 2, 3, 4]))}
     if layer_type == "Unflatten":
-        dim = draw(st.one_of(st.integers(1, len(shape)), st.integers(-len(shape) - 2, len(shape) + 1)))
+        # out of range for torch too, but within what the block's dim field takes (-4 to 3)
+        dim = draw(st.one_of(st.integers(1, len(shape)), st.integers(max(-4, -len(shape) - 2), min(3, len(shape) + 1))))
         size = shape[dim % (len(shape) + 1) - 1] if -len(shape) - 1 <= dim <= len(shape) else draw(st.integers(1, 8))
         first = draw(st.sampled_from([d for d in range(1, size + 1) if size % d == 0]))
         second = draw(st.sampled_from([d for d in range(1, size // first + 1) if (size // first) % d == 0]))

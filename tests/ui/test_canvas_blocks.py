@@ -396,3 +396,24 @@ def test_a_problem_double_clicked_inside_a_block_goes_to_the_models_instance(win
     qtbot.mouseDClick(problems.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert doc.level == [] and doc.selected == "n4" and canvas.graph_scene.selected_ids() == ["n4"]
     assert window.inspector.node_id == "n4" and doc.graph.nodes["n4"].type == "BasicBlock"
+
+
+def test_an_imported_torchvision_resnet18_opens_readable_at_1366x768_top_level_and_inside_layer2(window, qtbot,
+                                                                                              tmp_path):
+    from tests.ml.importing.test_corpus import Case, _import
+
+    result = _import(Case("tv_resnet18.py", (3, 64, 64), "model"), (3, 224, 224))  # as `import` writes it
+    assert result.ok, result.report()
+    path = tmp_path / "resnet18.netproj.json"
+    projects.save(result.project, path)
+    window.resize(1366, 768)
+    assert window.open_file(path)
+    canvas = window.canvas
+    names = [window.document.graph.nodes[n].name for n in window.document.graph.model_path().nodes]
+    assert names[4:9] == ["maxpool", "layer1", "layer2", "layer3", "layer4"]
+    assert canvas.zoom() >= 0.7 and canvas.fits_readably()  # as opened: no Auto-layout, no Fit to View
+    layer2 = next(n for n, node in window.document.graph.nodes.items() if node.name == "layer2")
+    qtbot.mouseDClick(canvas.viewport(), Qt.MouseButton.LeftButton,
+                      pos=canvas.mapFromScene(canvas.node_item(layer2).sceneBoundingRect().center()))
+    assert window.document.level == [layer2] and canvas.breadcrumb.parts() == ["Model", "Layer2"]
+    assert canvas.zoom() >= 0.7 and canvas.fits_readably()

@@ -19,7 +19,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from designer.core import codegen, i18n, layers
+from designer.core import codegen, i18n, layers, layout
 from designer.core import project as project_io
 from designer.core.i18n import N_, _, ngettext
 from designer.core.codegen_blocks import layer_paths
@@ -292,6 +292,7 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
     if homeless:
         result.problems.append(_("not used by forward, so not in the project: {keys}").format(
             keys=", ".join(homeless[:8]) + (" ..." if len(homeless) > 8 else "")))
+    layout.lay_out_unplaced(result.project, every=True)  # layered, wrapped to a laptop's canvas, blocks too
     result.project.extra["imported"] = {"file": path.name, "model": result.chosen, "key_map": result.key_map}
 
 
