@@ -8,7 +8,7 @@ one input and give one output stays as layers, and the report says why).
 Then the definitions are merged: calls of one class (of one attribute name for
 an ``nn.Sequential`` or ``nn.ModuleList``) with the same layers and wires share
 one definition, and the inner parameters that differ between them become its
-arguments, named after the parameter (``stride``, ``in_channels``). Calls of
+arguments (``names``: ``in_channels``, ``stride``, ``conv1_stride``). Calls of
 one class with different layers (a ``BasicBlock`` with and without its
 downsample path) keep separate definitions (``BasicBlock``, ``BasicBlock2``).
 
@@ -22,11 +22,13 @@ from __future__ import annotations
 import re
 
 from designer.core import blocks as blocks_
+from designer.core import shapes
 from designer.core.block_edits import make_block
 from designer.core.blocks import BlockError
 from designer.core.codegen_blocks import layer_paths
 from designer.core.graph import Graph
 from designer.core.i18n import _, ngettext
+from designer.ml.importing import names
 
 
 def checked_scope(raw) -> list[tuple[str, str, str, bool]]:
@@ -77,7 +79,7 @@ def apply(graph: Graph, info: dict[str, tuple[str | None, list]]) -> list[str]:
         chains[instance] = chains[members[0]][:depth]
         kinds[temp] = (_base_name(path, cls, container), path)
     if kinds:
-        _merge(graph.blocks, kinds)
+        _merge(graph.blocks, kinds, _widths(graph))
     _in_order(graph)
     return [_collapsed(cls, lines) for cls, lines in notes.items()]
 
@@ -117,7 +119,27 @@ def _signature(graph: Graph, canonical: dict[str, str]):
     return nodes, edges
 
 
-def _merge(library, kinds: dict[str, tuple[str, str]]) -> None:
+def _widths(graph: Graph) -> dict[str, tuple]:
+    """Every block's (input width, output width, rank): channels of a map, features of a vector.
+
+    Before the merge each definition has one call, so one pair; a block whose shapes are unknown has none.
+    """
+    out: dict[str, tuple] = {}
+
+    def walk(g: Graph, model) -> None:
+        for node_id, result in model.nodes.items():
+            node = g.nodes.get(node_id)
+            if node is None or node.type not in g.blocks or result.inner is None:
+                continue
+            if result.ok and result.in_shape:
+                out.setdefault(node.type, (result.in_shape[0], result.out_shape[0], len(result.in_shape)))
+            walk(g.blocks[node.type].graph, result.inner)
+
+    walk(graph, shapes.infer(graph))
+    return out
+
+
+def _merge(library, kinds: dict[str, tuple[str, str]], widths: dict[str, tuple]) -> None:
     canonical: dict[str, str] = {}
     groups: dict[tuple, list[str]] = {}
     for name in library.order():
@@ -126,16 +148,20 @@ def _merge(library, kinds: dict[str, tuple[str, str]]) -> None:
         key = (kinds[name][0], _signature(library[name].graph, canonical))
         groups.setdefault(key, []).append(name)
         canonical[name] = groups[key][0]
-    for members in groups.values():
-        _share(library, members)
     taken = {n for n in library if n not in kinds}
+    finals: dict[str, str] = {}
     for (base, _sig), members in groups.items():
         final, n = base, 1
         while final in taken:
             n += 1
             final = f"{base}{n}"
         taken.add(final)
-        library.rename(members[0], final)
+        finals.update(dict.fromkeys(members, final))
+    prefixes = {temp: blocks_.prefix_of(final) for temp, final in finals.items()}  # as the final names
+    for members in groups.values():
+        _share(library, members, widths, prefixes)
+    for members in groups.values():
+        library.rename(members[0], finals[members[0]])
 
 
 def _value(graph: Graph, node, key: str):
@@ -145,28 +171,12 @@ def _value(graph: Graph, node, key: str):
     return param.default if param is not None else None
 
 
-def _arg_name(key: str, node: str, taken: set[str]) -> str:
-    """A new argument's name: the parameter's, else node and parameter, else argN; never one already taken.
-
-    The parameter may itself be an inner block's argument named argN: two values under one name would give
-    every instance the last one's.
-    """
-    for arg in (key, re.sub(r"[^0-9A-Za-z_]", "_", f"{node}_{key}").strip("_")):
-        if blocks_.valid_arg(arg) and arg not in taken:
-            return arg
-    n = len(taken) + 1
-    while f"arg{n}" in taken:
-        n += 1
-    return f"arg{n}"
-
-
-def _share(library, members: list[str]) -> None:
+def _share(library, members: list[str], widths: dict[str, tuple], prefixes: dict[str, str]) -> None:
     """One definition for ``members`` (same layers and wires); the parameters that differ become arguments."""
     first = library[members[0]].graph
     graphs = [library[m].graph for m in members]
     rows = [list(g.nodes.values()) for g in graphs]
-    vectors: dict[tuple, str] = {}  # the values across members -> argument name
-    refs: list[tuple[int, str, str]] = []  # (node position, parameter, argument)
+    uses: dict[tuple, list[tuple[int, str]]] = {}  # the values across members -> (node position, parameter)
     for i, node in enumerate(rows[0]):
         if node.type == "Input":
             continue
@@ -175,14 +185,15 @@ def _share(library, members: list[str]) -> None:
             values = [_value(g, row[i], key) for g, row in zip(graphs, rows)]
             if len({repr(blocks_.freeze(v)) for v in values}) == 1:
                 continue
-            vector = tuple(repr(blocks_.freeze(v)) for v in values)
-            if vector not in vectors:
-                vectors[vector] = _arg_name(key, node.name or node.id, set(vectors.values()))
-            refs.append((i, key, vectors[vector]))
-    defaults = {}
-    for i, key, arg in refs:
-        defaults.setdefault(arg, _value(first, rows[0][i], key))
-    args = {arg: defaults[arg] for arg in vectors.values()}
+            uses.setdefault(tuple(repr(blocks_.freeze(v)) for v in values), []).append((i, key))
+    ends = [widths.get(m) for m in members]
+    given_widths = None
+    if all(ends) and len({e[2] for e in ends}) == 1:
+        given_widths = (tuple(repr(e[0]) for e in ends), tuple(repr(e[1]) for e in ends), ends[0][2])
+    named = names.arguments(first, rows[0], list(uses.values()), given_widths, list(uses), prefixes)
+    refs = [(i, key, arg) for places, arg in zip(uses.values(), named) for i, key in places]
+    args = {arg: _value(first, rows[0][places[0][0]], places[0][1])
+            for arg, places in sorted(zip(named, uses.values()), key=lambda item: names.rank(item[0]))}
     given = [{arg: _value(g, row[i], key) for i, key, arg in refs} for g, row in zip(graphs, rows)]
     if args:
         library.set_args(members[0], args)

@@ -10,16 +10,21 @@ as ``fuse.mix``).
 
 from __future__ import annotations
 
+import keyword
+import re
+import textwrap
+
 import pytest
 import torch
 
 from designer.core import codegen, shapes
 from designer.core import project as project_io
+from designer.core.codegen_blocks import TAKEN_ARGS
 from designer.ml import build
 from designer.ml.importing import importer
 from tests.ml.importing.flat import flat
 from tests.ml.importing.test_corpus import Case, _import, _original
-from tests.ml.importing.test_import import _in_process
+from tests.ml.importing.test_import import HEADER, _in_process
 
 
 def _top(graph):
@@ -54,6 +59,7 @@ def test_torchvision_resnet18_opens_as_stem_four_layers_pool_and_fc_with_basic_b
     assert "Downsample" in library.direct("BasicBlock2") and "Downsample" not in library.direct("BasicBlock")
     # the channels that differ between the calls are arguments; the layers inside read them
     assert list(library["BasicBlock2"].args) == ["in_channels", "out_channels"]
+    assert list(library["BasicBlock"].args) == ["channels"]  # in and out are one width in every call
     inner = library["BasicBlock2"].graph
     conv1 = next(n for n in inner.nodes.values() if n.name == "conv1")
     assert conv1.params["in_channels"] == "$in_channels" and conv1.params["out_channels"] == "$out_channels"
@@ -80,6 +86,47 @@ def test_torchvision_mobilenet_v2_keeps_its_inverted_residuals():
     residuals = [name for name in graph.blocks if name.startswith("InvertedResidual")]
     assert sum(graph.blocks.count(name) for name in residuals) == 17
     assert graph.blocks.count("Conv2dNormActivation") >= 2
+    # the expansion is mid_channels; with a residual, input and output are one width
+    assert list(graph.blocks["InvertedResidual2"].args) == ["in_channels", "out_channels", "mid_channels", "stride"]
+    assert list(graph.blocks["InvertedResidual3"].args) == ["channels", "mid_channels"]
+    _readable_arguments(result)
+
+
+def _readable_arguments(result) -> None:
+    """Every argument is a name the exported code can use as it is, never a numbered stand-in."""
+    for name, block in result.project.graph.blocks.items():
+        for arg in block.args:
+            assert arg.isidentifier() and not keyword.iskeyword(arg) and arg not in TAKEN_ARGS, (name, arg)
+            assert not re.fullmatch(r"arg\d+", arg), (name, arg)
+
+
+PAIRS = HEADER + textwrap.dedent("""
+    class Pair(nn.Module):
+        def __init__(self, c_in, c_out, first, second):
+            super().__init__()
+            self.conv1 = nn.Conv2d(c_in, c_out, 3, first, 1)
+            self.conv2 = nn.Conv2d(c_out, c_out, 3, second, 1, groups=c_out if second == 2 else 1)
+
+        def forward(self, x):
+            return F.relu(self.conv2(F.relu(self.conv1(x))))
+
+
+    net = nn.Sequential(Pair(3, 4, 1, 2), Pair(4, 8, 2, 1), Pair(8, 8, 1, 1), nn.AdaptiveAvgPool2d(1),
+                        nn.Flatten(), nn.Linear(8, 2))
+    """)
+
+
+def test_arguments_are_named_for_their_parameter_and_their_layer_where_two_want_one_name(tmp_path):
+    result = _in_process(tmp_path, PAIRS, input_shape=[3, 16, 16])
+    assert result.ok and result.check.ok, result.report()
+    pair = result.project.graph.blocks["Pair"]
+    assert list(pair.args) == ["in_channels", "out_channels", "conv1_stride", "conv2_stride", "groups"]
+    conv2 = next(n for n in pair.graph.nodes.values() if n.name == "conv2")
+    assert conv2.params["stride"] == "$conv2_stride" and conv2.params["groups"] == "$groups"
+    _readable_arguments(result)
+    code = codegen.generate(result.project)
+    assert "def __init__(self, in_channels, out_channels, conv1_stride, conv2_stride, groups):" in code
+    assert "Pair(3, 4, 1, 2, 4)" in code
 
 
 @pytest.mark.parametrize("case", [Case("zoo_resnet.py", (3, 32, 32), "ResNet18"),
@@ -90,6 +137,7 @@ def test_corpus_files_import_as_blocks_with_torchs_parameters_weights_and_output
     result = _import(case, case.shape)
     _same_as_torch(case, result)
     assert len(result.project.graph.blocks) >= 3
+    _readable_arguments(result)
 
 
 def test_a_block_class_with_different_channels_is_one_definition_and_a_list_is_named_after_its_attribute():
@@ -120,11 +168,13 @@ def test_each_call_of_a_shared_structure_passes_its_own_widths_down_to_the_neste
     _same_as_torch(case, result)
     library = result.project.graph.blocks
     assert library.count("FeaturesItem") == 3
-    args = list(library["FeaturesItem"].args)
-    assert len(set(args)) == len(args)
+    # each width is named for its place: the stage's input and output, each call's expansion
+    assert list(library["FeaturesItem"].args) == ["in_channels", "out_channels", "inverted_0_mid_channels",
+                                                  "inverted2_1_mid_channels", "kernel_size", "padding"]
+    assert list(library["Inverted2"].args) == ["channels", "mid_channels", "kernel_size", "padding"]
     # the second call of a stage takes the stage's width; the stage passes it on as one of its arguments
     second = next(n for n in library["FeaturesItem"].graph.nodes.values() if n.name == "1")
-    width = second.params["in_channels"]
+    width = second.params["channels"]
     assert isinstance(width, str) and width.startswith("$")
     features = library["Features"].graph
     stages = [features.nodes[n] for n in features.model_path().nodes[1:] if features.nodes[n].type == "FeaturesItem"]
@@ -134,7 +184,11 @@ def test_each_call_of_a_shared_structure_passes_its_own_widths_down_to_the_neste
 @pytest.mark.slow
 def test_torchvision_mnasnet_stacks_keep_their_own_widths():
     case = Case("tv_mnasnet.py", (3, 64, 64), "model")
-    _same_as_torch(case, _import(case, case.shape))
+    result = _import(case, case.shape)
+    _same_as_torch(case, result)
+    _readable_arguments(result)
+    assert list(result.project.graph.blocks["_InvertedResidual2"].args) == ["channels", "mid_channels",
+                                                                             "kernel_size", "padding"]
 
 
 def test_an_imported_structure_exports_and_imports_again_to_the_same_blocks_and_weights(tmp_path):
