@@ -237,9 +237,19 @@ def _encoder_decoder(model, channels, path, recorder, stride, floor):
     return None
 
 
+def _linear_fits(model, channels, side, path, wanted) -> bool:
+    """Whether the first Linear gets its ``wanted`` features from a ``side``×``side`` input too."""
+    try:
+        recorder, _out = trace.run(model, torch.zeros(1, channels, side, side), path, stop_at_linear=True)
+    except Exception:
+        return False
+    got = recorder.first_linear[2] if recorder.first_linear else None
+    return bool(got) and got[-1] == wanted
+
+
 def _search_side(model, channels, path):
-    """The smallest square side for which forward runs (at least its total stride, and at least DEFAULT_SIDE when
-    any size runs) and the first Linear gets its in_features."""
+    """The smallest square side for which forward runs and the first Linear gets its in_features; where any
+    size runs (an adaptive pool before the Linear, or none), at least its total stride and DEFAULT_SIDE."""
     runs_at = None
     for side in range(1, MAX_SIDE + 1):
         try:
@@ -249,13 +259,15 @@ def _search_side(model, channels, path):
         if recorder.first_linear:  # stopped at the first Linear: does it get its in_features?
             wanted, out, got = recorder.first_linear
             features = got[-1] if got else None
-            if features == wanted and got[0] == 1 and _runs(model, (channels, side, side), path):
+            if not (features == wanted and got[0] == 1 and _runs(model, (channels, side, side), path)):
+                if features is not None and features > wanted:
+                    raise ShapeProblem(_("no square input up to {side}×{side} gives the first Linear({wanted} → "
+                                         "{out}) its {wanted} inputs; give the input shape (--input-shape C,H,W)"
+                                         ).format(side=side, wanted=wanted, out=out))
+                continue
+            if not _linear_fits(model, channels, 2 * side + 1, path, wanted):
                 return [channels, side, side], _("inferred from {layer}").format(layer=f"Linear({wanted} → {out})")
-            if features is not None and features > wanted:
-                raise ShapeProblem(_("no square input up to {side}×{side} gives the first Linear({wanted} → {out}) "
-                                     "its {wanted} inputs; give the input shape (--input-shape C,H,W)").format(
-                    side=side, wanted=wanted, out=out))
-            continue
+            # an adaptive pool before the Linear: any size fits it, and the rule for any size below holds
         runs_at = runs_at or side
         stride = total_stride(recorder)
         floor = max(DEFAULT_SIDE, stride)

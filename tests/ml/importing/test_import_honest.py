@@ -222,3 +222,15 @@ def test_a_unet_gets_the_largest_aligned_side_its_bottleneck_sees_whole(tmp_path
         "an encoder–decoder (its output is as large as its input): 128×128, the largest multiple of its total "
         "stride (16: its joins line up without padding) that the receptive field of its deepest layer (140×140) "
         "covers")
+
+
+def test_a_classifier_with_an_adaptive_pool_before_its_linear_is_not_given_one_pixel(tmp_path):
+    # any side gives the Linear its 8 inputs: the rule for any size holds (at least the total stride and 28)
+    text = HEADER + textwrap.dedent("""
+        net = nn.Sequential(nn.Conv2d(3, 8, 3, stride=2, padding=1), nn.ReLU(), nn.Conv2d(8, 8, 3, stride=2, padding=1),
+                            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 2))
+        """)
+    result = _in_process(tmp_path, text)
+    assert result.ok and result.input_shape == (3, 28, 28)
+    assert result.shape_source == ("assumed: the model runs on any size from 1×1; 28×28 is at least its total "
+                                   "stride (4) and the tutorial's 28")
