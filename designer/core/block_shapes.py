@@ -36,6 +36,9 @@ def instance_result(graph: Graph, node_id: str, result, names: dict[str, str] | 
         return result
     inner = infer_instance(library, node.type, result.resolved, result.in_shape)
     result.inner = inner
+    if not inner.problems:  # the common case, said without looking further
+        result.out_shape = inner.output_shape
+        return result
     definition = library[node.type].graph
     on_path = set(inner.path)
     if inner.valid:
@@ -87,6 +90,18 @@ def model_path(graph: Graph):
     memo = graph.__dict__.get("_shapes_path")
     if memo is None or memo[0] != graph.version:
         memo = graph.__dict__["_shapes_path"] = (graph.version, graph.model_path())
+    return memo[1]
+
+
+def refs(graph: Graph) -> dict[str, tuple[str, ...] | None]:
+    """Each node of a definition -> the names of the arguments its parameters read (``"$name"``; None for the
+    Input, which reads the input shape), until the graph changes."""
+    memo = graph.__dict__.get("_shapes_refs")
+    if memo is None or memo[0] != graph.version:
+        table = {node_id: None if node.type == "Input" else
+                 tuple(v[1:] for v in node.params.values() if type(v) is str and v[:1] == "$")
+                 for node_id, node in graph.nodes.items()}
+        memo = graph.__dict__["_shapes_refs"] = (graph.version, table)
     return memo[1]
 
 

@@ -54,7 +54,9 @@ from designer.core.i18n import N_, _
 from designer.core.params import VALUE, Param
 
 CATEGORY = N_("Blocks")
-MAX_CACHED = 64  # inner inferences kept per library (argument values × input shapes)
+# Inner inferences kept per library (argument values × input shapes): enough for a large model whose every
+# instance has its own arguments, so that an edit inside a block updates their inferences, not starts anew.
+MAX_CACHED = 256
 
 
 def is_ref(value: Any) -> bool:
@@ -132,13 +134,13 @@ class Block:
 
     @property
     def spec(self) -> layers.LayerSpec:
-        key = (self.name, freeze(self.args))
+        key = (self.name, tuple(self.args.items()))  # in order: the order of the arguments is the spec's
         cached = self.__dict__.get("_spec")
         if cached is None or cached[0] != key:
             params = tuple(Param(arg, VALUE, default) for arg, default in self.args.items())
             spec = layers.LayerSpec(self.name, CATEGORY, "", params, _no_rule, prefix_of(self.name),
                                     summary=_summary)
-            cached = self.__dict__["_spec"] = (key, spec)
+            cached = self.__dict__["_spec"] = (copy.deepcopy(key), spec)  # a list default edited in place
         return cached[1]
 
 

@@ -62,6 +62,19 @@ class LayerSpec:
     def resolve(self, given: dict) -> dict:
         """Defaults filled in and every value checked; raises ParamError."""
         index = self._by_name()
+        defaults, required = self._defaults()
+        out = dict(defaults)
+        try:  # the common case, every value fine; a problem is found again below, in the catalog's order
+            for key, value in given.items():
+                out[key] = index[key].check(value)
+            if required <= given.keys():
+                return out
+        except (KeyError, ParamError):
+            pass
+        return self._resolve_in_order(given)
+
+    def _resolve_in_order(self, given: dict) -> dict:
+        index = self._by_name()
         for key in given:
             if key not in index:
                 known = ", ".join(index) or _("none")

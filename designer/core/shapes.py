@@ -183,7 +183,7 @@ def instance_shapes(library: blocks.Library, name: str, args: dict, in_shape: Sh
     cache = library.cache
     inference = cache.get(key)
     if inference is None:
-        inference = Inference(library[name].graph, args=dict(args), input_shape=tuple(in_shape))
+        inference = Inference(library[name].graph, args=dict(args), input_shape=key[2], frozen=dict(key[1]))
         cache[key] = inference
         while len(cache) > blocks.MAX_CACHED:
             cache.popitem(last=False)[1].close()
@@ -214,13 +214,18 @@ class Inference:
     as read-only.
 
     For a block's definition, ``args`` (the argument values, defaults filled
-    in) replace its ``"$name"`` parameters and ``input_shape`` is its Input's.
+    in) replace its ``"$name"`` parameters and ``input_shape`` is its Input's;
+    ``frozen``, when given, is ``args`` with every value through ``blocks.freeze``.
     """
 
-    def __init__(self, graph: Graph, args: dict | None = None, input_shape: Shape | None = None):
+    def __init__(self, graph: Graph, args: dict | None = None, input_shape: Shape | None = None,
+                 frozen: dict | None = None):
         self.graph = graph
         self.args = args
         self.input_shape = input_shape
+        if frozen is None and args is not None:
+            frozen = {k: blocks.freeze(v) for k, v in args.items()}
+        self._frozen = frozen  # the argument values in hashable form
         self._own: dict[str, NodeResult] = {}  # node id -> result of its rule alone
         self._resolved: dict[str, dict | ParamError] = {}
         self._keys: dict[str, tuple] = {}  # a definition's node -> the argument values it reads
@@ -266,16 +271,17 @@ class Inference:
         resolved = self._resolved.get(node_id)
         if resolved is None:
             node = self.graph.nodes[node_id]
-            shared = block_shapes.shared(self.graph) if self.args is not None else None
-            key = ("resolved", node_id, self._key(node_id))
-            resolved = shared.get(key) if shared is not None else None
-            if resolved is None:
-                params = node.params if self.args is None else blocks.substitute(node.params, self.args)
-                if node.type == "Input" and self.input_shape is not None:
-                    params = {"shape": list(self.input_shape)}
-                resolved = _resolve(self.graph.spec(node.type), params)
-                if shared is not None:
-                    shared[key] = resolved
+            if self.args is None:
+                resolved = _resolve(self.graph.spec(node.type), node.params)
+            else:  # resolved once per definition and the argument values the node reads
+                shared = block_shapes.shared(self.graph)
+                key = ("resolved", node_id, self._key(node_id))
+                resolved = shared.get(key)
+                if resolved is None:
+                    params = blocks.substitute(node.params, self.args)
+                    if node.type == "Input" and self.input_shape is not None:
+                        params = {"shape": list(self.input_shape)}
+                    resolved = shared[key] = _resolve(self.graph.spec(node.type), params)
             self._resolved[node_id] = resolved
         return resolved
 
@@ -283,26 +289,16 @@ class Inference:
         """What a definition's node depends on besides its input: the argument values it reads."""
         key = self._keys.get(node_id)
         if key is None:
-            node = self.graph.nodes[node_id]
-            if node.type == "Input":
+            names = block_shapes.refs(self.graph)[node_id]
+            if names is None:  # the Input
                 key = (self.input_shape,)
+            elif names:
+                frozen = self._frozen
+                key = tuple([frozen.get(name) for name in names])
             else:
-                args = self.args
-                key = tuple(blocks.freeze(args.get(v[1:])) for v in node.params.values()
-                            if type(v) is str and v[:1] == "$")
+                key = ()
             self._keys[node_id] = key
         return key
-
-    def _evaluate(self, node_id: str, shape, compute) -> NodeResult:
-        """``compute()``, shared between the inferences of one definition whose node reads the same values."""
-        if self.args is None:
-            return compute()
-        shared = block_shapes.shared(self.graph)
-        key = (node_id, shape, self._key(node_id))
-        result = shared.get(key)
-        if result is None:
-            result = shared[key] = compute()
-        return result
 
     def run(self) -> ModelShapes:
         last = self._last
@@ -320,7 +316,11 @@ class Inference:
             self._path_cache = block_shapes.model_path(graph)
         mp = self._path_cache
         own = self._own
+        # A definition's node reading the same values from the same input shape has one result, shared by
+        # every inference of the definition (every instance, every argument value it does not read).
+        shared = block_shapes.shared(graph) if self.args is not None else None
         results: dict[str, NodeResult] = {}
+        outs: dict[str, Shape | None] = {}  # node id -> its output shape, None after an error
         problems: list[Problem] = []
         if not mp.nodes:  # the path starts at Input, so it is empty only without one
             problems.append(Problem(None, "error", NO_INPUT))
@@ -329,28 +329,40 @@ class Inference:
         for node_id in mp.nodes:
             sources = inputs.get(node_id)
             result = own.get(node_id)
-            if nodes[node_id].type in MERGES:
-                in_shapes = tuple(_out(results, s) for s in sources)
-                if result is None or result.in_shapes != in_shapes or not result.on_path:
-                    if self._names is None:
-                        self._names = block_shapes.names(graph)
-                    result = own[node_id] = self._evaluate(node_id, in_shapes, lambda: evaluate_merge(
-                        graph, node_id, sources, in_shapes, self._resolved_for(node_id), self._names))
+            node_type = nodes[node_id].type
+            merge = node_type in MERGES
+            if merge:
+                shape = tuple([outs.get(s) for s in sources])
+                stale = result is None or result.in_shapes != shape
             else:
-                shape = _out(results, sources[0]) if sources else None
-                if result is None or result.in_shape != shape or not result.on_path:
-                    if nodes[node_id].type in lib and self._names is None:
+                shape = outs.get(sources[0]) if sources else None
+                stale = result is None or result.in_shape != shape
+            if stale or not result.on_path:
+                key = None
+                if shared is not None:
+                    key = (node_id, shape, self._key(node_id))
+                    result = shared.get(key)
+                if key is None or result is None:
+                    if self._names is None and (merge or node_type in lib):
                         self._names = block_shapes.names(graph)
-                    result = own[node_id] = self._evaluate(node_id, shape, lambda: evaluate(
-                        graph, node_id, shape, True, self._resolved_for(node_id), self._names))
+                    if merge:
+                        result = evaluate_merge(graph, node_id, sources, shape, self._resolved_for(node_id),
+                                                self._names)
+                    else:
+                        result = evaluate(graph, node_id, shape, True, self._resolved_for(node_id), self._names)
+                    if key is not None:
+                        shared[key] = result
+                own[node_id] = result
             if structural and node_id in structural and result.error is None:
                 result = NodeResult(**{**result.__dict__, "error": structural[node_id], "out_shape": None,
                                        "fix": None, "warning": None})
             results[node_id] = result
             if result.error is None:
+                outs[node_id] = result.out_shape
                 if result.warning is not None:
                     problems.append(Problem(node_id, "warning", result.warning, result.fix))
             else:
+                outs[node_id] = None
                 problems.append(Problem(node_id, "error", result.error, result.fix))
         for node_id in mp.off_path:
             result = own.get(node_id)
@@ -362,11 +374,6 @@ class Inference:
                 problems.append(Problem(node_id, "warning", result.error))
             problems.append(Problem(node_id, "warning", result.warning))
         return ModelShapes(results, list(mp.nodes), problems, mp.inputs)
-
-
-def _out(results: dict[str, NodeResult], node_id: str) -> Shape | None:
-    result = results.get(node_id)
-    return result.out_shape if result is not None and result.error is None else None
 
 
 def infer(graph: Graph) -> ModelShapes:

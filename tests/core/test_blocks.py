@@ -223,3 +223,44 @@ def test_a_copy_that_shares_the_library_does_not_count_as_instances():
     assert proj.blocks.count("BasicBlock") == 2
     proj.graph.remove_node("b2")
     assert proj.blocks.count("BasicBlock") == 1 and snapshot.nodes["b2"].type == "BasicBlock"
+
+
+def _own_arguments(count: int) -> project.Project:
+    """``count`` BasicBlocks in a chain, each with its own ``eps`` argument read by an inner BatchNorm."""
+    data = spec_example()
+    block = data["blocks"]["BasicBlock"]
+    block["args"]["eps"] = 1e-5
+    block["nodes"].insert(2, {"id": "bn", "type": "BatchNorm2d", "params": {"num_features": "$channels",
+                                                                             "eps": "$eps"}})
+    block["edges"][1:2] = [{"from": "c1", "to": "bn"}, {"from": "bn", "to": "r1"}]
+    data["nodes"] = data["nodes"][:1] + [{"id": f"b{i}", "type": "BasicBlock",
+                                          "params": {"channels": 16, "eps": 1e-5 * (i + 1)}} for i in range(count)]
+    data["edges"] = [{"from": a["id"], "to": b["id"]} for a, b in zip(data["nodes"], data["nodes"][1:])]
+    return load(data)
+
+
+def test_instances_with_their_own_arguments_keep_their_inferences_through_an_edit_inside():
+    proj = _own_arguments(100)
+    inference = shapes.Inference(proj.graph)
+    result = inference.run()
+    assert result.valid and result.output_shape == (16, 28, 28)
+    assert [result.nodes[f"b{i}"].inner.nodes["bn"].resolved["eps"] for i in (0, 99)] == [1e-5, 1e-3]
+    # What does not read eps is worked out once and shared by all 100 instances.
+    assert len({id(result.nodes[f"b{i}"].inner.nodes["c2"]) for i in range(100)}) == 1
+    kept = dict(proj.blocks.cache)
+    assert len(kept) == 100
+    proj.blocks["BasicBlock"].graph.set_param("c2", "out_channels", 8)
+    result = inference.run()
+    assert dict(proj.blocks.cache) == kept  # the same inferences, updated
+    assert not result.valid and result.nodes["b0"].error.startswith("basic_block1 › add1: Add cannot add conv2")
+    assert result.nodes["b0"].inner.nodes["bn"].resolved["eps"] == 1e-5
+    fresh = shapes.infer(proj.graph)
+    assert [(n.out_shape, n.error) for n in result.nodes.values()] == [
+        (n.out_shape, n.error) for n in fresh.nodes.values()]
+
+
+def test_an_instances_parameters_follow_the_order_of_its_blocks_arguments():
+    proj = load(spec_example())
+    assert [p.name for p in proj.blocks["BasicBlock"].spec.params] == ["channels", "stride"]
+    proj.blocks.set_args("BasicBlock", {"stride": 1, "channels": 16})
+    assert [p.name for p in proj.blocks["BasicBlock"].spec.params] == ["stride", "channels"]

@@ -174,3 +174,16 @@ def test_summaries_read_like_the_tutorial():
     assert pool.summary(pool.resolve({"kernel_size": 2})) == "2×2, s2, p0"
     fc = layers.get("Linear")
     assert fc.summary(fc.resolve({"in_features": 400, "out_features": 120})) == "400 → 120"
+
+
+@pytest.mark.parametrize("given, param", [
+    ({"kernel_size": 5.5, "out_channels": 6, "in_channels": 0}, "in_channels"),
+    ({"kernel_size": 5, "in_channels": 1}, "out_channels"),  # missing, before a later bad value
+    ({"kernel_size": 0, "in_channels": 1}, "out_channels"),
+    ({"out_channels": 0, "in_channels": 1}, "out_channels"),  # bad, before a later missing one
+    ({"stride": 0, "kernal_size": 3, "in_channels": 1, "out_channels": 6, "kernel_size": 3}, "kernal_size"),
+])
+def test_resolve_names_the_first_problem_in_the_catalogs_order_whatever_order_values_come_in(given, param):
+    with pytest.raises(ParamError) as caught:
+        layers.get("Conv2d").resolve(given)
+    assert caught.value.param == param
