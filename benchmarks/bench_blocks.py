@@ -22,7 +22,12 @@ meets it):
   kernel and padding, keeping shapes; then its channels, breaking shapes),
   timed from the edit to the new result of a live ``Inference``.
 
-Run: ``python benchmarks/bench_blocks.py [--repeat N]``.
+With ``--baseline DIR`` (another checkout, e.g. ``git worktree add /tmp/base
+main``) each figure is also measured with that checkout's code, in turns with
+this one's in the same process, and the ratio of the two medians is given: on a
+shared machine, whose load comes and goes, that ratio is the figure to compare.
+
+Run: ``python benchmarks/bench_blocks.py [--repeat N] [--baseline DIR]``.
 """
 
 from __future__ import annotations
@@ -35,8 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from designer.core import project  # noqa: E402
-from designer.core.shapes import Inference, infer  # noqa: E402
+from baseline import Version  # noqa: E402
 
 FULL_GOAL_MS = 20.0
 EDIT_GOAL_MS = 5.0
@@ -96,6 +100,9 @@ def model(distinct: bool = False) -> dict:
             "blocks": {"Edited": _residual(), "Residual": _residual()}, "nodes": nodes, "edges": edges}
 
 
+MODULES = ("designer.core.project", "designer.core.shapes")
+
+
 def node_count(result) -> tuple[int, int]:
     """(nodes counting every instance's inner nodes, instances)."""
     total, instances = 0, 0
@@ -111,10 +118,18 @@ def node_count(result) -> tuple[int, int]:
     return total, instances
 
 
-def _line(label: str, times: list[float], goal: float, cpu: list[float]) -> str:
-    median = statistics.median(times)
-    return (f"{label:<62} median {median:7.3f} ms  best {min(times):7.3f} ms  "
-            f"(CPU time median {statistics.median(cpu):7.3f} ms)  ratio to {goal:g} ms goal: {median / goal:.2f}")
+def _line(label: str, clock: "_Clock", goal: float) -> str:
+    median = statistics.median(clock.wall)
+    return (f"{label:<62} median {median:7.3f} ms  best {min(clock.wall):7.3f} ms  "
+            f"(CPU time median {statistics.median(clock.cpu):7.3f} ms)  ratio to {goal:g} ms goal: {median / goal:.2f}")
+
+
+def _against(clock: "_Clock", base: "_Clock") -> str:
+    wall, cpu = statistics.median(base.wall), statistics.median(base.cpu)
+    label = "    baseline, timed in turns with the above"
+    return (f"{label:<62} median {wall:7.3f} ms  best {min(base.wall):7.3f} ms  "
+            f"(CPU time median {cpu:7.3f} ms)  this/baseline: {statistics.median(clock.wall) / wall:.2f} "
+            f"(CPU {statistics.median(clock.cpu) / cpu:.2f})")
 
 
 class _Clock:
@@ -133,48 +148,73 @@ class _Clock:
         self.cpu.append((time.process_time() - self._start[1]) * 1e3)
 
 
-def _from_scratch(data: dict, repeat: int) -> _Clock:
-    clock = _Clock()
-    for _ in range(repeat):
-        proj = project.from_dict(data)  # fresh caches, as when a file opens
+def _from_scratch(version: Version, data: dict, clock: "_Clock") -> None:
+    with version.active():
+        proj = version["designer.core.project"].from_dict(data)  # fresh caches, as when a file opens
         with clock:
-            result = infer(proj.graph)
-        assert result.valid and result.output_shape == (10,), result.problems[:1]
-    return clock
+            result = version["designer.core.shapes"].infer(proj.graph)
+    assert result.valid and result.output_shape == (10,), result.problems[:1]
+
+
+def _editing(version: Version, data: dict):
+    """A live inference of the model and a function doing one edit inside ``Edited``, then inferring."""
+    with version.active():
+        proj = version["designer.core.project"].from_dict(data)
+        inference = version["designer.core.shapes"].Inference(proj.graph)
+        inference.run()
+    inner = proj.blocks["Edited"].graph
+
+    def edit(key, value, clock: _Clock):
+        with version.active():
+            with clock:
+                inner.set_param("c1", key, value)
+                result = inference.run()
+        return result
+    return edit
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=31)
+    parser.add_argument("--baseline", type=Path, help="another checkout to time in turns with this one")
     args = parser.parse_args(argv)
+    versions = [Version(None, MODULES)]
+    if args.baseline is not None:
+        versions.append(Version(args.baseline, MODULES))
+        print(f"baseline: {args.baseline}")
     data = model()
-    total, instances = node_count(infer(project.from_dict(data).graph))
+    ours = versions[0]
+    total, instances = node_count(ours["designer.core.shapes"].infer(
+        ours["designer.core.project"].from_dict(data).graph))
     print(f"model: {total:,} nodes with every instance expanded, {instances} block instances")
     ok = True
     for label, source in (("from scratch (a file opens)", data),
                           ("from scratch, every instance with its own arguments", model(distinct=True))):
-        clock = _from_scratch(source, args.repeat)
-        ok &= statistics.median(clock.wall) <= FULL_GOAL_MS
-        print(_line(label, clock.wall, FULL_GOAL_MS, clock.cpu))
-    proj = project.from_dict(data)
-    inference = Inference(proj.graph)
-    inference.run()
-    inner = proj.blocks["Edited"].graph
+        clocks = [_Clock() for _ in versions]
+        for _ in range(args.repeat):
+            for version, clock in zip(versions, clocks):
+                _from_scratch(version, source, clock)
+        ok &= statistics.median(clocks[0].wall) <= FULL_GOAL_MS
+        print(_line(label, clocks[0], FULL_GOAL_MS))
+        if len(clocks) > 1:
+            print(_against(clocks[0], clocks[1]))
     for label, edits, valid in (
             ("edit kernel_size and padding in the block used 16 times",
              [("kernel_size", 5), ("padding", 2), ("kernel_size", 3), ("padding", 1)], True),
             ("edit out_channels (breaking shapes) in the block used 16 times",
              [("out_channels", 8), ("out_channels", "$channels")], None)):
-        clock = _Clock()
+        editors = [_editing(version, data) for version in versions]
+        clocks = [_Clock() for _ in versions]
         for i in range(args.repeat * len(edits)):
             key, value = edits[i % len(edits)]
-            with clock:
-                inner.set_param("c1", key, value)
-                result = inference.run()
-            if valid is not None and i % 2 == 1:
-                assert result.valid == valid
-        ok &= statistics.median(clock.wall) <= EDIT_GOAL_MS
-        print(_line(label, clock.wall, EDIT_GOAL_MS, clock.cpu))
+            for edit, clock in zip(editors, clocks):
+                result = edit(key, value, clock)
+                if valid is not None and i % 2 == 1:
+                    assert result.valid == valid
+        ok &= statistics.median(clocks[0].wall) <= EDIT_GOAL_MS
+        print(_line(label, clocks[0], EDIT_GOAL_MS))
+        if len(clocks) > 1:
+            print(_against(clocks[0], clocks[1]))
     print("all goals met" if ok else "SOME GOALS MISSED")
     return 0 if ok else 1
 
