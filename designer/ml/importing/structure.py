@@ -58,7 +58,7 @@ def apply(graph: Graph, info: dict[str, tuple[str | None, list]]) -> list[str]:
         for depth, (path, cls, call, container) in enumerate(scope):
             calls.setdefault(call, (path, cls, container, depth))
     notes: dict[str, list[str]] = {}  # class -> a line per call that stays as layers
-    kinds: dict[str, tuple[str, str]] = {}  # temporary definition name -> (base name, path)
+    kinds: dict[str, tuple[str, str, bool]] = {}  # temporary definition name -> (base name, path, a container)
     for number, call in enumerate(sorted(calls, key=lambda c: -calls[c][3])):
         path, cls, container, depth = calls[call]
         members = [n for n in graph.nodes if len(chains.get(n, ())) > depth and chains[n][depth] == call]
@@ -77,7 +77,7 @@ def apply(graph: Graph, info: dict[str, tuple[str | None, list]]) -> list[str]:
         graph.rename(instance, path)
         _in_order(block.graph)
         chains[instance] = chains[members[0]][:depth]
-        kinds[temp] = (_base_name(path, cls, container), path)
+        kinds[temp] = (_base_name(path, cls, container), path, container)
     if kinds:
         _merge(graph.blocks, kinds, _widths(graph))
     _in_order(graph)
@@ -139,7 +139,7 @@ def _widths(graph: Graph) -> dict[str, tuple]:
     return out
 
 
-def _merge(library, kinds: dict[str, tuple[str, str]], widths: dict[str, tuple]) -> None:
+def _merge(library, kinds: dict[str, tuple[str, str, bool]], widths: dict[str, tuple]) -> None:
     canonical: dict[str, str] = {}
     groups: dict[tuple, list[str]] = {}
     for name in library.order():
@@ -150,8 +150,12 @@ def _merge(library, kinds: dict[str, tuple[str, str]], widths: dict[str, tuple])
         canonical[name] = groups[key][0]
     taken = {n for n in library if n not in kinds}
     finals: dict[str, str] = {}
-    for (base, _sig), members in groups.items():
+    # The file's classes name their blocks first: DoubleConv is the class, and the nn.Sequential it keeps
+    # in self.double_conv is DoubleConvLayers (not the class DoubleConv2, as if a variant of it).
+    for (base, _sig), members in sorted(groups.items(), key=lambda item: kinds[item[1][0]][2]):
         final, n = base, 1
+        if kinds[members[0]][2] and final in taken:
+            final = base = f"{base}Layers"
         while final in taken:
             n += 1
             final = f"{base}{n}"

@@ -220,3 +220,11 @@ def test_a_dense_block_whose_layers_read_a_growing_list_imports_and_its_layers_a
     graph = result.project.graph
     # the two dense blocks share one definition; inside it, the first layer (one input) is a block
     assert graph.blocks.count("DenseBlock") == 2 and graph.blocks.count("DenseLayer") == 1
+
+
+def test_a_class_keeps_its_name_when_a_container_inside_it_would_take_it():
+    # UNet's DoubleConv keeps its layers in self.double_conv, an nn.Sequential: the class is DoubleConv
+    result = _import(Case("seg_unet.py", (3, 64, 64), "UNet"), (3, 64, 64))
+    library = result.project.graph.blocks
+    assert library.direct("DoubleConv") == ["DoubleConvLayers"]
+    assert library.count("DoubleConv") == 5 and "DoubleConv2" not in library
