@@ -50,11 +50,12 @@ def _check(graph: Graph) -> shapes.ModelShapes:
 
 
 def is_chain(result: shapes.ModelShapes) -> bool:
-    """Whether the model is a plain chain (a Sequential): no merge, no fork."""
+    """Whether the model is a plain chain (a Sequential): no merge, no fork, no layer written in forward (Slice)."""
     fed: set[str] = set()
     for node_id in result.path[1:]:
         sources = result.inputs.get(node_id, ())
-        if len(sources) != 1 or sources[0] in fed or result.nodes[node_id].in_shapes is not None:
+        if len(sources) != 1 or sources[0] in fed or result.nodes[node_id].in_shapes is not None \
+                or result.nodes[node_id].type in layers.IN_FORWARD:
             return False
         fed.add(sources[0])
     return True
@@ -86,7 +87,7 @@ def generate(project, style: str = "class") -> str:
     layers_ = {}  # node id -> (identifier, constructor, output shape comment, original-name note)
     for node_id in result.path[1:]:
         node = graph.nodes[node_id]
-        if node.type in layers.MERGES:
+        if node.type in layers.IN_FORWARD:
             continue
         res = result.nodes[node_id]
         ident = idents[node_id]

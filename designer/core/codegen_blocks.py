@@ -15,9 +15,9 @@ from __future__ import annotations
 import keyword
 from dataclasses import dataclass
 
-from designer.core import blocks, shapes
+from designer.core import blocks, layers, shapes
 from designer.core.codegen_graph import class_lines
-from designer.core.codegen_names import _printable, _sanitise, constructor, identifiers
+from designer.core.codegen_names import RESERVED, _printable, _sanitise, constructor, identifiers
 from designer.core.graph import Graph
 
 # Names a class must not take (they are the file's own), and names an argument must not take
@@ -142,7 +142,7 @@ def class_source(graph: Graph, block: BlockClass, classes: dict[str, BlockClass]
     layers_ = {}
     for node_id in inner.path[1:]:
         node = definition.nodes[node_id]
-        if node.type in ("Add", "Concat", "Mul"):
+        if node.type in layers.IN_FORWARD:
             continue
         if node.type in classes:
             call = classes[node.type].call(node.params, block)
@@ -157,12 +157,23 @@ def class_source(graph: Graph, block: BlockClass, classes: dict[str, BlockClass]
     times = "once" if block.uses == 1 else f"{block.uses} times"
     doc = f"Block {_printable(block.name, 60)} of the design, used {times} in this model."
 
-    def concat_dim(node_id: str) -> str:
-        raw = definition.nodes[node_id].params.get("dim")
-        return block.ident_of(raw[1:]) if blocks.is_ref(raw) else str(inner.nodes[node_id].resolved["dim"])
+    stored: dict[str, str] = {}  # an argument forward reads (a Concat's dim, a Slice's end) -> its attribute
+    taken = set(idents.values()) | RESERVED
+
+    def param_text(node_id: str, param: str) -> str:
+        raw = definition.nodes[node_id].params.get(param)
+        if not blocks.is_ref(raw):
+            return repr(inner.nodes[node_id].resolved[param])
+        ident = block.ident_of(raw[1:])
+        if ident not in stored:
+            stored[ident] = _unique(ident, taken)
+            taken.add(stored[ident])
+        return f"self.{stored[ident]}"
 
     lines = class_lines(definition, inner, layers_, False, display, (block.ident, init, doc),
-                                comments=False, concat_dim=concat_dim)
+                        comments=False, param_text=param_text)
+    at = lines.index("        super().__init__()") + 1
+    lines[at:at] = [f"        self.{attribute} = {ident}" for ident, attribute in stored.items()]
     return "\n".join(lines) + "\n"
 
 

@@ -35,8 +35,8 @@ def _units(graph: Graph, result: shapes.ModelShapes, compact: bool) -> tuple[dic
     for node_id in result.path[1:]:
         node = graph.nodes[node_id]
         source = inputs[node_id][0]
-        extend = (compact and node.type not in layers.MERGES and source != start
-                  and graph.nodes[source].type not in layers.MERGES
+        extend = (compact and node.type not in layers.IN_FORWARD and source != start
+                  and graph.nodes[source].type not in layers.IN_FORWARD
                   and consumers[source] == 1)
         if extend:
             key = unit_of[source]
@@ -80,7 +80,7 @@ def _attributes(units: dict[str, _Unit], idents: dict[str, str], result: shapes.
 
 def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact: bool, display: dict,
                 head: tuple[str, str, str] = ("Net", "", ""), comments: bool = True,
-                concat_dim=None) -> list[str]:
+                param_text=None) -> list[str]:
     """One ``nn.Module`` class for ``graph``: layers in ``__init__``, the wiring in ``forward``.
 
     Args:
@@ -88,7 +88,8 @@ def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact
         head: (class name, extra ``__init__`` parameters such as ``", channels, stride=1"``, docstring);
             the docstring defaults to the network's.
         comments: shape comments on forward's lines (a block's shapes differ per instance: none).
-        concat_dim: node id -> the text of a Concat's dim (default: its resolved value).
+        param_text: (node id, parameter) -> the code for a parameter of a layer written in forward (a
+            Concat's dim, a Slice's start), default: its resolved value.
     """
     class_name, init_params, doc = head
     idents = identifiers(graph)
@@ -97,11 +98,15 @@ def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact
     start = result.path[0]
     ordered = forward.order(result.path[-1], unit_inputs, start)
     merges = {key for key, unit in units.items() if graph.nodes[unit.nodes[0]].type in layers.MERGES}
+    inline = {key for key, unit in units.items() if graph.nodes[unit.nodes[0]].type in layers.IN_FORWARD}
     names = {}
     for key, unit in units.items():
         first = unit.nodes[0]
         prefix = graph.spec(graph.nodes[first].type).prefix
-        names[key] = _sanitise(display.get(first, ""), prefix) if key in merges else variable(unit.attribute, prefix)
+        names[key] = _sanitise(display.get(first, ""), prefix) if key in inline else variable(unit.attribute, prefix)
+
+    def text(node_id: str, param: str) -> str:
+        return param_text(node_id, param) if param_text else repr(result.nodes[node_id].resolved[param])
     lines_, returned = forward.plan(ordered, unit_inputs, merges, names, start)
     doc = doc or ("The network: layers are created in __init__; forward wires them, keeping a tensor by name "
                   "where a later line needs it again." if not compact else
@@ -110,7 +115,7 @@ def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact
              "        super().__init__()"]
     for key in ordered:
         unit = units[key]
-        if key in merges:
+        if key in inline:
             continue
         if len(unit.nodes) == 1:
             ident, call, _, note = layers_[unit.nodes[0]]
@@ -136,8 +141,10 @@ def class_lines(graph: Graph, result: shapes.ModelShapes, layers_: dict, compact
             if node.type in ("Add", "Mul"):
                 expression = (" + " if node.type == "Add" else " * ").join(line.sources)
             else:
-                dim = concat_dim(line.unit) if concat_dim else result.nodes[line.unit].resolved["dim"]
-                expression = f"torch.cat([{', '.join(line.sources)}], dim={dim})"
+                expression = f"torch.cat([{', '.join(line.sources)}], dim={text(line.unit, 'dim')})"
+        elif line.unit in inline:
+            spec = graph.spec(graph.nodes[line.unit].type)
+            expression = spec.expression(line.sources[0], {p.name: text(line.unit, p.name) for p in spec.params})
         else:
             expression = f"{get_attribute(unit.attribute)}({line.sources[0]})"
         lines.append(f"        {line.target} = {expression}" + comment(line.unit))

@@ -48,7 +48,7 @@ def identifiers(graph: Graph, legacy: bool = False) -> dict[str, str]:
     for node_id in graph.model_path().nodes:
         node = graph.nodes[node_id]
         spec = graph.spec(node.type)
-        if node.type == "Input" or spec.merge:  # merges are written in forward, not as modules
+        if node.type == "Input" or spec.merge or spec.expression:  # written in forward, not as modules
             continue
         shown = display.get(node_id) or ""
         base = shown if is_number(shown) and not legacy else _sanitise(shown, spec.prefix)

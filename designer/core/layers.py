@@ -48,6 +48,9 @@ class LayerSpec:
     # A merge takes two or more inputs: ``rule(shapes, params, labels)`` over their shapes in input
     # order, and ``formula(shapes, params, out)``. It is written in forward, not as a module.
     merge: bool = False
+    # A layer written in forward as an expression on its one input, not as a module (Slice: ``x[:, 0:58]``):
+    # ``expression(x, texts)`` with the input's variable and each parameter's value as code.
+    expression: Callable[[str, dict], str] | None = None
 
     def param(self, name: str) -> Param | None:
         return self._by_name().get(name)
@@ -374,6 +377,15 @@ SPECS: tuple[LayerSpec, ...] = (
               (Param("groups", INT, None, 1, MAX_CHANNELS, N_("Number of groups; must divide the channels."),
                      required=True, positional=True),),
               rules_extra.channel_shuffle, "shuffle", summary=lambda p: f"g{p['groups']}"),
+    LayerSpec("Slice", "Shape", N_("Keeps a part of one dimension: x[:, 0:58] keeps the first 58 channels. Two "
+                                   "Slices split a tensor in two, as ShuffleNet's x.chunk(2, dim=1) does."),
+              (Param("dim", INT, 1, -4, 3, N_("Dimension to cut, counting the batch: 1 is the channels of (N, C, H, "
+                                              "W); 0 (the batch) is refused.")),
+               Param("start", INT, 0, 0, MAX_FEATURES, N_("The first index kept, counting from 0.")),
+               Param("end", OPT_INT, None, 1, MAX_FEATURES, N_("The index where the slice stops (not kept); unset "
+                                                               "keeps everything to the end."))),
+              rules_extra.slice_rule, "slice", rules_extra.slice_formula, summary=rules_extra.slice_summary,
+              expression=rules_extra.slice_code),
     LayerSpec("Add", "Merge", N_("Adds its inputs element-wise (x1 + x2 + ...), with broadcasting: a skip "
                                  "connection joins here."), (), rules.add, "add", rules.add_formula, merge=True),
     LayerSpec("Concat", "Merge", N_("Joins its inputs along dim (torch.cat): 8 + 8 channels give 16."),
@@ -387,6 +399,7 @@ SPECS: tuple[LayerSpec, ...] = (
 
 CATALOG: dict[str, LayerSpec] = {spec.type: spec for spec in SPECS}
 MERGES = frozenset(spec.type for spec in SPECS if spec.merge)  # the types that join branches
+IN_FORWARD = frozenset(spec.type for spec in SPECS if spec.merge or spec.expression)  # written in forward, no module
 
 
 def get(type_name: str) -> LayerSpec | None:

@@ -147,6 +147,12 @@ def _through(layer_type: str, p: dict, field: Field) -> Field | None:
     if layer_type in PADS:  # a 1×1 window moved by the top and left padding (a mirrored border is seen as padding)
         left, _right, top, _bottom = p["padding"]
         return _window(field, (1, 1), (1, 1), (top, left), (1, 1))
+    if layer_type == "Slice":  # channels: each cell keeps its place; rows or columns: a crop moves the window
+        axis = p["dim"] % 4  # the output is (C, H, W)
+        if axis == 1:
+            return field
+        offset = (p["start"], 0) if axis == 2 else (0, p["start"])
+        return _window(field, (1, 1), (1, 1), (-offset[0], -offset[1]), (1, 1))
     if layer_type == "MaxPool2d":
         stride = p["stride"] if p["stride"] is not None else p["kernel_size"]
         return _window(field, p["kernel_size"], stride, p["padding"], p["dilation"])

@@ -1,4 +1,5 @@
-"""Shape rules of padding, resizing, the per-sample normalisations, PReLU, channel shuffle, Unflatten and Mul.
+"""Shape rules of padding, resizing, the per-sample normalisations, PReLU, channel shuffle, Unflatten, Slice
+and Mul.
 
 As in ``rules``: shapes exclude the batch, and each rule raises ShapeError
 where torch raises (tests/core/test_new_layers_vs_torch.py runs them against
@@ -9,7 +10,8 @@ while training; Dropout1d refuses an (F) sample, which torch reads as one
 unbatched (C, L) and so drops whole samples; LayerNorm refuses a
 normalized_shape that reaches into the batch; Unflatten refuses to split
 the batch and a sample of more than three dimensions, which no other layer
-here takes.
+here takes. Slice refuses to cut the batch, an end past the size (torch
+stops at the size) and an empty slice.
 """
 
 from __future__ import annotations
@@ -180,6 +182,64 @@ def unflatten(shape: Shape, p: dict) -> Shape:
 def unflatten_formula(shape: Shape, p: dict, out: Shape) -> str:
     axis = _unflatten_axis(shape, p)
     return f"{shape[axis]} = {' × '.join(str(d) for d in p['unflattened_size'])}"
+
+
+# Slice: written in forward ---------------------------------------------
+
+def _slice_axis(shape: Shape, p: dict) -> int:
+    full = len(shape) + 1
+    if not -full <= p["dim"] < full:
+        raise ShapeError(_out_of_range("dim", p["dim"], full), set_fix("dim", 1), param="dim")
+    index = p["dim"] % full
+    if index == 0:
+        raise ShapeError(_("dim 0 is the batch: a Slice there would drop samples, not a part of each. Use dim=1 "
+                           "(the channels)."), set_fix("dim", 1), param="dim")
+    return index - 1
+
+
+def slice_rule(shape: Shape, p: dict) -> Shape:
+    """``x[:, start:end]`` along ``dim``: the part from start up to (not including) end."""
+    axis = _slice_axis(shape, p)
+    size, start, end = shape[axis], p["start"], p["end"]
+    where = dim_name(axis, len(shape))
+    if start >= size:
+        raise ShapeError(_("start={start} is past the end of {dimension}, which has {size}: nothing is left. Use a "
+                           "start below {size}.").format(start=start, dimension=where, size=size),
+                         set_fix("start", 0), param="start")
+    if end is not None and end > size:
+        raise ShapeError(_("end={end} is past the end of {dimension}, which has {size}. Use end={size} or less, or "
+                           "leave it unset to keep everything to the end.").format(end=end, dimension=where, size=size),
+                         set_fix("end", None), param="end")
+    stop = size if end is None else end
+    if stop <= start:
+        raise ShapeError(_("end={end} is not after start={start}: the slice would be empty.").format(
+            end=stop, start=start), set_fix("end", None), param="end")
+    return shape[:axis] + (stop - start,) + shape[axis + 1:]
+
+
+def slice_formula(shape: Shape, p: dict, out: Shape) -> str:
+    axis = _slice_axis(shape, p)
+    stop = shape[axis] if p["end"] is None else p["end"]
+    return f"{dim_name(axis, len(shape))}: {stop} − {p['start']} = {out[axis]}"
+
+
+def slice_summary(p: dict) -> str:
+    end = "" if p["end"] is None else p["end"]
+    start = p["start"] or ""
+    return f"dim={p['dim']}, {start}:{end}"
+
+
+def slice_code(x: str, texts: dict) -> str:
+    """``x[:, 0:58]`` (``x[..., 2:4]`` for a negative dim); ``x.narrow`` where dim is a block's argument."""
+    dim, start, end = texts["dim"], texts["start"], texts["end"]
+    span = ("" if start == "0" else start) + ":" + ("" if end == "None" else end)
+    try:
+        d = int(dim)
+    except ValueError:
+        return f"{x}.narrow({dim}, {start}, ({x}.size({dim}) if {end} is None else {end}) - {start})"
+    if d >= 0:
+        return f"{x}[{':, ' * d}{span}]"
+    return f"{x}[..., {span}{', :' * (-d - 1)}]"
 
 
 # Mul: a merge -----------------------------------------------------------

@@ -200,8 +200,9 @@ def chain_path(graph) -> ModelPath:
 
 
 def branches(graph) -> bool:
-    """Whether the graph needs version 2: a merge block, or a node with two inputs or two outputs."""
-    if any(_is_merge(n) for n in graph.nodes.values()):
+    """Whether the graph needs version 2: a merge block, a Slice (no torch.nn class, which version 1's types
+    are), or a node with two inputs or two outputs."""
+    if any(n.type in layers.IN_FORWARD for n in graph.nodes.values()):
         return True
     sources, targets = set(), set()
     for s, d in graph.edges:

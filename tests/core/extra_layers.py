@@ -1,12 +1,14 @@
 """Random parameters and torch's deliberate differences for the catalog's newer layers.
 
 Shared by the shape tests against torch (tests/core/test_shapes_vs_torch.py)
-and the parameter counts (tests/core/test_layers.py).
+and the parameter counts (tests/core/test_layers.py). ``module`` gives the
+torch module of any catalog layer, a layer written in forward (Slice) too.
 """
 
 from __future__ import annotations
 
 from hypothesis import strategies as st
+from torch import nn
 
 from designer.core import layers
 
@@ -78,8 +80,8 @@ def params(draw, layer_type: str, shape: tuple) -> dict | None:
     if layer_type == "ChannelShuffle":
         return {"groups": draw(st.sampled_from([1, 2, 3, 4]))}
     if layer_type == "Unflatten":
-        # out of range for torch too, but within what the block's dim field takes (-4 to 3)
-        dim = draw(st.one_of(st.integers(1, len(shape)), st.integers(max(-4, -len(shape) - 2), min(3, len(shape) + 1))))
+        near = st.integers(max(-4, -len(shape) - 2), min(3, len(shape) + 1))  # the dim field takes -4 to 3
+        dim = draw(st.one_of(st.integers(1, len(shape)), near))
         size = shape[dim % (len(shape) + 1) - 1] if -len(shape) - 1 <= dim <= len(shape) else draw(st.integers(1, 8))
         first = draw(st.sampled_from([d for d in range(1, size + 1) if size % d == 0]))
         second = draw(st.sampled_from([d for d in range(1, size // first + 1) if (size // first) % d == 0]))
@@ -88,6 +90,14 @@ def params(draw, layer_type: str, shape: tuple) -> dict | None:
         exact = draw(st.one_of(st.sampled_from(fits), st.sampled_from(fits), st.sampled_from(splits)))
         sizes = draw(st.one_of(st.just(exact), st.just(exact), st.lists(st.integers(1, 6), min_size=1, max_size=3)))
         return {"dim": dim, "unflattened_size": sizes}
+    if layer_type == "Slice":
+        near = st.integers(max(-4, -len(shape) - 2), min(3, len(shape) + 1))  # the dim field takes -4 to 3
+        dim = draw(st.one_of(st.integers(1, len(shape)), near))
+        size = shape[dim % (len(shape) + 1) - 1] if -len(shape) - 1 <= dim <= len(shape) else 4
+        p = {"dim": dim, "start": draw(st.one_of(st.integers(0, size - 1), st.integers(0, size + 1)))}
+        after = st.integers(p["start"] + 1, size) if p["start"] < size else st.none()
+        p.update(_optional(draw, {"end": st.one_of(st.none(), after, st.integers(1, size + 2))}))
+        return p
     if layer_type in ("Dropout1d", "AlphaDropout"):
         return _optional(draw, {"p": _float(layer_type, "p"), "inplace": st.booleans()})
     return None
@@ -106,7 +116,33 @@ def deliberate(layer_type: str, params: dict, shape: tuple) -> str | None:
             return "unflattening dim 0 splits the batch, not a sample"
         if len(shape) - 1 + len(params["unflattened_size"]) > 3:
             return "a sample of more than three dimensions, which no other layer here takes"
+    if layer_type == "Slice" and -len(shape) - 1 <= params["dim"] <= len(shape):
+        axis = params["dim"] % (len(shape) + 1)
+        if axis == 0:
+            return "slicing dim 0 drops samples, not a part of each"
+        if (params.get("end") or 0) > shape[axis - 1]:
+            return "torch stops a slice whose end is past the size at the size; we say the end is wrong"
     normalized = params.get("normalized_shape") if layer_type == "LayerNorm" else None
     if normalized is not None and len(normalized) > len(shape):
         return "a normalized_shape that reaches into the batch mixes the samples"
     return None
+
+
+class Generated(nn.Module):
+    """A layer written in forward (Slice): the expression the generated code holds, run by torch."""
+
+    def __init__(self, layer_type: str, params: dict):
+        super().__init__()
+        spec = layers.get(layer_type)
+        resolved = spec.resolve(params)
+        self.code = spec.expression("x", {name: repr(value) for name, value in resolved.items()})
+
+    def forward(self, x):
+        return eval(self.code, {"x": x})  # noqa: S307 - the app's own generated expression
+
+
+def module(layer_type: str, params: dict) -> nn.Module:
+    """The torch module for a catalog layer: its torch.nn class, or the code written in forward."""
+    if layers.get(layer_type).expression is not None:
+        return Generated(layer_type, params)
+    return getattr(nn, layer_type)(**params)

@@ -2,7 +2,8 @@
 
 For every catalog layer type, random parameters (within the catalog's ranges,
 int and pair forms) and random input shapes are given both to our rules and to
-``getattr(torch.nn, type)(**params)`` on a batch of 2: torch raises (at
+``getattr(torch.nn, type)(**params)`` (for Slice, the expression the generated
+forward holds) on a batch of 2: torch raises (at
 construction or in forward) exactly when our rule reports an error, and
 otherwise the output shapes are identical. Random chains are compared with an
 ``nn.Sequential`` the same way: the first failing node is where torch raises.
@@ -39,7 +40,7 @@ TYPES = [spec.type for spec in layers.palette_types() if not spec.merge]  # one 
 EXAMPLES = {"Conv2d": 500, "ConvTranspose2d": 400, "MaxPool2d": 400, "AvgPool2d": 300, "Flatten": 200,
             "Linear": 150, "BatchNorm1d": 150, "BatchNorm2d": 150, "Softmax": 100, "LogSoftmax": 100,
             "Upsample": 200, "ReflectionPad2d": 150, "GroupNorm": 150, "LayerNorm": 150, "InstanceNorm2d": 100,
-            "PReLU": 100, "ChannelShuffle": 80, "Unflatten": 200}
+            "PReLU": 100, "ChannelShuffle": 80, "Unflatten": 200, "Slice": 200}
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
                 database=None)
 
@@ -171,7 +172,7 @@ def torch_shape(layer_type: str, params: dict, shape: tuple, train: bool, grad: 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Softmax(dim=None), Dropout2d on 2-D input
-            module = getattr(nn, layer_type)(**params)
+            module = extra_layers.module(layer_type, params)
             module.train(train)
             with torch.set_grad_enabled(grad):
                 out = module(torch.randn(2, *shape, requires_grad=grad))
@@ -274,7 +275,7 @@ def test_random_chains_fail_exactly_where_sequential_raises(case):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            model = nn.Sequential(*(getattr(nn, t)(**p) for t, p in chain))
+            model = nn.Sequential(*(extra_layers.module(t, p) for t, p in chain))
         except Exception:  # noqa: BLE001 - a constructor raised: find which one below
             model = None
     current = shape
@@ -313,7 +314,7 @@ def _torch_step(model, index: int, layer_type: str, params: dict, x, train: bool
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            module = model[index] if model is not None else getattr(nn, layer_type)(**params)
+            module = model[index] if model is not None else extra_layers.module(layer_type, params)
             module.train(train)
             with torch.no_grad():
                 return module(x)

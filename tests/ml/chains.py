@@ -44,6 +44,13 @@ def _fitting(spec, shape, rng):
             size = shape[params["dim"] % full - 1] if -full <= params["dim"] < full else 4
             first = rng.choice([d for d in range(1, size + 1) if size % d == 0])
             params[param.name] = [first, size // first]
+        elif spec.type == "Slice":  # as an import reads it back: dim from 1, a part (not all), end None at the size
+            if param.name == "dim":
+                params["dim"] = rng.randint(1, len(shape))
+                size = shape[params["dim"] - 1]
+                params["start"] = rng.randint(0, size - 1) if size > 1 else size  # size 1: refused, drawn again
+                if params["start"] + 1 < size and (params["start"] == 0 or rng.random() < 0.5):
+                    params["end"] = rng.randint(params["start"] + 1, size - 1)
         elif param.name == "return_indices":
             continue  # returns a tuple: not a chain layer
         elif param.required or param.name == "dim" or rng.random() < 0.4:  # dim: no implicit-dim warning
@@ -51,14 +58,18 @@ def _fitting(spec, shape, rng):
     return params
 
 
-def random_chain(rng) -> Graph:
-    """A valid chain of 1-6 random catalog layers with random (often non-default) parameters."""
+def random_chain(rng, in_forward: bool = True) -> Graph:
+    """A valid chain of 1-6 random catalog layers with random (often non-default) parameters.
+
+    ``in_forward``: layers written in forward (Slice) may be drawn; a chain that holds one is exported in the
+    sequential style as nn.Sequential blocks joined in forward, not as one nn.Sequential.
+    """
     graph = Graph()
     graph.add_node("Input", {"shape": rng.choice(INPUTS)}, node_id="input")
     previous, shape = "input", tuple(graph.nodes["input"].params["shape"])
     for _ in range(rng.randint(1, 6)):
         for _attempt in range(30):
-            spec = rng.choice([s for s in layers.palette_types() if not s.merge])
+            spec = rng.choice([s for s in layers.palette_types() if not s.merge and (in_forward or not s.expression)])
             if spec.type == "Dropout2d" and len(shape) != 3:
                 continue  # torch deprecates it there
             node = graph.add_node(spec.type, _fitting(spec, shape, rng),

@@ -14,7 +14,7 @@ from typing import Iterator, Sequence
 import torch
 from torch import nn
 
-from designer.core.layers import MERGES
+from designer.core.layers import IN_FORWARD
 
 # Layers that behave differently in train() and eval() mode: the learner should see which mode is on.
 MODE_DEPENDENT = (nn.modules.dropout._DropoutNd, nn.modules.batchnorm._BatchNorm)
@@ -91,9 +91,9 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = (),
             graph=None) -> tuple[torch.Tensor, list[LayerOutput]]:
     """Run ``model`` on one batch ``x`` in eval mode and record every layer's output.
 
-    With ``graph``, a merge (Add, Concat) is recorded too: merges are not
-    modules, so its output is taken as the input of the layer it feeds (or
-    the model's output). The model's own train/eval mode is restored afterwards.
+    With ``graph``, a merge (Add, Concat) and a Slice are recorded too: they are
+    written in forward, not modules, so the output is taken as the input of the
+    layer it feeds (or the model's output). The model's own train/eval mode is restored afterwards.
 
     Returns:
         The model's output and one LayerOutput per layer, in forward order, for sample 0.
@@ -132,7 +132,7 @@ def capture(model: nn.Module, x: torch.Tensor, path: Sequence[str] = (),
             idents = codegen_identifiers(level_graph)
             mp = level_graph.model_path()
             display = level_graph.generated_names()
-            for merge in (n for n in mp.nodes if level_graph.nodes[n].type in MERGES):
+            for merge in (n for n in mp.nodes if level_graph.nodes[n].type in IN_FORWARD):
                 top = owners[0] if owners else merge
                 below = (owners[1:] + (merge,)) if owners else ()
                 label, kind = prefix + display[merge], level_graph.nodes[merge].type

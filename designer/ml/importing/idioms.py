@@ -1,11 +1,13 @@
-"""Reshapes written by hand that are one layer: Flatten, Unflatten, and a channel shuffle.
+"""Reshapes and slices written by hand that are one layer: Flatten, Unflatten, a channel shuffle, Slice.
 
 Part of the import child, next to ``trace`` (torch only). ``reshape`` reads
 one ``view``/``reshape``/``flatten`` record; ``shuffles`` finds ShuffleNet's
 channel shuffle written as three calls (``x.view(b, g, c // g, h, w)``, a swap
 of dimensions 1 and 2 by ``transpose`` or ``permute``, and a reshape back to
 ``(b, c, h, w)``), which is ``nn.ChannelShuffle(g)``: the first two calls pass
-their input on and the last is the layer.
+their input on and the last is the layer. ``part`` reads a slice of one
+dimension (``x[:, :c]``, ``x.narrow(1, 0, c)``, a piece of ``x.chunk(2,
+dim=1)`` or ``x.split(c, 1)``) as a Slice.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import torch
 from designer.core.i18n import _
 
 T = torch.Tensor
+SPLITS = {T.chunk, torch.chunk, T.split, torch.split, T.tensor_split, torch.tensor_split}
+SLICES = {T.__getitem__, T.narrow, torch.narrow}
 SWAPS = {T.transpose, torch.transpose, T.permute, torch.permute, T.swapaxes, torch.swapaxes, T.swapdims,
          torch.swapdims}
 
@@ -120,3 +124,71 @@ def shuffles(records, used, reshapes, passes) -> dict[int, dict]:
             found[step] = {"type": "pass"}
         found[index] = {"type": "ChannelShuffle", "params": {"groups": grouped[1]}}
     return found
+
+
+def pieces(record, rank: int, out) -> list[tuple[int, int, int, int]]:
+    """(dim, start, end, size) of each piece a split call returned, in order."""
+    args, kwargs = record["args"], record["kwargs"]
+    dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
+    dim = int(dim) % rank
+    size = record["in_shapes"][0][dim]
+    found, start = [], 0
+    for piece in out:
+        found.append((dim, start, start + piece.shape[dim], size))
+        start += piece.shape[dim]
+    return found
+
+
+def _refused(what: str) -> dict:
+    return {"type": None, "what": what}
+
+
+def _slice(dim: int, start: int, stop: int, size: int) -> dict:
+    if dim == 0:
+        return _refused(_("slicing the batch (dimension 0) has no block: a model here treats each sample alike"))
+    if stop <= start:
+        return _refused(_("an empty slice has no block"))
+    if (start, stop) == (0, size):
+        return {"type": "pass"}
+    return {"type": "Slice", "params": {"dim": dim, "start": start, "end": None if stop == size else stop}}
+
+
+def part(record) -> dict:
+    """A Slice for ``x[:, a:b]``, ``x.narrow(dim, start, length)`` or one piece of a split; else the reason."""
+    shape = record["in_shapes"][0]
+    if record.get("piece"):
+        dim, start, stop, size = record["piece"]
+        return _slice(dim, start, stop, size)
+    args, kwargs = list(record["args"]), record["kwargs"]
+    if record["target"] is not T.__getitem__:
+        names = ("dim", "start", "length")
+        given = dict(zip(names, args), **{k: kwargs[k] for k in names if k in kwargs})
+        try:
+            dim, start, length = (int(given[k]) for k in names)
+        except (KeyError, TypeError, ValueError):
+            return _refused(_("narrow with an argument computed from a tensor has no block"))
+        dim %= len(shape)
+        start %= shape[dim]
+        return _slice(dim, start, start + length, shape[dim])
+    index = args[0] if args else None
+    items = list(index) if isinstance(index, tuple) else [index]
+    if items.count(Ellipsis) > 1 or any(not (item is Ellipsis or isinstance(item, slice)) for item in items):
+        return _refused(_("indexing (a number, None, a list or a tensor in x[...]) has no block; a slice of one "
+                          "dimension (x[:, 2:5]) has"))
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        items = items[:at] + [slice(None)] * (len(shape) - len(items) + 1) + items[at + 1:]
+    cut = [(d, item) for d, item in enumerate(items) if item != slice(None)]
+    if not cut:
+        return {"type": "pass"}
+    if len(cut) > 1:
+        return _refused(_("slicing two dimensions at once (x[:, a:b, c:d]) has no block: write one Slice per "
+                          "dimension"))
+    dim, item = cut[0]
+    try:
+        start, stop, step = item.indices(shape[dim])
+    except TypeError:
+        return _refused(_("a slice with an end computed from a tensor has no block"))
+    if step != 1:
+        return _refused(_("a slice with a step (x[:, ::2]) has no block"))
+    return _slice(dim, start, stop, shape[dim])

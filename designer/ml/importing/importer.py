@@ -276,7 +276,7 @@ def _to_project(result: ImportResult, data: dict, path: Path) -> None:
     if end != nodes[-1]["id"] or (fans_out and not graphs):
         raise _Unrepresentable(_("forward is not a single chain: a tensor is used twice (a branch or a skip "
                                  "connection); this NetDesigner draws chains only"))
-    branches = fans_out or any(n["type"] in MERGES for n in nodes)
+    branches = fans_out or any(n["type"] in layers.IN_FORWARD for n in nodes)  # version 2: merges, Slice
     data_ = {"format": project_io.FORMAT, "version": 2 if branches else 1, "name": project_name(path),
              "nodes": nodes, "edges": edges}
     result.project = project_io.from_dict(data_, str(path))

@@ -242,10 +242,16 @@ class Recorder(TorchFunctionMode):
         line, source, file = self._where()
         # A copy of the lists: DenseNet's torch.cat(features, 1) reads a list that later layers append to.
         args, kwargs = _snapshot(args), _snapshot(kwargs)
-        self._add({"kind": "function", "target": func, "args": args[1:] if func not in MERGES else args,
-                   "scope": scopes.of(self.scope, None, self.modules),
-                   "kwargs": kwargs, "inputs": inputs, "in_shapes": [tuple(t.shape) for t in _tensors(args)],
-                   "out_shape": _shape_of(out), "line": line, "source": source, "file": file}, out)
+        record = {"kind": "function", "target": func, "args": args[1:] if func not in MERGES else args,
+                  "scope": scopes.of(self.scope, None, self.modules),
+                  "kwargs": kwargs, "inputs": inputs, "in_shapes": [tuple(t.shape) for t in _tensors(args)],
+                  "out_shape": _shape_of(out), "line": line, "source": source, "file": file}
+        if func in idioms.SPLITS and isinstance(out, (tuple, list)) and first is not None:
+            # Each piece of x.chunk(2, dim=1) is a record of its own: the part of x it holds.
+            for piece, part in zip(idioms.pieces(record, first.dim(), out), out):
+                self._add({**record, "piece": piece, "out_shape": _shape_of(part)}, part)
+            return out
+        self._add(record, out)
         return out
 
 
@@ -329,6 +335,8 @@ def describe_function(record, catalog):
     func = record["target"]
     if func in RESHAPES:
         return idioms.reshape(record)
+    if func in idioms.SLICES or record.get("piece"):
+        return idioms.part(record)
     if func in PASS_THROUGH:
         if record["in_shapes"][:1] == [record["out_shape"]]:
             return {"type": "pass"}

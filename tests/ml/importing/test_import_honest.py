@@ -42,14 +42,14 @@ def test_identical_notes_become_one_line_with_a_count_and_the_first_place(tmp_pa
 
 
 def test_every_operation_it_cannot_draw_is_listed_once_with_a_count(tmp_path):
-    text = BLOCKS.replace("F.softmax(F.relu6(self.conv(x))) + x", "torch.clamp(self.conv(x), 0, 1)[:, :4]")
+    text = BLOCKS.replace("F.softmax(F.relu6(self.conv(x))) + x", "torch.clamp(self.conv(x), 0, 1)[:, [3, 2, 1, 0]]")
     result = _in_process(tmp_path, text, input_shape=[3, 16, 16])
     assert not result.ok and result.failure == importer.FAILED_MODEL
     assert result.unsupported == [
-        "line 12 `return torch.clamp(self.conv(x), 0, 1)[:, :4]`: `clamp` has no block in NetDesigner "
+        "line 12 `return torch.clamp(self.conv(x), 0, 1)[:, [3, 2, 1, 0]]`: `clamp` has no block in NetDesigner "
         "(and 2 more times)",
-        "line 12 `return torch.clamp(self.conv(x), 0, 1)[:, :4]`: indexing or slicing has no block in NetDesigner "
-        "(and 2 more times)"]
+        "line 12 `return torch.clamp(self.conv(x), 0, 1)[:, [3, 2, 1, 0]]`: indexing (a number, None, a list or a "
+        "tensor in x[...]) has no block; a slice of one dimension (x[:, 2:5]) has (and 2 more times)"]
     assert result.error.startswith("forward does operations that NetDesigner cannot draw: line 12")
 
 

@@ -1,8 +1,10 @@
-"""Reshapes that real files write by hand import as the layer they mean.
+"""Reshapes and slices that real files write by hand import as the layer they mean.
 
-A GAN generator's ``x.view(N, C, H, W)`` after a Linear is an Unflatten; the
+A GAN generator's ``x.view(N, C, H, W)`` after a Linear is an Unflatten;
+ShuffleNet's channel shuffle by ``view``, ``transpose`` and ``view`` is a
+ChannelShuffle; ``x.chunk(2, dim=1)`` and ``x[:, :c]`` are Slices. Each
 result is checked layer by layer against the file's model (the importer's
-own check) and its parameters against torch's.
+own check).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import textwrap
 
 import pytest
 
+from designer.core import codegen
+from designer.core import project as project_io
 from tests.ml.importing.flat import flat
 from tests.ml.importing.test_import import HEADER, _in_process, _types
 
@@ -123,3 +127,56 @@ def test_a_channel_shuffle_written_by_hand_becomes_channel_shuffle(tmp_path, shu
 def test_a_reshape_and_swap_that_is_not_a_shuffle_is_refused(tmp_path, shuffle, words):
     result = _in_process(tmp_path, SHUFFLE.format(shuffle=shuffle), input_shape=[6, 5, 5])
     assert not result.ok and words in result.error, result.report()
+
+
+SPLIT = HEADER + textwrap.dedent("""
+    class Unit(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 3, 3, padding=1)
+
+        def forward(self, x):
+            {split}
+            return torch.cat((x1, self.conv(x2)), dim=1)
+    """)
+SPLITS = [
+    ("x1, x2 = x.chunk(2, dim=1)", [(1, 0, 3), (1, 3, None)]),
+    ("x1, x2 = torch.chunk(x, 2, 1)", [(1, 0, 3), (1, 3, None)]),
+    ("x1, x2 = x.split(3, dim=1)", [(1, 0, 3), (1, 3, None)]),
+    ("x1, x2 = torch.split(x, [3, 3], dim=-3)", [(1, 0, 3), (1, 3, None)]),
+    ("x1, x2 = x[:, :3], x[:, 3:]", [(1, 0, 3), (1, 3, None)]),
+    ("x1, x2 = x[:, -6:3], x[..., 3:, :, :]", [(1, 0, 3), (1, 3, None)]),
+    ("x1, x2 = x.narrow(1, 0, 3), torch.narrow(x, 1, 3, 3)", [(1, 0, 3), (1, 3, None)]),
+    ("x1, x2 = x[:, 1:4], x[:, 2:5]", [(1, 1, 4), (1, 2, 5)]),
+]
+
+
+@pytest.mark.parametrize("split, parts", SPLITS)
+def test_a_split_of_the_channels_becomes_slices(tmp_path, split, parts):
+    result = _in_process(tmp_path, SPLIT.format(split=split), input_shape=[6, 5, 5])
+    assert result.ok and result.check.ok and not result.problems, result.report()
+    graph = result.project.graph
+    slices = [graph.nodes[n] for n in graph.model_path().nodes if graph.nodes[n].type == "Slice"]
+    assert [(n.params.get("dim", 1), n.params.get("start", 0), n.params.get("end")) for n in slices] == parts
+    code = codegen.generate(result.project)
+    assert f"x[:, {parts[0][1] or ''}:{parts[0][2] or ''}]" in code, code
+    assert result.project.extra["imported"] and project_io.from_dict(project_io.to_dict(result.project)).graph
+
+
+def test_a_slice_of_rows_keeps_its_dimension(tmp_path):
+    text = SPLIT.format(split="x1, x2 = x[:, :, 1:4], x[:, :, :3]")
+    result = _in_process(tmp_path, text.replace("dim=1", "dim=2"), input_shape=[3, 5, 5])
+    assert result.ok and result.check.ok, result.report()
+    assert "x[:, :, 1:4]" in codegen.generate(result.project)
+
+
+@pytest.mark.parametrize("split, words", [
+    ("x1, x2 = x[:, :3], x[:, [3, 4, 5]]", "indexing (a number, None, a list or a tensor in x[...]) has no block"),
+    ("x1, x2 = x[:, :3], x[:, ::2]", "a slice with a step (x[:, ::2]) has no block"),
+    ("x1, x2 = x[:, :3, 1:], x[:, 3:, 1:]", "slicing two dimensions at once"),
+    ("x1, x2 = x[:, :3][:1], x[:, 3:][:1]", "slicing the batch (dimension 0) has no block"),
+    ("x1, x2 = x.chunk(2, dim=0); x1, x2 = x1[:, :3], x2[:, 3:]", "slicing the batch (dimension 0) has no block"),
+])
+def test_what_a_slice_cannot_be_is_refused_with_its_line(tmp_path, split, words):
+    result = _in_process(tmp_path, SPLIT.format(split=split), input_shape=[6, 5, 5])
+    assert not result.ok and words in result.error and "line 12" in result.error, result.report()

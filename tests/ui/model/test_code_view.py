@@ -94,3 +94,22 @@ def test_inside_a_block_the_code_is_its_class_and_a_click_there_selects_its_laye
     rect = view.editor.cursorRect(QTextCursor(view.editor.document().findBlockByNumber(line)))
     qtbot.mouseClick(view.editor.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert doc.level == [] and doc.selected == "n3" and view.highlighted_lines() == [line_of(view, "self.relu ="), line]
+
+
+def test_a_slice_is_written_in_forward_and_follows_the_inspector(window, qtbot):
+    view = window.findChild(CodeView)
+    window.dock_for("Code").raise_()
+    qtbot.waitExposed(view)
+    doc = window.document
+    cut = doc.insert_on_edge("Slice", ("n1", "n2"), params={"end": 6})
+    qtbot.waitUntil(lambda: "x = x[:, :6]  # (N, 6, 28, 28)" in view.editor.toPlainText(), timeout=3000)
+    assert "self.slice" not in view.editor.toPlainText()  # no module: the slice is forward's own line
+    doc.select(cut)
+    assert window.inspector.editors["end"][0].value() == 6
+    type_into(qtbot, window.inspector.editors["start"][0], "2")  # 4 channels left: conv2 expects 6
+    qtbot.waitUntil(lambda: not view.status.isHidden(), timeout=3000)
+    assert "conv2" in view.status.text()
+    assert window.canvas.graph_scene.edges[(cut, "n2")].badge == "(4, 28, 28)"
+    doc.undo_stack.undo()
+    qtbot.waitUntil(lambda: view.status.isHidden(), timeout=3000)
+    assert "x = x[:, :6]" in view.editor.toPlainText()
