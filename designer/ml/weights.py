@@ -66,7 +66,7 @@ def save_state_dict(state: dict, path: str | os.PathLike, record: dict | None = 
                 tensors._metadata = OrderedDict({RECORD_KEY: {"json": text}})
             buffer = io.BytesIO()
             torch.save(tensors, buffer)
-            payload = buffer.getvalue()
+            payload = buffer.getbuffer()  # written as it is: no second copy of a large model's 100 MB
         write_atomic(path, payload)
     except OSError as exc:
         raise WeightsError(path, _("cannot be written ({reason})").format(reason=exc.strerror or exc)) from None

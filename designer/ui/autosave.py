@@ -59,7 +59,8 @@ def recovered_dir() -> Path:
 class Autosaver(QObject):
     """Writes the document to this process's recovery file while it has unsaved changes.
 
-    Weights are written by torch.save on a worker thread, then the file that names them.
+    Weights are written by torch.save on a worker thread, then the file that names them; restored
+    weights are read on one too.
     """
 
     written = Signal()  # the recovery file is up to date
@@ -178,11 +179,11 @@ class Autosaver(QObject):
                         "(listed under File ▸ Open Recent).").format(what=what, when=when, folder=recovered_dir()),
                 buttons.Yes | buttons.No, buttons.Yes)
             if answer == buttons.Yes:
-                state, record = _read_weights(weights_file)
                 self.document.set_project(project, Path(source) if source else None, modified=True)
-                if state is not None:
-                    self.document.set_weights(state, record)
-                _remove(path, weights_file)
+                if weights_file is None:
+                    _remove(path, None)
+                else:
+                    self._restore_weights(path, weights_file, data)
                 return True
             try:
                 kept = self._keep(project, source, weights_file)
@@ -197,6 +198,45 @@ class Autosaver(QObject):
             return False
         return False
 
+    def _restore_weights(self, path: Path, weights_file: Path, data: dict) -> None:
+        """Read the restored project's autosaved weights on a worker thread; they join it if it is still as restored.
+
+        Replaced or edited meanwhile, the unsaved work is kept as a project file
+        (as "No" keeps it) instead of being lost.
+        """
+        document, project = self.document, self.document.project
+        signature = document.model_signature()
+        document.weights_pending = True
+
+        def arrived(found: tuple) -> None:
+            state, record = found
+            if document.project is project:
+                document.weights_pending = False
+                if document.model_signature() == signature:
+                    if state is not None:
+                        document.set_weights(state, record)
+                        document.mark_modified()  # unsaved work, even if the project was saved meanwhile
+                    _remove(path, weights_file)
+                    return
+            self._keep_late(path, weights_file, data)
+
+        run_in_background(lambda: _read_weights(weights_file), arrived, context=self)
+
+    def _keep_late(self, path: Path, weights_file: Path, data: dict) -> None:
+        """The restored weights came after their project was replaced or edited: keep the work where Open Recent finds it."""
+        window = self.parent()
+        try:
+            kept = self._keep(projects.from_dict(data["project"], str(path)), data.get("source"), weights_file)
+        except (OSError, projects.ProjectError) as exc:
+            message = self.tr("The unsaved work could not be kept as a project ({error}); it stays in {file}").format(
+                error=exc, file=path)
+        else:
+            _remove(path, weights_file)
+            message = self.tr("The restored weights came after the project changed: the unsaved work was kept in "
+                              "{file} (File ▸ Open Recent)").format(file=kept)
+        if hasattr(window, "statusBar"):
+            window.statusBar().showMessage(message, 15000)
+
     @staticmethod
     def _keep(project, source: str | None, weights_file: Path | None) -> Path:
         """Write a declined recovery as NAME-recovered-DATE.netproj.json (+ .pt); returns the project file."""
@@ -205,12 +245,18 @@ class Autosaver(QObject):
         stem = Path(source).name.split(".")[0] if source else (project.name or "project")
         stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in stem)[:60] or "project"
         target = folder / f"{stem}-recovered-{time.strftime('%Y%m%d-%H%M%S')}.netproj.json"
-        project.weights = None
+        project.weights = project.weights_signature = None  # the signature was the source file's weights'
+        kept_weights = None
         if weights_file is not None and weights_file.is_file():
             kept_weights = target.with_name(target.name.removesuffix(".netproj.json") + ".pt")
-            projects.write_atomic(kept_weights, weights_file.read_bytes())
+            os.replace(weights_file, kept_weights)  # the same folder tree: moved at once, not copied in the UI thread
             project.weights = kept_weights.name
-        projects.save(project, target)
+        try:
+            projects.save(project, target)
+        except BaseException:
+            if kept_weights is not None:
+                os.replace(kept_weights, weights_file)  # back where the leftover names them
+            raise
         settings.add_recent_file(target)
         return target
 

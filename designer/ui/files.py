@@ -6,6 +6,8 @@ trained weights), never on the way to the first paint.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -50,37 +52,93 @@ def weights_path_for(path: Path) -> Path:
     return path.with_name(name + ".pt")
 
 
-def save_project(document, path: Path) -> None:
-    """Save atomically; trained weights go to NAME.pt beside the file, and the file records what they belong to.
+@dataclass
+class SavePlan:
+    """What one Save writes, copied in the UI thread: the worker touches nothing the window goes on editing.
+
+    Attributes:
+        project: a copy of the project as it is written (the worker records the weights in it).
+        weights: the document's state_dict (new weights replace the dict; its tensors are never changed in place).
+        source: the document's project when Save was asked for: the outcome is applied only to it.
+        dataset: (before, after) the training dataset's reference, rewritten for a file in another folder.
+    """
+
+    path: Path
+    project: Project
+    weights: dict | None
+    record: object
+    source: Project
+    dataset: tuple
+
+
+@dataclass
+class Saved:
+    """What a Save wrote: the project file's text and the weights it names (the name and their signature)."""
+
+    text: str
+    weights: str | None
+    signature: str | None
+
+
+def plan_save(document, path: Path) -> SavePlan:
+    """In the UI thread: the copy that ``write_save`` writes to ``path``.
 
     Without trained weights the file names none: weights cleared by an edit
-    must not be reopened as if they were this model's. A relative ``folder:PATH``
-    dataset is rewritten to count from the new file's folder.
+    must not be reopened as if they were this model's (unless they are still
+    being read from this very file). A relative ``folder:PATH`` dataset is
+    rewritten to count from the new file's folder.
     """
     path = Path(path)
-    project = document.project
-    if document.weights is not None:
+    project = document.snapshot()
+    if document.weights is None and not (document.weights_pending and document.path is not None
+                                         and path == document.path):
+        project.weights = project.weights_signature = None
+    dataset = (project.training or {}).get("dataset")
+    moved = datasets.rebase(dataset, document.folder, datasets.project_folder(path))
+    if moved != dataset:  # Save As elsewhere: a relative folder:PATH must still name the same folder
+        project.training = {**project.training, "dataset": moved}
+    return SavePlan(path, project, document.weights, document.weights_record, document.project, (dataset, moved))
+
+
+def write_save(plan: SavePlan) -> Saved:
+    """On a worker thread: the weights to NAME.pt beside the file, then the file that names them.
+
+    Each file is replaced atomically, and at no moment does the project file on
+    disk name weights other than those beside it: the new weights are written
+    to a side file first; a file there that names the old ones stops naming
+    them before they are replaced; the new file comes last. A crash on the way
+    leaves the old project (naming no weights, or weights that fit it) or the new.
+    """
+    project, path = plan.project, plan.path
+    if plan.weights is not None:
         from designer.ml import models, weights  # torch is loaded: there are weights
 
         target = weights_path_for(path)
-        record = models.record_to_save(project, document.weights, document.weights_record,
-                                       document.folder or datasets.project_folder(path))
-        weights.save_state_dict(document.weights, target, record)  # atomic, before the file that names it
-        project.weights, project.weights_signature = target.name, models.signature(project, document.weights)
-    elif not (document.weights_pending and document.path is not None and Path(path) == document.path):
-        project.weights = project.weights_signature = None
-    training = project.training
-    dataset = (training or {}).get("dataset")
-    moved = datasets.rebase(dataset, document.folder, datasets.project_folder(path))
-    if moved != dataset:  # Save As elsewhere: a relative folder:PATH must still name the same folder
-        project.training = {**training, "dataset": moved}
+        record = models.record_to_save(project, plan.weights, plan.record, datasets.project_folder(path))
+        signature = models.signature(project, plan.weights)
+        side = target.with_name(target.name + ".part")
+        weights.save_state_dict(plan.weights, side, record)
+        try:
+            _unclaim(path, target, signature)
+            os.replace(side, target)
+        except BaseException:
+            side.unlink(missing_ok=True)
+            raise
+        project.weights, project.weights_signature = target.name, signature
+    projects.save(project, path)
+    return Saved(projects.dumps(project), project.weights, project.weights_signature)
+
+
+def _unclaim(path: Path, target: Path, signature: str) -> None:
+    """The project file at ``path`` stops naming the weights in ``target`` unless they are the ones coming."""
     try:
-        projects.save(project, path)
-    except Exception:
-        project.training = training
-        raise
-    document.set_path(path)
-    document.mark_saved()
+        old = projects.load(path)
+    except projects.ProjectError:  # no file yet, or not a project: it names nothing
+        return
+    if old.weights and (path.parent / old.weights).resolve() == target.resolve() \
+            and old.weights_signature != signature:
+        old.weights = old.weights_signature = None
+        projects.save(old, path)
 
 
 def load_weights_later(document, path: Path, report: Callable[[str, bool], None] | None = None) -> None:

@@ -22,6 +22,7 @@ from designer.ui.autosave import Autosaver
 from designer.ui.canvas.view import CanvasView
 from designer.ui.document import Document, chain_layout
 from designer.ui.menus import WindowMenus
+from designer.ui.saving import Saver
 from designer.ui.panels.model.inspector import Inspector
 from designer.ui.panels.model.palette import Palette
 from designer.ui.panels.model.problems import ProblemsList
@@ -81,6 +82,7 @@ class MainWindow(WindowLayout, QMainWindow):
 
         self.menus.build()
         self.autosaver = Autosaver(self.document, self)
+        self.saver = Saver(self)
         self.document.modified_changed.connect(self._update_title)
         self.document.path_changed.connect(self._update_title)
         self._status_timer = QTimer(self)
@@ -183,25 +185,19 @@ class MainWindow(WindowLayout, QMainWindow):
         return True
 
     def save(self) -> bool:
-        if self.document.path is None:
+        """File ▸ Save: the project is written on a worker thread (``saver``); False when Save As was cancelled."""
+        path = self.saver.target or self.document.path  # a first Save still being written has chosen the file
+        if path is None:
             return self.save_as()
-        return self._save_to(self.document.path)
+        self.saver.save(path)
+        return True
 
     def save_as(self) -> bool:
         start = str(self.document.path or Path.home() / f"{self.document.project.name}.netproj.json")
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Save project as"), start, self._file_filter())
-        return self._save_to(Path(path)) if path else False
-
-    def _save_to(self, path: Path) -> bool:
-        try:
-            files.save_project(self.document, path)
-        except (OSError, ValueError) as exc:
-            QMessageBox.critical(self, self.tr("Cannot save"),
-                                 self.tr("Could not save {file}:").format(file=path) + f"\n\n{exc}")
+        if not path:
             return False
-        settings.add_recent_file(path)
-        self.autosaver.discard()
-        self.statusBar().showMessage(self.tr("Saved {file}").format(file=path), 4000)
+        self.saver.save(Path(path))
         return True
 
     def maybe_save(self) -> bool:
@@ -214,11 +210,15 @@ class MainWindow(WindowLayout, QMainWindow):
                 name=self._display_name()),
             buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
         if answer == buttons.Save:
-            return self.save()
+            return self.save() and self.saver.wait()
         return answer == buttons.Discard
 
     def may_replace_project(self) -> bool:
-        """Before New, Open or Close: ask about a training run, then about unsaved changes; False: the user cancelled."""
+        """Before New, Open or Close: ask about a training run, then about unsaved changes; False: the user cancelled.
+
+        A save being written is waited for first: it belongs to the project about to go.
+        """
+        self.saver.wait()
         return self.may_stop_training() and self.maybe_save()
 
     def may_stop_training(self) -> bool:

@@ -72,3 +72,11 @@ def chinese(qapp):
     i18n.install(qapp, "zh_CN")
     yield
     i18n.install(qapp, "en")
+
+
+def saving(qtbot, window, timeout_ms: int = 30000):
+    """Wait (as a block: ``with saving(qtbot, window): <Save>``) until the Save it starts is on disk.
+
+    File ▸ Save writes on a worker thread: the window answers at once, the files follow.
+    """
+    return qtbot.waitSignal(window.saver.idle, timeout=timeout_ms)

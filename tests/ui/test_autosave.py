@@ -85,11 +85,35 @@ def test_restoring_brings_back_the_autosaved_weights(qtbot, tmp_path):
     answer_dialog(qtbot, QMessageBox.StandardButton.Yes)
     window.after_shown()
     window.autosaver.timer.stop()
-    assert window.document.graph.nodes["n10"].pos == (42.0, 420.0)
-    assert window.document.weights is not None
-    assert all(torch.equal(window.document.weights[k], v) for k, v in state.items())
+    assert window.document.graph.nodes["n10"].pos == (42.0, 420.0)  # the project at once, its weights after
+    try:
+        qtbot.waitUntil(lambda: window.document.weights is not None, timeout=20000)  # read on a worker thread
+        assert all(torch.equal(window.document.weights[k], v) for k, v in state.items())
+        assert not recovery.exists() and not recovery.with_suffix(".pt").exists()
+    finally:
+        window.document.mark_saved()
+
+
+def test_restored_weights_that_come_after_the_project_was_replaced_are_kept_not_lost(qtbot, tmp_path):
+    recovery, state = _crash_leftover(tmp_path, with_weights=True)
+    window = _started_window(qtbot)
+    answer_dialog(qtbot, QMessageBox.StandardButton.Yes)
+    window.after_shown()
+    window.autosaver.timer.stop()
+    assert window.document.weights_pending  # read on a worker thread, after the project shows
+    window.document.set_project(projects.load(EXAMPLES / "blank.netproj.json"))  # before they arrive
+    qtbot.waitUntil(lambda: any(recovered_dir().glob("work-recovered-*.netproj.json")), timeout=20000)
+    kept = list(recovered_dir().glob("work-recovered-*.netproj.json"))[0]
+    assert window.document.weights is None and str(kept) in window.statusBar().currentMessage()
     assert not recovery.exists() and not recovery.with_suffix(".pt").exists()
-    window.document.mark_saved()
+    assert settings.recent_files()[0] == str(kept.resolve())
+
+    again = MainWindow()
+    qtbot.addWidget(again)
+    assert again.open_file(kept)
+    assert again.document.graph.nodes["n10"].pos == (42.0, 420.0)
+    qtbot.waitUntil(lambda: again.document.weights is not None, timeout=10000)
+    assert all(torch.equal(again.document.weights[k], v) for k, v in state.items())
 
 
 def test_answering_no_keeps_the_work_as_a_project_and_says_where(qtbot, tmp_path):

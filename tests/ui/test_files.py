@@ -12,7 +12,7 @@ from designer.core import project as projects
 from designer.ui import settings
 from designer.ui.autosave import Autosaver
 from designer.ui.main_window import MainWindow
-from tests.ui.conftest import EXAMPLES, answer_dialog
+from tests.ui.conftest import EXAMPLES, answer_dialog, saving
 
 
 def test_save_as_then_reopen(window, qtbot, tmp_path, monkeypatch):
@@ -20,7 +20,8 @@ def test_save_as_then_reopen(window, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.document.set_param("n10", "out_features", 64)
     assert window.isWindowModified()
-    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.SaveAs)
+    with saving(qtbot, window):
+        qtbot.keySequence(window.canvas, QKeySequence.StandardKey.SaveAs)
     assert target.exists() and not window.isWindowModified()
     assert window.windowTitle().startswith("mine.netproj.json")
     saved = projects.dumps(window.document.project)
@@ -28,7 +29,8 @@ def test_save_as_then_reopen(window, qtbot, tmp_path, monkeypatch):
     assert settings.recent_files()[0] == str(target.resolve())
 
     window.document.set_param("n10", "out_features", 32)
-    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Save)  # now saves without asking
+    with saving(qtbot, window):
+        qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Save)  # now saves without asking
     assert json.loads(target.read_text())["nodes"][10]["params"]["out_features"] == 32
 
     other = MainWindow()
@@ -131,7 +133,8 @@ def _train_stand_in(window, seed=42):
 
 def _save_as(window, qtbot, monkeypatch, target):
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.SaveAs)
+    with saving(qtbot, window):
+        qtbot.keySequence(window.canvas, QKeySequence.StandardKey.SaveAs)
 
 
 def _open(qtbot, monkeypatch, target):
@@ -182,7 +185,8 @@ def test_an_edit_after_training_is_saved_without_the_stale_weights(window, qtbot
     _save_as(window, qtbot, monkeypatch, target)
     window.document.set_param(window.document.shapes.path[-1], "out_features", 5)  # weights no longer fit: cleared
     assert window.document.weights is None
-    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Save)
+    with saving(qtbot, window):
+        qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Save)
     saved = json.loads(target.read_text())
     assert "weights" not in saved and "weights_signature" not in saved
 

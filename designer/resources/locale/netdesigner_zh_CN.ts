@@ -153,6 +153,10 @@ No keeps them as a project file in {folder} (listed under File ▸ Open Recent).
         <source>The unsaved work was kept in {file} (File ▸ Open Recent)</source>
         <translation>未保存的工作已保存在 {file}（文件 ▸ 最近打开）</translation>
     </message>
+    <message>
+        <source>The restored weights came after the project changed: the unsaved work was kept in {file} (File ▸ Open Recent)</source>
+        <translation>恢复的权重读完时项目已经改变：未保存的工作已保存在 {file}（文件 ▸ 最近打开）</translation>
+    </message>
 </context>
 <context>
     <name>BlockActions</name>
@@ -1409,18 +1413,6 @@ Drag layers from the palette on the left, or double-click one to add it after th
         <translation>项目另存为</translation>
     </message>
     <message>
-        <source>Cannot save</source>
-        <translation>无法保存</translation>
-    </message>
-    <message>
-        <source>Could not save {file}:</source>
-        <translation>无法保存 {file}：</translation>
-    </message>
-    <message>
-        <source>Saved {file}</source>
-        <translation>已保存 {file}</translation>
-    </message>
-    <message>
         <source>Unsaved changes</source>
         <translation>未保存的更改</translation>
     </message>
@@ -1851,6 +1843,25 @@ Drag layers from the palette on the left, or double-click one to add it after th
     <message>
         <source>More: save the drawing into a class folder</source>
         <translation>更多：把画保存到类别文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>Saver</name>
+    <message>
+        <source>Saving {file}…</source>
+        <translation>正在保存 {file}…</translation>
+    </message>
+    <message>
+        <source>Saved {file}</source>
+        <translation>已保存 {file}</translation>
+    </message>
+    <message>
+        <source>Cannot save</source>
+        <translation>无法保存</translation>
+    </message>
+    <message>
+        <source>Could not save {file}:</source>
+        <translation>无法保存 {file}：</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,7 @@ from designer.core import project as projects
 from designer.ui.document import Document
 from designer.ui.panels.training.panel import FOLDER_ITEM, TrainingPanel
 from tests.ml.picture_folders import folder_project, write_folder
+from tests.ui.conftest import saving
 
 torch.set_num_threads(1)
 
@@ -94,7 +95,8 @@ def test_save_as_into_another_folder_keeps_naming_the_same_image_folder(qtbot, w
     target = work.parent / "elsewhere" / "deeper" / "copy.netproj.json"
     target.parent.mkdir(parents=True)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.SaveAs)
+    with saving(qtbot, window):
+        qtbot.keySequence(window.canvas, QKeySequence.StandardKey.SaveAs)
     saved = projects.load(target).training["dataset"]
     assert saved == "folder:../../work/pictures"  # still relative, from the new file's folder
     assert panel.config().dataset == saved  # and the panel's next run trains on the same folder
@@ -118,7 +120,8 @@ def test_a_folder_chosen_before_the_first_save_is_saved_relative_to_the_file(qtb
     target = work / "projects" / "mine.netproj.json"
     target.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
-    qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Save)
+    with saving(qtbot, window):
+        qtbot.keySequence(window.canvas, QKeySequence.StandardKey.Save)
     assert projects.load(target).training["dataset"] == "folder:../pictures"
     assert panel.folder.path.text() == "../pictures"
     assert panel.folder.folder().resolve() == (work / "pictures").resolve()

@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 import torch
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 
 from designer.core import project as projects
 from designer.ui.document import Document, EditLocked
 from designer.ui.panels.training.panel import FOLDER_ITEM, TrainingPanel
+from tests.ui.conftest import saving
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "designer" / "resources" / "examples"
@@ -225,7 +227,9 @@ def test_in_the_window_trained_weights_are_saved_and_come_back_on_open(window, q
     trained = window.document.weights
     assert trained is not None and window.document.modified  # closing would ask to save them
     target = tmp_path / "tiny.netproj.json"
-    assert window._save_to(target)
+    window.document.set_path(target)
+    with saving(qtbot, window):
+        window.findChild(QAction, "action_save").trigger()
     assert (tmp_path / "tiny.pt").exists()
 
     other = MainWindow()
@@ -289,7 +293,8 @@ def test_an_edited_learning_rate_is_the_projects_at_once_saved_without_start(win
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.document.set_project(linear_project())
     save = window.findChild(QAction, "action_save")
-    save.trigger()
+    with saving(qtbot, window):
+        save.trigger()
     assert target.exists() and not window.isWindowModified()
 
     panel = window.training_panel
@@ -298,7 +303,8 @@ def test_an_edited_learning_rate_is_the_projects_at_once_saved_without_start(win
     panel.epochs.setValue(7)
     assert window.isWindowModified()  # the title shows it right after the edit
     assert window.document.project.training["lr"] == 0.05  # what export and the CLI read
-    save.trigger()
+    with saving(qtbot, window):
+        save.trigger()
     assert not window.isWindowModified() and panel.run is None
 
     other = MainWindow()

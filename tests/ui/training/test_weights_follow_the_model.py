@@ -1,10 +1,12 @@
 """Trained weights follow the model they fit: an edit clears them, its undo brings them back, the panels say so."""
 import torch
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from designer.core import project as projects
+from tests.ui.conftest import saving
 from tests.ui.training.test_training_panel import click, linear_project
 
 torch.set_num_threads(1)
@@ -65,7 +67,8 @@ def test_after_opening_a_project_with_weights_the_training_panel_says_it_is_trai
     trained_window(window, qtbot)
     target = tmp_path / "tiny.netproj.json"
     window.document.set_path(target)
-    window.save()
+    with saving(qtbot, window):
+        window.findChild(QAction, "action_save").trigger()
     window.document.set_project(linear_project())  # another project first: its panel is untrained
     panel = window.training_panel
     assert panel.progress_label.text() == "Not trained yet"
