@@ -171,6 +171,8 @@ def part(record) -> dict:
         start %= shape[dim]
         return _slice(dim, start, start + length, shape[dim])
     index = args[0] if args else None
+    if isinstance(index, list) and index and all(item is Ellipsis or isinstance(item, slice) for item in index):
+        index = tuple(index)  # torch reads a list of slices as a tuple (onnx2torch's Slice writes one)
     items = list(index) if isinstance(index, tuple) else [index]
     if items.count(Ellipsis) > 1 or any(not (item is Ellipsis or isinstance(item, slice)) for item in items):
         return _refused(_("indexing (a number, None, a list or a tensor in x[...]) has no block; a slice of one "

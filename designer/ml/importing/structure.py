@@ -196,9 +196,12 @@ def _share(library, members: list[str], widths: dict[str, tuple], prefixes: dict
         given_widths = (tuple(repr(e[0]) for e in ends), tuple(repr(e[1]) for e in ends), ends[0][2])
     named = names.arguments(first, rows[0], list(uses.values()), given_widths, list(uses), prefixes)
     refs = [(i, key, arg) for places, arg in zip(uses.values(), named) for i, key in places]
-    args = {arg: _value(first, rows[0][places[0][0]], places[0][1])
-            for arg, places in sorted(zip(named, uses.values()), key=lambda item: names.rank(item[0]))}
     given = [{arg: _value(g, row[i], key) for i, key, arg in refs} for g, row in zip(graphs, rows)]
+    # An instance given None takes the argument's default: an argument that some call leaves None (a Slice's
+    # end, an Upsample's size) defaults to None, and the calls with a value give it.
+    args = {arg: None if any(values[arg] is None for values in given) else _value(first, rows[0][places[0][0]],
+                                                                                  places[0][1])
+            for arg, places in sorted(zip(named, uses.values()), key=lambda item: names.rank(item[0]))}
     if args:
         library.set_args(members[0], args)
         for i, key, arg in refs:

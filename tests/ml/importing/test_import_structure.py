@@ -228,3 +228,35 @@ def test_a_class_keeps_its_name_when_a_container_inside_it_would_take_it():
     library = result.project.graph.blocks
     assert library.direct("DoubleConv") == ["DoubleConvLayers"]
     assert library.count("DoubleConv") == 5 and "DoubleConv2" not in library
+
+
+PARTS = HEADER + textwrap.dedent("""
+    class Part(nn.Module):
+        def __init__(self, start, end):
+            super().__init__()
+            self.start, self.end = start, end
+
+        def forward(self, x):
+            return x[:, self.start:self.end]
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.left, self.right = Part(0, 2), Part(2, None)
+            self.conv = nn.Conv2d(4, 4, 1)
+
+        def forward(self, x):
+            return torch.cat([self.left(x), self.conv(self.right(x))], dim=1)
+    """)
+
+
+def test_calls_of_one_class_where_one_leaves_a_parameter_unset_share_a_definition_that_defaults_to_unset(tmp_path):
+    result = _in_process(tmp_path, PARTS, input_shape=[6, 3, 3])
+    assert result.ok and result.check.ok, result.report()
+    graph = result.project.graph
+    assert graph.blocks["Part"].args == {"start": 0, "end": None}
+    calls = {graph.nodes[n].name: graph.nodes[n].params for n in graph.model_path().nodes if graph.nodes[n].name}
+    assert calls["left"] == {"start": 0, "end": 2} and calls["right"] == {"start": 2}
+    code = codegen.generate(result.project)
+    assert "self.right = Part(2)" in code and "x[:, self.start:self.end]" in code, code

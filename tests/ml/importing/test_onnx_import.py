@@ -14,6 +14,7 @@ from designer.core import shapes, templates
 from designer.ml import build, weights
 from designer.ml.export import onnx_export, verify
 from designer.ml.importing import files, importer
+from tests.ml.importing.flat import flat as unpacked
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -59,3 +60,27 @@ def test_a_file_that_is_not_onnx_is_named_and_exits_2(tmp_path):
     result = files.import_model(bad)
     assert not result.ok and result.failure == importer.FAILED_FILE
     assert result.error.startswith("not an ONNX file onnx can read")
+
+
+def test_slices_and_an_unflatten_come_back_from_onnx_with_the_same_outputs(tmp_path):
+    from designer.core.graph import Graph
+
+    graph = Graph()
+    ids = {name: graph.add_node(kind, params).id for name, kind, params in [
+        ("in", "Input", {"shape": [8, 5, 5]}), ("left", "Slice", {"end": 4}), ("right", "Slice", {"start": 4}),
+        ("conv", "Conv2d", {"in_channels": 4, "out_channels": 4, "kernel_size": 1}), ("cat", "Concat", {}),
+        ("flat", "Flatten", {}), ("fc", "Linear", {"in_features": 200, "out_features": 32}),
+        ("image", "Unflatten", {"dim": 1, "unflattened_size": [2, 4, 4]})]}
+    for src, dst in [("in", "left"), ("in", "right"), ("right", "conv"), ("cat", "flat"), ("flat", "fc"),
+                     ("fc", "image")]:
+        graph.connect(ids[src], ids[dst])
+    graph.connect(ids["left"], ids["cat"], {"port": 0})
+    graph.connect(ids["conv"], ids["cat"], {"port": 1})
+    model = build.seeded_model(graph, 3).eval()
+    path = onnx_export.export_onnx(model, (8, 5, 5), tmp_path / "parts.onnx")
+    result = files.import_model(path)
+    assert result.ok and result.check.ok and result.onnx_check.ok, result.report()
+    flat = [n.type for n in unpacked(result.project.graph).nodes.values()]
+    assert flat.count("Slice") == 2 and "Unflatten" in flat
+    assert shapes.infer(result.project.graph).parameters == sum(p.numel() for p in model.parameters())
+
