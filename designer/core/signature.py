@@ -8,6 +8,7 @@ Moving blocks or renaming the project changes neither.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Sequence
 
@@ -32,6 +33,11 @@ def describe(graph: Graph, path: Sequence[str]) -> dict:
 def model_key(graph: Graph, path: Sequence[str]) -> str:
     """``describe`` as one string: equal before and after an edit that leaves the model as it was."""
     return json.dumps(describe(graph, path), sort_keys=True, default=str)
+
+
+def digest(graph: Graph, path: Sequence[str]) -> str:
+    """``model_key`` hashed: a short name for the model, kept with a figure measured on it (a template's accuracy)."""
+    return "sha256:" + hashlib.sha256(model_key(graph, path).encode("utf-8")).hexdigest()
 
 
 def _definition(block) -> list:

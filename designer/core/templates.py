@@ -7,16 +7,21 @@ files are examples for ``check``/``export`` and starting points in the app.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from designer.core import project as _project
-from designer.core.i18n import N_, _
+from designer.core import signature
+from designer.core.i18n import N_, _, ngettext
+from designer.core.shapes import infer
 
 # Installed packages are plain folders on disk (no zip imports), so a Path is safe here.
 RESOURCES = Path(str(resources.files("designer") / "resources"))
 EXAMPLES = RESOURCES / "examples"
+MEASURED = EXAMPLES / "measured.json"  # written by tools/measure_templates.py
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ TEMPLATES: tuple[Template, ...] = (
                 "shrinks.")),
     Template("nin", N_("NiN: Network in Network (blocks)"), EXAMPLES / "nin.netproj.json",
              N_("Each convolution followed by 1×1 convolutions (a small MLP at every pixel); global average "
-                "pooling instead of fully connected layers.")),
+                "pooling instead of fully connected layers. BatchNorm after each convolution, as many courses add.")),
     Template("googlenet-small", N_("GoogLeNet (small, Inception blocks)"), EXAMPLES / "googlenet-small.netproj.json",
              N_("Inception blocks run 1×1, 3×3 and 5×5 convolutions and a pool side by side and concatenate "
                 "them.")),
@@ -64,6 +69,46 @@ TEMPLATES: tuple[Template, ...] = (
 )
 
 DEFAULT = "lenet-28"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A template's held-out accuracy as tools/measure_templates.py measured it, and what it was measured on."""
+
+    accuracy: float  # 0..1: the held-out samples classified right after the last epoch
+    epochs: int
+    dataset: str
+    seed: int
+    signature: str  # ``model_signature`` of the model trained
+    training: dict  # the template's training settings it was trained with (the seed apart)
+
+
+def model_signature(project: _project.Project) -> str:
+    """What a measurement belongs to: the model's layers, settings, wiring and blocks (not positions or name)."""
+    return signature.digest(project.graph, infer(project.graph).path)
+
+
+@functools.cache
+def measurements() -> dict[str, Measurement]:
+    """Each measured template's Measurement, by template id (none when the file is missing)."""
+    try:
+        found = json.loads(MEASURED.read_text(encoding="utf-8"))["templates"]
+    except FileNotFoundError:
+        return {}
+    fields = Measurement.__dataclass_fields__
+    return {name: Measurement(**{k: v for k, v in entry.items() if k in fields}) for name, entry in found.items()}
+
+
+def summary(template: Template) -> str:
+    """The description in the user's language, and the measured accuracy where there is one."""
+    measured = measurements().get(template.id)
+    if measured is None:
+        return _(template.description)
+    accuracy = ngettext("Measured: {accuracy:.1%} held-out accuracy after {epochs} epoch on {dataset} (one run).",
+                        "Measured: {accuracy:.1%} held-out accuracy after {epochs} epochs on {dataset} (one run).",
+                        measured.epochs).format(accuracy=measured.accuracy, epochs=measured.epochs,
+                                                dataset=measured.dataset)
+    return _("{description} {accuracy}").format(description=_(template.description), accuracy=accuracy)
 
 
 def get(template_id: str) -> Template:
