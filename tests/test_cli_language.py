@@ -41,6 +41,18 @@ def test_help_and_argparse_errors_follow_the_locale():
     assert "the following arguments are required: FILE" in run("C.UTF-8", "check").stderr
 
 
+def test_the_chinese_template_list_separates_title_and_description_as_chinese_does():
+    from designer.core import templates
+
+    result = run("zh_CN.UTF-8", "new", "--list")
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert result.returncode == 0 and len(lines) == len(templates.TEMPLATES)
+    assert lines["lenet-28"].startswith("lenet-28           用于 MNIST 的 LeNet（28×28）（默认）：经典的")
+    assert ": " not in result.stdout
+    accuracy = templates.measurements()["alexnet-small"].accuracy
+    assert lines["alexnet-small"].endswith(f"。实测：在 mnist-5k 上训练 5 轮后，验证集准确率为 {accuracy:.1%}（一次运行）。")
+
+
 def test_chinese_table_columns_line_up():
     """CJK characters take two columns in a terminal: the table pads by display width."""
     import unicodedata

@@ -33,6 +33,16 @@ def test_every_listed_template_can_be_written(tmp_path, capsys):
         assert projects.load(out).graph.input_node() is not None
 
 
+def test_the_list_tells_each_classic_network_s_measured_accuracy(capsys):
+    assert main(["new", "--list"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()}
+    nin = templates.measurements()["nin"]
+    assert lines["nin"].endswith(f"Measured: {nin.accuracy:.1%} held-out accuracy after 5 epochs on mnist-5k "
+                                 "(one run).")
+    assert all("held-out accuracy after 5 epochs" in lines[name] for name in templates.measurements())
+    assert "Measured" not in lines["blank"]
+
+
 def test_unknown_template_and_existing_file_exit_2_and_write_nothing(tmp_path, capsys):
     out = tmp_path / "x.netproj.json"
     assert main(["new", str(out), "--template", "resnet-9000"]) == 2

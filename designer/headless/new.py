@@ -25,8 +25,9 @@ def run(args) -> int:
         width = max(len(t.id) for t in templates.TEMPLATES)
         for template in templates.TEMPLATES:
             default = _(" (default)") if template.id == templates.DEFAULT else ""
-            title, description = _(template.title), _(template.description)
-            print(f"{template.id:<{width}}  {title}{default}: {description}")
+            entry = _("{title}{default}: {description}").format(title=_(template.title), default=default,
+                                                                 description=templates.summary(template))
+            print(f"{template.id:<{width}}  {entry}")
         return 0
     if not args.out:
         _err(_("give the file to write (new OUT.netproj.json), or --list to see the templates"))

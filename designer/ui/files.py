@@ -32,9 +32,11 @@ def blank_project() -> Project:
 
 
 def templates() -> list[tuple[str, Callable[[], Project], str]]:
-    """(title, factory, description) for File ▸ New from Template; the first one is the default."""
+    """(title, factory, description) for File ▸ New from Template; the first one is the default.
+
+    The description ends with the template's measured accuracy, where there is one."""
     found = sorted(templates_core.TEMPLATES, key=lambda t: t.id != templates_core.DEFAULT)
-    return [(core_text(t.title), (lambda t=t: templates_core.new_project(t.id)), core_text(t.description))
+    return [(core_text(t.title), (lambda t=t: templates_core.new_project(t.id)), templates_core.summary(t))
             for t in found if t.path.exists()]
 
 

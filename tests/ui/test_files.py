@@ -261,6 +261,27 @@ def test_new_from_template_menu(window, qtbot):
     assert list(doc.graph.nodes) == [doc.graph.input_node().id]
 
 
+def test_the_template_menu_tells_a_classic_network_s_measured_accuracy(window, qtbot):
+    from designer.core import templates
+
+    file_menu = window.menu("File")
+    entry = next(a for a in file_menu.actions() if a.text() == "New from &Template")
+    menu = entry.menu()
+    nin = next(a for a in menu.actions() if a.text() == "NiN: Network in Network (blocks)")
+    measured = templates.measurements()["nin"]
+    told = f"Measured: {measured.accuracy:.1%} held-out accuracy after 5 epochs on mnist-5k (one run)."
+    assert nin.toolTip().startswith("Each convolution followed by 1×1 convolutions") and nin.toolTip().endswith(told)
+    window.menuBar().setActiveAction(file_menu.menuAction())  # File ▸ New from Template ▸ NiN, pointed at
+    file_menu.setActiveAction(entry)
+    menu.popup(file_menu.pos())
+    menu.setActiveAction(nin)
+    assert window.statusBar().currentMessage() == nin.toolTip()  # the status bar says it too
+    menu.hide()
+    file_menu.hide()
+    lenet = next(a for a in menu.actions() if a.text() == "LeNet for MNIST (28×28)")
+    assert "Measured" not in lenet.toolTip()
+
+
 def test_layout_and_recent_files_are_remembered(qtbot, tmp_path):
     first = MainWindow()
     qtbot.addWidget(first)

@@ -27,6 +27,18 @@ def test_chinese_window(chinese, qtbot):
     window.close()
 
 
+def test_chinese_template_menu_tells_the_measured_accuracy_in_chinese(chinese, qtbot):
+    from designer.core import templates
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    menu = next(a.menu() for a in window.menu("File").actions() if a.text() == "从模板新建(&T)")
+    alexnet = next(a for a in menu.actions() if a.text() == core_i18n._("AlexNet (small)"))
+    accuracy = templates.measurements()["alexnet-small"].accuracy
+    assert alexnet.toolTip().endswith(f"。实测：在 mnist-5k 上训练 5 轮后，验证集准确率为 {accuracy:.1%}（一次运行）。")
+    window.close()
+
+
 def test_qt_own_buttons_follow(chinese):
     box = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel | QDialogButtonBox.StandardButton.Ok)
     assert box.button(QDialogButtonBox.StandardButton.Cancel).text() == "取消"
