@@ -19,7 +19,7 @@ from tests.ml.export.test_export_roundtrip import export_project, one_thread, ru
 
 def test_projects_with_blocks_round_trip_in_a_fresh_process_with_nested_keys(tmp_path):
     proj = project_io.from_dict(small_resnet())
-    jobs = [export_project(proj, tmp_path / "resnet", "class")]  # the export command, with its own check
+    jobs = [export_project(proj, tmp_path / "resnet", "class", check=True)]  # the export command, with its own check
     # The compact style too, written directly: the same weights under its keys.
     folder = tmp_path / "sequential"
     folder.mkdir()

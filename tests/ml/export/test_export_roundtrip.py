@@ -2,7 +2,10 @@
 
 Each batch of exports is checked by ONE child process (importing torch is the
 slow part), which imports every exported file by path, loads its weights with
-``strict=True`` and runs a fixed input.
+``strict=True`` and runs the export check's probe batch. The export command's own
+check (a fresh process per file) is left off unless asked for: the child does the
+same work for the whole batch, and ``run_child`` asserts the verdict the check
+would give.
 """
 import json
 import os
@@ -23,6 +26,7 @@ from designer.core.project import Project
 from designer.core.rules import ShapeError
 from designer.headless import export
 from designer.ml import build, weights
+from designer.ml.export import verify
 from tests.core.branching import valid_graph
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -62,16 +66,17 @@ def one_thread():
     torch.set_num_threads(before)
 
 
-def export_project(project: Project, folder: Path, style: str, suffix: str = ".pt") -> dict:
-    """Run the export command in-process; returns the child's job for it."""
+def export_project(project: Project, folder: Path, style: str, suffix: str = ".pt", check: bool = False) -> dict:
+    """Run the export command in-process (with its own fresh-process check if ``check``); returns the child's job
+    for it."""
     folder.mkdir(parents=True, exist_ok=True)
     source = folder / "project.netproj.json"
     project_io.save(project, source)
     py, w = folder / f"model_{style}.py", folder / f"weights_{style}{suffix}"
-    args = build_parser().parse_args(["export", str(source), "--py", str(py), "--style", style, "--weights", str(w)])
+    args = build_parser().parse_args(["export", str(source), "--py", str(py), "--style", style, "--weights", str(w),
+                                      *([] if check else ["--no-check"])])
     assert export.run(args) == 0
-    shape = project.graph.input_node().params["shape"]
-    x = torch.randn(2, *shape, generator=torch.Generator().manual_seed(1))
+    x = verify.probe_batch(project.graph.input_node().params["shape"])  # what the export check feeds its child
     torch.save(x, folder / "input.pt")
     return {"py": str(py), "weights": str(w), "input": str(folder / "input.pt"),
             "out": str(folder / f"out_{style}.pt"), "graph": project.graph, "style": style}
@@ -93,6 +98,10 @@ def run_child(jobs: list[dict], cwd: Path) -> str:
         child = torch.load(job["out"], weights_only=True)
         assert child["keys"] == list(model.state_dict())
         assert torch.equal(child["out"], expected), job["py"]
+        # The export check's verdict on the same outputs (its reference is the app's model on one thread).
+        inputs = torch.load(job["input"], weights_only=True)
+        verdict = verify.compare(verify.reference_output(model, inputs), child["out"])
+        assert verdict.identical, f'{job["py"]}: {verdict.message}'
     return result.stdout
 
 
