@@ -99,6 +99,16 @@ def measurements() -> dict[str, Measurement]:
     return {name: Measurement(**{k: v for k, v in entry.items() if k in fields}) for name, entry in found.items()}
 
 
+def menu_title(template: Template) -> str:
+    """The title in the user's language, and the measured accuracy where there is one (to compare at a glance)."""
+    measured = measurements().get(template.id)
+    if measured is None:
+        return _(template.title)
+    return ngettext("{title} · {accuracy:.1%} after {epochs} epoch", "{title} · {accuracy:.1%} after {epochs} epochs",
+                    measured.epochs).format(title=_(template.title), accuracy=measured.accuracy,
+                                            epochs=measured.epochs)
+
+
 def summary(template: Template) -> str:
     """The description in the user's language, and the measured accuracy where there is one."""
     measured = measurements().get(template.id)

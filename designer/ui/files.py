@@ -16,7 +16,6 @@ from PySide6.QtCore import QCoreApplication
 from designer.core import datasets
 from designer.core import project as projects
 from designer.core import templates as templates_core
-from designer.core.i18n import _ as core_text
 from designer.core.project import Project
 from designer.ui.background import run_in_background
 
@@ -31,13 +30,13 @@ def blank_project() -> Project:
         return project
 
 
-def templates() -> list[tuple[str, Callable[[], Project], str]]:
-    """(title, factory, description) for File ▸ New from Template; the first one is the default.
+def templates() -> list[tuple[str, str, Callable[[], Project], str]]:
+    """(id, title, factory, description) for File ▸ New from Template; the first one is the default.
 
-    The description ends with the template's measured accuracy, where there is one."""
+    The title and the description tell the template's measured accuracy, where there is one."""
     found = sorted(templates_core.TEMPLATES, key=lambda t: t.id != templates_core.DEFAULT)
-    return [(core_text(t.title), (lambda t=t: templates_core.new_project(t.id)), templates_core.summary(t))
-            for t in found if t.path.exists()]
+    return [(t.id, templates_core.menu_title(t), (lambda t=t: templates_core.new_project(t.id)),
+             templates_core.summary(t)) for t in found if t.path.exists()]
 
 
 def default_project() -> Project:

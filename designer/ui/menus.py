@@ -65,8 +65,9 @@ class WindowMenus(QObject):
         self._action("File", self.tr("&New"), lambda: self.window.new_from_template(files.blank_project), key.New,
                      "action_new")
         new_menu = self.menu("File").addMenu(self.tr("New from &Template"))
-        for title, template, description in files.templates():
+        for template_id, title, template, description in files.templates():
             action = new_menu.addAction(title, lambda t=template: self.window.new_from_template(t))
+            action.setData(template_id)
             action.setStatusTip(description)
             action.setToolTip(description)
         new_menu.setToolTipsVisible(True)

@@ -267,8 +267,9 @@ def test_the_template_menu_tells_a_classic_network_s_measured_accuracy(window, q
     file_menu = window.menu("File")
     entry = next(a for a in file_menu.actions() if a.text() == "New from &Template")
     menu = entry.menu()
-    nin = next(a for a in menu.actions() if a.text() == "NiN: Network in Network (blocks)")
+    nin = next(a for a in menu.actions() if a.data() == "nin")
     measured = templates.measurements()["nin"]
+    assert nin.text() == f"NiN: Network in Network (blocks) · {measured.accuracy:.1%} after 5 epochs"
     told = f"Measured: {measured.accuracy:.1%} held-out accuracy after 5 epochs on mnist-5k (one run)."
     assert nin.toolTip().startswith("Each convolution followed by 1×1 convolutions") and nin.toolTip().endswith(told)
     window.menuBar().setActiveAction(file_menu.menuAction())  # File ▸ New from Template ▸ NiN, pointed at
@@ -279,7 +280,7 @@ def test_the_template_menu_tells_a_classic_network_s_measured_accuracy(window, q
     menu.hide()
     file_menu.hide()
     lenet = next(a for a in menu.actions() if a.text() == "LeNet for MNIST (28×28)")
-    assert "Measured" not in lenet.toolTip()
+    assert "Measured" not in lenet.toolTip() and lenet.data() == "lenet-28"
 
 
 def test_layout_and_recent_files_are_remembered(qtbot, tmp_path):

@@ -33,8 +33,9 @@ def test_chinese_template_menu_tells_the_measured_accuracy_in_chinese(chinese, q
     window = MainWindow()
     qtbot.addWidget(window)
     menu = next(a.menu() for a in window.menu("File").actions() if a.text() == "从模板新建(&T)")
-    alexnet = next(a for a in menu.actions() if a.text() == core_i18n._("AlexNet (small)"))
+    alexnet = next(a for a in menu.actions() if a.data() == "alexnet-small")
     accuracy = templates.measurements()["alexnet-small"].accuracy
+    assert alexnet.text() == f"AlexNet（小型） · 5 轮后 {accuracy:.1%}"
     assert alexnet.toolTip().endswith(f"。实测：在 mnist-5k 上训练 5 轮后，验证集准确率为 {accuracy:.1%}（一次运行）。")
     window.close()
 

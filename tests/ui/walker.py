@@ -277,9 +277,8 @@ class Walk:
         file_menu = self.window.menu("File")
         submenu = next(a.menu() for a in file_menu.actions() if a.menu() is not None
                        and a.text().replace("&", "").startswith("New from"))
-        titles = {t.title: t for t in templates.TEMPLATES}
         action = self.rng.choice([a for a in submenu.actions() if not a.isSeparator()
-                                  and (not among or titles[a.text()].id in among)])
+                                  and (not among or a.data() in among)])
         before, asked = projects.dumps(self.doc.project), len(self.stats.boxes)
         action.trigger()
         QApplication.processEvents()
@@ -288,7 +287,7 @@ class Walk:
             assert projects.dumps(self.doc.project) == before, "another template opened while training"
             assert "Stop it?" in self.stats.boxes[asked], self.stats.boxes[asked:]
             return
-        chosen = titles[action.text()]
+        chosen = templates.get(action.data())
         self.template = (chosen.id, projects.dumps(self.doc.project), chosen.path.read_text(encoding="utf-8"))
 
     def open_panel(self) -> None:
