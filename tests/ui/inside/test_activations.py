@@ -62,6 +62,11 @@ def classified(qtbot, pad):
         pad.classify_now()
 
 
+def maps_shown(qtbot, inside) -> None:
+    """Wait until the feature maps asked for are on screen (their pixels are made on a worker thread)."""
+    qtbot.waitUntil(lambda: not inside.maps_pending, timeout=5000)
+
+
 def test_clicking_a_block_on_the_canvas_shows_its_output(window, qtbot):
     from designer.ui.panels.tryit.drawpad import TryPanel as Pad
 
@@ -76,6 +81,7 @@ def test_clicking_a_block_on_the_canvas_shows_its_output(window, qtbot):
         pos = window.canvas.mapFromScene(item.sceneBoundingRect().center())
         qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=pos)
         assert window.document.selected == node_id
+        maps_shown(qtbot, inside)
         assert inside.shown_layer.node_id == node_id
         assert inside.shown_layer.shape == shape == window.document.shapes.nodes[node_id].out_shape
         assert inside.view.currentWidget() is view
@@ -105,6 +111,7 @@ def test_feature_maps_bars_and_filters_follow_the_selection(qtbot, panels):
     draw_seven(qtbot, pad.pad)
     classified(qtbot, pad)
     doc.select("n4")  # conv2: 16 maps of 10x10, 16x6 filters of 5x5
+    maps_shown(qtbot, inside)
     assert len(inside.maps.tiles) == 16 and inside.maps.tiles[0].width() == 10
     assert len(inside.filters.tiles) == 16 and len(inside.filters.tiles[0]) == 6
     assert "16 filters of 6 × 5×5" in inside.filter_note.text() and "untrained" in inside.filter_note.text()
@@ -112,10 +119,59 @@ def test_feature_maps_bars_and_filters_follow_the_selection(qtbot, panels):
     assert inside.view.currentWidget() is inside.bars and len(inside.bars.values) == 10
     assert not inside.filters.tiles and "Select a Conv2d" in inside.filter_note.text()
     doc.select("input")
+    maps_shown(qtbot, inside)
     assert inside.view.currentWidget() is inside.maps and len(inside.maps.tiles) == 1
     scratch = doc.add_node("ReLU", pos=(0, 400))  # off the model path
     doc.select(scratch)
     assert "not part of the model" in inside.header.text()
+
+
+def test_the_newest_feature_maps_win_and_older_ones_on_the_way_are_never_shown(qtbot, panels):
+    doc, pad, inside = panels
+    draw_seven(qtbot, pad.pad)
+    classified(qtbot, pad)
+    maps_shown(qtbot, inside)
+    drawn = []
+    inside.maps_drawn.connect(lambda: drawn.append((inside.maps.map_size, len(inside.maps.tiles))))
+    for node_id in ("n1", "n4", "n3"):  # conv1 (6×28×28), conv2 (16×10×10), pool1 (6×14×14), clicked quickly
+        doc.select(node_id)
+    maps_shown(qtbot, inside)
+    assert drawn == [((14, 14), 6)]  # conv1's, made when pool1 was already asked for, and conv2's are dropped
+    assert inside.shown_layer.node_id == "n3"
+
+
+def test_feature_maps_are_made_only_while_they_are_on_screen(qtbot, panels):
+    doc, pad, inside = panels
+    draw_seven(qtbot, pad.pad)
+    classified(qtbot, pad)
+    maps_shown(qtbot, inside)
+    bar = inside.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())  # Filters
+    assert inside.tabs.currentIndex() == 1
+    drawn = []
+    inside.maps_drawn.connect(lambda: drawn.append(inside.maps.map_size))
+    doc.select("n4")  # the header follows; conv2's maps wait until they are seen
+    assert inside.shown_layer.node_id == "n4" and "(16, 10, 10)" in inside.header.text()
+    assert not inside.maps_pending and drawn == []
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(0).center())  # Activations
+    maps_shown(qtbot, inside)
+    assert drawn == [(10, 10)] and len(inside.maps.tiles) == 16
+
+
+def test_a_hidden_look_inside_catches_up_when_shown_again(qtbot, panels):
+    doc, pad, inside = panels
+    draw_seven(qtbot, pad.pad)
+    classified(qtbot, pad)
+    maps_shown(qtbot, inside)
+    inside.hide()  # e.g. its dock tabbed behind another
+    pad.pad.clear()
+    draw_seven(qtbot, pad.pad)
+    classified(qtbot, pad)
+    newest = pad.tryout.current()
+    assert all(layer is not inside.shown_layer for layer in newest.layers) and not inside.maps_pending
+    inside.show()
+    maps_shown(qtbot, inside)
+    assert any(layer is inside.shown_layer for layer in newest.layers) and len(inside.maps.tiles) == 6
 
 
 def test_live_while_drawing(qtbot, panels):
@@ -258,6 +314,7 @@ def test_hovering_a_map_cell_outlines_what_it_sees_on_the_input(qtbot, panels):
     draw_seven(qtbot, pad.pad)
     classified(qtbot, pad)
     doc.select("n4")  # conv2: each cell sees 14×14 input pixels, 2 apart
+    maps_shown(qtbot, inside)
     assert inside.receptive.isVisible() and inside.maps.map_size == (10, 10)
     tile = inside.maps.tile_rect(3)  # any channel: the same place in the input
     point = QPoint(round(tile.x() + tile.width() * 0.35), round(tile.y() + tile.height() * 0.65))

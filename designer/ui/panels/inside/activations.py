@@ -17,8 +17,10 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QStackedWidget, QTabWidget, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
+from designer.ui.background import Latest
 from designer.ui.canvas import levels
 from designer.ui.panels.inside import picked
+from designer.ui.panels.inside.maps import MapGrid, image_of, input_pixels, map_pixels
 from designer.ui.panels.inside.receptive_view import ReceptivePanel
 from designer.ui.panels.inside.numbers_view import NumbersView
 from designer.ui.panels.tryit.numbers_input import is_small
@@ -39,19 +41,8 @@ MODE_NOTES = {
 }
 MODE_NOTES["BatchNorm1d"] = MODE_NOTES["BatchNorm2d"]
 
-MAX_MAPS = 64  # feature maps drawn per layer; more would be too small to read
 MAX_FILTER_ROWS = 32
 MAX_FILTER_COLS = 16
-
-
-def gray_image(values: np.ndarray, low: float, high: float) -> QImage:
-    """A 2-D array as an 8-bit grayscale QImage, ``low`` black and ``high`` white."""
-    import numpy as np
-
-    span = high - low if high > low else 1.0
-    data = np.ascontiguousarray(np.clip((values - low) / span * 255.0 + 0.5, 0, 255).astype(np.uint8))
-    h, w = data.shape
-    return QImage(data.data, w, h, w, QImage.Format.Format_Grayscale8).copy()
 
 
 def diverging_image(values: np.ndarray, limit: float) -> QImage:
@@ -70,72 +61,6 @@ def diverging_image(values: np.ndarray, limit: float) -> QImage:
 
 
 NUMBERS_TAB = 3  # the tab index of Numbers, after Activations, Filters and state_dict
-
-
-class MapGrid(QWidget):
-    """Feature maps (C, H, W) as a grid of tiles sharing one brightness scale; reports the hovered cell."""
-
-    hovered = Signal(object)  # (row, column) of a map cell, or None
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.tiles: list[QImage] = []
-        self.total = 0
-        self.map_size = (0, 0)
-        self.setMinimumSize(120, 120)
-        self.setMouseTracking(True)
-
-    def set_maps(self, maps: np.ndarray) -> None:
-        maps = maps.reshape((-1,) + maps.shape[-2:])
-        self.map_size = maps.shape[-2:]
-        self.total = len(maps)
-        shown = maps[:MAX_MAPS]
-        low, high = float(shown.min(initial=0.0)), float(shown.max(initial=0.0))
-        self.tiles = [gray_image(m, low, high) for m in shown]
-        self.update()
-
-    def _grid(self) -> tuple[int, float, int]:
-        """(columns, tile size, footer height) of the current layout."""
-        n = len(self.tiles)
-        footer = 18 if self.total > n else 0
-        cols = max(1, math.ceil(math.sqrt(n * self.width() / max(self.height() - footer, 1))))
-        rows = math.ceil(n / cols)
-        return cols, min(self.width() / cols, (self.height() - footer) / rows), footer
-
-    def tile_rect(self, index: int) -> QRectF:
-        cols, cell, _ = self._grid()
-        r, c = divmod(index, cols)
-        return QRectF(c * cell + 1, r * cell + 1, cell - 2, cell - 2)
-
-    def cell_at(self, x: float, y: float) -> tuple[int, int] | None:
-        """The map cell (row, column) under a point, whichever tile it is in."""
-        for index in range(len(self.tiles)):
-            rect = self.tile_rect(index)
-            if rect.contains(x, y):
-                h, w = self.map_size
-                row = min(int((y - rect.y()) / rect.height() * h), h - 1)
-                return row, min(int((x - rect.x()) / rect.width() * w), w - 1)
-        return None
-
-    def mouseMoveEvent(self, event) -> None:
-        self.hovered.emit(self.cell_at(event.position().x(), event.position().y()))
-
-    def leaveEvent(self, event) -> None:
-        self.hovered.emit(None)
-
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().window())
-        if not self.tiles:
-            return
-        n = len(self.tiles)
-        footer = self._grid()[2]
-        for i, tile in enumerate(self.tiles):
-            painter.drawImage(self.tile_rect(i), tile)
-        if footer:
-            painter.drawText(QRectF(0, self.height() - footer, self.width(), footer), Qt.AlignmentFlag.AlignLeft,
-                             self.tr("first {shown} of {total} maps").format(shown=n, total=self.total))
-        painter.end()
 
 
 class BarChart(QWidget):
@@ -239,7 +164,14 @@ class StateTree(QTreeWidget):
 
 
 class ActivationsPanel(QWidget):
-    """The selected block's output for the current drawing, its filters and the state_dict."""
+    """The selected block's output for the current drawing, its filters and the state_dict.
+
+    While the pad is drawn on, an answer arrives every few strokes. The header follows at once; the
+    feature maps' pixels are made on a worker thread, the newest maps winning (those of an older answer
+    still on the way are dropped), and only while the maps are on screen.
+    """
+
+    maps_drawn = Signal()  # new feature maps are on screen
 
     def __init__(self, tryout, parent: QWidget | None = None):
         super().__init__(parent)
@@ -284,6 +216,8 @@ class ActivationsPanel(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.mode)
         self.shown_layer = None  # the LayerOutput on screen (tests and the header read it)
+        self._pixels = Latest(self)  # the feature maps' pixels, made on a worker thread: the newest win
+        self._behind = False  # maps came while they were not on screen: they are drawn once they are
 
         tryout.result_ready.connect(self._new_result)
         self._model_stale = True  # the state_dict table and mode note wait for a built model
@@ -310,12 +244,16 @@ class ActivationsPanel(QWidget):
         self.tabs.setTabVisible(NUMBERS_TAB, small)
         if small:
             self.numbers.show_result(result)
-        if self.isVisible():  # a hidden panel catches up in showEvent
+        if self.isVisible():
             if self._model_stale and self.tryout.model is not None:
                 self.refresh_model()
             self.refresh()
+        else:
+            self._behind = True  # a hidden panel catches up in showEvent
 
     def _tab_changed(self, index: int) -> None:
+        if index == 0 and self._behind:
+            self.refresh()
         if index != 0 and self._model_stale:
             self.refresh_model(build=True)  # asked for filters or the state_dict: worth loading torch for
         else:
@@ -340,6 +278,13 @@ class ActivationsPanel(QWidget):
         return next((layer for layer in current if layer.output.dim() == 3), None)
 
     def refresh(self, *args) -> None:
+        self._receptive_shown = False
+        try:
+            self._refresh()
+        finally:  # once, not hidden and shown again for every answer
+            self.receptive.setVisible(self._receptive_shown)
+
+    def _refresh(self) -> None:
         result = self.tryout.current()
         doc = self.document
         chosen = doc.selection()  # inside a block: the node of the instance entered through
@@ -349,7 +294,6 @@ class ActivationsPanel(QWidget):
             which = "\n" + self.tr("{name} is the block's input: what {instance} receives.").format(
                 name=chosen.name, instance=chosen.instance or chosen.block) + which
         self.shown_layer = None
-        self.receptive.setVisible(False)
         if shown is not None and shown == tuple(doc.shapes.path[:1]):
             self.header.setText(self.tr("Input: the picture as the model receives it (normalised like the training "
                                         "data).") + which)
@@ -385,27 +329,40 @@ class ActivationsPanel(QWidget):
                 if layer.type in MODE_NOTES:
                     text += "\n" + self.tr(MODE_NOTES[layer.type])
                 self.header.setText(text + which)
-                self._show_values(layer.output.numpy())
-                self._show_input(result, layer)
+                maps = layer.output.dim() == 3 and result.tensor is not None
+                if maps:  # the model input beside them, for the hover outline of a cell's receptive field
+                    self._receptive_shown = True
+                    self.receptive.show_field(picked.field(self.document, layer), layer.name)
+                self._show_values(layer.output.numpy(), result.tensor if maps else None)
 
-    def _show_input(self, result, layer) -> None:
-        """The model input beside the maps, for the hover outline of the cell's receptive field."""
-        field = picked.field(self.document, layer) if layer.output.dim() == 3 else None
-        picture = result.tensor[0].numpy().sum(axis=0) if result.tensor is not None else None
-        self.receptive.setVisible(picture is not None and layer.output.dim() == 3)
-        if picture is not None:
-            self.receptive.show_input(gray_image(picture, float(picture.min()), float(picture.max())),
-                                      picture.shape, field, layer.name)
-
-    def _show_values(self, values: np.ndarray) -> None:
-        if values.ndim >= 2:
-            self.maps.set_maps(values)
-            self.view.setCurrentWidget(self.maps)
-        else:
+    def _show_values(self, values: np.ndarray, picture=None) -> None:
+        """``values`` as maps (2-D and more) or bars; ``picture``: the model input to show beside the maps."""
+        if values.ndim < 2:
+            self._pixels.discard()  # maps still on the way are not shown over the bars
             self.bars.set_values(values)
             self.view.setCurrentWidget(self.bars)
+            return
+        self._behind = not (self.isVisible() and self.tabs.currentIndex() == 0)
+        if self._behind:  # nobody would see them
+            return
+        self._pixels.request(lambda: lambda: (map_pixels(values), input_pixels(picture) if picture is not None
+                                              else None), self._pixels_made)
+
+    def _pixels_made(self, made) -> None:
+        (pixels, total), picture = made
+        self.maps.set_pixels(pixels, total)
+        if picture is not None:
+            self.receptive.picture.set_image(image_of(picture).copy(), picture.shape)
+        self.view.setCurrentWidget(self.maps)
+        self.maps_drawn.emit()
+
+    @property
+    def maps_pending(self) -> bool:
+        """Feature maps are being made or wait to be."""
+        return self._pixels.busy
 
     def _say(self, text: str) -> None:
+        self._pixels.discard()
         self.note.setText(text)
         self.view.setCurrentWidget(self.note)
 
@@ -475,6 +432,8 @@ class ActivationsPanel(QWidget):
         super().showEvent(event)
         if self._model_stale:
             self.refresh_model()
+        elif self._behind:
+            self.refresh()
 
 
 def _dims(shape) -> str:

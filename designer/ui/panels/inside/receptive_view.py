@@ -27,8 +27,9 @@ class InputPicture(QWidget):
         self.update()
 
     def set_region(self, region) -> None:
-        self.region = region
-        self.update()
+        if region != self.region:  # a new answer for the same layer keeps no outline: nothing to repaint
+            self.region = region
+            self.update()
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -64,6 +65,10 @@ class ReceptivePanel(QWidget):
 
     def show_input(self, image: QImage | None, size_hw: tuple[int, int], field, name: str) -> None:
         self.picture.set_image(image, size_hw)
+        self.show_field(field, name)
+
+    def show_field(self, field, name: str) -> None:
+        """The receptive field of ``name``'s cells (None where they no longer map to places); the picture stays."""
         self.field, self.name = field, name
         self.picture.set_region(None)
         self.label.setText(self.tr("Hover over a feature map to see which input pixels a cell sees.") if field else
