@@ -238,7 +238,7 @@ class MainWindow(WindowLayout, QMainWindow):
         if panel is not None and panel.running:
             panel.stop()
         if tryout is not None and tryout.tryout.training:
-            tryout.tryout.shutdown()  # a quick training from the pad: its weights must not reach another project
+            tryout.tryout.stop_training()  # a quick training from the pad: its weights must not reach another project
         return True
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name

@@ -2347,6 +2347,14 @@ centred by its centre of mass, as MNIST&apos;s digits were.</source>
         <translation>训练已取消。</translation>
     </message>
     <message>
+        <source>The quick training was stopped: another project was opened, and its weights are not kept.</source>
+        <translation>快速训练已停止：打开了另一个项目，它的权重不会保留。</translation>
+    </message>
+    <message>
+        <source>The quick training&apos;s weights were not kept: they were trained for another project.</source>
+        <translation>快速训练得到的权重没有保留：它们是为另一个项目训练的。</translation>
+    </message>
+    <message>
         <source>Training failed: {error}</source>
         <translation>训练失败：{error}</translation>
     </message>

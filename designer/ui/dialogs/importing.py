@@ -281,7 +281,11 @@ class ImportDialog(QDialog):
     def open_project(self) -> None:
         if self.result is None or not self.result.ok:
             return
-        if getattr(self.document, "locked", False):
+        window = self.parentWidget()
+        if hasattr(window, "may_replace_project"):
+            if not window.may_replace_project():  # a training run, unsaved changes: asked as File ▸ Open asks
+                return
+        elif getattr(self.document, "locked", False):
             self.status.setText(self.tr("Stop training before opening another project."))
             return
         graph = self.result.project.graph

@@ -285,6 +285,7 @@ def install(window) -> None:
 
     tryout = Tryout(window.document, window)
     window.try_panel = TryPanel(tryout)
+    tryout.discarded.connect(lambda text: window.statusBar().showMessage(text, 10000))
     window.try_dock = window.add_dock("Try it", window.try_panel, Qt.DockWidgetArea.RightDockWidgetArea)
     window.add_dock("Look inside", ActivationsPanel(tryout), Qt.DockWidgetArea.BottomDockWidgetArea)
     action = window.menu("Model").addAction(QCoreApplication.translate("TryPanel", "Load &Weights…"))

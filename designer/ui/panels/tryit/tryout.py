@@ -2,9 +2,9 @@
 
 ``Tryout`` rebuilds the model after an edit, loads the document's trained
 weights, classifies one picture (recording every layer's output with forward
-hooks) and offers a quick training run on mnist-5k. All of that runs on worker
-threads: on a large model the pad keeps up with the mouse. Torch is imported on
-first use, never at module level.
+hooks) and offers a quick training run on mnist-5k (``quick_training``). All
+of that runs on worker threads: on a large model the pad keeps up with the
+mouse. Torch is imported on first use, never at module level.
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from designer.core import datasets
-from designer.ui.background import Cancelled, Job, Latest, run_in_background
+from designer.ui.background import Latest
 from designer.ui.panels.tryit.numbers_input import Numbers, evaluate as evaluate_numbers
+from designer.ui.panels.tryit.quick_training import QuickTraining
 
 if TYPE_CHECKING:  # numpy and torch load with the first drawing, not with the window
     import numpy as np
 
-QUICK_EPOCHS = 2
 FIELD_SHAPE = (1, 28, 28)
 
 
@@ -55,28 +55,6 @@ class Result:
     model_ms: float = 0.0
     picture: np.ndarray | None = None
     generation: int = -1
-
-
-def _quick_train(graph, config, control, job) -> tuple[dict, float] | str:
-    """On a worker thread: build the model and train it on mnist-5k, reporting (batches done, batches in all).
-
-    Returns the best state_dict and its held-out accuracy, or a message saying why it failed.
-    """
-    from designer.ml.training import service
-    from designer.ml.training.events import BatchEnd, Failed, Finished
-
-    try:
-        prepared = service.prepare(graph, config)
-    except service.SetupError as exc:  # e.g. too large to allocate
-        return str(exc)
-    for event in service.events(prepared, control):
-        if isinstance(event, BatchEnd):
-            job.report((event.step, event.steps))
-        elif isinstance(event, Finished):
-            return event.best_state, float(event.best_val_acc)
-        elif isinstance(event, Failed):
-            return event.message
-    return QCoreApplication.translate("Tryout", "Training ended without a result.")
 
 
 _NOTHING = object()  # no picture asked for: build only
@@ -225,7 +203,7 @@ def _evaluate_picture(work: _Work, model, trained: bool) -> tuple[Result, str]:
     return result, ""
 
 
-class Tryout(QObject):
+class Tryout(QuickTraining, QObject):
     """The document's model, ready to classify drawings.
 
     The model is built and run on a worker thread (``Latest``: the newest picture
@@ -238,14 +216,13 @@ class Tryout(QObject):
     model_ready = Signal()  # the model for the current edit is built (``model``; None when it cannot run)
     result_ready = Signal(object)  # Result
     training_progress = Signal(int, int)
+    discarded = Signal(str)  # a quick training's weights were not kept (the window's status bar says why)
 
     def __init__(self, document, parent: QObject | None = None):
         super().__init__(parent)
         self.document = document
         self.model = None  # built for the current generation, or None
         self.trained = False
-        self.training = False
-        self.quick_epochs = QUICK_EPOCHS
         self.last: Result | None = None
         self.message = ""  # an extra note: a build error, the last quick training's outcome
         self.generation = 0  # counts edits and new weights
@@ -255,11 +232,10 @@ class Tryout(QObject):
         self._wanted = _NOTHING  # the picture the next job classifies
         self._model_wanted = False  # the next job builds the model even without a picture
         self._jobs = Latest(self, show_superseded=True)  # every answer on the way is shown, in order
-        self.job: Job | None = None  # the quick training in flight
-        self._control = None
         self._signature = None
         self.picture = None  # uint8 (H, W) or (H, W, 3): an opened picture, for a model trained on an image folder
         self._classes: tuple | None = None  # (dataset, folder, class names or None), looked up once per dataset
+        self._init_quick_training()
         document.shapes_changed.connect(self._shapes_changed)
         document.weights_changed.connect(self._invalidate)
         app = QCoreApplication.instance()
@@ -410,71 +386,3 @@ class Tryout(QObject):
         if outcome.result is not None:
             self.last = outcome.result
             self.result_ready.emit(outcome.result)
-
-    # quick training -------------------------------------------------------------------
-    def quick_train(self) -> None:
-        """Train on mnist-5k for a couple of epochs in a worker thread; the weights go to the document."""
-        if self.training or self.status()[0] not in ("untrained", "ready"):
-            return
-        from designer.core.training import ConfigError, TrainConfig
-        from designer.ml.training.control import Control
-
-        try:
-            config = TrainConfig.from_project(getattr(self.document.project, "training", None))
-        except ConfigError:
-            config = TrainConfig()
-        config = config.updated(dataset="mnist-5k", epochs=self.quick_epochs, device="cpu")
-
-        graph = self.document.snapshot().graph
-        control = Control()
-        self._control = control
-        self.training = True
-        if hasattr(self.document, "set_locked"):  # the weights must fit the graph they were trained on
-            self.document.set_locked(True, self.tr("Training on mnist-5k from the drawing pad…"))
-        self.status_changed.emit()
-        self.job = run_in_background(lambda job: _quick_train(graph, config, control, job),
-                                      self._train_done, self._train_crashed, self,
-                                      on_progress=lambda done: self.training_progress.emit(*done))
-
-    def _train_done(self, outcome) -> None:
-        self.job = None
-        if isinstance(outcome, str):
-            self._train_failed(outcome)
-        else:
-            self._trained(*outcome)
-
-    def _train_crashed(self, exc: Exception) -> None:
-        self.job = None
-        self._train_failed(self.tr("Training was cancelled.") if isinstance(exc, Cancelled)
-                           else self.tr("Training failed: {error}").format(error=exc))
-
-    def _trained(self, state: dict, accuracy: float) -> None:
-        self._unlock()
-        from designer.ml import models
-        from designer.ml.data.datasets import CLASSES
-
-        record = models.record_for(self.document.graph, state, "mnist-5k", CLASSES["mnist-5k"])
-        self.document.set_weights(state, record)  # -> weights_changed -> rebuilt with these weights
-        self.message = self.tr("Trained on mnist-5k: {accuracy:.1%} of held-out digits right.").format(
-            accuracy=accuracy)
-        self.status_changed.emit()
-
-    def _train_failed(self, message: str) -> None:
-        self._unlock()
-        self.message = message
-        self.status_changed.emit()
-
-    def _unlock(self) -> None:
-        if self.training:
-            self.training = False
-            if hasattr(self.document, "set_locked"):
-                self.document.set_locked(False)
-
-    def shutdown(self) -> None:
-        """Stop a quick training run and wait for its thread, and for a forward in flight (on quit)."""
-        self._jobs.discard()
-        self._jobs.wait(10)
-        if self.job is not None and self.job.running:
-            self.job.cancel()  # no weights for a project that is closing
-            self._control.stop()  # and the loop ends within a batch
-            self.job.wait(5)
