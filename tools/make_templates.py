@@ -80,13 +80,13 @@ def project(name, description, net, blocks=None):
     if blocks:
         data["blocks"] = blocks
     loaded = project_io.from_dict(json.loads(json.dumps(data)))
-    places = layout.layered(loaded.graph)
+    layout.lay_out_unplaced(loaded, every=True)  # as an import is: wrapped to a laptop's canvas
     for node in data["nodes"]:
-        node["pos"] = [round(v) for v in places[node["id"]]]
+        node["pos"] = [round(v) for v in loaded.graph.nodes[node["id"]].pos]
     for block_name, block in (blocks or {}).items():
-        inner = layout.layered(loaded.blocks[block_name].graph)
+        inner = loaded.blocks[block_name].graph
         for node in block["nodes"]:
-            node["pos"] = [round(v) for v in inner[node["id"]]]
+            node["pos"] = [round(v) for v in inner.nodes[node["id"]].pos]
     return data
 
 

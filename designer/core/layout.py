@@ -49,6 +49,7 @@ def layered(graph, per_row: int | None = None) -> dict[str, tuple[float, float]]
         candidate = _free_row(column[node_id], wanted, taken)
         row[node_id] = candidate
         taken.add((column[node_id], candidate))
+    _concat_order(graph, mp, column, row)
     positions = _bands(column, row, per_row)
     lowest = round(max((p[1] for p in positions.values()), default=-STEP_Y) / STEP_Y) + 1
     for node_id in graph.nodes:
@@ -62,6 +63,39 @@ def layered(graph, per_row: int | None = None) -> dict[str, tuple[float, float]]
             positions[node_id] = (0.0, (lowest + 1) * STEP_Y)
             lowest += 1
     return positions
+
+
+def _concat_order(graph, mp, column: dict[str, int], row: dict[str, int]) -> None:
+    """Branches joined by a Concat take rows in its input order, top to bottom (Inception: 1×1, 3×3, 5×5, pool).
+
+    The order of a Concat's inputs is the order of the channels it makes, so the canvas shows it. A branch
+    is the chain of single-input, single-use layers before the Concat; nothing moves where a branch is
+    not one row or a new place is taken.
+    """
+    inputs = mp.inputs
+    uses: dict[str, int] = {}
+    for node_id in mp.nodes:
+        for source in inputs.get(node_id, ()):
+            uses[source] = uses.get(source, 0) + 1
+    for merge in mp.nodes:
+        sources = inputs.get(merge, ())
+        if graph.nodes[merge].type != "Concat" or len(sources) < 2:
+            continue
+        branches = []
+        for source in sources:
+            chain, current = [], source
+            while len(inputs.get(current, ())) == 1 and uses.get(current) == 1:
+                chain.append(current)
+                current = inputs[current][0]
+            branches.append(chain)
+        rows = [{row[n] for n in chain} for chain in branches]
+        if any(len(r) != 1 for r in rows) or len({min(r) for r in rows}) != len(rows):
+            continue
+        now = [min(r) for r in rows]
+        moved = {n: wanted for chain, wanted in zip(branches, sorted(now)) for n in chain}
+        others = {(column[n], row[n]) for n in row if n not in moved}
+        if all((column[n], r) not in others for n, r in moved.items()):
+            row.update(moved)
 
 
 def _free_row(col: int, wanted: int, taken: set[tuple[int, int]]) -> int:

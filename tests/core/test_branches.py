@@ -250,3 +250,21 @@ def test_generated_forward_names_only_the_tensors_used_twice():
     compact = codegen.generate(_resnet(), "sequential")
     assert "self.stem = nn.Sequential(OrderedDict([" in compact and "x = self.head(x)  # (N, 10)" in compact
     assert codegen.module_paths(_resnet().graph, "sequential")["n1"] == "stem.conv1"
+
+
+def test_a_concats_branches_are_laid_out_top_to_bottom_in_its_input_order():
+    proj = project.load(templates.EXAMPLES / "googlenet-small.netproj.json")
+    inception = proj.graph.blocks["Inception"].graph
+    concat = next(n for n in inception.nodes.values() if n.type == "Concat")
+    sources = inception.model_path().inputs[concat.id]  # 1×1, 3×3, 5×5, pool: the order of the channels
+    for source in sources:
+        assert inception.nodes[source].type == "ReLU"
+    places = layout.layered(inception)
+    rows = [places[source][1] for source in sources]
+    assert rows == sorted(rows) and len(set(rows)) == 4
+    # and the branches stay straight: each branch's layers share its row
+    for source in sources:
+        before = inception.model_path().inputs[source][0]
+        assert places[before][1] == places[source][1]
+    # the template file is written with this layout (tools/make_templates.py)
+    assert [inception.nodes[s].pos[1] for s in sources] == rows
