@@ -182,10 +182,30 @@ class Step:
         """The step asks the learner to type an answer (a prediction checked against the app)."""
         return self.check is not None and self.check["kind"] == "answer"
 
+    @property
+    def layer(self) -> str | None:
+        """The layer the step's check names (a ``layer`` or ``error`` check, or one inside ``all``), if any.
+
+        A ``canvas`` step that names one points at that layer's block.
+        """
+        return _named_layer(self.check)
+
     def hint(self, language: str | None = None) -> str:
         """What to look at after a wrong answer."""
         hint = self.check["hint"] if self.asks else {}
         return hint.get(language or i18n.language()) or hint.get(i18n.ENGLISH, "")
+
+
+def _named_layer(check: dict | None) -> str | None:
+    if check is None:
+        return None
+    if check["kind"] in ("layer", "error"):
+        return check.get("name")
+    for inner in check.get("checks", []) if check["kind"] == "all" else []:
+        found = _named_layer(inner)
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass(frozen=True)

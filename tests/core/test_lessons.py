@@ -263,3 +263,12 @@ def test_next_never_skips_an_unfinished_task():
     assert lesson.may_skip(0, builder.state())
     read = LESSONS["update"]
     assert read.may_skip(0, Builder("lenet-28").state()) and not read.may_skip(1, Builder("lenet-28").state())
+
+
+def test_a_step_names_the_layer_its_check_is_about():
+    conv2d = next(lesson for lesson in lessons.all_lessons() if lesson.id == "conv2d")
+    steps = {step.id: step for step in conv2d.steps}
+    assert steps["stride"].target == "canvas" and steps["stride"].layer == "conv1"  # outlined on the canvas
+    assert steps["groups_wrong"].layer == "conv2"  # an error check names one too
+    assert steps["fix_fc1"].layer == "fc1"  # inside an "all" check
+    assert steps["predict"].layer is None and steps["try"].layer is None

@@ -2,7 +2,7 @@
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
-from designer.ui.panels.lessons.panel import Highlight
+from designer.ui.panels.lessons.highlight import Highlight
 from tests.ui.conftest import EXAMPLES
 
 

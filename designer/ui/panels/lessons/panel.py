@@ -10,44 +10,16 @@ is, and remembers it in the settings.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QColor, QKeySequence, QPainter, QPen
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QComboBox, QDockWidget, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
 from designer.core import lesson_check, lessons, templates
 from designer.ui import settings
+from designer.ui.panels.lessons.highlight import Highlight, around, on_canvas
 
 DONE_MARK = "✓ "  # before a finished lesson's title in the chooser
-
-HIGHLIGHT = QColor("#ff9800")
-
-
-class Highlight(QWidget):
-    """An orange frame over ``target`` that lets every click through; it follows the target's size."""
-
-    def __init__(self, target: QWidget):
-        super().__init__(target)
-        self.setObjectName("lessonHighlight")
-        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
-        target.installEventFilter(self)
-        self.setGeometry(target.rect())
-        self.show()
-        self.raise_()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize:
-            self.setGeometry(watched.rect())
-            self.raise_()
-        return False
-
-    def paintEvent(self, event) -> None:  # noqa: N802
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(HIGHLIGHT, 4))
-        painter.drawRoundedRect(self.rect().adjusted(2, 2, -2, -2), 6, 6)
-
 
 class LessonPanel(QWidget):
     """Pick a lesson, follow its steps; each step moves on when its check sees it done."""
@@ -314,7 +286,7 @@ class LessonPanel(QWidget):
         self.hint.hide()
         self.back_button.setEnabled(self.following and self.done > 0)
         self._update_next()
-        self._point_at(None if finished or not self.following else steps[self.done].target)
+        self._point_at(None if finished or not self.following else steps[self.done])
 
     def show_code(self) -> None:
         """The Code dock beside the lesson: the PyTorch code of what the learner builds."""
@@ -341,24 +313,25 @@ class LessonPanel(QWidget):
         super().hideEvent(event)
         self._point_at(None)
 
-    def _point_at(self, target: str | None) -> None:
-        """Outline (and bring forward) the part of the window the step is about, while the lesson is open."""
+    def _point_at(self, step: lessons.Step | None) -> None:
+        """Outline (and bring forward) the part of the window the step is about, while the lesson is open.
+
+        On the canvas, the block the step's check names, once it is there (``Step.layer``).
+        """
         if self.highlight is not None:
-            self.highlight.hide()  # at once: deleteLater waits for the event loop
-            self.highlight.deleteLater()
+            self.highlight.remove()
             self.highlight = None
-        if target is None or not self.isVisible():
+        if step is None or step.target is None or not self.isVisible():
             return
-        if target == "canvas":
-            widget = self.window_.canvas.viewport()
-        else:
-            dock = self._dock(target)
-            if dock is None:
-                return
-            dock.show()
-            dock.raise_()
-            widget = dock
-        self.highlight = Highlight(widget)
+        if step.target == "canvas":
+            self.highlight = on_canvas(self.window_.canvas, step.layer)
+            return
+        dock = self._dock(step.target)
+        if dock is None:
+            return
+        dock.show()
+        dock.raise_()
+        self.highlight = around(dock)
 
 
 def _opened() -> list[str]:
