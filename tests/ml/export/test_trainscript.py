@@ -57,6 +57,44 @@ def _env(**extra):
     return env
 
 
+# Runs several `python train.py ARGS` one after another in ONE fresh process (importing torch is the slow part), each
+# as the interpreter runs a script: from its folder, as __main__, its own stdout and stderr, its exit status.
+SCRIPTS = r"""
+import contextlib, io, json, os, runpy, sys, traceback
+results = []
+for cwd, argv in json.loads(sys.argv[1]):
+    os.chdir(cwd)
+    sys.argv, sys.path[0] = argv, os.path.dirname(os.path.abspath(argv[0]))
+    out, err, code = io.StringIO(), io.StringIO(), 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            runpy.run_path(argv[0], run_name="__main__")
+        except SystemExit as stop:  # as the interpreter turns it into an exit status
+            if isinstance(stop.code, int) or stop.code is None:
+                code = stop.code or 0
+            else:
+                print(stop.code, file=sys.stderr)
+                code = 1
+        except BaseException:
+            traceback.print_exc()
+            code = 1
+    results.append({"returncode": code, "stdout": out.getvalue(), "stderr": err.getvalue()})
+print(json.dumps(results))
+"""
+
+
+def run_scripts(*runs, timeout=120) -> list[subprocess.CompletedProcess]:
+    """``python SCRIPT ARGS`` in ``cwd`` for each ``(cwd, [SCRIPT, *ARGS])`` of ``runs``, in one fresh process."""
+    import json
+
+    batch = [[str(cwd), [str(arg) for arg in argv]] for cwd, argv in runs]
+    child = subprocess.run([sys.executable, "-c", SCRIPTS, json.dumps(batch)], env=_env(), capture_output=True,
+                           text=True, timeout=timeout)
+    assert child.returncode == 0, child.stdout + child.stderr
+    return [subprocess.CompletedProcess(argv, r["returncode"], r["stdout"], r["stderr"])
+            for (_, argv), r in zip(batch, json.loads(child.stdout.splitlines()[-1]))]
+
+
 def _torchrun(tmp_path, *args, env=None):
     torchrun = shutil.which("torchrun") or "torchrun"
     return subprocess.run([torchrun, "--standalone", "--nproc_per_node", "2", str(tmp_path / "train.py"), *args],
@@ -291,16 +329,16 @@ def test_single_process_run_adapts_28_to_the_input_shape_and_saves_beside_model(
 def test_missing_dataset_says_how_to_get_it_without_downloading(tmp_path):
     (tmp_path / "tiny.py").write_text(MODEL)
     (tmp_path / "train.py").write_text(trainscript.generate(_project(training={"dataset": "mnist"}), "tiny.py"))
-    result = subprocess.run([sys.executable, "train.py", "--data", "nowhere", "--device", "cpu"],
-                            cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=60)
+    alone = tmp_path / "without-model"  # the same script without its model file beside it
+    alone.mkdir()
+    shutil.copy(tmp_path / "train.py", alone / "train.py")
+    result, unread = run_scripts((tmp_path, ["train.py", "--data", "nowhere", "--device", "cpu"]),
+                                 (alone, ["train.py", "--device", "cpu", "--data", "nowhere.csv.gz",
+                                          "--dataset", "mnist-5k"]))
     assert result.returncode != 0
     assert "--download" in result.stderr and "Traceback" not in result.stderr
     assert not list(tmp_path.rglob("*.gz"))  # nothing was downloaded
-    (tmp_path / "tiny.py").unlink()
-    result = subprocess.run([sys.executable, "train.py", "--device", "cpu", "--data", "nowhere.csv.gz",
-                             "--dataset", "mnist-5k"], cwd=tmp_path, env=_env(), capture_output=True, text=True,
-                            timeout=60)
-    assert "mnist-5k: nowhere.csv.gz cannot be read" in result.stderr, result.stderr
+    assert "mnist-5k: nowhere.csv.gz cannot be read" in unread.stderr, unread.stderr
 
 
 HOSTILE = ['"""; import os; os.system("echo PWNED") #', "x'\nimport os\nos.system('echo PWNED')\n'",

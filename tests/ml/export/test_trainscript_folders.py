@@ -10,7 +10,7 @@ from designer.core import project as projects
 from designer.ml.export import trainscript
 from designer.ml.data import datasets as data
 from tests.ml.picture_folders import folder_project, write_folder, write_grey_jpeg
-from tests.ml.export.test_trainscript import ROOT, _env, _torchrun
+from tests.ml.export.test_trainscript import ROOT, _env, _torchrun, run_scripts
 
 
 @pytest.fixture(autouse=True)
@@ -94,30 +94,36 @@ def test_a_folder_given_with_data_overrides_the_projects_and_a_relative_one_coun
     assert (tmp_path / "fruit.classes.txt").read_text().split() == ["circle", "star", "tree"]
 
 
-def _refusal(cwd, *args):
-    result = subprocess.run([sys.executable, "train.py", "--device", "cpu", *args], cwd=cwd, env=_env(),
-                            capture_output=True, text=True, timeout=120)
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr, result.stderr
-    return result.stderr
+def _refused(*runs) -> list[str]:
+    """The messages of ``python train.py --device cpu ARGS`` for each ``(cwd, ARGS)``: each run fails, with no
+    traceback."""
+    results = run_scripts(*((cwd, ["train.py", "--device", "cpu", *args]) for cwd, args in runs))
+    for result in results:
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr, result.stderr
+    return [result.stderr for result in results]
 
 
 def test_a_bad_data_is_refused_with_a_message_naming_it(tmp_path):
     path, export = _export(tmp_path, "plain", (3, 16, 16), {})
     missing = tmp_path / "nowhere"
-    message = _refusal(export, "--data", f"folder:{missing}")
-    assert f"{missing}: no such folder" in message and "--data PATH" in message, message
-    assert "--data: write the image folder" in _refusal(export, "--data", "folder:")
-    # An image-folder project's script trains on image folders only: it has no --dataset.
-    assert "unrecognized arguments: --dataset mnist" in _refusal(export, "--dataset", "mnist", "--data", str(missing))
     write_folder(tmp_path / "one", {"circle": 4})
-    assert "only one class (circle)" in _refusal(export, "--data", f"folder:{tmp_path / 'one'}")
     # A model with two outputs for three classes: the fix, before any training.
-    (export / "train.py").write_text(trainscript.generate(projects.load(
+    two = tmp_path / "export-two"
+    two.mkdir()
+    (two / "train.py").write_text(trainscript.generate(projects.load(
         folder_project(tmp_path / "two.netproj.json", "folder:pictures", classes=2)), "two.py", base=tmp_path))
-    (export / "two.py").write_text(codegen.generate(projects.load(tmp_path / "two.netproj.json")))
-    message = _refusal(export)
-    assert "has 3 classes (circle, square, star)" in message and "Linear(..., 3)" in message, message
+    (two / "two.py").write_text(codegen.generate(projects.load(tmp_path / "two.netproj.json")))
+    no_folder, empty, dataset, one, classes = _refused(
+        (export, ["--data", f"folder:{missing}"]), (export, ["--data", "folder:"]),
+        (export, ["--dataset", "mnist", "--data", str(missing)]), (export, ["--data", f"folder:{tmp_path / 'one'}"]),
+        (two, []))
+    assert f"{missing}: no such folder" in no_folder and "--data PATH" in no_folder, no_folder
+    assert "--data: write the image folder" in empty
+    # An image-folder project's script trains on image folders only: it has no --dataset.
+    assert "unrecognized arguments: --dataset mnist" in dataset
+    assert "only one class (circle)" in one
+    assert "has 3 classes (circle, square, star)" in classes and "Linear(..., 3)" in classes, classes
 
 
 def test_under_torchrun_each_process_trains_its_share_and_the_held_out_set_is_counted_once(tmp_path):
