@@ -22,12 +22,19 @@ def cli(*args, cwd=None):
                           timeout=120, cwd=cwd)
 
 
-def test_export_writes_a_runnable_file_and_matching_weights(tmp_path):
-    py, w = tmp_path / "lenet.py", tmp_path / "lenet.pt"
-    result = cli("export", LENET, "--py", py, "--weights", w)
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    """``export lenet-28 --py lenet.py --weights lenet.pt``, run once for the tests that read what it did."""
+    folder = tmp_path_factory.mktemp("export")
+    py, w = folder / "lenet.py", folder / "lenet.pt"
+    return py, w, cli("export", LENET, "--py", py, "--weights", w)
+
+
+def test_export_writes_a_runnable_file_and_matching_weights(exported):
+    py, w, result = exported
     assert result.returncode == 0, result.stderr
     assert f"wrote {py} (class style)" in result.stdout and f"wrote {w} (10 tensors, fresh, seed 0)" in result.stdout
-    run = subprocess.run([sys.executable, str(py)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    run = subprocess.run([sys.executable, str(py)], capture_output=True, text=True, timeout=120, cwd=py.parent)
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("Net(\n  (conv1): Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1), padding=(2, 2))")
     assert run.stdout.rstrip().endswith("Output shape for one sample: (1, 10)")
@@ -35,9 +42,8 @@ def test_export_writes_a_runnable_file_and_matching_weights(tmp_path):
     assert list(state)[:2] == ["conv1.weight", "conv1.bias"]
 
 
-def test_export_checks_what_it_wrote_in_a_fresh_process(tmp_path):
-    py, w = tmp_path / "lenet.py", tmp_path / "lenet.pt"
-    result = cli("export", LENET, "--py", py, "--weights", w)
+def test_export_checks_what_it_wrote_in_a_fresh_process(exported):
+    _, _, result = exported
     assert result.returncode == 0, result.stderr
     assert "lenet.py + lenet.pt in a fresh process: verified: identical outputs" in result.stdout.splitlines()
 
