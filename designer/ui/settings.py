@@ -27,19 +27,35 @@ def data_dir() -> Path:
     return folder
 
 
-def recent_files() -> list[str]:
-    value = settings().value("recent_files", [])
+def read_list(key: str) -> list[str]:
+    """A list of texts kept with ``write_list``, always as a list.
+
+    After a restart an INI file gives a one-item list back as a plain string
+    and an empty one as None (the running app still has the list it wrote).
+    """
+    value = settings().value(key, [])
+    if value is None:
+        return []
     if isinstance(value, str):
-        value = [value]
-    return [str(v) for v in value or []]
+        return [value]
+    return [str(v) for v in value]
+
+
+def write_list(key: str, values) -> None:
+    """Keep ``values`` (texts) under ``key``; ``read_list`` reads them back."""
+    settings().setValue(key, [str(v) for v in values])
+
+
+def recent_files() -> list[str]:
+    return read_list("recent_files")
 
 
 def add_recent_file(path: str | Path) -> list[str]:
     path = str(Path(path).resolve())
     files = [path] + [f for f in recent_files() if f != path]
-    settings().setValue("recent_files", files[:MAX_RECENT])
+    write_list("recent_files", files[:MAX_RECENT])
     return files[:MAX_RECENT]
 
 
 def clear_recent_files() -> None:
-    settings().setValue("recent_files", [])
+    write_list("recent_files", [])

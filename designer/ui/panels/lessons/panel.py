@@ -243,9 +243,8 @@ class LessonPanel(QWidget):
                 self.lessons.append(lesson)
                 self.chooser.addItem("", key(lesson))
         self._name_items()
-        store = settings.settings()
         opened = [p for p in _opened() if p != str(path)]
-        store.setValue("lessons/opened", [*opened, str(path)])
+        settings.write_list("lessons/opened", [*opened, str(path)])
         self.chooser.setCurrentIndex(self.chooser.findData(key(found[0])))
         return list(found)
 
@@ -335,9 +334,8 @@ class LessonPanel(QWidget):
 
 
 def _opened() -> list[str]:
-    """The teacher's lesson files and folders opened before (an INI file gives one of them as a string)."""
-    value = settings.settings().value("lessons/opened", [])
-    return [str(v) for v in ([value] if isinstance(value, str) else value or [])]
+    """The teacher's lesson files and folders opened before."""
+    return settings.read_list("lessons/opened")
 
 
 def key(lesson: lessons.Lesson) -> str:
