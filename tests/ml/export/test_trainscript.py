@@ -18,7 +18,6 @@ from designer.core import project as projects
 from designer.ml.export import trainscript
 from designer.core.training import SETTINGS, ConfigError
 
-ROOT = Path(__file__).resolve().parents[3]
 
 MODEL = '''\
 import torch
@@ -95,6 +94,27 @@ def run_scripts(*runs, timeout=120) -> list[subprocess.CompletedProcess]:
             for (_, argv), r in zip(batch, json.loads(child.stdout.splitlines()[-1]))]
 
 
+def app_train(cwd, project, out) -> subprocess.CompletedProcess:
+    """``netdesigner train PROJECT --out OUT`` run from ``cwd`` in this process (torch is imported here already), on
+    one thread as the script's process runs (OMP_NUM_THREADS=1): its exit status, stdout and stderr."""
+    import contextlib
+    import io
+
+    from designer.cli import main
+
+    out_text, err_text = io.StringIO(), io.StringIO()
+    here, threads = os.getcwd(), torch.get_num_threads()
+    os.chdir(cwd)
+    torch.set_num_threads(1)
+    try:
+        with contextlib.redirect_stdout(out_text), contextlib.redirect_stderr(err_text):
+            code = main(["train", str(project), "--out", str(out)])
+    finally:
+        torch.set_num_threads(threads)
+        os.chdir(here)
+    return subprocess.CompletedProcess(["train"], code, out_text.getvalue(), err_text.getvalue())
+
+
 def _torchrun(tmp_path, *args, env=None):
     torchrun = shutil.which("torchrun") or "torchrun"
     return subprocess.run([torchrun, "--standalone", "--nproc_per_node", "2", str(tmp_path / "train.py"), *args],
@@ -143,8 +163,7 @@ def test_one_epoch_of_the_script_ends_with_the_weights_the_app_trains(tmp_path, 
     project = projects.load(path)
     (tmp_path / "net.py").write_text(codegen.generate(project))
     (tmp_path / "train.py").write_text(trainscript.generate(project, "net.py"))
-    app = subprocess.run([sys.executable, str(ROOT / "main.py"), "train", str(path), "--out", str(tmp_path / "app.pt")],
-                         cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=180)
+    app = app_train(tmp_path, path, tmp_path / "app.pt")
     assert app.returncode == 0, app.stdout + app.stderr
     script = subprocess.run([sys.executable, "train.py", "--device", "cpu", "--out", "script.pt"],
                             cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=180)
@@ -227,8 +246,7 @@ def test_a_diverging_run_stops_at_the_same_step_as_the_app(tmp_path):
     project = projects.load(path)
     (tmp_path / "net.py").write_text(codegen.generate(project))
     (tmp_path / "train.py").write_text(trainscript.generate(project, "net.py"))
-    app = subprocess.run([sys.executable, str(ROOT / "main.py"), "train", str(path), "--out", str(tmp_path / "a.pt")],
-                         cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=180)
+    app = app_train(tmp_path, path, tmp_path / "a.pt")
     script = subprocess.run([sys.executable, "train.py", "--device", "cpu", "--out", "s.pt"],
                             cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=180)
     assert app.returncode == 1 and script.returncode == 1, script.stderr

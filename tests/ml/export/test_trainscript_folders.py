@@ -10,7 +10,7 @@ from designer.core import project as projects
 from designer.ml.export import trainscript
 from designer.ml.data import datasets as data
 from tests.ml.picture_folders import folder_project, write_folder, write_grey_jpeg
-from tests.ml.export.test_trainscript import ROOT, _env, _torchrun, run_scripts
+from tests.ml.export.test_trainscript import _env, _torchrun, app_train, run_scripts
 
 
 @pytest.fixture(autouse=True)
@@ -59,12 +59,10 @@ def _export(tmp_path, layout, shape, extra, classes=3):
 def test_one_epoch_on_a_folder_ends_with_the_weights_the_app_trains(tmp_path, case):
     layout, shape, extra = CASES[case]
     path, export = _export(tmp_path, layout, shape, extra)
-    env = _env()
-    app = subprocess.run([sys.executable, str(ROOT / "main.py"), "train", str(path), "--out", str(tmp_path / "app.pt")],
-                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    app = app_train(tmp_path, path, tmp_path / "app.pt")
     assert app.returncode == 0, app.stdout + app.stderr
     script = subprocess.run([sys.executable, "train.py", "--device", "cpu", "--out", "script.pt"],
-                            cwd=export, env=env, capture_output=True, text=True, timeout=180)
+                            cwd=export, env=_env(), capture_output=True, text=True, timeout=180)
     assert script.returncode == 0, script.stdout + script.stderr
     ours, theirs = (torch.load(f, weights_only=True) for f in (tmp_path / "app.pt", export / "script.pt"))
     assert list(ours) == list(theirs)
