@@ -51,15 +51,22 @@ def window(qtbot):
     QApplication.clipboard().clear()  # copied blocks left on the clipboard crash Qt at interpreter exit
 
 
-def answer_dialog(qtbot, button, seen: list | None = None, timeout_ms: int = 3000):
-    """Click ``button`` on the next modal message box (recording its text in ``seen``)."""
+def answer_dialog(qtbot, button, seen: list | None = None, timeout_ms: int = 60_000):
+    """Click ``button`` on the next modal message box (recording its text in ``seen``).
+
+    It looks for the box every 20 ms for ``timeout_ms`` at most, so a box that never came cannot be answered
+    by this call in a later test.
+    """
+    tries = [max(1, timeout_ms // 20)]
+
     def poll():
         box = QApplication.activeModalWidget()
         if isinstance(box, QMessageBox):
             if seen is not None:
                 seen.append(box.text())
             box.button(button).click()
-        else:
+        elif tries[0] > 0:
+            tries[0] -= 1
             QTimer.singleShot(20, poll)
     QTimer.singleShot(0, poll)
 
