@@ -141,6 +141,17 @@ def test_train_right_there_when_there_are_no_weights(qtbot, panel, doc):
 
 
 
+def test_while_another_run_holds_the_model_the_pads_training_waits_for_it(qtbot, panel, doc):
+    doc.set_locked(True, "Training (Training panel)…")  # what the Training panel does while it runs
+    assert panel.train_button.isVisible() and not panel.train_button.isEnabled()
+    assert panel.train_button.toolTip() == "Training (Training panel)…"
+    qtbot.mouseClick(panel.train_button, Qt.MouseButton.LeftButton)
+    panel.tryout.quick_train()  # e.g. a shortcut: it does not start either
+    assert not panel.tryout.training and panel.tryout.job is None
+    doc.set_locked(False)  # that run ended: its weights, or the pad's, may be trained now
+    assert doc.locked is False and panel.train_button.isEnabled()
+
+
 def test_quitting_during_a_quick_training_keeps_no_weights_and_waits_for_the_thread(qtbot, panel, doc):
     panel.tryout.quick_epochs = 50  # far longer than the test
     with qtbot.waitSignal(panel.tryout.training_progress, timeout=60_000):

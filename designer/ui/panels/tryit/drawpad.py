@@ -93,6 +93,9 @@ class TryPanel(QWidget):
         self.open_button.clicked.connect(self._choose_file)
         self.train_button.clicked.connect(self.tryout.quick_train)
         tryout.status_changed.connect(self._show_status)
+        locked_changed = getattr(tryout.document, "locked_changed", None)
+        if locked_changed is not None:
+            locked_changed.connect(lambda _locked: self._show_status())
         tryout.model_changed.connect(self._switch_input)
         tryout.result_ready.connect(self._show)
         tryout.training_progress.connect(self._show_progress)
@@ -268,6 +271,10 @@ class TryPanel(QWidget):
             self.pad.update()
         training = self.tryout.training
         self.train_button.setVisible(kind == "untrained" and not training)
+        # another run (the Training panel's) holds the model: its weights will be the answer
+        locked = bool(getattr(self.tryout.document, "locked", False)) and not training
+        self.train_button.setEnabled(not locked)
+        self.train_button.setToolTip(getattr(self.tryout.document, "lock_reason", "") if locked else "")
         self.progress.setVisible(training)
         self.request()
 

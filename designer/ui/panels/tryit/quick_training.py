@@ -68,6 +68,8 @@ class QuickTraining:
         """Train on mnist-5k for a couple of epochs in a worker thread; the weights go to the document."""
         if self.training or self.status()[0] not in ("untrained", "ready"):
             return
+        if getattr(self.document, "locked", False):  # the Training panel's run holds the model (and will unlock it)
+            return
         from designer.core.training import ConfigError, TrainConfig
         from designer.ml.training.control import Control
 
