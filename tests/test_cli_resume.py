@@ -34,11 +34,20 @@ def command(*args):
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
 
 
-def test_a_killed_run_resumes_to_the_same_weights_and_its_history_survives(tmp_path):
-    whole = project(tmp_path / "a")
-    done = subprocess.run(command(whole, "--out", tmp_path / "whole.pt"), capture_output=True, text=True, env=ENV,
-                          timeout=300)
-    assert done.returncode == 0, done.stderr
+def here(*args) -> int:
+    """``train ARGS`` in this process, on one thread as ENV runs it: for the run the resumed one is compared with."""
+    from designer.cli import main
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return main(["train", *map(str, args)])
+    finally:
+        torch.set_num_threads(threads)
+
+
+def test_a_killed_run_resumes_to_the_same_weights_and_its_history_survives(tmp_path, capsys):
+    assert here(project(tmp_path / "a"), "--out", tmp_path / "whole.pt") == 0
 
     killed = project(tmp_path / "b")
     child = subprocess.Popen(command(killed, "--out", tmp_path / "never.pt"), stdout=subprocess.PIPE,
@@ -67,9 +76,9 @@ def test_a_killed_run_resumes_to_the_same_weights_and_its_history_survives(tmp_p
     assert record.settings["lr_schedule"] == "cosine" and record.best_val_acc > 0.8
     assert torch.equal(torch.load(record.weights_path, weights_only=True)["fc.weight"], b["fc.weight"]) or \
         record.best_epoch < 4
-    again = subprocess.run(command(killed, "--resume", "--out", tmp_path / "x.pt"), capture_output=True, text=True,
-                           env=ENV, timeout=300)
-    assert again.returncode == 1 and "no run to continue" in again.stderr
+    capsys.readouterr()
+    assert here(killed, "--resume", "--out", tmp_path / "x.pt") == 1
+    assert "no run to continue" in capsys.readouterr().err
 
 
 def test_resume_refuses_new_settings(tmp_path):
