@@ -5,7 +5,8 @@ slow part), which imports every exported file by path, loads its weights with
 ``strict=True`` and runs the export check's probe batch. The export command's own
 check (a fresh process per file) is left off unless asked for: the child does the
 same work for the whole batch, and ``run_child`` asserts the verdict the check
-would give.
+would give against the same reference, the model the command held in memory
+(so weights written wrongly are caught, not only code).
 """
 import json
 import os
@@ -25,7 +26,7 @@ from designer.core.params import ParamError
 from designer.core.project import Project
 from designer.core.rules import ShapeError
 from designer.headless import export
-from designer.ml import build, weights
+from designer.ml import build, models, weights
 from designer.ml.export import verify
 from tests.core.branching import valid_graph
 
@@ -78,12 +79,14 @@ def export_project(project: Project, folder: Path, style: str, suffix: str = ".p
     assert export.run(args) == 0
     x = verify.probe_batch(project.graph.input_node().params["shape"])  # what the export check feeds its child
     torch.save(x, folder / "input.pt")
+    # What the check compares with: the command's own model, fresh and seeded, before anything was written.
+    reference = verify.reference_output(models.build(project, models.SEED, style), x)
     return {"py": str(py), "weights": str(w), "input": str(folder / "input.pt"),
-            "out": str(folder / f"out_{style}.pt"), "graph": project.graph, "style": style}
+            "out": str(folder / f"out_{style}.pt"), "graph": project.graph, "style": style, "reference": reference}
 
 
 def run_child(jobs: list[dict], cwd: Path) -> str:
-    plain = [{k: v for k, v in job.items() if k not in ("graph", "style")} for job in jobs]
+    plain = [{k: v for k, v in job.items() if k not in ("graph", "style", "reference")} for job in jobs]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     result = subprocess.run([sys.executable, "-c", CHILD, json.dumps(plain)], cwd=cwd, capture_output=True,
                             text=True, timeout=120, env=env)
@@ -98,9 +101,12 @@ def run_child(jobs: list[dict], cwd: Path) -> str:
         child = torch.load(job["out"], weights_only=True)
         assert child["keys"] == list(model.state_dict())
         assert torch.equal(child["out"], expected), job["py"]
-        # The export check's verdict on the same outputs (its reference is the app's model on one thread).
-        inputs = torch.load(job["input"], weights_only=True)
-        verdict = verify.compare(verify.reference_output(model, inputs), child["out"])
+        # The export check's verdict on the same outputs: against the exporting command's model where the export
+        # command wrote the files, else against the model the weights were saved from, loaded here.
+        reference = job.get("reference")
+        if reference is None:
+            reference = verify.reference_output(model, torch.load(job["input"], weights_only=True))
+        verdict = verify.compare(reference, child["out"])
         assert verdict.identical, f'{job["py"]}: {verdict.message}'
     return result.stdout
 
