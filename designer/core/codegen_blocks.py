@@ -12,7 +12,6 @@ shapes differ from one instance to the next.
 
 from __future__ import annotations
 
-import keyword
 from dataclasses import dataclass
 
 from designer.core import blocks, layers, shapes
@@ -112,10 +111,7 @@ def used_blocks(graph: Graph, result: shapes.ModelShapes) -> dict[str, BlockClas
         arg_taken: set[str] = set()
         required, optional = [], []
         for arg, default in definition.args.items():
-            base = _sanitise(arg, "arg")
-            if base in TAKEN_ARGS or keyword.iskeyword(base):
-                base += "_"
-            arg_ident = _unique(base, arg_taken | TAKEN_ARGS)
+            arg_ident = _unique(argument_name(arg), arg_taken | TAKEN_ARGS)
             arg_taken.add(arg_ident)
             if all(arg in p for p in given):
                 required.append((arg, arg_ident, False, default))
@@ -123,6 +119,12 @@ def used_blocks(graph: Graph, result: shapes.ModelShapes) -> dict[str, BlockClas
                 optional.append((arg, arg_ident, True, default))
         out[name] = BlockClass(name, ident, required + optional, first[name], total[name])
     return out
+
+
+def argument_name(text: str) -> str:
+    """A block argument's name in ``__init__``: a safe identifier that shadows nothing ``__init__`` uses."""
+    base = _sanitise(text, "arg")  # keywords already get their "_"
+    return base + "_" if base in TAKEN_ARGS else base
 
 
 def _unique(base: str, taken: set[str]) -> str:

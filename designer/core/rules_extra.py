@@ -150,16 +150,21 @@ def dropout1d(shape: Shape, p: dict) -> Shape:
 
 # Unflatten ---------------------------------------------------------------
 
-def _unflatten_axis(shape: Shape, p: dict) -> int:
-    """Unflatten's dim as an index into one sample's shape; raises ShapeError as torch does (and for the batch)."""
+def _sample_axis(shape: Shape, p: dict, on_batch: str) -> int:
+    """``dim`` (counting the batch) as an index into one sample's shape; raises ShapeError as torch does, and
+    with ``on_batch`` for dim 0."""
     full = len(shape) + 1
     if not -full <= p["dim"] < full:
         raise ShapeError(_out_of_range("dim", p["dim"], full), set_fix("dim", 1), param="dim")
     index = p["dim"] % full
     if index == 0:
-        raise ShapeError(_("dim 0 is the batch: Unflatten would split the samples, not a sample's features. Use "
-                           "dim=1."), set_fix("dim", 1), param="dim")
+        raise ShapeError(on_batch, set_fix("dim", 1), param="dim")
     return index - 1
+
+
+def _unflatten_axis(shape: Shape, p: dict) -> int:
+    return _sample_axis(shape, p, _("dim 0 is the batch: Unflatten would split the samples, not a sample's "
+                                    "features. Use dim=1."))
 
 
 def unflatten(shape: Shape, p: dict) -> Shape:
@@ -187,14 +192,8 @@ def unflatten_formula(shape: Shape, p: dict, out: Shape) -> str:
 # Slice: written in forward ---------------------------------------------
 
 def _slice_axis(shape: Shape, p: dict) -> int:
-    full = len(shape) + 1
-    if not -full <= p["dim"] < full:
-        raise ShapeError(_out_of_range("dim", p["dim"], full), set_fix("dim", 1), param="dim")
-    index = p["dim"] % full
-    if index == 0:
-        raise ShapeError(_("dim 0 is the batch: a Slice there would drop samples, not a part of each. Use dim=1 "
-                           "(the channels)."), set_fix("dim", 1), param="dim")
-    return index - 1
+    return _sample_axis(shape, p, _("dim 0 is the batch: a Slice there would drop samples, not a part of each. "
+                                    "Use dim=1 (the channels)."))
 
 
 def slice_rule(shape: Shape, p: dict) -> Shape:

@@ -12,10 +12,9 @@ exported ``__init__`` reads as written.
 
 from __future__ import annotations
 
-import keyword
 import re
 
-from designer.core.codegen_blocks import TAKEN_ARGS
+from designer.core.codegen_blocks import argument_name
 from designer.core.graph import Graph
 
 WIDTHS = frozenset({"in_channels", "out_channels", "num_features", "num_channels", "channels", "in_features",
@@ -58,7 +57,7 @@ def arguments(graph: Graph, nodes: list, uses: list[list[tuple[int, str]]], widt
     taken: set[str] = set()
     out = []
     for index, (name, longer) in enumerate(zip(wanted, fallbacks)):
-        chosen = _unique(_identifier(name if counts[name] == 1 or index in keeps else longer), taken)
+        chosen = _unique(argument_name(name if counts[name] == 1 or index in keeps else longer), taken)
         taken.add(chosen)
         out.append(chosen)
     return out
@@ -103,13 +102,6 @@ def _role(keys: list[str], vector: tuple, widths) -> str | None:
 def _owner(places: list[tuple[int, str]]) -> tuple[int, str]:
     """The place that makes a width (a layer's out_channels), else the first that reads it."""
     return next((p for p in places if p[1].startswith("out_")), places[0])
-
-
-def _identifier(name: str) -> str:
-    name = re.sub(r"\W", "_", name, flags=re.ASCII).strip("_") or "arg"
-    if name[0].isdigit():
-        name = "arg_" + name
-    return name + "_" if keyword.iskeyword(name) or name in TAKEN_ARGS else name
 
 
 def _unique(name: str, taken: set[str]) -> str:
